@@ -1,0 +1,61 @@
+/** What became of one call attempt. ANSWERED..CANCELLED come from Asterisk; UNKNOWN and ERROR from us. */
+export type Disposition =
+  | 'ANSWERED'
+  | 'BUSY'
+  | 'NO_ANSWER'
+  | 'CONGESTION'
+  | 'REJECTED'
+  | 'FAILED'
+  | 'CANCELLED'
+  | 'UNKNOWN'
+  | 'ERROR';
+
+export const DISPOSITIONS: readonly Disposition[] = [
+  'ANSWERED',
+  'BUSY',
+  'NO_ANSWER',
+  'CONGESTION',
+  'REJECTED',
+  'FAILED',
+  'CANCELLED',
+  'UNKNOWN',
+  'ERROR',
+];
+
+/**
+ * The one result of one call attempt, in the seed script's spirit (snake_case, as printed by `dial`).
+ * Times are ISO-8601 strings; durations are seconds with millisecond precision.
+ */
+export interface CallResult {
+  /**
+   * `success` when Asterisk took the call and we saw its end (whatever its outcome, as the seed script reports it),
+   * `error` when it could not be placed or followed.
+   */
+  status: 'success' | 'error';
+  answered: boolean;
+  /** Q.850 cause code from ChannelDestroyed (0 when unknown). */
+  cause: number;
+  cause_txt: string;
+  /** Human summary, e.g. "Normal Clearing (16)", or Asterisk's error message when status is error. */
+  message: string;
+  disposition: Disposition;
+  /** Technology cause when Asterisk gave one (e.g. the SIP response code). */
+  tech_cause?: number;
+  /** The `Dial` event's dialstatus when seen (BUSY, CONGESTION, NOANSWER, ANSWER, ...). */
+  dialstatus?: string;
+  channel_id: string;
+  endpoint: string;
+  callerid: string;
+  created_at: string;
+  answered_at: string | null;
+  ended_at: string;
+  ring_s: number;
+  talk_s: number;
+  duration: number;
+  /** Whether `continue` to the dialplan was accepted. */
+  continued?: boolean;
+  /** How the result was reached when not from a ChannelDestroyed event (e.g. "adopted", "channel gone"). */
+  reason?: string;
+  /** HTTP status of the failing ARI request when status is error. */
+  http_status?: number;
+}
