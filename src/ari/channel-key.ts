@@ -1,0 +1,10 @@
+import type { AriEvent } from './types.generated.js';
+
+/** The id our call is filed under: a Local channel's `;2` half and `Dial` events all map to the `;1` id we chose. */
+export function channelKeyOf(event: AriEvent): string | undefined {
+  const e = event as { channel?: { id?: unknown }; peer?: { id?: unknown } };
+  // Dial events describe the dialed side in `peer`; that is our originated channel.
+  const id = event.type === 'Dial' ? e.peer?.id : e.channel?.id;
+  if (typeof id !== 'string') return undefined;
+  return id.endsWith(';2') ? id.slice(0, -2) : id;
+}

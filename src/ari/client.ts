@@ -1,0 +1,247 @@
+import { Pool, errors as undiciErrors } from 'undici';
+import type { Dispatcher } from 'undici';
+import { silentLogger, type Logger } from '../log.js';
+import { parseAriUrl, type AriUrl } from './ari-url.js';
+import {
+  AriAuthError,
+  AriHttpError,
+  AriNotAriError,
+  AriTimeoutError,
+  AriUnreachableError,
+} from './errors.js';
+import type { Application, AsteriskInfo, Channel } from './types.generated.js';
+
+export interface AriClientOptions {
+  /** Base URL, with the http.conf prefix if any: `http://127.0.0.1:8088/ari`. */
+  url: string;
+  /** ari.conf user. @defaultValue taken from the URL if it carries one */
+  user?: string;
+  password?: string;
+  /**
+   * Keep-alive connections to Asterisk. Asterisk's HTTP server closes connections beyond http.conf's
+   * `sessionlimit` (default 100) without an answer, so keep this small. @defaultValue 8
+   */
+  connections?: number;
+  /** Per-request deadline. @defaultValue 10000 */
+  requestTimeoutMs?: number;
+  /** Extra tries for idempotent requests that got no answer at all (socket closed, reset). @defaultValue 2 */
+  retries?: number;
+  logger?: Logger;
+}
+
+export interface OriginateParams {
+  endpoint: string;
+  app: string;
+  appArgs?: string;
+  callerId?: string;
+  /** Seconds to wait for an answer. */
+  timeout?: number;
+  channelId?: string;
+  otherChannelId?: string;
+  variables?: Record<string, string>;
+}
+
+export interface ContinueParams {
+  context?: string;
+  extension?: string;
+  priority?: number;
+  label?: string;
+}
+
+type Query = Record<string, string | number | boolean | undefined>;
+
+interface RequestSpec {
+  method: Dispatcher.HttpMethod;
+  path: string;
+  query?: Query;
+  body?: unknown;
+  /** Safe to send again when the first try got no answer at all. */
+  idempotent: boolean;
+}
+
+/** REST side of ARI over one bounded keep-alive pool. Errors are typed; credentials never appear in them. */
+export class AriClient {
+  readonly url: AriUrl;
+  readonly user: string;
+  private readonly authHeader: string;
+  private readonly pool: Pool;
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly log: Logger;
+
+  constructor(options: AriClientOptions) {
+    this.url = parseAriUrl(options.url);
+    this.user = options.user ?? this.url.user ?? 'asterisk';
+    const password = options.password ?? this.url.password ?? '';
+    this.authHeader = `Basic ${Buffer.from(`${this.user}:${password}`).toString('base64')}`;
+    this.timeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.retries = options.retries ?? 2;
+    this.log = options.logger ?? silentLogger;
+    const connections = options.connections ?? 8;
+    if (!(connections >= 1)) throw new RangeError('connections must be at least 1');
+    this.pool = new Pool(this.url.origin, {
+      connections,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      connectTimeout: Math.min(this.timeoutMs, 5_000),
+    });
+  }
+
+  /** Authorization header value for the event socket (same credentials, one place). */
+  authorization(): string {
+    return this.authHeader;
+  }
+
+  originate(p: OriginateParams): Promise<Channel> {
+    const { channelId, variables, ...rest } = p;
+    // The JSON body form carries variables; channelId goes in the path (originateWithId) so a repeat is a 409.
+    const path = channelId ? `/channels/${encodeURIComponent(channelId)}` : '/channels';
+    return this.request<Channel>({
+      method: 'POST',
+      path,
+      body: { ...rest, ...(variables ? { variables } : {}) },
+      // With our own channelId a repeat cannot dial twice: Asterisk answers 409 for a live id.
+      idempotent: channelId !== undefined,
+    });
+  }
+
+  getChannel(id: string): Promise<Channel> {
+    return this.request<Channel>({ method: 'GET', path: `/channels/${encodeURIComponent(id)}`, idempotent: true });
+  }
+
+  listChannels(): Promise<Channel[]> {
+    return this.request<Channel[]>({ method: 'GET', path: '/channels', idempotent: true });
+  }
+
+  async continueInDialplan(id: string, p: ContinueParams): Promise<void> {
+    await this.request<void>({
+      method: 'POST',
+      path: `/channels/${encodeURIComponent(id)}/continue`,
+      query: { context: p.context, extension: p.extension, priority: p.priority, label: p.label },
+      idempotent: false,
+    });
+  }
+
+  async hangup(id: string, reason: string = 'normal'): Promise<void> {
+    await this.request<void>({
+      method: 'DELETE',
+      path: `/channels/${encodeURIComponent(id)}`,
+      query: { reason },
+      idempotent: true,
+    });
+  }
+
+  async answer(id: string): Promise<void> {
+    await this.request<void>({ method: 'POST', path: `/channels/${encodeURIComponent(id)}/answer`, idempotent: true });
+  }
+
+  asteriskInfo(): Promise<AsteriskInfo> {
+    return this.request<AsteriskInfo>({ method: 'GET', path: '/asterisk/info', idempotent: true });
+  }
+
+  applications(): Promise<Application[]> {
+    return this.request<Application[]>({ method: 'GET', path: '/applications', idempotent: true });
+  }
+
+  /** Lets `app` receive a channel's events: how a worker adopts a call another worker originated. */
+  subscribe(app: string, eventSource: string): Promise<Application> {
+    return this.request<Application>({
+      method: 'POST',
+      path: `/applications/${encodeURIComponent(app)}/subscription`,
+      query: { eventSource },
+      idempotent: true,
+    });
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  private async request<T>(spec: RequestSpec): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.once<T>(spec);
+      } catch (err) {
+        const retriable = err instanceof AriUnreachableError && spec.idempotent && attempt < this.retries;
+        if (!retriable) throw err;
+        this.log.debug({ method: spec.method, path: spec.path, attempt, err: err.message }, 'ARI request retried');
+      }
+    }
+  }
+
+  private async once<T>(spec: RequestSpec): Promise<T> {
+    const path = this.url.basePath + spec.path + queryString(spec.query);
+    const headers: Record<string, string> = { authorization: this.authHeader, accept: 'application/json' };
+    let body: string | undefined;
+    if (spec.body !== undefined) {
+      body = JSON.stringify(spec.body);
+      headers['content-type'] = 'application/json';
+    }
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await this.pool.request({
+        method: spec.method,
+        path,
+        headers,
+        body,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+      });
+    } catch (err) {
+      throw this.transportError(err, spec);
+    }
+    const text = await res.body.text();
+    const status = res.statusCode;
+    if (status >= 200 && status < 300) {
+      if (!text) return undefined as T;
+      try {
+        return JSON.parse(text) as T;
+      } catch {
+        throw new AriNotAriError(status, 'a body that is not JSON', spec.method, spec.path, this.url.display);
+      }
+    }
+    if (status === 401) throw new AriAuthError(this.user, spec.method, spec.path);
+    const contentType = String(res.headers['content-type'] ?? '');
+    const parsed = contentType.includes('json') ? safeJson(text) : undefined;
+    const message = ariMessageOf(parsed);
+    if (message === undefined) {
+      // Asterisk always answers errors with a JSON object; anything else means we are talking to something else.
+      throw new AriNotAriError(status, contentType || 'no content type', spec.method, spec.path, this.url.display);
+    }
+    throw new AriHttpError(status, message, spec.method, spec.path);
+  }
+
+  private transportError(err: unknown, spec: RequestSpec): Error {
+    if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) {
+      return new AriTimeoutError(spec.method, spec.path, this.timeoutMs);
+    }
+    const e = err as { code?: string; message?: string };
+    const reason = e.code === 'UND_ERR_SOCKET' ? 'the connection closed without an answer' : (e.code ?? e.message ?? String(err));
+    return new AriUnreachableError(this.url.display, reason, { cause: err });
+  }
+}
+
+function queryString(q: Query | undefined): string {
+  if (!q) return '';
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined) params.set(k, String(v));
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Asterisk says `message` almost everywhere, but `error` for some failures (originate "Allocation failed"). */
+function ariMessageOf(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const b = body as { message?: unknown; error?: unknown };
+  if (typeof b.message === 'string') return b.message;
+  if (typeof b.error === 'string') return b.error;
+  return undefined;
+}

@@ -1,0 +1,227 @@
+import WebSocket from 'ws';
+import { silentLogger, type Logger } from '../log.js';
+import { backoffDelay, type BackoffOptions } from './backoff.js';
+import { AriAuthError, AriNotAriError, AriUnreachableError } from './errors.js';
+import { parseAriUrl, type AriUrl } from './ari-url.js';
+import { TypedEmitter } from './typed-emitter.js';
+import type { AriEvent } from './types.generated.js';
+import { channelKeyOf } from './channel-key.js';
+
+export interface AriEventStreamOptions {
+  /** Base ARI URL, e.g. `http://127.0.0.1:8088/ari`. */
+  url: string;
+  user?: string;
+  password?: string;
+  /** Stasis application name. One socket per app in Asterisk: a second connection replaces the first. */
+  app: string;
+  /** Receive events for everything, not only our app's channels. @defaultValue false */
+  subscribeAll?: boolean;
+  /** How often to ping the server to prove the socket is alive. @defaultValue 10000 */
+  pingIntervalMs?: number;
+  /** Declare the socket dead when no pong arrives within this. @defaultValue 5000 */
+  pongTimeoutMs?: number;
+  /** Reconnect delays. */
+  backoff?: BackoffOptions;
+  /** First connection deadline before `start()` rejects. @defaultValue 10000 */
+  connectTimeoutMs?: number;
+  logger?: Logger;
+}
+
+export interface StreamEventMap extends Record<string, unknown> {
+  connected: { app: string; reconnect: boolean };
+  disconnected: { app: string; code: number; reason: string; willReconnect: boolean };
+  reconnected: { app: string; downMs: number; attempts: number };
+  /** Another connection took our app name (Asterisk keeps the newest). We do not fight it: we stop. */
+  replaced: { app: string };
+  event: { event: AriEvent };
+  error: { error: Error };
+}
+
+export type ChannelListener = (event: AriEvent) => void;
+
+/**
+ * The one WebSocket of a process's Stasis app. Calls register per channel id and get their events in O(1);
+ * nothing per call stays behind once it unregisters. Reconnects with backoff and jitter after the first success.
+ */
+export class AriEventStream extends TypedEmitter<StreamEventMap> {
+  readonly app: string;
+  private readonly url: AriUrl;
+  private readonly user: string;
+  private readonly authHeader: string;
+  private readonly opts: Required<Pick<AriEventStreamOptions, 'pingIntervalMs' | 'pongTimeoutMs' | 'connectTimeoutMs' | 'subscribeAll'>>;
+  private readonly backoff: BackoffOptions;
+  private readonly log: Logger;
+  private readonly byChannel = new Map<string, ChannelListener>();
+  private ws: WebSocket | undefined;
+  private closed = false;
+  private everConnected = false;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private pingTimer: NodeJS.Timeout | undefined;
+  private pongTimer: NodeJS.Timeout | undefined;
+  private downSince = 0;
+  private attempts = 0;
+
+  constructor(options: AriEventStreamOptions) {
+    super();
+    if (!options.app || /[\s,]/.test(options.app)) throw new RangeError('app must be a non-empty name without spaces or commas');
+    this.app = options.app;
+    this.url = parseAriUrl(options.url);
+    this.user = options.user ?? this.url.user ?? 'asterisk';
+    const password = options.password ?? this.url.password ?? '';
+    this.authHeader = `Basic ${Buffer.from(`${this.user}:${password}`).toString('base64')}`;
+    this.opts = {
+      pingIntervalMs: options.pingIntervalMs ?? 10_000,
+      pongTimeoutMs: options.pongTimeoutMs ?? 5_000,
+      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+      subscribeAll: options.subscribeAll ?? false,
+    };
+    this.backoff = options.backoff ?? {};
+    this.log = (options.logger ?? silentLogger).child({ app: this.app });
+  }
+
+  get connected(): boolean {
+    return this.ws?.readyState === WebSocket.OPEN;
+  }
+
+  /** Number of channels with a listener (for leak checks and metrics). */
+  get listenerCount(): number {
+    return this.byChannel.size;
+  }
+
+  /** Opens the socket. Rejects on the first failure (401, refused, not ARI); later drops reconnect by themselves. */
+  start(): Promise<void> {
+    this.closed = false;
+    return this.open(false);
+  }
+
+  /** Route a channel's events (and its Local `;2` half's) to `listener`. Returns the unregister function. */
+  onChannel(channelId: string, listener: ChannelListener): () => void {
+    this.byChannel.set(channelId, listener);
+    return () => {
+      if (this.byChannel.get(channelId) === listener) this.byChannel.delete(channelId);
+    };
+  }
+
+  /** Drop the socket now (tests and shutdown of one connection); reconnects unless closed. */
+  terminate(): void {
+    this.ws?.terminate();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.reconnectTimer);
+    this.stopHeartbeat();
+    const ws = this.ws;
+    this.ws = undefined;
+    if (ws && ws.readyState !== WebSocket.CLOSED) {
+      await new Promise<void>((resolve) => {
+        ws.once('close', () => resolve());
+        ws.close(1000, 'client closing');
+        setTimeout(() => {
+          ws.terminate();
+          resolve();
+        }, 1000).unref();
+      });
+    }
+  }
+
+  private open(reconnect: boolean): Promise<void> {
+    const query = new URLSearchParams({ app: this.app, subscribeAll: String(this.opts.subscribeAll) });
+    const target = `${this.url.wsOrigin}${this.url.basePath}/events?${query}`;
+    return new Promise<void>((resolve, reject) => {
+      // Credentials travel in the Authorization header, never in the URL, so no proxy or log ever records them.
+      const ws = new WebSocket(target, {
+        headers: { authorization: this.authHeader },
+        handshakeTimeout: this.opts.connectTimeoutMs,
+        perMessageDeflate: false,
+      });
+      this.ws = ws;
+      let settled = false;
+      const fail = (err: Error) => {
+        if (settled) return;
+        settled = true;
+        reject(err);
+      };
+      ws.on('unexpected-response', (_req, res) => {
+        const status = res.statusCode ?? 0;
+        res.resume();
+        const err =
+          status === 401
+            ? new AriAuthError(this.user, 'GET', '/events')
+            : new AriNotAriError(status, 'instead of a WebSocket upgrade', 'GET', '/events', this.url.display);
+        ws.terminate();
+        if (!settled && !reconnect) fail(err);
+        else this.emit('error', { error: err });
+      });
+      ws.on('open', () => {
+        settled = true;
+        const wasDown = this.downSince;
+        this.everConnected = true;
+        this.startHeartbeat(ws);
+        this.log.info({ reconnect }, 'ARI event socket connected');
+        this.emit('connected', { app: this.app, reconnect });
+        if (reconnect) this.emit('reconnected', { app: this.app, downMs: Date.now() - wasDown, attempts: this.attempts });
+        this.attempts = 0;
+        resolve();
+      });
+      ws.on('message', (data) => this.dispatch(data));
+      ws.on('pong', () => clearTimeout(this.pongTimer));
+      ws.on('error', (err) => {
+        if (!this.everConnected && !reconnect) fail(new AriUnreachableError(this.url.display, (err as { code?: string }).code ?? err.message, { cause: err }));
+      });
+      ws.on('close', (code, reasonBuf) => {
+        if (this.ws !== ws) return;
+        this.stopHeartbeat();
+        if (!settled && !reconnect) fail(new AriUnreachableError(this.url.display, `socket closed (${code})`));
+        const willReconnect = !this.closed && this.everConnected;
+        if (this.downSince === 0 || this.attempts === 0) this.downSince = Date.now();
+        this.emit('disconnected', { app: this.app, code, reason: reasonBuf.toString(), willReconnect });
+        if (willReconnect) this.scheduleReconnect();
+      });
+    });
+  }
+
+  private scheduleReconnect(): void {
+    const delay = backoffDelay(this.attempts++, this.backoff);
+    this.log.warn({ delayMs: delay, attempt: this.attempts }, 'ARI event socket down; reconnecting');
+    this.reconnectTimer = setTimeout(() => {
+      if (this.closed) return;
+      this.open(true).catch(() => undefined);
+    }, delay);
+  }
+
+  private startHeartbeat(ws: WebSocket): void {
+    this.stopHeartbeat();
+    this.pingTimer = setInterval(() => {
+      if (ws.readyState !== WebSocket.OPEN) return;
+      clearTimeout(this.pongTimer);
+      // A half-open TCP connection never errors by itself: no pong in time means dead.
+      this.pongTimer = setTimeout(() => ws.terminate(), this.opts.pongTimeoutMs);
+      ws.ping();
+    }, this.opts.pingIntervalMs);
+  }
+
+  private stopHeartbeat(): void {
+    clearInterval(this.pingTimer);
+    clearTimeout(this.pongTimer);
+  }
+
+  private dispatch(data: WebSocket.RawData): void {
+    let event: AriEvent;
+    try {
+      event = JSON.parse(data.toString()) as AriEvent;
+    } catch {
+      this.log.warn('ARI sent a frame that is not JSON; ignored');
+      return;
+    }
+    if (typeof event !== 'object' || event === null || typeof (event as { type?: unknown }).type !== 'string') return;
+    if (event.type === 'ApplicationReplaced') {
+      this.log.error('another connection took over our ARI app name; this process stops receiving events');
+      this.closed = true;
+      this.emit('replaced', { app: this.app });
+    }
+    const key = channelKeyOf(event);
+    if (key !== undefined) this.byChannel.get(key)?.(event);
+    this.emit('event', { event });
+  }
+}

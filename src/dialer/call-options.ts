@@ -1,0 +1,47 @@
+import type { AriClient } from '../ari/client.js';
+import type { AriEventStream } from '../ari/event-stream.js';
+import type { Logger } from '../log.js';
+import type { CallResult } from './call-result.js';
+
+/** Hooks for metrics and benchmarks; every one optional and cheap. */
+export interface CallObserver {
+  originated?(info: { channelId: string; endpoint: string }): void;
+  /** Up and in Stasis → `continue` sent: the engine's own reaction time. */
+  continued?(info: { channelId: string; latencyMs: number }): void;
+  restError?(info: { channelId: string; status: number; method: string; path: string }): void;
+  ended?(result: CallResult): void;
+}
+
+/** What a call needs from its process: the ARI REST client and the process's one event socket. */
+export interface CallDeps {
+  ari: AriClient;
+  events: AriEventStream;
+  log?: Logger;
+  /** Clock in ms since epoch (injected so tests can control it). @defaultValue Date.now */
+  now?: () => number;
+  observer?: CallObserver;
+}
+
+export interface CallParams {
+  /** Our deterministic id (see channel-id.ts). */
+  channelId: string;
+  endpoint: string;
+  callerId: string;
+  context: string;
+  extension: string;
+  priority: number;
+  /** Originate timeout: seconds to ring before Asterisk gives up. */
+  timeoutS: number;
+  /** Channel variables set on the originated channel. */
+  variables?: Record<string, string>;
+  /** Aborting hangs the channel up; the call still resolves with a result. */
+  signal?: AbortSignal;
+  /** How long past the originate timeout to wait for ChannelDestroyed before asking Asterisk. @defaultValue 5000 */
+  graceMs?: number;
+  /** Hang the call up after this many seconds of talk. @defaultValue no limit */
+  maxCallS?: number;
+  /** Hard cap on a call's whole life; past it the channel is hung up. @defaultValue 14400 (4 h) */
+  hardCapS?: number;
+  /** What to do when the channelId already exists: follow that call (default) instead of failing. */
+  adoptExisting?: boolean;
+}

@@ -1,0 +1,275 @@
+import { isAriHttpError } from '../ari/errors.js';
+import type { AriEvent, Channel } from '../ari/types.generated.js';
+import { silentLogger, type Logger } from '../log.js';
+import type { CallResult, Disposition } from './call-result.js';
+import type { CallDeps, CallParams } from './call-options.js';
+import { causeMessage, decideOutcome } from './outcome.js';
+import { causeText } from './q850.js';
+import { applySnapshot, initialCallState, transition, type CallAction, type CallState } from './transitions.js';
+
+/**
+ * Places one call and follows it to its end: originate with our channelId → ringing → Up and in Stasis →
+ * continue to the dialplan → ChannelDestroyed. Always resolves (never rejects) with exactly one CallResult.
+ */
+export function runCall(deps: CallDeps, params: CallParams): Promise<CallResult> {
+  return new Promise<CallResult>((resolve) => new LiveCall(deps, params, resolve).start());
+}
+
+const POLL_MS = 5_000;
+
+class LiveCall {
+  private readonly s: CallState = initialCallState();
+  private readonly now: () => number;
+  private readonly log: Logger;
+  private readonly createdAt: number;
+  private readonly hardCapAt: number;
+  private unlisten: (() => void) | undefined;
+  private unreconnect: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private originated = false;
+  private cancelled = false;
+  private done = false;
+  private checking = false;
+
+  constructor(
+    private readonly deps: CallDeps,
+    private readonly p: CallParams,
+    private readonly resolve: (r: CallResult) => void,
+  ) {
+    this.now = deps.now ?? Date.now;
+    this.log = deps.log ?? silentLogger;
+    this.createdAt = this.now();
+    this.hardCapAt = this.createdAt + (p.hardCapS ?? 14_400) * 1000;
+  }
+
+  start(): void {
+    if (this.p.signal?.aborted) {
+      this.finishWithout('CANCELLED', 'cancelled before dialing', 'success');
+      return;
+    }
+    // Listen before originating: Asterisk may send the first events before the POST answers.
+    this.unlisten = this.deps.events.onChannel(this.p.channelId, (ev) => this.onEvent(ev));
+    this.unreconnect = this.deps.events.on('reconnected', () => void this.check('the ARI event socket reconnected'));
+    this.p.signal?.addEventListener('abort', this.onAbort, { once: true });
+    void this.originate();
+  }
+
+  private async originate(): Promise<void> {
+    const { ari } = this.deps;
+    try {
+      await ari.originate({
+        endpoint: this.p.endpoint,
+        app: this.deps.events.app,
+        callerId: this.p.callerId,
+        timeout: this.p.timeoutS,
+        channelId: this.p.channelId,
+        variables: this.p.variables,
+      });
+      this.originated = true;
+      this.deps.observer?.originated?.({ channelId: this.p.channelId, endpoint: this.p.endpoint });
+      this.log.debug('originated');
+      if (this.cancelled) void this.hangup('cancelled while originating');
+      this.arm(this.p.timeoutS * 1000 + (this.p.graceMs ?? 5_000));
+    } catch (err) {
+      if (this.done) return;
+      if (isAriHttpError(err, 409) && /already exists/i.test(err.ariMessage) && this.p.adoptExisting !== false) {
+        await this.adopt();
+        return;
+      }
+      this.reportRestError(err);
+      this.finishError(err);
+    }
+  }
+
+  /** A re-run of an attempt whose channel exists: follow that call to its end, never dial again. */
+  private async adopt(): Promise<void> {
+    const { ari } = this.deps;
+    this.log.warn('channel id already exists: adopting the call instead of dialing again');
+    try {
+      await ari.subscribe(this.deps.events.app, `channel:${this.p.channelId}`);
+      const ch = await ari.getChannel(this.p.channelId);
+      this.originated = true;
+      this.applyChannel(ch, true);
+      this.arm(POLL_MS);
+    } catch (err) {
+      if (this.done) return;
+      if (isAriHttpError(err, 404)) {
+        this.finishWithout('UNKNOWN', 'this attempt was already placed and its channel is gone; not dialed again', 'error');
+      } else {
+        this.finishError(err);
+      }
+    }
+  }
+
+  private onEvent(ev: AriEvent): void {
+    this.run(transition(this.s, ev, this.now(), this.p.channelId));
+  }
+
+  private run(actions: CallAction[]): void {
+    for (const a of actions) {
+      if (a.type === 'continue') void this.continueInDialplan(this.now());
+      else this.finishDestroyed(a.cause, a.causeTxt, a.techCause);
+    }
+  }
+
+  private async continueInDialplan(decidedAt: number, tries = 0): Promise<void> {
+    const { ari } = this.deps;
+    try {
+      await ari.continueInDialplan(this.p.channelId, {
+        context: this.p.context,
+        extension: this.p.extension,
+        priority: this.p.priority,
+      });
+      this.deps.observer?.continued?.({ channelId: this.p.channelId, latencyMs: this.now() - decidedAt });
+      // Answered: the ringing deadline no longer applies; the talk limit or the hard cap does.
+      if (!this.done) this.arm(this.p.maxCallS ? this.p.maxCallS * 1000 : Math.max(0, this.hardCapAt - this.now()));
+    } catch (err) {
+      if (this.done) return;
+      this.reportRestError(err);
+      // 409: it left Stasis (hung up meanwhile, or a previous run already continued it); 404: it is gone.
+      if (isAriHttpError(err, 409) || isAriHttpError(err, 404)) return;
+      if (tries < 2) {
+        setTimeout(() => void this.continueInDialplan(decidedAt, tries + 1), 200 * (tries + 1)).unref();
+        return;
+      }
+      // Never leave a callee listening to silence in our app.
+      this.log.error({ err: (err as Error).message }, 'continue failed; hanging up');
+      void this.hangup(`continue failed: ${(err as Error).message}`);
+    }
+  }
+
+  private readonly onAbort = (): void => {
+    if (this.done) return;
+    this.cancelled = true;
+    if (this.originated) void this.hangup('cancelled');
+  };
+
+  private async hangup(why: string): Promise<void> {
+    this.log.info({ why }, 'hanging up');
+    try {
+      await this.deps.ari.hangup(this.p.channelId, 'normal');
+    } catch (err) {
+      if (!isAriHttpError(err, 404)) this.reportRestError(err);
+    }
+    // ChannelDestroyed normally follows at once; if not, ask Asterisk soon.
+    if (!this.done) this.arm(this.p.graceMs ?? 5_000);
+  }
+
+  private arm(ms: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.check('no ChannelDestroyed by the deadline'), ms);
+  }
+
+  /** No news in time (or after a reconnect): ask Asterisk whether the channel still exists. */
+  private async check(why: string): Promise<void> {
+    if (this.done || !this.originated || this.checking) return;
+    this.checking = true;
+    try {
+      const ch = await this.deps.ari.getChannel(this.p.channelId);
+      if (this.done) return;
+      this.applyChannel(ch, false);
+      const now = this.now();
+      const talkLimitHit = this.p.maxCallS !== undefined && this.s.answeredAt !== undefined && now - this.s.answeredAt >= this.p.maxCallS * 1000;
+      if (now >= this.hardCapAt || talkLimitHit) await this.hangup(talkLimitHit ? 'maximum call length reached' : 'hard cap reached');
+      else this.arm(Math.min(POLL_MS, Math.max(1, this.hardCapAt - now)));
+    } catch (err) {
+      if (this.done) return;
+      if (isAriHttpError(err, 404)) {
+        const disposition: Disposition = this.s.up ? 'ANSWERED' : this.cancelled ? 'CANCELLED' : 'FAILED';
+        this.finishWithout(disposition, `channel gone without a ChannelDestroyed event (${why})`, 'error');
+      } else if (this.now() >= this.hardCapAt) {
+        this.finishWithout('UNKNOWN', `Asterisk unreachable past the hard cap: ${(err as Error).message}`, 'error');
+      } else {
+        this.arm(POLL_MS);
+      }
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  private applyChannel(ch: Channel, adopting: boolean): void {
+    this.run(applySnapshot(this.s, ch.state, this.now()));
+    // An Up channel we never continued (we were away when it answered) still needs to go on to the dialplan.
+    if (ch.state === 'Up' && !this.s.continueSent && (adopting || this.s.inStasis)) {
+      this.s.continueSent = true;
+      void this.continueInDialplan(this.now());
+    }
+  }
+
+  private reportRestError(err: unknown): void {
+    if (isAriHttpError(err)) {
+      this.deps.observer?.restError?.({ channelId: this.p.channelId, status: err.status, method: err.method, path: err.path });
+    }
+  }
+
+  private finishDestroyed(cause: number, causeTxt: string, techCause: number | undefined): void {
+    const o = decideOutcome({
+      cause,
+      answered: this.s.up,
+      dialstatus: this.s.dialstatus,
+      otherHalfCause: this.s.otherHalfCause,
+      rang: this.s.ringingAt !== undefined,
+      cancelled: this.cancelled,
+    });
+    const text = o.cause === cause && causeTxt ? causeTxt : o.cause_txt;
+    this.finish({
+      status: 'success',
+      cause: o.cause,
+      cause_txt: text,
+      message: causeMessage(o.cause, text),
+      disposition: o.disposition,
+      ...(techCause !== undefined ? { tech_cause: techCause } : {}),
+      ...(o.note ? { reason: o.note } : {}),
+    });
+  }
+
+  private finishWithout(disposition: Disposition, reason: string, status: CallResult['status']): void {
+    this.finish({ status, cause: 0, cause_txt: causeText(0), message: reason, disposition, reason });
+  }
+
+  private finishError(err: unknown): void {
+    const e = err as { ariMessage?: string; status?: number; message?: string };
+    const message = e.ariMessage ?? e.message ?? String(err);
+    this.finish({
+      status: 'error',
+      cause: 0,
+      cause_txt: causeText(0),
+      message,
+      disposition: this.cancelled ? 'CANCELLED' : 'ERROR',
+      ...(typeof e.status === 'number' ? { http_status: e.status } : {}),
+      reason: (err as Error).message ?? message,
+    });
+  }
+
+  private finish(partial: Pick<CallResult, 'status' | 'cause' | 'cause_txt' | 'message' | 'disposition'> & Partial<CallResult>): void {
+    if (this.done) return;
+    this.done = true;
+    clearTimeout(this.timer);
+    this.unlisten?.();
+    this.unreconnect?.();
+    this.p.signal?.removeEventListener('abort', this.onAbort);
+    const end = this.now();
+    const answeredAt = this.s.answeredAt;
+    const ringFrom = this.s.ringingAt;
+    const result: CallResult = {
+      ...partial,
+      answered: this.s.up,
+      ...(this.s.dialstatus ? { dialstatus: this.s.dialstatus } : {}),
+      channel_id: this.p.channelId,
+      endpoint: this.p.endpoint,
+      callerid: this.p.callerId,
+      created_at: iso(this.createdAt),
+      answered_at: answeredAt !== undefined ? iso(answeredAt) : null,
+      ended_at: iso(end),
+      ring_s: ringFrom !== undefined ? secs((answeredAt ?? end) - ringFrom) : 0,
+      talk_s: answeredAt !== undefined ? secs(end - answeredAt) : 0,
+      duration: secs(end - this.createdAt),
+      continued: this.s.continueSent,
+    };
+    this.deps.observer?.ended?.(result);
+    this.resolve(result);
+  }
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+const secs = (ms: number): number => Math.round(Math.max(0, ms)) / 1000;
