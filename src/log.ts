@@ -1,4 +1,4 @@
-import { pino, type Logger, type DestinationStream } from 'pino';
+import { pino, destination, type Logger, type DestinationStream } from 'pino';
 
 export type { Logger };
 
@@ -35,7 +35,7 @@ export function createLogger(options: LogOptions = {}): Logger {
   const level = options.level ?? process.env.LOG_LEVEL ?? 'info';
   const base = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { pid: process.pid } };
   if (options.destination) return pino(base, options.destination);
-  return pino(base, pino.destination({ fd: 2, sync: false }));
+  return pino(base, destination({ fd: 2, sync: false }));
 }
 
 /** A logger that drops everything: default for library use and quiet tests. */
