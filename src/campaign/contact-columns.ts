@@ -1,0 +1,83 @@
+import { CsvFormatError } from './csv-format-error.js';
+
+/** Columns with a meaning of their own; every other column becomes a channel variable. */
+export type KnownColumn = 'number' | 'callerid' | 'context' | 'extension' | 'priority' | 'timeout' | 'timezone';
+
+const OPTIONAL_COLUMNS = ['callerid', 'context', 'extension', 'priority', 'timeout', 'timezone'] as const;
+type OptionalColumn = (typeof OPTIONAL_COLUMNS)[number];
+
+/** Where each field of a data row goes, worked out once from the header. */
+export interface ColumnPlan {
+  /** How many columns the header has: the count every data row must match. */
+  width: number;
+  /** Index of the number column. */
+  number: number;
+  known: Partial<Record<OptionalColumn, number>>;
+  vars: ReadonlyArray<{ index: number; name: string }>;
+}
+
+/**
+ * Reads the header: finds the number column (`number`, else `phone`; names are trimmed and case-insensitive) and
+ * the other known columns, and names the rest as channel variables. When a file has both `number` and `phone`,
+ * `number` is dialled and `phone` becomes a variable like any other column.
+ * Throws {@link CsvFormatError} when there is no number column or a known column appears twice (which of the two
+ * to dial would be a guess).
+ */
+export function planColumns(header: readonly string[], line: number): ColumnPlan {
+  const names = header.map((name) => name.trim().toLowerCase());
+  const firstOf = (wanted: string): number | undefined => {
+    const index = names.indexOf(wanted);
+    if (index === -1) return undefined;
+    const again = names.indexOf(wanted, index + 1);
+    if (again !== -1) {
+      throw new CsvFormatError(`line ${line}: column "${wanted}" appears twice (columns ${index + 1} and ${again + 1})`, {
+        line,
+      });
+    }
+    return index;
+  };
+  const number = firstOf('number') ?? firstOf('phone');
+  if (number === undefined) {
+    const found = header.map((name) => JSON.stringify(name.trim())).slice(0, 20);
+    const more = header.length > 20 ? `, … (${header.length} in all)` : '';
+    throw new CsvFormatError(
+      `line ${line}: no "number" or "phone" column; the header has ${found.join(', ')}${more}`,
+      { line },
+    );
+  }
+  const known: Partial<Record<OptionalColumn, number>> = {};
+  for (const column of OPTIONAL_COLUMNS) {
+    const index = firstOf(column);
+    if (index !== undefined) known[column] = index;
+  }
+  const claimed = new Set<number>([number, ...Object.values(known)]);
+  const taken = new Set<string>();
+  const vars: Array<{ index: number; name: string }> = [];
+  header.forEach((raw, index) => {
+    if (claimed.has(index)) return;
+    const base = safeVarName(raw, index);
+    let name = base;
+    // Case-insensitive: whether Asterisk treats NAME and name as one variable is not something to bet a row on.
+    for (let n = 2; taken.has(name.toLowerCase()); n++) name = `${base}_${n}`;
+    taken.add(name.toLowerCase());
+    vars.push({ index, name });
+  });
+  return { width: header.length, number, known, vars };
+}
+
+/**
+ * A header turned into a channel variable name: letters, digits and `_` only (accents dropped, anything else
+ * becomes `_`). A leading `_` is removed because Asterisk gives it a meaning: `_VAR` and `__VAR` are inherited by
+ * channels the call creates, which a spreadsheet column must not switch on by accident. A header with nothing
+ * usable left is named after its position, `column_<n>` (1-based).
+ */
+export function safeVarName(header: string, index: number): string {
+  const name = header
+    .trim()
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^A-Za-z0-9_]+/g, '_')
+    .replace(/^_+/, '')
+    .replace(/_+$/, '');
+  return name === '' ? `column_${index + 1}` : name;
+}

@@ -1,0 +1,94 @@
+import type { ColumnPlan } from './contact-columns.js';
+import { normalizeNumber } from './phone-number.js';
+import { canonicalTimeZone } from './time-zone.js';
+
+/** One contact, checked and ready to become a dial job. */
+export interface ContactRow {
+  /** 1-based physical line in the file where the row starts (the header is line 1 unless blank lines precede it). */
+  line: number;
+  /** Normalized dial string: digits with an optional leading `+`. */
+  number: string;
+  callerid?: string;
+  context?: string;
+  extension?: string;
+  /** Dialplan priority, a positive integer. */
+  priority?: number;
+  /** Seconds to let the call ring, 1..{@link MAX_TIMEOUT_S}. */
+  timeout?: number;
+  /** Canonical IANA zone of the contact, for calling windows. */
+  timezone?: string;
+  /**
+   * Every other column, by a name safe for channel variables. Values are kept exactly as in the file, including
+   * cells starting with `=` or `@`: they are data here and are escaped when exported, never evaluated.
+   */
+  vars: Record<string, string>;
+}
+
+/** A row that cannot be dialled, with every reason found (joined by "; "). */
+export interface RowError {
+  line: number;
+  reason: string;
+}
+
+export type ContactItem = { kind: 'row'; row: ContactRow } | { kind: 'error'; error: RowError };
+
+/** Longest ring time a row may ask for: beyond ten minutes nobody is going to answer. */
+export const MAX_TIMEOUT_S = 600;
+
+const POSITIVE_INTEGER = /^[1-9]\d{0,8}$/;
+
+/**
+ * Checks one parsed record against the header's plan. Rows with extra cells are accepted when the extras are
+ * empty (a trailing delimiter, as some exporters write); any other column count is an error, because the fields
+ * could not be matched to their columns with any confidence.
+ */
+export function toContactItem(record: readonly string[], line: number, plan: ColumnPlan): ContactItem {
+  if (record.length !== plan.width && !(record.length > plan.width && record.slice(plan.width).every(isBlank))) {
+    return rowError(line, `expected ${plan.width} columns, found ${record.length}`);
+  }
+  const reasons: string[] = [];
+  const number = normalizeNumber(record[plan.number] ?? '');
+  if (!number.ok) reasons.push(number.reason);
+  const row: ContactRow = { line, number: number.ok ? number.number : '', vars: {} };
+
+  const text = (index: number | undefined): string | undefined => {
+    const value = index === undefined ? undefined : record[index]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const { known } = plan;
+  const callerid = text(known.callerid);
+  if (callerid !== undefined) row.callerid = callerid;
+  const context = text(known.context);
+  if (context !== undefined) row.context = context;
+  const extension = text(known.extension);
+  if (extension !== undefined) row.extension = extension;
+
+  const priority = text(known.priority);
+  if (priority !== undefined) {
+    if (POSITIVE_INTEGER.test(priority)) row.priority = Number(priority);
+    else reasons.push(`priority "${priority}" is not a positive integer`);
+  }
+  const timeout = text(known.timeout);
+  if (timeout !== undefined) {
+    if (POSITIVE_INTEGER.test(timeout) && Number(timeout) <= MAX_TIMEOUT_S) row.timeout = Number(timeout);
+    else reasons.push(`timeout "${timeout}" is not a whole number of seconds from 1 to ${MAX_TIMEOUT_S}`);
+  }
+  const timezone = text(known.timezone);
+  if (timezone !== undefined) {
+    const canonical = canonicalTimeZone(timezone);
+    if (canonical !== undefined) row.timezone = canonical;
+    else reasons.push(`timezone "${timezone}" is not an IANA time zone (e.g. Europe/Berlin)`);
+  }
+
+  if (reasons.length > 0) return rowError(line, reasons.join('; '));
+  for (const { index, name } of plan.vars) row.vars[name] = record[index] ?? '';
+  return { kind: 'row', row };
+}
+
+export function isBlank(cell: string): boolean {
+  return cell.trim() === '';
+}
+
+function rowError(line: number, reason: string): ContactItem {
+  return { kind: 'error', error: { line, reason } };
+}
