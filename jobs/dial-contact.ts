@@ -1,0 +1,137 @@
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import type { AriClient } from '../src/ari/client.js';
+import type { AriEventStream } from '../src/ari/event-stream.js';
+import { isInsideWindow, msUntilWindowOpens } from '../src/campaign/calling-window.js';
+import type { CampaignMeta, CampaignStore } from '../src/campaign/campaign-store.js';
+import { cancelledRecord } from '../src/campaign/cancelled-record.js';
+import { assertDialJobData, dialJobId, type DialJobData } from '../src/campaign/job-data.js';
+import { nextAttempt } from '../src/campaign/retry-policy.js';
+import type { Semaphore } from '../src/campaign/semaphore.js';
+import { renderEndpoint } from '../src/campaign/settings.js';
+import { runCall } from '../src/dialer/call.js';
+import type { CallObserver } from '../src/dialer/call-options.js';
+import { channelIdFor } from '../src/dialer/channel-id.js';
+import type { Logger } from '../src/log.js';
+import type { AttemptRecord } from '../src/report/summarize.js';
+
+export interface DialJobDeps {
+  ari: AriClient;
+  /** The process's one event socket (its own Stasis app name). */
+  events: AriEventStream;
+  store: CampaignStore;
+  /** Campaign settings, cached by the worker (every job reads them). */
+  campaign: (id: string) => Promise<CampaignMeta>;
+  /** Adds the next attempt (a new job) to the campaign's queue. */
+  enqueueRetry: (data: DialJobData, jobId: string, delayMs: number) => Promise<void>;
+  /** Hands a final result to the webhook queue, when the campaign has one. */
+  enqueueWebhook: (rec: AttemptRecord) => Promise<void>;
+  /** This worker's cap on channels in flight on its Asterisk. */
+  channelCap: Semaphore;
+  /** Aborted when the worker must hang up what is still in flight (shutdown grace over). */
+  hangupAll: AbortSignal;
+  workerName: string;
+  log: Logger;
+  observer?: CallObserver;
+  now?: () => number;
+}
+
+export interface DialJobReturn {
+  channelId: string;
+  disposition: string;
+  final: boolean;
+}
+
+/**
+ * One attempt for one contact: check the data, respect the calling window, place the call with OUR attempt's
+ * channel id, store the result once, then schedule the next attempt or deliver the final result.
+ * A job that runs again (stall, crash) finds its stored result or adopts its live channel: it never dials twice.
+ */
+export const dialContact =
+  (deps: DialJobDeps) =>
+  async (job: Job, token?: string): Promise<DialJobReturn> => {
+    let data: DialJobData;
+    try {
+      data = assertDialJobData(job.data);
+    } catch (err) {
+      throw new UnrecoverableError((err as Error).message);
+    }
+    const now = deps.now ?? Date.now;
+    const meta = await deps.campaign(data.campaignId);
+    const s = meta.settings;
+    const channelId = channelIdFor({ campaignId: data.campaignId, contactKey: data.number, attempt: data.attempt });
+    const log = deps.log.child({ campaignId: data.campaignId, jobId: job.id, channelId });
+
+    let rec = await deps.store.attemptByChannel(data.campaignId, channelId);
+    if (!rec) {
+      if (meta.state === 'cancelled') {
+        await deps.store.recordFinalOnly(cancelledRecord(data, s.endpoint, now()));
+        return { channelId, disposition: 'CANCELLED', final: true };
+      }
+      if (s.window && !isInsideWindow(s.window, new Date(now()), data.timezone)) {
+        const wait = msUntilWindowOpens(s.window, new Date(now()), data.timezone);
+        log.info({ waitMs: wait }, 'outside the calling window; waiting');
+        await job.moveToDelayed(now() + Math.max(wait, 1000), token);
+        throw new DelayedError();
+      }
+      let endpoint: string;
+      try {
+        endpoint = renderEndpoint(s.endpoint, data.number, data.vars ?? {});
+      } catch (err) {
+        throw new UnrecoverableError((err as Error).message);
+      }
+      const release = await deps.channelCap.acquire();
+      try {
+        await deps.store.markInflight(data.campaignId, {
+          channelId,
+          number: data.number,
+          attempt: data.attempt,
+          since: new Date(now()).toISOString(),
+          worker: deps.workerName,
+        });
+        const result = await runCall(
+          { ari: deps.ari, events: deps.events, log, observer: deps.observer, now: deps.now },
+          {
+            channelId,
+            endpoint,
+            callerId: data.callerId ?? '',
+            context: data.context ?? s.context,
+            extension: data.extension ?? s.extension,
+            priority: data.priority ?? s.priority,
+            timeoutS: data.timeoutS ?? s.timeoutS,
+            maxCallS: s.maxCallS,
+            variables: data.vars,
+            signal: deps.hangupAll,
+          },
+        );
+        const fresh = await deps.campaign(data.campaignId);
+        const tries = (data.tries?.[result.disposition] ?? 0) + 1;
+        const retry = fresh.state === 'cancelled' ? { retry: false as const } : nextAttempt(s.retry, result.disposition, tries);
+        rec = {
+          ...result,
+          campaignId: data.campaignId,
+          row: data.row,
+          number: data.number,
+          attempt: data.attempt,
+          final: !retry.retry,
+          ...(data.vars ? { vars: data.vars } : {}),
+          ...(retry.retry ? { retry_in_s: Math.round(retry.delayMs / 1000) } : {}),
+        };
+        await deps.store.recordAttempt(rec);
+        log.info({ disposition: rec.disposition, cause: rec.cause, final: rec.final }, 'attempt ended');
+      } finally {
+        release();
+      }
+    }
+
+    // From here on every step is idempotent, so a re-run after a crash completes what was left undone.
+    if (!rec.final) {
+      const tries = { ...(data.tries ?? {}), [rec.disposition]: (data.tries?.[rec.disposition] ?? 0) + 1 };
+      const next: DialJobData = { ...data, attempt: data.attempt + 1, tries };
+      const delayMs = ((rec as { retry_in_s?: number }).retry_in_s ?? 0) * 1000;
+      await deps.enqueueRetry(next, dialJobId(data.campaignId, data.number, next.attempt), delayMs);
+    } else {
+      await deps.enqueueWebhook(rec);
+    }
+    await deps.store.publish({ type: 'attempt', id: data.campaignId, disposition: rec.disposition, final: rec.final });
+    return { channelId, disposition: rec.disposition, final: rec.final };
+  };

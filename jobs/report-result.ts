@@ -1,0 +1,47 @@
+import type { Job } from 'bullmq';
+import { request } from 'undici';
+import type { Logger } from '../src/log.js';
+import type { AttemptRecord } from '../src/report/summarize.js';
+import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, signBody } from '../src/webhook/sign.js';
+
+export interface WebhookJobData {
+  url: string;
+  secret?: string;
+  /** Same key on every retry: the receiver drops repeats. */
+  idempotencyKey: string;
+  record: AttemptRecord;
+}
+
+export interface ReportResultDeps {
+  log: Logger;
+  /** Per-request deadline. @defaultValue 10000 */
+  timeoutMs?: number;
+}
+
+/** Thrown for a receiver's non-2xx answer; BullMQ retries with exponential backoff. */
+export class WebhookDeliveryError extends Error {
+  override readonly name = 'WebhookDeliveryError';
+  constructor(readonly status: number, url: string) {
+    super(`webhook ${new URL(url).origin} answered ${status}`);
+  }
+}
+
+/** POSTs one final result as JSON, signed, with an idempotency key. Runs on its own queue: never slows dialing. */
+export const reportResult =
+  (deps: ReportResultDeps) =>
+  async (job: Job<WebhookJobData>): Promise<{ status: number }> => {
+    const { url, secret, idempotencyKey, record } = job.data;
+    const body = JSON.stringify({ event: 'call.final', idempotency_key: idempotencyKey, result: record });
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'user-agent': 'ari-dialer',
+      [IDEMPOTENCY_HEADER]: idempotencyKey,
+    };
+    if (secret) headers[SIGNATURE_HEADER] = signBody(secret, body);
+    const timeout = deps.timeoutMs ?? 10_000;
+    const res = await request(url, { method: 'POST', headers, body, headersTimeout: timeout, bodyTimeout: timeout });
+    await res.body.dump();
+    if (res.statusCode < 200 || res.statusCode >= 300) throw new WebhookDeliveryError(res.statusCode, url);
+    deps.log.debug({ campaignId: record.campaignId, jobId: job.id, status: res.statusCode }, 'webhook delivered');
+    return { status: res.statusCode };
+  };

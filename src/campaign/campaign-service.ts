@@ -1,0 +1,279 @@
+import { randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { DialerError } from '../errors.js';
+import { silentLogger, type Logger } from '../log.js';
+import type { AttemptRecord } from '../report/summarize.js';
+import { CampaignStore, type CampaignCounters, type CampaignMeta } from './campaign-store.js';
+import { enqueueContacts, previewContacts, type ImportCounts } from './import-contacts.js';
+import { assertDialJobData } from './job-data.js';
+import { cancelledRecord } from './cancelled-record.js';
+import { Keys } from './keys.js';
+import { parseSettings, type CampaignSettings } from './settings.js';
+import type { RowError } from './contact-row.js';
+
+export interface CampaignServiceOptions {
+  /** A connection for commands (created with `maxRetriesPerRequest: null`, as BullMQ wants). */
+  redis: Redis;
+  /** Key prefix. @defaultValue '{ari-dialer}' */
+  prefix?: string;
+  logger?: Logger;
+}
+
+export interface CreateCampaignInput {
+  name: string;
+  settings: unknown;
+  /** Opens the CSV (called once to validate and once to enqueue). */
+  open: () => Readable;
+  /** Accept the good rows and report the bad ones, instead of rejecting the whole upload. @defaultValue false */
+  skipInvalid?: boolean;
+  /** Numbers never to dial (normalized). */
+  suppression?: Iterable<string>;
+  onProgress?: (phase: 'validate' | 'enqueue', counts: ImportCounts) => void;
+  onRejected?: (e: RowError) => void;
+}
+
+export interface CreateCampaignResult {
+  /** Absent when the upload was rejected (nothing enqueued). */
+  id?: string;
+  created: boolean;
+  rows: number;
+  accepted: number;
+  rejected: number;
+  suppressed: number;
+  duplicates: number;
+  errors: RowError[];
+}
+
+export interface QueueCounts {
+  waiting: number;
+  active: number;
+  delayed: number;
+  completed: number;
+  failed: number;
+  paused: number;
+  prioritized: number;
+}
+
+export interface CampaignStatus extends CampaignMeta {
+  counters: CampaignCounters;
+  queue: QueueCounts;
+}
+
+/** Everything users do with campaigns; the CLI and the dashboard are thin layers over it. */
+export class CampaignService {
+  readonly store: CampaignStore;
+  readonly keys: Keys;
+  private readonly log: Logger;
+  private readonly queues = new Map<string, Queue>();
+
+  constructor(private readonly opts: CampaignServiceOptions) {
+    this.keys = new Keys(opts.prefix);
+    this.store = new CampaignStore(opts.redis, this.keys);
+    this.log = opts.logger ?? silentLogger;
+  }
+
+  get redis(): Redis {
+    return this.opts.redis;
+  }
+
+  /** The BullMQ queue of a campaign's dial jobs (cached). */
+  dialQueue(id: string): Queue {
+    return this.queue(this.keys.dialQueue(id));
+  }
+
+  webhookQueue(id: string): Queue {
+    return this.queue(this.keys.webhookQueue(id));
+  }
+
+  /** Validates a CSV against settings without creating anything: the upload preview. */
+  async preview(input: Omit<CreateCampaignInput, 'name'>): Promise<ImportCounts> {
+    const settings = parseSettings(input.settings);
+    const scratch = `${this.keys.prefix}:preview:${randomBytes(6).toString('hex')}`;
+    return previewContacts(
+      this.redis,
+      this.keys.suppression,
+      scratch,
+      { open: input.open, suppression: toSet(input.suppression), onProgress: (c) => input.onProgress?.('validate', c) },
+      settings,
+    );
+  }
+
+  /**
+   * Creates a campaign. Strict by default: the file is validated first and one bad row rejects the upload with
+   * every bad line listed and nothing enqueued. With `skipInvalid`, good rows are taken and bad ones reported.
+   */
+  async create(input: CreateCampaignInput): Promise<CreateCampaignResult> {
+    const settings = parseSettings(input.settings);
+    const name = input.name.trim();
+    if (!name) throw new DialerError('BAD_ARGUMENT', 'name: must not be empty');
+    const suppression = toSet(input.suppression);
+    if (!input.skipInvalid) {
+      const check = await this.preview({ ...input, onRejected: undefined });
+      if (check.rejected > 0) return { created: false, ...pick(check) };
+    }
+    const id = campaignIdFor(name);
+    await this.store.create({ id, name, settings, state: 'importing' });
+    await this.applyLimits(id, settings);
+    await this.store.publish({ type: 'campaign', id, change: 'created' });
+    this.log.info({ campaignId: id, name }, 'campaign created; importing');
+    let counts: ImportCounts;
+    try {
+      counts = await enqueueContacts(this.store, this.dialQueue(id), id, settings, {
+        open: input.open,
+        suppression,
+        onProgress: (c) => input.onProgress?.('enqueue', c),
+        onRejected: input.onRejected,
+      });
+    } catch (err) {
+      // Keep what was accepted: the campaign exists and dials it; the error names the line that broke the read.
+      await this.store.settle(id, 'importing');
+      throw err;
+    }
+    await this.store.settle(id, 'importing');
+    await this.store.publish({ type: 'campaign', id, change: 'imported' });
+    return { id, created: true, ...pick(counts) };
+  }
+
+  async get(id: string): Promise<CampaignMeta> {
+    const meta = await this.store.get(id);
+    if (!meta) throw new DialerError('NOT_FOUND', `no campaign with id ${JSON.stringify(id)}`);
+    return meta;
+  }
+
+  async status(id: string): Promise<CampaignStatus> {
+    const meta = await this.get(id);
+    const [counters, queue] = await Promise.all([this.store.counters(id), this.queueCounts(id)]);
+    return { ...meta, counters, queue };
+  }
+
+  async list(): Promise<CampaignStatus[]> {
+    const ids = await this.store.ids();
+    const all = await Promise.all(ids.map((id) => this.status(id).catch(() => undefined)));
+    return all.filter((s): s is CampaignStatus => s !== undefined).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
+  /** Stops new originates at once (BullMQ pauses the queue for every worker); calls in flight finish. */
+  async pause(id: string): Promise<CampaignMeta> {
+    const meta = await this.get(id);
+    if (meta.state === 'running' || meta.state === 'importing') {
+      await this.dialQueue(id).pause();
+      await this.store.setState(id, 'paused');
+      await this.store.publish({ type: 'campaign', id, change: 'paused' });
+    }
+    return this.get(id);
+  }
+
+  async resume(id: string): Promise<CampaignMeta> {
+    const meta = await this.get(id);
+    if (meta.state === 'paused') {
+      await this.store.setState(id, 'running');
+      await this.dialQueue(id).resume();
+      await this.store.settle(id);
+      await this.store.publish({ type: 'campaign', id, change: 'resumed' });
+    }
+    return this.get(id);
+  }
+
+  /** Stops dialing; numbers never (or never again) dialed get a final CANCELLED. Calls in flight finish. */
+  async cancel(id: string): Promise<CampaignMeta> {
+    const meta = await this.get(id);
+    if (meta.state === 'finished' || meta.state === 'cancelled') return meta;
+    const queue = this.dialQueue(id);
+    await this.store.setState(id, 'cancelled');
+    await queue.pause();
+    for (;;) {
+      const jobs = await queue.getJobs(['waiting', 'paused', 'delayed', 'prioritized'], 0, 499);
+      if (!jobs.length) break;
+      let removed = 0;
+      for (const job of jobs) {
+        const data = assertDialJobData(job.data);
+        await this.store.recordFinalOnly(cancelledRecord(data, meta.settings.endpoint));
+        try {
+          await job.remove();
+          removed++;
+        } catch {
+          // Taken by a worker meanwhile: it sees the cancelled state and records the result itself.
+        }
+      }
+      if (!removed) break;
+    }
+    await this.store.publish({ type: 'campaign', id, change: 'cancelled' });
+    return this.get(id);
+  }
+
+  /** Final records (one per number), streamed. */
+  finals(id: string): AsyncGenerator<AttemptRecord> {
+    return this.store.finals(id);
+  }
+
+  attempts(id: string): AsyncGenerator<AttemptRecord> {
+    return this.store.attempts(id);
+  }
+
+  /** Finds a number (or a BullMQ job id `campaign|number|aN`) across campaigns: every attempt of it. */
+  async search(query: string): Promise<Array<{ campaignId: string; number: string; final?: AttemptRecord; attempts: AttemptRecord[] }>> {
+    const q = query.trim();
+    const fromJobId = q.split('|');
+    const number = (fromJobId.length === 3 ? fromJobId[1]! : q).replace(/[\s().-]/g, '');
+    const campaignIds = fromJobId.length === 3 ? [fromJobId[0]!] : await this.redis.smembers(this.keys.number(number));
+    const out = [];
+    for (const campaignId of campaignIds.sort()) {
+      const attempts: AttemptRecord[] = [];
+      for await (const a of this.store.attempts(campaignId)) if (a.number === number) attempts.push(a);
+      out.push({ campaignId, number, final: await this.store.finalFor(campaignId, number), attempts });
+    }
+    return out;
+  }
+
+  async queueCounts(id: string): Promise<QueueCounts> {
+    const c = await this.dialQueue(id).getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'paused', 'prioritized');
+    return {
+      waiting: c.waiting ?? 0,
+      active: c.active ?? 0,
+      delayed: c.delayed ?? 0,
+      completed: c.completed ?? 0,
+      failed: c.failed ?? 0,
+      paused: c.paused ?? 0,
+      prioritized: c.prioritized ?? 0,
+    };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    this.queues.clear();
+  }
+
+  /**
+   * Pacing lives in Redis, so it holds across every worker: one originate per 1/cps seconds (a smooth rate: no
+   * one-second window ever holds more than cps + 1), and at most maxConcurrent jobs active at once.
+   */
+  private async applyLimits(id: string, s: CampaignSettings): Promise<void> {
+    const dial = this.dialQueue(id);
+    await dial.setGlobalRateLimit(1, Math.max(1, Math.round(1000 / s.cps)));
+    await dial.setGlobalConcurrency(s.maxConcurrent);
+    if (s.webhook) await this.webhookQueue(id).setGlobalRateLimit(1, Math.max(1, Math.round(1000 / s.webhook.ratePerSecond)));
+  }
+
+  private queue(name: string): Queue {
+    let q = this.queues.get(name);
+    if (!q) {
+      q = new Queue(name, { connection: this.redis, prefix: this.keys.bullPrefix });
+      this.queues.set(name, q);
+    }
+    return q;
+  }
+}
+
+function pick(c: ImportCounts) {
+  return { rows: c.rows, accepted: c.accepted, rejected: c.rejected, suppressed: c.suppressed, duplicates: c.duplicates, errors: c.errors };
+}
+
+const toSet = (it: Iterable<string> | undefined): ReadonlySet<string> | undefined => (it ? new Set(it) : undefined);
+
+/** `spring-sale-k3x9a2`: readable, unique, safe in keys, queue names, channel ids and URLs. */
+export function campaignIdFor(name: string): string {
+  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 24) || 'campaign';
+  return `${slug}-${randomBytes(4).toString('hex')}`;
+}

@@ -1,0 +1,325 @@
+import type { Redis } from 'ioredis';
+import type { Disposition } from '../dialer/call-result.js';
+import type { AttemptRecord } from '../report/summarize.js';
+import { Keys } from './keys.js';
+import { parseSettings, type CampaignSettings } from './settings.js';
+
+/** `importing` holds completion back until every row is enqueued (workers already dial meanwhile). */
+export type CampaignState = 'importing' | 'running' | 'paused' | 'cancelled' | 'finished';
+
+export const CAMPAIGN_STATES: readonly CampaignState[] = ['importing', 'running', 'paused', 'cancelled', 'finished'];
+
+export interface CampaignMeta {
+  id: string;
+  name: string;
+  state: CampaignState;
+  createdAt: string;
+  finishedAt?: string;
+  settings: CampaignSettings;
+}
+
+/** Live counters. `final:X` are numbers whose final result is X; `attempt:X` count every attempt. */
+export interface CampaignCounters {
+  total: number;
+  done: number;
+  attempts: number;
+  inflight: number;
+  rejected: number;
+  suppressed: number;
+  duplicates: number;
+  webhookDelivered: number;
+  webhookFailed: number;
+  final: Partial<Record<Disposition, number>>;
+  attempt: Partial<Record<Disposition, number>>;
+}
+
+export interface InflightCall {
+  channelId: string;
+  number: string;
+  attempt: number;
+  since: string;
+  worker: string;
+}
+
+/**
+ * Stores an attempt once (keyed by channel id), moves it out of "in flight", counts it, and when it is the
+ * number's final result, stores that once too and finishes the campaign when the last number is done.
+ * Atomic, so a crash between steps cannot count twice or lose a result.
+ */
+const RECORD_ATTEMPT = `
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
+redis.call('RPUSH', KEYS[2], ARGV[2])
+redis.call('HDEL', KEYS[4], ARGV[1])
+redis.call('HINCRBY', KEYS[3], 'attempts', 1)
+redis.call('HINCRBY', KEYS[3], 'attempt:' .. ARGV[3], 1)
+redis.call('HINCRBY', KEYS[7], ARGV[7] .. ':a', 1)
+if ARGV[6] == '1' then redis.call('HINCRBY', KEYS[7], ARGV[7] .. ':ans', 1) end
+if ARGV[4] == '1' then
+  if redis.call('HSETNX', KEYS[5], ARGV[5], ARGV[2]) == 1 then
+    redis.call('HINCRBY', KEYS[3], 'done', 1)
+    redis.call('HINCRBY', KEYS[3], 'final:' .. ARGV[3], 1)
+    local done = tonumber(redis.call('HGET', KEYS[3], 'done') or '0')
+    local total = tonumber(redis.call('HGET', KEYS[3], 'total') or '0')
+    local state = redis.call('HGET', KEYS[6], 'state')
+    if done >= total and state == 'running' then
+      redis.call('HSET', KEYS[6], 'state', 'finished', 'finishedAt', ARGV[8])
+    end
+  end
+end
+return 1
+`;
+
+/** Marks a running campaign finished once every number has its final result (after an import or a resume). */
+const CHECK_FINISHED = `
+local state = redis.call('HGET', KEYS[2], 'state')
+if state == ARGV[2] then redis.call('HSET', KEYS[2], 'state', 'running'); state = 'running' end
+local done = tonumber(redis.call('HGET', KEYS[1], 'done') or '0')
+local total = tonumber(redis.call('HGET', KEYS[1], 'total') or '0')
+if done >= total and state == 'running' then
+  redis.call('HSET', KEYS[2], 'state', 'finished', 'finishedAt', ARGV[1])
+  return 'finished'
+end
+return state
+`;
+
+/** Final result for a number that was never (or never again) dialed, e.g. on cancel. */
+const RECORD_FINAL_ONLY = `
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
+redis.call('HINCRBY', KEYS[2], 'done', 1)
+redis.call('HINCRBY', KEYS[2], 'final:' .. ARGV[3], 1)
+local done = tonumber(redis.call('HGET', KEYS[2], 'done') or '0')
+local total = tonumber(redis.call('HGET', KEYS[2], 'total') or '0')
+if done >= total and redis.call('HGET', KEYS[3], 'state') == 'running' then
+  redis.call('HSET', KEYS[3], 'state', 'finished', 'finishedAt', ARGV[4])
+end
+return 1
+`;
+
+/** Campaign metadata, counters and results in Redis. All reads treat stored data as untrusted. */
+export class CampaignStore {
+  constructor(
+    readonly redis: Redis,
+    readonly keys: Keys,
+  ) {}
+
+  async create(meta: Omit<CampaignMeta, 'state' | 'createdAt'> & { state?: CampaignState }): Promise<CampaignMeta> {
+    const full: CampaignMeta = { ...meta, state: meta.state ?? 'running', createdAt: new Date().toISOString() };
+    await this.redis
+      .multi()
+      .hset(this.keys.campaign(meta.id), {
+        id: full.id,
+        name: full.name,
+        state: full.state,
+        createdAt: full.createdAt,
+        settings: JSON.stringify(full.settings),
+      })
+      .hset(this.keys.counters(meta.id), { total: 0, done: 0, attempts: 0 })
+      .sadd(this.keys.campaigns, meta.id)
+      .exec();
+    return full;
+  }
+
+  async get(id: string): Promise<CampaignMeta | undefined> {
+    const h = await this.redis.hgetall(this.keys.campaign(id));
+    if (!h.id || !h.settings) return undefined;
+    return {
+      id: h.id,
+      name: h.name ?? h.id,
+      state: (CAMPAIGN_STATES.includes(h.state as CampaignState) ? h.state : 'running') as CampaignState,
+      createdAt: h.createdAt ?? '',
+      ...(h.finishedAt ? { finishedAt: h.finishedAt } : {}),
+      settings: parseSettings(JSON.parse(h.settings)),
+    };
+  }
+
+  async ids(): Promise<string[]> {
+    return (await this.redis.smembers(this.keys.campaigns)).sort();
+  }
+
+  /**
+   * Ends the import (`importing` → `running`) or re-checks after a resume, and finishes the campaign if every
+   * number is done. Returns the state now.
+   */
+  async settle(id: string, fromState: 'importing' | 'none' = 'none'): Promise<CampaignState> {
+    return (await this.redis.eval(CHECK_FINISHED, 2, this.keys.counters(id), this.keys.campaign(id), new Date().toISOString(), fromState)) as CampaignState;
+  }
+
+  async setState(id: string, state: CampaignState): Promise<void> {
+    await this.redis.hset(this.keys.campaign(id), 'state', state);
+  }
+
+  /** Adds to the import counters (called per batch, so a large import shows progress). */
+  async addImportCounts(id: string, c: { total?: number; rejected?: number; suppressed?: number; duplicates?: number }): Promise<void> {
+    const m = this.redis.multi();
+    for (const [k, v] of Object.entries(c)) if (v) m.hincrby(this.keys.counters(id), k, v);
+    await m.exec();
+  }
+
+  async counters(id: string): Promise<CampaignCounters> {
+    const [h, inflight] = await Promise.all([this.redis.hgetall(this.keys.counters(id)), this.redis.hlen(this.keys.inflight(id))]);
+    const n = (k: string) => Number(h[k] ?? 0) || 0;
+    const final: Partial<Record<Disposition, number>> = {};
+    const attempt: Partial<Record<Disposition, number>> = {};
+    for (const [k, v] of Object.entries(h)) {
+      if (k.startsWith('final:')) final[k.slice(6) as Disposition] = Number(v);
+      else if (k.startsWith('attempt:')) attempt[k.slice(8) as Disposition] = Number(v);
+    }
+    return {
+      total: n('total'),
+      done: n('done'),
+      attempts: n('attempts'),
+      inflight,
+      rejected: n('rejected'),
+      suppressed: n('suppressed'),
+      duplicates: n('duplicates'),
+      webhookDelivered: n('webhookDelivered'),
+      webhookFailed: n('webhookFailed'),
+      final,
+      attempt,
+    };
+  }
+
+  async incrCounter(id: string, field: string, by = 1): Promise<void> {
+    await this.redis.hincrby(this.keys.counters(id), field, by);
+  }
+
+  async markInflight(id: string, call: InflightCall): Promise<void> {
+    await this.redis.hset(this.keys.inflight(id), call.channelId, JSON.stringify(call));
+  }
+
+  async clearInflight(id: string, channelId: string): Promise<void> {
+    await this.redis.hdel(this.keys.inflight(id), channelId);
+  }
+
+  async inflight(id: string): Promise<InflightCall[]> {
+    const h = await this.redis.hgetall(this.keys.inflight(id));
+    return Object.values(h).flatMap((v) => parseJson<InflightCall>(v) ?? []);
+  }
+
+  /** The stored record of an attempt, if this channel id already ended (a re-run must not dial again). */
+  async attemptByChannel(id: string, channelId: string): Promise<AttemptRecord | undefined> {
+    const v = await this.redis.hget(this.keys.attemptIds(id), channelId);
+    return v ? parseJson<AttemptRecord>(v) : undefined;
+  }
+
+  /** Stores an attempt (idempotent by channel id). Returns false when it was already stored. */
+  async recordAttempt(rec: AttemptRecord): Promise<boolean> {
+    const bucket = Math.floor(Date.parse(rec.ended_at) / 10_000) * 10;
+    const res = await this.redis.eval(
+      RECORD_ATTEMPT,
+      7,
+      this.keys.attemptIds(rec.campaignId),
+      this.keys.attempts(rec.campaignId),
+      this.keys.counters(rec.campaignId),
+      this.keys.inflight(rec.campaignId),
+      this.keys.finals(rec.campaignId),
+      this.keys.campaign(rec.campaignId),
+      this.keys.timeline(rec.campaignId),
+      rec.channel_id,
+      JSON.stringify(rec),
+      rec.disposition,
+      rec.final ? '1' : '0',
+      rec.number,
+      rec.answered ? '1' : '0',
+      String(bucket),
+      new Date().toISOString(),
+    );
+    return res === 1;
+  }
+
+  /** A final result without a call (cancelled before dialing). Idempotent by number. */
+  async recordFinalOnly(rec: AttemptRecord): Promise<boolean> {
+    const res = await this.redis.eval(
+      RECORD_FINAL_ONLY,
+      3,
+      this.keys.finals(rec.campaignId),
+      this.keys.counters(rec.campaignId),
+      this.keys.campaign(rec.campaignId),
+      rec.number,
+      JSON.stringify(rec),
+      rec.disposition,
+      new Date().toISOString(),
+    );
+    return res === 1;
+  }
+
+  /** Every number's final record, streamed with HSCAN (memory flat for big campaigns). */
+  async *finals(id: string): AsyncGenerator<AttemptRecord> {
+    let cursor = '0';
+    do {
+      const [next, kv] = await this.redis.hscan(this.keys.finals(id), cursor, 'COUNT', 1000);
+      cursor = next;
+      for (let i = 1; i < kv.length; i += 2) {
+        const rec = parseJson<AttemptRecord>(kv[i] as string);
+        if (rec) yield rec;
+      }
+    } while (cursor !== '0');
+  }
+
+  async finalFor(id: string, number: string): Promise<AttemptRecord | undefined> {
+    const v = await this.redis.hget(this.keys.finals(id), number);
+    return v ? parseJson<AttemptRecord>(v) : undefined;
+  }
+
+  /** Every attempt in the order they ended, streamed in pages. */
+  async *attempts(id: string, pageSize = 1000): AsyncGenerator<AttemptRecord> {
+    for (let start = 0; ; start += pageSize) {
+      const page = await this.redis.lrange(this.keys.attempts(id), start, start + pageSize - 1);
+      for (const v of page) {
+        const rec = parseJson<AttemptRecord>(v);
+        if (rec) yield rec;
+      }
+      if (page.length < pageSize) return;
+    }
+  }
+
+  /** A page of the latest attempts, newest first, optionally only one disposition. */
+  async latestAttempts(id: string, opts: { offset?: number; limit?: number; disposition?: string } = {}): Promise<{ total: number; items: AttemptRecord[] }> {
+    const limit = Math.min(Math.max(opts.limit ?? 50, 1), 500);
+    const offset = Math.max(opts.offset ?? 0, 0);
+    if (!opts.disposition) {
+      const total = await this.redis.llen(this.keys.attempts(id));
+      const raw = await this.redis.lrange(this.keys.attempts(id), -(offset + limit), -(offset + 1));
+      return { total, items: raw.reverse().flatMap((v) => parseJson<AttemptRecord>(v) ?? []) };
+    }
+    const items: AttemptRecord[] = [];
+    let matched = 0;
+    // Filtered paging walks the list from the newest end in chunks; bounded by the page it has to fill.
+    const len = await this.redis.llen(this.keys.attempts(id));
+    for (let end = len - 1; end >= 0; end -= 1000) {
+      const raw = await this.redis.lrange(this.keys.attempts(id), Math.max(0, end - 999), end);
+      for (const v of raw.reverse()) {
+        const rec = parseJson<AttemptRecord>(v);
+        if (!rec || rec.disposition !== opts.disposition) continue;
+        if (matched++ >= offset && items.length < limit) items.push(rec);
+      }
+    }
+    return { total: matched, items };
+  }
+
+  /** Attempts and answers per 10-second bucket, oldest first. */
+  async timeline(id: string): Promise<Array<{ t: number; attempts: number; answered: number }>> {
+    const h = await this.redis.hgetall(this.keys.timeline(id));
+    const by = new Map<number, { t: number; attempts: number; answered: number }>();
+    for (const [k, v] of Object.entries(h)) {
+      const [t, kind] = k.split(':');
+      const b = by.get(Number(t)) ?? { t: Number(t), attempts: 0, answered: 0 };
+      if (kind === 'a') b.attempts = Number(v);
+      else b.answered = Number(v);
+      by.set(b.t, b);
+    }
+    return [...by.values()].sort((a, b) => a.t - b.t);
+  }
+
+  async publish(event: Record<string, unknown>): Promise<void> {
+    await this.redis.publish(this.keys.events, JSON.stringify(event));
+  }
+}
+
+function parseJson<T>(v: string): T | undefined {
+  try {
+    return JSON.parse(v) as T;
+  } catch {
+    return undefined;
+  }
+}

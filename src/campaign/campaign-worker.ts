@@ -1,0 +1,208 @@
+import { hostname } from 'node:os';
+import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { dialContact } from '../../jobs/dial-contact.js';
+import { reportResult, type WebhookJobData } from '../../jobs/report-result.js';
+import { AriClient } from '../ari/client.js';
+import { AriEventStream } from '../ari/event-stream.js';
+import type { CallObserver } from '../dialer/call-options.js';
+import { silentLogger, type Logger } from '../log.js';
+import { CampaignService } from './campaign-service.js';
+import type { CampaignMeta } from './campaign-store.js';
+import { connectRedis } from './redis-connection.js';
+import { Semaphore } from './semaphore.js';
+
+export interface CampaignWorkerOptions {
+  redisUrl?: string;
+  /** Key prefix shared with the CLI and dashboard. @defaultValue '{ari-dialer}' */
+  prefix?: string;
+  ari: { url: string; user?: string; password?: string };
+  /** Stasis app name; unique per process (Asterisk keeps one socket per app). @defaultValue `ari-dialer-<host>-<pid>` */
+  app?: string;
+  /** Channels this worker may hold on its Asterisk at once, over all campaigns. @defaultValue 100 */
+  channelCap?: number;
+  /** How often to look for new campaigns (also woken by pub/sub). @defaultValue 1000 */
+  pollMs?: number;
+  /** On stop: how long calls in flight may go on before they are hung up. @defaultValue 30000 */
+  graceMs?: number;
+  logger?: Logger;
+  observer?: CallObserver;
+}
+
+/**
+ * One worker process: one ARI connection and event socket (its own app), and a BullMQ Worker per live campaign.
+ * Pacing and concurrency are enforced by BullMQ in Redis, so they hold across all worker processes.
+ */
+export class CampaignWorker {
+  readonly name: string;
+  readonly ari: AriClient;
+  readonly events: AriEventStream;
+  readonly service: CampaignService;
+  private readonly redis: Redis;
+  private readonly sub: Redis;
+  private readonly log: Logger;
+  private readonly cap: Semaphore;
+  private readonly hangupAll = new AbortController();
+  private readonly workers = new Map<string, Worker[]>();
+  private readonly metaCache = new Map<string, { at: number; meta: CampaignMeta }>();
+  private pollTimer: NodeJS.Timeout | undefined;
+  private stopping = false;
+  private syncing: Promise<void> | undefined;
+
+  constructor(private readonly opts: CampaignWorkerOptions) {
+    this.name = opts.app ?? `ari-dialer-${hostname()}-${process.pid}`;
+    this.log = (opts.logger ?? silentLogger).child({ worker: this.name });
+    this.redis = connectRedis(opts.redisUrl);
+    this.sub = connectRedis(opts.redisUrl);
+    this.service = new CampaignService({ redis: this.redis, prefix: opts.prefix, logger: this.log });
+    this.ari = new AriClient({ ...opts.ari, logger: this.log });
+    this.events = new AriEventStream({ ...opts.ari, app: this.name, logger: this.log });
+    this.cap = new Semaphore(opts.channelCap ?? 100);
+  }
+
+  /** Connects to ARI (fails fast on 401 or a wrong URL) and starts taking jobs. */
+  async start(): Promise<void> {
+    await this.events.start();
+    this.events.on('replaced', () => this.log.error('ARI app name taken by another process; stop this worker'));
+    await this.sub.subscribe(this.service.keys.events);
+    this.sub.on('message', (_ch, msg) => {
+      if (msg.includes('"change":"created"') || msg.includes('"change":"resumed"')) void this.sync();
+    });
+    await this.sync();
+    this.pollTimer = setInterval(() => void this.sync(), this.opts.pollMs ?? 1000);
+  }
+
+  /** Campaign ids this worker is serving now. */
+  get campaigns(): string[] {
+    return [...this.workers.keys()];
+  }
+
+  get callsInFlight(): number {
+    return this.cap.used;
+  }
+
+  /**
+   * Graceful stop (SIGTERM): take no new jobs, let calls in flight end, and after the grace period hang up the
+   * rest; each still gets its result recorded.
+   */
+  async stop(graceMs: number = this.opts.graceMs ?? 30_000): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    clearInterval(this.pollTimer);
+    await this.syncing;
+    const all = [...this.workers.values()].flat();
+    // Stop fetching first, everywhere, so no new call starts while others drain.
+    await Promise.all(all.map((w) => w.pause(true).catch(() => undefined)));
+    const grace = setTimeout(() => this.hangupAll.abort(), graceMs);
+    await Promise.all(all.map((w) => w.close().catch(() => undefined)));
+    clearTimeout(grace);
+    this.workers.clear();
+    await this.events.close();
+    await this.ari.close();
+    await this.service.close();
+    await this.sub.quit().catch(() => undefined);
+    await this.redis.quit().catch(() => undefined);
+  }
+
+  private sync(): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    this.syncing ??= this.doSync()
+      .catch((err) => this.log.warn({ err: (err as Error).message }, 'campaign discovery failed; will retry'))
+      .finally(() => {
+        this.syncing = undefined;
+      });
+    return this.syncing;
+  }
+
+  private async doSync(): Promise<void> {
+    const ids = await this.service.store.ids();
+    for (const id of ids) {
+      if (this.workers.has(id) || this.stopping) continue;
+      const meta = await this.service.store.get(id);
+      if (!meta || meta.state === 'finished') continue;
+      this.workers.set(id, this.startCampaign(meta));
+      this.log.info({ campaignId: id }, 'serving campaign');
+    }
+    for (const [id, ws] of this.workers) {
+      const meta = await this.service.store.get(id);
+      if (meta && meta.state !== 'finished' && meta.state !== 'cancelled') continue;
+      const c = await this.service.queueCounts(id);
+      if (c.active + c.waiting + c.delayed + c.paused + c.prioritized > 0) continue;
+      this.workers.delete(id);
+      await Promise.all(ws.map((w) => w.close()));
+      this.log.info({ campaignId: id }, 'campaign done; worker released');
+    }
+  }
+
+  private startCampaign(meta: CampaignMeta): Worker[] {
+    const { id, settings } = meta;
+    const connection = this.redis;
+    const prefix = this.service.keys.bullPrefix;
+    const dial = new Worker(
+      this.service.keys.dialQueue(id),
+      dialContact({
+        ari: this.ari,
+        events: this.events,
+        store: this.service.store,
+        campaign: (cid) => this.campaign(cid),
+        enqueueRetry: async (data, jobId, delayMs) => {
+          await this.service.dialQueue(id).add('dial', data, { jobId, delay: delayMs });
+        },
+        enqueueWebhook: async (rec) => {
+          const hook = (await this.campaign(rec.campaignId)).settings.webhook;
+          if (!hook) return;
+          const data: WebhookJobData = { url: hook.url, secret: hook.secret, idempotencyKey: `${rec.campaignId}:${rec.number}`, record: rec };
+          await this.service.webhookQueue(id).add('deliver', data, {
+            jobId: `wh|${rec.campaignId}|${rec.number}`,
+            attempts: hook.attempts,
+            backoff: { type: 'exponential', delay: 1000 },
+            removeOnComplete: { count: 1000 },
+            removeOnFail: { count: 10_000 },
+          });
+        },
+        channelCap: this.cap,
+        hangupAll: this.hangupAll.signal,
+        workerName: this.name,
+        log: this.log,
+        observer: this.opts.observer,
+      }),
+      {
+        connection,
+        prefix,
+        concurrency: Math.min(settings.maxConcurrent, this.cap.permits),
+        // Calls outlive BullMQ's default lock; the worker renews it while the call runs.
+        lockDuration: 30_000,
+        stalledInterval: 15_000,
+        maxStalledCount: 3,
+        removeOnComplete: { count: 1000 },
+        removeOnFail: { count: 10_000 },
+      },
+    );
+    dial.on('failed', (job, err) => this.log.error({ campaignId: id, jobId: job?.id, err: err.message }, 'dial job failed'));
+    dial.on('error', (err) => this.log.warn({ campaignId: id, err: err.message }, 'dial worker error'));
+    const workers = [dial];
+    if (settings.webhook) {
+      const hook = new Worker<WebhookJobData>(this.service.keys.webhookQueue(id), reportResult({ log: this.log }), {
+        connection,
+        prefix,
+        concurrency: 4,
+      });
+      hook.on('completed', () => void this.service.store.incrCounter(id, 'webhookDelivered'));
+      hook.on('failed', (job) => {
+        if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) void this.service.store.incrCounter(id, 'webhookFailed');
+      });
+      hook.on('error', (err) => this.log.warn({ campaignId: id, err: err.message }, 'webhook worker error'));
+      workers.push(hook);
+    }
+    return workers;
+  }
+
+  /** Settings and state, cached for a second: every job reads them, and cancel must be seen quickly. */
+  private async campaign(id: string): Promise<CampaignMeta> {
+    const hit = this.metaCache.get(id);
+    if (hit && Date.now() - hit.at < 1000) return hit.meta;
+    const meta = await this.service.get(id);
+    this.metaCache.set(id, { at: Date.now(), meta });
+    return meta;
+  }
+}

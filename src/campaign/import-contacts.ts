@@ -1,0 +1,162 @@
+import type { Readable } from 'node:stream';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { chooseCallerId } from './caller-id.js';
+import type { CampaignStore } from './campaign-store.js';
+import { readContactsInBatches } from './contacts.js';
+import type { ContactRow, RowError } from './contact-row.js';
+import { dialJobId, type DialJobData } from './job-data.js';
+import type { CampaignSettings } from './settings.js';
+import { renderEndpoint } from './settings.js';
+
+/** How an import went. `errors` lists at most `maxErrors` bad rows; `rejected` counts them all. */
+export interface ImportCounts {
+  rows: number;
+  accepted: number;
+  rejected: number;
+  suppressed: number;
+  duplicates: number;
+  errors: RowError[];
+}
+
+export interface ImportOptions {
+  /** Opens the CSV; called once per pass (a strict import reads the file twice: validate, then enqueue). */
+  open: () => Readable;
+  batchSize?: number;
+  /** Stop listing errors after this many (they are still counted). @defaultValue 1000 */
+  maxErrors?: number;
+  /** Numbers never to dial, in addition to the Redis-kept suppression list. */
+  suppression?: ReadonlySet<string>;
+  onProgress?: (c: ImportCounts) => void;
+  /** Gets each rejected row (to write a file of rejects with --skip-invalid). */
+  onRejected?: (e: RowError) => void;
+}
+
+export const newCounts = (): ImportCounts => ({ rows: 0, accepted: 0, rejected: 0, suppressed: 0, duplicates: 0, errors: [] });
+
+/**
+ * A validation pass: counts rows and bad rows without touching Redis queues. Duplicates and suppression are
+ * counted against a scratch set so the preview says "9,812 to dial, 188 suppressed, 3 duplicates".
+ */
+export async function previewContacts(redis: Redis, suppressionKey: string, scratchKey: string, opts: ImportOptions, settings?: CampaignSettings): Promise<ImportCounts> {
+  const counts = newCounts();
+  try {
+    for await (const batch of readContactsInBatches(opts.open(), { batchSize: opts.batchSize ?? 1000 })) {
+      const rows: ContactRow[] = [];
+      for (const item of batch) {
+        counts.rows++;
+        if (item.kind === 'error') addError(counts, item.error, opts);
+        else if (settings && !endpointOk(settings, item.row, counts, opts)) continue;
+        else rows.push(item.row);
+      }
+      const fresh = await classify(redis, suppressionKey, scratchKey, rows, opts.suppression, counts);
+      counts.accepted += fresh.length;
+      opts.onProgress?.(counts);
+    }
+  } finally {
+    await redis.del(scratchKey);
+  }
+  return counts;
+}
+
+/** The enqueue pass: deduplicated, suppressed numbers dropped, one BullMQ job per number via addBulk. */
+export async function enqueueContacts(
+  store: CampaignStore,
+  queue: Queue,
+  campaignId: string,
+  settings: CampaignSettings,
+  opts: ImportOptions,
+): Promise<ImportCounts> {
+  const counts = newCounts();
+  const { redis, keys } = store;
+  for await (const batch of readContactsInBatches(opts.open(), { batchSize: opts.batchSize ?? 1000 })) {
+    const rows: ContactRow[] = [];
+    const before = { ...counts };
+    for (const item of batch) {
+      counts.rows++;
+      if (item.kind === 'error') addError(counts, item.error, opts);
+      else if (endpointOk(settings, item.row, counts, opts)) rows.push(item.row);
+    }
+    const fresh = await classify(redis, keys.suppression, keys.numbers(campaignId), rows, opts.suppression, counts);
+    if (fresh.length) {
+      await queue.addBulk(
+        fresh.map((row) => ({
+          name: 'dial',
+          data: jobData(campaignId, settings, row),
+          opts: { jobId: dialJobId(campaignId, row.number, 1) },
+        })),
+      );
+      const m = redis.multi();
+      for (const row of fresh) m.sadd(keys.number(row.number), campaignId);
+      await m.exec();
+    }
+    counts.accepted += fresh.length;
+    await store.addImportCounts(campaignId, {
+      total: fresh.length,
+      rejected: counts.rejected - before.rejected,
+      suppressed: counts.suppressed - before.suppressed,
+      duplicates: counts.duplicates - before.duplicates,
+    });
+    opts.onProgress?.(counts);
+  }
+  return counts;
+}
+
+function jobData(campaignId: string, s: CampaignSettings, row: ContactRow): DialJobData {
+  const callerId = chooseCallerId({ fixed: s.callerId, column: row.callerid, pool: s.callerIdPool }, row.line);
+  const d: DialJobData = { campaignId, number: row.number, row: row.line, attempt: 1 };
+  if (callerId) d.callerId = callerId;
+  if (row.context) d.context = row.context;
+  if (row.extension) d.extension = row.extension;
+  if (row.priority) d.priority = row.priority;
+  if (row.timeout) d.timeoutS = row.timeout;
+  if (row.timezone) d.timezone = row.timezone;
+  if (Object.keys(row.vars).length) d.vars = row.vars;
+  return d;
+}
+
+/** A `{column}` in the endpoint template that this row cannot fill is that row's error. */
+function endpointOk(s: CampaignSettings, row: ContactRow, counts: ImportCounts, opts: ImportOptions): boolean {
+  try {
+    renderEndpoint(s.endpoint, row.number, row.vars);
+    return true;
+  } catch (e) {
+    addError(counts, { line: row.line, reason: (e as Error).message }, opts);
+    return false;
+  }
+}
+
+function addError(counts: ImportCounts, e: RowError, opts: ImportOptions): void {
+  counts.rejected++;
+  if (counts.errors.length < (opts.maxErrors ?? 1000)) counts.errors.push(e);
+  opts.onRejected?.(e);
+}
+
+/** Drops suppressed numbers and numbers already seen (SADD answers 0 for those), keeping file order. */
+async function classify(
+  redis: Redis,
+  suppressionKey: string,
+  seenKey: string,
+  rows: ContactRow[],
+  suppression: ReadonlySet<string> | undefined,
+  counts: ImportCounts,
+): Promise<ContactRow[]> {
+  if (!rows.length) return rows;
+  const numbers = rows.map((r) => r.number);
+  const suppressed = await redis.smismember(suppressionKey, ...numbers);
+  const candidates: ContactRow[] = [];
+  rows.forEach((row, i) => {
+    if (suppressed[i] === 1 || suppression?.has(row.number)) counts.suppressed++;
+    else candidates.push(row);
+  });
+  if (!candidates.length) return candidates;
+  const m = redis.multi();
+  for (const row of candidates) m.sadd(seenKey, row.number);
+  const added = (await m.exec()) ?? [];
+  const fresh: ContactRow[] = [];
+  candidates.forEach((row, i) => {
+    if (added[i]?.[1] === 1) fresh.push(row);
+    else counts.duplicates++;
+  });
+  return fresh;
+}

@@ -1,0 +1,45 @@
+import { DialerError } from '../errors.js';
+
+/** One contact's attempt, as stored in a BullMQ job. Small: a 1,000,000-row campaign holds a million of these. */
+export interface DialJobData {
+  campaignId: string;
+  /** Normalized number: also the contact's key within the campaign. */
+  number: string;
+  /** CSV line of the contact. */
+  row: number;
+  /** OUR attempt number (1 = first call; a retry by policy is a new job with attempt + 1). */
+  attempt: number;
+  /** Caller id chosen for the first attempt; retries keep it. */
+  callerId?: string;
+  context?: string;
+  extension?: string;
+  priority?: number;
+  timeoutS?: number;
+  timezone?: string;
+  vars?: Record<string, string>;
+  /** Attempts so far per disposition (BUSY: 1, ...), for the retry policy's per-disposition limits. */
+  tries?: Record<string, number>;
+}
+
+/** Job data comes from Redis: unknown until checked. A bad job is unrecoverable (retrying cannot fix it). */
+export function assertDialJobData(data: unknown): DialJobData {
+  const bad = (why: string) => new DialerError('BAD_JOB_DATA', `bad dial job data: ${why}`);
+  if (typeof data !== 'object' || data === null) throw bad('not an object');
+  const d = data as Record<string, unknown>;
+  if (typeof d.campaignId !== 'string' || !d.campaignId) throw bad('campaignId missing');
+  if (typeof d.number !== 'string' || !d.number) throw bad('number missing');
+  if (!Number.isInteger(d.row)) throw bad('row missing');
+  if (!Number.isInteger(d.attempt) || (d.attempt as number) < 1) throw bad('attempt must be an integer >= 1');
+  for (const k of ['callerId', 'context', 'extension', 'timezone'] as const) {
+    if (d[k] !== undefined && typeof d[k] !== 'string') throw bad(`${k} must be a string`);
+  }
+  for (const k of ['priority', 'timeoutS'] as const) {
+    if (d[k] !== undefined && !Number.isInteger(d[k])) throw bad(`${k} must be an integer`);
+  }
+  if (d.vars !== undefined && (typeof d.vars !== 'object' || d.vars === null)) throw bad('vars must be an object');
+  if (d.tries !== undefined && (typeof d.tries !== 'object' || d.tries === null)) throw bad('tries must be an object');
+  return d as unknown as DialJobData;
+}
+
+/** BullMQ job id of an attempt: deterministic, so adding the same retry twice is a no-op. */
+export const dialJobId = (campaignId: string, number: string, attempt: number): string => `${campaignId}|${number}|a${attempt}`;

@@ -1,0 +1,72 @@
+/**
+ * Every Redis key and queue name in one place. The prefix is wrapped in a hash tag (`{ari-dialer}`) by default so a
+ * Redis Cluster keeps all of an installation's keys (and BullMQ's Lua scripts) on one slot.
+ */
+export class Keys {
+  constructor(readonly prefix: string = '{ari-dialer}') {
+    if (!prefix || /\s/.test(prefix)) throw new RangeError('prefix must be non-empty without spaces');
+  }
+
+  /** BullMQ's own prefix: its keys become `<prefix>:bull:<queue>:...`. */
+  get bullPrefix(): string {
+    return `${this.prefix}:bull`;
+  }
+
+  /** Set of all campaign ids. */
+  get campaigns(): string {
+    return `${this.prefix}:campaigns`;
+  }
+
+  /** Pub/sub channel for live updates (dashboard, CLI --wait, workers discovering new campaigns). */
+  get events(): string {
+    return `${this.prefix}:events`;
+  }
+
+  /** Do-not-call numbers kept in Redis (a set of normalized numbers). */
+  get suppression(): string {
+    return `${this.prefix}:suppression`;
+  }
+
+  /** Which campaigns a number appears in (search). */
+  number(number: string): string {
+    return `${this.prefix}:number:${number}`;
+  }
+
+  campaign(id: string): string {
+    return `${this.prefix}:c:${id}`;
+  }
+  counters(id: string): string {
+    return `${this.prefix}:c:${id}:counters`;
+  }
+  /** Normalized numbers already accepted (dedupe while importing). */
+  numbers(id: string): string {
+    return `${this.prefix}:c:${id}:numbers`;
+  }
+  /** Channel ids whose attempt result is stored (makes storing idempotent). */
+  attemptIds(id: string): string {
+    return `${this.prefix}:c:${id}:attempt-ids`;
+  }
+  /** List of every attempt's record, JSON, in the order they ended. */
+  attempts(id: string): string {
+    return `${this.prefix}:c:${id}:attempts`;
+  }
+  /** Hash: number → the number's final record (JSON). */
+  finals(id: string): string {
+    return `${this.prefix}:c:${id}:finals`;
+  }
+  /** Hash: channelId → the call in flight (JSON: number, since, worker). */
+  inflight(id: string): string {
+    return `${this.prefix}:c:${id}:inflight`;
+  }
+  /** Sorted set of per-second buckets of originates and answers, for the dashboard's chart. */
+  timeline(id: string): string {
+    return `${this.prefix}:c:${id}:timeline`;
+  }
+
+  dialQueue(id: string): string {
+    return `dial-${id}`;
+  }
+  webhookQueue(id: string): string {
+    return `webhook-${id}`;
+  }
+}

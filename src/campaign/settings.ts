@@ -1,0 +1,121 @@
+import { BadArgumentError } from '../errors.js';
+import type { CallingWindow } from './calling-window.js';
+import { parseCallingWindow } from './calling-window.js';
+import { DEFAULT_RETRY_POLICY, parseRetryPolicy, type RetryPolicy } from './retry-policy.js';
+
+/** How a campaign dials. Stored with the campaign; every worker reads the same. */
+export interface CampaignSettings {
+  /** Endpoint template; `{number}` and any CSV column in braces are filled per row. e.g. `PJSIP/{number}@trunk`. */
+  endpoint: string;
+  /** Fixed caller id (a `callerid` column wins per row; a pool rotates when neither is given). */
+  callerId?: string;
+  callerIdPool?: string[];
+  context: string;
+  extension: string;
+  priority: number;
+  /** Originate timeout in seconds. */
+  timeoutS: number;
+  /** Calls per second across all workers. */
+  cps: number;
+  /** Channels in flight across all workers. */
+  maxConcurrent: number;
+  retry: RetryPolicy;
+  window?: CallingWindow;
+  /** Hang up answered calls after this many seconds. */
+  maxCallS?: number;
+  webhook?: { url: string; secret?: string; ratePerSecond: number; attempts: number };
+}
+
+export const DEFAULT_SETTINGS: Omit<CampaignSettings, 'endpoint'> = {
+  context: 'default',
+  extension: 's',
+  priority: 1,
+  timeoutS: 30,
+  cps: 5,
+  maxConcurrent: 20,
+  retry: DEFAULT_RETRY_POLICY,
+};
+
+/**
+ * Checks settings from the CLI, the HTTP API or Redis (all `unknown` until here). Collects every problem,
+ * naming each field, then throws once.
+ */
+export function parseSettings(input: unknown): CampaignSettings {
+  if (typeof input !== 'object' || input === null) throw new BadArgumentError('settings', 'must be an object');
+  const o = input as Record<string, unknown>;
+  const problems: string[] = [];
+  const known = new Set(['endpoint', 'callerId', 'callerIdPool', 'context', 'extension', 'priority', 'timeoutS', 'cps', 'maxConcurrent', 'retry', 'window', 'maxCallS', 'webhook']);
+  for (const k of Object.keys(o)) if (!known.has(k)) problems.push(`${k}: unknown setting`);
+
+  const str = (k: string, dflt?: string): string | undefined => {
+    const v = o[k] ?? dflt;
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string' || v.trim() === '') problems.push(`${k}: must be a non-empty string`);
+    return typeof v === 'string' ? v.trim() : undefined;
+  };
+  const num = (k: string, dflt: number | undefined, min: number, max: number, integer = true): number | undefined => {
+    const raw = o[k] ?? dflt;
+    if (raw === undefined) return undefined;
+    const v = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+    if (typeof v !== 'number' || !Number.isFinite(v) || (integer && !Number.isInteger(v)) || v < min || v > max) {
+      problems.push(`${k}: must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+      return undefined;
+    }
+    return v;
+  };
+
+  const endpoint = str('endpoint');
+  if (endpoint === undefined) problems.push('endpoint: required (e.g. "PJSIP/{number}@trunk")');
+  else if (!/^[A-Za-z0-9]+\/.+/.test(endpoint)) problems.push(`endpoint: must look like TECH/resource, got ${JSON.stringify(endpoint)}`);
+  const pool = o.callerIdPool;
+  if (pool !== undefined && (!Array.isArray(pool) || pool.some((x) => typeof x !== 'string' || !x))) problems.push('callerIdPool: must be a list of caller ids');
+
+  const settings: CampaignSettings = {
+    endpoint: endpoint ?? '',
+    callerId: str('callerId'),
+    callerIdPool: Array.isArray(pool) && pool.length ? (pool as string[]) : undefined,
+    context: str('context', DEFAULT_SETTINGS.context) ?? DEFAULT_SETTINGS.context,
+    extension: str('extension', DEFAULT_SETTINGS.extension) ?? DEFAULT_SETTINGS.extension,
+    priority: num('priority', DEFAULT_SETTINGS.priority, 1, 1_000_000) ?? DEFAULT_SETTINGS.priority,
+    timeoutS: num('timeoutS', DEFAULT_SETTINGS.timeoutS, 1, 600) ?? DEFAULT_SETTINGS.timeoutS,
+    cps: num('cps', DEFAULT_SETTINGS.cps, 0.01, 1000, false) ?? DEFAULT_SETTINGS.cps,
+    maxConcurrent: num('maxConcurrent', DEFAULT_SETTINGS.maxConcurrent, 1, 100_000) ?? DEFAULT_SETTINGS.maxConcurrent,
+    retry: DEFAULT_RETRY_POLICY,
+    maxCallS: num('maxCallS', undefined, 1, 86_400),
+  };
+  try {
+    if (o.retry !== undefined) settings.retry = parseRetryPolicy(o.retry);
+  } catch (e) {
+    problems.push((e as Error).message);
+  }
+  try {
+    if (o.window !== undefined && o.window !== null && o.window !== '') settings.window = parseCallingWindow(o.window);
+  } catch (e) {
+    problems.push((e as Error).message);
+  }
+  if (o.webhook !== undefined && o.webhook !== null) {
+    const w = o.webhook as Record<string, unknown>;
+    const url = typeof o.webhook === 'string' ? o.webhook : w.url;
+    if (typeof url !== 'string' || !/^https?:\/\//.test(url)) problems.push('webhook.url: must be an http(s) URL');
+    else {
+      const rate = typeof o.webhook === 'object' ? Number(w.ratePerSecond ?? 20) : 20;
+      const attempts = typeof o.webhook === 'object' ? Number(w.attempts ?? 12) : 12;
+      if (!(rate > 0 && rate <= 10_000)) problems.push('webhook.ratePerSecond: must be from 0 to 10000');
+      if (!(Number.isInteger(attempts) && attempts >= 1 && attempts <= 100)) problems.push('webhook.attempts: must be a whole number from 1 to 100');
+      const secret = typeof o.webhook === 'object' && typeof w.secret === 'string' ? w.secret : undefined;
+      settings.webhook = { url, secret, ratePerSecond: rate, attempts };
+    }
+  }
+  if (problems.length) throw new BadArgumentError('settings', problems.join('; '));
+  return settings;
+}
+
+/** Fills `{number}` and `{column}` placeholders; an unknown placeholder is an error naming it. */
+export function renderEndpoint(template: string, number: string, vars: Record<string, string>): string {
+  return template.replace(/\{([A-Za-z0-9_]+)\}/g, (_m, name: string) => {
+    if (name === 'number') return number;
+    const v = vars[name] ?? vars[name.toLowerCase()] ?? vars[name.toUpperCase()];
+    if (v === undefined) throw new BadArgumentError('endpoint', `placeholder {${name}} has no column of that name`);
+    return v;
+  });
+}
