@@ -1,0 +1,49 @@
+import type { Channel, SimChannel } from './channel-model.js';
+
+/** What the registry needs to know of the call that owns a channel. */
+export interface ChannelOwner {
+  /** Is this channel currently inside a Stasis application (so `continue` and `answer` apply)? */
+  inStasis(channel: SimChannel): boolean;
+}
+
+interface Entry {
+  readonly channel: SimChannel;
+  readonly owner: ChannelOwner;
+}
+
+/**
+ * Channels alive now, by unique id. Every per-channel structure hangs off an entry here and goes when the channel is
+ * destroyed, so a long benchmark does not grow memory.
+ */
+export class ChannelRegistry {
+  private readonly entries = new Map<string, Entry>();
+
+  add(channel: SimChannel, owner: ChannelOwner): void {
+    this.entries.set(channel.id, { channel, owner });
+  }
+
+  remove(channel: SimChannel): void {
+    const entry = this.entries.get(channel.id);
+    if (entry?.channel === channel) this.entries.delete(channel.id);
+  }
+
+  has(id: string): boolean {
+    return this.entries.has(id);
+  }
+
+  get(id: string): { channel: SimChannel; owner: ChannelOwner } | undefined {
+    return this.entries.get(id);
+  }
+
+  snapshot(): Channel[] {
+    return [...this.entries.values()].map((e) => e.channel.toJSON());
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
