@@ -1,0 +1,217 @@
+import { createReadStream, createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { Command } from 'commander';
+import { CampaignService, type CampaignStatus } from '../campaign/campaign-service.js';
+import { normalizeNumber } from '../campaign/phone-number.js';
+import type { DialerConfig } from '../config.js';
+import { BadArgumentError } from '../errors.js';
+import { writeReport, type ReportFormat } from '../report/write-report.js';
+import { EXIT } from './exit-codes.js';
+import { ProgressBar } from './progress-bar.js';
+import { redisForCli } from './redis-for-cli.js';
+
+type Out = (s: string) => void;
+const out: Out = (s) => process.stdout.write(`${s}\n`);
+
+async function withService<T>(config: DialerConfig, fn: (svc: CampaignService) => Promise<T>): Promise<T> {
+  const redis = await redisForCli(config.redisUrl);
+  const svc = new CampaignService({ redis, prefix: config.prefix });
+  try {
+    return await fn(svc);
+  } finally {
+    await svc.close();
+    redis.disconnect();
+  }
+}
+
+/** `ari-dialer campaign ...`: thin over CampaignService; every command takes the campaign id. */
+export function campaignCommand(config: DialerConfig, setExit: (code: number) => void): Command {
+  const cmd = new Command('campaign').description('create, watch and steer campaigns (stored in Redis)');
+
+  cmd
+    .command('create')
+    .description('upload a CSV of numbers as a new campaign')
+    .requiredOption('--csv <file>', 'CSV with a header row and a number (or phone) column')
+    .requiredOption('--endpoint <template>', "endpoint template, e.g. 'PJSIP/{number}@trunk' or 'SIP/trunk/{number}'")
+    .option('--name <name>', 'campaign name (default: the file name)')
+    .option('--callerid <id>', 'fixed caller id (a callerid column wins per row)')
+    .option('--callerid-pool <ids>', 'comma-separated caller ids rotated per row')
+    .option('--context <context>', 'dialplan context answered calls go to', 'default')
+    .option('--extension <exten>', 'extension', 's')
+    .option('--priority <n>', 'priority', '1')
+    .option('--timeout <s>', 'originate (ring) timeout in seconds', '30')
+    .option('--cps <n>', 'calls per second across all workers', '5')
+    .option('--max-concurrent <n>', 'channels in flight across all workers', '20')
+    .option('--retry <policy>', "retry policy, e.g. 'busy=2@5m,no_answer=1@10m,congestion=3@1m'")
+    .option('--window <window>', "calling window, e.g. 'mon-fri 09:00-20:00 Europe/Berlin'")
+    .option('--max-call <s>', 'hang up answered calls after this many seconds')
+    .option('--webhook <url>', 'POST each final result here')
+    .option('--webhook-rate <n>', 'webhook deliveries per second', '20')
+    .option('--suppress <file>', 'do-not-call list: one number per line (or a CSV whose first column is the number)')
+    .option('--skip-invalid', 'accept the good rows, list the bad ones (default: one bad row rejects the upload)')
+    .option('--rejected-file <file>', 'with --skip-invalid, write rejected rows here (line,reason)')
+    .option('--preview', 'validate and count only; create nothing')
+    .option('--json', 'print one JSON object')
+    .option('--wait', 'show progress until the campaign is finished')
+    .action(async (o: Record<string, string | boolean | undefined>) => {
+      const file = String(o.csv);
+      if (!existsSync(file)) throw new BadArgumentError('--csv', `no such file: ${file}`);
+      const settings: Record<string, unknown> = {
+        endpoint: o.endpoint,
+        context: o.context,
+        extension: o.extension,
+        priority: o.priority,
+        timeoutS: o.timeout,
+        cps: o.cps,
+        maxConcurrent: o.maxConcurrent,
+      };
+      if (o.callerid) settings.callerId = o.callerid;
+      if (o.calleridPool) settings.callerIdPool = String(o.calleridPool).split(',').map((s) => s.trim()).filter(Boolean);
+      if (o.retry) settings.retry = o.retry;
+      if (o.window) settings.window = o.window;
+      if (o.maxCall) settings.maxCallS = o.maxCall;
+      if (o.webhook) settings.webhook = { url: o.webhook, ratePerSecond: Number(o.webhookRate), secret: process.env.WEBHOOK_SECRET };
+      const suppression = o.suppress ? readSuppression(String(o.suppress)) : undefined;
+      const bar = new ProgressBar();
+      const rejectedOut = o.rejectedFile ? createWriteStream(String(o.rejectedFile)) : undefined;
+      rejectedOut?.write('line,reason\n');
+      await withService(config, async (svc) => {
+        const input = {
+          name: String(o.name ?? basename(file).replace(/\.[^.]+$/, '')),
+          settings,
+          open: () => createReadStream(file),
+          skipInvalid: o.skipInvalid === true,
+          suppression,
+          onProgress: (phase: string, c: { rows: number; accepted: number }) => bar.update(phase === 'validate' ? 'checking ' : 'enqueuing', c.rows, Math.max(c.rows, 1)),
+          onRejected: (e: { line: number; reason: string }) => rejectedOut?.write(`${e.line},"${e.reason.replace(/"/g, '""')}"\n`),
+        };
+        if (o.preview) {
+          const c = await svc.preview(input);
+          bar.done();
+          if (o.json) out(JSON.stringify(c));
+          else out(`${c.accepted} to dial, ${c.suppressed} suppressed, ${c.duplicates} duplicates, ${c.rejected} rejected`);
+          printErrors(c.errors, c.rejected);
+          setExit(c.rejected && !o.skipInvalid ? EXIT.NOT_ANSWERED : EXIT.OK);
+          return;
+        }
+        const r = await svc.create(input);
+        bar.done();
+        rejectedOut?.end();
+        if (o.json) out(JSON.stringify({ id: r.id ?? null, created: r.created, rows: r.rows, accepted: r.accepted, rejected: r.rejected, suppressed: r.suppressed, duplicates: r.duplicates, errors: r.errors.slice(0, 100) }));
+        else if (r.created) out(r.id!);
+        if (!r.created) {
+          process.stderr.write(`upload rejected: ${r.rejected} bad row(s); nothing was enqueued (use --skip-invalid to take the good rows)\n`);
+          printErrors(r.errors, r.rejected);
+          setExit(EXIT.NOT_ANSWERED);
+          return;
+        }
+        if (!o.json) process.stderr.write(`${r.accepted} to dial, ${r.suppressed} suppressed, ${r.duplicates} duplicates, ${r.rejected} rejected\n`);
+        if (o.wait) await waitFor(svc, r.id!, !o.json);
+      });
+    });
+
+  cmd
+    .command('status <id>')
+    .description("a campaign's state and counters")
+    .option('--json', 'print JSON')
+    .action(async (id: string, o: { json?: boolean }) => {
+      await withService(config, async (svc) => {
+        const s = await svc.status(id);
+        out(o.json ? JSON.stringify(s) : describe(s));
+      });
+    });
+
+  cmd
+    .command('list')
+    .description('all campaigns, newest first')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      await withService(config, async (svc) => {
+        const all = await svc.list();
+        if (o.json) out(JSON.stringify(all));
+        else for (const s of all) out(`${s.id}\t${s.state}\t${s.counters.done}/${s.counters.total}\t${s.name}`);
+      });
+    });
+
+  for (const [verb, what] of [
+    ['pause', 'stop new calls now; calls in flight finish'],
+    ['resume', 'continue a paused campaign'],
+    ['cancel', 'stop for good; numbers never dialed become CANCELLED'],
+  ] as const) {
+    cmd
+      .command(`${verb} <id>`)
+      .description(what)
+      .action(async (id: string) => {
+        await withService(config, async (svc) => {
+          const meta = await svc[verb](id);
+          out(`${meta.id} ${meta.state}`);
+        });
+      });
+  }
+
+  cmd
+    .command('wait <id>')
+    .description('show progress until the campaign is finished (exit 0)')
+    .action(async (id: string) => {
+      await withService(config, (svc) => waitFor(svc, id, true));
+    });
+
+  cmd
+    .command('report <id>')
+    .description('one final row per number (plus every attempt with --attempts) and a summary')
+    .option('--format <format>', 'csv, json or ndjson', 'csv')
+    .option('--attempts', 'every attempt instead of one final row per number')
+    .option('--out <file>', 'write to a file instead of stdout')
+    .action(async (id: string, o: { format: string; attempts?: boolean; out?: string }) => {
+      if (!['csv', 'json', 'ndjson'].includes(o.format)) throw new BadArgumentError('--format', `must be csv, json or ndjson, got ${JSON.stringify(o.format)}`);
+      await withService(config, async (svc) => {
+        await svc.get(id);
+        const sink = o.out ? createWriteStream(o.out) : process.stdout;
+        await writeReport(svc, id, { format: o.format as ReportFormat, attempts: o.attempts === true }, sink);
+        if (o.out) await new Promise<void>((r) => (sink as NodeJS.WritableStream).end(r));
+      });
+    });
+
+  return cmd;
+}
+
+async function waitFor(svc: CampaignService, id: string, showBar: boolean): Promise<void> {
+  const bar = new ProgressBar();
+  for (;;) {
+    const s = await svc.status(id);
+    if (showBar) bar.update(s.state.padEnd(9), s.counters.done, s.counters.total, `in flight ${s.counters.inflight}`);
+    if (s.state === 'finished' || s.state === 'cancelled') break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  bar.done();
+  if (showBar) process.stderr.write(`${describe(await svc.status(id))}\n`);
+}
+
+function describe(s: CampaignStatus): string {
+  const c = s.counters;
+  const finals = Object.entries(c.final).map(([k, v]) => `${k.toLowerCase()} ${v}`).join(', ');
+  return [
+    `${s.id} (${s.name}): ${s.state}`,
+    `  numbers ${c.total}, done ${c.done}, in flight ${c.inflight}, attempts ${c.attempts}`,
+    `  final: ${finals || '-'}`,
+    `  imported: rejected ${c.rejected}, suppressed ${c.suppressed}, duplicates ${c.duplicates}`,
+    `  queue: waiting ${s.queue.waiting}, active ${s.queue.active}, delayed ${s.queue.delayed}, paused ${s.queue.paused}, failed ${s.queue.failed}`,
+    ...(s.settings.webhook ? [`  webhook: delivered ${c.webhookDelivered}, failed ${c.webhookFailed}`] : []),
+  ].join('\n');
+}
+
+function printErrors(errors: Array<{ line: number; reason: string }>, total: number): void {
+  for (const e of errors.slice(0, 50)) process.stderr.write(`  line ${e.line}: ${e.reason}\n`);
+  if (total > 50) process.stderr.write(`  ... and ${total - 50} more\n`);
+}
+
+function readSuppression(file: string): Set<string> {
+  if (!existsSync(file)) throw new BadArgumentError('--suppress', `no such file: ${file}`);
+  const set = new Set<string>();
+  for (const line of readFileSync(file, 'utf8').split(/\r?\n/)) {
+    const cell = line.split(/[,;\t]/)[0]?.trim() ?? '';
+    const n = normalizeNumber(cell);
+    if (n.ok) set.add(n.number);
+  }
+  return set;
+}
