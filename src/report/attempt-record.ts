@@ -1,0 +1,20 @@
+import type { CallResult } from '../dialer/call-result.js';
+
+/**
+ * One call attempt of one campaign contact, as stored and reported: the call's result plus where it belongs.
+ * A record with an empty `channel_id` placed no call: it is bookkeeping, e.g. the final CANCELLED result of a
+ * number the campaign stopped before dialling (again).
+ */
+export interface AttemptRecord extends CallResult {
+  campaignId: string;
+  /** The contact's line in the imported file: with `campaignId`, what identifies the contact. */
+  row: number;
+  /** The dialled number (normalized). */
+  number: string;
+  /** 1 for the first call of this contact, 2 for the first retry, ... */
+  attempt: number;
+  /** Whether this is the contact's last attempt: answered, out of retries, or stopped. */
+  final: boolean;
+  /** The contact's CSV columns that were passed as channel variables. */
+  vars?: Record<string, string>;
+}

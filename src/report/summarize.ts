@@ -1,0 +1,135 @@
+import { DISPOSITIONS, type Disposition } from '../dialer/call-result.js';
+import type { AttemptRecord } from './attempt-record.js';
+
+export type { AttemptRecord } from './attempt-record.js';
+
+/** Campaign figures as a call-centre reads them. "Numbers" are contacts (campaign + row), not distinct digits. */
+export interface Summary {
+  /** Contacts seen, with or without a final result yet. */
+  numbers: number;
+  /** Calls placed (records with a channel id). */
+  attempts: number;
+  /** Contacts whose final result was answered. */
+  answered: number;
+  /** Answer-seizure ratio: answered contacts / contacts with a final result, 0..1 (0 when none is final). */
+  asr: number;
+  /** Average call duration: mean `talk_s` of answered attempts, in seconds (ms precision). */
+  acd_s: number;
+  /** Talk time of all attempts, in seconds (ms precision). */
+  total_talk_s: number;
+  /** Final results by disposition; every disposition is present. */
+  by_disposition: Record<Disposition, number>;
+  /** Hang-up causes of all calls, most frequent first (ties: lower cause first). */
+  causes: Array<{ cause: number; cause_txt: string; count: number }>;
+  /**
+   * Contacts by the highest attempt number seen for them: `{ "1": 9120, "2": 610, "3": 70 }`. Contacts still in
+   * progress count with their attempts so far; "0" counts contacts stopped before their first call.
+   */
+  attempts_per_number: Record<string, number>;
+}
+
+const NO_FINAL = 0;
+const ANSWERED_BIT = 16;
+const STATE_UNIT = 32; // state = highestAttempt * 32 + answered bit + final disposition code (1..9, 0 = none)
+
+/**
+ * Builds a {@link Summary} one record at a time, in any order, so a million attempts stream through without being
+ * kept. Memory is one small number per contact (about 50 bytes: enough to count contacts and attempts per
+ * contact). Feeding the same record twice does not change contact figures (numbers, answered, asr,
+ * by_disposition, attempts_per_number); call figures (attempts, causes, talk) assume each attempt once, as the
+ * store keeps them.
+ */
+export class SummaryBuilder {
+  /** campaignId → row → packed state (see STATE_UNIT). */
+  private readonly contacts = new Map<string, Map<number, number>>();
+  private attempts = 0;
+  private answeredAttempts = 0;
+  private answeredTalkMs = 0;
+  private totalTalkMs = 0;
+  private readonly causes = new Map<number, { cause_txt: string; count: number }>();
+
+  add(record: AttemptRecord): this {
+    let rows = this.contacts.get(record.campaignId);
+    if (rows === undefined) this.contacts.set(record.campaignId, (rows = new Map()));
+    const attempt = Number.isSafeInteger(record.attempt) && record.attempt > 0 ? record.attempt : 0;
+    const state = rows.get(record.row) ?? 0;
+    const highest = Math.max(Math.floor(state / STATE_UNIT), attempt);
+    let final = state % STATE_UNIT;
+    if (record.final) {
+      const code = DISPOSITIONS.indexOf(record.disposition) + 1; // 0 for an unknown string: counted as no final
+      final = code === NO_FINAL ? NO_FINAL : code + (record.answered || record.disposition === 'ANSWERED' ? ANSWERED_BIT : 0);
+    }
+    rows.set(record.row, highest * STATE_UNIT + final);
+
+    if (record.channel_id === '') return this; // no call was placed
+    this.attempts++;
+    // Talk is summed in whole milliseconds: the inputs have that precision, and float sums would drift.
+    const talkMs = Number.isFinite(record.talk_s) && record.talk_s > 0 ? Math.round(record.talk_s * 1000) : 0;
+    this.totalTalkMs += talkMs;
+    if (record.answered) {
+      this.answeredAttempts++;
+      this.answeredTalkMs += talkMs;
+    }
+    const cause = this.causes.get(record.cause);
+    if (cause === undefined) this.causes.set(record.cause, { cause_txt: record.cause_txt, count: 1 });
+    else {
+      cause.count++;
+      if (cause.cause_txt === '' && record.cause_txt !== '') cause.cause_txt = record.cause_txt;
+    }
+    return this;
+  }
+
+  result(): Summary {
+    const by_disposition = Object.fromEntries(DISPOSITIONS.map((d) => [d, 0])) as Record<Disposition, number>;
+    const attempts_per_number: Record<string, number> = {};
+    let numbers = 0;
+    let finals = 0;
+    let answered = 0;
+    for (const rows of this.contacts.values()) {
+      for (const state of rows.values()) {
+        numbers++;
+        const highest = String(Math.floor(state / STATE_UNIT));
+        attempts_per_number[highest] = (attempts_per_number[highest] ?? 0) + 1;
+        const final = state % STATE_UNIT;
+        if (final === NO_FINAL) continue;
+        finals++;
+        if (final & ANSWERED_BIT) answered++;
+        const disposition = DISPOSITIONS[(final & (ANSWERED_BIT - 1)) - 1];
+        if (disposition !== undefined) by_disposition[disposition]++;
+      }
+    }
+    const causes = [...this.causes]
+      .map(([cause, { cause_txt, count }]) => ({ cause, cause_txt, count }))
+      .sort((a, b) => b.count - a.count || a.cause - b.cause);
+    return {
+      numbers,
+      attempts: this.attempts,
+      answered,
+      asr: finals === 0 ? 0 : answered / finals,
+      acd_s: this.answeredAttempts === 0 ? 0 : Math.round(this.answeredTalkMs / this.answeredAttempts) / 1000,
+      total_talk_s: this.totalTalkMs / 1000,
+      by_disposition,
+      causes,
+      attempts_per_number: sortedByNumber(attempts_per_number),
+    };
+  }
+}
+
+/** Summarizes records held in memory or produced by a generator. */
+export function summarize(records: Iterable<AttemptRecord>): Summary {
+  const builder = new SummaryBuilder();
+  for (const record of records) builder.add(record);
+  return builder.result();
+}
+
+/** Summarizes records streamed from storage (e.g. the campaign store's `attempts()` generator). */
+export async function summarizeStream(records: AsyncIterable<AttemptRecord>): Promise<Summary> {
+  const builder = new SummaryBuilder();
+  for await (const record of records) builder.add(record);
+  return builder.result();
+}
+
+/** Integer-like keys are already ordered numerically by JS; this only makes that explicit for readers of JSON. */
+function sortedByNumber(histogram: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(histogram).sort(([a], [b]) => Number(a) - Number(b)));
+}
