@@ -127,7 +127,7 @@ export const dialContact =
     if (!rec.final) {
       const tries = { ...(data.tries ?? {}), [rec.disposition]: (data.tries?.[rec.disposition] ?? 0) + 1 };
       const next: DialJobData = { ...data, attempt: data.attempt + 1, tries };
-      const delayMs = ((rec as { retry_in_s?: number }).retry_in_s ?? 0) * 1000;
+      const delayMs = (rec.retry_in_s ?? 0) * 1000;
       await deps.enqueueRetry(next, dialJobId(data.campaignId, data.number, next.attempt), delayMs);
     } else {
       await deps.enqueueWebhook(rec);

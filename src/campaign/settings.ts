@@ -7,7 +7,7 @@ import { DEFAULT_RETRY_POLICY, parseRetryPolicy, type RetryPolicy } from './retr
 export interface CampaignSettings {
   /** Endpoint template; `{number}` and any CSV column in braces are filled per row. e.g. `PJSIP/{number}@trunk`. */
   endpoint: string;
-  /** Fixed caller id (a `callerid` column wins per row; a pool rotates when neither is given). */
+  /** Fixed caller id; outranks a `callerid` column; a pool rotates when neither is given (see caller-id.ts). */
   callerId?: string;
   callerIdPool?: string[];
   context: string;

@@ -34,7 +34,7 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
     .requiredOption('--csv <file>', 'CSV with a header row and a number (or phone) column')
     .requiredOption('--endpoint <template>', "endpoint template, e.g. 'PJSIP/{number}@trunk' or 'SIP/trunk/{number}'")
     .option('--name <name>', 'campaign name (default: the file name)')
-    .option('--callerid <id>', 'fixed caller id (a callerid column wins per row)')
+    .option('--callerid <id>', 'fixed caller id for every call (outranks a callerid column)')
     .option('--callerid-pool <ids>', 'comma-separated caller ids rotated per row')
     .option('--context <context>', 'dialplan context answered calls go to', 'default')
     .option('--extension <exten>', 'extension', 's')

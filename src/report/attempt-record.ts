@@ -17,4 +17,6 @@ export interface AttemptRecord extends CallResult {
   final: boolean;
   /** The contact's CSV columns that were passed as channel variables. */
   vars?: Record<string, string>;
+  /** When not final: the retry policy's delay before the next attempt, in seconds. */
+  retry_in_s?: number;
 }

@@ -1,0 +1,86 @@
+import { createReadStream } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { CampaignService } from '../campaign/campaign-service.js';
+import { CampaignWorker } from '../campaign/campaign-worker.js';
+import { connectRedis, DEFAULT_REDIS_URL } from '../campaign/redis-connection.js';
+import type { DialerConfig } from '../config.js';
+import { startDashboard } from '../dashboard/server.js';
+import { DialerError } from '../errors.js';
+import { silentLogger } from '../log.js';
+import { summarizeCampaign } from '../report/write-report.js';
+import { AriSim } from '../sim/index.js';
+import { redisAnswers, startPrivateRedis, type PrivateRedis } from './private-redis.js';
+import { ProgressBar } from './progress-bar.js';
+import { onShutdown } from './shutdown.js';
+
+const SAMPLE = fileURLToPath(new URL('../../examples/sample-numbers.csv', import.meta.url));
+
+/** `npm run demo`: a whole campaign against the built-in simulator, with the dashboard. The first thing to try. */
+export function demoCommand(config: DialerConfig): Command {
+  return new Command('demo')
+    .description('run a sample campaign against the built-in ARI simulator, with the dashboard')
+    .option('--csv <file>', 'numbers to dial', SAMPLE)
+    .option('--exit', 'exit when the campaign is finished instead of keeping the dashboard up')
+    .option('--port <port>', 'dashboard port', String(config.dashboardPort))
+    .action(async (o: { csv: string; exit?: boolean; port: string }) => {
+      const say = (s: string) => process.stdout.write(`${s}\n`);
+      let priv: PrivateRedis | undefined;
+      let redisUrl = config.redisUrl ?? DEFAULT_REDIS_URL;
+      if (!config.redisUrl && !(await redisAnswers(redisUrl))) {
+        priv = await startPrivateRedis();
+        if (!priv) {
+          throw new DialerError(
+            'ARI_UNREACHABLE',
+            'the demo needs Redis: nothing answers at redis://127.0.0.1:6379 and redis-server is not installed.\n' +
+              '  Install it (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL.',
+          );
+        }
+        redisUrl = priv.url;
+        say(`No Redis at 127.0.0.1:6379: started a private redis-server at ${redisUrl} (keeps nothing on disk).`);
+      }
+      // The demo keeps its keys apart from any real installation sharing this Redis.
+      const prefix = '{ari-dialer-demo}';
+      const sim = await AriSim.start({ users: { demo: 'demo' }, timeScale: 0.2 });
+      say(`ARI simulator at ${sim.url} (ring and talk times x0.2).`);
+      const worker = new CampaignWorker({ redisUrl, prefix, ari: { url: sim.url, user: 'demo', password: 'demo' }, logger: silentLogger });
+      await worker.start();
+      const redis = connectRedis(redisUrl);
+      const service = new CampaignService({ redis, prefix });
+      const dash = await startDashboard({ service, redisUrl, host: config.dashboardHost, port: Number(o.port), logger: silentLogger }).catch(() =>
+        startDashboard({ service, redisUrl, host: config.dashboardHost, port: 0, logger: silentLogger }),
+      );
+      say(`Dashboard: ${dash.url}`);
+      const created = await service.create({
+        name: 'demo',
+        settings: { endpoint: 'SIP/trunk/{number}', callerId: '5550100', cps: 10, maxConcurrent: 15, timeoutS: 20, retry: 'busy=1@3s,no_answer=1@3s,congestion=1@2s' },
+        open: () => createReadStream(o.csv),
+        skipInvalid: true,
+      });
+      const id = created.id!;
+      say(`Campaign ${id}: ${created.accepted} numbers to dial (${created.rejected} rejected, ${created.duplicates} duplicates).`);
+      const bar = new ProgressBar(process.stdout);
+      for (;;) {
+        const s = await service.status(id);
+        bar.update('dialing', s.counters.done, s.counters.total, `in flight ${s.counters.inflight}`);
+        if (s.state === 'finished' || s.state === 'cancelled') break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      bar.done();
+      const summary = await summarizeCampaign(service, id);
+      say(`Done: ${summary.numbers} numbers, ${summary.attempts} attempts, answer rate ${(summary.asr * 100).toFixed(1)} %, average talk ${summary.acd_s.toFixed(1)} s.`);
+      say(`Outcomes: ${Object.entries(summary.by_disposition).filter(([, n]) => n > 0).map(([d, n]) => `${d} ${n}`).join(', ')}`);
+      say(`Report: ari-dialer campaign report ${id} --format csv  (with DIALER_PREFIX='${prefix}'${priv ? '' : ''}), or download it from the dashboard.`);
+      const stop = async () => {
+        await dash.close();
+        await worker.stop(1000);
+        await service.close();
+        redis.disconnect();
+        await sim.stop();
+        await priv?.stop();
+      };
+      if (o.exit) return stop();
+      say('The dashboard stays up; press Ctrl+C to stop.');
+      await onShutdown(stop);
+    });
+}
