@@ -69,7 +69,7 @@ class LiveCall {
       this.deps.observer?.originated?.({ channelId: this.p.channelId, endpoint: this.p.endpoint });
       this.log.debug('originated');
       if (this.cancelled) void this.hangup('cancelled while originating');
-      this.arm(this.p.timeoutS * 1000 + (this.p.graceMs ?? 5_000));
+      this.arm(Math.min(this.p.timeoutS * 1000 + (this.p.graceMs ?? 5_000), this.hardCapAt - this.now()));
     } catch (err) {
       if (this.done) return;
       if (isAriHttpError(err, 409) && /already exists/i.test(err.ariMessage) && this.p.adoptExisting !== false) {
