@@ -73,19 +73,20 @@ export async function* guardCsvText(
 /** Decides from the first bytes whether this can be UTF-8 text at all; returns them without a UTF-8 BOM. */
 function judgeStart(head: Buffer): Buffer {
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return head.subarray(3);
-  if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff) || looksLikeUtf16(head)) {
-    throw new CsvFormatError('the file is UTF-16 text, not UTF-8; save it as "CSV UTF-8"', { line: 1 });
-  }
   for (const { bytes, hint } of MAGIC) {
     if (bytes.every((byte, i) => head[i] === byte)) {
       throw new CsvFormatError(`looks like a binary file, not CSV (${hint})`);
     }
   }
+  if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff) || looksLikeUtf16(head)) {
+    throw new CsvFormatError('the file is UTF-16 text, not UTF-8; save it as "CSV UTF-8"');
+  }
   const sample = head.subarray(0, SAMPLE_BYTES);
+  // A NUL at the very start means a binary format; one further down is reported with its line by the scan.
+  if (sample.includes(0)) throw new CsvFormatError('looks like a binary file, not CSV');
   let control = 0;
   let high = 0;
   for (const byte of sample) {
-    // NUL is left to the line-by-line scan, which can say where it is.
     if ((byte > 0 && byte < 0x20 && byte !== 0x09 && byte !== LF && byte !== CR && byte !== 0x0c) || byte === 0x7f) {
       control++;
     } else if (byte >= 0x80) high++;
