@@ -1,0 +1,80 @@
+import { AriClient } from '../../src/ari/client.js';
+import { AriEventStream } from '../../src/ari/event-stream.js';
+import { runCall } from '../../src/dialer/call.js';
+import type { CallParams } from '../../src/dialer/call-options.js';
+
+export interface EngineFigures {
+  calls: number;
+  calls_per_s: number;
+  continue_p50_ms: number;
+  continue_p99_ms: number;
+  in_flight_for_latency: number;
+  heap_bytes_per_call: number;
+  in_flight_for_heap: number;
+  errors: number;
+}
+
+const base = (channelId: string, endpoint: string): CallParams => ({
+  channelId,
+  endpoint,
+  callerId: '1',
+  context: 'default',
+  extension: 's',
+  priority: 1,
+  timeoutS: 600,
+  graceMs: 5000,
+});
+
+/** Calls through ONE ARI connection against a simulator that answers at once (SIP/bench/instant). */
+export async function benchEngine(url: string, opts: { calls: number; inFlight: number; heapCalls: number }): Promise<EngineFigures> {
+  const ari = new AriClient({ url, user: 'bench', password: 'bench' });
+  const events = new AriEventStream({ url, user: 'bench', password: 'bench', app: `bench-${process.pid}` });
+  await events.start();
+  const latencies: number[] = [];
+  let errors = 0;
+  const deps = { ari, events, observer: { continued: ({ latencyMs }: { latencyMs: number }) => latencies.push(latencyMs) } };
+
+  // Warm-up, so JIT and connection setup do not count.
+  await Promise.all(Array.from({ length: 200 }, (_, i) => runCall(deps, base(`warm-${i}`, 'SIP/bench/instant'))));
+  latencies.length = 0;
+
+  let next = 0;
+  const t0 = performance.now();
+  const lane = async () => {
+    while (next < opts.calls) {
+      const i = next++;
+      const r = await runCall(deps, base(`bench-${i}`, 'SIP/bench/instant'));
+      if (r.disposition !== 'ANSWERED') errors++;
+    }
+  };
+  await Promise.all(Array.from({ length: opts.inFlight }, lane));
+  const seconds = (performance.now() - t0) / 1000;
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? NaN;
+
+  // Heap per call in flight: calls that ring (never answered) while we measure.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const before = process.memoryUsage().heapUsed;
+  const abort = new AbortController();
+  const ringing = Array.from({ length: opts.heapCalls }, (_, i) => runCall(deps, { ...base(`heap-${i}`, 'SIP/bench/noanswer'), signal: abort.signal }));
+  await new Promise((r) => setTimeout(r, 1500));
+  gc?.();
+  const during = process.memoryUsage().heapUsed;
+  abort.abort();
+  await Promise.all(ringing);
+  await events.close();
+  await ari.close();
+  return {
+    calls: opts.calls,
+    calls_per_s: Math.round(opts.calls / seconds),
+    continue_p50_ms: round(pct(0.5)),
+    continue_p99_ms: round(pct(0.99)),
+    in_flight_for_latency: opts.inFlight,
+    heap_bytes_per_call: Math.round((during - before) / opts.heapCalls),
+    in_flight_for_heap: opts.heapCalls,
+    errors,
+  };
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
