@@ -1,7 +1,7 @@
 import type { Logger } from '../log.js';
 import * as ev from './ari-events.js';
 import { CAUSE, SOFTHANGUP, dialStatusForCause } from './causes.js';
-import { OUTGOING_APP, type SimChannel } from './channel-model.js';
+import { OUTGOING_APP, type DialplanTarget, type SimChannel } from './channel-model.js';
 import type { Timeline } from './call-timeline.js';
 import { seconds } from './call-timeline.js';
 import type { AriEventBody, EventBus } from './event-bus.js';
@@ -19,13 +19,6 @@ export interface CallEnv {
   /** Called once, when the originated (`;1`) channel is destroyed. */
   onEnded(call: Call): void;
   readonly log: Logger;
-}
-
-/** Where `continue` (or an originate to an extension) sends the channel. */
-export interface DialplanTarget {
-  context: string;
-  exten: string;
-  priority: number;
 }
 
 export interface CallSetup {

@@ -16,6 +16,13 @@ export interface DialplanCep {
   app_data: string;
 }
 
+/** Where `continue` (or an originate to an extension) sends a channel. */
+export interface DialplanTarget {
+  context: string;
+  exten: string;
+  priority: number;
+}
+
 /** Channel states as ARI spells them (`ast_state2str`). */
 export type ChannelState = 'Down' | 'Rsrvd' | 'OffHook' | 'Dialing' | 'Ring' | 'Ringing' | 'Up' | 'Busy';
 

@@ -1,9 +1,13 @@
-import type { Channel, SimChannel } from './channel-model.js';
+import type { Channel, DialplanTarget, SimChannel } from './channel-model.js';
 
-/** What the registry needs to know of the call that owns a channel. */
+/** The call that owns a channel, as REST handlers drive it. */
 export interface ChannelOwner {
   /** Is this channel currently inside a Stasis application (so `continue` and `answer` apply)? */
   inStasis(channel: SimChannel): boolean;
+  /** DELETE /channels/{id} with the cause its reason maps to. */
+  hangupRequested(channel: SimChannel, cause: number): void;
+  /** POST /channels/{id}/continue, once inStasis() said yes. */
+  continueInDialplan(target: DialplanTarget): void;
 }
 
 interface Entry {

@@ -1,3 +1,5 @@
+import { BadArgumentError } from '../errors.js';
+
 /**
  * Deciding what becomes of each originated call. The decision is deterministic so tests can dial a number and know
  * the outcome; docs/simulator.md carries the same table for people.
@@ -99,19 +101,19 @@ export class OutcomeRules {
     this.seen = this.rules.map(() => new Map());
     const mix = Object.entries(options.mix ?? {}).filter((e): e is [Outcome, number] => typeof e[1] === 'number');
     for (const [outcome, weight] of mix) {
-      if (!OUTCOMES.includes(outcome)) throw new RangeError(`mix: unknown outcome "${outcome}"`);
-      if (!(weight >= 0) || !Number.isFinite(weight)) throw new RangeError(`mix.${outcome} must be a finite number >= 0`);
+      if (!OUTCOMES.includes(outcome)) throw new BadArgumentError('mix', `unknown outcome "${outcome}"`);
+      if (!(weight >= 0) || !Number.isFinite(weight)) throw new BadArgumentError(`mix.${outcome}`, 'must be a finite number >= 0');
     }
     this.mix = mix;
     this.mixTotal = mix.reduce((sum, [, w]) => sum + w, 0);
     this.random = mulberry32(options.seed ?? 1);
     this.rules.forEach((rule, i) => {
       const outcomes = Array.isArray(rule.outcome) ? rule.outcome : [rule.outcome];
-      if (outcomes.length === 0) throw new RangeError(`rules[${i}].outcome must not be empty`);
-      for (const o of outcomes) if (!OUTCOMES.includes(o)) throw new RangeError(`rules[${i}]: unknown outcome "${o}"`);
+      if (outcomes.length === 0) throw new BadArgumentError(`rules[${i}].outcome`, 'must not be empty');
+      for (const o of outcomes) if (!OUTCOMES.includes(o)) throw new BadArgumentError(`rules[${i}].outcome`, `unknown outcome "${o}"`);
       for (const key of ['ringMs', 'talkMs'] as const) {
         const v = rule[key];
-        if (v !== undefined && !(v >= 0)) throw new RangeError(`rules[${i}].${key} must be >= 0`);
+        if (v !== undefined && !(v >= 0)) throw new BadArgumentError(`rules[${i}].${key}`, 'must be >= 0');
       }
     });
   }

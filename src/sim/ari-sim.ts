@@ -1,0 +1,254 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { WebSocketServer } from 'ws';
+import type { Logger } from '../log.js';
+import { resolveSimOptions, type AriSimOptions, type ResolvedSimOptions } from './ari-sim-options.js';
+import type { Call, CallEnv } from './call-script.js';
+import { ChannelIds, type Channel } from './channel-model.js';
+import { EventBus } from './event-bus.js';
+import { FaultState, type SimFaults } from './faults.js';
+import {
+  BodyTooLarge, UNAUTHORIZED, ariError, authenticate, htmlErrorPage, rawResponse, readBody, writeHtmlError,
+  writeResult, type RestResult,
+} from './http-io.js';
+import { Params } from './params.js';
+import { ChannelRegistry } from './registry.js';
+import { handleRest, type RouteDeps } from './routes.js';
+import { OutcomeRules } from './rules.js';
+import { createStats, resetStats, type SimStats } from './stats.js';
+
+export type { AriSimOptions } from './ari-sim-options.js';
+export type { SimStats } from './stats.js';
+export type { SimFaults } from './faults.js';
+export type { Outcome, OutcomeMix, SimRule } from './rules.js';
+export type { Channel } from './channel-model.js';
+
+/** Real ms a restart keeps the port closed when restart() is given no duration. */
+const DEFAULT_RESTART_DOWN_MS = 500;
+
+/**
+ * A fake Asterisk 20 speaking ARI over real HTTP and WebSocket, for tests, benchmarks and the demo. Behaviour follows
+ * recorded traces of a real Asterisk (see docs/simulator.md); `faults` break it on purpose.
+ */
+export class AriSim {
+  readonly stats: SimStats = createStats();
+  readonly faults: SimFaults;
+  private readonly faultState: FaultState;
+  private readonly opts: ResolvedSimOptions;
+  private readonly log: Logger;
+  private readonly bus: EventBus;
+  private readonly registry = new ChannelRegistry();
+  private readonly ids = new ChannelIds();
+  private readonly calls = new Set<Call>();
+  private readonly deps: RouteDeps;
+  private readonly connections = new Set<Socket>();
+  private readonly wss = new WebSocketServer({ noServer: true });
+  private readonly basePath: string;
+  private server: Server | undefined;
+  private startedAt = Date.now();
+  private boundPort = 0;
+  private stopped = false;
+
+  private constructor(options: AriSimOptions) {
+    this.opts = resolveSimOptions(options);
+    this.log = this.opts.logger.child({ component: 'ari-sim' });
+    this.bus = new EventBus({ logger: this.log });
+    this.faultState = new FaultState(() => this.bus.terminateAll());
+    this.faults = this.faultState;
+    this.basePath = `${this.opts.prefix ? `/${this.opts.prefix}` : ''}/ari`;
+    const { timeScale, noAnswerCause } = this.opts;
+    const callEnv: CallEnv = {
+      bus: this.bus,
+      registry: this.registry,
+      scale: (ms) => ms * timeScale,
+      noAnswerCause,
+      onEnded: (call) => {
+        this.calls.delete(call);
+        this.stats.activeChannels -= 1;
+      },
+      log: this.log,
+    };
+    this.deps = {
+      bus: this.bus,
+      registry: this.registry,
+      ids: this.ids,
+      rules: new OutcomeRules({ rules: this.opts.rules, mix: this.opts.mix, seed: this.opts.seed }),
+      stats: this.stats,
+      callEnv,
+      calls: this.calls,
+      startedAt: () => this.startedAt,
+    };
+  }
+
+  /** Starts listening; resolves once the port is bound. */
+  static async start(options: AriSimOptions = {}): Promise<AriSim> {
+    const sim = new AriSim(options);
+    await sim.listen(sim.opts.port);
+    return sim;
+  }
+
+  /** Base ARI URL, prefix included: `http://127.0.0.1:41234/ari`. */
+  get url(): string {
+    const host = this.opts.host === '0.0.0.0' || this.opts.host === '::' ? '127.0.0.1' : this.opts.host;
+    const shown = host.includes(':') ? `[${host}]` : host;
+    return `http://${shown}:${this.boundPort}${this.basePath}`;
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  /** Channels alive now (both halves of Local channels). */
+  liveChannels(): Channel[] {
+    return this.registry.snapshot();
+  }
+
+  resetStats(): void {
+    resetStats(this.stats);
+  }
+
+  /** Closes everything at once: sockets, calls (no events), the listener. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.shutDown();
+    this.wss.close();
+  }
+
+  /**
+   * Asterisk restarts: every socket is cut, every channel vanishes without an event, connections are refused for
+   * `downMs` real ms, then the same port listens again, with fresh channel ids and apps.
+   */
+  async restart(downMs: number = DEFAULT_RESTART_DOWN_MS): Promise<void> {
+    if (this.stopped) return;
+    await this.shutDown();
+    await sleep(downMs);
+    if (this.stopped) return;
+    this.ids.reset();
+    this.startedAt = Date.now();
+    await this.listen(this.boundPort);
+  }
+
+  private async shutDown(): Promise<void> {
+    for (const call of [...this.calls]) call.vanish();
+    this.calls.clear();
+    this.registry.clear();
+    this.stats.activeChannels = 0;
+    this.bus.reset();
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const socket of this.connections) socket.destroy();
+    this.connections.clear();
+    server.closeAllConnections();
+    await closed;
+  }
+
+  private listen(port: number): Promise<void> {
+    const server = createServer({ keepAliveTimeout: 15_000 }, (req, res) => this.onRequest(req, res));
+    server.on('connection', (socket: Socket) => this.onConnection(socket));
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
+    server.on('clientError', (_err, socket) => socket.destroy());
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, this.opts.host, () => {
+        server.off('error', reject);
+        const address = server.address();
+        this.boundPort = typeof address === 'object' && address ? address.port : port;
+        this.server = server;
+        this.log.info({ url: this.url }, 'ARI simulator listening');
+        resolve();
+      });
+    });
+  }
+
+  /** http.conf sessionlimit and the refuseConnections fault: accepted, then closed without a byte. */
+  private onConnection(socket: Socket): void {
+    if (this.faultState.refuseAll || this.connections.size >= this.opts.sessionLimit) {
+      socket.destroy();
+      return;
+    }
+    this.connections.add(socket);
+    socket.once('close', () => this.connections.delete(socket));
+  }
+
+  /** Splits `/prefix/ari/rest/of/path` → `rest/of/path`; undefined when outside ARI. */
+  private ariPath(pathname: string): string | undefined {
+    if (pathname === this.basePath) return '';
+    return pathname.startsWith(`${this.basePath}/`) ? pathname.slice(this.basePath.length + 1) : undefined;
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    this.stats.restRequests += 1;
+    const url = new URL(req.url ?? '/', 'http://sim');
+    const method = req.method ?? 'GET';
+    const path = this.ariPath(url.pathname);
+    if (path === undefined) return writeHtmlError(res, 404, 'The requested URL was not found on this server.');
+    const failure = this.faultState.takeFailure(method, url.pathname);
+    if (failure !== undefined) return this.answer(res, ariError(failure, 'Simulated failure'));
+    if (!authenticate(req, url.searchParams, this.opts.users)) return this.answer(res, UNAUTHORIZED);
+    if (path === 'events' && method === 'GET') return writeHtmlError(res, 426, '');
+    readBody(req).then(
+      (text) => {
+        const body = parseBody(req, text, url.searchParams);
+        if (body === PARSE_ERROR) return this.answer(res, ariError(400, 'Error parsing request body'));
+        const result = handleRest(this.deps, method, path, new Params(url.searchParams, body));
+        this.answer(res, result);
+      },
+      (err: unknown) => {
+        if (err instanceof BodyTooLarge) this.answer(res, ariError(413, 'Request body too large'));
+        else res.destroy();
+      },
+    );
+  }
+
+  /** Writes the answer, late when the setRestDelay fault is on (the work is already done by then). */
+  private answer(res: ServerResponse, result: RestResult): void {
+    const delay = this.faultState.restDelay;
+    if (delay <= 0) return writeResult(res, result);
+    setTimeout(() => writeResult(res, result), delay).unref();
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const reject = (status: number, contentType: string, body: string, headers?: Record<string, string>): void => {
+      socket.end(rawResponse(status, contentType, body, headers));
+    };
+    const url = new URL(req.url ?? '/', 'http://sim');
+    const path = this.ariPath(url.pathname);
+    if (path === undefined) return reject(404, 'text/html', 'Not Found');
+    if (!authenticate(req, url.searchParams, this.opts.users)) {
+      return reject(401, 'application/json', JSON.stringify(UNAUTHORIZED.body), UNAUTHORIZED.headers);
+    }
+    if (path !== 'events') return reject(404, 'application/json', JSON.stringify({ message: 'Resource not found' }));
+    const apps = (url.searchParams.get('app') ?? '').split(',').filter((a) => a !== '');
+    if (apps.length === 0) {
+      // Raised below ARI (websocket_attempted_cb → ast_http_error), hence an HTML page and not JSON.
+      return reject(400, 'text/html', htmlErrorPage(400, 'HTTP request is missing param: [app]'));
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      if (this.stopped || !this.server) return ws.terminate();
+      this.bus.attach(ws, apps);
+      this.log.debug({ apps }, 'event websocket connected');
+    });
+  }
+}
+
+const PARSE_ERROR = Symbol('parse error');
+
+/** JSON bodies become parameters; a form body is merged into the query, as Asterisk's HTTP server does. */
+function parseBody(req: IncomingMessage, text: string, query: URLSearchParams): unknown {
+  if (text.trim() === '') return undefined;
+  const type = req.headers['content-type'] ?? '';
+  if (type.includes('application/x-www-form-urlencoded')) {
+    for (const [k, v] of new URLSearchParams(text)) query.append(k, v);
+    return undefined;
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return PARSE_ERROR;
+  }
+}
+
