@@ -21,6 +21,7 @@ export interface CallingWindow {
 }
 
 const DAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+const TIME_RANGE = /^\d{1,2}:\d{2}-\d{1,2}:\d{2}$/;
 const FULL_DAY_NAMES = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
 
 /**
@@ -44,6 +45,9 @@ export function parseCallingWindow(input: unknown): CallingWindow {
     const parts = text.split(/\s+/);
     if (parts.length < 2 || parts.length > 3) {
       throw new BadArgumentError('window', `"${text}": expected "[days] HH:MM-HH:MM Zone/Name", e.g. "mon-fri 09:00-20:00 Europe/Berlin"`);
+    }
+    if (parts.length === 2 && TIME_RANGE.test(parts[1]!)) {
+      throw new BadArgumentError('window', `"${text}": missing the time zone, e.g. "${text} Europe/Berlin"`);
     }
     const [days, times, timezone] = parts.length === 3 ? parts : ['daily', ...parts];
     const dash = times!.indexOf('-');

@@ -8,16 +8,18 @@ const cache = new Map<string, string | undefined>();
 const CACHE_LIMIT = 1000;
 
 /**
- * The canonical spelling of an IANA zone name (`europe/berlin` → `Europe/Berlin`), or undefined when Intl does not
- * know it. Fixed offsets such as `+01:00` are refused even where Intl accepts them: they ignore daylight saving
- * time, which is exactly what a calling window must respect.
+ * A zone name Intl knows, spelled properly (`europe/berlin` → `Europe/Berlin`), or undefined when it is unknown.
+ * Aliases keep the spelling given: ICU would "canonicalize" `Asia/Kolkata` to the outdated `Asia/Calcutta` and
+ * `Europe/Kyiv` to `Europe/Kiev`, which would puzzle the person who typed them. Fixed offsets such as `+01:00`
+ * are refused even where Intl accepts them: they ignore daylight saving time, which a calling window must respect.
  */
 export function canonicalTimeZone(name: string): string | undefined {
   if (cache.has(name)) return cache.get(name);
   let canonical: string | undefined;
   if (/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(name)) {
     try {
-      canonical = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+      const resolved = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+      canonical = resolved.toLowerCase() === name.toLowerCase() ? resolved : name;
     } catch {
       canonical = undefined; // RangeError: unknown zone
     }
