@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { DISPOSITIONS } from '../../src/dialer/call-result.js';
+import { SummaryBuilder, summarize, summarizeStream, type AttemptRecord } from '../../src/report/summarize.js';
+import { attempt } from './attempt-fixture.js';
+
+/** Five contacts: answered on the 2nd try, no answer twice, answered at once, still busy, cancelled undialled. */
+const CAMPAIGN: AttemptRecord[] = [
+  attempt({ row: 2, attempt: 1, disposition: 'BUSY', cause: 17, cause_txt: 'User busy' }),
+  attempt({ row: 2, attempt: 2, disposition: 'ANSWERED', final: true, talk_s: 30.5 }),
+  attempt({ row: 3, attempt: 1, disposition: 'NO_ANSWER', cause: 19, cause_txt: 'No answer' }),
+  attempt({ row: 3, attempt: 2, disposition: 'NO_ANSWER', cause: 19, cause_txt: 'No answer', final: true }),
+  attempt({ row: 4, attempt: 1, disposition: 'ANSWERED', final: true, talk_s: 10.25 }),
+  attempt({ row: 5, attempt: 1, disposition: 'BUSY' }),
+  attempt({ row: 6, attempt: 0, disposition: 'CANCELLED', channel_id: '', cause: 0, cause_txt: 'Unknown', final: true }),
+];
+
+const zeroes = () => Object.fromEntries(DISPOSITIONS.map((d) => [d, 0]));
+
+describe('summarize', () => {
+  it('summarizes nothing', () => {
+    expect(summarize([])).toEqual({
+      numbers: 0,
+      attempts: 0,
+      answered: 0,
+      asr: 0,
+      acd_s: 0,
+      total_talk_s: 0,
+      by_disposition: zeroes(),
+      causes: [],
+      attempts_per_number: {},
+    });
+  });
+
+  it('summarizes a campaign', () => {
+    expect(summarize(CAMPAIGN)).toEqual({
+      numbers: 5,
+      attempts: 6, // the cancelled record placed no call
+      answered: 2,
+      asr: 0.5, // 2 answered of 4 contacts with a final result (row 5 is still in progress)
+      acd_s: 20.375,
+      total_talk_s: 40.75,
+      by_disposition: { ...zeroes(), ANSWERED: 2, NO_ANSWER: 1, CANCELLED: 1 },
+      causes: [
+        { cause: 16, cause_txt: 'Normal Clearing', count: 2 },
+        { cause: 17, cause_txt: 'User busy', count: 2 },
+        { cause: 19, cause_txt: 'No answer', count: 2 },
+      ],
+      attempts_per_number: { '0': 1, '1': 2, '2': 2 },
+    });
+  });
+
+  it('does not depend on the order of records', () => {
+    const reversed = [...CAMPAIGN].reverse();
+    const interleaved = [...CAMPAIGN.filter((_, i) => i % 2 === 0), ...CAMPAIGN.filter((_, i) => i % 2 === 1)];
+    expect(summarize(reversed)).toEqual(summarize(CAMPAIGN));
+    expect(summarize(interleaved)).toEqual(summarize(CAMPAIGN));
+  });
+
+  it('counts a contact once when its final record is seen twice', () => {
+    const twice = summarize([...CAMPAIGN, CAMPAIGN[1]!, CAMPAIGN[6]!]);
+    const once = summarize(CAMPAIGN);
+    for (const key of ['numbers', 'answered', 'asr', 'by_disposition', 'attempts_per_number'] as const) {
+      expect(twice[key]).toEqual(once[key]);
+    }
+  });
+
+  it('sorts causes by count, then by cause', () => {
+    const records = [
+      attempt({ row: 2, cause: 34, cause_txt: 'Circuit congestion' }),
+      attempt({ row: 3, cause: 21, cause_txt: 'Call rejected' }),
+      attempt({ row: 4, cause: 34, cause_txt: 'Circuit congestion' }),
+      attempt({ row: 5, cause: 1, cause_txt: 'Unallocated number' }),
+    ];
+    expect(summarize(records).causes.map((c) => [c.cause, c.count])).toEqual([
+      [34, 2],
+      [1, 1],
+      [21, 1],
+    ]);
+  });
+
+  it('takes the first non-empty cause text', () => {
+    const records = [attempt({ row: 2, cause: 17, cause_txt: '' }), attempt({ row: 3, cause: 17, cause_txt: 'User busy' })];
+    expect(summarize(records).causes).toEqual([{ cause: 17, cause_txt: 'User busy', count: 2 }]);
+  });
+
+  it('sums talk time without float drift', () => {
+    const records = [0.1, 0.2, 0.7].map((talk_s, i) => attempt({ row: i + 2, disposition: 'ANSWERED', final: true, talk_s }));
+    const summary = summarize(records);
+    expect(summary.total_talk_s).toBe(1);
+    expect(summary.acd_s).toBe(0.333);
+  });
+
+  it('ignores talk time that is not a number', () => {
+    const records = [attempt({ disposition: 'ANSWERED', final: true, talk_s: Number.NaN })];
+    expect(summarize(records).total_talk_s).toBe(0);
+  });
+
+  it('tells contacts of different campaigns apart', () => {
+    const records = [attempt({ campaignId: 'a', row: 2 }), attempt({ campaignId: 'b', row: 2 })];
+    expect(summarize(records).numbers).toBe(2);
+  });
+
+  it('uses the highest attempt number for the histogram, whatever was filtered out', () => {
+    const records = [attempt({ row: 2, attempt: 3, disposition: 'BUSY', final: true })];
+    expect(summarize(records).attempts_per_number).toEqual({ '3': 1 });
+  });
+
+  it('orders the histogram numerically', () => {
+    const records = [12, 2, 1].map((n, i) => attempt({ row: i + 2, attempt: n }));
+    expect(Object.keys(summarize(records).attempts_per_number)).toEqual(['1', '2', '12']);
+  });
+
+  it('streams from an async source with the same result', async () => {
+    async function* source(): AsyncGenerator<AttemptRecord> {
+      yield* CAMPAIGN;
+    }
+    expect(await summarizeStream(source())).toEqual(summarize(CAMPAIGN));
+  });
+
+  it('builds incrementally and can report at any time', () => {
+    const builder = new SummaryBuilder();
+    builder.add(CAMPAIGN[0]!);
+    expect(builder.result()).toMatchObject({ numbers: 1, attempts: 1, asr: 0, attempts_per_number: { '1': 1 } });
+    builder.add(CAMPAIGN[1]!);
+    expect(builder.result()).toMatchObject({ numbers: 1, attempts: 2, answered: 1, asr: 1, attempts_per_number: { '2': 1 } });
+  });
+
+  it('handles a hundred thousand records without keeping them', () => {
+    const builder = new SummaryBuilder();
+    for (let row = 2; row < 100_002; row++) {
+      builder.add(attempt({ row, attempt: 1, disposition: 'BUSY' }));
+      builder.add(attempt({ row, attempt: 2, disposition: row % 4 === 0 ? 'ANSWERED' : 'BUSY', final: row % 4 === 0, talk_s: 12 }));
+    }
+    const summary = builder.result();
+    expect(summary).toMatchObject({ numbers: 100_000, attempts: 200_000, answered: 25_000, asr: 1, acd_s: 12 });
+    expect(summary.attempts_per_number).toEqual({ '2': 100_000 });
+  });
+});
