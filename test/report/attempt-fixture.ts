@@ -4,7 +4,7 @@ import type { AttemptRecord } from '../../src/report/attempt-record.js';
 export function attempt(overrides: Partial<AttemptRecord> = {}): AttemptRecord {
   const answered = overrides.disposition === 'ANSWERED' || overrides.answered === true;
   return {
-    status: 'ok',
+    status: 'success',
     answered,
     cause: answered ? 16 : 17,
     cause_txt: answered ? 'Normal Clearing' : 'User busy',

@@ -79,7 +79,7 @@ describe('renderCsvHeader / renderCsvRow', () => {
       row: '7',
       attempt: '2',
       final: 'true',
-      status: 'ok',
+      status: record.status,
       disposition: 'NO_ANSWER',
       answered: 'false',
       cause: '19',
