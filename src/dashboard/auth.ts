@@ -1,0 +1,137 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { HttpError, sendError } from './http-error.js';
+
+/** Like ari.conf's `read_only`: a viewer looks, an operator also uploads, pauses, resumes, cancels and retries. */
+export type Role = 'viewer' | 'operator';
+
+export const TOKEN_COOKIE = 'dialer_token';
+
+export interface AuthOptions {
+  operatorToken?: string;
+  viewerToken?: string;
+}
+
+/** How a request authenticated: `open` when no tokens are configured (loopback only, everyone is operator). */
+export type AuthResult =
+  | { ok: true; role: Role; via: 'header' | 'cookie' | 'open' }
+  | { ok: false; reason: 'missing' | 'invalid' };
+
+/**
+ * Decides who a request is. The token comes from `Authorization: Bearer` or the HttpOnly cookie the login form
+ * sets; never from the URL, where it would end up in logs, history and Referer headers.
+ */
+export class Auth {
+  private readonly operator?: Buffer;
+  private readonly viewer?: Buffer;
+
+  constructor(opts: AuthOptions) {
+    this.operator = opts.operatorToken ? digest(opts.operatorToken) : undefined;
+    this.viewer = opts.viewerToken ? digest(opts.viewerToken) : undefined;
+  }
+
+  get open(): boolean {
+    return !this.operator && !this.viewer;
+  }
+
+  check(req: IncomingMessage): AuthResult {
+    if (this.open) return { ok: true, role: 'operator', via: 'open' };
+    const header = req.headers.authorization;
+    const bearer = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
+    const cookie = readCookie(req.headers.cookie, TOKEN_COOKIE);
+    const token = bearer ?? cookie;
+    if (token === undefined || token === '') return { ok: false, reason: 'missing' };
+    const role = this.roleOf(token);
+    if (!role) return { ok: false, reason: 'invalid' };
+    return { ok: true, role, via: bearer !== undefined ? 'header' : 'cookie' };
+  }
+
+  /** The role a token grants, compared in constant time (hashes first, so lengths do not leak either). */
+  roleOf(token: string): Role | undefined {
+    const d = digest(token);
+    if (this.operator && timingSafeEqual(d, this.operator)) return 'operator';
+    if (this.viewer && timingSafeEqual(d, this.viewer)) return 'viewer';
+    return undefined;
+  }
+
+  /**
+   * Refuses cross-site requests that act with the cookie: SameSite=Strict already keeps the cookie off them in
+   * current browsers; checking Origin as well covers older ones.
+   */
+  sameOrigin(req: IncomingMessage): boolean {
+    const origin = req.headers.origin;
+    if (origin === undefined || origin === 'null') return origin === undefined;
+    try {
+      return new URL(origin).host === req.headers.host;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Attaches `res.locals.role`, or answers 401 (an HTML page is sent to the login form instead). */
+  authenticate(): RequestHandler {
+    return (req: Request, res: Response, next: NextFunction) => {
+      const r = this.check(req);
+      if (!r.ok) {
+        if (req.method === 'GET' && !req.path.startsWith('/api/') && req.accepts(['html', 'json']) === 'html') {
+          res.redirect(303, '/login');
+          return;
+        }
+        sendError(res, new HttpError('UNAUTHORIZED', r.reason === 'missing' ? 'a token is required (Authorization: Bearer, or log in)' : 'the token is not valid'));
+        return;
+      }
+      if (r.via === 'cookie' && !SAFE_METHODS.has(req.method) && !this.sameOrigin(req)) {
+        sendError(res, new HttpError('FORBIDDEN', 'cross-site request refused'));
+        return;
+      }
+      res.locals.role = r.role;
+      next();
+    };
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Lets operators through; viewers get 403 naming what they tried. */
+export function requireOperator(what: string): RequestHandler {
+  return (_req, res, next) => {
+    if (res.locals.role === 'operator') return next();
+    sendError(res, new HttpError('FORBIDDEN', `${what} needs the operator role (this token is read-only)`));
+  };
+}
+
+/** bull-board's own API changes queues with POST, PUT and PATCH; reading stays open to viewers. */
+export function operatorForMutations(): RequestHandler {
+  return (req, res, next) => {
+    if (SAFE_METHODS.has(req.method) || res.locals.role === 'operator') return next();
+    sendError(res, new HttpError('FORBIDDEN', 'changing queues needs the operator role (this token is read-only)'));
+  };
+}
+
+/** The cookie the login form sets: HttpOnly (no script reads it), SameSite=Strict (no cross-site sends it). */
+export function tokenCookie(token: string, secure: boolean): string {
+  return `${TOKEN_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200${secure ? '; Secure' : ''}`;
+}
+
+export function clearTokenCookie(): string {
+  return `${TOKEN_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`;
+}
+
+function digest(s: string): Buffer {
+  return createHash('sha256').update(s, 'utf8').digest();
+}
+
+function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
+    try {
+      return decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}

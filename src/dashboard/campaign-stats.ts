@@ -1,0 +1,169 @@
+import type { CampaignService, CampaignStatus } from '../campaign/campaign-service.js';
+import type { CampaignSettings } from '../campaign/settings.js';
+import type { AttemptRecord } from '../report/summarize.js';
+
+/** A campaign as the list shows it: everything the row needs, nothing secret. */
+export interface CampaignRow {
+  id: string;
+  name: string;
+  state: CampaignStatus['state'];
+  createdAt: string;
+  finishedAt?: string;
+  total: number;
+  done: number;
+  /** done / total, 0..1 (1 for an empty finished campaign). */
+  progress: number;
+  attempts: number;
+  /** Numbers whose final result is ANSWERED. */
+  answered: number;
+  /** answered / done, 0..1. */
+  answeredRate: number;
+  /** Average talk time of answered calls (ACD), seconds. */
+  acdS: number;
+  /** Calls started over the last {@link CPS_WINDOW_MS}, per second. */
+  cpsNow: number;
+  inflight: number;
+  rejected: number;
+  suppressed: number;
+  duplicates: number;
+  queue: CampaignStatus['queue'];
+  settings: PublicSettings;
+}
+
+/** Settings as the page may see them: a webhook's signing secret never leaves the server. */
+export type PublicSettings = Omit<CampaignSettings, 'webhook'> & { webhook?: { url: string; ratePerSecond: number; attempts: number; signed: boolean } };
+
+export const CPS_WINDOW_MS = 10_000;
+/** Records read per refresh: a huge backlog is caught up over a few refreshes instead of blocking one. */
+const SCAN_BUDGET = 20_000;
+const PAGE = 1000;
+
+interface Tally {
+  scanned: number;
+  answeredCalls: number;
+  answeredTalkMs: number;
+  causes: Map<string, number>;
+  /** Start times (ms) of recent attempts, for the calls-per-second figure. */
+  recentStarts: number[];
+}
+
+/**
+ * Figures the store does not count (ACD, causes, calls per second now), built by reading each campaign's
+ * append-only attempts list once, incrementally: every refresh reads only what was added since the last one.
+ */
+export class CampaignStats {
+  private readonly tallies = new Map<string, Tally>();
+  private readonly pending = new Map<string, Promise<Tally>>();
+
+  constructor(
+    private readonly service: CampaignService,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async row(status: CampaignStatus): Promise<CampaignRow> {
+    const t = await this.catchUp(status.id);
+    const c = status.counters;
+    const live = status.state === 'running' || status.state === 'importing';
+    const since = this.now() - CPS_WINDOW_MS;
+    let starts = t.recentStarts.filter((ms) => ms >= since).length;
+    if (live && c.inflight > 0) {
+      for (const call of await this.service.store.inflight(status.id)) if (Date.parse(call.since) >= since) starts++;
+    }
+    const answered = c.final.ANSWERED ?? 0;
+    const row: CampaignRow = {
+      id: status.id,
+      name: status.name,
+      state: status.state,
+      createdAt: status.createdAt,
+      total: c.total,
+      done: c.done,
+      progress: c.total > 0 ? Math.min(1, c.done / c.total) : status.state === 'finished' ? 1 : 0,
+      attempts: c.attempts,
+      answered,
+      answeredRate: c.done > 0 ? answered / c.done : 0,
+      acdS: t.answeredCalls > 0 ? Math.round(t.answeredTalkMs / t.answeredCalls) / 1000 : 0,
+      cpsNow: live ? Math.round((starts / (CPS_WINDOW_MS / 1000)) * 10) / 10 : 0,
+      inflight: c.inflight,
+      rejected: c.rejected,
+      suppressed: c.suppressed,
+      duplicates: c.duplicates,
+      queue: status.queue,
+      settings: publicSettings(status.settings),
+    };
+    if (status.finishedAt) row.finishedAt = status.finishedAt;
+    return row;
+  }
+
+  /** Hang-up causes of every call so far, most frequent first. */
+  async causes(id: string): Promise<Array<{ cause: string; count: number }>> {
+    const t = await this.catchUp(id);
+    return [...t.causes].map(([cause, count]) => ({ cause, count })).sort((a, b) => b.count - a.count || a.cause.localeCompare(b.cause));
+  }
+
+  forget(id: string): void {
+    this.tallies.delete(id);
+  }
+
+  /** One catch-up per campaign at a time: two overlapping reads of the same range would count it twice. */
+  private catchUp(id: string): Promise<Tally> {
+    let p = this.pending.get(id);
+    if (!p) {
+      p = this.read(id).finally(() => this.pending.delete(id));
+      this.pending.set(id, p);
+    }
+    return p;
+  }
+
+  private async read(id: string): Promise<Tally> {
+    let t = this.tallies.get(id);
+    if (!t) this.tallies.set(id, (t = { scanned: 0, answeredCalls: 0, answeredTalkMs: 0, causes: new Map(), recentStarts: [] }));
+    const key = this.service.keys.attempts(id);
+    const since = this.now() - CPS_WINDOW_MS;
+    for (let budget = SCAN_BUDGET; budget > 0; budget -= PAGE) {
+      const raw = await this.service.redis.lrange(key, t.scanned, t.scanned + PAGE - 1);
+      t.scanned += raw.length;
+      for (const v of raw) add(t, v, since);
+      if (raw.length < PAGE) break;
+    }
+    t.recentStarts = t.recentStarts.filter((ms) => ms >= since);
+    return t;
+  }
+}
+
+function add(t: Tally, raw: string, since: number): void {
+  let rec: Partial<AttemptRecord>;
+  try {
+    rec = JSON.parse(raw) as Partial<AttemptRecord>;
+  } catch {
+    return;
+  }
+  if (typeof rec !== 'object' || rec === null) return;
+  if (rec.answered === true) {
+    t.answeredCalls++;
+    if (typeof rec.talk_s === 'number' && rec.talk_s > 0) t.answeredTalkMs += Math.round(rec.talk_s * 1000);
+  }
+  if (rec.channel_id) {
+    const label = typeof rec.cause_txt === 'string' && rec.cause_txt ? `${rec.cause_txt} (${Number(rec.cause) || 0})` : `cause ${Number(rec.cause) || 0}`;
+    t.causes.set(label, (t.causes.get(label) ?? 0) + 1);
+  }
+  const started = typeof rec.created_at === 'string' ? Date.parse(rec.created_at) : NaN;
+  if (started >= since) t.recentStarts.push(started);
+}
+
+export function publicSettings(s: CampaignSettings): PublicSettings {
+  const { webhook, ...rest } = s;
+  return webhook ? { ...rest, webhook: { url: withoutUserinfo(webhook.url), ratePerSecond: webhook.ratePerSecond, attempts: webhook.attempts, signed: Boolean(webhook.secret) } } : rest;
+}
+
+/** A webhook URL may carry a password in its userinfo: the page gets the URL without it. */
+function withoutUserinfo(url: string): string {
+  try {
+    const u = new URL(url);
+    if (!u.username && !u.password) return url;
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,67 @@
+import type { CampaignService } from '../campaign/campaign-service.js';
+import type { Logger } from '../log.js';
+
+/** What {@link startDashboard} needs. Tokens come from `loadConfig` (DASHBOARD_TOKEN, DASHBOARD_VIEWER_TOKEN). */
+export interface DashboardOptions {
+  /** Every read and every action goes through it; the dashboard keeps no campaign state of its own. */
+  service: CampaignService;
+  /**
+   * Redis for the live feed's subscriber (pub/sub needs a connection of its own).
+   * @defaultValue a duplicate of the service's connection
+   */
+  redisUrl?: string;
+  /** @defaultValue '127.0.0.1' */
+  host?: string;
+  /** 0 picks a free port (tests). @defaultValue 8080 */
+  port?: number;
+  /** May do everything: upload, pause, resume, cancel, retry jobs. @defaultValue none */
+  operatorToken?: string;
+  /** May only look (like ari.conf's `read_only = yes`). Needs an operator token too. @defaultValue none */
+  viewerToken?: string;
+  /** Largest accepted upload, in bytes (the whole request body). @defaultValue 52428800 (50 MB) */
+  maxUploadBytes?: number;
+  /** Longest gap between two live updates sent to one page is not bounded; the shortest is this. @defaultValue 250 */
+  liveIntervalMs?: number;
+  logger?: Logger;
+}
+
+export interface ResolvedDashboardOptions extends Required<Omit<DashboardOptions, 'redisUrl' | 'operatorToken' | 'viewerToken'>> {
+  redisUrl?: string;
+  operatorToken?: string;
+  viewerToken?: string;
+}
+
+export const DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** Loopback addresses are the only ones an open (token-less) dashboard may listen on. */
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** Merges defaults once and checks every option, naming it; throws one RangeError listing all problems. */
+export function resolveDashboardOptions(o: DashboardOptions, silent: Logger): ResolvedDashboardOptions {
+  const r: ResolvedDashboardOptions = {
+    service: o.service,
+    redisUrl: o.redisUrl,
+    host: o.host ?? '127.0.0.1',
+    port: o.port ?? 8080,
+    operatorToken: o.operatorToken || undefined,
+    viewerToken: o.viewerToken || undefined,
+    maxUploadBytes: o.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
+    liveIntervalMs: o.liveIntervalMs ?? 250,
+    logger: o.logger ?? silent,
+  };
+  const problems: string[] = [];
+  if (!Number.isInteger(r.port) || r.port < 0 || r.port > 65535) problems.push(`port must be a whole number from 0 to 65535, got ${r.port}`);
+  if (!Number.isInteger(r.maxUploadBytes) || r.maxUploadBytes < 1) problems.push(`maxUploadBytes must be a positive whole number, got ${r.maxUploadBytes}`);
+  if (!(r.liveIntervalMs >= 50)) problems.push(`liveIntervalMs must be at least 50, got ${r.liveIntervalMs}`);
+  if (r.viewerToken && !r.operatorToken) problems.push('viewerToken needs an operatorToken too (DASHBOARD_VIEWER_TOKEN without DASHBOARD_TOKEN)');
+  if (r.viewerToken && r.viewerToken === r.operatorToken) problems.push('viewerToken must differ from operatorToken');
+  if (!r.operatorToken && !isLoopback(r.host)) {
+    problems.push(`host ${r.host} is not a loopback address: set an operator token (DASHBOARD_TOKEN) to listen there`);
+  }
+  if (problems.length) throw new RangeError(`dashboard options: ${problems.join('; ')}`);
+  return r;
+}

@@ -1,0 +1,138 @@
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { connectRedis } from '../campaign/redis-connection.js';
+import { silentLogger } from '../log.js';
+import { apiRoutes } from './api-routes.js';
+import { Auth, clearTokenCookie, operatorForMutations, tokenCookie } from './auth.js';
+import { CampaignStats } from './campaign-stats.js';
+import { resolveDashboardOptions, type DashboardOptions } from './dashboard-options.js';
+import { HttpError, sendError, toHttpError } from './http-error.js';
+import { LiveFeed } from './live-feed.js';
+import { loginPage } from './login-page.js';
+import { QUEUES_PATH, QueuesBoard } from './queues-board.js';
+
+export type { DashboardOptions } from './dashboard-options.js';
+
+export interface Dashboard {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const STATIC_DIR = fileURLToPath(new URL('./static/', import.meta.url));
+const CHART_JS = join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.js');
+
+/** Our own pages load only our own files: no inline script, no CDN, nothing to inject into. */
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/**
+ * The web dashboard: campaign pages and JSON API, a live feed over WebSocket, bull-board under /queues.
+ * Listens on 127.0.0.1 unless told otherwise, and refuses a non-loopback address without an operator token.
+ */
+export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
+  const o = resolveDashboardOptions(options, silentLogger);
+  const log = o.logger.child({ component: 'dashboard' });
+  const { service } = o;
+  if (!existsSync(join(STATIC_DIR, 'index.html'))) throw new Error(`dashboard: static files missing at ${STATIC_DIR}`);
+  const auth = new Auth({ operatorToken: o.operatorToken, viewerToken: o.viewerToken });
+  const stats = new CampaignStats(service);
+  const board = new QueuesBoard(service, log);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('X-Frame-Options', 'DENY');
+    next();
+  });
+
+  // Reachable without a token: the login form and the style sheet it uses.
+  app.get('/login', (_req, res) => {
+    if (auth.open) return res.redirect(303, '/');
+    res.setHeader('Content-Security-Policy', CSP);
+    res.type('html').send(loginPage());
+  });
+  app.post('/login', express.urlencoded({ extended: false, limit: '4kb' }), async (req: Request, res: Response) => {
+    const token = typeof req.body?.token === 'string' ? req.body.token.trim() : '';
+    if (auth.open) return res.redirect(303, '/');
+    if (!auth.sameOrigin(req)) return sendError(res, new HttpError('FORBIDDEN', 'cross-site login refused'));
+    if (!token || !auth.roleOf(token)) {
+      await new Promise((r) => setTimeout(r, 200)); // slows guessing; tokens are long anyway
+      res.status(401).setHeader('Content-Security-Policy', CSP);
+      return res.type('html').send(loginPage('That token is not valid.'));
+    }
+    res.setHeader('Set-Cookie', tokenCookie(token, req.secure));
+    res.redirect(303, '/');
+  });
+  app.post('/logout', (_req, res) => {
+    res.setHeader('Set-Cookie', clearTokenCookie());
+    res.redirect(303, auth.open ? '/' : '/login');
+  });
+  app.get('/app.css', (_req, res) => res.sendFile(join(STATIC_DIR, 'app.css')));
+
+  app.use(auth.authenticate());
+  const page = (file: string) => (_req: Request, res: Response) => {
+    res.setHeader('Content-Security-Policy', CSP);
+    res.setHeader('Cache-Control', 'no-store');
+    res.sendFile(join(STATIC_DIR, file));
+  };
+  app.get('/', page('index.html'));
+  app.get('/app.js', (_req, res) => res.sendFile(join(STATIC_DIR, 'app.js')));
+  app.get('/vendor/chart.umd.js', (_req, res) => res.sendFile(CHART_JS, { maxAge: '1d' }));
+  app.use('/api', apiRoutes({ service, stats, maxUploadBytes: o.maxUploadBytes, open: auth.open, log }));
+  app.use(QUEUES_PATH, operatorForMutations(), board.syncMiddleware(), board.router);
+
+  app.use((_req, _res) => {
+    throw new HttpError('NOT_FOUND', 'not found');
+  });
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const e = toHttpError(err);
+    if (e.status >= 500) log.error({ err, method: req.method, path: req.path }, 'dashboard request failed');
+    // The client may still be sending a body we will not read: close rather than drain it.
+    if (e.code === 'PAYLOAD_TOO_LARGE') res.setHeader('Connection', 'close');
+    sendError(res, e);
+  });
+
+  const server = createServer(app);
+  const subscriber = o.redisUrl ? connectRedis(o.redisUrl) : service.redis.duplicate();
+  const feed = new LiveFeed({ server, auth, service, stats, subscriber, intervalMs: o.liveIntervalMs, log });
+  try {
+    await feed.start();
+    await listen(server, o.port, o.host);
+  } catch (err) {
+    await feed.close().catch(() => undefined);
+    throw err;
+  }
+  const port = (server.address() as AddressInfo).port;
+  const host = o.host.includes(':') ? `[${o.host}]` : o.host;
+  const url = `http://${host}:${port}`;
+  log.info({ url, auth: auth.open ? 'open (loopback, no token)' : o.viewerToken ? 'operator + viewer tokens' : 'operator token' }, 'dashboard listening');
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    close: () =>
+      (closing ??= (async () => {
+        await feed.close();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      })()),
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,82 @@
+import { createReadStream } from 'node:fs';
+import type { Request, RequestHandler, Response } from 'express';
+import type { CampaignService } from '../campaign/campaign-service.js';
+import type { Logger } from '../log.js';
+import { HttpError } from './http-error.js';
+import { spoolUpload } from './upload-spool.js';
+
+/** What comes with an upload, as JSON: `{ name?, skipInvalid?, settings: { endpoint, cps, ... } }`. */
+export interface UploadOptions {
+  name?: string;
+  skipInvalid: boolean;
+  settings: Record<string, unknown>;
+}
+
+/** Errors listed in a response; the counts say how many there were in all. */
+const MAX_LISTED_ERRORS = 1000;
+
+/**
+ * `POST /api/campaigns[?preview=1]`: the CSV as a multipart `file` part with an `options` JSON field, or as a
+ * `text/csv` body with `?options=<JSON>`. Spooled to a private temp file (the CSV is read twice: validate, then
+ * enqueue), deleted afterwards whatever happens.
+ */
+export function uploadRoute(service: CampaignService, maxBytes: number, log: Logger): RequestHandler {
+  return async (req: Request, res: Response) => {
+    const preview = req.query.preview === '1' || req.query.preview === 'true';
+    // Options in the query are checked before the body is read, so a typo costs no upload.
+    const queryOptions = typeof req.query.options === 'string' ? req.query.options : undefined;
+    if (queryOptions !== undefined) parseUploadOptions(queryOptions);
+    const upload = await spoolUpload(req, { maxBytes });
+    try {
+      const text = upload.optionsText ?? queryOptions;
+      if (text === undefined) throw new HttpError('BAD_ARGUMENT', 'options: required (JSON with at least settings.endpoint)');
+      const o = parseUploadOptions(text);
+      const open = () => createReadStream(upload.path);
+      if (preview) {
+        const c = await service.preview({ settings: o.settings, open });
+        res.json({ preview: true, rows: c.rows, accepted: c.accepted, rejected: c.rejected, suppressed: c.suppressed, duplicates: c.duplicates, errors: c.errors.slice(0, MAX_LISTED_ERRORS) });
+        return;
+      }
+      const name = o.name?.trim() || nameFromFile(upload.filename);
+      const r = await service.create({ name, settings: o.settings, open, skipInvalid: o.skipInvalid });
+      const counts = { rows: r.rows, accepted: r.accepted, rejected: r.rejected, suppressed: r.suppressed, duplicates: r.duplicates, errors: r.errors.slice(0, MAX_LISTED_ERRORS) };
+      if (!r.created) {
+        throw new HttpError('ROWS_REJECTED', `${r.rejected} bad row(s): nothing was enqueued (fix them, or accept only the good rows)`, counts);
+      }
+      log.info({ campaignId: r.id, name, accepted: r.accepted, bytes: upload.bytes }, 'campaign created from an upload');
+      res.status(201).json({ id: r.id, created: true, ...counts });
+    } finally {
+      await upload.cleanup();
+    }
+  };
+}
+
+/** Checks the options JSON, naming the problem; settings themselves are checked by the service (parseSettings). */
+export function parseUploadOptions(text: string): UploadOptions {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (err) {
+    throw new HttpError('BAD_JSON', `options: not valid JSON (${(err as Error).message})`);
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new HttpError('BAD_ARGUMENT', 'options: must be a JSON object');
+  const o = v as Record<string, unknown>;
+  const problems: string[] = [];
+  for (const k of Object.keys(o)) if (!['name', 'skipInvalid', 'settings'].includes(k)) problems.push(`options.${k}: unknown (expected name, skipInvalid, settings)`);
+  if (o.name !== undefined && (typeof o.name !== 'string' || o.name.length > 200)) problems.push('options.name: must be a string of at most 200 characters');
+  if (o.skipInvalid !== undefined && typeof o.skipInvalid !== 'boolean') problems.push('options.skipInvalid: must be true or false');
+  if (typeof o.settings !== 'object' || o.settings === null || Array.isArray(o.settings)) problems.push('options.settings: required, an object (e.g. {"endpoint": "PJSIP/{number}@trunk"})');
+  if (problems.length) throw new HttpError('BAD_ARGUMENT', problems.join('; '));
+  return {
+    ...(typeof o.name === 'string' ? { name: o.name } : {}),
+    skipInvalid: o.skipInvalid === true,
+    settings: o.settings as Record<string, unknown>,
+  };
+}
+
+/** A default campaign name from the browser's file name: only its base, letters and a few signs. */
+function nameFromFile(filename: string | undefined): string {
+  const base = (filename ?? '').split(/[\\/]/).pop() ?? '';
+  const clean = base.replace(/\.[A-Za-z0-9]{1,5}$/, '').replace(/[^\p{L}\p{N} ._-]+/gu, ' ').trim().slice(0, 60);
+  return clean || 'upload';
+}
