@@ -1,0 +1,92 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { AriSim } from '../../src/sim/index.js';
+import { EventLog, rest, sleep, wsUrl } from './sim-client.js';
+
+const KEY = 'api_key=asterisk:asterisk';
+
+describe('faults', () => {
+  let sim: AriSim;
+  afterEach(async () => {
+    await sim.stop();
+  });
+
+  it('dropSockets cuts every event socket abruptly; calls go on and a reconnected app hears them again', async () => {
+    sim = await AriSim.start({ timeScale: 0.05, rules: [{ match: 'slow', outcome: 'answer', ringMs: 3000 }] });
+    const log = await EventLog.open(wsUrl(sim.url, `app=dialer&${KEY}`));
+    const post = await rest(sim.url, 'POST', '/channels?endpoint=SIP/slow&app=dialer&channelId=c1');
+    expect(post.status).toBe(200);
+    await log.next((e) => e.type === 'Dial');
+    sim.faults.dropSockets();
+    await log.until(() => log.closed, 2000, 'close');
+    expect(log.closeCode).toBe(1006); // no close frame: abrupt
+    expect(sim.liveChannels().map((c) => c.id)).toEqual(['c1']);
+
+    const again = await EventLog.open(wsUrl(sim.url, `app=dialer&${KEY}`));
+    const start = await again.next((e) => e.type === 'StasisStart', 3000);
+    expect((start.channel as { id: string }).id).toBe('c1');
+    again.close();
+  });
+
+  it('a call answered while its app has no socket fails Stasis and is hung up (no StasisStart)', async () => {
+    sim = await AriSim.start({ timeScale: 0.02 });
+    const log = await EventLog.open(wsUrl(sim.url, `app=dialer&${KEY}`));
+    await rest(sim.url, 'POST', '/channels?endpoint=Local/answer@sim&app=dialer&channelId=c2');
+    await log.next((e) => e.type === 'Dial');
+    log.close();
+    await sleep(100); // ring 20 ms: answered with nobody listening
+    expect(sim.liveChannels()).toEqual([]);
+    expect(sim.stats.activeChannels).toBe(0);
+  });
+
+  it('setRestDelay delays answers, not the work: events come first', async () => {
+    sim = await AriSim.start({ timeScale: 0.02 });
+    const log = await EventLog.open(wsUrl(sim.url, `app=dialer&${KEY}`));
+    sim.faults.setRestDelay(150);
+    const t0 = Date.now();
+    const post = await rest(sim.url, 'POST', '/channels?endpoint=Local/busy@sim&app=dialer&channelId=slow1');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
+    expect(post.status).toBe(200);
+    expect(log.ofChannel('slow1').map((e) => e.type)).toContain('ChannelDestroyed');
+    sim.faults.setRestDelay(0);
+    const t1 = Date.now();
+    await rest(sim.url, 'GET', '/channels');
+    expect(Date.now() - t1).toBeLessThan(100);
+    log.close();
+  });
+
+  it('failRest answers the status for matching requests, count times, without doing them', async () => {
+    sim = await AriSim.start({ timeScale: 0.02 });
+    sim.faults.failRest(503, { count: 2, match: /^POST \/ari\/channels$/ });
+    const a = await rest(sim.url, 'POST', '/channels?endpoint=Local/busy@sim&app=dialer');
+    const other = await rest(sim.url, 'GET', '/channels');
+    const b = await rest(sim.url, 'POST', '/channels?endpoint=Local/busy@sim&app=dialer');
+    const c = await rest(sim.url, 'POST', '/channels?endpoint=Local/busy@sim&app=dialer');
+    expect([a.status, other.status, b.status, c.status]).toEqual([503, 200, 503, 200]);
+    expect(a.body).toEqual({ message: 'Simulated failure' });
+    expect(sim.stats.originates).toBe(1);
+
+    sim.faults.failRest(500); // every request, until cleared
+    expect((await rest(sim.url, 'GET', '/asterisk/info')).status).toBe(500);
+    expect((await rest(sim.url, 'GET', '/channels')).status).toBe(500);
+    sim.faults.clear();
+    expect((await rest(sim.url, 'GET', '/channels')).status).toBe(200);
+  });
+
+  it('refuseConnections destroys new connections (HTTP and WebSocket) until switched off', async () => {
+    sim = await AriSim.start();
+    sim.faults.refuseConnections(true);
+    await expect(fetch(`${sim.url}/asterisk/info`)).rejects.toThrow();
+    await expect(EventLog.open(wsUrl(sim.url, `app=dialer&${KEY}`))).rejects.toThrow();
+    sim.faults.refuseConnections(false);
+    expect((await rest(sim.url, 'GET', '/asterisk/info')).status).toBe(200);
+    sim.faults.refuseConnections(true);
+    sim.faults.clear();
+    expect((await rest(sim.url, 'GET', '/asterisk/info')).status).toBe(200);
+  });
+
+  it('checks fault arguments', async () => {
+    sim = await AriSim.start();
+    expect(() => sim.faults.setRestDelay(-1)).toThrow(/setRestDelay/);
+    expect(() => sim.faults.failRest(42)).toThrow(/status/);
+  });
+});
