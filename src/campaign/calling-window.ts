@@ -112,7 +112,12 @@ export function msUntilWindowOpens(w: CallingWindow, at: Date, timezoneOverride?
   for (let ahead = 0; ahead <= 7; ahead++) {
     const date = new Date(Date.UTC(today.year, today.month - 1, today.day + ahead));
     if (!compiled.days.has(date.getUTCDay())) continue;
-    const opens = instantOfWallTime(compiled.timezone, date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), compiled.start);
+    const opens = instantOfWallTime(compiled.timezone, {
+      year: date.getUTCFullYear(),
+      month: date.getUTCMonth() + 1,
+      day: date.getUTCDate(),
+      secondsOfDay: compiled.start,
+    });
     // An opening that a DST jump swallows whole (02:00-02:45 on the day clocks skip that hour) is no opening.
     if (opens > now && insideCompiled(compiled, opens)) return opens - now;
   }

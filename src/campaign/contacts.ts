@@ -63,7 +63,7 @@ export async function* readContacts(
   if (!Number.isSafeInteger(maxLineBytes) || maxLineBytes < 1) {
     throw new BadArgumentError('maxLineBytes', `must be a positive integer, got ${String(maxLineBytes)}`);
   }
-  const text = guardCsvText(input as AsyncIterable<Buffer | string | Uint8Array>, { maxLineBytes })[Symbol.asyncIterator]();
+  const text = guardCsvText(input, { maxLineBytes })[Symbol.asyncIterator]();
 
   // Read just enough to see the header and the line after it; those chunks are then replayed to the parser.
   const head: Buffer[] = [];

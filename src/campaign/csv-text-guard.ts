@@ -49,7 +49,8 @@ export async function* guardCsvText(
   };
 
   for await (const piece of input) {
-    const bytes = typeof piece === 'string' ? Buffer.from(piece, 'utf8') : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+    const bytes =
+      typeof piece === 'string' ? Buffer.from(piece, 'utf8') : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
     if (bytes.length === 0) continue;
     if (head !== undefined) {
       head = Buffer.concat([head, bytes]);
@@ -92,7 +93,8 @@ function judgeStart(head: Buffer): Buffer {
     } else if (byte >= 0x80) high++;
   }
   // Text in any 8-bit encoding has few control characters; Latin-1 has some high bytes but rarely a third of them.
-  const textLike = control <= sample.length * 0.1 && (high <= sample.length * 0.3 || isUtf8(sample.subarray(0, sample.length - incompleteTailLength(sample))));
+  const complete = sample.subarray(0, sample.length - incompleteTailLength(sample));
+  const textLike = control <= sample.length * 0.1 && (high <= sample.length * 0.3 || isUtf8(complete));
   if (!textLike) throw new CsvFormatError('looks like a binary file, not CSV');
   return head;
 }
@@ -117,7 +119,8 @@ function scan(bytes: Buffer, lines: LineTracker): void {
   const stop = Math.min(nul === -1 ? bytes.length : nul, badUtf8 === -1 ? bytes.length : badUtf8);
   lines.advance(bytes, stop); // throws first if a line grew too long before the bad byte
   if (stop === nul) {
-    throw new CsvFormatError(`looks like a binary file, not CSV (line ${lines.line} has a NUL byte)`, { line: lines.line });
+    const { line } = lines;
+    throw new CsvFormatError(`looks like a binary file, not CSV (line ${line} has a NUL byte)`, { line });
   }
   if (stop === badUtf8) throw notUtf8(lines.line);
 }

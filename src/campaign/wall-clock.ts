@@ -61,7 +61,8 @@ function wallAsUtc(timeZone: string, instant: number): number {
  * 86400: midnight ending that day). When that time occurs twice (autumn), the earlier one; when it does not occur
  * (spring, inside the skipped hour), the moment of the jump, the first instant the clock shows a later time.
  */
-export function instantOfWallTime(timeZone: string, year: number, month: number, day: number, secondsOfDay: number): number {
+export function instantOfWallTime(timeZone: string, wall: Omit<WallTime, 'weekday'>): number {
+  const { year, month, day, secondsOfDay } = wall;
   const target = Date.UTC(year, month - 1, day) + secondsOfDay * 1000;
   // The offsets a day before and a day after bracket any transition near the target (zones change offset at
   // most a few times a year). Each gives a candidate; the ones that really show the target time are answers.

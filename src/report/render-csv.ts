@@ -132,7 +132,10 @@ function accessorsFor(columns: readonly string[]): Accessor[] {
     if (column.startsWith('var_') && column.length > 4) {
       const name = column.slice(4);
       // Own keys only: a column named var_constructor must not reach into Object.prototype.
-      return (record: AttemptRecord) => (record.vars !== undefined && Object.hasOwn(record.vars, name) ? record.vars[name] : undefined);
+      return (record: AttemptRecord) => {
+        const vars = record.vars;
+        return vars !== undefined && Object.hasOwn(vars, name) ? vars[name] : undefined;
+      };
     }
     throw new BadArgumentError('columns', `"${column}" is neither a report column nor var_<name>`);
   });

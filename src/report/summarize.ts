@@ -57,7 +57,8 @@ export class SummaryBuilder {
     let final = state % STATE_UNIT;
     if (record.final) {
       const code = DISPOSITIONS.indexOf(record.disposition) + 1; // 0 for an unknown string: counted as no final
-      final = code === NO_FINAL ? NO_FINAL : code + (record.answered || record.disposition === 'ANSWERED' ? ANSWERED_BIT : 0);
+      const answered = record.answered || record.disposition === 'ANSWERED';
+      final = code === NO_FINAL ? NO_FINAL : code + (answered ? ANSWERED_BIT : 0);
     }
     rows.set(record.row, highest * STATE_UNIT + final);
 
