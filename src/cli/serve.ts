@@ -1,0 +1,61 @@
+import { Command } from 'commander';
+import { CampaignService } from '../campaign/campaign-service.js';
+import { DEFAULT_REDIS_URL } from '../campaign/redis-connection.js';
+import type { DialerConfig } from '../config.js';
+import { isLoopback } from '../dashboard/dashboard-options.js';
+import { startDashboard } from '../dashboard/server.js';
+import { BadArgumentError } from '../errors.js';
+import { createLogger } from '../log.js';
+import { redisForCli } from './redis-for-cli.js';
+import { onShutdown } from './shutdown.js';
+
+/** `ari-dialer serve`: the web dashboard over the same Redis as the CLI and the workers, until SIGTERM. */
+export function serveCommand(config: DialerConfig): Command {
+  return new Command('serve')
+    .description('serve the web dashboard (campaigns, calls, queues) at http://127.0.0.1:8080 by default')
+    .option('--host <address>', 'address to listen on (env DASHBOARD_HOST); other than loopback needs DASHBOARD_TOKEN', config.dashboardHost)
+    .option('--port <port>', 'port to listen on (env DASHBOARD_PORT)', String(config.dashboardPort))
+    .option('--max-upload <mb>', 'largest CSV upload in megabytes', '50')
+    .action(async (o: { host: string; port: string; maxUpload: string }) => {
+      const port = Number(o.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new BadArgumentError('--port', `must be a whole number from 0 to 65535, got ${JSON.stringify(o.port)}`);
+      const maxMb = Number(o.maxUpload);
+      if (!(maxMb > 0 && maxMb <= 10_000)) throw new BadArgumentError('--max-upload', `must be a number of megabytes from 0 to 10000, got ${JSON.stringify(o.maxUpload)}`);
+      if (!isLoopback(o.host) && !config.dashboardToken) {
+        throw new BadArgumentError(
+          '--host',
+          `refusing to listen on ${o.host} without a token: anyone who can reach it could start and cancel calls. ` +
+            'Set DASHBOARD_TOKEN (and DASHBOARD_VIEWER_TOKEN for read-only access), or keep the default 127.0.0.1.',
+        );
+      }
+      if (config.dashboardViewerToken && !config.dashboardToken) {
+        throw new BadArgumentError('DASHBOARD_VIEWER_TOKEN', 'needs DASHBOARD_TOKEN too (the operator token)');
+      }
+      const log = createLogger({ level: config.logLevel });
+      const redisUrl = config.redisUrl ?? DEFAULT_REDIS_URL;
+      const redis = await redisForCli(redisUrl);
+      const service = new CampaignService({ redis, prefix: config.prefix, logger: log });
+      const dash = await startDashboard({
+        service,
+        redisUrl,
+        host: o.host,
+        port,
+        operatorToken: config.dashboardToken,
+        viewerToken: config.dashboardViewerToken,
+        maxUploadBytes: Math.round(maxMb * 1024 * 1024),
+        logger: log,
+      }).catch(async (err: Error & { code?: string }) => {
+        await service.close();
+        redis.disconnect();
+        if (err.code === 'EADDRINUSE') throw new BadArgumentError('--port', `${port} is in use on ${o.host}: pick another with --port`);
+        if (err instanceof RangeError) throw new BadArgumentError('dashboard', err.message);
+        throw err;
+      });
+      process.stdout.write(`Dashboard: ${dash.url}${config.dashboardToken ? ' (log in with DASHBOARD_TOKEN)' : ''}\n`);
+      await onShutdown(async () => {
+        await dash.close();
+        await service.close();
+        redis.disconnect();
+      });
+    });
+}
