@@ -229,7 +229,7 @@ export class AriSim {
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       if (this.stopped || !this.server) return ws.terminate();
-      this.bus.attach(ws, apps);
+      this.bus.attach(ws, apps, socket);
       this.log.debug({ apps }, 'event websocket connected');
     });
   }

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { silentLogger, type Logger } from '../log.js';
 import { asteriskTimestamp, type SimChannel } from './channel-model.js';
@@ -18,7 +19,10 @@ interface StasisApp {
 /** One connected `/ari/events` WebSocket and the app names it holds. */
 interface EventSocket {
   readonly ws: WebSocket;
+  /** The TCP stream under `ws`, corked while a burst of events is written (one write instead of one per event). */
+  readonly stream: Duplex | undefined;
   readonly apps: Set<string>;
+  corked: boolean;
 }
 
 /** An event before `asterisk_id` and `application` are added (those two always come last, as Asterisk adds them). */
@@ -47,8 +51,8 @@ export class EventBus {
    * Registers a new socket for `appNames`. An app already held by another socket moves to this one; the old socket
    * gets ApplicationReplaced and, once it holds no app, is closed.
    */
-  attach(ws: WebSocket, appNames: readonly string[]): void {
-    const socket: EventSocket = { ws, apps: new Set(appNames) };
+  attach(ws: WebSocket, appNames: readonly string[], stream?: Duplex): void {
+    const socket: EventSocket = { ws, stream, apps: new Set(appNames), corked: false };
     this.sockets.set(ws, socket);
     for (const name of appNames) {
       const app = this.apps.get(name);
@@ -142,6 +146,12 @@ export class EventBus {
 
   private sendRaw(socket: EventSocket, body: object): void {
     if (socket.ws.readyState !== socket.ws.OPEN) return;
+    // Events come in bursts (a dozen per call step); corking until the tick ends turns them into one syscall.
+    if (socket.stream && !socket.corked) {
+      socket.corked = true;
+      socket.stream.cork();
+      process.nextTick(uncork, socket);
+    }
     socket.ws.send(JSON.stringify(body));
   }
 
@@ -170,6 +180,11 @@ export class EventBus {
   get socketCount(): number {
     return this.sockets.size;
   }
+}
+
+function uncork(socket: EventSocket): void {
+  socket.corked = false;
+  socket.stream?.uncork();
 }
 
 function appJson(app: StasisApp): Record<string, unknown> {
