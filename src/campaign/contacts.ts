@@ -45,7 +45,8 @@ interface LocatedRecord {
  * dialled, `{ kind: 'error' }` with the line and every reason (the import goes on). Memory stays flat whatever the
  * file size: nothing is buffered beyond the header sniff and the row in hand.
  *
- * - UTF-8 with or without BOM; `,` `;` or tab, detected from the header; RFC 4180 quoting, line breaks inside quotes.
+ * - UTF-8 with or without BOM; `,` `;` or tab, detected from the header (or Excel's `sep=` first line); RFC 4180
+ *   quoting, line breaks inside quotes.
  * - A header is required, with a `number` or `phone` column (trimmed, any case). `callerid`, `context`,
  *   `extension`, `priority`, `timeout` (seconds) and `timezone` (IANA) are understood; other columns become `vars`.
  * - Blank lines (and lines of empty cells) are skipped. Identical numbers are all yielded: deduplication is the
@@ -81,7 +82,7 @@ export async function* readContacts(
   if (ended && headText.trim() === '') {
     throw new CsvFormatError('the file is empty');
   }
-  const { delimiter } = sniffDelimiter(headText, ended);
+  const { delimiter, sepLine } = sniffDelimiter(headText, ended);
 
   // csv-parse's own line count goes wrong on CRLF inside quotes, so lines are counted from what it returns: a
   // record starts after the previous one and the empty lines skipped in between. This runs inside the parser, as
@@ -125,9 +126,14 @@ export async function* readContacts(
 
   let plan: ColumnPlan | undefined;
   let rows = 0;
+  let skipSepLine = sepLine;
   try {
     for await (const { record, line } of parser as AsyncIterable<LocatedRecord>) {
       if (record.every(isBlank)) continue;
+      if (skipSepLine) {
+        skipSepLine = false;
+        continue;
+      }
       if (plan === undefined) {
         plan = planColumns(record, line);
         continue;

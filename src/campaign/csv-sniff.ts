@@ -7,18 +7,26 @@ export interface SniffResult {
   delimiter: CsvDelimiter;
   /** Whether the text held the header and the line after it (or was the whole file): more text cannot change it. */
   complete: boolean;
+  /** The first line is Excel's `sep=;` hint naming the delimiter: it is not the header and must be skipped. */
+  sepLine: boolean;
 }
+
+/** Excel writes and reads a first line `sep=X` to say which delimiter follows, whatever the locale. */
+const SEP_LINE = /^sep=(,|;|\t)$/i;
 
 /**
  * Guesses the delimiter from the start of a file: the candidate that occurs most often outside quotes in the
  * header line. When a data line follows, candidates whose count differs on it are passed over, because in a
  * well-formed file every line splits the same way: "Name, first;Phone" then "Ann;+4930..." is `;`, not `,`.
  * Ties go to `,`, then `;`, then tab. A header without any candidate is one column: any delimiter reads it, `,`.
+ * An Excel `sep=X` first line settles the question outright.
  */
 export function sniffDelimiter(text: string, final = false): SniffResult {
   const lines = firstLines(text, 2, final);
+  const sep = lines[0] === undefined ? null : SEP_LINE.exec(lines[0]);
+  if (sep !== null) return { delimiter: sep[1] as CsvDelimiter, complete: true, sepLine: true };
   const header = lines[0];
-  if (header === undefined) return { delimiter: ',', complete: final };
+  if (header === undefined) return { delimiter: ',', complete: final, sepLine: false };
   const next = lines[1];
   let best: CsvDelimiter = ',';
   let bestScore = -1;
@@ -33,7 +41,7 @@ export function sniffDelimiter(text: string, final = false): SniffResult {
       bestScore = score;
     }
   }
-  return { delimiter: best, complete: final || next !== undefined };
+  return { delimiter: best, complete: final || next !== undefined, sepLine: false };
 }
 
 /**

@@ -191,6 +191,7 @@ describe('readContacts: rows', () => {
     { name: 'comma with a BOM and CRLF', csv: '\ufeffname,number,city\r\nAnn,+4930123,Berlin\r\n' },
     { name: 'semicolon although the header has a comma', csv: 'Name, first;number;city\nAnn;+4930123;Berlin\n' },
     { name: 'quoted header with the other delimiter inside', csv: '"name;x",number,city\r\nAnn,+4930123,Berlin' },
+    { name: "Excel's sep= line", csv: 'sep=;\r\nname;number;city, state\r\nAnn;+4930123;Berlin' },
   ];
   for (const { name, csv } of delimiters) {
     it(`detects the delimiter: ${name}`, async () => {
@@ -285,6 +286,16 @@ describe('readContacts: rows', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('counts the sep= line as line 1', async () => {
+    const [row] = rowsOf(await read('sep=,\nnumber\n123\n'));
+    expect(row?.line).toBe(3);
+  });
+
+  it('passes on an error of the input stream', async () => {
+    const missing = createReadStream(join(tmpdir(), 'no-such-dir-for-contacts', 'x.csv'));
+    await expect(collect(readContacts(missing))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('accepts string chunks', async () => {

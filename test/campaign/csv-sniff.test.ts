@@ -19,7 +19,13 @@ describe('sniffDelimiter', () => {
   it('is not complete until the line after the header has been seen', () => {
     expect(sniffDelimiter('number;na').complete).toBe(false);
     expect(sniffDelimiter('number;name\n').complete).toBe(false);
-    expect(sniffDelimiter('number;name\n1;2\n')).toEqual({ delimiter: ';', complete: true });
-    expect(sniffDelimiter('number;name\n', true)).toEqual({ delimiter: ';', complete: true });
+    expect(sniffDelimiter('number;name\n1;2\n')).toEqual({ delimiter: ';', complete: true, sepLine: false });
+    expect(sniffDelimiter('number;name\n', true)).toEqual({ delimiter: ';', complete: true, sepLine: false });
+  });
+
+  it("takes Excel's sep= line at its word", () => {
+    expect(sniffDelimiter('sep=;\nnumber,name;x\n')).toEqual({ delimiter: ';', complete: true, sepLine: true });
+    expect(sniffDelimiter('SEP=\t\r\n')).toEqual({ delimiter: '\t', complete: true, sepLine: true });
+    expect(sniffDelimiter('sep=|\nnumber\n1\n').sepLine).toBe(false);
   });
 });
