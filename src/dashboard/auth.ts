@@ -74,7 +74,8 @@ export class Auth {
     return (req: Request, res: Response, next: NextFunction) => {
       const r = this.check(req);
       if (!r.ok) {
-        if (req.method === 'GET' && !req.path.startsWith('/api/') && req.accepts(['html', 'json']) === 'html') {
+        // A browser opening a page goes to the login form; scripts and API clients get a plain 401.
+        if (req.method === 'GET' && (req.headers.accept ?? '').includes('text/html') && !req.path.startsWith('/api/')) {
           res.redirect(303, '/login');
           return;
         }
