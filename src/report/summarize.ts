@@ -34,7 +34,7 @@ const STATE_UNIT = 32; // state = highestAttempt * 32 + answered bit + final dis
 
 /**
  * Builds a {@link Summary} one record at a time, in any order, so a million attempts stream through without being
- * kept. Memory is one small number per contact (about 50 bytes: enough to count contacts and attempts per
+ * kept. Memory is one small number per contact (about 30 bytes, measured: enough to count contacts and attempts per
  * contact). Feeding the same record twice does not change contact figures (numbers, answered, asr,
  * by_disposition, attempts_per_number); call figures (attempts, causes, talk) assume each attempt once, as the
  * store keeps them.
