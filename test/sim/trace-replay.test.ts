@@ -31,7 +31,7 @@ describe('replaying the Asterisk 20 traces against the simulator', () => {
     sim = await AriSim.start({ users: { dialer: 'dialerpass' }, timeScale: 0.05 });
     const entries = loadTrace(`${TRACES}busy.json`);
     const destroyed = entries.filter((e) => e.dir === 'ws' && e.data.type === 'ChannelDestroyed');
-    const last = destroyed[destroyed.length - 1]!.data as { cause: number };
+    const last = destroyed[destroyed.length - 1]!.data as unknown as { cause: number };
     last.cause = 21;
     const problems = await replayTrace(entries, sim);
     expect(problems.join('\n')).toMatch(/peer #\d+ ChannelDestroyed: cause=17 \(trace 21\)/);
