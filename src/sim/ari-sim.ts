@@ -25,6 +25,8 @@ export type { SimFaults } from './faults.js';
 export type { Outcome, OutcomeMix, SimRule } from './rules.js';
 export type { Channel } from './channel-model.js';
 
+/** http.conf session_keep_alive default: an idle keep-alive connection is closed after 15 s. */
+const KEEP_ALIVE_MS = 15_000;
 /** Real ms a restart keeps the port closed when restart() is given no duration. */
 const DEFAULT_RESTART_DOWN_MS = 500;
 
@@ -50,6 +52,7 @@ export class AriSim {
   private startedAt = Date.now();
   private boundPort = 0;
   private stopped = false;
+  private restarting: Promise<void> | undefined;
 
   private constructor(options: AriSimOptions) {
     this.opts = resolveSimOptions(options);
@@ -120,7 +123,13 @@ export class AriSim {
    * Asterisk restarts: every socket is cut, every channel vanishes without an event, connections are refused for
    * `downMs` real ms, then the same port listens again, with fresh channel ids and apps.
    */
-  async restart(downMs: number = DEFAULT_RESTART_DOWN_MS): Promise<void> {
+  restart(downMs: number = DEFAULT_RESTART_DOWN_MS): Promise<void> {
+    // Two overlapping restarts would both try to bind the port; the second joins the first.
+    this.restarting ??= this.restartOnce(downMs).finally(() => (this.restarting = undefined));
+    return this.restarting;
+  }
+
+  private async restartOnce(downMs: number): Promise<void> {
     if (this.stopped) return;
     await this.shutDown();
     await sleep(downMs);
@@ -147,7 +156,8 @@ export class AriSim {
   }
 
   private listen(port: number): Promise<void> {
-    const server = createServer({ keepAliveTimeout: 15_000 }, (req, res) => this.onRequest(req, res));
+    const server = createServer((req, res) => this.onRequest(req, res));
+    server.keepAliveTimeout = KEEP_ALIVE_MS;
     server.on('connection', (socket: Socket) => this.onConnection(socket));
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
     server.on('clientError', (_err, socket) => socket.destroy());

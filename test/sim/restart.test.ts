@@ -43,6 +43,12 @@ describe('restart ("Asterisk restarts")', () => {
     again.close();
   });
 
+  it('overlapping restarts are one restart', async () => {
+    sim = await AriSim.start();
+    await Promise.all([sim.restart(50), sim.restart(50)]);
+    expect((await rest(sim.url, 'GET', '/asterisk/info')).status).toBe(200);
+  });
+
   it('stop() ends a restart in progress without listening again', async () => {
     sim = await AriSim.start();
     const restarting = sim.restart(200);
