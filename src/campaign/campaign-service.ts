@@ -189,13 +189,14 @@ export class CampaignService {
       let removed = 0;
       for (const job of jobs) {
         const data = assertDialJobData(job.data);
-        await this.store.recordFinalOnly(cancelledRecord(data, meta.settings.endpoint));
         try {
           await job.remove();
-          removed++;
         } catch {
-          // Taken by a worker meanwhile: it sees the cancelled state and records the result itself.
+          // Taken by a worker meanwhile: that worker records its result (and sees the cancelled state).
+          continue;
         }
+        removed++;
+        await this.store.recordFinalOnly(cancelledRecord(data, meta.settings.endpoint));
       }
       if (!removed) break;
     }

@@ -9,7 +9,7 @@ import type { CallObserver } from '../dialer/call-options.js';
 import { silentLogger, type Logger } from '../log.js';
 import { CampaignService } from './campaign-service.js';
 import type { CampaignMeta } from './campaign-store.js';
-import { connectRedis } from './redis-connection.js';
+import { connectRedis, connectSubscriber } from './redis-connection.js';
 import { Semaphore } from './semaphore.js';
 
 export interface CampaignWorkerOptions {
@@ -53,7 +53,11 @@ export class CampaignWorker {
     this.name = opts.app ?? `ari-dialer-${hostname()}-${process.pid}`;
     this.log = (opts.logger ?? silentLogger).child({ worker: this.name });
     this.redis = connectRedis(opts.redisUrl);
-    this.sub = connectRedis(opts.redisUrl);
+    this.sub = connectSubscriber(opts.redisUrl);
+    // Without listeners ioredis prints reconnect errors itself; ours go to the log with context.
+    for (const [name, conn] of [['redis', this.redis], ['subscriber', this.sub]] as const) {
+      conn.on('error', (err: Error) => this.log.warn({ connection: name, err: err.message, stack: err.stack }, 'redis connection error'));
+    }
     this.service = new CampaignService({ redis: this.redis, prefix: opts.prefix, logger: this.log });
     this.ari = new AriClient({ ...opts.ari, logger: this.log });
     this.events = new AriEventStream({ ...opts.ari, app: this.name, logger: this.log });

@@ -15,3 +15,11 @@ export function connectRedis(url: string = DEFAULT_REDIS_URL, extra: RedisOption
     ...extra,
   });
 }
+
+/**
+ * A pub/sub connection. No ready check: ioredis would send INFO on a connection that SUBSCRIBE already put in
+ * subscriber mode, and fail with "Connection in subscriber mode".
+ */
+export function connectSubscriber(url: string = DEFAULT_REDIS_URL): Redis {
+  return connectRedis(url, { enableReadyCheck: false });
+}

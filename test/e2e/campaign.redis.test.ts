@@ -6,6 +6,7 @@ import { CampaignWorker } from '../../src/campaign/campaign-worker.js';
 import type { AttemptRecord } from '../../src/report/summarize.js';
 import { summarizeCampaign } from '../../src/report/write-report.js';
 import { AriSim } from '../../src/sim/index.js';
+import { createLogger } from '../../src/log.js';
 import { dropPrefix, REDIS_URL, testPrefix, testRedis, waitUntil } from '../helpers/redis-test.js';
 
 const csvOf = (numbers: string[], header = 'number,name') => () => Readable.from([`${header}\n${numbers.map((n, i) => `${n},N${i}`).join('\n')}\n`]);
@@ -20,7 +21,7 @@ beforeAll(async () => {
   sim = await AriSim.start({ users: { dialer: 'pw' }, timeScale: 0.01 });
   redis = testRedis();
   svc = new CampaignService({ redis, prefix });
-  worker = new CampaignWorker({ redisUrl: REDIS_URL, prefix, ari: { url: sim.url, user: 'dialer', password: 'pw' }, channelCap: 200, pollMs: 100 });
+  worker = new CampaignWorker({ redisUrl: REDIS_URL, prefix, ari: { url: sim.url, user: 'dialer', password: 'pw' }, channelCap: 200, pollMs: 100, logger: process.env.TEST_LOG ? createLogger({ level: process.env.TEST_LOG }) : undefined });
   await worker.start();
 });
 
@@ -49,7 +50,7 @@ describe('a 500-number campaign with mixed outcomes', () => {
     const numbers = Array.from({ length: 500 }, (_, i) => `+1555${String(100000 + i).padStart(7, '0')}`);
     const r = await svc.create({
       name: 'mixed',
-      settings: { endpoint: 'SIP/trunk/{number}', cps: 400, maxConcurrent: 100, timeoutS: 1, retry: 'busy=2@20ms,no_answer=1@20ms,congestion=3@20ms' },
+      settings: { endpoint: 'SIP/trunk/{number}', cps: 400, maxConcurrent: 100, timeoutS: 5, retry: 'busy=2@20ms,no_answer=1@20ms,congestion=3@20ms' },
       open: csvOf(numbers),
     });
     expect(r).toMatchObject({ created: true, accepted: 500, rejected: 0 });
@@ -81,7 +82,7 @@ describe('a 500-number campaign with mixed outcomes', () => {
 describe('pause, resume, cancel', () => {
   it('pause stops new originates within a second; resume goes on; cancel marks the rest CANCELLED', async () => {
     const numbers = Array.from({ length: 60 }, (_, i) => `+1666${String(200000 + i * 10).padStart(7, '0')}`);
-    const r = await svc.create({ name: 'steer', settings: { endpoint: 'SIP/trunk/{number}', cps: 20, maxConcurrent: 5, timeoutS: 1 }, open: csvOf(numbers) });
+    const r = await svc.create({ name: 'steer', settings: { endpoint: 'SIP/trunk/{number}', cps: 20, maxConcurrent: 5, timeoutS: 5 }, open: csvOf(numbers) });
     const id = r.id!;
     const dialedOf = () => numbers.reduce((n, x) => n + (sim.stats.originatesByEndpoint.get(`SIP/trunk/${x}`) ?? 0), 0);
     await waitUntil('some calls', () => dialedOf() >= 5);
@@ -117,7 +118,7 @@ describe('calling window', () => {
     const numbers = ['+17770000010', '+17770000020'];
     const r = await svc.create({
       name: 'window',
-      settings: { endpoint: 'SIP/trunk/{number}', cps: 50, maxConcurrent: 5, timeoutS: 1, window },
+      settings: { endpoint: 'SIP/trunk/{number}', cps: 50, maxConcurrent: 5, timeoutS: 5, window },
       open: () => Readable.from([`number,timezone\n${numbers[0]},UTC\n${numbers[1]},Etc/GMT-2\n`]),
     });
     expect(r.created).toBe(true);
@@ -170,7 +171,7 @@ describe('invalid CSVs enqueue nothing', () => {
   it('duplicates are dialed once and suppressed numbers never', async () => {
     const r = await svc.create({
       name: 'dups',
-      settings: { endpoint: 'SIP/trunk/{number}', cps: 100, maxConcurrent: 10, timeoutS: 1 },
+      settings: { endpoint: 'SIP/trunk/{number}', cps: 100, maxConcurrent: 10, timeoutS: 5 },
       open: () => Readable.from(['number\n+19990000001\n+1 999 000 0001\n+19990000002\n+19990000003\n']),
       suppression: ['+19990000003'],
     });
