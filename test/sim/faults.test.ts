@@ -28,12 +28,14 @@ describe('faults', () => {
   });
 
   it('a call answered while its app has no socket fails Stasis and is hung up (no StasisStart)', async () => {
-    sim = await AriSim.start({ timeScale: 0.02 });
+    // Rings 100 ms, then would talk for 20 s if Stasis took it.
+    sim = await AriSim.start({ timeScale: 0.02, rules: [{ match: 'long', outcome: 'answer', ringMs: 5000, talkMs: 1_000_000 }] });
     const log = await EventLog.open(wsUrl(sim.url, `app=dialer&${KEY}`));
-    await rest(sim.url, 'POST', '/channels?endpoint=Local/answer@sim&app=dialer&channelId=c2');
-    await log.next((e) => e.type === 'Dial');
+    await rest(sim.url, 'POST', '/channels?endpoint=Local/long@sim&app=dialer&channelId=c2');
     log.close();
-    await sleep(100); // ring 20 ms: answered with nobody listening
+    await log.until(() => log.closed);
+    await sleep(400);
+    expect(log.events.some((e) => e.type === 'StasisStart')).toBe(false);
     expect(sim.liveChannels()).toEqual([]);
     expect(sim.stats.activeChannels).toBe(0);
   });

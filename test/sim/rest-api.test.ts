@@ -101,7 +101,7 @@ describe('REST surface', () => {
   });
 
   it('continue without context goes to the next priority; answer is a no-op while in Stasis', async () => {
-    sim = await AriSim.start({ timeScale: 0.02 });
+    sim = await AriSim.start({ timeScale: 0.2, rules: [{ match: 'operator', outcome: 'answer', ringMs: 100, talkMs: 60_000 }] });
     const log = await EventLog.open(wsUrl(sim.url, `app=dialer&${KEY}`));
     await rest(sim.url, 'POST', '/channels?endpoint=SIP/operator&app=dialer&channelId=k');
     await log.next((e) => e.type === 'StasisStart');
@@ -114,7 +114,7 @@ describe('REST surface', () => {
   });
 
   it('lets another app adopt a live call through /applications/{app}/subscription', async () => {
-    sim = await AriSim.start({ timeScale: 0.05, rules: [{ match: 'adopt', outcome: 'answer', ringMs: 4000 }] });
+    sim = await AriSim.start({ timeScale: 0.05, rules: [{ match: 'adopt', outcome: 'answer', ringMs: 10_000 }] });
     const crashed = await EventLog.open(wsUrl(sim.url, `app=dialer-1&${KEY}`));
     await rest(sim.url, 'POST', '/channels?endpoint=PJSIP/adopt&app=dialer-1&channelId=orphan');
     await crashed.next((e) => e.type === 'Dial');
@@ -135,7 +135,7 @@ describe('REST surface', () => {
     );
 
     // The heir hears the call's events; Stasis belongs to dialer-1, gone, so the answered call fails there.
-    const destroyed = await heir.next((e) => e.type === 'ChannelDestroyed', 2000);
+    const destroyed = await heir.next((e) => e.type === 'ChannelDestroyed', 3000);
     expect(channelOf(destroyed)?.id).toBe('orphan');
     expect(heir.events.map((e) => e.type)).toEqual(['ChannelStateChange', 'Dial', 'ChannelVarset', 'ChannelVarset', 'ChannelDestroyed']);
     expect(heir.events.filter((e) => e.type === 'ChannelVarset').map((e) => e.value)).toEqual(['', 'FAILED']);

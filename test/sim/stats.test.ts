@@ -12,7 +12,8 @@ describe('stats', () => {
   });
 
   it('counts accepted originates, active and peak channels, continues and REST requests', async () => {
-    sim = await AriSim.start({ timeScale: 0.02 });
+    // Slow enough (dialplan after continue: 200 ms) that a loaded machine still sees the channel between requests.
+    sim = await AriSim.start({ timeScale: 0.2, rules: [{ match: /^Local\/answer@/, outcome: 'answer', ringMs: 100, talkMs: 60_000 }] });
     const log = await EventLog.open(wsUrl(sim.url, `app=dialer&${KEY}`));
     const before = Date.now();
     const a = await rest(sim.url, 'POST', '/channels?endpoint=Local/answer@sim&app=dialer&channelId=a');

@@ -20,9 +20,9 @@ describe('replaying the Asterisk 20 traces against the simulator', () => {
 
   // bad_credentials is replayed too (it is only statuses and bodies); auth.test.ts checks the rest of auth.
   it.each(files)('%s', async (file) => {
-    // The lab user of the traces; 0.05 keeps the 5 s no-answer trace at 250 ms yet leaves the dialplan's 500 ms
-    // and 1 s waits far apart enough to keep their order on a busy machine.
-    sim = await AriSim.start({ users: { dialer: 'dialerpass' }, timeScale: 0.05 });
+    // The lab user of the traces; 0.1 keeps the 5 s no-answer trace at 500 ms yet leaves the dialplan's 500 ms
+    // and 1 s waits (50 and 100 ms) far enough apart to keep their order on a busy machine.
+    sim = await AriSim.start({ users: { dialer: 'dialerpass' }, timeScale: 0.1 });
     const problems = await replayTrace(loadTrace(`${TRACES}${file}`), sim);
     expect(problems).toEqual([]);
   });
