@@ -9,9 +9,9 @@ const log = (s: string) => {
   if (!json) process.stdout.write(`${s}\n`);
 };
 
-const sim = await startSimProcess(['--time-scale', '1']);
+const sim = await startSimProcess(['--time-scale', '0.05']);
 try {
-  log('engine: one ARI connection, simulator in its own process, instant answer');
+  log('engine: one ARI connection, simulator in its own process, ring 50 ms, talk up to 100 ms');
   const e = await benchEngine(sim.url, { calls: quick ? 2000 : 10_000, inFlight: 500, heapCalls: 2000 });
   figures.engine = e;
   log(table([

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { AriClient } from '../../src/ari/client.js';
 import { AriEventStream } from '../../src/ari/event-stream.js';
 import { runCall } from '../../src/dialer/call.js';
@@ -25,9 +26,9 @@ const base = (channelId: string, endpoint: string): CallParams => ({
   graceMs: 5000,
 });
 
-/** Calls through ONE ARI connection against a simulator that answers at once (SIP/bench/instant). */
+/** Calls through ONE ARI connection against a simulator that answers at once (SIP/bench/answer). */
 export async function benchEngine(url: string, opts: { calls: number; inFlight: number; heapCalls: number }): Promise<EngineFigures> {
-  const ari = new AriClient({ url, user: 'bench', password: 'bench' });
+  const ari = new AriClient({ url, user: 'bench', password: 'bench', connections: 24 });
   const events = new AriEventStream({ url, user: 'bench', password: 'bench', app: `bench-${process.pid}` });
   await events.start();
   const latencies: number[] = [];
@@ -35,7 +36,7 @@ export async function benchEngine(url: string, opts: { calls: number; inFlight: 
   const deps = { ari, events, observer: { continued: ({ latencyMs }: { latencyMs: number }) => latencies.push(latencyMs) } };
 
   // Warm-up, so JIT and connection setup do not count.
-  await Promise.all(Array.from({ length: 200 }, (_, i) => runCall(deps, base(`warm-${i}`, 'SIP/bench/instant'))));
+  await Promise.all(Array.from({ length: 200 }, (_, i) => runCall(deps, base(`warm-${i}`, 'SIP/bench/answer'))));
   latencies.length = 0;
 
   let next = 0;
@@ -43,7 +44,7 @@ export async function benchEngine(url: string, opts: { calls: number; inFlight: 
   const lane = async () => {
     while (next < opts.calls) {
       const i = next++;
-      const r = await runCall(deps, base(`bench-${i}`, 'SIP/bench/instant'));
+      const r = await runCall(deps, base(`bench-${i}`, 'SIP/bench/answer'));
       if (r.disposition !== 'ANSWERED') errors++;
     }
   };
@@ -57,7 +58,8 @@ export async function benchEngine(url: string, opts: { calls: number; inFlight: 
   gc?.();
   const before = process.memoryUsage().heapUsed;
   const abort = new AbortController();
-  const ringing = Array.from({ length: opts.heapCalls }, (_, i) => runCall(deps, { ...base(`heap-${i}`, 'SIP/bench/noanswer'), signal: abort.signal }));
+  setMaxListeners(0, abort.signal);
+  const ringing = Array.from({ length: opts.heapCalls }, (_, i) => runCall(deps, { ...base(`heap-${i}`, 'SIP/bench/noanswer'), timeoutS: 86_400, signal: abort.signal }));
   await new Promise((r) => setTimeout(r, 1500));
   gc?.();
   const during = process.memoryUsage().heapUsed;

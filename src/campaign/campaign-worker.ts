@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -62,6 +63,8 @@ export class CampaignWorker {
     this.ari = new AriClient({ ...opts.ari, logger: this.log });
     this.events = new AriEventStream({ ...opts.ari, app: this.name, logger: this.log });
     this.cap = new Semaphore(opts.channelCap ?? 100);
+    // Every call in flight listens on this one signal.
+    setMaxListeners(0, this.hangupAll.signal);
   }
 
   /** Connects to ARI (fails fast on 401 or a wrong URL) and starts taking jobs. */
