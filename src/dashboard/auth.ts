@@ -57,15 +57,18 @@ export class Auth {
 
   /**
    * Refuses cross-site requests that act with the cookie: SameSite=Strict already keeps the cookie off them in
-   * current browsers; checking Origin as well covers older ones.
+   * current browsers; checking the browser's own Sec-Fetch-Site (or else Origin) as well covers older ones.
+   * Clients that send neither (curl, scripts with a Bearer header) are not browsers riding on a cookie.
    */
   sameOrigin(req: IncomingMessage): boolean {
+    const site = req.headers['sec-fetch-site'];
+    if (typeof site === 'string') return site === 'same-origin' || site === 'none';
     const origin = req.headers.origin;
-    if (origin === undefined || origin === 'null') return origin === undefined;
+    if (origin === undefined) return true;
     try {
       return new URL(origin).host === req.headers.host;
     } catch {
-      return false;
+      return false; // includes "null": an opaque origin is never us
     }
   }
 

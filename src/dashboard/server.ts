@@ -48,7 +48,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   app.set('etag', false);
   app.use((_req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'no-referrer');
+    // same-origin, not no-referrer: with no-referrer browsers send `Origin: null` on our own POSTs.
+    res.setHeader('Referrer-Policy', 'same-origin');
     res.setHeader('X-Frame-Options', 'DENY');
     next();
   });
@@ -76,6 +77,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     res.redirect(303, auth.open ? '/' : '/login');
   });
   app.get('/app.css', (_req, res) => res.sendFile(join(STATIC_DIR, 'app.css')));
+  app.get('/favicon.ico', (_req, res) => res.status(204).end());
 
   app.use(auth.authenticate());
   const page = (file: string) => (_req: Request, res: Response) => {

@@ -34,7 +34,8 @@ const MAX_DISCARD_BYTES = 16 * 1024 * 1024;
  * a 413 is thrown. What the file holds (UTF-8 text, not a spreadsheet, sane lines) is checked by the CSV reader.
  */
 export async function spoolUpload(req: Request, opts: SpoolOptions): Promise<SpooledUpload> {
-  const type = (req.headers['content-type'] ?? '').toLowerCase();
+  const rawType = req.headers['content-type'] ?? '';
+  const type = rawType.toLowerCase();
   const isMultipart = type.startsWith('multipart/form-data');
   const mime = type.split(';')[0]!.trim();
   if (!isMultipart && !CSV_TYPES.has(mime)) {
@@ -57,7 +58,8 @@ export async function spoolUpload(req: Request, opts: SpoolOptions): Promise<Spo
     let optionsText: string | undefined;
     let reader: MultipartReader | undefined;
     if (isMultipart) {
-      reader = new MultipartReader(boundaryOf(type), (part): PartSink => {
+      // The boundary is case-sensitive: taken from the header as sent.
+      reader = new MultipartReader(boundaryOf(rawType), (part): PartSink => {
         if (part.filename !== undefined) {
           if (part.name !== 'file') throw new HttpError('BAD_REQUEST', `unexpected file field ${JSON.stringify(part.name)}: the CSV goes in "file"`);
           if (sawFile) throw new HttpError('BAD_REQUEST', 'one CSV file per upload');
