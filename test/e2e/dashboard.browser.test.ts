@@ -173,6 +173,20 @@ describe('dashboard in Chromium', () => {
     await page.screenshot({ path: new URL('campaign.png', ARTIFACTS).pathname, fullPage: true });
   });
 
+  it('shows the finished campaign in the list', async () => {
+    await page.getByRole('link', { name: 'Campaigns', exact: true }).click();
+    const row = page.locator(`#campaigns tr[data-id="${campaignId}"]`);
+    await row.locator('.pct', { hasText: '100 %' }).waitFor();
+    expect(await row.locator('td').nth(1).textContent()).toBe('finished');
+    // 24 of 40 numbers end in 0-5 (answered by the simulator).
+    expect(await row.locator('td').nth(4).textContent()).toBe('60 %');
+    expect(await row.getByRole('button').count()).toBe(0); // nothing to pause or cancel any more
+    await page.screenshot({ path: new URL('campaigns.png', ARTIFACTS).pathname });
+    await row.getByRole('link', { name: 'browser e2e' }).click();
+    await page.getByRole('heading', { name: 'browser e2e' }).waitFor();
+    await page.locator('#results-range', { hasText: /of 44$/ }).waitFor();
+  });
+
   it('filters the latest results by disposition', async () => {
     await page.getByLabel('Disposition').selectOption('BUSY');
     await page.locator('#results-range', { hasText: /of 8$/ }).waitFor();

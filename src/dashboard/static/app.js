@@ -42,11 +42,15 @@
   const secs = (s) => (s >= 3600 ? `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m` : s >= 60 ? `${Math.floor(s / 60)}m ${Math.floor(s % 60)}s` : `${Math.floor(s)}s`);
   const time = (iso) => (iso ? new Date(iso).toLocaleTimeString() : '');
 
+  let flashTimer;
+  /** Errors stay until the next view; confirmations fade after a few seconds. */
   function flash(message, kind) {
     const el = $('#flash');
     el.textContent = message;
     el.className = `flash ${kind || 'error'}`;
     el.hidden = !message;
+    clearTimeout(flashTimer);
+    if (message && kind === 'ok') flashTimer = setTimeout(() => (el.hidden = true), 4000);
   }
 
   async function api(path, init) {
@@ -84,7 +88,8 @@
     flash('');
     if (view === 'campaign' && changed) {
       state.detail = undefined;
-      state.results = { offset: 0, disposition: '', loading: false, lastLoad: 0 };
+      clearTimeout(state.results.trailing);
+      state.results = { offset: 0, disposition: '', loading: false, lastLoad: 0, trailing: undefined };
       $('#results-filter').value = '';
       $('#c-name').textContent = id;
       loadCampaign(id);
@@ -177,7 +182,7 @@
     const value = Math.round(c.progress * 1000) / 10;
     $('#c-progress').value = value;
     $('#c-progress-label').textContent = `${value} %`;
-    const fig = (label, v) => [h('dt', {}, label), h('dd', {}, v)];
+    const fig = (label, v) => [h('div', {}, h('dt', {}, label), h('dd', {}, v))];
     $('#c-figures').replaceChildren(
       ...fig('Numbers', c.total),
       ...fig('Done', c.done),
@@ -283,8 +288,11 @@
   async function loadResults(force) {
     const id = state.campaignId;
     const r = state.results;
-    // The live feed can ask often; the table is refreshed at most once a second.
-    if (!force && (r.loading || Date.now() - r.lastLoad < 1000)) return;
+    // The live feed can ask often; the table is refreshed at most once a second, and the last ask is kept.
+    if (!force && (r.loading || Date.now() - r.lastLoad < 1000)) {
+      if (!r.trailing) r.trailing = setTimeout(() => ((r.trailing = undefined), loadResults(false)), 1000);
+      return;
+    }
     r.loading = true;
     r.lastLoad = Date.now();
     try {
