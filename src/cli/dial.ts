@@ -17,6 +17,7 @@ interface DialFlags {
   password?: string;
   app?: string;
   sim?: boolean;
+  timeScale: string;
   pretty?: boolean;
   maxCall?: string;
   verbose?: boolean;
@@ -40,6 +41,7 @@ export async function runDialCli(argv: string[], env: NodeJS.ProcessEnv = proces
     .addOption(new Option('--password <password>', 'ARI password (env ARI_PASSWORD; prefer the env var)'))
     .option('--app <name>', 'Stasis app name (env ARI_APP); unique per process')
     .option('--sim', 'run against an in-process ARI simulator')
+    .option('--time-scale <x>', 'with the simulator: multiply ring and talk times (0.01 = 100x faster)', '1')
     .option('--max-call <seconds>', 'hang up after this many seconds of talk')
     .option('--pretty', 'indent the JSON output')
     .option('-v, --verbose', 'log to stderr')
@@ -80,7 +82,12 @@ export async function runDialCli(argv: string[], env: NodeJS.ProcessEnv = proces
   let sim: AriSim | undefined;
   if (useSim) {
     if (!flags.sim) process.stderr.write('dial: ARI_URL is not set: using the built-in ARI simulator (set ARI_URL to dial a real Asterisk)\n');
-    sim = await AriSim.start({ users: { dialer: 'dialer' }, logger: log });
+    const timeScale = Number(flags.timeScale);
+    if (!(timeScale > 0 && timeScale <= 100)) {
+      process.stderr.write(`dial: --time-scale: must be a number above 0, got ${JSON.stringify(flags.timeScale)}\n`);
+      return EXIT.USAGE;
+    }
+    sim = await AriSim.start({ users: { dialer: 'dialer' }, logger: log, timeScale });
   }
   const ariUrl = sim ? sim.url : (url as string);
   const user = sim ? 'dialer' : (flags.user ?? env.ARI_USER);
