@@ -70,7 +70,7 @@ export function demoCommand(config: DialerConfig): Command {
       const summary = await summarizeCampaign(service, id);
       say(`Done: ${summary.numbers} numbers, ${summary.attempts} attempts, answer rate ${(summary.asr * 100).toFixed(1)} %, average talk ${summary.acd_s.toFixed(1)} s.`);
       say(`Outcomes: ${Object.entries(summary.by_disposition).filter(([, n]) => n > 0).map(([d, n]) => `${d} ${n}`).join(', ')}`);
-      say(`Report: ari-dialer campaign report ${id} --format csv  (with DIALER_PREFIX='${prefix}'${priv ? '' : ''}), or download it from the dashboard.`);
+      say(`Report: ari-dialer campaign report ${id} --format csv (with DIALER_PREFIX='${prefix}'), or download it from the dashboard.`);
       const stop = async () => {
         await dash.close();
         await worker.stop(1000);
