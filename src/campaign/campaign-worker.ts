@@ -26,6 +26,15 @@ export interface CampaignWorkerOptions {
   pollMs?: number;
   /** On stop: how long calls in flight may go on before they are hung up. @defaultValue 30000 */
   graceMs?: number;
+  /**
+   * BullMQ job lock: a job whose worker died is taken back this long after its last renewal (renewed every half).
+   * @defaultValue 30000
+   */
+  lockDurationMs?: number;
+  /** How often this worker looks for jobs whose worker died (stalled jobs). @defaultValue 15000 */
+  stalledIntervalMs?: number;
+  /** First delay of the webhook's exponential retry backoff. @defaultValue 1000 */
+  webhookBackoffMs?: number;
   logger?: Logger;
   observer?: CallObserver;
 }
@@ -162,7 +171,7 @@ export class CampaignWorker {
           await this.service.webhookQueue(id).add('deliver', data, {
             jobId: `wh|${rec.campaignId}|${rec.number}`,
             attempts: hook.attempts,
-            backoff: { type: 'exponential', delay: 1000 },
+            backoff: { type: 'exponential', delay: this.opts.webhookBackoffMs ?? 1000 },
             removeOnComplete: { count: 1000 },
             removeOnFail: { count: 10_000 },
           });
@@ -178,8 +187,8 @@ export class CampaignWorker {
         prefix,
         concurrency: Math.min(settings.maxConcurrent, this.cap.permits),
         // Calls outlive BullMQ's default lock; the worker renews it while the call runs.
-        lockDuration: 30_000,
-        stalledInterval: 15_000,
+        lockDuration: this.opts.lockDurationMs ?? 30_000,
+        stalledInterval: this.opts.stalledIntervalMs ?? 15_000,
         maxStalledCount: 3,
         removeOnComplete: { count: 1000 },
         removeOnFail: { count: 10_000 },
