@@ -20,11 +20,11 @@ export interface LiveFeedOptions {
   log: Logger;
 }
 
-/** What a page asks for: the list (no id) or one campaign. */
+/** What a page asks for: the list (no id), one campaign, or nothing (an upload form). */
 interface Client {
   ws: WebSocket;
   role: Role;
-  watch?: string;
+  watch?: string | false;
   alive: boolean;
   /** When this page last got a snapshot of its own (switching views); more often goes through the timer. */
   lastDirect: number;
@@ -104,6 +104,7 @@ export class LiveFeed {
       const want = parseWatch(data.toString());
       if (want === undefined) return;
       client.watch = want ?? undefined;
+      if (client.watch === false) return;
       if (Date.now() - client.lastDirect >= this.o.intervalMs) {
         client.lastDirect = Date.now();
         void this.sendTo([client], client.watch);
@@ -164,8 +165,8 @@ export class LiveFeed {
   }
 
   /** Computes one snapshot (the list, or one campaign) and sends it to the given pages. */
-  private async sendTo(clients: Client[], id: string | undefined): Promise<void> {
-    if (!clients.length) return;
+  private async sendTo(clients: Client[], id: string | false | undefined): Promise<void> {
+    if (!clients.length || id === false) return;
     let msg: unknown;
     try {
       if (id === undefined) {
@@ -201,13 +202,13 @@ export class LiveFeed {
   }
 }
 
-/** `{"watch":"<id>"}` or `{"watch":null}`; anything else is ignored (undefined). */
-function parseWatch(text: string): string | null | undefined {
+/** `{"watch":"<id>"}`, `{"watch":null}` (the list) or `{"watch":false}` (nothing); anything else is ignored. */
+function parseWatch(text: string): string | false | null | undefined {
   try {
     const v = JSON.parse(text) as unknown;
     if (typeof v !== 'object' || v === null || !('watch' in v)) return undefined;
     const w = (v as { watch: unknown }).watch;
-    if (w === null) return null;
+    if (w === null || w === false) return w;
     return typeof w === 'string' && /^[A-Za-z0-9_-]{1,100}$/.test(w) ? w : undefined;
   } catch {
     return undefined;

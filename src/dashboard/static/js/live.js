@@ -1,0 +1,40 @@
+// One WebSocket per page: the server pushes what the page watches, at most a few times a second.
+import { $ } from './dom.js';
+
+/** `onMessage` gets every parsed message; `watch(null | id | false)` says what to push (list, campaign, nothing). */
+export function createLive(onMessage) {
+  let ws;
+  let want = null;
+  let retry = 500;
+  const setBadge = (on) => {
+    $('#live').textContent = on ? 'live' : 'offline';
+    $('#live').className = on ? 'live on' : 'live';
+  };
+  function connect() {
+    ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/live`);
+    ws.addEventListener('open', () => {
+      retry = 500;
+      setBadge(true);
+      ws.send(JSON.stringify({ watch: want }));
+    });
+    ws.addEventListener('message', (ev) => {
+      try {
+        onMessage(JSON.parse(ev.data));
+      } catch {
+        // not ours to show
+      }
+    });
+    ws.addEventListener('close', () => {
+      setBadge(false);
+      setTimeout(connect, retry);
+      retry = Math.min(retry * 2, 10000);
+    });
+  }
+  return {
+    connect,
+    watch(what) {
+      want = what;
+      if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ watch: what }));
+    },
+  };
+}
