@@ -1,12 +1,28 @@
 import { ConfigError } from './errors.js';
+import { readConfigFile } from './ops/config-file.js';
+import { checkAsteriskList, type AsteriskServer } from './ops/asterisk-servers.js';
+import { SETTINGS, type SettingName, type SettingSpec } from './ops/settings.js';
 
-/** Settings from the environment, read in this one place, checked together and frozen. */
+export type { AsteriskServer } from './ops/asterisk-servers.js';
+export type { SettingName } from './ops/settings.js';
+
+/** Where an effective value came from, weakest first. */
+export type ConfigSource = 'default' | 'file' | 'env' | 'flag';
+
+/**
+ * Every setting, read in this one place (flags > environment > config file > default), checked together and
+ * frozen. See `SETTINGS` in src/ops/settings.ts for each one's variable, flag and meaning.
+ */
 export interface DialerConfig {
-  /** ARI base URL; undefined means "use the built-in simulator". */
+  /** ARI base URL; undefined means "use the built-in simulator" (unless `asterisks` names servers). */
   ariUrl?: string;
   ariUser: string;
   ariPassword: string;
   ariApp?: string;
+  /** Name of the `asterisks` entry this process serves (`--asterisk NAME`). */
+  asterisk?: string;
+  /** Asterisk servers known to this installation (config file only). */
+  asterisks: readonly AsteriskServer[];
   redisUrl?: string;
   /** Key prefix in Redis (hash-tagged for Redis Cluster). */
   prefix: string;
@@ -16,50 +32,185 @@ export interface DialerConfig {
   dashboardToken?: string;
   /** Viewer token: read-only access. */
   dashboardViewerToken?: string;
+  /** HMAC key for webhook signatures. */
+  webhookSecret?: string;
   logLevel: string;
+  /** Human-readable log lines instead of JSON. */
+  logPretty: boolean;
+  channelCap: number;
+  /** Where `/metrics`, `/healthz` and `/readyz` listen. */
+  metricsHost: string;
+  /** Port for `/metrics`, `/healthz`, `/readyz`; undefined: not served. */
+  metricsPort?: number;
+  /** On SIGTERM, seconds calls in flight may go on before they are hung up. */
+  shutdownGraceS: number;
+  /** The config file read, if any. */
+  configFile?: string;
+  /** Where each setting's value came from (for `ari-dialer config print`). */
+  sources: Readonly<Record<SettingName, ConfigSource>>;
+}
+
+/** Values given on the command line, by setting name (commander hands them over as strings or booleans). */
+export type ConfigFlags = Partial<Record<SettingName, string | boolean | undefined>>;
+
+export interface LoadConfigOptions {
+  /** Config file (`--config`, else env `DIALER_CONFIG`): `.json`, `.yaml` or `.yml`. */
+  file?: string;
+  flags?: ConfigFlags;
+}
+
+interface Inputs {
+  env: NodeJS.ProcessEnv;
+  options: LoadConfigOptions;
+}
+
+const inputsOf = new WeakMap<object, Inputs>();
+
+/**
+ * Reads every setting from flags, the environment and a config file (in that order of precedence). An unknown key
+ * in the file or a bad value anywhere is an error naming it; every problem is reported at once.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): Readonly<DialerConfig> {
+  const problems: string[] = [];
+  const file = options.file ?? (env.DIALER_CONFIG || undefined);
+  let fileValues: Record<string, unknown> = {};
+  if (file) {
+    try {
+      fileValues = readConfigFile(file, SETTINGS.map((s) => s.name));
+    } catch (err) {
+      if (err instanceof ConfigError) problems.push(...err.problems);
+      else throw err;
+    }
+  }
+  const values: Record<string, unknown> = {};
+  const sources = {} as Record<SettingName, ConfigSource>;
+  for (const spec of SETTINGS) {
+    const flag = options.flags?.[spec.name];
+    const fromEnv = spec.env ? env[spec.env] : undefined;
+    const fromFile = fileValues[spec.name];
+    let raw: unknown;
+    let label: string;
+    if (flag !== undefined && spec.flag) {
+      [raw, label, sources[spec.name]] = [flag, spec.flag, 'flag'];
+    } else if (fromEnv !== undefined && fromEnv !== '') {
+      [raw, label, sources[spec.name]] = [fromEnv, spec.env!, 'env'];
+    } else if (fromFile !== undefined && fromFile !== null) {
+      [raw, label, sources[spec.name]] = [fromFile, `${file}: ${spec.name}`, 'file'];
+    } else {
+      sources[spec.name] = 'default';
+      values[spec.name] = spec.default;
+      continue;
+    }
+    const parsed = parseValue(spec, raw, label, problems);
+    values[spec.name] = parsed ?? spec.default;
+  }
+  const asterisks = checkAsteriskList(fileValues.asterisks, file ?? 'config file', env, problems);
+  values.asterisks = asterisks;
+  const asterisk = values.asterisk as string | undefined;
+  if (asterisk !== undefined && !asterisks.some((a) => a.name === asterisk)) {
+    problems.push(
+      asterisks.length
+        ? `asterisk: no server named ${JSON.stringify(asterisk)} in the config file (configured: ${asterisks.map((a) => a.name).join(', ')})`
+        : `asterisk: ${JSON.stringify(asterisk)} names a server, but no config file lists any (add "asterisks" to --config FILE)`,
+    );
+  }
+  if (values.dashboardViewerToken && !values.dashboardToken) {
+    problems.push('DASHBOARD_VIEWER_TOKEN: needs DASHBOARD_TOKEN too (the operator token)');
+  }
+  if (problems.length) throw new ConfigError(problems);
+  const config = { ...values, configFile: file, sources: Object.freeze(sources) } as unknown as DialerConfig;
+  for (const a of asterisks) Object.freeze(a);
+  Object.freeze(asterisks);
+  const frozen = Object.freeze(config);
+  inputsOf.set(frozen, { env, options: { ...options, file } });
+  return frozen;
+}
+
+/** The same configuration with command-line flags on top (flags win over everything). */
+export function applyFlags(config: Readonly<DialerConfig>, flags: ConfigFlags): Readonly<DialerConfig> {
+  const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) as ConfigFlags;
+  if (Object.keys(defined).length === 0) return config;
+  const inputs = inputsOf.get(config);
+  if (!inputs) throw new TypeError('applyFlags: config must come from loadConfig');
+  return loadConfig(inputs.env, { ...inputs.options, flags: { ...inputs.options.flags, ...defined } });
+}
+
+/** What one worker process connects to: one Asterisk, by name from `asterisks` or from ARI_URL. */
+export interface AriTarget {
+  /** The `asterisks` entry's name; undefined for ARI_URL or the simulator. */
+  name?: string;
+  /** undefined: no Asterisk configured, use the built-in simulator. */
+  url?: string;
+  user: string;
+  password: string;
   channelCap: number;
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<DialerConfig> {
-  const problems: string[] = [];
-  const int = (name: string, dflt: number, min: number, max: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return dflt;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      problems.push(`${name}: must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-      return dflt;
-    }
-    return n;
-  };
-  const url = (name: string): string | undefined => {
-    const raw = env[name];
-    if (!raw) return undefined;
-    try {
-      new URL(raw);
-    } catch {
-      problems.push(`${name}: not a URL`);
-    }
-    return raw;
-  };
-  const level = env.LOG_LEVEL ?? 'info';
-  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) {
-    problems.push(`LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent (got ${JSON.stringify(level)})`);
+/**
+ * Picks the Asterisk this process serves: the `asterisk` named (`--asterisk NAME`), else ARI_URL, else the only
+ * listed server. A flag `--channel-cap` wins over the entry's own cap.
+ */
+export function ariTarget(config: Readonly<DialerConfig>): AriTarget {
+  const base = { user: config.ariUser, password: config.ariPassword, channelCap: config.channelCap };
+  const pick = (a: AsteriskServer): AriTarget => ({
+    name: a.name,
+    url: a.url,
+    user: a.user ?? config.ariUser,
+    password: a.password ?? config.ariPassword,
+    channelCap: config.sources.channelCap === 'flag' ? config.channelCap : (a.channelCap ?? config.channelCap),
+  });
+  const named = config.asterisk ? config.asterisks.find((a) => a.name === config.asterisk) : undefined;
+  if (named) return pick(named);
+  if (config.ariUrl) return { ...base, url: config.ariUrl };
+  const only = config.asterisks.length === 1 ? config.asterisks[0] : undefined;
+  if (only) return pick(only);
+  if (config.asterisks.length > 1) {
+    throw new ConfigError([
+      `asterisk: the config file lists ${config.asterisks.length} Asterisk servers (${config.asterisks.map((a) => a.name).join(', ')}); ` +
+        'pick the one this process serves with --asterisk NAME (or env ASTERISK)',
+    ]);
   }
-  const config: DialerConfig = {
-    ariUrl: url('ARI_URL'),
-    ariUser: env.ARI_USER ?? 'asterisk',
-    ariPassword: env.ARI_PASSWORD ?? '',
-    ariApp: env.ARI_APP || undefined,
-    redisUrl: url('REDIS_URL'),
-    prefix: env.DIALER_PREFIX || '{ari-dialer}',
-    dashboardHost: env.DASHBOARD_HOST || '127.0.0.1',
-    dashboardPort: int('DASHBOARD_PORT', 8080, 0, 65535),
-    dashboardToken: env.DASHBOARD_TOKEN || undefined,
-    dashboardViewerToken: env.DASHBOARD_VIEWER_TOKEN || undefined,
-    logLevel: level,
-    channelCap: int('CHANNEL_CAP', 100, 1, 100_000),
+  return base;
+}
+
+function parseValue(spec: SettingSpec, raw: unknown, label: string, problems: string[]): unknown {
+  const bad = (what: string): undefined => {
+    problems.push(`${label}: ${what}, got ${JSON.stringify(raw)}`);
+    return undefined;
   };
-  if (problems.length) throw new ConfigError(problems);
-  return Object.freeze(config);
+  switch (spec.kind) {
+    case 'string':
+      if (typeof raw !== 'string' || raw === '') return bad('must be a non-empty string');
+      return raw;
+    case 'url': {
+      if (typeof raw !== 'string') return bad('must be a URL string');
+      let url: URL;
+      try {
+        url = new URL(raw);
+      } catch {
+        problems.push(`${label}: not a URL`);
+        return undefined;
+      }
+      if (spec.protocols && !spec.protocols.includes(url.protocol)) {
+        problems.push(`${label}: must start with ${spec.protocols.map((p) => `${p}//`).join(' or ')} (got ${url.protocol})`);
+        return undefined;
+      }
+      return raw;
+    }
+    case 'int': {
+      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : NaN;
+      if (!Number.isInteger(n) || n < spec.min || n > spec.max) return bad(`must be a whole number from ${spec.min} to ${spec.max}`);
+      return n;
+    }
+    case 'bool': {
+      if (typeof raw === 'boolean') return raw;
+      const s = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
+      if (['1', 'true', 'yes', 'on'].includes(s)) return true;
+      if (['0', 'false', 'no', 'off'].includes(s)) return false;
+      return bad('must be true or false (or 1/0, yes/no)');
+    }
+    case 'enum':
+      if (typeof raw !== 'string' || !spec.values.includes(raw)) return bad(`must be one of ${spec.values.join(', ')}`);
+      return raw;
+  }
 }

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { loadConfig, type DialerConfig } from '../config.js';
 import { DialerError } from '../errors.js';
 import { campaignCommand } from './campaign.js';
+import { configCommand } from './config-cmd.js';
 import { demoCommand } from './demo.js';
 import { runDialCli } from './dial.js';
 import { EXIT } from './exit-codes.js';
@@ -14,7 +15,7 @@ export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'dial') return runDialCli(argv.slice(1));
   let config: DialerConfig;
   try {
-    config = loadConfig();
+    config = loadConfig(process.env, { file: configFileArg(argv) });
   } catch (err) {
     process.stderr.write(`ari-dialer: ${(err as Error).message}\n`);
     return EXIT.USAGE;
@@ -22,6 +23,7 @@ export async function main(argv: string[]): Promise<number> {
   let code: number = EXIT.OK;
   const program = new Command('ari-dialer')
     .description('Outbound call runner for Asterisk over ARI')
+    .option('--config <file>', 'config file (.json, .yaml): flags > environment > file > defaults (env DIALER_CONFIG)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   program.command('dial').description('place one call: dial ENDPOINT CALLERID CONTEXT EXTENSION PRIORITY TIMEOUT (see dial -h)');
@@ -30,6 +32,7 @@ export async function main(argv: string[]): Promise<number> {
   program.addCommand(simCommand());
   program.addCommand(serveCommand(config));
   program.addCommand(demoCommand(config));
+  program.addCommand(configCommand(config));
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;
@@ -37,10 +40,20 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     if (err instanceof DialerError) {
       process.stderr.write(`ari-dialer: ${err.message}\n`);
-      return err.code === 'BAD_ARGUMENT' || err.code === 'BAD_CSV' ? EXIT.USAGE : err.code === 'NOT_FOUND' ? EXIT.NOT_ANSWERED : EXIT.ERROR;
+      return err.code === 'BAD_ARGUMENT' || err.code === 'BAD_CSV' || err.code === 'BAD_CONFIG' ? EXIT.USAGE : err.code === 'NOT_FOUND' ? EXIT.NOT_ANSWERED : EXIT.ERROR;
     }
     process.stderr.write(`ari-dialer: ${(err as Error).stack ?? String(err)}\n`);
     return EXIT.ERROR;
   }
 }
 
+/** `--config FILE` (or `--config=FILE`) anywhere on the line: the file is read before any command runs. */
+export function configFileArg(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') break;
+    if (a === '--config') return argv[i + 1];
+    if (a.startsWith('--config=')) return a.slice('--config='.length);
+  }
+  return undefined;
+}

@@ -1,0 +1,66 @@
+import type { DialerConfig } from '../config.js';
+import { SETTINGS } from './settings.js';
+
+/** One line of `ari-dialer config print`: a setting, its value (secrets masked) and where it came from. */
+export interface ConfigLine {
+  name: string;
+  value: unknown;
+  /** `default`, `file dialer.yaml`, `env ARI_URL` or `flag --channel-cap`. */
+  source: string;
+}
+
+const MASK = '********';
+
+/** Credentials inside a URL (`redis://:pw@host`, `http://user:pw@host`) are masked, the rest is kept. */
+export function maskUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, `//$1:${MASK}@`);
+}
+
+/** The effective configuration with every secret masked: safe to paste into a ticket. */
+export function describeConfig(config: Readonly<DialerConfig>): ConfigLine[] {
+  const lines: ConfigLine[] = SETTINGS.map((spec) => {
+    const raw = config[spec.name];
+    const source = config.sources[spec.name];
+    const where =
+      source === 'flag' ? `flag ${spec.flag}` : source === 'env' ? `env ${spec.env}` : source === 'file' ? `file ${config.configFile}` : 'default';
+    let value: unknown = raw;
+    if (typeof raw === 'string' && spec.kind === 'url') value = maskUrl(raw);
+    else if (spec.secret && raw !== undefined && raw !== '') value = MASK;
+    return { name: spec.name, value: value ?? null, source: where };
+  });
+  lines.push({
+    name: 'asterisks',
+    value: config.asterisks.map((a) => ({
+      name: a.name,
+      url: maskUrl(a.url),
+      ...(a.user !== undefined ? { user: a.user } : {}),
+      ...(a.password !== undefined ? { password: MASK } : {}),
+      ...(a.channelCap !== undefined ? { channelCap: a.channelCap } : {}),
+    })),
+    source: config.asterisks.length ? `file ${config.configFile}` : 'default',
+  });
+  return lines;
+}
+
+/** Aligned text: `name  value  (source)`, one setting per line, servers indented below `asterisks`. */
+export function renderConfig(lines: readonly ConfigLine[]): string {
+  const width = Math.max(...lines.map((l) => l.name.length));
+  const out: string[] = [];
+  for (const l of lines) {
+    if (Array.isArray(l.value)) {
+      const count = l.value.length === 0 ? '(none)' : `${l.value.length} server${l.value.length === 1 ? '' : 's'}`;
+      out.push(`${l.name.padEnd(width)}  ${count}  (${l.source})`);
+      for (const a of l.value as Array<Record<string, unknown>>) {
+        const rest = Object.entries(a)
+          .filter(([k]) => k !== 'name')
+          .map(([k, v]) => `${k}=${String(v)}`)
+          .join(' ');
+        out.push(`  - ${String(a.name)}: ${rest}`);
+      }
+      continue;
+    }
+    const shown = l.value === null ? '(not set)' : typeof l.value === 'string' ? l.value : JSON.stringify(l.value);
+    out.push(`${l.name.padEnd(width)}  ${shown}  (${l.source})`);
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,66 @@
+/**
+ * The catalogue of settings: one entry per setting, with its config-file key, environment variable, flag, type and
+ * default. `loadConfig` reads them, `ari-dialer config print` lists them, docs/production.md describes them.
+ */
+export type SettingSpec = {
+  /** Key in the config file and in `DialerConfig`. */
+  readonly name: SettingName;
+  readonly env?: string;
+  /** Command-line flag, when there is one. Passwords and tokens have none: `ps` shows command lines to everyone. */
+  readonly flag?: string;
+  /** Never printed: masked by `config print`, redacted from logs. */
+  readonly secret?: boolean;
+  readonly default?: unknown;
+  readonly help: string;
+} & (
+  | { readonly kind: 'string' }
+  | { readonly kind: 'url'; readonly protocols?: readonly string[] }
+  | { readonly kind: 'int'; readonly min: number; readonly max: number }
+  | { readonly kind: 'bool' }
+  | { readonly kind: 'enum'; readonly values: readonly string[] }
+);
+
+export type SettingName =
+  | 'ariUrl'
+  | 'ariUser'
+  | 'ariPassword'
+  | 'ariApp'
+  | 'asterisk'
+  | 'redisUrl'
+  | 'prefix'
+  | 'channelCap'
+  | 'dashboardHost'
+  | 'dashboardPort'
+  | 'dashboardToken'
+  | 'dashboardViewerToken'
+  | 'webhookSecret'
+  | 'logLevel'
+  | 'logPretty'
+  | 'metricsHost'
+  | 'metricsPort'
+  | 'shutdownGraceS';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export const SETTINGS: readonly SettingSpec[] = [
+  { name: 'ariUrl', env: 'ARI_URL', flag: '--ari-url', kind: 'url', protocols: ['http:', 'https:'], help: 'ARI base URL, with http.conf prefix if any (none: the built-in simulator)' },
+  { name: 'ariUser', env: 'ARI_USER', flag: '--ari-user', kind: 'string', default: 'asterisk', help: 'ari.conf user' },
+  { name: 'ariPassword', env: 'ARI_PASSWORD', kind: 'string', secret: true, default: '', help: 'ari.conf password' },
+  { name: 'ariApp', env: 'ARI_APP', flag: '--app', kind: 'string', help: 'Stasis app name, unique per process (default ari-dialer-<host>-<pid>)' },
+  { name: 'asterisk', env: 'ASTERISK', flag: '--asterisk', kind: 'string', help: 'which of the config file\'s "asterisks" this process serves' },
+  { name: 'redisUrl', env: 'REDIS_URL', flag: '--redis-url', kind: 'url', protocols: ['redis:', 'rediss:'], secret: true, help: 'Redis for queues and results (default redis://127.0.0.1:6379)' },
+  { name: 'prefix', env: 'DIALER_PREFIX', flag: '--prefix', kind: 'string', default: '{ari-dialer}', help: 'Redis key prefix; keep a {hash tag} for Redis Cluster' },
+  { name: 'channelCap', env: 'CHANNEL_CAP', flag: '--channel-cap', kind: 'int', min: 1, max: 100_000, default: 100, help: 'channels one worker may hold on its Asterisk' },
+  { name: 'dashboardHost', env: 'DASHBOARD_HOST', flag: '--host', kind: 'string', default: '127.0.0.1', help: 'where serve listens' },
+  { name: 'dashboardPort', env: 'DASHBOARD_PORT', flag: '--port', kind: 'int', min: 0, max: 65535, default: 8080, help: 'where serve listens' },
+  { name: 'dashboardToken', env: 'DASHBOARD_TOKEN', kind: 'string', secret: true, help: 'dashboard operator token' },
+  { name: 'dashboardViewerToken', env: 'DASHBOARD_VIEWER_TOKEN', kind: 'string', secret: true, help: 'dashboard read-only token' },
+  { name: 'webhookSecret', env: 'WEBHOOK_SECRET', kind: 'string', secret: true, help: 'HMAC key for webhook signatures' },
+  { name: 'logLevel', env: 'LOG_LEVEL', flag: '--log-level', kind: 'enum', values: LOG_LEVELS, default: 'info', help: 'pino level' },
+  { name: 'logPretty', env: 'LOG_PRETTY', flag: '--log-pretty', kind: 'bool', default: false, help: 'one human-readable line per log entry instead of JSON' },
+  { name: 'metricsHost', env: 'METRICS_HOST', flag: '--metrics-host', kind: 'string', default: '127.0.0.1', help: 'where /metrics, /healthz and /readyz listen' },
+  { name: 'metricsPort', env: 'METRICS_PORT', flag: '--metrics-port', kind: 'int', min: 0, max: 65535, help: 'port for /metrics, /healthz and /readyz (none: not served)' },
+  { name: 'shutdownGraceS', env: 'SHUTDOWN_GRACE_S', flag: '--grace', kind: 'int', min: 0, max: 86_400, default: 30, help: 'on SIGTERM, seconds calls in flight may go on before being hung up' },
+];
+
+export const settingSpec = (name: SettingName): SettingSpec => SETTINGS.find((s) => s.name === name)!;
