@@ -39,6 +39,8 @@ export interface CampaignWorkerOptions {
   observer?: CallObserver;
 }
 
+const RELEASE_AFTER_MS = 5_000;
+
 /**
  * One worker process: one ARI connection and event socket (its own app), and a BullMQ Worker per live campaign.
  * Pacing and concurrency are enforced by BullMQ in Redis, so they hold across all worker processes.
@@ -54,6 +56,7 @@ export class CampaignWorker {
   private readonly cap: Semaphore;
   private readonly hangupAll = new AbortController();
   private readonly workers = new Map<string, Worker[]>();
+  private readonly startedAt = new Map<string, number>();
   private readonly metaCache = new Map<string, { at: number; meta: CampaignMeta }>();
   private pollTimer: NodeJS.Timeout | undefined;
   private stopping = false;
@@ -137,14 +140,19 @@ export class CampaignWorker {
       const meta = await this.service.store.get(id);
       if (!meta || meta.state === 'finished') continue;
       this.workers.set(id, this.startCampaign(meta));
+      this.startedAt.set(id, Date.now());
       this.log.info({ campaignId: id }, 'serving campaign');
     }
     for (const [id, ws] of this.workers) {
+      // A BullMQ worker closed while its blocking connection is still starting leaves a rejected promise behind
+      // ("Connection is closed"): let it settle first.
+      if (Date.now() - (this.startedAt.get(id) ?? 0) < RELEASE_AFTER_MS) continue;
       const meta = await this.service.store.get(id);
       if (meta && meta.state !== 'finished' && meta.state !== 'cancelled') continue;
       const c = await this.service.queueCounts(id);
       if (c.active + c.waiting + c.delayed + c.paused + c.prioritized > 0) continue;
       this.workers.delete(id);
+      this.startedAt.delete(id);
       await Promise.all(ws.map((w) => w.close()));
       this.log.info({ campaignId: id }, 'campaign done; worker released');
     }

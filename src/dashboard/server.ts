@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { connectRedis } from '../campaign/redis-connection.js';
+import { connectSubscriber } from '../campaign/redis-connection.js';
 import { silentLogger } from '../log.js';
 import { apiRoutes } from './api-routes.js';
 import { Auth, clearTokenCookie, operatorForMutations, tokenCookie } from './auth.js';
@@ -104,7 +104,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   });
 
   const server = createServer(app);
-  const subscriber = o.redisUrl ? connectRedis(o.redisUrl) : service.redis.duplicate();
+  const subscriber = o.redisUrl ? connectSubscriber(o.redisUrl) : service.redis.duplicate({ enableReadyCheck: false });
   const feed = new LiveFeed({ server, auth, service, stats, subscriber, intervalMs: o.liveIntervalMs, log });
   try {
     await feed.start();
