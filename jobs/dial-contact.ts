@@ -35,6 +35,9 @@ export interface DialJobDeps {
   now?: () => number;
 }
 
+/** How long an attempt waits when the ARI event socket is down before it looks again. */
+const SOCKET_DOWN_DEFER_MS = 1000;
+
 export interface DialJobReturn {
   channelId: string;
   disposition: string;
@@ -78,6 +81,13 @@ export const dialContact =
         endpoint = renderEndpoint(s.endpoint, data.number, data.vars ?? {});
       } catch (err) {
         throw new UnrecoverableError((err as Error).message);
+      }
+      if (!deps.events.connected) {
+        // Asterisk is restarting or unreachable: an originate now would fail (and burn the number as ERROR), or
+        // ring a phone whose answer no socket of ours would hear. Wait for the socket instead.
+        log.debug('ARI event socket down; attempt deferred');
+        await job.moveToDelayed(now() + SOCKET_DOWN_DEFER_MS, token);
+        throw new DelayedError();
       }
       const release = await deps.channelCap.acquire();
       try {
