@@ -4,6 +4,7 @@ import { DialerError } from '../errors.js';
 import { campaignCommand } from './campaign.js';
 import { configCommand } from './config-cmd.js';
 import { demoCommand } from './demo.js';
+import { doctorCommand } from './doctor.js';
 import { runDialCli } from './dial.js';
 import { EXIT } from './exit-codes.js';
 import { simCommand } from './sim.js';
@@ -33,6 +34,7 @@ export async function main(argv: string[]): Promise<number> {
   program.addCommand(serveCommand(config));
   program.addCommand(demoCommand(config));
   program.addCommand(configCommand(config));
+  program.addCommand(doctorCommand(config, (c) => (code = c)));
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;

@@ -1,0 +1,156 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { AriEventStream } from '../ari/event-stream.js';
+import type { CallObserver } from '../dialer/call-options.js';
+import type { CallResult } from '../dialer/call-result.js';
+import { CampaignSnapshots, type CampaignSource } from './campaign-snapshots.js';
+
+export interface DialerMetricsOptions {
+  /** Node process metrics (CPU, memory, event loop lag, GC) in the same registry, under their usual names. @defaultValue true */
+  processMetrics?: boolean;
+  /** Labels on every series, e.g. `{ worker: 'ari-dialer-host-123' }`. @defaultValue none */
+  defaultLabels?: Record<string, string>;
+}
+
+/**
+ * The dialer's Prometheus metrics, in a registry of their own (never prom-client's global one, so two instances,
+ * as in tests, never collide). Fed by a CallObserver, the ARI event stream and, at scrape time, Redis.
+ */
+export class DialerMetrics {
+  readonly registry = new Registry();
+  readonly originates: Counter;
+  readonly calls: Counter<'disposition' | 'cause'>;
+  readonly inFlight: Gauge;
+  readonly answerSeconds: Histogram;
+  readonly continueSeconds: Histogram;
+  readonly ariConnected: Gauge;
+  readonly ariReconnects: Counter;
+  readonly ariReplaced: Counter;
+  readonly restErrors: Counter<'status' | 'method'>;
+  readonly queueJobs: Gauge<'campaign' | 'state'>;
+  readonly webhookDeliveries: Counter<'campaign'>;
+  readonly webhookFailures: Counter<'campaign'>;
+  private readInFlight: (() => number) | undefined;
+  private snapshots: CampaignSnapshots | undefined;
+
+  constructor(options: DialerMetricsOptions = {}) {
+    const registers = [this.registry];
+    if (options.defaultLabels) this.registry.setDefaultLabels(options.defaultLabels);
+    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    this.originates = new Counter({ name: 'ari_dialer_originates_total', help: 'Originates Asterisk accepted (calls started)', registers });
+    this.calls = new Counter({
+      name: 'ari_dialer_calls_total',
+      help: 'Calls ended, by disposition and Q.850 cause (0 when unknown)',
+      labelNames: ['disposition', 'cause'],
+      registers,
+    });
+    const self = this;
+    this.inFlight = new Gauge({
+      name: 'ari_dialer_calls_in_flight',
+      help: 'Channels this process holds on its Asterisk now',
+      registers,
+      collect() {
+        if (self.readInFlight) this.set(self.readInFlight());
+      },
+    });
+    this.answerSeconds = new Histogram({
+      name: 'ari_dialer_originate_to_answer_seconds',
+      help: 'From originate to answer, for answered calls (ringing time)',
+      buckets: [0.5, 1, 2, 3, 5, 8, 13, 20, 30, 45, 60],
+      registers,
+    });
+    this.continueSeconds = new Histogram({
+      name: 'ari_dialer_up_to_continue_seconds',
+      help: 'From the channel being Up and in Stasis to continue sent (the engine\'s reaction time)',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers,
+    });
+    this.ariConnected = new Gauge({ name: 'ari_dialer_ari_connected', help: '1 while the ARI event WebSocket is open', registers });
+    this.ariReconnects = new Counter({ name: 'ari_dialer_ari_reconnects_total', help: 'ARI event WebSocket reconnections after a drop', registers });
+    this.ariReplaced = new Counter({
+      name: 'ari_dialer_ari_app_replaced_total',
+      help: 'Times another connection took our Stasis app name (ApplicationReplaced)',
+      registers,
+    });
+    this.restErrors = new Counter({
+      name: 'ari_dialer_ari_rest_errors_total',
+      help: 'ARI REST requests of calls that Asterisk answered with an error, by status',
+      labelNames: ['status', 'method'],
+      registers,
+    });
+    this.queueJobs = new Gauge({
+      name: 'ari_dialer_queue_jobs',
+      help: 'Dial jobs per campaign and state (from Redis: the same for every process)',
+      labelNames: ['campaign', 'state'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const c of (await self.snapshots?.get()) ?? []) {
+          for (const [state, n] of Object.entries(c.queue)) this.set({ campaign: c.id, state }, n);
+        }
+      },
+    });
+    // Counters kept in Redis (monotonic per campaign), copied at scrape time: they count for the whole installation.
+    const fromRedis = (field: 'webhookDelivered' | 'webhookFailed') =>
+      async function collect(this: Counter<'campaign'>) {
+        this.reset();
+        for (const c of (await self.snapshots?.get()) ?? []) if (c[field] > 0) this.inc({ campaign: c.id }, c[field]);
+      };
+    this.webhookDeliveries = new Counter({
+      name: 'ari_dialer_webhook_deliveries_total',
+      help: 'Final results delivered to the campaign webhook (from Redis: the same for every process)',
+      labelNames: ['campaign'],
+      registers,
+      collect: fromRedis('webhookDelivered'),
+    });
+    this.webhookFailures = new Counter({
+      name: 'ari_dialer_webhook_failures_total',
+      help: 'Webhook deliveries that failed after their last retry (from Redis: the same for every process)',
+      labelNames: ['campaign'],
+      registers,
+      collect: fromRedis('webhookFailed'),
+    });
+  }
+
+  /** Hooks for runCall (pass as CampaignWorker's `observer`). */
+  callObserver(): CallObserver {
+    return {
+      originated: () => this.originates.inc(),
+      continued: ({ latencyMs }) => this.continueSeconds.observe(latencyMs / 1000),
+      restError: ({ status, method }) => this.restErrors.inc({ status: String(status), method }),
+      ended: (r: CallResult) => {
+        this.calls.inc({ disposition: r.disposition, cause: String(r.cause) });
+        if (r.answered) this.answerSeconds.observe(r.ring_s);
+      },
+    };
+  }
+
+  /** Follows the ARI event socket: connected gauge, reconnects, app replaced. Returns the unsubscribe function. */
+  watchStream(stream: AriEventStream): () => void {
+    this.ariConnected.set(stream.connected ? 1 : 0);
+    const offs = [
+      stream.on('connected', () => this.ariConnected.set(1)),
+      stream.on('disconnected', () => this.ariConnected.set(0)),
+      stream.on('reconnected', () => this.ariReconnects.inc()),
+      stream.on('replaced', () => {
+        this.ariReplaced.inc();
+        this.ariConnected.set(0);
+      }),
+    ];
+    return () => offs.forEach((off) => off());
+  }
+
+  /** Calls in flight are read at scrape time (e.g. `() => worker.callsInFlight`). */
+  watchInFlight(read: () => number): void {
+    this.readInFlight = read;
+  }
+
+  /** Queue depths and webhook counters per campaign, read from Redis at scrape time (cached `cacheMs`). */
+  watchCampaigns(source: CampaignSource, options: { cacheMs?: number } = {}): void {
+    this.snapshots = new CampaignSnapshots(source, options.cacheMs ?? 1000);
+  }
+
+  /** The text exposition format, with its content type. */
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
