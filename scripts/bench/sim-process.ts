@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 /** Runs the simulator in its own process, so the figures measure the dialer, not the fake Asterisk. */
 export async function startSimProcess(args: string[] = []): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
   const run = fileURLToPath(new URL('../../src/cli/run.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', run, 'sim', '--port', '0', '--user', 'bench', '--password', 'bench', ...args], {
+  const child = spawn(process.execPath, [...(process.env.SIM_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SIM_PROF}`] : []), '--import', 'tsx', run, 'sim', '--port', '0', '--user', 'bench', '--password', 'bench', ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, LOG_LEVEL: 'error' },
   });
