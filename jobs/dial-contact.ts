@@ -91,6 +91,9 @@ export const dialContact =
       }
       const release = await deps.channelCap.acquire();
       try {
+        // Marked before the originate, so a mark without a stored result means a run that died may have dialed.
+        const previous = await deps.store.inflightCall(data.campaignId, channelId);
+        if (previous) log.warn({ previousWorker: previous.worker, since: previous.since }, 'attempt re-run after its worker stopped: following it, not dialing again');
         await deps.store.markInflight(data.campaignId, {
           channelId,
           number: data.number,
@@ -111,6 +114,7 @@ export const dialContact =
             maxCallS: s.maxCallS,
             variables: data.vars,
             signal: deps.hangupAll,
+            resume: previous !== undefined,
           },
         );
         const fresh = await deps.campaign(data.campaignId);

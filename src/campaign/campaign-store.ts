@@ -187,6 +187,12 @@ export class CampaignStore {
     await this.redis.hset(this.keys.inflight(id), call.channelId, JSON.stringify(call));
   }
 
+  /** The in-flight mark of one attempt: left behind when the worker running it died. */
+  async inflightCall(id: string, channelId: string): Promise<InflightCall | undefined> {
+    const v = await this.redis.hget(this.keys.inflight(id), channelId);
+    return v ? parseJson<InflightCall>(v) : undefined;
+  }
+
   async clearInflight(id: string, channelId: string): Promise<void> {
     await this.redis.hdel(this.keys.inflight(id), channelId);
   }

@@ -44,4 +44,10 @@ export interface CallParams {
   hardCapS?: number;
   /** What to do when the channelId already exists: follow that call (default) instead of failing. */
   adoptExisting?: boolean;
+  /**
+   * A previous run of this attempt (on a worker that died) may already have originated it: do not originate;
+   * follow the channel if Asterisk still has it, else end UNKNOWN. A channel id is free again once its channel
+   * is gone, so originating "to get a 409" would dial a finished call a second time. @defaultValue false
+   */
+  resume?: boolean;
 }

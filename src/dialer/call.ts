@@ -51,7 +51,8 @@ class LiveCall {
     this.unlisten = this.deps.events.onChannel(this.p.channelId, (ev) => this.onEvent(ev));
     this.unreconnect = this.deps.events.on('reconnected', () => void this.check('the ARI event socket reconnected'));
     this.p.signal?.addEventListener('abort', this.onAbort, { once: true });
-    void this.originate();
+    if (this.p.resume) void this.adopt();
+    else void this.originate();
   }
 
   private async originate(): Promise<void> {
@@ -81,10 +82,10 @@ class LiveCall {
     }
   }
 
-  /** A re-run of an attempt whose channel exists: follow that call to its end, never dial again. */
+  /** A re-run of an attempt whose channel exists (or may): follow that call to its end, never dial again. */
   private async adopt(): Promise<void> {
     const { ari } = this.deps;
-    this.log.warn('channel id already exists: adopting the call instead of dialing again');
+    this.log.warn(this.p.resume ? 'resuming an attempt a stopped worker may have placed' : 'channel id already exists: adopting the call instead of dialing again');
     try {
       await ari.subscribe(this.deps.events.app, `channel:${this.p.channelId}`);
       const ch = await ari.getChannel(this.p.channelId);
@@ -93,8 +94,12 @@ class LiveCall {
       this.arm(POLL_MS);
     } catch (err) {
       if (this.done) return;
-      if (isAriHttpError(err, 404)) {
-        this.finishWithout('UNKNOWN', 'this attempt was already placed and its channel is gone; not dialed again', 'error');
+      // 422 "Event source does not exist" is how the subscription says the channel is gone.
+      if (isAriHttpError(err, 404) || isAriHttpError(err, 422)) {
+        const why = this.p.resume
+          ? 'a worker that stopped may already have placed this attempt and its channel is gone; not dialed again'
+          : 'this attempt was already placed and its channel is gone; not dialed again';
+        this.finishWithout('UNKNOWN', why, 'error');
       } else {
         this.finishError(err);
       }
