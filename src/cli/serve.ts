@@ -5,18 +5,25 @@ import type { DialerConfig } from '../config.js';
 import { isLoopback } from '../dashboard/dashboard-options.js';
 import { startDashboard } from '../dashboard/server.js';
 import { BadArgumentError } from '../errors.js';
-import { createLogger } from '../log.js';
+import { DialerMetrics } from '../ops/dialer-metrics.js';
+import { startHealthServer, type HealthServer } from '../ops/health-server.js';
+import { cliLogger } from '../ops/pretty-log.js';
+import { redisCheck } from '../ops/readiness.js';
+import { configWithFlags, withSettingFlags } from './config-cmd.js';
 import { redisForCli } from './redis-for-cli.js';
 import { onShutdown } from './shutdown.js';
 
 /** `ari-dialer serve`: the web dashboard over the same Redis as the CLI and the workers, until SIGTERM. */
 export function serveCommand(config: DialerConfig): Command {
-  return new Command('serve')
+  const cmd = new Command('serve')
     .description('serve the web dashboard (campaigns, calls, queues) at http://127.0.0.1:8080 by default')
     .option('--host <address>', 'address to listen on (env DASHBOARD_HOST); other than loopback needs DASHBOARD_TOKEN', config.dashboardHost)
     .option('--port <port>', 'port to listen on (env DASHBOARD_PORT)', String(config.dashboardPort))
-    .option('--max-upload <mb>', 'largest CSV upload in megabytes', '50')
-    .action(async (o: { host: string; port: string; maxUpload: string }) => {
+    .option('--max-upload <mb>', 'largest CSV upload in megabytes', '50');
+  // /metrics, /healthz and /readyz on a port of their own: the dashboard's port needs a token, a scraper should not.
+  return withSettingFlags(cmd, ['metricsPort', 'metricsHost', 'logLevel', 'logPretty'])
+    .action(async (o: { host: string; port: string; maxUpload: string }, self: Command) => {
+      const cfg = configWithFlags(config, self, ['metricsPort', 'metricsHost', 'logLevel', 'logPretty']);
       const port = Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new BadArgumentError('--port', `must be a whole number from 0 to 65535, got ${JSON.stringify(o.port)}`);
       const maxMb = Number(o.maxUpload);
@@ -31,7 +38,7 @@ export function serveCommand(config: DialerConfig): Command {
       if (config.dashboardViewerToken && !config.dashboardToken) {
         throw new BadArgumentError('DASHBOARD_VIEWER_TOKEN', 'needs DASHBOARD_TOKEN too (the operator token)');
       }
-      const log = createLogger({ level: config.logLevel });
+      const log = cliLogger(cfg);
       const redisUrl = config.redisUrl ?? DEFAULT_REDIS_URL;
       const redis = await redisForCli(redisUrl);
       const service = new CampaignService({ redis, prefix: config.prefix, logger: log });
@@ -52,7 +59,22 @@ export function serveCommand(config: DialerConfig): Command {
         throw err;
       });
       process.stdout.write(`Dashboard: ${dash.url}${config.dashboardToken ? ' (log in with DASHBOARD_TOKEN)' : ''}\n`);
+      let health: HealthServer | undefined;
+      if (cfg.metricsPort !== undefined) {
+        const metrics = new DialerMetrics();
+        metrics.watchCampaigns(service);
+        health = await startHealthServer({ metrics, host: cfg.metricsHost, port: cfg.metricsPort, checks: [redisCheck(redis)], logger: log }).catch(
+          async (err: Error & { code?: string }) => {
+            await dash.close();
+            await service.close();
+            redis.disconnect();
+            throw err.code === 'EADDRINUSE' ? new BadArgumentError('--metrics-port', `${cfg.metricsPort} is in use on ${cfg.metricsHost}`) : err;
+          },
+        );
+        process.stdout.write(`Metrics: ${health.url}/metrics (also /healthz, /readyz)\n`);
+      }
       await onShutdown(async () => {
+        await health?.close();
         await dash.close();
         await service.close();
         redis.disconnect();

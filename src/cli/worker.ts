@@ -1,44 +1,92 @@
 import { Command } from 'commander';
 import { CampaignWorker } from '../campaign/campaign-worker.js';
-import type { DialerConfig } from '../config.js';
-import { createLogger } from '../log.js';
+import { ariTarget, type DialerConfig, type SettingName } from '../config.js';
+import { BadArgumentError } from '../errors.js';
+import { DialerMetrics } from '../ops/dialer-metrics.js';
+import { startHealthServer, type HealthServer } from '../ops/health-server.js';
+import { cliLogger } from '../ops/pretty-log.js';
+import { ariSocketCheck, redisCheck } from '../ops/readiness.js';
 import { AriSim } from '../sim/index.js';
+import { configWithFlags, withSettingFlags } from './config-cmd.js';
 import { redisForCli } from './redis-for-cli.js';
 import { onShutdown } from './shutdown.js';
 
+const FLAGS: readonly SettingName[] = [
+  'ariApp',
+  'asterisk',
+  'channelCap',
+  'shutdownGraceS',
+  'ariUrl',
+  'ariUser',
+  'redisUrl',
+  'prefix',
+  'metricsPort',
+  'metricsHost',
+  'logLevel',
+  'logPretty',
+];
+
 /** `ari-dialer worker`: serves every live campaign from Redis against one Asterisk, until SIGTERM. */
-export function workerCommand(config: DialerConfig): Command {
-  return new Command('worker')
-    .description('take dial jobs from Redis and place them on one Asterisk (one process = one Stasis app)')
-    .option('--app <name>', 'Stasis app name (env ARI_APP), unique per process')
-    .option('--channel-cap <n>', 'channels this worker may hold on its Asterisk (env CHANNEL_CAP)')
-    .option('--grace <s>', 'on SIGTERM, seconds calls in flight may go on before being hung up', '30')
-    .option('--log-pretty', 'human-readable logs')
-    .action(async (o: { app?: string; channelCap?: string; grace: string; logPretty?: boolean }) => {
-      const log = createLogger({ level: config.logLevel, pretty: o.logPretty });
-      (await redisForCli(config.redisUrl)).disconnect();
-      let sim: AriSim | undefined;
-      let ari = { url: config.ariUrl ?? '', user: config.ariUser, password: config.ariPassword };
-      if (!config.ariUrl) {
-        sim = await AriSim.start({ users: { dialer: 'dialer' }, logger: log });
-        ari = { url: sim.url, user: 'dialer', password: 'dialer' };
-        log.warn({ url: sim.url }, 'ARI_URL not set: dialing the built-in ARI simulator');
-      }
-      const worker = new CampaignWorker({
-        redisUrl: config.redisUrl,
-        prefix: config.prefix,
-        ari,
-        app: o.app ?? config.ariApp,
-        channelCap: o.channelCap ? Number(o.channelCap) : config.channelCap,
-        logger: log,
-      });
-      await worker.start();
-      log.info({ app: worker.name }, 'worker started');
-      await onShutdown(async (signal) => {
-        log.info({ signal, inFlight: worker.callsInFlight }, 'stopping: no new calls; letting calls in flight finish');
-        await worker.stop(Number(o.grace) * 1000);
-        await sim?.stop();
-        log.info('worker stopped');
-      });
+export function workerCommand(config: Readonly<DialerConfig>): Command {
+  const cmd = new Command('worker').description(
+    'take dial jobs from Redis and place them on one Asterisk (one process = one Stasis app); ' +
+      '--metrics-port serves /metrics, /healthz and /readyz',
+  );
+  return withSettingFlags(cmd, FLAGS).action(async (_o: unknown, self: Command) => {
+    const cfg = configWithFlags(config, self, FLAGS);
+    const target = ariTarget(cfg);
+    const log = cliLogger(cfg);
+    (await redisForCli(cfg.redisUrl)).disconnect();
+    let sim: AriSim | undefined;
+    let ari = { url: target.url ?? '', user: target.user, password: target.password };
+    if (!target.url) {
+      sim = await AriSim.start({ users: { dialer: 'dialer' }, logger: log });
+      ari = { url: sim.url, user: 'dialer', password: 'dialer' };
+      log.warn({ url: sim.url }, 'ARI_URL not set: dialing the built-in ARI simulator');
+    }
+    const metrics = new DialerMetrics();
+    const worker = new CampaignWorker({
+      redisUrl: cfg.redisUrl,
+      prefix: cfg.prefix,
+      ari,
+      app: cfg.ariApp,
+      channelCap: target.channelCap,
+      logger: log,
+      observer: metrics.callObserver(),
     });
+    metrics.watchStream(worker.events);
+    metrics.watchInFlight(() => worker.callsInFlight);
+    metrics.watchCampaigns(worker.service);
+    // Up before the worker connects: /healthz answers at once, /readyz says 503 until ARI and Redis are there.
+    let health: HealthServer | undefined;
+    if (cfg.metricsPort !== undefined) {
+      health = await startHealthServer({
+        metrics,
+        host: cfg.metricsHost,
+        port: cfg.metricsPort,
+        checks: [ariSocketCheck(worker.events), redisCheck(worker.service.redis)],
+        logger: log,
+      }).catch(async (err: Error & { code?: string }) => {
+        await worker.stop(0).catch(() => undefined);
+        await sim?.stop();
+        throw err.code === 'EADDRINUSE' ? new BadArgumentError('--metrics-port', `${cfg.metricsPort} is in use on ${cfg.metricsHost}`) : err;
+      });
+    }
+    try {
+      await worker.start();
+    } catch (err) {
+      await health?.close();
+      await worker.stop(0).catch(() => undefined);
+      await sim?.stop();
+      throw err;
+    }
+    log.info({ app: worker.name, asterisk: target.name, metrics: health?.url }, 'worker started');
+    await onShutdown(async (signal) => {
+      log.info({ signal, inFlight: worker.callsInFlight }, 'stopping: no new calls; letting calls in flight finish');
+      await worker.stop(cfg.shutdownGraceS * 1000);
+      await health?.close();
+      await sim?.stop();
+      log.info('worker stopped');
+    });
+  });
 }
