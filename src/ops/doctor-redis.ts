@@ -24,14 +24,16 @@ export async function checkRedis(o: RedisDoctorOptions): Promise<DoctorCheck[]> 
     retryStrategy: () => null,
     enableOfflineQueue: false,
   });
-  redis.on('error', () => undefined);
+  // connect() rejects with "Connection is closed."; the reason (ECONNREFUSED, ENOTFOUND, WRONGPASS) came as an error event.
+  let reason: Error | undefined;
+  redis.on('error', (err: Error) => (reason ??= err));
   try {
     try {
       await redis.connect();
       await redis.ping();
     } catch (err) {
       return [
-        check('redis.reachable', 'Redis reachable', 'fail', `cannot reach ${shown}: ${(err as Error).message}`, 'start redis-server, or point REDIS_URL (or redisUrl in the config file) at your Redis'),
+        check('redis.reachable', 'Redis reachable', 'fail', `cannot reach ${shown}: ${(reason ?? (err as Error)).message}`, 'start redis-server, or point REDIS_URL (or redisUrl in the config file) at your Redis'),
         skipped('redis.persistence', 'Redis persistence', 'Redis is not reachable'),
         skipped('redis.maxmemory', 'Redis maxmemory-policy', 'Redis is not reachable'),
       ];
