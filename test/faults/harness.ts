@@ -17,7 +17,7 @@ export const ENDPOINT = 'SIP/trunk/{number}';
 export const endpointOf = (number: string): string => `SIP/trunk/${number}`;
 
 /**
- * Calls that last long enough for ~100 to be in flight at 60 calls/s (timeScale 1, real milliseconds): answered
+ * Calls that last long enough for ~100 to be in flight at 75 calls/s (timeScale 1, real milliseconds): answered
  * calls ring 1.5 s and end 1 s after `continue`; failures ring 0.8 s first; no-answer rings until the timeout.
  * The last digit still decides the outcome: 0-5 answer, 6 busy, 7 no answer, 8 congestion, 9 rejected.
  */
@@ -31,7 +31,7 @@ export const LONG_CALLS: SimRule[] = [
 /** Campaign settings for ~100 calls in flight; a short retry policy so retries happen within the test. */
 export const BUSY_CAMPAIGN = {
   endpoint: ENDPOINT,
-  cps: 60,
+  cps: 75,
   maxConcurrent: 150,
   timeoutS: 3,
   retry: 'busy=1@300ms,no_answer=1@300ms,congestion=1@300ms',
@@ -108,7 +108,9 @@ export class Rig {
 
   /** Waits for `n` channels alive on the simulated Asterisk: the moment a fault should hit. */
   async inFlight(n = 100, timeoutMs = 20_000): Promise<void> {
-    await waitUntil(`${n} calls in flight`, () => this.sim.stats.activeChannels >= n, timeoutMs, 10);
+    await waitUntil(`${n} calls in flight (peak so far ${this.sim.stats.peakActiveChannels})`, () => this.sim.stats.activeChannels >= n, timeoutMs, 10).catch((err: Error) => {
+      throw new Error(`${err.message}; peak ${this.sim.stats.peakActiveChannels}, originates ${this.sim.stats.originates}`);
+    });
   }
 
   async finished(id: string, timeoutMs = 60_000): Promise<void> {
