@@ -8,7 +8,7 @@ const HIDDEN = new Set(['level', 'time', 'msg', 'pid', 'hostname']);
 
 /**
  * One pino JSON line → one human line: `12:00:01.234 INFO  attempt ended campaignId=… jobId=… channelId=… cause=16`.
- * A line that is not pino JSON passes through unchanged. pino-pretty is not a dependency: this is all we need.
+ * Times are UTC, like the JSON's. A line that is not pino JSON passes through unchanged. pino-pretty is not a dependency: this is all we need.
  */
 export function formatLogLine(line: string, color = false): string {
   let entry: Record<string, unknown>;
