@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
-import { applyFlags, type ConfigFlags, type DialerConfig, type SettingName } from '../config.js';
-import { describeConfig, renderConfig } from '../ops/config-print.js';
+import { applyFlags, ariTarget, type AriTarget, type ConfigFlags, type DialerConfig, type SettingName } from '../config.js';
+import { describeConfig, describeTarget, renderConfig } from '../ops/config-print.js';
 import { SETTINGS, settingSpec } from '../ops/settings.js';
 
 /**
@@ -47,7 +47,16 @@ export function configCommand(config: Readonly<DialerConfig>): Command {
   ).action((o: { json?: boolean }, cmd: Command) => {
     const effective = configWithFlags(config, cmd, ALL);
     const lines = describeConfig(effective);
-    process.stdout.write(o.json ? `${JSON.stringify({ configFile: effective.configFile ?? null, settings: lines }, null, 2)}\n` : renderConfig(lines));
+    let target: AriTarget | Error;
+    try {
+      target = ariTarget(effective);
+    } catch (err) {
+      target = err as Error;
+    }
+    const serves = describeTarget(target);
+    process.stdout.write(
+      o.json ? `${JSON.stringify({ configFile: effective.configFile ?? null, settings: lines, worker: serves }, null, 2)}\n` : `${renderConfig(lines)}\n${serves}\n`,
+    );
   });
   return new Command('config').description('inspect the configuration').addCommand(print);
 }

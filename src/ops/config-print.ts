@@ -1,4 +1,5 @@
-import type { DialerConfig } from '../config.js';
+import type { AriTarget, DialerConfig } from '../config.js';
+import { ConfigError } from '../errors.js';
 import { SETTINGS } from './settings.js';
 
 /** One line of `ari-dialer config print`: a setting, its value (secrets masked) and where it came from. */
@@ -59,8 +60,17 @@ export function renderConfig(lines: readonly ConfigLine[]): string {
       }
       continue;
     }
-    const shown = l.value === null ? '(not set)' : typeof l.value === 'string' ? l.value : JSON.stringify(l.value);
+    const shown = l.value === null ? '(not set)' : l.value === '' ? '(empty)' : typeof l.value === 'string' ? l.value : JSON.stringify(l.value);
     out.push(`${l.name.padEnd(width)}  ${shown}  (${l.source})`);
   }
   return `${out.join('\n')}\n`;
+}
+
+/** What a worker started with this configuration would connect to, in one line (or why it would refuse). */
+export function describeTarget(target: AriTarget | Error): string {
+  if (target instanceof ConfigError) return `a worker would not start: ${target.problems.join('; ')}`;
+  if (target instanceof Error) return `a worker would not start: ${target.message}`;
+  if (!target.url) return 'a worker would dial the built-in ARI simulator (no ARI_URL, no asterisks)';
+  const name = target.name ? `${target.name}: ` : '';
+  return `a worker would serve ${name}${maskUrl(target.url)} as user ${target.user}, at most ${target.channelCap} channels`;
 }

@@ -5,20 +5,23 @@
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip';
 
 /** Stable ids: scripts reading `doctor --json` branch on these, never on the wording. */
-export type CheckId =
-  | 'ari.configured'
-  | 'ari.reachable'
-  | 'ari.auth'
-  | 'ari.version'
-  | 'ari.app'
-  | 'ari.websocket'
-  | 'ari.probe'
-  | 'ari.clock'
-  | 'redis.reachable'
-  | 'redis.version'
-  | 'redis.persistence'
-  | 'redis.maxmemory'
-  | 'redis.cluster';
+export const CHECK_IDS = [
+  'ari.configured',
+  'ari.reachable',
+  'ari.auth',
+  'ari.version',
+  'ari.app',
+  'ari.websocket',
+  'ari.probe',
+  'ari.clock',
+  'redis.reachable',
+  'redis.version',
+  'redis.persistence',
+  'redis.maxmemory',
+  'redis.cluster',
+] as const;
+
+export type CheckId = (typeof CHECK_IDS)[number];
 
 /** One line of the doctor's report. */
 export interface DoctorCheck {
