@@ -30,6 +30,8 @@ class LiveCall {
   private cancelled = false;
   private done = false;
   private checking = false;
+  /** Why we asked Asterisk to hang up; kept so a hangup that failed is asked again until the channel is gone. */
+  private hangupWhy: string | undefined;
 
   constructor(
     private readonly deps: CallDeps,
@@ -150,6 +152,7 @@ class LiveCall {
   };
 
   private async hangup(why: string): Promise<void> {
+    this.hangupWhy ??= why;
     this.log.info({ why }, 'hanging up');
     try {
       await this.deps.ari.hangup(this.p.channelId, 'normal');
@@ -175,7 +178,9 @@ class LiveCall {
       this.applyChannel(ch, false);
       const now = this.now();
       const talkLimitHit = this.p.maxCallS !== undefined && this.s.answeredAt !== undefined && now - this.s.answeredAt >= this.p.maxCallS * 1000;
-      if (now >= this.hardCapAt || talkLimitHit) await this.hangup(talkLimitHit ? 'maximum call length reached' : 'hard cap reached');
+      // Still there although we hung it up (that request failed): ask again, never leave a callee in silence.
+      if (this.hangupWhy !== undefined) await this.hangup(this.hangupWhy);
+      else if (now >= this.hardCapAt || talkLimitHit) await this.hangup(talkLimitHit ? 'maximum call length reached' : 'hard cap reached');
       else this.arm(Math.min(POLL_MS, Math.max(1, this.hardCapAt - now)));
     } catch (err) {
       if (this.done) return;
