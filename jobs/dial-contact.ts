@@ -5,6 +5,7 @@ import { isInsideWindow, msUntilWindowOpens } from '../src/campaign/calling-wind
 import type { CampaignMeta, CampaignStore } from '../src/campaign/campaign-store.js';
 import { cancelledRecord } from '../src/campaign/cancelled-record.js';
 import { assertDialJobData, dialJobId, type DialJobData } from '../src/campaign/job-data.js';
+import { Pacer } from '../src/campaign/pacer.js';
 import { nextAttempt } from '../src/campaign/retry-policy.js';
 import type { Semaphore } from '../src/campaign/semaphore.js';
 import { renderEndpoint } from '../src/campaign/settings.js';
@@ -49,9 +50,9 @@ export interface DialJobReturn {
  * channel id, store the result once, then schedule the next attempt or deliver the final result.
  * A job that runs again (stall, crash) finds its stored result or adopts its live channel: it never dials twice.
  */
-export const dialContact =
-  (deps: DialJobDeps) =>
-  async (job: Job, token?: string): Promise<DialJobReturn> => {
+export const dialContact = (deps: DialJobDeps) => {
+  const pacer = new Pacer(deps.store.redis);
+  return async (job: Job, token?: string): Promise<DialJobReturn> => {
     let data: DialJobData;
     try {
       data = assertDialJobData(job.data);
@@ -94,6 +95,19 @@ export const dialContact =
         // Marked before the originate, so a mark without a stored result means a run that died may have dialed.
         const previous = await deps.store.inflightCall(data.campaignId, channelId);
         if (previous) log.warn({ previousWorker: previous.worker, since: previous.since }, 'attempt re-run after its worker stopped: following it, not dialing again');
+        else {
+          await pacer.wait(deps.store.keys.pacer(data.campaignId), s.cps, deps.hangupAll);
+          // The slot may have been far ahead: a pause or cancel meanwhile must still stop this call.
+          const state = (await deps.campaign(data.campaignId)).state;
+          if (state === 'cancelled') {
+            await deps.store.recordFinalOnly(cancelledRecord(data, s.endpoint, now()));
+            return { channelId, disposition: 'CANCELLED', final: true };
+          }
+          if (state === 'paused' || deps.hangupAll.aborted) {
+            await job.moveToDelayed(now() + 500, token);
+            throw new DelayedError();
+          }
+        }
         await deps.store.markInflight(data.campaignId, {
           channelId,
           number: data.number,
@@ -149,3 +163,4 @@ export const dialContact =
     await deps.store.publish({ type: 'attempt', id: data.campaignId, disposition: rec.disposition, final: rec.final });
     return { channelId, disposition: rec.disposition, final: rec.final };
   };
+};

@@ -1,4 +1,6 @@
 // `npm run bench [-- --json] [-- --quick]`: the figures the README quotes, measured on this machine.
+import { spawnSync } from 'node:child_process';
+import { benchCampaign } from './bench/campaign-bench.js';
 import { benchEngine } from './bench/engine-bench.js';
 import { startSimProcess } from './bench/sim-process.js';
 
@@ -21,9 +23,24 @@ try {
     [`heap per call in flight (${e.in_flight_for_heap} ringing)`, `${e.heap_bytes_per_call} B`, '< 5 KB'],
     ['calls not answered (should be 0)', `${e.errors}`, '0'],
   ]));
+
+  log('\ncampaigns: Redis + 2 worker processes + simulator');
+  const c = await benchCampaign(sim.url, process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { attempts: quick ? 2000 : 10_000, cpsSeconds: quick ? 10 : 60 });
+  figures.campaign = c;
+  log(table([
+    [`attempts/s end to end (${c.attempts} attempts, 2 workers)`, `${c.attempts_per_s}`, '>= 500'],
+    [`rate limiter at ${c.cps_target} cps over ${c.cps_seconds} s`, `${c.cps_measured} cps (${c.cps_error_pct} %)`, '+-2 %'],
+    ['most originates in any 1 s window', `${c.cps_max_in_1s_window}`, `<= ${c.cps_target + 1}`],
+  ]));
 } finally {
   await sim.stop();
 }
+
+log('\nCSV import (scripts/bench-csv.ts)');
+const csv = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench-csv.ts', '--json', '--rows', quick ? '200000' : '1000000'], { encoding: 'utf8' });
+const csvFigures = JSON.parse(csv.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, number>;
+figures.csv = csvFigures;
+log(table(Object.entries(csvFigures).map(([k, v]) => [k, String(v), ''])));
 
 if (json) process.stdout.write(`${JSON.stringify(figures)}\n`);
 

@@ -247,13 +247,11 @@ export class CampaignService {
   }
 
   /**
-   * Pacing lives in Redis, so it holds across every worker: one originate per 1/cps seconds (a smooth rate: no
-   * one-second window ever holds more than cps + 1), and at most maxConcurrent jobs active at once.
+   * Concurrency lives in Redis (BullMQ's global concurrency: at most maxConcurrent dial jobs active over every
+   * worker). Calls per second are paced per originate by the Pacer (src/campaign/pacer.ts), also in Redis.
    */
   private async applyLimits(id: string, s: CampaignSettings): Promise<void> {
-    const dial = this.dialQueue(id);
-    await dial.setGlobalRateLimit(1, Math.max(1, Math.round(1000 / s.cps)));
-    await dial.setGlobalConcurrency(s.maxConcurrent);
+    await this.dialQueue(id).setGlobalConcurrency(s.maxConcurrent);
     if (s.webhook) await this.webhookQueue(id).setGlobalRateLimit(1, Math.max(1, Math.round(1000 / s.webhook.ratePerSecond)));
   }
 

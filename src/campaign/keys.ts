@@ -58,6 +58,10 @@ export class Keys {
   inflight(id: string): string {
     return `${this.prefix}:c:${id}:inflight`;
   }
+  /** The campaign's next free originate slot (ms on Redis's clock), shared by every worker. */
+  pacer(id: string): string {
+    return `${this.prefix}:c:${id}:pacer`;
+  }
   /** Sorted set of per-second buckets of originates and answers, for the dashboard's chart. */
   timeline(id: string): string {
     return `${this.prefix}:c:${id}:timeline`;

@@ -7,7 +7,7 @@ import type { AttemptRecord } from '../../src/report/summarize.js';
 import { summarizeCampaign } from '../../src/report/write-report.js';
 import { AriSim } from '../../src/sim/index.js';
 import { createLogger } from '../../src/log.js';
-import { dropPrefix, REDIS_URL, testPrefix, testRedis, waitUntil } from '../helpers/redis-test.js';
+import { dropPrefix, maxPerSecond, REDIS_URL, testPrefix, testRedis, waitUntil } from '../helpers/redis-test.js';
 
 const csvOf = (numbers: string[], header = 'number,name') => () => Readable.from([`${header}\n${numbers.map((n, i) => `${n},N${i}`).join('\n')}\n`]);
 
@@ -76,6 +76,22 @@ describe('a 500-number campaign with mixed outcomes', () => {
     expect(summary.numbers).toBe(500);
     expect(summary.asr).toBeCloseTo(300 / 500, 5);
     expect(summary.by_disposition.BUSY).toBe(50);
+  });
+});
+
+describe('pacing', () => {
+  it('holds calls per second (sliding window) and concurrent channels', async () => {
+    const numbers = Array.from({ length: 60 }, (_, i) => `+1444${String(300000 + i * 10).padStart(7, '0')}`);
+    sim.resetStats();
+    const t0 = Date.now();
+    const r = await svc.create({ name: 'paced', settings: { endpoint: 'SIP/trunk/{number}', cps: 20, maxConcurrent: 4, timeoutS: 5 }, open: csvOf(numbers) });
+    await finished(r.id!);
+    const starts = sim.stats.originateTimestamps.filter((t) => t >= t0);
+    expect(starts).toHaveLength(60);
+    expect(maxPerSecond(starts)).toBeLessThanOrEqual(21);
+    expect(sim.stats.peakActiveChannels).toBeLessThanOrEqual(4);
+    // Exact pacing: 60 calls at 20/s span ~3 s (the concurrency cap may stretch it, never shrink it).
+    expect(starts.at(-1)! - starts[0]!).toBeGreaterThanOrEqual(2900);
   });
 });
 
