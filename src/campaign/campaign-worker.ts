@@ -57,6 +57,8 @@ export class CampaignWorker {
   private readonly hangupAll = new AbortController();
   private readonly workers = new Map<string, Worker[]>();
   private readonly startedAt = new Map<string, number>();
+  /** Finished campaigns seen with nothing left to do (no webhook backlog): not looked at again. */
+  private readonly drained = new Set<string>();
   private readonly metaCache = new Map<string, { at: number; meta: CampaignMeta }>();
   private pollTimer: NodeJS.Timeout | undefined;
   private stopping = false;
@@ -137,8 +139,14 @@ export class CampaignWorker {
     const ids = await this.service.store.ids();
     for (const id of ids) {
       if (this.workers.has(id) || this.stopping) continue;
+      if (this.drained.has(id)) continue;
       const meta = await this.service.store.get(id);
-      if (!meta || meta.state === 'finished') continue;
+      if (!meta) continue;
+      // A finished campaign may still owe webhook deliveries (the receiver was down, or the rate limit lags).
+      if (meta.state === 'finished' && (await this.webhookBacklog(meta)) === 0) {
+        this.drained.add(id);
+        continue;
+      }
       this.workers.set(id, this.startCampaign(meta));
       this.startedAt.set(id, Date.now());
       this.log.info({ campaignId: id }, 'serving campaign');
@@ -151,11 +159,19 @@ export class CampaignWorker {
       if (meta && meta.state !== 'finished' && meta.state !== 'cancelled') continue;
       const c = await this.service.queueCounts(id);
       if (c.active + c.waiting + c.delayed + c.paused + c.prioritized > 0) continue;
+      if (meta && (await this.webhookBacklog(meta)) > 0) continue;
       this.workers.delete(id);
       this.startedAt.delete(id);
       await Promise.all(ws.map((w) => w.close()));
       this.log.info({ campaignId: id }, 'campaign done; worker released');
     }
+  }
+
+  /** Webhook deliveries not yet done (waiting, retrying, running) of a campaign that has a webhook. */
+  private async webhookBacklog(meta: CampaignMeta): Promise<number> {
+    if (!meta.settings.webhook) return 0;
+    const c = await this.service.webhookQueue(meta.id).getJobCounts('waiting', 'active', 'delayed', 'paused', 'prioritized');
+    return Object.values(c).reduce((a, b) => a + b, 0);
   }
 
   private startCampaign(meta: CampaignMeta): Worker[] {
