@@ -20,6 +20,11 @@ export interface CampaignWorkerOptions {
   ari: { url: string; user?: string; password?: string };
   /** Stasis app name; unique per process (Asterisk keeps one socket per app). @defaultValue `ari-dialer-<host>-<pid>` */
   app?: string;
+  /**
+   * Name of the Asterisk server this worker serves (config file `asterisks`). Campaigns pinned to other servers
+   * are left to their workers. @defaultValue none: only campaigns not pinned to any server
+   */
+  asterisk?: string;
   /** Channels this worker may hold on its Asterisk at once, over all campaigns. @defaultValue 100 */
   channelCap?: number;
   /** How often to look for new campaigns (also woken by pub/sub). @defaultValue 1000 */
@@ -142,6 +147,11 @@ export class CampaignWorker {
       if (this.drained.has(id)) continue;
       const meta = await this.service.store.get(id);
       if (!meta) continue;
+      // Pinned to other Asterisk servers: their workers dial it.
+      if (meta.settings.asterisks && !meta.settings.asterisks.includes(this.opts.asterisk ?? '')) {
+        this.drained.add(id);
+        continue;
+      }
       // A finished campaign may still owe webhook deliveries (the receiver was down, or the rate limit lags).
       if (meta.state === 'finished' && (await this.webhookBacklog(meta)) === 0) {
         this.drained.add(id);

@@ -24,6 +24,8 @@ export interface CampaignSettings {
   /** Hang up answered calls after this many seconds. */
   maxCallS?: number;
   webhook?: { url: string; secret?: string; ratePerSecond: number; attempts: number };
+  /** Names of the Asterisk servers (config file `asterisks`) whose workers may dial it; absent = any worker. */
+  asterisks?: string[];
 }
 
 export const DEFAULT_SETTINGS: Omit<CampaignSettings, 'endpoint'> = {
@@ -44,7 +46,7 @@ export function parseSettings(input: unknown): CampaignSettings {
   if (typeof input !== 'object' || input === null) throw new BadArgumentError('settings', 'must be an object');
   const o = input as Record<string, unknown>;
   const problems: string[] = [];
-  const known = new Set(['endpoint', 'callerId', 'callerIdPool', 'context', 'extension', 'priority', 'timeoutS', 'cps', 'maxConcurrent', 'retry', 'window', 'maxCallS', 'webhook']);
+  const known = new Set(['endpoint', 'callerId', 'callerIdPool', 'context', 'extension', 'priority', 'timeoutS', 'cps', 'maxConcurrent', 'retry', 'window', 'maxCallS', 'webhook', 'asterisks']);
   for (const k of Object.keys(o)) if (!known.has(k)) problems.push(`${k}: unknown setting`);
 
   const str = (k: string, dflt?: string): string | undefined => {
@@ -105,6 +107,12 @@ export function parseSettings(input: unknown): CampaignSettings {
       const secret = typeof o.webhook === 'object' && typeof w.secret === 'string' ? w.secret : undefined;
       settings.webhook = { url, secret, ratePerSecond: rate, attempts };
     }
+  }
+  if (o.asterisks !== undefined && o.asterisks !== null) {
+    const list = typeof o.asterisks === 'string' ? o.asterisks.split(',').map((x) => x.trim()).filter(Boolean) : o.asterisks;
+    if (!Array.isArray(list) || !list.length || list.some((x) => typeof x !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(x))) {
+      problems.push('asterisks: must be a list of Asterisk server names (letters, digits, _ . -)');
+    } else settings.asterisks = list as string[];
   }
   if (problems.length) throw new BadArgumentError('settings', problems.join('; '));
   return settings;

@@ -47,6 +47,7 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
     .option('--max-call <s>', 'hang up answered calls after this many seconds')
     .option('--webhook <url>', 'POST each final result here')
     .option('--webhook-rate <n>', 'webhook deliveries per second', '20')
+    .option('--asterisks <names>', 'comma-separated Asterisk servers (config file `asterisks`) allowed to dial it; default any')
     .option('--suppress <file>', 'do-not-call list: one number per line (or a CSV whose first column is the number)')
     .option('--skip-invalid', 'accept the good rows, list the bad ones (default: one bad row rejects the upload)')
     .option('--rejected-file <file>', 'with --skip-invalid, write rejected rows here (line,reason)')
@@ -70,7 +71,8 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
       if (o.retry) settings.retry = o.retry;
       if (o.window) settings.window = o.window;
       if (o.maxCall) settings.maxCallS = o.maxCall;
-      if (o.webhook) settings.webhook = { url: o.webhook, ratePerSecond: Number(o.webhookRate), secret: process.env.WEBHOOK_SECRET };
+      if (o.asterisks) settings.asterisks = o.asterisks;
+      if (o.webhook) settings.webhook = { url: o.webhook, ratePerSecond: Number(o.webhookRate), secret: config.webhookSecret };
       const suppression = o.suppress ? readSuppression(String(o.suppress)) : undefined;
       const bar = new ProgressBar();
       const rejectedOut = o.rejectedFile ? createWriteStream(String(o.rejectedFile)) : undefined;

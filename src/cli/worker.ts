@@ -51,6 +51,7 @@ export function workerCommand(config: Readonly<DialerConfig>): Command {
       ari,
       app: cfg.ariApp,
       channelCap: target.channelCap,
+      asterisk: target.name,
       logger: log,
       observer: metrics.callObserver(),
     });

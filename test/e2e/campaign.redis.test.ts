@@ -95,6 +95,26 @@ describe('pacing', () => {
   });
 });
 
+describe('several Asterisk servers', () => {
+  it('a campaign pinned to one server is dialed only by that server\'s worker', async () => {
+    const east = await AriSim.start({ users: { dialer: 'pw' }, timeScale: 0.01 });
+    const eastWorker = new CampaignWorker({ redisUrl: REDIS_URL, prefix, ari: { url: east.url, user: 'dialer', password: 'pw' }, asterisk: 'east', pollMs: 100 });
+    await eastWorker.start();
+    try {
+      const numbers = Array.from({ length: 20 }, (_, i) => `+1333${String(400000 + i * 10).padStart(7, '0')}`);
+      const r = await svc.create({ name: 'pinned', settings: { endpoint: 'SIP/trunk/{number}', cps: 100, maxConcurrent: 10, timeoutS: 5, asterisks: ['east'] }, open: csvOf(numbers) });
+      await finished(r.id!);
+      for (const n of numbers) {
+        expect(east.stats.originatesByEndpoint.get(`SIP/trunk/${n}`)).toBe(1);
+        expect(sim.stats.originatesByEndpoint.get(`SIP/trunk/${n}`) ?? 0).toBe(0);
+      }
+    } finally {
+      await eastWorker.stop(1000);
+      await east.stop();
+    }
+  });
+});
+
 describe('pause, resume, cancel', () => {
   it('pause stops new originates within a second; resume goes on; cancel marks the rest CANCELLED', async () => {
     const numbers = Array.from({ length: 60 }, (_, i) => `+1666${String(200000 + i * 10).padStart(7, '0')}`);
