@@ -42,6 +42,6 @@ export const reportResult =
     const res = await request(url, { method: 'POST', headers, body, headersTimeout: timeout, bodyTimeout: timeout });
     await res.body.dump();
     if (res.statusCode < 200 || res.statusCode >= 300) throw new WebhookDeliveryError(res.statusCode, url);
-    deps.log.debug({ campaignId: record.campaignId, jobId: job.id, status: res.statusCode }, 'webhook delivered');
+    deps.log.debug({ campaignId: record.campaignId, webhookJobId: job.id, channelId: record.channel_id, status: res.statusCode }, 'webhook delivered');
     return { status: res.statusCode };
   };

@@ -25,9 +25,7 @@ export const REDACT_PATHS = [
 export interface LogOptions {
   /** @defaultValue process.env.LOG_LEVEL ?? 'info' */
   level?: string;
-  /** Human-readable output through pino-pretty when installed. @defaultValue false */
-  pretty?: boolean;
-  /** Where lines go (tests capture them). @defaultValue stderr */
+  /** Where lines go (tests capture them; `--log-pretty` passes src/ops/pretty-log.ts's). @defaultValue stderr */
   destination?: DestinationStream;
 }
 

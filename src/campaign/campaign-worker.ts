@@ -7,6 +7,7 @@ import { reportResult, type WebhookJobData } from '../../jobs/report-result.js';
 import { AriClient } from '../ari/client.js';
 import { AriEventStream } from '../ari/event-stream.js';
 import type { CallObserver } from '../dialer/call-options.js';
+import { channelIdFor } from '../dialer/channel-id.js';
 import { silentLogger, type Logger } from '../log.js';
 import { CampaignService } from './campaign-service.js';
 import type { CampaignMeta } from './campaign-store.js';
@@ -228,7 +229,12 @@ export class CampaignWorker {
         removeOnFail: { count: 10_000 },
       },
     );
-    dial.on('failed', (job, err) => this.log.error({ campaignId: id, jobId: job?.id, err: err.message }, 'dial job failed'));
+    dial.on('failed', (job, err) => {
+      const d = job?.data as { number?: unknown; attempt?: unknown } | undefined;
+      const channelId =
+        typeof d?.number === 'string' && typeof d.attempt === 'number' ? channelIdFor({ campaignId: id, contactKey: d.number, attempt: d.attempt }) : undefined;
+      this.log.error({ campaignId: id, jobId: job?.id, channelId, err: err.message }, 'dial job failed');
+    });
     dial.on('error', (err) => this.log.warn({ campaignId: id, err: err.message }, 'dial worker error'));
     const workers = [dial];
     if (settings.webhook) {
@@ -238,8 +244,14 @@ export class CampaignWorker {
         concurrency: 4,
       });
       hook.on('completed', () => void this.service.store.incrCounter(id, 'webhookDelivered'));
-      hook.on('failed', (job) => {
-        if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) void this.service.store.incrCounter(id, 'webhookFailed');
+      hook.on('failed', (job, err) => {
+        const channelId = job?.data.record.channel_id;
+        if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
+          this.log.error({ campaignId: id, webhookJobId: job.id, channelId, attempts: job.attemptsMade, err: err.message }, 'webhook delivery gave up');
+          void this.service.store.incrCounter(id, 'webhookFailed');
+        } else {
+          this.log.warn({ campaignId: id, webhookJobId: job?.id, channelId, err: err.message }, 'webhook delivery failed; will retry');
+        }
       });
       hook.on('error', (err) => this.log.warn({ campaignId: id, err: err.message }, 'webhook worker error'));
       workers.push(hook);
