@@ -114,9 +114,19 @@ export const dialContact = (deps: DialJobDeps) => {
           attempt: data.attempt,
           since: new Date(now()).toISOString(),
           worker: deps.workerName,
+          state: 'dialing',
         });
+        void deps.store.publish({ type: 'call', id: data.campaignId, change: 'started' }).catch(() => undefined);
+        const observer: CallObserver = {
+          ...deps.observer,
+          answered: (info) => {
+            deps.observer?.answered?.(info);
+            // For the dashboard's calls-in-flight table; losing it only delays the display until the result.
+            void deps.store.markAnswered(data.campaignId, channelId, new Date(now()).toISOString()).catch(() => undefined);
+          },
+        };
         const result = await runCall(
-          { ari: deps.ari, events: deps.events, log, observer: deps.observer, now: deps.now },
+          { ari: deps.ari, events: deps.events, log, observer, now: deps.now },
           {
             channelId,
             endpoint,

@@ -39,7 +39,21 @@ export interface InflightCall {
   attempt: number;
   since: string;
   worker: string;
+  /** `dialing` until the callee answers. */
+  state?: 'dialing' | 'answered';
+  answeredAt?: string;
 }
+
+/** Marks a call in flight answered, only while it is still in flight (its result may already be stored). */
+const MARK_ANSWERED = `
+local v = redis.call('HGET', KEYS[1], ARGV[1])
+if not v then return 0 end
+local o = cjson.decode(v)
+o.state = 'answered'
+o.answeredAt = ARGV[2]
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(o))
+return 1
+`;
 
 /**
  * Stores an attempt once (keyed by channel id), moves it out of "in flight", counts it, and when it is the
@@ -188,6 +202,10 @@ export class CampaignStore {
   }
 
   /** The in-flight mark of one attempt: left behind when the worker running it died. */
+  async markAnswered(id: string, channelId: string, at: string): Promise<void> {
+    await this.redis.eval(MARK_ANSWERED, 1, this.keys.inflight(id), channelId, at);
+  }
+
   async inflightCall(id: string, channelId: string): Promise<InflightCall | undefined> {
     const v = await this.redis.hget(this.keys.inflight(id), channelId);
     return v ? parseJson<InflightCall>(v) : undefined;

@@ -6,6 +6,8 @@ import type { CallResult } from './call-result.js';
 /** Hooks for metrics and benchmarks; every one optional and cheap. */
 export interface CallObserver {
   originated?(info: { channelId: string; endpoint: string }): void;
+  /** The callee answered (first time the channel is seen Up). */
+  answered?(info: { channelId: string; ringMs: number }): void;
   /** Up and in Stasis → `continue` sent: the engine's own reaction time. */
   continued?(info: { channelId: string; latencyMs: number }): void;
   restError?(info: { channelId: string; status: number; method: string; path: string }): void;

@@ -109,7 +109,11 @@ class LiveCall {
   }
 
   private onEvent(ev: AriEvent): void {
+    const wasUp = this.s.up;
     this.run(transition(this.s, ev, this.now(), this.p.channelId));
+    if (!wasUp && this.s.up && !this.done) {
+      this.deps.observer?.answered?.({ channelId: this.p.channelId, ringMs: (this.s.answeredAt ?? 0) - (this.s.ringingAt ?? this.createdAt) });
+    }
   }
 
   private run(actions: CallAction[]): void {

@@ -47,6 +47,14 @@ describe('one call against the simulator', () => {
     expect(sim.stats.rejectedContinues - before.rejected).toBe(0);
   });
 
+  it('tells its observer once when the callee answers, never for an unanswered call', async () => {
+    const answered: string[] = [];
+    const observer = { answered: ({ channelId }: { channelId: string }) => answered.push(channelId) };
+    const r = await runCall({ ari, events, observer }, { channelId: oneOffChannelId(), endpoint: 'Local/answer@sim', callerId: '1', context: 'default', extension: 's', priority: 1, timeoutS: 30 });
+    await runCall({ ari, events, observer }, { channelId: oneOffChannelId(), endpoint: 'SIP/operator/busy', callerId: '1', context: 'default', extension: 's', priority: 1, timeoutS: 30 });
+    expect(answered).toEqual([r.channel_id]);
+  });
+
   it('a Local answered call ignores the ;2 half and continues once', async () => {
     const r = await call('Local/answer@sim');
     expect(r).toMatchObject({ disposition: 'ANSWERED', cause: 16, answered: true, continued: true });

@@ -80,13 +80,12 @@ function renderInflight() {
   const d = state.detail;
   const now = Date.now() + state.clockSkew;
   $('#inflight-count').textContent = `(${d.campaign.inflight})`;
-  // The store keeps no per-call state for calls in flight: a call is "dialing" until its result is stored.
   $('#inflight tbody').replaceChildren(
     ...d.inflight.map((call) =>
       h('tr', {},
         h('td', {}, call.number),
         h('td', { class: 'num' }, call.attempt),
-        h('td', {}, 'dialing'),
+        h('td', {}, call.state ?? 'dialing'),
         h('td', { class: 'num running', 'data-since': call.since }, secs(Math.max(0, (now - Date.parse(call.since)) / 1000))),
         h('td', { class: 'sub' }, call.worker))),
   );

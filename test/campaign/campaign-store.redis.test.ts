@@ -1,0 +1,76 @@
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CampaignStore } from '../../src/campaign/campaign-store.js';
+import { Keys } from '../../src/campaign/keys.js';
+import { DEFAULT_SETTINGS } from '../../src/campaign/settings.js';
+import type { AttemptRecord } from '../../src/report/summarize.js';
+import { dropPrefix, testPrefix, testRedis } from '../helpers/redis-test.js';
+
+let redis: Redis;
+const prefix = testPrefix('store');
+let store: CampaignStore;
+
+beforeAll(() => {
+  redis = testRedis();
+  store = new CampaignStore(redis, new Keys(prefix));
+});
+afterAll(async () => {
+  await dropPrefix(redis, prefix);
+  redis.disconnect();
+});
+
+const record = (over: Partial<AttemptRecord>): AttemptRecord => ({
+  status: 'success',
+  answered: false,
+  cause: 17,
+  cause_txt: 'User busy',
+  message: 'User busy (17)',
+  disposition: 'BUSY',
+  channel_id: 'ch-1',
+  endpoint: 'SIP/x',
+  callerid: '1',
+  created_at: new Date().toISOString(),
+  answered_at: null,
+  ended_at: new Date().toISOString(),
+  ring_s: 1,
+  talk_s: 0,
+  duration: 1,
+  campaignId: 'c1',
+  row: 2,
+  number: '+1555',
+  attempt: 1,
+  final: false,
+  ...over,
+});
+
+describe('CampaignStore', () => {
+  it('stores an attempt once however often it is recorded, and finishes the campaign on the last final', async () => {
+    await store.create({ id: 'c1', name: 'c1', settings: { ...DEFAULT_SETTINGS, endpoint: 'SIP/{number}' } });
+    await store.addImportCounts('c1', { total: 1 });
+    await store.settle('c1', 'importing');
+    await store.markInflight('c1', { channelId: 'ch-1', number: '+1555', attempt: 1, since: new Date().toISOString(), worker: 'w', state: 'dialing' });
+    expect(await store.recordAttempt(record({}))).toBe(true);
+    expect(await store.recordAttempt(record({}))).toBe(false);
+    expect((await store.counters('c1')).attempts).toBe(1);
+    expect((await store.counters('c1')).inflight).toBe(0);
+    expect((await store.get('c1'))!.state).toBe('running');
+    const final = record({ channel_id: 'ch-2', attempt: 2, final: true, disposition: 'ANSWERED', answered: true, cause: 16 });
+    expect(await store.recordAttempt(final)).toBe(true);
+    expect(await store.recordAttempt(final)).toBe(false);
+    const c = await store.counters('c1');
+    expect(c).toMatchObject({ attempts: 2, done: 1, total: 1 });
+    expect(c.final).toEqual({ ANSWERED: 1 });
+    expect(c.attempt).toEqual({ BUSY: 1, ANSWERED: 1 });
+    expect((await store.get('c1'))!.state).toBe('finished');
+    expect((await store.attemptByChannel('c1', 'ch-2'))?.disposition).toBe('ANSWERED');
+  });
+
+  it('marks a call in flight answered, but never brings back one whose result is stored', async () => {
+    await store.markInflight('c2', { channelId: 'x', number: '+1', attempt: 1, since: new Date().toISOString(), worker: 'w', state: 'dialing' });
+    await store.markAnswered('c2', 'x', '2026-01-01T00:00:00.000Z');
+    expect(await store.inflight('c2')).toMatchObject([{ channelId: 'x', state: 'answered', answeredAt: '2026-01-01T00:00:00.000Z' }]);
+    await store.clearInflight('c2', 'x');
+    await store.markAnswered('c2', 'x', '2026-01-01T00:00:01.000Z');
+    expect(await store.inflight('c2')).toEqual([]);
+  });
+});
