@@ -30,6 +30,8 @@ export interface DialJobDeps {
   channelCap: Semaphore;
   /** Aborted when the worker must hang up what is still in flight (shutdown grace over). */
   hangupAll: AbortSignal;
+  /** Aborted when the worker stops (SIGTERM): jobs still waiting for an originate slot must not dial. */
+  stopDialing?: AbortSignal;
   workerName: string;
   log: Logger;
   observer?: CallObserver;
@@ -96,14 +98,14 @@ export const dialContact = (deps: DialJobDeps) => {
         const previous = await deps.store.inflightCall(data.campaignId, channelId);
         if (previous) log.warn({ previousWorker: previous.worker, since: previous.since }, 'attempt re-run after its worker stopped: following it, not dialing again');
         else {
-          await pacer.wait(deps.store.keys.pacer(data.campaignId), s.cps, deps.hangupAll);
+          await pacer.wait(deps.store.keys.pacer(data.campaignId), s.cps, deps.stopDialing ?? deps.hangupAll);
           // The slot may have been far ahead: a pause or cancel meanwhile must still stop this call.
           const state = (await deps.campaign(data.campaignId)).state;
           if (state === 'cancelled') {
             await deps.store.recordFinalOnly(cancelledRecord(data, s.endpoint, now()));
             return { channelId, disposition: 'CANCELLED', final: true };
           }
-          if (state === 'paused' || deps.hangupAll.aborted) {
+          if (state === 'paused' || deps.hangupAll.aborted || deps.stopDialing?.aborted) {
             await job.moveToDelayed(now() + 500, token);
             throw new DelayedError();
           }

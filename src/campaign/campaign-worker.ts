@@ -61,6 +61,8 @@ export class CampaignWorker {
   private readonly log: Logger;
   private readonly cap: Semaphore;
   private readonly hangupAll = new AbortController();
+  /** Aborted first on stop: calls waiting for their originate slot go back to the queue instead of dialing. */
+  private readonly stopDialing = new AbortController();
   private readonly workers = new Map<string, Worker[]>();
   private readonly startedAt = new Map<string, number>();
   /** Finished campaigns seen with nothing left to do (no webhook backlog): not looked at again. */
@@ -84,7 +86,7 @@ export class CampaignWorker {
     this.events = new AriEventStream({ ...opts.ari, app: this.name, logger: this.log });
     this.cap = new Semaphore(opts.channelCap ?? 100);
     // Every call in flight listens on this one signal.
-    setMaxListeners(0, this.hangupAll.signal);
+    setMaxListeners(0, this.hangupAll.signal, this.stopDialing.signal);
   }
 
   /** Connects to ARI (fails fast on 401 or a wrong URL) and starts taking jobs. */
@@ -115,6 +117,7 @@ export class CampaignWorker {
   async stop(graceMs: number = this.opts.graceMs ?? 30_000): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    this.stopDialing.abort();
     clearInterval(this.pollTimer);
     await this.syncing;
     const all = [...this.workers.values()].flat();
@@ -213,6 +216,7 @@ export class CampaignWorker {
         },
         channelCap: this.cap,
         hangupAll: this.hangupAll.signal,
+        stopDialing: this.stopDialing.signal,
         workerName: this.name,
         log: this.log,
         observer: this.opts.observer,
