@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { dropPrefix } from '../../src/campaign/drop-prefix.js';
 import { CampaignService } from '../../src/campaign/campaign-service.js';
 import { connectRedis } from '../../src/campaign/redis-connection.js';
 
@@ -79,12 +80,7 @@ export async function benchCampaign(simUrl: string, redisUrl: string, opts: { at
     };
   } finally {
     await stopWorkers(workers);
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length) await redis.del(...keys);
-    } while (cursor !== '0');
+    await dropPrefix(redis, prefix);
     await svc.close();
     redis.disconnect();
   }

@@ -1,7 +1,6 @@
 /**
- * Hangup causes as Asterisk names them. Texts are spelled exactly as `ast_cause2str()` returns them (the `causes[]`
- * table in main/channel.c), because clients show and sometimes match them; a cause missing from the table is
- * "Unknown", as in Asterisk.
+ * Hangup causes as Asterisk names them. Their texts (`ast_cause2str()`, main/channel.c) live in
+ * src/dialer/q850.ts; a cause missing from that table is "Unknown", as in Asterisk.
  */
 
 export const CAUSE = {
@@ -24,62 +23,8 @@ export const CAUSE = {
   INTERWORKING: 127,
 } as const;
 
-const CAUSE_TEXT: ReadonlyMap<number, string> = new Map([
-  [1, 'Unallocated (unassigned) number'],
-  [2, 'No route to specified transmit network'],
-  [3, 'No route to destination'],
-  [5, 'Misdialed trunk prefix'],
-  [6, 'Channel unacceptable'],
-  [7, 'Call awarded and being delivered in an established channel'],
-  [8, 'Pre-empted'],
-  [14, 'Number ported elsewhere'],
-  [16, 'Normal Clearing'],
-  [17, 'User busy'],
-  [18, 'No user responding'],
-  [19, 'User alerting, no answer'],
-  [20, 'Subscriber absent'],
-  [21, 'Call Rejected'],
-  [22, 'Number changed'],
-  [23, 'Redirected to new destination'],
-  [26, 'Answered elsewhere'],
-  [27, 'Destination out of order'],
-  [28, 'Invalid number format'],
-  [29, 'Facility rejected'],
-  [30, 'Response to STATus ENQuiry'],
-  [31, 'Normal, unspecified'],
-  [34, 'Circuit/channel congestion'],
-  [38, 'Network out of order'],
-  [41, 'Temporary failure'],
-  [42, 'Switching equipment congestion'],
-  [43, 'Access information discarded'],
-  [44, 'Requested channel not available'],
-  [50, 'Facility not subscribed'],
-  [52, 'Outgoing call barred'],
-  [54, 'Incoming call barred'],
-  [57, 'Bearer capability not authorized'],
-  [58, 'Bearer capability not available'],
-  [65, 'Bearer capability not implemented'],
-  [66, 'Channel not implemented'],
-  [69, 'Facility not implemented'],
-  [81, 'Invalid call reference value'],
-  [88, 'Incompatible destination'],
-  [95, 'Invalid message unspecified'],
-  [96, 'Mandatory information element is missing'],
-  [97, 'Message type nonexist.'],
-  [98, 'Wrong message'],
-  [99, 'Info. element nonexist or not implemented'],
-  [100, 'Invalid information element contents'],
-  [101, 'Message not compatible with call state'],
-  [102, 'Recover on timer expiry'],
-  [103, 'Mandatory IE length error'],
-  [111, 'Protocol error, unspecified'],
-  [127, 'Interworking, unspecified'],
-]);
-
-/** `cause_txt` for a cause code, as in ChannelDestroyed. */
-export function causeText(cause: number): string {
-  return CAUSE_TEXT.get(cause) ?? 'Unknown';
-}
+/** `cause_txt` for a cause code, as in ChannelDestroyed: the one Q.850 table, shared with the call engine. */
+export { causeText } from '../dialer/q850.js';
 
 /**
  * The `dialstatus` Asterisk's dialer reports when the dialled channel hangs up before answering

@@ -11,15 +11,7 @@ export function testRedis(): Redis {
   return connectRedis(REDIS_URL);
 }
 
-/** Deletes every key under a prefix (BullMQ's included). */
-export async function dropPrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
-}
+export { dropPrefix } from '../../src/campaign/drop-prefix.js';
 
 export async function waitUntil(what: string, pred: () => Promise<boolean> | boolean, timeoutMs = 20_000, everyMs = 50): Promise<void> {
   const deadline = Date.now() + timeoutMs;
