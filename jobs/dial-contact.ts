@@ -145,7 +145,13 @@ export const dialContact = (deps: DialJobDeps) => {
         );
         const fresh = await deps.campaign(data.campaignId);
         const tries = (data.tries?.[result.disposition] ?? 0) + 1;
-        const retry = fresh.state === 'cancelled' ? { retry: false as const } : nextAttempt(s.retry, result.disposition, tries);
+        const retry =
+          fresh.state === 'cancelled'
+            ? { retry: false as const }
+            : result.disposition === 'CANCELLED' && deps.hangupAll.aborted
+              ? // Hung up because this worker is shutting down, not because anyone cancelled: another worker calls again.
+                { retry: true as const, delayMs: 0 }
+              : nextAttempt(s.retry, result.disposition, tries);
         rec = {
           ...result,
           campaignId: data.campaignId,
