@@ -8,6 +8,7 @@ import { doctorCommand } from './doctor.js';
 import { runDialCli } from './dial.js';
 import { EXIT } from './exit-codes.js';
 import { simCommand } from './sim.js';
+import { suppressCommand } from './suppress.js';
 import { workerCommand } from './worker.js';
 import { serveCommand } from './serve.js';
 
@@ -29,6 +30,7 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   program.command('dial').description('place one call: dial ENDPOINT CALLERID CONTEXT EXTENSION PRIORITY TIMEOUT (see dial -h)');
   program.addCommand(campaignCommand(config, (c) => (code = c)));
+  program.addCommand(suppressCommand(config, (c) => (code = c)));
   program.addCommand(workerCommand(config));
   program.addCommand(simCommand());
   program.addCommand(serveCommand(config));

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CampaignService } from '../../src/campaign/campaign-service.js';
 import { CampaignWorker } from '../../src/campaign/campaign-worker.js';
+import { SuppressionList } from '../../src/campaign/suppression-list.js';
 import type { AttemptRecord } from '../../src/report/summarize.js';
 import { summarizeCampaign } from '../../src/report/write-report.js';
 import { AriSim } from '../../src/sim/index.js';
@@ -204,14 +205,16 @@ describe('invalid CSVs enqueue nothing', () => {
     await svc.cancel(r.id!);
   });
 
-  it('duplicates are dialed once and suppressed numbers never', async () => {
+  it('duplicates are dialed once and suppressed numbers (upload list and Redis list) never', async () => {
+    await new SuppressionList(redis, svc.keys).add(['+1 999 000 0004']);
     const r = await svc.create({
       name: 'dups',
       settings: { endpoint: 'SIP/trunk/{number}', cps: 100, maxConcurrent: 10, timeoutS: 5 },
-      open: () => Readable.from(['number\n+19990000001\n+1 999 000 0001\n+19990000002\n+19990000003\n']),
+      open: () => Readable.from(['number\n+19990000001\n+1 999 000 0001\n+19990000002\n+19990000003\n+19990000004\n']),
       suppression: ['+19990000003'],
     });
-    expect(r).toMatchObject({ accepted: 2, duplicates: 1, suppressed: 1 });
+    expect(r).toMatchObject({ accepted: 2, duplicates: 1, suppressed: 2 });
+    expect(sim.stats.originatesByEndpoint.get('SIP/trunk/+19990000004') ?? 0).toBe(0);
     await finished(r.id!);
     expect(sim.stats.originatesByEndpoint.get('SIP/trunk/+19990000001')).toBe(1);
     expect(sim.stats.originatesByEndpoint.get('SIP/trunk/+19990000003') ?? 0).toBe(0);
