@@ -52,7 +52,7 @@ export interface CallResult {
   ring_s: number;
   talk_s: number;
   duration: number;
-  /** Whether `continue` to the dialplan was accepted. */
+  /** Whether Asterisk accepted our `continue` to the dialplan (204). */
   continued?: boolean;
   /** How the result was reached when not from a ChannelDestroyed event (e.g. "adopted", "channel gone"). */
   reason?: string;

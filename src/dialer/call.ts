@@ -23,6 +23,9 @@ class LiveCall {
   private readonly log: Logger;
   private readonly createdAt: number;
   private readonly hardCapAt: number;
+  private readonly ringCapAt: number;
+  /** Asterisk accepted our `continue` (204). */
+  private continueAccepted = false;
   private unlisten: (() => void) | undefined;
   private unreconnect: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -42,6 +45,7 @@ class LiveCall {
     this.log = deps.log ?? silentLogger;
     this.createdAt = this.now();
     this.hardCapAt = this.createdAt + (p.hardCapS ?? 14_400) * 1000;
+    this.ringCapAt = this.createdAt + p.timeoutS * 1000 + 3 * (p.graceMs ?? 5_000);
   }
 
   start(): void {
@@ -131,6 +135,7 @@ class LiveCall {
         extension: this.p.extension,
         priority: this.p.priority,
       });
+      this.continueAccepted = true;
       this.deps.observer?.continued?.({ channelId: this.p.channelId, latencyMs: this.now() - decidedAt });
       // Answered: the ringing deadline no longer applies; the talk limit or the hard cap does.
       if (!this.done) this.arm(this.p.maxCallS ? this.p.maxCallS * 1000 : Math.max(0, this.hardCapAt - this.now()));
@@ -185,6 +190,8 @@ class LiveCall {
       // Still there although we hung it up (that request failed): ask again, never leave a callee in silence.
       if (this.hangupWhy !== undefined) await this.hangup(this.hangupWhy);
       else if (now >= this.hardCapAt || talkLimitHit) await this.hangup(talkLimitHit ? 'maximum call length reached' : 'hard cap reached');
+      // Asterisk should have ended an unanswered call at the originate timeout; ringing far past it is stuck.
+      else if (!this.s.up && now >= this.ringCapAt) await this.hangup('still ringing well past the originate timeout');
       else this.arm(Math.min(POLL_MS, Math.max(1, this.hardCapAt - now)));
     } catch (err) {
       if (this.done) return;
@@ -278,7 +285,7 @@ class LiveCall {
       ring_s: ringFrom !== undefined ? secs((answeredAt ?? end) - ringFrom) : 0,
       talk_s: answeredAt !== undefined ? secs(end - answeredAt) : 0,
       duration: secs(end - this.createdAt),
-      continued: this.s.continueSent,
+      continued: this.continueAccepted,
     };
     this.deps.observer?.ended?.(result);
     this.resolve(result);
