@@ -109,6 +109,12 @@ export const dialContact = (deps: DialJobDeps) => {
             await job.moveToDelayed(now() + 500, token);
             throw new DelayedError();
           }
+          // The socket may have dropped (Asterisk restarting) while this job waited for its slot.
+          if (!deps.events.connected) {
+            log.debug('ARI event socket down; attempt deferred');
+            await job.moveToDelayed(now() + SOCKET_DOWN_DEFER_MS, token);
+            throw new DelayedError();
+          }
         }
         await deps.store.markInflight(data.campaignId, {
           channelId,
