@@ -93,6 +93,12 @@ export async function runDialCli(argv: string[], env: NodeJS.ProcessEnv = proces
   const user = sim ? 'dialer' : (flags.user ?? env.ARI_USER);
   const password = sim ? 'dialer' : (flags.password ?? env.ARI_PASSWORD);
   const app = flags.app ?? env.ARI_APP ?? `dial-${hostname()}-${process.pid}`;
+  // Asterisk splits ?app= on commas and a space cannot travel in it: refuse before connecting.
+  if (!/^[A-Za-z0-9._-]+$/.test(app)) {
+    process.stderr.write(`dial: ${flags.app !== undefined ? '--app' : 'ARI_APP'}: a Stasis app name may hold letters, digits, '.', '_' and '-' only, got ${JSON.stringify(app)}\n`);
+    await sim?.stop();
+    return EXIT.USAGE;
+  }
 
   const ari = new AriClient({ url: ariUrl, user, password, logger: log });
   const events = new AriEventStream({ url: ariUrl, user, password, app, logger: log });
