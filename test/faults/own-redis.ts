@@ -17,18 +17,21 @@ export class OwnRedis {
     readonly port: number,
     readonly dir: string,
     private readonly extraArgs: string[],
+    private readonly password?: string,
   ) {}
 
-  static async start(extraArgs: string[] = []): Promise<OwnRedis> {
+  /** `password` turns on `requirepass` (and goes into `url`). */
+  static async start(extraArgs: string[] = [], password?: string): Promise<OwnRedis> {
     // tmpfs when there is one: fsync is then cheap, and a killed process loses nothing the kernel holds.
     const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
-    const r = new OwnRedis(await freePort(), await mkdtemp(join(base, 'ari-dialer-redis-')), extraArgs);
+    const args = password ? [...extraArgs, '--requirepass', password] : extraArgs;
+    const r = new OwnRedis(await freePort(), await mkdtemp(join(base, 'ari-dialer-redis-')), args, password);
     await r.launch();
     return r;
   }
 
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    return `redis://${this.password ? `:${encodeURIComponent(this.password)}@` : ''}127.0.0.1:${this.port}`;
   }
 
   get pid(): number | undefined {
