@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { BadArgumentError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { AriAuthError, AriNotAriError, AriUnreachableError } from './errors.js';
@@ -63,7 +64,9 @@ export class AriEventStream extends TypedEmitter<StreamEventMap> {
 
   constructor(options: AriEventStreamOptions) {
     super();
-    if (!options.app || /[\s,]/.test(options.app)) throw new RangeError('app must be a non-empty name without spaces or commas');
+    if (!options.app || !/^[A-Za-z0-9._-]+$/.test(options.app)) {
+      throw new BadArgumentError('ARI app name', `may hold letters, digits, '.', '_' and '-' only, got ${JSON.stringify(options.app)}`);
+    }
     this.app = options.app;
     this.url = parseAriUrl(options.url);
     this.user = options.user ?? this.url.user ?? 'asterisk';
