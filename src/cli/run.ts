@@ -8,3 +8,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 });
 
 process.exitCode = await main(process.argv.slice(2));
+
+// Every command has finished its work when main() returns (long-running ones return after their shutdown).
+// Whatever a failed start left open (a socket, a child's server) must not keep the process alive.
+setTimeout(() => process.exit(process.exitCode), 2000).unref();
