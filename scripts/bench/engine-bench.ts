@@ -28,7 +28,7 @@ const base = (channelId: string, endpoint: string): CallParams => ({
 
 /** Calls through ONE ARI connection against a simulator that answers at once (SIP/bench/answer). */
 export async function benchEngine(url: string, opts: { calls: number; inFlight: number; heapCalls: number }): Promise<EngineFigures> {
-  const ari = new AriClient({ url, user: 'bench', password: 'bench', connections: 24 });
+  const ari = new AriClient({ url, user: 'bench', password: 'bench', connections: 16, controlConnections: 8 });
   const events = new AriEventStream({ url, user: 'bench', password: 'bench', app: `bench-${process.pid}` });
   await events.start();
   const latencies: number[] = [];

@@ -22,6 +22,11 @@ export interface AriClientOptions {
    * `sessionlimit` (default 100) without an answer, so keep this small. @defaultValue 8
    */
   connections?: number;
+  /**
+   * Extra connections kept for call control (continue, hang up, answer), so a call that just answered is not
+   * queued behind a burst of originates: the callee hears the dialplan at once. @defaultValue 4
+   */
+  controlConnections?: number;
   /** Per-request deadline. @defaultValue 10000 */
   requestTimeoutMs?: number;
   /** Extra tries for idempotent requests that got no answer at all (socket closed, reset). @defaultValue 2 */
@@ -57,6 +62,8 @@ interface RequestSpec {
   body?: unknown;
   /** Safe to send again when the first try got no answer at all. */
   idempotent: boolean;
+  /** Time-critical call control: goes over the control connections. */
+  control?: boolean;
 }
 
 /** REST side of ARI over one bounded keep-alive pool. Errors are typed; credentials never appear in them. */
@@ -65,6 +72,7 @@ export class AriClient {
   readonly user: string;
   private readonly authHeader: string;
   private readonly pool: Pool;
+  private readonly controlPool: Pool;
   private readonly timeoutMs: number;
   private readonly retries: number;
   private readonly log: Logger;
@@ -78,13 +86,12 @@ export class AriClient {
     this.retries = options.retries ?? 2;
     this.log = options.logger ?? silentLogger;
     const connections = options.connections ?? 8;
+    const control = options.controlConnections ?? 4;
     if (!(connections >= 1)) throw new RangeError('connections must be at least 1');
-    this.pool = new Pool(this.url.origin, {
-      connections,
-      pipelining: 1,
-      keepAliveTimeout: 30_000,
-      connectTimeout: Math.min(this.timeoutMs, 5_000),
-    });
+    if (!(control >= 1)) throw new RangeError('controlConnections must be at least 1');
+    const poolOptions = { pipelining: 1, keepAliveTimeout: 30_000, connectTimeout: Math.min(this.timeoutMs, 5_000) };
+    this.pool = new Pool(this.url.origin, { ...poolOptions, connections });
+    this.controlPool = new Pool(this.url.origin, { ...poolOptions, connections: control });
   }
 
   /** Authorization header value for the event socket (same credentials, one place). */
@@ -119,6 +126,7 @@ export class AriClient {
       path: `/channels/${encodeURIComponent(id)}/continue`,
       query: { context: p.context, extension: p.extension, priority: p.priority, label: p.label },
       idempotent: false,
+      control: true,
     });
   }
 
@@ -128,11 +136,12 @@ export class AriClient {
       path: `/channels/${encodeURIComponent(id)}`,
       query: { reason },
       idempotent: true,
+      control: true,
     });
   }
 
   async answer(id: string): Promise<void> {
-    await this.request<void>({ method: 'POST', path: `/channels/${encodeURIComponent(id)}/answer`, idempotent: true });
+    await this.request<void>({ method: 'POST', path: `/channels/${encodeURIComponent(id)}/answer`, idempotent: true, control: true });
   }
 
   asteriskInfo(): Promise<AsteriskInfo> {
@@ -153,8 +162,8 @@ export class AriClient {
     });
   }
 
-  close(): Promise<void> {
-    return this.pool.close();
+  async close(): Promise<void> {
+    await Promise.all([this.pool.close(), this.controlPool.close()]);
   }
 
   private async request<T>(spec: RequestSpec): Promise<T> {
@@ -179,7 +188,7 @@ export class AriClient {
     }
     let res: Dispatcher.ResponseData;
     try {
-      res = await this.pool.request({
+      res = await (spec.control ? this.controlPool : this.pool).request({
         method: spec.method,
         path,
         headers,
