@@ -18,7 +18,7 @@ const MAX_CONCURRENT = 10;
 describe('pacing across two worker processes', () => {
   it(`no one-second window holds more than cps + 1 originates; never more than maxConcurrent channels`, async () => {
     const workers = await Promise.all([rig.spawnWorker('cli', ['--app', 'pace-a']), rig.spawnWorker('cli', ['--app', 'pace-b'])]);
-    const numbers = numbersFor(70, 109);
+    const numbers = numbersFor(50, 109);
     // Calls last ~2.5 s: 5 cps would need ~12 at once, so the concurrency cap binds too.
     const id = await rig.campaign('pacing', numbers, { ...BUSY_CAMPAIGN, cps: CPS, maxConcurrent: MAX_CONCURRENT, retry: 'none' });
     await rig.finished(id, 60_000);

@@ -134,14 +134,17 @@ describe('secrets never reach a log line or an error message', () => {
   });
 
   it('dial, verbose at trace level, password from the environment and from --password', async () => {
-    captured.dialEnv = await run(DIAL, ['SIP/trunk/5550001', '1', 'default', 's', '1', '2', '--verbose'], env());
-    expect(captured.dialEnv).toMatch(/"status":"success"/);
-    captured.dialFlag = await run(DIAL, ['SIP/trunk/5550002', '1', 'default', 's', '1', '2', '--verbose', '--password', ARI_PASSWORD], env({ ARI_PASSWORD: '' }));
-    expect(captured.dialFlag).toMatch(/"status":"success"/);
-    captured.dialWrong = await run(DIAL, ['SIP/trunk/5550003', '1', 'default', 's', '1', '2', '--verbose'], env({ ARI_PASSWORD: WRONG_PASSWORD }));
-    expect(captured.dialWrong).toMatch(/authentication failed/);
     // Credentials in the URL are taken out of it, and out of every message.
-    captured.dialUrl = await run(DIAL, ['SIP/trunk/5550004', '1', 'default', 's', '1', '2', '--verbose'], env({ ARI_URL: sim.url.replace('http://', `http://${ARI_USER}:${WRONG_PASSWORD}@`), ARI_USER: undefined, ARI_PASSWORD: undefined }));
+    const urlWithCreds = sim.url.replace('http://', `http://${ARI_USER}:${WRONG_PASSWORD}@`);
+    [captured.dialEnv, captured.dialFlag, captured.dialWrong, captured.dialUrl] = await Promise.all([
+      run(DIAL, ['SIP/trunk/5550001', '1', 'default', 's', '1', '2', '--verbose'], env()),
+      run(DIAL, ['SIP/trunk/5550002', '1', 'default', 's', '1', '2', '--verbose', '--password', ARI_PASSWORD], env({ ARI_PASSWORD: undefined })),
+      run(DIAL, ['SIP/trunk/5550003', '1', 'default', 's', '1', '2', '--verbose'], env({ ARI_PASSWORD: WRONG_PASSWORD })),
+      run(DIAL, ['SIP/trunk/5550004', '1', 'default', 's', '1', '2', '--verbose'], env({ ARI_URL: urlWithCreds, ARI_USER: undefined, ARI_PASSWORD: undefined })),
+    ]);
+    expect(captured.dialEnv).toMatch(/"status":"success"/);
+    expect(captured.dialFlag).toMatch(/"status":"success"/);
+    expect(captured.dialWrong).toMatch(/authentication failed/);
     expect(captured.dialUrl).toMatch(/authentication failed/);
   });
 
