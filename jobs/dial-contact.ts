@@ -124,6 +124,8 @@ export const dialContact = (deps: DialJobDeps) => {
           worker: deps.workerName,
           state: 'dialing',
         });
+        // Last step before the originate: never closer than one gap to the previous one sent (cps + 1 per second).
+        if (!previous) await pacer.space(deps.store.keys.pacer(data.campaignId), s.cps, deps.hangupAll);
         void deps.store.publish({ type: 'call', id: data.campaignId, change: 'started' }).catch(() => undefined);
         const observer: CallObserver = {
           ...deps.observer,

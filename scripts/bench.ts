@@ -14,7 +14,7 @@ const log = (s: string) => {
 const sim = await startSimProcess(['--time-scale', '0.05']);
 try {
   log('engine: one ARI connection, simulator in its own process, ring 50 ms, talk up to 100 ms');
-  const e = await benchEngine(sim.url, { calls: quick ? 2000 : 10_000, inFlight: 500, heapCalls: 2000 });
+  const e = await benchEngine(sim.url, { calls: quick ? 2000 : 10_000, inFlight: 500, heapCalls: 5000 });
   figures.engine = e;
   log(table([
     ['calls/s through one ARI connection', `${e.calls_per_s}`, '>= 2000'],

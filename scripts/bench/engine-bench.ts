@@ -55,12 +55,16 @@ export async function benchEngine(url: string, opts: { calls: number; inFlight: 
 
   // Heap per call in flight: calls that ring (never answered) while we measure.
   const gc = (globalThis as { gc?: () => void }).gc;
+  // Settle what the throughput phase left (sockets' buffers, timers) before taking the baseline.
+  await new Promise((r) => setTimeout(r, 500));
+  gc?.();
   gc?.();
   const before = process.memoryUsage().heapUsed;
   const abort = new AbortController();
   setMaxListeners(0, abort.signal);
   const ringing = Array.from({ length: opts.heapCalls }, (_, i) => runCall(deps, { ...base(`heap-${i}`, 'SIP/bench/noanswer'), timeoutS: 86_400, signal: abort.signal }));
   await new Promise((r) => setTimeout(r, 1500));
+  gc?.();
   gc?.();
   const during = process.memoryUsage().heapUsed;
   abort.abort();

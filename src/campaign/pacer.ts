@@ -16,6 +16,21 @@ redis.call('SET', KEYS[1], tostring(slot + gap), 'PX', math.ceil(gap + 60000))
 return slot - now
 `;
 
+/**
+ * The last guard right before an originate: at least one gap since the previous originate actually sent. A worker
+ * whose timer fired late (a busy event loop, a slow Redis reply) would otherwise send right before an on-time
+ * neighbour and put cps + 2 or more into one second.
+ */
+const SPACE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local gap = tonumber(ARGV[1])
+local last = tonumber(redis.call('GET', KEYS[1]) or '0')
+if now - last < gap then return math.ceil(gap - (now - last)) end
+redis.call('SET', KEYS[1], tostring(now), 'PX', math.ceil(gap + 60000))
+return 0
+`;
+
 export class Pacer {
   constructor(private readonly redis: Redis) {}
 
@@ -30,5 +45,15 @@ export class Pacer {
       });
     }
     return delay;
+  }
+
+  /** Waits until one gap has passed since the campaign's last originate actually sent, then claims the moment. */
+  async space(key: string, cps: number, signal?: AbortSignal): Promise<void> {
+    const gap = 1000 / cps;
+    for (;;) {
+      const wait = Number(await this.redis.eval(SPACE, 1, `${key}:last`, String(gap)));
+      if (wait <= 0 || signal?.aborted) return;
+      await new Promise<void>((resolve) => setTimeout(resolve, wait));
+    }
   }
 }
