@@ -109,12 +109,6 @@ export const dialContact = (deps: DialJobDeps) => {
             await job.moveToDelayed(now() + 500, token);
             throw new DelayedError();
           }
-          // The socket may have dropped (Asterisk restarting) while this job waited for its slot.
-          if (!deps.events.connected) {
-            log.debug('ARI event socket down; attempt deferred');
-            await job.moveToDelayed(now() + SOCKET_DOWN_DEFER_MS, token);
-            throw new DelayedError();
-          }
         }
         await deps.store.markInflight(data.campaignId, {
           channelId,
@@ -126,6 +120,14 @@ export const dialContact = (deps: DialJobDeps) => {
         });
         // Last step before the originate: never closer than one gap to the previous one sent (cps + 1 per second).
         if (!previous) await pacer.space(deps.store.keys.pacer(data.campaignId), s.cps, deps.hangupAll);
+        // After the last wait (slot, spacing, Redis round trips under load: 100+ ms), right before the originate:
+        // the socket may have dropped meanwhile (Asterisk restarting). Nothing was sent, so this run leaves no mark.
+        if (!deps.events.connected) {
+          if (!previous) await deps.store.clearInflight(data.campaignId, channelId);
+          log.debug('ARI event socket down; attempt deferred');
+          await job.moveToDelayed(now() + SOCKET_DOWN_DEFER_MS, token);
+          throw new DelayedError();
+        }
         void deps.store.publish({ type: 'call', id: data.campaignId, change: 'started' }).catch(() => undefined);
         const observer: CallObserver = {
           ...deps.observer,

@@ -16,7 +16,7 @@ describe('fault: Asterisk restarts (every channel gone, no events)', () => {
     await rig.inFlight(100);
     const inFlight = new Set(rig.sim.liveChannels().map((c) => c.id));
     const restartedAt = Date.now();
-    await rig.sim.restart(1000);
+    await rig.sim.restart(2000);
     await waitUntil('socket back', () => worker.events.connected, 15_000, 10);
     await rig.finished(id);
     const a = await rig.expectClean(id, numbers);
@@ -32,11 +32,13 @@ describe('fault: Asterisk restarts (every channel gone, no events)', () => {
       expect(r.reason).toMatch(/channel gone without a ChannelDestroyed event/);
     }
     expect(gone).toBeGreaterThanOrEqual(100);
-    // Attempts that came up while Asterisk was away waited for it instead of failing: only an originate caught
-    // on the wire at the very moment of the restart may end ERROR (it was 55 of 300 numbers before the fix).
+    // Attempts that came up while Asterisk was away waited for it instead of failing; only an originate already on
+    // its way when the socket dropped may end ERROR. Before the fix every attempt of the downtime did (55 of 300
+    // numbers for a 1 s restart), and with the check before the Redis round trips instead of right before the
+    // originate, 10 to 12.
     expect(a.byDisposition.ERROR ?? 0).toBeLessThanOrEqual(3);
     // Dialing went on after the restart.
-    const after = rig.sim.stats.originateTimestamps.filter((t) => t > restartedAt + 1000).length;
+    const after = rig.sim.stats.originateTimestamps.filter((t) => t > restartedAt + 2000).length;
     expect(after).toBeGreaterThan(50);
   });
 });
