@@ -17,7 +17,9 @@ const MAX_CONCURRENT = 10;
 
 describe('pacing across two worker processes', () => {
   it(`no one-second window holds more than cps + 1 originates; never more than maxConcurrent channels`, async () => {
-    const workers = await Promise.all([rig.spawnWorker('cli', ['--app', 'pace-a']), rig.spawnWorker('cli', ['--app', 'pace-b'])]);
+    // Each worker may hold 6 channels, fewer than the campaign's 10: both must dial for the campaign to reach it.
+    const cap = { CHANNEL_CAP: '6' };
+    const workers = await Promise.all([rig.spawnWorker('cli', ['--app', 'pace-a'], cap), rig.spawnWorker('cli', ['--app', 'pace-b'], cap)]);
     const numbers = numbersFor(50, 109);
     // Calls last ~2.5 s: 5 cps would need ~12 at once, so the concurrency cap binds too.
     const id = await rig.campaign('pacing', numbers, { ...BUSY_CAMPAIGN, cps: CPS, maxConcurrent: MAX_CONCURRENT, retry: 'none' });
