@@ -17,17 +17,24 @@ return slot - now
 `;
 
 /**
- * The last guard right before an originate: at least one gap since the previous originate actually sent. A worker
- * whose timer fired late (a busy event loop, a slow Redis reply) would otherwise send right before an on-time
- * neighbour and put cps + 2 or more into one second.
+ * The last guard right before an originate: no more than N sends in any W ms (N = cps rounded down, at least 1;
+ * W = N / cps seconds), over the campaign's last N sends kept in a list. A worker whose timer fired late (a busy
+ * event loop, a slow Redis reply) would otherwise send right next to an on-time neighbour and put cps + 2 or more
+ * into one second. A plain minimum gap would do that too, but it never lets a late call catch up, so every
+ * lateness would be lost rate; a window lets the schedule catch up while still bounding every second.
  */
 const SPACE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local gap = tonumber(ARGV[1])
-local last = tonumber(redis.call('GET', KEYS[1]) or '0')
-if now - last < gap then return math.ceil(gap - (now - last)) end
-redis.call('SET', KEYS[1], tostring(now), 'PX', math.ceil(gap + 60000))
+local n = tonumber(ARGV[1])
+local w = tonumber(ARGV[2])
+if redis.call('LLEN', KEYS[1]) >= n then
+  local oldest = tonumber(redis.call('LINDEX', KEYS[1], n - 1))
+  if now - oldest < w then return math.ceil(w - (now - oldest)) end
+end
+redis.call('LPUSH', KEYS[1], tostring(now))
+redis.call('LTRIM', KEYS[1], 0, n - 1)
+redis.call('PEXPIRE', KEYS[1], math.ceil(w + 60000))
 return 0
 `;
 
@@ -47,11 +54,12 @@ export class Pacer {
     return delay;
   }
 
-  /** Waits until one gap has passed since the campaign's last originate actually sent, then claims the moment. */
+  /** Waits until sending now keeps every window of W ms at N sends or fewer, then claims the moment. */
   async space(key: string, cps: number, signal?: AbortSignal): Promise<void> {
-    const gap = 1000 / cps;
+    const n = Math.max(1, Math.floor(cps));
+    const w = (n * 1000) / cps;
     for (;;) {
-      const wait = Number(await this.redis.eval(SPACE, 1, `${key}:last`, String(gap)));
+      const wait = Number(await this.redis.eval(SPACE, 1, `${key}:sent`, String(n), String(w)));
       if (wait <= 0 || signal?.aborted) return;
       await new Promise<void>((resolve) => setTimeout(resolve, wait));
     }

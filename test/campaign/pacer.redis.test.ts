@@ -1,0 +1,54 @@
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Pacer } from '../../src/campaign/pacer.js';
+import { dropPrefix, maxPerSecond, testPrefix, testRedis } from '../helpers/redis-test.js';
+
+let redis: Redis;
+const prefix = testPrefix('pacer');
+
+beforeAll(() => {
+  redis = testRedis();
+});
+afterAll(async () => {
+  await dropPrefix(redis, prefix);
+  redis.disconnect();
+});
+
+describe('Pacer (slots and the last spacing guard, in Redis)', () => {
+  it('hands out slots 1/cps apart to many concurrent callers: the rate is exact and no second holds more than cps', async () => {
+    const pacer = new Pacer(redis);
+    const key = `${prefix}:a`;
+    const cps = 40;
+    const sent: number[] = [];
+    const t0 = Date.now();
+    await Promise.all(
+      Array.from({ length: 80 }, async () => {
+        await pacer.wait(key, cps);
+        await pacer.space(key, cps);
+        sent.push(Date.now());
+      }),
+    );
+    const span = (Math.max(...sent) - t0) / 1000;
+    // 80 sends at 40/s: the first at once, the last 79 gaps (1.975 s) later.
+    expect(span).toBeGreaterThanOrEqual(1.9);
+    expect(span).toBeLessThan(2.4);
+    expect(maxPerSecond(sent)).toBeLessThanOrEqual(cps + 1);
+  });
+
+  it('the guard lets a late schedule catch up, but never beyond N per window', async () => {
+    const pacer = new Pacer(redis);
+    const key = `${prefix}:b`;
+    const sent: number[] = [];
+    // 30 callers arrive at once with no slots (as after a stall): a window of 10 per second lets 10 through now.
+    await Promise.all(
+      Array.from({ length: 30 }, async () => {
+        await pacer.space(key, 10);
+        sent.push(Date.now());
+      }),
+    );
+    sent.sort((a, b) => a - b);
+    expect(sent[9]! - sent[0]!).toBeLessThan(300);
+    expect(maxPerSecond(sent)).toBeLessThanOrEqual(10);
+    expect(sent[29]! - sent[0]!).toBeGreaterThanOrEqual(1900);
+  });
+});
