@@ -118,7 +118,7 @@ export const dialContact = (deps: DialJobDeps) => {
           worker: deps.workerName,
           state: 'dialing',
         });
-        // Last step before the originate: never closer than one gap to the previous one sent (cps + 1 per second).
+        // Last step before the originate: at most cps originates in any second, whatever the timers did.
         if (!previous) await pacer.space(deps.store.keys.pacer(data.campaignId), s.cps, deps.hangupAll);
         // After the last wait (slot, spacing, Redis round trips under load: 100+ ms), right before the originate:
         // the socket may have dropped meanwhile (Asterisk restarting). Nothing was sent, so this run leaves no mark.
