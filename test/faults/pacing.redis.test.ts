@@ -8,10 +8,9 @@ beforeAll(async () => {
 });
 afterAll(() => rig.close());
 
-// Slots are exact in Redis time; what the simulator sees also carries the scheduling jitter of the worker processes
-// and of this process (which runs the simulator). At 5 cps the slots are 200 ms apart, well above that jitter on a
-// loaded CI box; at 25 cps on two busy CPUs the simulator saw up to cps + 3 in a sliding second, and once cps + 2 at
-// 10 cps (sends up to ~100 ms late, the next ones on time).
+// What the simulator sees carries the scheduling jitter of the worker processes and of this process (which runs
+// the simulator). 5 cps keeps a wide margin on a loaded CI box. (Before the pacer's send-time window guard, 25 cps
+// on two busy CPUs showed cps + 3; with it, 25 cps holds cps + 1 here too.)
 const CPS = 5;
 const MAX_CONCURRENT = 10;
 
