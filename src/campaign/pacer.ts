@@ -47,8 +47,16 @@ export class Pacer {
     const delay = Number(await this.redis.eval(TAKE_SLOT, 1, key, String(gap)));
     if (delay > 0) {
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, delay);
-        signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+        // The signal lives as long as the worker: the listener must go when the timer fires, or it piles up.
+        const onAbort = () => {
+          clearTimeout(t);
+          resolve();
+        };
+        const t = setTimeout(() => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        }, delay);
+        signal?.addEventListener('abort', onAbort, { once: true });
       });
     }
     return delay;

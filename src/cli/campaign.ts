@@ -93,7 +93,7 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
           if (o.json) out(JSON.stringify(c));
           else out(`${c.accepted} to dial, ${c.suppressed} suppressed, ${c.duplicates} duplicates, ${c.rejected} rejected`);
           printErrors(c.errors, c.rejected);
-          setExit(c.rejected && !o.skipInvalid ? EXIT.NOT_ANSWERED : EXIT.OK);
+          setExit(c.rejected && !o.skipInvalid ? EXIT.USAGE : EXIT.OK);
           return;
         }
         const r = await svc.create(input);
@@ -104,7 +104,7 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
         if (!r.created) {
           process.stderr.write(`upload rejected: ${r.rejected} bad row(s); nothing was enqueued (use --skip-invalid to take the good rows)\n`);
           printErrors(r.errors, r.rejected);
-          setExit(EXIT.NOT_ANSWERED);
+          setExit(EXIT.USAGE);
           return;
         }
         if (!o.json) process.stderr.write(`${r.accepted} to dial, ${r.suppressed} suppressed, ${r.duplicates} duplicates, ${r.rejected} rejected\n`);

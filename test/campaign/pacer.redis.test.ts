@@ -52,3 +52,13 @@ describe('Pacer (slots and the last spacing guard, in Redis)', () => {
     expect(sent[29]! - sent[0]!).toBeGreaterThanOrEqual(1900);
   });
 });
+
+describe('Pacer and the worker-wide abort signal', () => {
+  it('leaves no abort listener behind once a wait is over', async () => {
+    const { getEventListeners } = await import('node:events');
+    const pacer = new Pacer(redis);
+    const ac = new AbortController();
+    await Promise.all(Array.from({ length: 20 }, () => pacer.wait(`${prefix}:c`, 100, ac.signal)));
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
+  });
+});

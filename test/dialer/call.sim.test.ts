@@ -13,7 +13,7 @@ let events: AriEventStream;
 const creds = { user: 'dialer', password: 'dialerpass' };
 
 beforeAll(async () => {
-  sim = await AriSim.start({ users: { dialer: 'dialerpass' }, timeScale: 0.01 });
+  sim = await AriSim.start({ users: { dialer: 'dialerpass' }, timeScale: 0.03 });
   ari = new AriClient({ url: sim.url, ...creds });
   events = new AriEventStream({ url: sim.url, ...creds, app: 'engine-test' });
   await events.start();

@@ -111,7 +111,7 @@ describe.concurrent('ari-dialer campaign create with a bad CSV: exit code, lines
   const keys = new Keys(prefix);
   const env = () => ({ REDIS_URL, DIALER_PREFIX: prefix });
   it.each([
-    ['bad rows', 'number,name\n+15550001,A\nnot-a-number,B\n+15550002,C\n\nalso bad,D\n', 1, [/upload rejected: 2 bad row\(s\); nothing was enqueued/, /^ {2}line 3: number "not-a-number"/m, /^ {2}line 6: number "also bad"/m]],
+    ['bad rows', 'number,name\n+15550001,A\nnot-a-number,B\n+15550002,C\n\nalso bad,D\n', 2, [/upload rejected: 2 bad row\(s\); nothing was enqueued/, /^ {2}line 3: number "not-a-number"/m, /^ {2}line 6: number "also bad"/m]],
     ['an unclosed quote', 'number,name\n+15550001,A\n+15550002,"B\n+15550003,C\n', 2, [/^ari-dialer: line 3: unclosed quote/m]],
     ['no number column', 'phone_no,name\n+15550001,A\n', 2, [/^ari-dialer: line 1: no "number" or "phone" column; the header has "phone_no", "name"/m]],
     ['an empty file', '', 2, [/^ari-dialer: the file is empty$/m]],
