@@ -40,7 +40,8 @@ export async function startPrivateRedis(): Promise<PrivateRedis | undefined> {
   };
 }
 
-function freePort(): Promise<number> {
+/** A free TCP port on loopback (the OS picks it; a race with another taker is possible but harmless here). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.listen(0, '127.0.0.1', () => {

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Pacer } from '../../src/campaign/pacer.js';
@@ -55,10 +56,9 @@ describe('Pacer (slots and the last spacing guard, in Redis)', () => {
 
 describe('Pacer and the worker-wide abort signal', () => {
   it('leaves no abort listener behind once a wait is over', async () => {
-    const { getEventListeners } = await import('node:events');
     const pacer = new Pacer(redis);
     const ac = new AbortController();
     await Promise.all(Array.from({ length: 20 }, () => pacer.wait(`${prefix}:c`, 100, ac.signal)));
-    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
+    expect(EventEmitter.getEventListeners(ac.signal, 'abort')).toHaveLength(0);
   });
 });

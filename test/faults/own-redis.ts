@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { freePort, redisAnswers } from '../../src/cli/private-redis.js';
+
+export { freePort };
 
 /**
  * A redis-server of the test's own (never the shared 6379, which other suites use): AOF on, fsync on every write,
@@ -63,34 +64,10 @@ export class OwnRedis {
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', ...this.extraArgs];
     this.child = spawn('redis-server', args, { stdio: 'ignore' });
     for (let i = 0; i < 100; i++) {
-      if (await answers(this.url)) return;
+      // PING fails with LOADING while the AOF is read back: not ready yet.
+      if (await redisAnswers(this.url)) return;
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error(`redis-server on port ${this.port} did not start`);
   }
-}
-
-async function answers(url: string): Promise<boolean> {
-  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 500 });
-  r.on('error', () => undefined);
-  try {
-    await r.connect();
-    // LOADING while the AOF is read back: not ready yet.
-    return (await r.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    r.disconnect();
-  }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
 }
