@@ -34,16 +34,11 @@ export interface CreateCampaignInput {
   onRejected?: (e: RowError) => void;
 }
 
-export interface CreateCampaignResult {
+/** The import's counts (see ImportCounts), plus the new campaign's id when it was created. */
+export interface CreateCampaignResult extends ImportCounts {
   /** Absent when the upload was rejected (nothing enqueued). */
   id?: string;
   created: boolean;
-  rows: number;
-  accepted: number;
-  rejected: number;
-  suppressed: number;
-  duplicates: number;
-  errors: RowError[];
 }
 
 export interface QueueCounts {
@@ -111,7 +106,7 @@ export class CampaignService {
     const suppression = toSet(input.suppression);
     if (!input.skipInvalid) {
       const check = await this.preview({ ...input, onRejected: undefined });
-      if (check.rejected > 0) return { created: false, ...pick(check) };
+      if (check.rejected > 0) return { created: false, ...check };
     }
     const id = campaignIdFor(name);
     await this.store.create({ id, name, settings, state: 'importing' });
@@ -133,7 +128,7 @@ export class CampaignService {
     }
     await this.store.settle(id, 'importing');
     await this.store.publish({ type: 'campaign', id, change: 'imported' });
-    return { id, created: true, ...pick(counts) };
+    return { id, created: true, ...counts };
   }
 
   async get(id: string): Promise<CampaignMeta> {
@@ -263,10 +258,6 @@ export class CampaignService {
     }
     return q;
   }
-}
-
-function pick(c: ImportCounts) {
-  return { rows: c.rows, accepted: c.accepted, rejected: c.rejected, suppressed: c.suppressed, duplicates: c.duplicates, errors: c.errors };
 }
 
 const toSet = (it: Iterable<string> | undefined): ReadonlySet<string> | undefined => (it ? new Set(it) : undefined);
