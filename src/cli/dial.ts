@@ -45,6 +45,8 @@ export async function runDialCli(argv: string[], env: NodeJS.ProcessEnv = proces
     .option('--max-call <seconds>', 'hang up after this many seconds of talk')
     .option('--pretty', 'indent the JSON output')
     .option('-v, --verbose', 'log to stderr')
+    // Extra arguments are reported by name below (commander would only count them).
+    .allowExcessArguments(true)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
@@ -54,6 +56,10 @@ export async function runDialCli(argv: string[], env: NodeJS.ProcessEnv = proces
     program.parse(argv, { from: 'user' });
     positional = program.args;
     flags = program.opts<DialFlags>();
+    if (positional.length > 6) {
+      process.stderr.write(`dial: unexpected extra argument${positional.length > 7 ? 's' : ''} ${positional.slice(6).map((a) => JSON.stringify(a)).join(' ')} (expected ENDPOINT CALLERID CONTEXT EXTENSION PRIORITY TIMEOUT)\n`);
+      return EXIT.USAGE;
+    }
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     throw err;

@@ -70,7 +70,7 @@ describe('the dial CLI as a child process', () => {
     [['SIP/operator', '1', 'default', 's', '1', '-5'], /timeout: must be at least 1/],
     [['Foo/bar', '1', 'default', 's', '1', '60'], /unknown channel technology "Foo"/],
     [['SIP/operator', '1', 'default', 's', '1'], /missing required argument 'timeout'/],
-    [['SIP/operator', '1', 'default', 's', '1', '60', 'extra'], /too many arguments/],
+    [['SIP/operator', '1', 'default', 's', '1', '60', 'extra'], /unexpected extra argument "extra"/],
   ])('usage error %j → exit 2 naming it', async (args, message) => {
     const r = await dial(args, ari());
     expect(r.code).toBe(2);
