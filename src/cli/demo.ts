@@ -41,7 +41,17 @@ export function demoCommand(config: DialerConfig): Command {
       }
       // The demo keeps its keys apart from any real installation sharing this Redis.
       const prefix = '{ari-dialer-demo}';
-      const sim = await AriSim.start({ users: { demo: 'demo' }, timeScale: 0.2 });
+      // Callees that talk for a while (the continued dialplan waits for them), at five times real speed.
+      const sim = await AriSim.start({
+        users: { demo: 'demo' },
+        timeScale: 0.2,
+        dialplanMs: 120_000,
+        rules: [
+          { match: /[05]$/, outcome: 'answer', ringMs: 4000, talkMs: 25_000 },
+          { match: /[14]$/, outcome: 'answer', ringMs: 7000, talkMs: 9000 },
+          { match: /[23]$/, outcome: 'answer', ringMs: 2500, talkMs: 4000 },
+        ],
+      });
       say(`ARI simulator at ${sim.url} (ring and talk times x0.2).`);
       const worker = new CampaignWorker({ redisUrl, prefix, ari: { url: sim.url, user: 'demo', password: 'demo' }, logger: silentLogger });
       await worker.start();

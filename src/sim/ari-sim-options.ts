@@ -30,6 +30,11 @@ export interface AriSimOptions {
   sessionLimit?: number;
   /** Cause reported when the originate timeout expires while ringing (some versions report 0). @defaultValue 19 */
   noAnswerCause?: 19 | 0;
+  /**
+   * How long the dialplan a call is continued to runs before it hangs up, in simulated ms (the lab's
+   * `Answer(), Wait(1), Hangup()`). The callee may hang up first (the rule's talkMs). @defaultValue 1000
+   */
+  dialplanMs?: number;
   /** Where the simulator logs (debug per originate, info per app replaced). @defaultValue silentLogger */
   logger?: Logger;
 }
@@ -49,6 +54,7 @@ export function resolveSimOptions(options: AriSimOptions = {}): ResolvedSimOptio
     mix: options.mix,
     sessionLimit: options.sessionLimit ?? 100,
     noAnswerCause: options.noAnswerCause ?? 19,
+    dialplanMs: options.dialplanMs ?? 1000,
     logger: options.logger ?? silentLogger,
   };
   const problems: string[] = [];
@@ -58,6 +64,7 @@ export function resolveSimOptions(options: AriSimOptions = {}): ResolvedSimOptio
   if (!Number.isInteger(sessionLimit) || sessionLimit < 1) problems.push('sessionLimit must be an integer >= 1');
   if (noAnswerCause !== 19 && noAnswerCause !== 0) problems.push('noAnswerCause must be 19 or 0');
   if (!Number.isFinite(seed)) problems.push('seed must be a finite number');
+  if (!(resolved.dialplanMs >= 0) || !Number.isFinite(resolved.dialplanMs)) problems.push('dialplanMs must be a finite number >= 0');
   if (typeof users !== 'object' || users === null || Object.keys(users).length === 0) {
     problems.push('users must name at least one user');
   }

@@ -61,12 +61,13 @@ export class AriSim {
     this.faultState = new FaultState(() => this.bus.terminateAll());
     this.faults = this.faultState;
     this.basePath = `${this.opts.prefix ? `/${this.opts.prefix}` : ''}/ari`;
-    const { timeScale, noAnswerCause } = this.opts;
+    const { timeScale, noAnswerCause, dialplanMs } = this.opts;
     const callEnv: CallEnv = {
       bus: this.bus,
       registry: this.registry,
       scale: (ms) => ms * timeScale,
       noAnswerCause,
+      dialplanMs,
       onEnded: (call) => {
         this.calls.delete(call);
         this.stats.activeChannels -= 1;

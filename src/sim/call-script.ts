@@ -16,6 +16,8 @@ export interface CallEnv {
   scale(ms: number): number;
   /** Cause when the originate timeout expires while ringing. */
   readonly noAnswerCause: number;
+  /** How long the continued-to dialplan runs before Hangup(), simulated ms. */
+  readonly dialplanMs: number;
   /** Called once, when the originated (`;1`) channel is destroyed. */
   onEnded(call: Call): void;
   readonly log: Logger;
@@ -37,8 +39,6 @@ export interface CallSetup {
 
 /** Answer() waits up to 500 ms for media before returning; a Local `;2` shows its next app that much later. */
 const ANSWER_MEDIA_WAIT_MS = 500;
-/** The lab's `[default]` dialplan after continue: Answer(), Wait(1), Hangup(). */
-const CONTINUE_DIALPLAN_WAIT_MS = 1000;
 
 /** setTimeout's ceiling (2^31-1 ms); longer delays would fire immediately. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -209,16 +209,16 @@ export class Call implements ChannelOwner {
     if (app !== undefined) this.env.bus.sendToApp(app, ev.stasisEnd(main));
   }
 
-  /** The simulated dialplan, the same at every context/extension: Answer(), Wait(1), Hangup(). */
+  /** The simulated dialplan, the same at every context/extension: Answer(), Wait(dialplanMs), Hangup(). */
   private runDialplan(target: DialplanTarget): void {
     const { main } = this.setup;
     this.phase = 'dialplan';
     main.setDialplan({ context: target.context, exten: target.exten, priority: target.priority });
     main.setDialplan({ app_name: 'Answer', app_data: '' });
     this.pub(main, ev.channelDialplan(main));
-    main.setDialplan({ priority: target.priority + 1, app_name: 'Wait', app_data: '1' });
+    main.setDialplan({ priority: target.priority + 1, app_name: 'Wait', app_data: String(this.env.dialplanMs / 1000) });
     this.pub(main, ev.channelDialplan(main));
-    this.planTimer = this.after(CONTINUE_DIALPLAN_WAIT_MS, () => {
+    this.planTimer = this.after(this.env.dialplanMs, () => {
       main.setDialplan({ priority: target.priority + 2, app_name: 'Hangup', app_data: '' });
       this.pub(main, ev.channelDialplan(main));
       this.mainHangsUp(CAUSE.NORMAL_CLEARING);
