@@ -15,6 +15,9 @@ export interface EngineFigures {
   errors: number;
 }
 
+/** About one call's length at the simulator's bench time scale (ring 50 ms + talk 100 ms). */
+const STAGGER_MS = 150;
+
 const base = (channelId: string, endpoint: string): CallParams => ({
   channelId,
   endpoint,
@@ -41,7 +44,10 @@ export async function benchEngine(url: string, opts: { calls: number; inFlight: 
 
   let next = 0;
   const t0 = performance.now();
-  const lane = async () => {
+  // Lanes start spread over one call's length: in steady state answers arrive spread out, not 500 in the same
+  // millisecond (identical call lengths would otherwise keep the lanes in lockstep for the whole run).
+  const lane = async (_: unknown, laneNo: number) => {
+    await new Promise((r) => setTimeout(r, (laneNo * STAGGER_MS) / opts.inFlight));
     while (next < opts.calls) {
       const i = next++;
       const r = await runCall(deps, base(`bench-${i}`, 'SIP/bench/answer'));
@@ -84,3 +90,36 @@ export async function benchEngine(url: string, opts: { calls: number; inFlight: 
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
+
+export interface LatencyFigures {
+  in_flight: number;
+  calls: number;
+  continue_p50_ms: number;
+  continue_p99_ms: number;
+}
+
+/**
+ * Up → continue latency with many calls in flight at a realistic pace (the simulator at real time: ring 1 s, talk
+ * 2 s, so 500 calls in flight make ~170 calls/s). The throughput run saturates the simulator on purpose, and what it
+ * measures there is mostly the simulator's queue, not the engine.
+ */
+export async function benchLatency(url: string, opts: { inFlight: number; seconds: number }): Promise<LatencyFigures> {
+  const ari = new AriClient({ url, user: 'bench', password: 'bench' });
+  const events = new AriEventStream({ url, user: 'bench', password: 'bench', app: `latency-${process.pid}` });
+  await events.start();
+  const latencies: number[] = [];
+  const deps = { ari, events, observer: { continued: ({ latencyMs }: { latencyMs: number }) => latencies.push(latencyMs) } };
+  const until = performance.now() + opts.seconds * 1000;
+  let n = 0;
+  const lane = async (_: unknown, laneNo: number) => {
+    // Spread over one call's length (3 s), as calls in flight are in steady state.
+    await new Promise((r) => setTimeout(r, (laneNo * 3000) / opts.inFlight));
+    while (performance.now() < until) await runCall(deps, base(`lat-${laneNo}-${n++}`, 'SIP/bench/answer'));
+  };
+  await Promise.all(Array.from({ length: opts.inFlight }, lane));
+  await events.close();
+  await ari.close();
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? NaN;
+  return { in_flight: opts.inFlight, calls: latencies.length, continue_p50_ms: round(pct(0.5)), continue_p99_ms: round(pct(0.99)) };
+}
