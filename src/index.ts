@@ -1,0 +1,23 @@
+// The library: what the CLI and the dashboard are built from, for programs that embed the dialer.
+export { AriClient, type AriClientOptions, type OriginateParams, type ContinueParams } from './ari/client.js';
+export { AriEventStream, type AriEventStreamOptions } from './ari/event-stream.js';
+export { AriAuthError, AriHttpError, AriNotAriError, AriTimeoutError, AriUnreachableError } from './ari/errors.js';
+export type { AriEvent, Channel } from './ari/types.generated.js';
+export { runCall } from './dialer/call.js';
+export type { CallDeps, CallObserver, CallParams } from './dialer/call-options.js';
+export type { CallResult, Disposition } from './dialer/call-result.js';
+export { channelIdFor, oneOffChannelId } from './dialer/channel-id.js';
+export { causeText } from './dialer/q850.js';
+export { CampaignService, type CreateCampaignInput, type CreateCampaignResult } from './campaign/campaign-service.js';
+export { CampaignWorker, type CampaignWorkerOptions } from './campaign/campaign-worker.js';
+export { parseSettings, type CampaignSettings } from './campaign/settings.js';
+export { SuppressionList } from './campaign/suppression-list.js';
+export { verifySignature } from './webhook/sign.js';
+export { summarizeCampaign, writeReport } from './report/write-report.js';
+export { startDashboard } from './dashboard/server.js';
+export { runDoctor } from './ops/doctor.js';
+export { DialerMetrics } from './ops/dialer-metrics.js';
+export { startHealthServer } from './ops/health-server.js';
+export { AriSim, type AriSimOptions } from './sim/index.js';
+export { DialerError, BadArgumentError, ConfigError } from './errors.js';
+export { loadConfig } from './config.js';
