@@ -35,6 +35,14 @@ export class SuppressionList {
   }
 }
 
+/**
+ * The numbers in a do-not-call file as typed: one per line, or a CSV whose first column is the number (a header
+ * line then simply fails to normalize and is skipped).
+ */
+export function numberCells(text: string): string[] {
+  return text.split(/\r?\n/).map((line) => line.split(/[,;\t]/)[0]?.trim() ?? '');
+}
+
 function normalizeAll(raw: Iterable<string>): { numbers: string[]; invalid: Array<{ value: string; reason: string }> } {
   const numbers: string[] = [];
   const invalid: Array<{ value: string; reason: string }> = [];

@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { Command } from 'commander';
 import { CampaignService, type CampaignStatus } from '../campaign/campaign-service.js';
 import { normalizeNumber } from '../campaign/phone-number.js';
+import { numberCells } from '../campaign/suppression-list.js';
 import type { DialerConfig } from '../config.js';
 import { BadArgumentError } from '../errors.js';
 import { writeReport, type ReportFormat } from '../report/write-report.js';
@@ -210,8 +211,7 @@ function printErrors(errors: Array<{ line: number; reason: string }>, total: num
 function readSuppression(file: string): Set<string> {
   if (!existsSync(file)) throw new BadArgumentError('--suppress', `no such file: ${file}`);
   const set = new Set<string>();
-  for (const line of readFileSync(file, 'utf8').split(/\r?\n/)) {
-    const cell = line.split(/[,;\t]/)[0]?.trim() ?? '';
+  for (const cell of numberCells(readFileSync(file, 'utf8'))) {
     const n = normalizeNumber(cell);
     if (n.ok) set.add(n.number);
   }

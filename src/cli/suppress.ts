@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { Keys } from '../campaign/keys.js';
-import { SuppressionList } from '../campaign/suppression-list.js';
+import { numberCells, SuppressionList } from '../campaign/suppression-list.js';
 import type { DialerConfig } from '../config.js';
 import { BadArgumentError } from '../errors.js';
 import { EXIT } from './exit-codes.js';
@@ -27,8 +27,7 @@ export function suppressCommand(config: DialerConfig, setExit: (code: number) =>
       } catch {
         throw new BadArgumentError('--file', `cannot read ${file}`);
       }
-      // One number per line, or a CSV whose first column is the number (a header line is skipped as invalid).
-      for (const line of text.split(/\r?\n/)) out.push(line.split(/[,;\t]/)[0]?.trim() ?? '');
+      out.push(...numberCells(text));
     }
     return out;
   };
