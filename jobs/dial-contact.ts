@@ -66,18 +66,23 @@ export const dialContact = (deps: DialJobDeps) => {
     const s = meta.settings;
     const channelId = channelIdFor({ campaignId: data.campaignId, contactKey: data.number, attempt: data.attempt });
     const log = deps.log.child({ campaignId: data.campaignId, jobId: job.id, channelId });
+    // Not now: back to the delayed set for `ms` (a BullMQ move, not a failed attempt).
+    const defer = async (ms: number): Promise<never> => {
+      await job.moveToDelayed(now() + ms, token);
+      throw new DelayedError();
+    };
+    const cancelled = async (): Promise<DialJobReturn> => {
+      await deps.store.recordFinalOnly(cancelledRecord(data, s.endpoint, now()));
+      return { channelId, disposition: 'CANCELLED', final: true };
+    };
 
     let rec = await deps.store.attemptByChannel(data.campaignId, channelId);
     if (!rec) {
-      if (meta.state === 'cancelled') {
-        await deps.store.recordFinalOnly(cancelledRecord(data, s.endpoint, now()));
-        return { channelId, disposition: 'CANCELLED', final: true };
-      }
+      if (meta.state === 'cancelled') return cancelled();
       if (s.window && !isInsideWindow(s.window, new Date(now()), data.timezone)) {
         const wait = msUntilWindowOpens(s.window, new Date(now()), data.timezone);
         log.info({ waitMs: wait }, 'outside the calling window; waiting');
-        await job.moveToDelayed(now() + Math.max(wait, 1000), token);
-        throw new DelayedError();
+        await defer(Math.max(wait, 1000));
       }
       let endpoint: string;
       try {
@@ -89,8 +94,7 @@ export const dialContact = (deps: DialJobDeps) => {
         // Asterisk is restarting or unreachable: an originate now would fail (and burn the number as ERROR), or
         // ring a phone whose answer no socket of ours would hear. Wait for the socket instead.
         log.debug('ARI event socket down; attempt deferred');
-        await job.moveToDelayed(now() + SOCKET_DOWN_DEFER_MS, token);
-        throw new DelayedError();
+        await defer(SOCKET_DOWN_DEFER_MS);
       }
       const release = await deps.channelCap.acquire();
       try {
@@ -101,14 +105,8 @@ export const dialContact = (deps: DialJobDeps) => {
           await pacer.wait(deps.store.keys.pacer(data.campaignId), s.cps, deps.stopDialing ?? deps.hangupAll);
           // The slot may have been far ahead: a pause or cancel meanwhile must still stop this call.
           const state = (await deps.campaign(data.campaignId)).state;
-          if (state === 'cancelled') {
-            await deps.store.recordFinalOnly(cancelledRecord(data, s.endpoint, now()));
-            return { channelId, disposition: 'CANCELLED', final: true };
-          }
-          if (state === 'paused' || deps.hangupAll.aborted || deps.stopDialing?.aborted) {
-            await job.moveToDelayed(now() + 500, token);
-            throw new DelayedError();
-          }
+          if (state === 'cancelled') return cancelled();
+          if (state === 'paused' || deps.hangupAll.aborted || deps.stopDialing?.aborted) await defer(500);
         }
         await deps.store.markInflight(data.campaignId, {
           channelId,
@@ -125,8 +123,7 @@ export const dialContact = (deps: DialJobDeps) => {
         if (!deps.events.connected) {
           if (!previous) await deps.store.clearInflight(data.campaignId, channelId);
           log.debug('ARI event socket down; attempt deferred');
-          await job.moveToDelayed(now() + SOCKET_DOWN_DEFER_MS, token);
-          throw new DelayedError();
+          await defer(SOCKET_DOWN_DEFER_MS);
         }
         void deps.store.publish({ type: 'call', id: data.campaignId, change: 'started' }).catch(() => undefined);
         const observer: CallObserver = {
