@@ -35,6 +35,18 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
  */
 export const NEVER_RETRIED: ReadonlySet<Disposition> = new Set<Disposition>(['ANSWERED', 'CANCELLED']);
 
+/**
+ * INTERRUPTED (Asterisk restarted or our event socket dropped under the call) is not the callee's answer, so it is
+ * retried even when a policy does not name it: a user who writes `busy=2@5m` decides about busy lines, not about our
+ * outages. `interrupted=0` turns it off; `interrupted=N@D` changes it.
+ */
+export const INTERRUPTED_DEFAULT_RULE: RetryRule = Object.freeze({ retries: 2, delayMs: 60_000 });
+
+/** The rule that applies to a disposition under a policy (INTERRUPTED falls back to its default). */
+export function ruleFor(policy: RetryPolicy, disposition: Disposition): RetryRule | undefined {
+  return policy[disposition] ?? (disposition === 'INTERRUPTED' ? INTERRUPTED_DEFAULT_RULE : undefined);
+}
+
 export const MAX_RETRIES = 20;
 export const MAX_DELAY_MS = 7 * 24 * 3_600_000;
 
@@ -50,7 +62,7 @@ export function nextAttempt(policy: RetryPolicy, disposition: Disposition, attem
     throw new BadArgumentError('attemptsSoFar', `must be a positive integer (it includes the attempt that just ended), got ${String(attemptsSoFar)}`);
   }
   if (NEVER_RETRIED.has(disposition)) return { retry: false };
-  const rule = policy[disposition];
+  const rule = ruleFor(policy, disposition);
   if (rule === undefined || attemptsSoFar > rule.retries) return { retry: false };
   return { retry: true, delayMs: rule.delayMs };
 }
@@ -59,7 +71,7 @@ export function nextAttempt(policy: RetryPolicy, disposition: Disposition, attem
 export function maxAttemptsPerNumber(policy: RetryPolicy): number {
   let total = 1;
   for (const disposition of DISPOSITIONS) {
-    if (!NEVER_RETRIED.has(disposition)) total += policy[disposition]?.retries ?? 0;
+    if (!NEVER_RETRIED.has(disposition)) total += ruleFor(policy, disposition)?.retries ?? 0;
   }
   return total;
 }
@@ -70,7 +82,7 @@ export function maxAttemptsPerNumber(policy: RetryPolicy): number {
  * (`delay: "5m"` may replace `delayMs`; `"2@5m"` may replace the whole rule). Disposition names are
  * case-insensitive and `-` may stand for `_` (`no-answer`, and Asterisk's `noanswer`, work too). Delays need a
  * unit: ms, s, m or h. The result REPLACES the default policy: dispositions not mentioned are not retried, so what
- * is written is exactly what happens. Throws {@link BadArgumentError} naming the bad part.
+ * is written is exactly what happens, except INTERRUPTED (see {@link INTERRUPTED_DEFAULT_RULE}). Throws {@link BadArgumentError} naming the bad part.
  */
 export function parseRetryPolicy(input: unknown): RetryPolicy {
   if (typeof input === 'string') {

@@ -1,4 +1,8 @@
-/** What became of one call attempt. ANSWERED..CANCELLED come from Asterisk; UNKNOWN and ERROR from us. */
+/**
+ * What became of one call attempt. ANSWERED..CANCELLED come from Asterisk; UNKNOWN and ERROR from us.
+ * INTERRUPTED is neither the callee's nor a bad number's doing: Asterisk shut down under the call, or our app lost
+ * its event socket while the call needed it, so the callee never had a fair chance (retried by default).
+ */
 export type Disposition =
   | 'ANSWERED'
   | 'BUSY'
@@ -8,7 +12,8 @@ export type Disposition =
   | 'FAILED'
   | 'CANCELLED'
   | 'UNKNOWN'
-  | 'ERROR';
+  | 'ERROR'
+  | 'INTERRUPTED';
 
 export const DISPOSITIONS: readonly Disposition[] = [
   'ANSWERED',
@@ -20,6 +25,7 @@ export const DISPOSITIONS: readonly Disposition[] = [
   'CANCELLED',
   'UNKNOWN',
   'ERROR',
+  'INTERRUPTED',
 ];
 
 /**

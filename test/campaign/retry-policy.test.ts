@@ -29,6 +29,9 @@ describe('DEFAULT_RETRY_POLICY', () => {
     ['ERROR', 1, undefined],
     ['UNKNOWN', 1, undefined],
     ['CANCELLED', 1, undefined],
+    ['INTERRUPTED', 1, MIN],
+    ['INTERRUPTED', 2, MIN],
+    ['INTERRUPTED', 3, undefined],
   ];
   for (const [disposition, soFar, delayMs] of expected) {
     it(`${disposition} after ${soFar} → ${delayMs === undefined ? 'final' : `retry in ${delayMs / MIN} min`}`, () => {
@@ -43,8 +46,21 @@ describe('DEFAULT_RETRY_POLICY', () => {
     expect(Object.isFrozen(DEFAULT_RETRY_POLICY.BUSY)).toBe(true);
   });
 
-  it('allows at most 1 + 2 + 1 + 3 attempts per number', () => {
-    expect(maxAttemptsPerNumber(DEFAULT_RETRY_POLICY)).toBe(7);
+  it('allows at most 1 + 2 + 1 + 3 attempts per number, + 2 after interruptions', () => {
+    expect(maxAttemptsPerNumber(DEFAULT_RETRY_POLICY)).toBe(9);
+  });
+});
+
+describe('INTERRUPTED (Asterisk or our socket cut the call, not the callee)', () => {
+  it('is retried under a policy that does not name it, even an empty one', () => {
+    expect(nextAttempt(parseRetryPolicy('busy=1@1m'), 'INTERRUPTED', 1)).toEqual({ retry: true, delayMs: MIN });
+    expect(nextAttempt(parseRetryPolicy('none'), 'INTERRUPTED', 2)).toEqual({ retry: true, delayMs: MIN });
+    expect(nextAttempt(parseRetryPolicy('none'), 'INTERRUPTED', 3)).toEqual({ retry: false });
+  });
+
+  it('follows the policy when it is named', () => {
+    expect(nextAttempt(parseRetryPolicy('interrupted=0'), 'INTERRUPTED', 1)).toEqual({ retry: false });
+    expect(nextAttempt(parseRetryPolicy('interrupted=5@10s'), 'INTERRUPTED', 5)).toEqual({ retry: true, delayMs: 10_000 });
   });
 });
 

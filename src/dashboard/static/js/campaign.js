@@ -6,7 +6,7 @@ import { state } from './state.js';
 const PAGE = 50;
 const DISPOSITION_COLORS = {
   ANSWERED: '#2e7d32', BUSY: '#f9a825', NO_ANSWER: '#90a4ae', CONGESTION: '#ef6c00', REJECTED: '#c62828',
-  FAILED: '#6a1b9a', CANCELLED: '#455a64', UNKNOWN: '#bdbdbd', ERROR: '#000000',
+  FAILED: '#6a1b9a', CANCELLED: '#455a64', UNKNOWN: '#bdbdbd', ERROR: '#000000', INTERRUPTED: '#ff8f00',
 };
 const PALETTE = ['#1565c0', '#2e7d32', '#f9a825', '#c62828', '#6a1b9a', '#ef6c00', '#00838f', '#90a4ae', '#5d4037', '#ad1457'];
 
