@@ -64,4 +64,11 @@ export interface CallResult {
   reason?: string;
   /** HTTP status of the failing ARI request when status is error. */
   http_status?: number;
+  /** Stable code of the error that ended the attempt (ARI_HTTP, ARI_UNREACHABLE, ARI_NOT_ARI, ...), when one did. */
+  error_code?: string;
+  /**
+   * `false` when Asterisk certainly did not take the originate (it answered with an error, or no connection was
+   * made): no phone rang, so a campaign may send the attempt again without dialing twice. Absent otherwise.
+   */
+  placed?: false;
 }
