@@ -3,6 +3,10 @@ import type { AriClient } from '../src/ari/client.js';
 import type { AriEventStream } from '../src/ari/event-stream.js';
 import { isInsideWindow, msUntilWindowOpens } from '../src/campaign/calling-window.js';
 import type { CampaignMeta, CampaignStore } from '../src/campaign/campaign-store.js';
+import type { AsteriskHealth } from '../src/campaign/health/asterisk-health.js';
+import { verdictOf } from '../src/campaign/health/attempt-verdict.js';
+import type { CampaignBreakers } from '../src/campaign/health/campaign-breakers.js';
+import type { Admission } from '../src/campaign/health/circuit-breaker.js';
 import { cancelledRecord } from '../src/campaign/cancelled-record.js';
 import { assertDialJobData, dialJobId, type DialJobData } from '../src/campaign/job-data.js';
 import { Pacer } from '../src/campaign/pacer.js';
@@ -19,6 +23,10 @@ export interface DialJobDeps {
   ari: AriClient;
   /** The process's one event socket (its own Stasis app name). */
   events: AriEventStream;
+  /** Whether this worker's Asterisk takes calls now (socket up, ARI answering). */
+  health: AsteriskHealth;
+  /** This worker's circuit breaker per campaign. */
+  breakers: CampaignBreakers;
   store: CampaignStore;
   /** Campaign settings, cached by the worker (every job reads them). */
   campaign: (id: string) => Promise<CampaignMeta>;
@@ -38,8 +46,21 @@ export interface DialJobDeps {
   now?: () => number;
 }
 
-/** How long an attempt waits when the ARI event socket is down before it looks again. */
-const SOCKET_DOWN_DEFER_MS = 1000;
+/**
+ * Originates Asterisk refused while answering (500 Allocation failed) one attempt may meet before it ends ERROR: the
+ * breaker handles a campaign-wide failure; this ends a single row whose own endpoint can never be allocated.
+ */
+const MAX_REFUSALS = 5;
+/** Spread of the waits of attempts held back together, so they do not all come back in the same millisecond. */
+const JITTER_MS = 250;
+
+/**
+ * A refusal worth sending again: Asterisk or ARI was away (no connection, HTML, 5xx, 401). A 4xx is Asterisk's
+ * judgement of the request itself (400 "Invalid endpoint specified"): sending it again cannot change the answer.
+ */
+function sendAgainLater(r: { http_status?: number; error_code?: string }): boolean {
+  return r.http_status === undefined || r.http_status >= 500 || r.error_code === 'ARI_NOT_ARI' || r.error_code === 'ARI_AUTH';
+}
 
 export interface DialJobReturn {
   channelId: string;
@@ -71,6 +92,11 @@ export const dialContact = (deps: DialJobDeps) => {
       await job.moveToDelayed(now() + ms, token);
       throw new DelayedError();
     };
+    /** Not sent: back to the queue untouched, looked at again after `ms` (plus a little jitter). */
+    const holdBack = async (why: string, ms: number): Promise<never> => {
+      log.debug({ why, waitMs: ms }, 'attempt held back');
+      return defer(Math.max(100, ms) + Math.floor(Math.random() * JITTER_MS));
+    };
     const cancelled = async (): Promise<DialJobReturn> => {
       await deps.store.recordFinalOnly(cancelledRecord(data, s.endpoint, now()));
       return { channelId, disposition: 'CANCELLED', final: true };
@@ -90,13 +116,12 @@ export const dialContact = (deps: DialJobDeps) => {
       } catch (err) {
         throw new UnrecoverableError((err as Error).message);
       }
-      if (!deps.events.connected) {
-        // Asterisk is restarting or unreachable: an originate now would fail (and burn the number as ERROR), or
-        // ring a phone whose answer no socket of ours would hear. Wait for the socket instead.
-        log.debug('ARI event socket down; attempt deferred');
-        await defer(SOCKET_DOWN_DEFER_MS);
-      }
+      // Asterisk restarting or unreachable: an originate now would fail, or ring a phone whose answer no socket of
+      // ours would hear. The attempt goes back to the queue untouched (no attempt recorded, no retry spent).
+      if (!deps.health.up) await holdBack(`Asterisk down (${deps.health.reason})`, deps.health.retryInMs());
+      if (deps.breakers.state(data.campaignId) === 'open') await holdBack('circuit breaker open', deps.breakers.retryInMs(data.campaignId));
       const release = await deps.channelCap.acquire();
+      let admission: Admission = 'go';
       try {
         // Marked before the originate, so a mark without a stored result means a run that died may have dialed.
         const previous = await deps.store.inflightCall(data.campaignId, channelId);
@@ -119,11 +144,15 @@ export const dialContact = (deps: DialJobDeps) => {
         // Last step before the originate: at most cps originates in any second, whatever the timers did.
         if (!previous) await pacer.space(deps.store.keys.pacer(data.campaignId), s.cps, deps.hangupAll);
         // After the last wait (slot, spacing, Redis round trips under load: 100+ ms), right before the originate:
-        // the socket may have dropped meanwhile (Asterisk restarting). Nothing was sent, so this run leaves no mark.
-        if (!deps.events.connected) {
-          if (!previous) await deps.store.clearInflight(data.campaignId, channelId);
-          log.debug('ARI event socket down; attempt deferred');
-          await defer(SOCKET_DOWN_DEFER_MS);
+        // Asterisk may have gone away or the breaker opened meanwhile. Nothing was sent, so this run leaves no mark.
+        if (!previous) {
+          admission = deps.health.up ? deps.breakers.admit(data.campaignId) : 'no';
+          if (admission === 'no') {
+            await deps.store.clearInflight(data.campaignId, channelId);
+            await (deps.health.up
+              ? holdBack('circuit breaker open', deps.breakers.retryInMs(data.campaignId))
+              : holdBack(`Asterisk down (${deps.health.reason})`, deps.health.retryInMs()));
+          }
         }
         void deps.store.publish({ type: 'call', id: data.campaignId, change: 'started' }).catch(() => undefined);
         const observer: CallObserver = {
@@ -150,6 +179,19 @@ export const dialContact = (deps: DialJobDeps) => {
             resume: previous !== undefined,
           },
         );
+        if (!previous) {
+          const verdict = verdictOf(result, { retry: data.attempt > 1 });
+          if (verdict.kind === 'asterisk-down' && result.placed === false) deps.health.reportDown(verdict.reason ?? result.message);
+          deps.breakers.record(data.campaignId, verdict, admission === 'trial', endpoint);
+          if (result.placed === false && sendAgainLater(result) && (verdict.kind === 'asterisk-down' || (data.refusals ?? 0) + 1 < MAX_REFUSALS)) {
+            // Asterisk did not take it: no phone rang. Back to the queue as it was, to go out once Asterisk or the
+            // trunk is back (a refusal with Asterisk answering is counted, so one row's dead endpoint ends).
+            await deps.store.clearInflight(data.campaignId, channelId);
+            if (verdict.kind !== 'asterisk-down') await job.updateData({ ...data, refusals: (data.refusals ?? 0) + 1 });
+            const wait = verdict.kind === 'asterisk-down' ? deps.health.retryInMs() : deps.breakers.retryInMs(data.campaignId);
+            await holdBack(`originate refused: ${result.message}`, wait);
+          }
+        }
         const fresh = await deps.campaign(data.campaignId);
         const tries = (data.tries?.[result.disposition] ?? 0) + 1;
         const retry =

@@ -4,13 +4,22 @@ import type { Logger } from '../src/log.js';
 import type { AttemptRecord } from '../src/report/summarize.js';
 import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, signBody } from '../src/webhook/sign.js';
 
-export interface WebhookJobData {
+/** A campaign-level event for the receiver (today: paused by its circuit breaker). */
+export interface CampaignWebhookEvent {
+  event: 'campaign.paused';
+  campaign_id: string;
+  reason: string;
+  by: 'breaker';
+  at: string;
+}
+
+/** One delivery: a number's final result (`record`) or a campaign event (`event`). */
+export type WebhookJobData = {
   url: string;
   secret?: string;
   /** Same key on every retry: the receiver drops repeats. */
   idempotencyKey: string;
-  record: AttemptRecord;
-}
+} & ({ record: AttemptRecord; event?: undefined } | { event: CampaignWebhookEvent; record?: undefined });
 
 export interface ReportResultDeps {
   log: Logger;
@@ -30,8 +39,10 @@ export class WebhookDeliveryError extends Error {
 export const reportResult =
   (deps: ReportResultDeps) =>
   async (job: Job<WebhookJobData>): Promise<{ status: number }> => {
-    const { url, secret, idempotencyKey, record } = job.data;
-    const body = JSON.stringify({ event: 'call.final', idempotency_key: idempotencyKey, result: record });
+    const { url, secret, idempotencyKey, record, event } = job.data;
+    const body = JSON.stringify(
+      event ? { ...event, idempotency_key: idempotencyKey } : { event: 'call.final', idempotency_key: idempotencyKey, result: record },
+    );
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'user-agent': 'ari-dialer',
@@ -42,6 +53,6 @@ export const reportResult =
     const res = await request(url, { method: 'POST', headers, body, headersTimeout: timeout, bodyTimeout: timeout });
     await res.body.dump();
     if (res.statusCode < 200 || res.statusCode >= 300) throw new WebhookDeliveryError(res.statusCode, url);
-    deps.log.debug({ campaignId: record.campaignId, webhookJobId: job.id, channelId: record.channel_id, status: res.statusCode }, 'webhook delivered');
+    deps.log.debug({ campaignId: record?.campaignId ?? event?.campaign_id, webhookJobId: job.id, channelId: record?.channel_id, status: res.statusCode }, 'webhook delivered');
     return { status: res.statusCode };
   };

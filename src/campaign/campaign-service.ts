@@ -149,13 +149,16 @@ export class CampaignService {
     return all.filter((s): s is CampaignStatus => s !== undefined).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
-  /** Stops new originates at once (BullMQ pauses the queue for every worker); calls in flight finish. */
-  async pause(id: string): Promise<CampaignMeta> {
+  /**
+   * Stops new originates at once (BullMQ pauses the queue for every worker); calls in flight finish. `why` records a
+   * pause that is not an operator's plain one (a circuit breaker's, with its reason), shown by status and dashboard.
+   */
+  async pause(id: string, why?: { reason: string; by: 'breaker' | 'operator' }): Promise<CampaignMeta> {
     const meta = await this.get(id);
     if (meta.state === 'running' || meta.state === 'importing') {
       await this.dialQueue(id).pause();
-      await this.store.setState(id, 'paused');
-      await this.store.publish({ type: 'campaign', id, change: 'paused' });
+      await this.store.setState(id, 'paused', why ? { ...why, at: new Date().toISOString() } : undefined);
+      await this.store.publish({ type: 'campaign', id, change: 'paused', ...(why ? { reason: why.reason } : {}) });
     }
     return this.get(id);
   }

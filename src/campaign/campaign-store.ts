@@ -15,7 +15,16 @@ export interface CampaignMeta {
   state: CampaignState;
   createdAt: string;
   finishedAt?: string;
+  /** Why a paused campaign is paused, when not by an operator's plain pause (its circuit breaker, with the reason). */
+  paused?: PauseInfo;
   settings: CampaignSettings;
+}
+
+export interface PauseInfo {
+  /** "10 originates in a row failed: 500 Allocation failed on SIP/nosuchtrunk/…" */
+  reason: string;
+  by: 'breaker' | 'operator';
+  at: string;
 }
 
 /** Live counters. `final:X` are numbers whose final result is X; `attempt:X` count every attempt. */
@@ -142,6 +151,7 @@ export class CampaignStore {
       state: (CAMPAIGN_STATES.includes(h.state as CampaignState) ? h.state : 'running') as CampaignState,
       createdAt: h.createdAt ?? '',
       ...(h.finishedAt ? { finishedAt: h.finishedAt } : {}),
+      ...(h.state === 'paused' && h.pausedReason ? { paused: { reason: h.pausedReason, by: h.pausedBy === 'breaker' ? 'breaker' : 'operator', at: h.pausedAt ?? '' } } : {}),
       settings: parseSettings(JSON.parse(h.settings)),
     };
   }
@@ -158,8 +168,11 @@ export class CampaignStore {
     return (await this.redis.eval(CHECK_FINISHED, 2, this.keys.counters(id), this.keys.campaign(id), new Date().toISOString(), fromState)) as CampaignState;
   }
 
-  async setState(id: string, state: CampaignState): Promise<void> {
-    await this.redis.hset(this.keys.campaign(id), 'state', state);
+  /** Sets the state; `paused` keeps why (a state other than paused forgets it). */
+  async setState(id: string, state: CampaignState, paused?: PauseInfo): Promise<void> {
+    const key = this.keys.campaign(id);
+    if (paused) await this.redis.hset(key, { state, pausedReason: paused.reason, pausedBy: paused.by, pausedAt: paused.at });
+    else await this.redis.multi().hset(key, 'state', state).hdel(key, 'pausedReason', 'pausedBy', 'pausedAt').exec();
   }
 
   /** Adds to the import counters (called per batch, so a large import shows progress). */

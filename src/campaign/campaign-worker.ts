@@ -10,6 +10,10 @@ import type { CallObserver } from '../dialer/call-options.js';
 import { channelIdFor } from '../dialer/channel-id.js';
 import { silentLogger, type Logger } from '../log.js';
 import { CampaignService } from './campaign-service.js';
+import { AsteriskHealth } from './health/asterisk-health.js';
+import { CampaignBreakers } from './health/campaign-breakers.js';
+import type { BreakerState, BreakerTrip } from './health/circuit-breaker.js';
+import type { CircuitBreakerOptions } from './health/circuit-breaker-options.js';
 import type { CampaignMeta } from './campaign-store.js';
 import { connectRedis, connectSubscriber } from './redis-connection.js';
 import { Semaphore } from './semaphore.js';
@@ -41,6 +45,10 @@ export interface CampaignWorkerOptions {
   stalledIntervalMs?: number;
   /** First delay of the webhook's exponential retry backoff. @defaultValue 1000 */
   webhookBackoffMs?: number;
+  /** The circuit breaker each campaign gets in this worker (threshold, probe backoff, trips before a pause). */
+  breaker?: CircuitBreakerOptions;
+  /** A campaign's breaker changed state in this worker (for metrics). */
+  onBreaker?: (change: { campaignId: string; state: BreakerState; trip?: BreakerTrip }) => void;
   logger?: Logger;
   observer?: CallObserver;
 }
@@ -56,6 +64,9 @@ export class CampaignWorker {
   readonly ari: AriClient;
   readonly events: AriEventStream;
   readonly service: CampaignService;
+  /** Whether this worker's Asterisk takes calls now. */
+  readonly health: AsteriskHealth;
+  readonly breakers: CampaignBreakers;
   private readonly redis: Redis;
   private readonly sub: Redis;
   private readonly log: Logger;
@@ -85,6 +96,23 @@ export class CampaignWorker {
     this.ari = new AriClient({ ...opts.ari, logger: this.log });
     this.events = new AriEventStream({ ...opts.ari, app: this.name, logger: this.log });
     this.cap = new Semaphore(opts.channelCap ?? 100);
+    this.health = new AsteriskHealth({ ari: this.ari, events: this.events, logger: this.log });
+    // While Asterisk is away, or a campaign's breaker is open, this worker takes none of those jobs: the ones it
+    // holds go back to the queue untouched (see dial-contact), and fetching stops until it is healthy again.
+    this.health.on('down', () => this.holdDialing(() => true));
+    this.health.on('up', () => this.resumeDialing((id) => this.breakers.state(id) !== 'open'));
+    this.breakers = new CampaignBreakers({
+      ari: this.ari,
+      health: this.health,
+      breaker: opts.breaker,
+      logger: this.log,
+      onChange: (change) => {
+        if (change.state === 'open') this.holdDialing((id) => id === change.campaignId);
+        else if (this.health.up) this.resumeDialing((id) => id === change.campaignId);
+        opts.onBreaker?.(change);
+      },
+      onPause: (id, reason) => this.autoPause(id, reason),
+    });
     // Every call in flight listens on this one signal.
     setMaxListeners(0, this.hangupAll.signal, this.stopDialing.signal);
   }
@@ -127,6 +155,8 @@ export class CampaignWorker {
     await Promise.all(all.map((w) => w.close().catch(() => undefined)));
     clearTimeout(grace);
     this.workers.clear();
+    this.breakers.close();
+    this.health.close();
     await this.events.close();
     await this.ari.close();
     await this.service.close();
@@ -176,6 +206,7 @@ export class CampaignWorker {
       if (meta && (await this.webhookBacklog(meta)) > 0) continue;
       this.workers.delete(id);
       this.startedAt.delete(id);
+      this.breakers.forget(id);
       await Promise.all(ws.map((w) => w.close()));
       this.log.info({ campaignId: id }, 'campaign done; worker released');
     }
@@ -197,6 +228,8 @@ export class CampaignWorker {
       dialContact({
         ari: this.ari,
         events: this.events,
+        health: this.health,
+        breakers: this.breakers,
         store: this.service.store,
         campaign: (cid) => this.campaign(cid),
         enqueueRetry: async (data, jobId, delayMs) => {
@@ -247,9 +280,11 @@ export class CampaignWorker {
         prefix,
         concurrency: 4,
       });
-      hook.on('completed', () => void this.service.store.incrCounter(id, 'webhookDelivered'));
+      hook.on('completed', (job) => {
+        if (job.data.record) void this.service.store.incrCounter(id, 'webhookDelivered');
+      });
       hook.on('failed', (job, err) => {
-        const channelId = job?.data.record.channel_id;
+        const channelId = job?.data.record?.channel_id;
         if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
           this.log.error({ campaignId: id, webhookJobId: job.id, channelId, attempts: job.attemptsMade, err: err.message }, 'webhook delivery gave up');
           void this.service.store.incrCounter(id, 'webhookFailed');
@@ -261,6 +296,38 @@ export class CampaignWorker {
       workers.push(hook);
     }
     return workers;
+  }
+
+  /** Stops fetching the dial jobs of the campaigns `which` picks (calls in flight go on). */
+  private holdDialing(which: (campaignId: string) => boolean): void {
+    if (this.stopping) return;
+    for (const [id, ws] of this.workers) if (which(id)) void ws[0]?.pause(true).catch(() => undefined);
+  }
+
+  private resumeDialing(which: (campaignId: string) => boolean): void {
+    if (this.stopping) return;
+    for (const [id, ws] of this.workers) if (which(id) && ws[0]?.isPaused()) ws[0].resume();
+  }
+
+  /** The breaker's verdict: the trunk or the endpoint is dead, not Asterisk. Paused for every worker, with why. */
+  private async autoPause(id: string, reason: string): Promise<void> {
+    await this.service.pause(id, { reason, by: 'breaker' });
+    this.metaCache.delete(id);
+    const meta = await this.campaign(id);
+    const hook = meta.settings.webhook;
+    if (!hook) return;
+    const data: WebhookJobData = {
+      url: hook.url,
+      secret: hook.secret,
+      idempotencyKey: `${id}:paused:${Date.now()}`,
+      event: { event: 'campaign.paused', campaign_id: id, reason, by: 'breaker', at: new Date().toISOString() },
+    };
+    await this.service.webhookQueue(id).add('event', data, {
+      attempts: hook.attempts,
+      backoff: { type: 'exponential', delay: this.opts.webhookBackoffMs ?? 1000 },
+      removeOnComplete: { count: 1000 },
+      removeOnFail: { count: 10_000 },
+    });
   }
 
   /** Settings and state, cached for a second: every job reads them, and cancel must be seen quickly. */

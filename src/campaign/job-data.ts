@@ -19,6 +19,11 @@ export interface DialJobData {
   vars?: Record<string, string>;
   /** Attempts so far per disposition (BUSY: 1, ...), for the retry policy's per-disposition limits. */
   tries?: Record<string, number>;
+  /**
+   * Times Asterisk refused this attempt's originate (500 Allocation failed...) with itself answering. Such an attempt
+   * goes back to the queue untouched; past a limit it ends ERROR like any failed originate.
+   */
+  refusals?: number;
 }
 
 /** Job data comes from Redis: unknown until checked. A bad job is unrecoverable (retrying cannot fix it). */
@@ -33,7 +38,7 @@ export function assertDialJobData(data: unknown): DialJobData {
   for (const k of ['callerId', 'context', 'extension', 'timezone'] as const) {
     if (d[k] !== undefined && typeof d[k] !== 'string') throw bad(`${k} must be a string`);
   }
-  for (const k of ['priority', 'timeoutS'] as const) {
+  for (const k of ['priority', 'timeoutS', 'refusals'] as const) {
     if (d[k] !== undefined && !Number.isInteger(d[k])) throw bad(`${k} must be an integer`);
   }
   if (d.vars !== undefined && (typeof d.vars !== 'object' || d.vars === null)) throw bad('vars must be an object');

@@ -49,6 +49,12 @@ describe('verdictOf: our side of the line or the callee', () => {
     expect(verdictOf(result(over)).kind).toBe(kind);
   });
 
+  it('a retry’s network cause says nothing new (retries of congested numbers come back together)', () => {
+    expect(verdictOf(result({ cause: 34, disposition: 'CONGESTION' }), { retry: true }).kind).toBe('neutral');
+    expect(verdictOf(result({ cause: 19 }), { retry: true }).kind).toBe('callee');
+    expect(verdictOf(result({ status: 'error', disposition: 'ERROR', http_status: 500, error_code: 'ARI_HTTP' }), { retry: true }).kind).toBe('ours');
+  });
+
   it('names the failure as an operator reads it', () => {
     const v = verdictOf(result({ status: 'error', disposition: 'ERROR', http_status: 500, error_code: 'ARI_HTTP', message: 'Allocation failed' }));
     expect(v.reason).toBe('500 Allocation failed');

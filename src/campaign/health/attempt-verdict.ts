@@ -30,8 +30,17 @@ export const NETWORK_CAUSES: ReadonlySet<number> = new Set([20, 27, 34, 38, 41, 
 /** Causes that are the callee's answer: normal clearing, busy, no response, no answer, rejected, normal unspecified. */
 export const CALLEE_CAUSES: ReadonlySet<number> = new Set([16, 17, 18, 19, 21, 31]);
 
-/** Reads one attempt's result for the circuit breaker. */
-export function verdictOf(r: CallResult): AttemptVerdict {
+/**
+ * Reads one attempt's result for the circuit breaker. `retry`: the attempt is a retry, so its number already failed
+ * once; retries come in clusters (every congested number of a campaign comes back together), so their network causes
+ * say nothing new about the trunk and do not lengthen a run. Fresh numbers carry that signal.
+ */
+export function verdictOf(r: CallResult, { retry = false }: { retry?: boolean } = {}): AttemptVerdict {
+  const v = verdictOfResult(r);
+  return retry && v.networkCause ? { kind: 'neutral' } : v;
+}
+
+function verdictOfResult(r: CallResult): AttemptVerdict {
   if (r.disposition === 'ANSWERED' || r.answered) return { kind: 'callee' };
   if (r.disposition === 'INTERRUPTED') return { kind: 'asterisk-down', reason: r.reason ?? r.message };
   if (r.disposition === 'CANCELLED' || r.disposition === 'UNKNOWN') return { kind: 'neutral' };
