@@ -1,3 +1,4 @@
+import { endpointShapeProblem } from '../dialer/endpoint-shape.js';
 import { BadArgumentError } from '../errors.js';
 import type { CallingWindow } from './calling-window.js';
 import { parseCallingWindow } from './calling-window.js';
@@ -68,7 +69,10 @@ export function parseSettings(input: unknown): CampaignSettings {
 
   const endpoint = str('endpoint');
   if (endpoint === undefined) problems.push('endpoint: required (e.g. "PJSIP/{number}@trunk")');
-  else if (!/^[A-Za-z0-9]+\/.+/.test(endpoint)) problems.push(`endpoint: must look like TECH/resource, got ${JSON.stringify(endpoint)}`);
+  else {
+    const shape = endpointShapeProblem(endpoint);
+    if (shape !== undefined) problems.push(`endpoint: ${shape}`);
+  }
   const pool = o.callerIdPool;
   if (pool !== undefined && (!Array.isArray(pool) || pool.some((x) => typeof x !== 'string' || !x))) problems.push('callerIdPool: must be a list of caller ids');
 

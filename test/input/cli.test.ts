@@ -69,7 +69,7 @@ describe.concurrent('dial: bad arguments → exit 2, the message names the argum
     ['non-numeric timeout', ['SIP/trunk/5550001', '111', 'default', 's', '1', '5s'], /^dial: timeout: must be a whole number, got "5s"$/m],
     ['zero timeout', ['SIP/trunk/5550001', '111', 'default', 's', '1', '0'], /^dial: timeout: must be at least 1, got 0$/m],
     ['negative timeout', ['SIP/trunk/5550001', '111', 'default', 's', '1', '-30'], /^dial: timeout: must be at least 1, got -30$/m],
-    ['unknown endpoint technology', ['FOO/5550001', '111', 'default', 's', '1', '5'], /^dial: endpoint: unknown channel technology "FOO"/m],
+    ['a technology that is not a driver name', ['FOO BAR/5550001', '111', 'default', 's', '1', '5'], /^dial: endpoint: the channel technology "FOO BAR" may hold only letters, digits, _ and -/m],
     ['endpoint without a resource', ['SIP/', '111', 'default', 's', '1', '5'], /^dial: endpoint: must look like TECH\/resource/m],
   ])('%s', async (_name, args, message) => {
     const before = sim.stats.originates;
@@ -84,7 +84,7 @@ describe.concurrent('dial: bad arguments → exit 2, the message names the argum
 describe.concurrent('dial: ARI says no → exit 3 with a message that says what is wrong', () => {
   const cases: Array<[string, () => Record<string, string>, string[], RegExp]> = [
     ['401: wrong password', () => ari({ ARI_PASSWORD: 'not-it' }), OK, /^ARI authentication failed for user dialer \(check the \[dialer\] section of ari\.conf and its password\)$/],
-    ['bad endpoint (no such driver): Asterisk\'s own message', () => ari(), ['Motif/nobody', '111', 'default', 's', '1', '5'], /^Allocation failed$/],
+    ['bad endpoint (no such driver): Asterisk\'s own message', () => ari(), ['Motif/nobody', '111', 'default', 's', '1', '5'], /^Asterisk could not allocate a channel for Motif\/nobody \(Asterisk said: Allocation failed\): check that the Motif channel driver is loaded/],
     ['wrong URL prefix (http.conf prefix missing)', () => ari({ ARI_URL: prefixed.url.replace('/asterisk/ari', '/ari') }), OK, /does not look like ARI .*check the URL and http\.conf's prefix/],
     ['wrong URL prefix (a prefix that is not there)', () => ari({ ARI_URL: sim.url.replace('/ari', '/asterisk/ari') }), OK, /does not look like ARI .*check the URL and http\.conf's prefix/],
     ['a web server that is not ARI on the port', () => ari({ ARI_URL: `http://127.0.0.1:${htmlPort}/ari` }), OK, /^http:\/\/127\.0\.0\.1:\d+\/ari does not look like ARI \(GET \/events answered 200 instead of a WebSocket upgrade\)/],
