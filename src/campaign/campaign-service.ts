@@ -6,7 +6,7 @@ import { DialerError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { AttemptRecord } from '../report/summarize.js';
 import { CampaignStore, type CampaignCounters, type CampaignMeta } from './campaign-store.js';
-import { enqueueContacts, previewContacts, type ImportCounts } from './import-contacts.js';
+import { checkFileStart, enqueueContacts, previewContacts, type ImportCounts } from './import-contacts.js';
 import { assertDialJobData } from './job-data.js';
 import { cancelledRecord } from './cancelled-record.js';
 import { Keys } from './keys.js';
@@ -107,7 +107,7 @@ export class CampaignService {
     if (!input.skipInvalid) {
       const check = await this.preview({ ...input, onRejected: undefined });
       if (check.rejected > 0) return { created: false, ...check };
-    }
+    } else await checkFileStart(input, settings);
     const id = campaignIdFor(name);
     await this.store.create({ id, name, settings, state: 'importing' });
     await this.applyLimits(id, settings);

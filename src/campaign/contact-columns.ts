@@ -14,16 +14,25 @@ export interface ColumnPlan {
   number: number;
   known: Partial<Record<OptionalColumn, number>>;
   vars: ReadonlyArray<{ index: number; name: string }>;
+  /** The vars that fill endpoint placeholders: their cells must be safe inside a dial string. */
+  placeholders: ReadonlyArray<{ index: number; name: string }>;
+}
+
+export interface PlanColumnsOptions {
+  /** Column names the endpoint template uses as placeholders (any case). @defaultValue [] */
+  placeholderColumns?: readonly string[];
+  /** Most columns that may become channel variables. @defaultValue unlimited */
+  maxChannelVars?: number;
 }
 
 /**
  * Reads the header: finds the number column (`number`, else `phone`; names are trimmed and case-insensitive) and
  * the other known columns, and names the rest as channel variables. When a file has both `number` and `phone`,
  * `number` is dialled and `phone` becomes a variable like any other column.
- * Throws {@link CsvFormatError} when there is no number column or a known column appears twice (which of the two
- * to dial would be a guess).
+ * Throws {@link CsvFormatError} when there is no number column, a known column appears twice (which of the two
+ * to dial would be a guess), or more columns would become channel variables than `maxChannelVars` allows.
  */
-export function planColumns(header: readonly string[], line: number): ColumnPlan {
+export function planColumns(header: readonly string[], line: number, options: PlanColumnsOptions = {}): ColumnPlan {
   const names = header.map((name) => name.trim().toLowerCase());
   const firstOf = (wanted: string): number | undefined => {
     const index = names.indexOf(wanted);
@@ -62,7 +71,19 @@ export function planColumns(header: readonly string[], line: number): ColumnPlan
     taken.add(name.toLowerCase());
     vars.push({ index, name });
   });
-  return { width: header.length, number, known, vars };
+  const max = options.maxChannelVars;
+  if (max !== undefined && vars.length > max) {
+    throw new CsvFormatError(
+      `line ${line}: ${vars.length} columns would become channel variables, more than the limit of ${max} ` +
+        `(every column but number, callerid, context, extension, priority, timeout and timezone is one); drop the ` +
+        `columns the calls do not need, or raise the limit (campaign create --max-channel-vars N, or the ` +
+        `maxChannelVars setting of an upload)`,
+      { line },
+    );
+  }
+  const wanted = new Set((options.placeholderColumns ?? []).map((name) => name.toLowerCase()));
+  const placeholders = vars.filter((v) => wanted.has(v.name.toLowerCase()));
+  return { width: header.length, number, known, vars, placeholders };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { ColumnPlan } from './contact-columns.js';
+import { placeholderValueProblem } from './endpoint-placeholders.js';
 import { normalizeNumber } from './phone-number.js';
 import { canonicalTimeZone } from './time-zone.js';
 
@@ -78,6 +79,11 @@ export function toContactItem(record: readonly string[], line: number, plan: Col
     const canonical = canonicalTimeZone(timezone);
     if (canonical !== undefined) row.timezone = canonical;
     else reasons.push(`timezone "${timezone}" is not an IANA time zone (e.g. Europe/Berlin)`);
+  }
+
+  for (const { index, name } of plan.placeholders) {
+    const problem = placeholderValueProblem(record[index] ?? '');
+    if (problem !== undefined) reasons.push(`column ${index + 1} (${name}, used as {${name}} in the endpoint): ${problem}`);
   }
 
   if (reasons.length > 0) return rowError(line, reasons.join('; '));

@@ -19,6 +19,18 @@ export interface ReadContactsOptions {
    * @defaultValue 65536
    */
   maxLineBytes?: number;
+  /**
+   * Columns that fill `{placeholders}` in the endpoint template (see endpoint-placeholders.ts). Their cells may hold
+   * only letters, digits and `_ . + -`; any other cell of the row is a row error naming the line and column. Matched
+   * without case, like the column names. Other columns stay free text.
+   * @defaultValue [] (no column restricted)
+   */
+  placeholderColumns?: readonly string[];
+  /**
+   * Most columns that may become channel variables; a header with more rejects the file (CsvFormatError).
+   * @defaultValue unlimited
+   */
+  maxChannelVars?: number;
 }
 
 export interface ReadContactsInBatchesOptions extends ReadContactsOptions {
@@ -135,7 +147,7 @@ export async function* readContacts(
         continue;
       }
       if (plan === undefined) {
-        plan = planColumns(record, line);
+        plan = planColumns(record, line, { placeholderColumns: options.placeholderColumns, maxChannelVars: options.maxChannelVars });
         continue;
       }
       rows++;

@@ -3,7 +3,8 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { chooseCallerId } from './caller-id.js';
 import type { CampaignStore } from './campaign-store.js';
-import { readContactsInBatches } from './contacts.js';
+import { readContactsInBatches, type ReadContactsInBatchesOptions } from './contacts.js';
+import { placeholderColumns } from './endpoint-placeholders.js';
 import type { ContactRow, RowError } from './contact-row.js';
 import { dialJobId, type DialJobData } from './job-data.js';
 import type { CampaignSettings } from './settings.js';
@@ -41,7 +42,7 @@ export const newCounts = (): ImportCounts => ({ rows: 0, accepted: 0, rejected: 
 export async function previewContacts(redis: Redis, suppressionKey: string, scratchKey: string, opts: ImportOptions, settings?: CampaignSettings): Promise<ImportCounts> {
   const counts = newCounts();
   try {
-    for await (const batch of readContactsInBatches(opts.open(), { batchSize: opts.batchSize ?? 1000 })) {
+    for await (const batch of readContactsInBatches(opts.open(), readOptions(opts, settings))) {
       const rows: ContactRow[] = [];
       for (const item of batch) {
         counts.rows++;
@@ -59,6 +60,14 @@ export async function previewContacts(redis: Redis, suppressionKey: string, scra
   return counts;
 }
 
+/**
+ * Reads the header and the first row only, so that a file unusable as a whole (no number column, too many columns,
+ * not CSV) is refused before a campaign exists; --skip-invalid has no validation pass to catch it.
+ */
+export async function checkFileStart(opts: Pick<ImportOptions, 'open'>, settings: CampaignSettings): Promise<void> {
+  for await (const _batch of readContactsInBatches(opts.open(), readOptions({ batchSize: 1 }, settings))) return;
+}
+
 /** The enqueue pass: deduplicated, suppressed numbers dropped, one BullMQ job per number via addBulk. */
 export async function enqueueContacts(
   store: CampaignStore,
@@ -69,7 +78,7 @@ export async function enqueueContacts(
 ): Promise<ImportCounts> {
   const counts = newCounts();
   const { redis, keys } = store;
-  for await (const batch of readContactsInBatches(opts.open(), { batchSize: opts.batchSize ?? 1000 })) {
+  for await (const batch of readContactsInBatches(opts.open(), readOptions(opts, settings))) {
     const rows: ContactRow[] = [];
     const before = { ...counts };
     for (const item of batch) {
@@ -100,6 +109,14 @@ export async function enqueueContacts(
     opts.onProgress?.(counts);
   }
   return counts;
+}
+
+/** What the campaign's settings ask of the file: safe placeholder cells, a bounded number of channel variables. */
+export function readOptions(opts: Pick<ImportOptions, 'batchSize'>, s: CampaignSettings | undefined): ReadContactsInBatchesOptions {
+  return {
+    batchSize: opts.batchSize ?? 1000,
+    ...(s ? { placeholderColumns: placeholderColumns(s.endpoint), maxChannelVars: s.maxChannelVars } : {}),
+  };
 }
 
 function jobData(campaignId: string, s: CampaignSettings, row: ContactRow): DialJobData {

@@ -1,6 +1,8 @@
+import { endpointShapeProblem } from '../dialer/endpoint-shape.js';
 import { BadArgumentError } from '../errors.js';
 import type { CallingWindow } from './calling-window.js';
 import { parseCallingWindow } from './calling-window.js';
+import { fillPlaceholders, placeholderValueProblem } from './endpoint-placeholders.js';
 import { DEFAULT_RETRY_POLICY, parseRetryPolicy, type RetryPolicy } from './retry-policy.js';
 
 /** How a campaign dials. Stored with the campaign; every worker reads the same. */
@@ -26,7 +28,18 @@ export interface CampaignSettings {
   webhook?: { url: string; secret?: string; ratePerSecond: number; attempts: number };
   /** Names of the Asterisk servers (config file `asterisks`) whose workers may dial it; absent = any worker. */
   asterisks?: string[];
+  /**
+   * Most CSV columns that may become channel variables (every column but number, callerid, context, extension,
+   * priority, timeout and timezone). Each is sent with every originate; a file with more is rejected as a whole.
+   * @defaultValue 64 ({@link DEFAULT_MAX_CHANNEL_VARS})
+   */
+  maxChannelVars: number;
 }
+
+/** Enough for any CRM export we have seen; far below what would make each originate a large request. */
+export const DEFAULT_MAX_CHANNEL_VARS = 64;
+/** Upper bound of the setting: past this an originate carries more variables than a dial plan can sensibly use. */
+export const MAX_CHANNEL_VARS_LIMIT = 1000;
 
 export const DEFAULT_SETTINGS: Omit<CampaignSettings, 'endpoint'> = {
   context: 'default',
@@ -36,6 +49,7 @@ export const DEFAULT_SETTINGS: Omit<CampaignSettings, 'endpoint'> = {
   cps: 5,
   maxConcurrent: 20,
   retry: DEFAULT_RETRY_POLICY,
+  maxChannelVars: DEFAULT_MAX_CHANNEL_VARS,
 };
 
 /**
@@ -46,7 +60,7 @@ export function parseSettings(input: unknown): CampaignSettings {
   if (typeof input !== 'object' || input === null) throw new BadArgumentError('settings', 'must be an object');
   const o = input as Record<string, unknown>;
   const problems: string[] = [];
-  const known = new Set(['endpoint', 'callerId', 'callerIdPool', 'context', 'extension', 'priority', 'timeoutS', 'cps', 'maxConcurrent', 'retry', 'window', 'maxCallS', 'webhook', 'asterisks']);
+  const known = new Set(['endpoint', 'callerId', 'callerIdPool', 'context', 'extension', 'priority', 'timeoutS', 'cps', 'maxConcurrent', 'retry', 'window', 'maxCallS', 'webhook', 'asterisks', 'maxChannelVars']);
   for (const k of Object.keys(o)) if (!known.has(k)) problems.push(`${k}: unknown setting`);
 
   const str = (k: string, dflt?: string): string | undefined => {
@@ -68,7 +82,10 @@ export function parseSettings(input: unknown): CampaignSettings {
 
   const endpoint = str('endpoint');
   if (endpoint === undefined) problems.push('endpoint: required (e.g. "PJSIP/{number}@trunk")');
-  else if (!/^[A-Za-z0-9]+\/.+/.test(endpoint)) problems.push(`endpoint: must look like TECH/resource, got ${JSON.stringify(endpoint)}`);
+  else {
+    const shape = endpointShapeProblem(endpoint);
+    if (shape !== undefined) problems.push(`endpoint: ${shape}`);
+  }
   const pool = o.callerIdPool;
   if (pool !== undefined && (!Array.isArray(pool) || pool.some((x) => typeof x !== 'string' || !x))) problems.push('callerIdPool: must be a list of caller ids');
 
@@ -84,6 +101,7 @@ export function parseSettings(input: unknown): CampaignSettings {
     maxConcurrent: num('maxConcurrent', DEFAULT_SETTINGS.maxConcurrent, 1, 100_000) ?? DEFAULT_SETTINGS.maxConcurrent,
     retry: DEFAULT_RETRY_POLICY,
     maxCallS: num('maxCallS', undefined, 1, 86_400),
+    maxChannelVars: num('maxChannelVars', DEFAULT_SETTINGS.maxChannelVars, 0, MAX_CHANNEL_VARS_LIMIT) ?? DEFAULT_SETTINGS.maxChannelVars,
   };
   try {
     if (o.retry !== undefined) settings.retry = parseRetryPolicy(o.retry);
@@ -118,12 +136,17 @@ export function parseSettings(input: unknown): CampaignSettings {
   return settings;
 }
 
-/** Fills `{number}` and `{column}` placeholders; an unknown placeholder is an error naming it. */
+/**
+ * Fills `{number}` and `{column}` placeholders. An unknown placeholder, or a value that could change the destination
+ * (anything but letters, digits and `_ . + -`), is an error naming the placeholder: the import rejects such rows, and
+ * job data read back from Redis is checked again here before it becomes a dial string.
+ */
 export function renderEndpoint(template: string, number: string, vars: Record<string, string>): string {
-  return template.replace(/\{([A-Za-z0-9_]+)\}/g, (_m, name: string) => {
-    if (name === 'number') return number;
-    const v = vars[name] ?? vars[name.toLowerCase()] ?? vars[name.toUpperCase()];
+  return fillPlaceholders(template, (name) => {
+    const v = name === 'number' ? number : (vars[name] ?? vars[name.toLowerCase()] ?? vars[name.toUpperCase()]);
     if (v === undefined) throw new BadArgumentError('endpoint', `placeholder {${name}} has no column of that name`);
+    const problem = placeholderValueProblem(v);
+    if (problem !== undefined) throw new BadArgumentError('endpoint', `placeholder {${name}}: ${problem}`);
     return v;
   });
 }

@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { Command } from 'commander';
 import { CampaignService, type CampaignStatus } from '../campaign/campaign-service.js';
 import { normalizeNumber } from '../campaign/phone-number.js';
+import { DEFAULT_MAX_CHANNEL_VARS } from '../campaign/settings.js';
 import { numberCells } from '../campaign/suppression-list.js';
 import type { DialerConfig } from '../config.js';
 import { BadArgumentError } from '../errors.js';
@@ -48,6 +49,7 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
     .option('--max-call <s>', 'hang up answered calls after this many seconds')
     .option('--webhook <url>', 'POST each final result here')
     .option('--webhook-rate <n>', 'webhook deliveries per second', '20')
+    .option('--max-channel-vars <n>', 'most CSV columns that may become channel variables (a file with more is rejected)', String(DEFAULT_MAX_CHANNEL_VARS))
     .option('--asterisks <names>', 'comma-separated Asterisk servers (config file `asterisks`) allowed to dial it; default any')
     .option('--suppress <file>', 'do-not-call list: one number per line (or a CSV whose first column is the number)')
     .option('--skip-invalid', 'accept the good rows, list the bad ones (default: one bad row rejects the upload)')
@@ -66,6 +68,7 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
         timeoutS: o.timeout,
         cps: o.cps,
         maxConcurrent: o.maxConcurrent,
+        maxChannelVars: o.maxChannelVars,
       };
       if (o.callerid) settings.callerId = o.callerid;
       if (o.calleridPool) settings.callerIdPool = String(o.calleridPool).split(',').map((s) => s.trim()).filter(Boolean);

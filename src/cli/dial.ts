@@ -2,14 +2,16 @@ import { hostname } from 'node:os';
 import { Command, CommanderError, Option } from 'commander';
 import { AriClient } from '../ari/client.js';
 import { AriEventStream } from '../ari/event-stream.js';
+import { explainAllocationFailure } from '../dialer/allocation-failure.js';
 import { runCall } from '../dialer/call.js';
 import type { CallResult } from '../dialer/call-result.js';
 import { oneOffChannelId } from '../dialer/channel-id.js';
+import { checkEndpointShape } from '../dialer/endpoint-shape.js';
 import { DialerError } from '../errors.js';
 import { createLogger, silentLogger } from '../log.js';
 import { AriSim } from '../sim/index.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
-import { checkEndpoint, parseIntArg } from './parse-args.js';
+import { parseIntArg } from './parse-args.js';
 
 interface DialFlags {
   url?: string;
@@ -69,7 +71,7 @@ export async function runDialCli(argv: string[], env: NodeJS.ProcessEnv = proces
   try {
     const [endpoint, callerId, context, extension, priority, timeout] = positional as [string, string, string, string, string, string];
     params = {
-      endpoint: checkEndpoint('endpoint', endpoint),
+      endpoint: checkEndpointShape('endpoint', endpoint),
       callerId,
       context,
       extension,
@@ -115,7 +117,7 @@ export async function runDialCli(argv: string[], env: NodeJS.ProcessEnv = proces
   let result: CallResult;
   try {
     await events.start();
-    result = await runCall({ ari, events, log }, { ...params, channelId: oneOffChannelId(), signal: abort.signal });
+    result = explainAllocationFailure(await runCall({ ari, events, log }, { ...params, channelId: oneOffChannelId(), signal: abort.signal }));
   } catch (err) {
     result = connectionErrorResult(err, params.endpoint, params.callerId);
   } finally {

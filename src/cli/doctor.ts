@@ -1,10 +1,11 @@
 import { Command } from 'commander';
 import type { DialerConfig, SettingName } from '../config.js';
+import { checkEndpointShape } from '../dialer/endpoint-shape.js';
 import { runDoctor, type DoctorAriTarget } from '../ops/doctor.js';
 import { renderDoctor } from '../ops/render-doctor.js';
 import { configWithFlags, withSettingFlags } from './config-cmd.js';
 import { EXIT } from './exit-codes.js';
-import { checkEndpoint, parseIntArg } from './parse-args.js';
+import { parseIntArg } from './parse-args.js';
 
 /** Exit code when a check failed (0: all passed, warnings allowed; 2: usage). */
 export const DOCTOR_FAILED = 1;
@@ -36,7 +37,7 @@ export function doctorCommand(config: Readonly<DialerConfig>, setExit: (code: nu
     const cfg = configWithFlags(config, self, FLAGS);
     const probe = o.probe
       ? {
-          endpoint: checkEndpoint('--probe', o.probe),
+          endpoint: checkEndpointShape('--probe', o.probe),
           callerId: o.probeCallerid,
           context: o.probeContext,
           extension: o.probeExtension,

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isAllocationFailure } from '../dialer/allocation-failure.js';
 import { runCall } from '../dialer/call.js';
 import type { CallDeps } from '../dialer/call-options.js';
 import type { CallResult } from '../dialer/call-result.js';
@@ -57,7 +58,7 @@ export async function probeCheck(deps: Pick<CallDeps, 'ari' | 'events' | 'log'>,
 
 function hint(r: CallResult, timeoutS: number): string {
   if (r.status === 'error') {
-    if (r.http_status === 400 || /allocation failed/i.test(r.message)) {
+    if (r.http_status === 400 || isAllocationFailure(r)) {
       return 'Asterisk could not create that channel: check the technology and name ("pjsip show endpoints", "sip show peers") and that its module is loaded';
     }
     if (r.http_status === 403) return 'the ARI user is read_only in ari.conf: a dialer needs read_only = no';

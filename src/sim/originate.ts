@@ -5,7 +5,7 @@ import type { EventBus } from './event-bus.js';
 import { ALLOCATION_FAILED, ariError, ok, type RestResult } from './http-io.js';
 import type { Params } from './params.js';
 import type { ChannelRegistry } from './registry.js';
-import type { OutcomeRules } from './rules.js';
+import type { CallPlan, OutcomeRules } from './rules.js';
 import { countOriginate, type SimStats } from './stats.js';
 import { parseEndpoint } from './technologies.js';
 
@@ -85,7 +85,10 @@ export function originate(deps: OriginateDeps, params: Params, pathChannelId?: s
     : undefined;
   for (const [name, value] of params.variables()) main.variables.set(name, value);
 
-  const plan = deps.rules.decide(endpointParam);
+  const decided = deps.rules.decide(endpointParam);
+  // A media driver answers when called: the keyword and number rules are about phones. Your own rules still win.
+  const plan: CallPlan =
+    endpoint.tech.answersAtOnce && decided.source !== 'rule' ? { ...decided, outcome: 'answer', ringMs: 0 } : decided;
   const call = new Call(deps.callEnv, {
     endpoint,
     timeline: timelineFor(plan, endpoint.tech, originateTimeoutMs(params.int('timeout'))),

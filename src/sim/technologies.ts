@@ -1,6 +1,7 @@
 /**
  * Channel technologies the simulated Asterisk "has loaded". An originate to any other technology fails the way a real
- * Asterisk fails when no driver is registered: 500 `{"error":"Allocation failed"}`.
+ * Asterisk fails when no driver is registered: 500 `{"error":"Allocation failed"}`. Drivers a stock Asterisk does not
+ * load (chan_dongle's `Dongle`, `Motif` without res_xmpp) are deliberately absent, so that failure can be tried.
  */
 
 /** How a technology behaves in the simulation. */
@@ -18,16 +19,26 @@ export interface Technology {
   readonly protocolId: 'sip-call-id' | 'uuid' | 'none';
   /** chan_sip sets RTPAUDIOQOS* variables when an answered call hangs up; the app sees them as ChannelVarset. */
   readonly rtpQosVars: boolean;
+  /**
+   * A media stream rather than a phone (chan_audiosocket, chan_rtp): the driver answers as soon as it is called, so
+   * nothing rings and nothing is busy; only your own `rules` can say otherwise.
+   */
+  readonly answersAtOnce: boolean;
 }
 
 const TECHNOLOGIES: readonly Technology[] = [
-  { name: 'Local', local: true, setupMs: 0, protocolId: 'none', rtpQosVars: false },
-  { name: 'SIP', local: false, setupMs: 100, protocolId: 'sip-call-id', rtpQosVars: true },
-  { name: 'PJSIP', local: false, setupMs: 100, protocolId: 'uuid', rtpQosVars: false },
-  { name: 'IAX2', local: false, setupMs: 100, protocolId: 'none', rtpQosVars: false },
-  { name: 'DAHDI', local: false, setupMs: 100, protocolId: 'none', rtpQosVars: false },
+  { name: 'Local', local: true, setupMs: 0, protocolId: 'none', rtpQosVars: false, answersAtOnce: false },
+  { name: 'SIP', local: false, setupMs: 100, protocolId: 'sip-call-id', rtpQosVars: true, answersAtOnce: false },
+  { name: 'PJSIP', local: false, setupMs: 100, protocolId: 'uuid', rtpQosVars: false, answersAtOnce: false },
+  { name: 'IAX2', local: false, setupMs: 100, protocolId: 'none', rtpQosVars: false, answersAtOnce: false },
+  { name: 'DAHDI', local: false, setupMs: 100, protocolId: 'none', rtpQosVars: false, answersAtOnce: false },
+  // Loaded by a stock Asterisk 20 (chan_audiosocket, chan_rtp) and dialled by people who stream calls to a bot or
+  // page over multicast: AudioSocket/host:port/uuid, MulticastRTP/basic/239.0.0.1:5004, UnicastRTP/10.0.0.5:4000.
+  { name: 'AudioSocket', local: false, setupMs: 0, protocolId: 'none', rtpQosVars: false, answersAtOnce: true },
+  { name: 'MulticastRTP', local: false, setupMs: 0, protocolId: 'none', rtpQosVars: false, answersAtOnce: true },
+  { name: 'UnicastRTP', local: false, setupMs: 0, protocolId: 'none', rtpQosVars: false, answersAtOnce: true },
   // A made-up driver for demos that want neither SIP nor Local semantics in their names.
-  { name: 'Sim', local: false, setupMs: 0, protocolId: 'none', rtpQosVars: false },
+  { name: 'Sim', local: false, setupMs: 0, protocolId: 'none', rtpQosVars: false, answersAtOnce: false },
 ];
 
 /** Names of every technology the simulator accepts. */

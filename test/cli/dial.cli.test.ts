@@ -54,7 +54,9 @@ describe('the dial CLI as a child process', () => {
     // Motif is a real technology name, but this Asterisk (the simulator) has no driver loaded for it.
     const r = await dial(['Motif/nobody', '1', 'default', 's', '1', '5'], ari());
     expect(r.code).toBe(3);
-    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'error', disposition: 'ERROR', message: 'Allocation failed', http_status: 500 });
+    const result = JSON.parse(r.stdout);
+    expect(result).toMatchObject({ status: 'error', disposition: 'ERROR', http_status: 500 });
+    expect(result.message).toMatch(/^Asterisk could not allocate a channel for Motif\/nobody \(Asterisk said: Allocation failed\)/);
   });
 
   it('a network failure is not answered: exit 1', async () => {
@@ -68,7 +70,7 @@ describe('the dial CLI as a child process', () => {
     [['SIP/operator', '1', 'default', 's', '1', 'sixty'], /timeout: must be a whole number/],
     [['SIP/operator', '1', 'default', 's', '1', '0'], /timeout: must be at least 1/],
     [['SIP/operator', '1', 'default', 's', '1', '-5'], /timeout: must be at least 1/],
-    [['Foo/bar', '1', 'default', 's', '1', '60'], /unknown channel technology "Foo"/],
+    [['Foo bar/1001', '1', 'default', 's', '1', '60'], /^dial: endpoint: the channel technology "Foo bar" may hold only letters/m],
     [['SIP/operator', '1', 'default', 's', '1'], /missing required argument 'timeout'/],
     [['SIP/operator', '1', 'default', 's', '1', '60', 'extra'], /unexpected extra argument "extra"/],
   ])('usage error %j → exit 2 naming it', async (args, message) => {
@@ -98,5 +100,47 @@ describe('the dial CLI as a child process', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/endpoint\s+Endpoint, e\.g\. SIP\/operator/);
     expect(r.stdout).toMatch(/timeout\s+Originate timeout/);
+  });
+});
+
+describe('dial: any channel technology Asterisk has loaded; the shape alone is checked before', () => {
+  it('AudioSocket (loaded in a stock Asterisk 20): answered against --sim, exit 0', async () => {
+    const endpoint = 'AudioSocket/127.0.0.1:9092/5f1c2a4e-8b0d-4c1e-9a7f-3d2b1c0e9f87';
+    const r = await dial([endpoint, '1', 'default', 's', '1', '5', '--sim', '--time-scale', '0.01']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'success', disposition: 'ANSWERED', endpoint });
+  });
+
+  it('MulticastRTP: answered, exit 0', async () => {
+    const r = await dial(['MulticastRTP/basic/239.0.0.1:5004', '1', 'default', 's', '1', '5'], ari());
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).disposition).toBe('ANSWERED');
+  });
+
+  it('Dongle (chan_dongle not loaded, as in a stock Asterisk): exit 3 with Asterisk\'s reason and what to check', async () => {
+    const before = sim.stats.originates;
+    const r = await dial(['Dongle/dongle0/+4930123456', '1', 'default', 's', '1', '5'], ari());
+    expect(r.code, r.stderr).toBe(3);
+    const result = JSON.parse(r.stdout);
+    expect(result).toMatchObject({ status: 'error', disposition: 'ERROR', http_status: 500, endpoint: 'Dongle/dongle0/+4930123456' });
+    expect(result.message).toBe(
+      'Asterisk could not allocate a channel for Dongle/dongle0/+4930123456 (Asterisk said: Allocation failed): check that the Dongle channel driver is loaded ("core show channeltypes") and that the endpoint exists (e.g. "pjsip show endpoints")',
+    );
+    expect(sim.stats.originates).toBe(before); // refused at allocation: never counted as placed
+    expect(r.stdout + r.stderr).not.toContain('secret-pass');
+  });
+
+  it.each([
+    ['a space in the technology', 'Dongle 0/x', /^dial: endpoint: the channel technology "Dongle 0" may hold only letters, digits, _ and -/m],
+    ['a space in the resource', 'PJSIP/1001 @trunk', /^dial: endpoint: the resource after "PJSIP\/" must not contain whitespace or control characters, got "PJSIP\/1001 @trunk"$/m],
+    ['a control character', 'PJSIP/1001\u0007', /^dial: endpoint: the resource after "PJSIP\/" must not contain whitespace or control characters, got "PJSIP\/1001\\u0007"$/m],
+    ['no technology', '/1001', /^dial: endpoint: must look like TECH\/resource/m],
+  ])('a shape error (%s): exit 2 naming the argument, nothing dialed', async (_name, endpoint, message) => {
+    const before = sim.stats.originates;
+    const r = await dial([endpoint, '1', 'default', 's', '1', '5'], ari());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).toBe('');
+    expect(sim.stats.originates).toBe(before);
   });
 });

@@ -342,6 +342,18 @@ describe('upload', () => {
     await service.cancel(body.id);
   });
 
+  it('refuses a file with more channel-variable columns than settings.maxChannelVars, naming how to raise it', async () => {
+    const names = Array.from({ length: 3 }, (_, i) => `v${i + 1}`).join(',');
+    const csv = `number,${names}\n4930191,${names}\n`;
+    const res = await req('/api/campaigns?preview=1', 'operator', { method: 'POST', body: csvForm(csv, { settings: { ...SETTINGS, maxChannelVars: 2 } }) });
+    expect(res.status).toBe(400);
+    const err = await errorOf(res);
+    expect(err).toMatchObject({ code: 'BAD_CSV', line: 1 });
+    expect(err.message).toMatch(/^line 1: 3 columns would become channel variables, more than the limit of 2 .*maxChannelVars setting of an upload/);
+    const raised = await req('/api/campaigns?preview=1', 'operator', { method: 'POST', body: csvForm(csv, { settings: { ...SETTINGS, maxChannelVars: 3 } }) });
+    expect(await raised.json()).toMatchObject({ accepted: 1, rejected: 0 });
+  });
+
   it('answers bad options JSON with 400 naming the problem', async () => {
     const res = await req('/api/campaigns?preview=1', 'operator', { method: 'POST', body: csvForm('number\n4930191\n', '{"settings": {"endpoint": ') });
     expect(res.status).toBe(400);

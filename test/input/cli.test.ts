@@ -69,7 +69,7 @@ describe.concurrent('dial: bad arguments → exit 2, the message names the argum
     ['non-numeric timeout', ['SIP/trunk/5550001', '111', 'default', 's', '1', '5s'], /^dial: timeout: must be a whole number, got "5s"$/m],
     ['zero timeout', ['SIP/trunk/5550001', '111', 'default', 's', '1', '0'], /^dial: timeout: must be at least 1, got 0$/m],
     ['negative timeout', ['SIP/trunk/5550001', '111', 'default', 's', '1', '-30'], /^dial: timeout: must be at least 1, got -30$/m],
-    ['unknown endpoint technology', ['FOO/5550001', '111', 'default', 's', '1', '5'], /^dial: endpoint: unknown channel technology "FOO"/m],
+    ['a technology that is not a driver name', ['FOO BAR/5550001', '111', 'default', 's', '1', '5'], /^dial: endpoint: the channel technology "FOO BAR" may hold only letters, digits, _ and -/m],
     ['endpoint without a resource', ['SIP/', '111', 'default', 's', '1', '5'], /^dial: endpoint: must look like TECH\/resource/m],
   ])('%s', async (_name, args, message) => {
     const before = sim.stats.originates;
@@ -84,7 +84,7 @@ describe.concurrent('dial: bad arguments → exit 2, the message names the argum
 describe.concurrent('dial: ARI says no → exit 3 with a message that says what is wrong', () => {
   const cases: Array<[string, () => Record<string, string>, string[], RegExp]> = [
     ['401: wrong password', () => ari({ ARI_PASSWORD: 'not-it' }), OK, /^ARI authentication failed for user dialer \(check the \[dialer\] section of ari\.conf and its password\)$/],
-    ['bad endpoint (no such driver): Asterisk\'s own message', () => ari(), ['Motif/nobody', '111', 'default', 's', '1', '5'], /^Allocation failed$/],
+    ['bad endpoint (no such driver): Asterisk\'s own message', () => ari(), ['Motif/nobody', '111', 'default', 's', '1', '5'], /^Asterisk could not allocate a channel for Motif\/nobody \(Asterisk said: Allocation failed\): check that the Motif channel driver is loaded/],
     ['wrong URL prefix (http.conf prefix missing)', () => ari({ ARI_URL: prefixed.url.replace('/asterisk/ari', '/ari') }), OK, /does not look like ARI .*check the URL and http\.conf's prefix/],
     ['wrong URL prefix (a prefix that is not there)', () => ari({ ARI_URL: sim.url.replace('/ari', '/asterisk/ari') }), OK, /does not look like ARI .*check the URL and http\.conf's prefix/],
     ['a web server that is not ARI on the port', () => ari({ ARI_URL: `http://127.0.0.1:${htmlPort}/ari` }), OK, /^http:\/\/127\.0\.0\.1:\d+\/ari does not look like ARI \(GET \/events answered 200 instead of a WebSocket upgrade\)/],
@@ -115,6 +115,7 @@ describe.concurrent('ari-dialer campaign create with a bad CSV: exit code, lines
     ['an unclosed quote', 'number,name\n+15550001,A\n+15550002,"B\n+15550003,C\n', 2, [/^ari-dialer: line 3: unclosed quote/m]],
     ['no number column', 'phone_no,name\n+15550001,A\n', 2, [/^ari-dialer: line 1: no "number" or "phone" column; the header has "phone_no", "name"/m]],
     ['an empty file', '', 2, [/^ari-dialer: the file is empty$/m]],
+    ['more channel-variable columns than the limit', `number,${Array.from({ length: 65 }, (_, i) => `v${i}`).join(',')}\n+15550001,${'x,'.repeat(64)}x\n`, 2, [/^ari-dialer: line 1: 65 columns would become channel variables, more than the limit of 64 .*--max-channel-vars N/m]],
   ] as const)('%s', async (name, csv, code, messages) => {
     const file = join(dir, `${name.replace(/\W+/g, '-')}.csv`);
     await writeFile(file, csv);
@@ -123,6 +124,21 @@ describe.concurrent('ari-dialer campaign create with a bad CSV: exit code, lines
     for (const m of messages) expect(r.stderr).toMatch(m);
     expect(r.stdout).toBe('');
     expect(await redis.smembers(keys.campaigns)).toEqual([]);
+  });
+
+  it('a placeholder cell that adds a host: exit 2 naming line and column; --max-channel-vars and --skip-invalid are heard', async () => {
+    const file = join(dir, 'evil-trunk.csv');
+    await writeFile(file, 'number,trunk,note\n+15550001,pstn-1,a\n+15550002,evil@10.0.0.1:5060,b\n');
+    const create = ['campaign', 'create', '--csv', file, '--endpoint', 'PJSIP/{number}@{trunk}', '--preview'];
+    const strict = await run(ARI_DIALER, create, env());
+    expect(strict.code, strict.stderr).toBe(2);
+    expect(strict.stdout + strict.stderr).toMatch(/^ {2}line 3: column 2 \(trunk, used as \{trunk\} in the endpoint\): "evil@10\.0\.0\.1:5060" may hold only letters, digits and _ \. \+ - \(found "@" ":"\)$/m);
+    const capped = await run(ARI_DIALER, [...create, '--max-channel-vars', '1'], env());
+    expect(capped.code, capped.stderr).toBe(2);
+    expect(capped.stderr).toMatch(/^ari-dialer: line 1: 2 columns would become channel variables, more than the limit of 1 /m);
+    const good = await run(ARI_DIALER, [...create, '--max-channel-vars', '2', '--skip-invalid'], env());
+    expect(good.code, good.stderr).toBe(0);
+    expect(good.stdout).toMatch(/^1 to dial, 0 suppressed, 0 duplicates, 1 rejected$/m);
   });
 
   it('a CSV file that does not exist: exit 2 naming --csv', async () => {

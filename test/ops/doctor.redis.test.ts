@@ -161,6 +161,16 @@ describe('doctor in each failing state prints the right ✗', () => {
     expect(byId(cong, 'ari.probe')).toMatchObject({ status: 'fail', detail: 'CONGESTION: Circuit/channel congestion (34)', fix: expect.stringContaining('trunk') });
   });
 
+  it('test call to a driver Asterisk has not loaded (any well-shaped technology gets this far): fail with the fix', async () => {
+    const r = await doctor({ probe: { endpoint: 'Dongle/dongle0/5551234' } });
+    expect(r.ok).toBe(false);
+    expect(byId(r, 'ari.probe')).toMatchObject({
+      status: 'fail',
+      detail: 'ERROR: Allocation failed',
+      fix: expect.stringMatching(/could not create that channel.*module is loaded/),
+    });
+  });
+
   it('clock skew above a second', async () => {
     const r = await doctor({ now: () => Date.now() - 5000 });
     expect(r.ok).toBe(false);

@@ -8,7 +8,7 @@ function uploadBody() {
   const v = (name) => f.elements[name].value.trim();
   const settings = { endpoint: v('endpoint') };
   for (const k of ['callerId', 'context', 'extension', 'retry', 'window']) if (v(k)) settings[k] = v(k);
-  for (const k of ['cps', 'maxConcurrent', 'timeoutS']) if (v(k)) settings[k] = Number(v(k));
+  for (const k of ['cps', 'maxConcurrent', 'timeoutS', 'maxChannelVars']) if (v(k)) settings[k] = Number(v(k));
   const options = { settings, skipInvalid: f.elements.skipInvalid.checked };
   if (v('name')) options.name = v('name');
   const body = new FormData();
