@@ -22,6 +22,8 @@ export interface OriginateDeps {
   readonly callEnv: CallEnv;
   /** Calls alive, so a restart can make them vanish. */
   readonly calls: Set<Call>;
+  /** Asterisk is shutting down: ast_channel_alloc refuses every new channel (main/channel.c). */
+  readonly refusingChannels: () => boolean;
 }
 
 /**
@@ -49,8 +51,9 @@ export function originate(deps: OriginateDeps, params: Params, pathChannelId?: s
   if (originator && !deps.registry.has(originator)) {
     return ariError(400, 'Provided originator channel was not found');
   }
-  // Allocation: an unknown driver fails here, then an id already in use.
-  if (endpoint === 'unknown-technology') return ALLOCATION_FAILED;
+  // Allocation: an unknown driver fails here, as does any channel during a shutdown (before the id is even checked),
+  // then an id already in use.
+  if (endpoint === 'unknown-technology' || deps.refusingChannels()) return ALLOCATION_FAILED;
   const isLocal = endpoint.tech.local;
   const mainId = channelId || deps.ids.nextUniqueId();
   const peerId = isLocal ? otherChannelId || (channelId ? `${channelId};2` : undefined) : undefined;
