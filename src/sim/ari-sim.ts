@@ -22,7 +22,7 @@ import { createStats, resetStats, type SimStats } from './stats.js';
 
 export type { AriSimOptions } from './ari-sim-options.js';
 export type { SimStats } from './stats.js';
-export type { SimFaults } from './faults.js';
+export type { SimFaults, TrunkDownOptions } from './faults.js';
 export type { Outcome, OutcomeMix, SimRule } from './rules.js';
 export type { Channel } from './channel-model.js';
 export type { RestartOptions, RestartPhase } from './restart-sequence.js';
@@ -91,6 +91,7 @@ export class AriSim {
       calls: this.calls,
       startedAt: () => this.startedAt,
       refusingChannels: () => this.restartSequence.phase === 'refusingChannels',
+      deadTrunkFor: (endpoint) => this.faultState.deadTrunkFor(endpoint),
     };
     this.restartSequence = new RestartSequence({
       hangUpAllCalls: () => {
