@@ -16,19 +16,21 @@ import {
 import { Params } from './params.js';
 import { ChannelRegistry } from './registry.js';
 import { handleRest, type RouteDeps } from './routes.js';
+import { RestartSequence, resolveRestartOptions, type RestartOptions, type RestartPhase } from './restart-sequence.js';
 import { OutcomeRules } from './rules.js';
 import { createStats, resetStats, type SimStats } from './stats.js';
 
 export type { AriSimOptions } from './ari-sim-options.js';
 export type { SimStats } from './stats.js';
-export type { SimFaults } from './faults.js';
+export type { SimFaults, TrunkDownOptions } from './faults.js';
 export type { Outcome, OutcomeMix, SimRule } from './rules.js';
 export type { Channel } from './channel-model.js';
+export type { RestartOptions, RestartPhase } from './restart-sequence.js';
 
 /** http.conf session_keep_alive default: an idle keep-alive connection is closed after 15 s. */
 const KEEP_ALIVE_MS = 15_000;
-/** Real ms a restart keeps the port closed when restart() is given no duration. */
-const DEFAULT_RESTART_DOWN_MS = 500;
+/** res_ari.c answers this until ast_fully_booted, and closes the connection (ARI_INVOKE_RESULT_ERROR_CLOSE). */
+const NOT_BOOTED: RestResult = { status: 503, body: { message: 'Asterisk not booted' }, headers: { Connection: 'close' } };
 
 /**
  * A fake Asterisk 20 speaking ARI over real HTTP and WebSocket, for tests, benchmarks and the demo. Behaviour follows
@@ -53,12 +55,17 @@ export class AriSim {
   private boundPort = 0;
   private stopped = false;
   private restarting: Promise<void> | undefined;
+  private readonly restartSequence: RestartSequence;
 
   private constructor(options: AriSimOptions) {
     this.opts = resolveSimOptions(options);
+    const sim = this;
     this.log = this.opts.logger.child({ component: 'ari-sim' });
     this.bus = new EventBus({ logger: this.log });
-    this.faultState = new FaultState(() => this.bus.terminateAll());
+    this.faultState = new FaultState({
+      dropSockets: () => this.bus.terminateAll(),
+      resetConnections: () => this.resetConnections(),
+    });
     this.faults = this.faultState;
     this.basePath = `${this.opts.prefix ? `/${this.opts.prefix}` : ''}/ari`;
     const { timeScale, noAnswerCause, dialplanMs } = this.opts;
@@ -83,7 +90,23 @@ export class AriSim {
       callEnv,
       calls: this.calls,
       startedAt: () => this.startedAt,
+      refusingChannels: () => this.restartSequence.phase === 'refusingChannels',
+      deadTrunkFor: (endpoint) => this.faultState.deadTrunkFor(endpoint),
     };
+    this.restartSequence = new RestartSequence({
+      hangUpAllCalls: () => {
+        for (const call of [...this.calls]) call.hangUpForShutdown();
+      },
+      closeEverything: () => this.shutDown({ reset: true }),
+      listenAgain: async () => {
+        this.ids.reset();
+        this.startedAt = Date.now();
+        await this.listen(this.boundPort);
+      },
+      get stopped() {
+        return sim.stopped;
+      },
+    });
   }
 
   /** Starts listening; resolves once the port is bound. */
@@ -116,31 +139,42 @@ export class AriSim {
   /** Closes everything at once: sockets, calls (no events), the listener. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.restartSequence.release();
     await this.shutDown();
     this.wss.close();
   }
 
   /**
-   * Asterisk restarts: every socket is cut, every channel vanishes without an event, connections are refused for
-   * `downMs` real ms, then the same port listens again, with fresh channel ids and apps.
+   * `core restart now`, phase by phase as a real Asterisk 20 goes through it (see RestartPhase and
+   * docs/simulator.md): originates refused, then 503 for everything, then the live calls hung up (cause 0), every
+   * connection reset, the port closed, 404, "Asterisk not booted", and a fresh Asterisk with new ids and no apps.
+   * A number is the time the port stays closed (real ms); an object sets any phase, and `Infinity` holds a phase until
+   * `releaseRestartPhase()`. Resolves once the simulator answers normally again.
    */
-  restart(downMs: number = DEFAULT_RESTART_DOWN_MS): Promise<void> {
+  restart(downMsOrOptions?: number | RestartOptions): Promise<void> {
+    const options = resolveRestartOptions(downMsOrOptions, this.calls.size > 0);
     // Two overlapping restarts would both try to bind the port; the second joins the first.
-    this.restarting ??= this.restartOnce(downMs).finally(() => (this.restarting = undefined));
+    this.restarting ??= this.restartOnce(options).finally(() => (this.restarting = undefined));
     return this.restarting;
   }
 
-  private async restartOnce(downMs: number): Promise<void> {
-    if (this.stopped) return;
-    await this.shutDown();
-    await sleep(downMs);
-    if (this.stopped) return;
-    this.ids.reset();
-    this.startedAt = Date.now();
-    await this.listen(this.boundPort);
+  /** The restart phase the simulator is in, or undefined when it runs normally. */
+  get restartPhase(): RestartPhase | undefined {
+    return this.restartSequence.phase;
   }
 
-  private async shutDown(): Promise<void> {
+  /** Ends the restart phase being held (a duration of `Infinity`) or waited out; the restart goes on. */
+  releaseRestartPhase(): void {
+    this.restartSequence.release();
+  }
+
+  private async restartOnce(options: Parameters<RestartSequence['run']>[0]): Promise<void> {
+    if (this.stopped) return;
+    await this.restartSequence.run(options);
+  }
+
+  /** Forgets every call and app; `reset` sends RSTs (a process going away) instead of FINs. */
+  private async shutDown(how: { reset?: boolean } = {}): Promise<void> {
     for (const call of [...this.calls]) call.vanish();
     this.calls.clear();
     this.registry.clear();
@@ -150,7 +184,10 @@ export class AriSim {
     this.server = undefined;
     if (!server) return;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const socket of this.connections) socket.destroy();
+    for (const socket of this.connections) {
+      if (how.reset) socket.resetAndDestroy();
+      else socket.destroy();
+    }
     this.connections.clear();
     server.closeAllConnections();
     await closed;
@@ -175,6 +212,12 @@ export class AriSim {
     });
   }
 
+  /** Every TCP connection (REST keep-alive and event WebSocket) is reset; the listener and the calls stay. */
+  private resetConnections(): void {
+    for (const socket of [...this.connections]) socket.resetAndDestroy();
+    this.connections.clear();
+  }
+
   /** http.conf sessionlimit and the refuseConnections fault: accepted, then closed without a byte. */
   private onConnection(socket: Socket): void {
     if (this.faultState.refuseAll || this.connections.size >= this.opts.sessionLimit) {
@@ -196,10 +239,14 @@ export class AriSim {
     const url = new URL(req.url ?? '/', 'http://sim');
     const method = req.method ?? 'GET';
     const path = this.ariPath(url.pathname);
-    if (path === undefined) return writeHtmlError(res, 404, 'The requested URL was not found on this server.');
+    const phase = this.restartSequence.phase;
+    // main/http.c refuses every request once the shutdown is final, before looking at the URI.
+    if (phase === 'shuttingDown') return writeHtmlError(res, 503, SHUTDOWN_IN_PROGRESS, { close: true });
+    if (path === undefined || phase === 'notRegistered') return writeHtmlError(res, 404, NOT_FOUND_PAGE_TEXT);
     const failure = this.faultState.takeFailure(method, url.pathname);
     if (failure !== undefined) return this.answer(res, ariError(failure, 'Simulated failure'));
     if (!authenticate(req, url.searchParams, this.opts.users)) return this.answer(res, UNAUTHORIZED);
+    if (phase === 'notBooted') return this.answer(res, NOT_BOOTED);
     if (path === 'events' && method === 'GET') return writeHtmlError(res, 426, '');
     readBody(req).then(
       (text) => {
@@ -228,10 +275,13 @@ export class AriSim {
     };
     const url = new URL(req.url ?? '/', 'http://sim');
     const path = this.ariPath(url.pathname);
-    if (path === undefined) return reject(404, 'text/html', 'Not Found');
+    const phase = this.restartSequence.phase;
+    if (phase === 'shuttingDown') return reject(503, 'text/html', htmlErrorPage(503, SHUTDOWN_IN_PROGRESS));
+    if (path === undefined || phase === 'notRegistered') return reject(404, 'text/html', htmlErrorPage(404, NOT_FOUND_PAGE_TEXT));
     if (!authenticate(req, url.searchParams, this.opts.users)) {
       return reject(401, 'application/json', JSON.stringify(UNAUTHORIZED.body), UNAUTHORIZED.headers);
     }
+    if (phase === 'notBooted') return reject(503, 'application/json', JSON.stringify(NOT_BOOTED.body));
     if (path !== 'events') return reject(404, 'application/json', JSON.stringify({ message: 'Resource not found' }));
     const apps = (url.searchParams.get('app') ?? '').split(',').filter((a) => a !== '');
     if (apps.length === 0) {
@@ -247,6 +297,9 @@ export class AriSim {
 }
 
 const PARSE_ERROR = Symbol('parse error');
+/** main/http.c's texts for its own error pages. */
+const SHUTDOWN_IN_PROGRESS = 'Shutdown in progress';
+const NOT_FOUND_PAGE_TEXT = 'The requested URL was not found on this server.';
 
 /** JSON bodies become parameters; a form body is merged into the query, as Asterisk's HTTP server does. */
 function parseBody(req: IncomingMessage, text: string, query: URLSearchParams): unknown {

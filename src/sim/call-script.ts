@@ -300,6 +300,38 @@ export class Call implements ChannelOwner {
     this.env.onEnded(this);
   }
 
+  /**
+   * `core restart now` / `core stop now`: ast_softhangup_all() flags every channel (ChannelHangupRequest cause 4,
+   * soft), then each call unwinds. Nothing on that path sets a hangup cause, so every channel is destroyed with 0.
+   * A ringing call unwinds as live-calls-at-restart.json shows (the `;2` half goes first, then Dial NOANSWER); an
+   * answered one like a callee hanging up with cause 0 (StasisEnd, STASISSTATUS=SUCCESS, as app_stasis.c reports a
+   * Stasis() left because of a hangup).
+   */
+  hangUpForShutdown(): void {
+    if (this.phase === 'ended') return;
+    const { main, peer } = this.setup;
+    this.stopTimers();
+    this.pub(main, ev.channelHangupRequest(main, SOFTHANGUP.SHUTDOWN, true));
+    if (peer) this.pub(peer, ev.channelHangupRequest(peer, SOFTHANGUP.SHUTDOWN, true));
+    if (this.phase === 'dialing') {
+      if (peer) {
+        this.pub(peer, ev.channelHangupRequest(peer, SOFTHANGUP.APPUNLOAD, true));
+        this.pub(main, ev.channelHangupRequest(main, CAUSE.UNKNOWN));
+        this.destroyPeer(CAUSE.UNKNOWN);
+      }
+      this.pub(main, this.dialEvent(dialStatusForCause(CAUSE.UNKNOWN)));
+      return this.destroyMain(CAUSE.UNKNOWN);
+    }
+    if (peer) {
+      // The `;2` half's dialplan is interrupted first; its hangup is queued to `;1` with its (unset) cause.
+      this.pub(main, ev.channelHangupRequest(main, CAUSE.UNKNOWN));
+      this.destroyPeer(CAUSE.UNKNOWN);
+    }
+    if (this.phase === 'stasis') this.leaveStasis();
+    this.beforeMainDestroyed();
+    this.destroyMain(CAUSE.UNKNOWN);
+  }
+
   /** Asterisk went away: every structure goes, no event is sent. */
   vanish(): void {
     if (this.phase === 'ended') return;

@@ -71,6 +71,8 @@ export function causeForHangupReason(reason: string): number | undefined {
  * 32 is an explicit hangup such as ARI's DELETE, 16 what the other half of a Local channel gets.
  */
 export const SOFTHANGUP = {
+  /** ast_softhangup_all() at shutdown or restart (main/channel.c). */
+  SHUTDOWN: 4,
   APPUNLOAD: 16,
   EXPLICIT: 32,
 } as const;

@@ -77,12 +77,14 @@ export function htmlErrorPage(status: number, text: string): string {
   );
 }
 
-export function writeHtmlError(res: ServerResponse, status: number, text: string): void {
+/** `close`: the server ends the connection after this answer (http.c does after errors that abort a request). */
+export function writeHtmlError(res: ServerResponse, status: number, text: string, options: { close?: boolean } = {}): void {
   const page = htmlErrorPage(status, text);
   res.writeHead(status, reasonPhrase(status), {
     Server: SERVER_HEADER,
     'Content-Type': 'text/html',
     'Content-Length': Buffer.byteLength(page),
+    ...(options.close ? { Connection: 'close' } : {}),
   });
   res.end(page);
 }

@@ -3,6 +3,7 @@ import { originateTimeoutMs, timelineFor } from './call-timeline.js';
 import { OUTGOING_APP, SimChannel, parseCallerId, protocolIdFor, type ChannelIds, type DialplanTarget } from './channel-model.js';
 import type { EventBus } from './event-bus.js';
 import { ALLOCATION_FAILED, ariError, ok, type RestResult } from './http-io.js';
+import type { DeadTrunk } from './faults.js';
 import type { Params } from './params.js';
 import type { ChannelRegistry } from './registry.js';
 import type { CallPlan, OutcomeRules } from './rules.js';
@@ -22,7 +23,14 @@ export interface OriginateDeps {
   readonly callEnv: CallEnv;
   /** Calls alive, so a restart can make them vanish. */
   readonly calls: Set<Call>;
+  /** Asterisk is shutting down: ast_channel_alloc refuses every new channel (main/channel.c). */
+  readonly refusingChannels: () => boolean;
+  /** The trunkDown fault: the dead trunk an endpoint goes through, if any. */
+  readonly deadTrunkFor: (endpoint: string) => DeadTrunk | undefined;
 }
+
+/** A resource naming this cannot be reached (chan_sip: no such peer, and the host does not resolve). */
+const UNREACHABLE_KEYWORD = 'nosuch';
 
 /**
  * POST /channels and POST /channels/{channelId}: validates in resource_channels.c's order, allocates the channel(s),
@@ -49,8 +57,12 @@ export function originate(deps: OriginateDeps, params: Params, pathChannelId?: s
   if (originator && !deps.registry.has(originator)) {
     return ariError(400, 'Provided originator channel was not found');
   }
-  // Allocation: an unknown driver fails here, then an id already in use.
-  if (endpoint === 'unknown-technology') return ALLOCATION_FAILED;
+  // Allocation: an unknown driver fails here, as does any channel during a shutdown (before the id is even checked),
+  // then an id already in use.
+  if (endpoint === 'unknown-technology' || deps.refusingChannels()) return ALLOCATION_FAILED;
+  // The driver itself fails to create the channel, before any id check.
+  const deadTrunk = deps.deadTrunkFor(endpointParam);
+  if (deadTrunk?.mode === 'refuse' || endpoint.resource.toLowerCase().includes(UNREACHABLE_KEYWORD)) return ALLOCATION_FAILED;
   const isLocal = endpoint.tech.local;
   const mainId = channelId || deps.ids.nextUniqueId();
   const peerId = isLocal ? otherChannelId || (channelId ? `${channelId};2` : undefined) : undefined;
@@ -86,9 +98,13 @@ export function originate(deps: OriginateDeps, params: Params, pathChannelId?: s
   for (const [name, value] of params.variables()) main.variables.set(name, value);
 
   const decided = deps.rules.decide(endpointParam);
-  // A media driver answers when called: the keyword and number rules are about phones. Your own rules still win.
-  const plan: CallPlan =
-    endpoint.tech.answersAtOnce && decided.source !== 'rule' ? { ...decided, outcome: 'answer', ringMs: 0 } : decided;
+  // A dead trunk fails whatever would have happened; a media driver answers when called (the keyword and number
+  // rules are about phones); your own rules still win over the latter.
+  const plan: CallPlan = deadTrunk
+    ? { ...decided, outcome: deadTrunk.cause === 34 ? 'congestion' : 'failed', ringMs: undefined }
+    : endpoint.tech.answersAtOnce && decided.source !== 'rule'
+      ? { ...decided, outcome: 'answer', ringMs: 0 }
+      : decided;
   const call = new Call(deps.callEnv, {
     endpoint,
     timeline: timelineFor(plan, endpoint.tech, originateTimeoutMs(params.int('timeout'))),

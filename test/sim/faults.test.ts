@@ -27,6 +27,32 @@ describe('faults', () => {
     again.close();
   });
 
+  it('resetConnections resets every TCP connection (REST and WebSocket) at once; the server listens on, calls live on', async () => {
+    sim = await AriSim.start({ timeScale: 0.05, rules: [{ match: 'slow', outcome: 'answer', ringMs: 3000 }] });
+    const log = await EventLog.open(wsUrl(sim.url, `app=dialer&${KEY}`));
+    expect((await rest(sim.url, 'POST', '/channels?endpoint=SIP/slow&app=dialer&channelId=r1')).status).toBe(200);
+    await log.next((e) => e.type === 'Dial');
+
+    // A request in flight on a pooled keep-alive connection when the reset comes fails; it was carried out anyway.
+    sim.faults.setRestDelay(300);
+    const inFlight = rest(sim.url, 'POST', '/channels?endpoint=SIP/slow&app=dialer&channelId=r2');
+    await sleep(100);
+    sim.faults.resetConnections();
+    const failure = await inFlight.then(() => undefined, (err: unknown) => err);
+    expect(failure).toBeInstanceOf(Error);
+    sim.faults.setRestDelay(0);
+    await log.until(() => log.closed, 2000, 'close');
+    expect(log.closeCode).toBe(1006); // no close frame: abrupt
+
+    // The listener is still there: a retry on a new connection works, and the calls are alive.
+    const again = await rest(sim.url, 'GET', '/channels');
+    expect(again.status).toBe(200);
+    expect((again.body as Array<{ id: string }>).map((c) => c.id).sort()).toEqual(['r1', 'r2']);
+    const reconnected = await EventLog.open(wsUrl(sim.url, `app=dialer&${KEY}`));
+    await reconnected.next((e) => e.type === 'StasisStart' && (e.channel as { id: string }).id === 'r1', 3000);
+    reconnected.close();
+  });
+
   it('a call answered while its app has no socket fails Stasis and is hung up (no StasisStart)', async () => {
     // Rings 100 ms, then would talk for 20 s if Stasis took it.
     sim = await AriSim.start({ timeScale: 0.02, rules: [{ match: 'long', outcome: 'answer', ringMs: 5000, talkMs: 1_000_000 }] });
@@ -84,6 +110,37 @@ describe('faults', () => {
     sim.faults.refuseConnections(true);
     sim.faults.clear();
     expect((await rest(sim.url, 'GET', '/asterisk/info')).status).toBe(200);
+  });
+
+  it('an unreachable resource (nosuch) never allocates: 500 Allocation failed, like an unknown driver', async () => {
+    sim = await AriSim.start();
+    const res = await rest(sim.url, 'POST', '/channels?endpoint=SIP/nosuchtrunk/5551230001&app=dialer');
+    expect([res.status, res.body]).toEqual([500, { error: 'Allocation failed' }]);
+    expect(sim.stats.originates).toBe(0);
+  });
+
+  it('trunkDown refuses originates (or places them to fail at once) until trunkUp', async () => {
+    sim = await AriSim.start({ timeScale: 0.05 });
+    const log = await EventLog.open(wsUrl(sim.url, `app=dialer&${KEY}`));
+    sim.faults.trunkDown('SIP/carrier-a/');
+    const refused = await rest(sim.url, 'POST', '/channels?endpoint=SIP/carrier-a/5551230001&app=dialer');
+    expect([refused.status, refused.body]).toEqual([500, { error: 'Allocation failed' }]);
+    expect((await rest(sim.url, 'POST', '/channels?endpoint=SIP/carrier-b/5551230001&app=dialer')).status).toBe(200);
+
+    sim.faults.trunkUp('SIP/carrier-a/');
+    for (const cause of [34, 38] as const) {
+      sim.faults.trunkDown(/^SIP\/carrier-a\//, { mode: 'fail', cause });
+      const id = `placed-${cause}`;
+      expect((await rest(sim.url, 'POST', `/channels?endpoint=SIP/carrier-a/5551230001&app=dialer&channelId=${id}`)).status).toBe(200);
+      const destroyed = await log.next((e) => e.type === 'ChannelDestroyed' && (e.channel as { id: string }).id === id);
+      expect(destroyed.cause).toBe(cause);
+      const dial = log.ofChannel(id).filter((e) => e.type === 'Dial').at(-1)!;
+      expect(dial.dialstatus).toBe(cause === 34 ? 'CONGESTION' : 'NOANSWER');
+      sim.faults.trunkUp();
+    }
+    expect((await rest(sim.url, 'POST', '/channels?endpoint=SIP/carrier-a/5551230001&app=dialer')).status).toBe(200);
+    expect(() => sim.faults.trunkDown('x', { cause: 41 as 34 })).toThrow(/cause/);
+    log.close();
   });
 
   it('checks fault arguments', async () => {
