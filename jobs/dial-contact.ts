@@ -179,10 +179,11 @@ export const dialContact = (deps: DialJobDeps) => {
             resume: previous !== undefined,
           },
         );
+        let held = false;
         if (!previous) {
           const verdict = verdictOf(result, { retry: data.attempt > 1 });
           if (verdict.kind === 'asterisk-down' && result.placed === false) deps.health.reportDown(verdict.reason ?? result.message);
-          deps.breakers.record(data.campaignId, verdict, admission === 'trial', endpoint);
+          held = deps.breakers.record(data.campaignId, verdict, admission === 'trial', endpoint, Date.parse(result.created_at)) === 'held' && result.placed !== false;
           if (result.placed === false && sendAgainLater(result) && (verdict.kind === 'asterisk-down' || (data.refusals ?? 0) + 1 < MAX_REFUSALS)) {
             // Asterisk did not take it: no phone rang. Back to the queue as it was, to go out once Asterisk or the
             // trunk is back (a refusal with Asterisk answering is counted, so one row's dead endpoint ends).
@@ -200,7 +201,10 @@ export const dialContact = (deps: DialJobDeps) => {
             : result.disposition === 'CANCELLED' && deps.hangupAll.aborted
               ? // Hung up because this worker is shutting down, not because anyone cancelled: another worker calls again.
                 { retry: true as const, delayMs: 0 }
-              : nextAttempt(s.retry, result.disposition, tries);
+              : held
+                ? // The trunk was known dead when this call failed on it: try the number again once it is back.
+                  { retry: true as const, delayMs: deps.breakers.retryInMs(data.campaignId) }
+                : nextAttempt(s.retry, result.disposition, tries);
         rec = {
           ...result,
           campaignId: data.campaignId,
@@ -210,6 +214,7 @@ export const dialContact = (deps: DialJobDeps) => {
           final: !retry.retry,
           ...(data.vars ? { vars: data.vars } : {}),
           ...(retry.retry ? { retry_in_s: Math.round(retry.delayMs / 1000) } : {}),
+          ...(held ? { breaker_held: true as const } : {}),
         };
         await deps.store.recordAttempt(rec);
         log.info({ disposition: rec.disposition, cause: rec.cause, final: rec.final }, 'attempt ended');
@@ -220,8 +225,11 @@ export const dialContact = (deps: DialJobDeps) => {
 
     // From here on every step is idempotent, so a re-run after a crash completes what was left undone.
     if (!rec.final) {
-      const tries = { ...(data.tries ?? {}), [rec.disposition]: (data.tries?.[rec.disposition] ?? 0) + 1 };
-      const next: DialJobData = { ...data, attempt: data.attempt + 1, tries };
+      // An attempt the breaker held spends no retry of its disposition.
+      const spent = rec.breaker_held ? 0 : 1;
+      const tries = { ...(data.tries ?? {}), [rec.disposition]: (data.tries?.[rec.disposition] ?? 0) + spent };
+      const { refusals: _refusals, ...rest } = data;
+      const next: DialJobData = { ...rest, attempt: data.attempt + 1, tries };
       const delayMs = (rec.retry_in_s ?? 0) * 1000;
       await deps.enqueueRetry(next, dialJobId(data.campaignId, data.number, next.attempt), delayMs);
     } else {

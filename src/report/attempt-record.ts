@@ -19,4 +19,9 @@ export interface AttemptRecord extends CallResult {
   vars?: Record<string, string>;
   /** When not final: the retry policy's delay before the next attempt, in seconds. */
   retry_in_s?: number;
+  /**
+   * Failed on our side of the line (a network cause) after the campaign's circuit breaker had already opened: the
+   * trunk was known dead, so this attempt spends none of the number's retries (it is called again once it is back).
+   */
+  breaker_held?: true;
 }

@@ -64,11 +64,11 @@ describe('verdictOf: our side of the line or the callee', () => {
 describe('CircuitBreaker', () => {
   it('opens after the threshold of failures in a row; a callee in between resets the run', () => {
     const b = new CircuitBreaker({ threshold: 3 });
-    expect(b.record(refused, 0)).toBeUndefined();
-    expect(b.record(refused, 0)).toBeUndefined();
-    b.record(callee, 0);
-    expect(b.record(refused, 0)).toBeUndefined();
-    expect(b.record(refused, 0)).toBeUndefined();
+    expect(b.record(refused, 1)).toBeUndefined();
+    expect(b.record(refused, 2)).toBeUndefined();
+    b.record(callee, 3);
+    expect(b.record(refused, 4)).toBeUndefined();
+    expect(b.record(refused, 5)).toBeUndefined();
     expect(b.state).toBe('closed');
     expect(b.admit()).toBe('go');
     const trip = b.record(refused, 1000);
@@ -78,17 +78,30 @@ describe('CircuitBreaker', () => {
     expect(b.nextProbeAt).toBe(2000);
   });
 
+  it('counts runs in the order calls were placed: an answer to a call placed before the run does not break it', () => {
+    const b = new CircuitBreaker({ threshold: 3 });
+    b.record(refused, 1000, false, 1000);
+    b.record(refused, 1010, false, 1010);
+    b.record(callee, 1500, false, 500); // rang from 500 to 1500, placed before the run began
+    expect(b.record(refused, 1520, false, 1520)).toMatchObject({ run: 3 });
+    const c = new CircuitBreaker({ threshold: 3 });
+    c.record(refused, 1000, false, 1000);
+    c.record(callee, 1500, false, 1200); // placed after the run began: the trunk worked then
+    c.record(refused, 1520, false, 1520);
+    expect(c.record(refused, 1530, false, 1530)).toBeUndefined();
+  });
+
   it('asterisk-down and neutral verdicts neither trip nor reset it', () => {
     const b = new CircuitBreaker({ threshold: 2 });
-    b.record(refused, 0);
-    b.record({ kind: 'asterisk-down' }, 0);
-    b.record({ kind: 'neutral' }, 0);
-    expect(b.record(refused, 0)?.run).toBe(2);
+    b.record(refused, 1);
+    b.record({ kind: 'asterisk-down' }, 2);
+    b.record({ kind: 'neutral' }, 3);
+    expect(b.record(refused, 4)?.run).toBe(2);
   });
 
   it('half-open lets exactly one trial through; its success closes, its failure reopens with a longer backoff', () => {
     const b = new CircuitBreaker({ threshold: 1, probeDelayMs: 100 });
-    b.record(refused, 0);
+    expect(b.record(refused, 0)?.trips).toBe(1);
     b.probed(false, 100); // Asterisk itself down: stay open, probe again later
     expect(b.state).toBe('open');
     b.probed(true, 300);
@@ -111,8 +124,8 @@ describe('CircuitBreaker', () => {
 
   it('asks for a pause after pauseAfterTrips trips in a row', () => {
     const b = new CircuitBreaker({ threshold: 2, pauseAfterTrips: 2 });
-    b.record(refused, 0);
-    expect(b.record(refused, 0)?.pause).toBe(false);
+    b.record(refused, 1);
+    expect(b.record(refused, 2)?.pause).toBe(false);
     b.probed(true, 10_000);
     b.admit();
     expect(b.record(refused, 10_000, true)).toMatchObject({ trips: 2, pause: true });
@@ -122,14 +135,14 @@ describe('CircuitBreaker', () => {
     // A campaign where a third of the placed calls end with congestion sees 6 in a row by chance once in 729 runs:
     // its bar is 7 ((1/3)^7 < 1/1000), above the threshold of 5.
     const noisy = new CircuitBreaker({ threshold: 5 });
-    for (let i = 0; i < 300; i++) noisy.record(i % 3 === 0 ? congestion : callee, 0);
-    for (let i = 0; i < 6; i++) expect(noisy.record(congestion, 0)).toBeUndefined();
-    expect(noisy.record(congestion, 0)).toMatchObject({ run: 7 });
+    for (let i = 0; i < 300; i++) noisy.record(i % 3 === 0 ? congestion : callee, i);
+    for (let i = 0; i < 6; i++) expect(noisy.record(congestion, 1000 + i)).toBeUndefined();
+    expect(noisy.record(congestion, 2000)).toMatchObject({ run: 7 });
     // A campaign that never sees congestion trips at the threshold.
     const quiet = new CircuitBreaker({ threshold: 5 });
-    for (let i = 0; i < 300; i++) quiet.record(callee, 0);
-    for (let i = 0; i < 4; i++) quiet.record(congestion, 0);
-    expect(quiet.record(congestion, 0)).toMatchObject({ run: 5 });
+    for (let i = 0; i < 300; i++) quiet.record(callee, i);
+    for (let i = 0; i < 4; i++) quiet.record(congestion, 1000 + i);
+    expect(quiet.record(congestion, 2000)).toMatchObject({ run: 5 });
   });
 
   it('reports every bad option at once, by name', () => {

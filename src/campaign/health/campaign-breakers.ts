@@ -55,11 +55,19 @@ export class CampaignBreakers {
     return b && b.state === 'open' ? Math.max(500, b.nextProbeAt - now) : 500;
   }
 
-  /** One attempt's verdict. `endpoint` names where it went, for the pause reason. */
-  record(campaignId: string, v: AttemptVerdict, trial: boolean, endpoint: string): void {
+  /**
+   * One attempt's verdict. `endpoint` names where it went, for the pause reason; `placedAt` when it went out.
+   * Returns `held` for a failure on our side that ended after the breaker had opened (placed before it did): the
+   * breaker already knows, so that attempt should not cost its number anything.
+   */
+  record(campaignId: string, v: AttemptVerdict, trial: boolean, endpoint: string, placedAt: number = Date.now()): 'held' | undefined {
     const b = this.breaker(campaignId);
     const before = b.state;
-    const trip = b.record(v, Date.now(), trial);
+    if (before !== 'closed' && !trial && v.kind === 'ours') {
+      b.record(v, Date.now(), trial, placedAt);
+      return 'held';
+    }
+    const trip = b.record(v, Date.now(), trial, placedAt);
     if (trip) {
       this.log.warn({ campaignId, run: trip.run, trips: trip.trips, reason: trip.reason, endpoint }, 'circuit breaker open: holding the campaign’s attempts back');
       this.opts.onChange?.({ campaignId, state: 'open', trip });
@@ -71,6 +79,7 @@ export class CampaignBreakers {
       this.log.info({ campaignId }, 'circuit breaker closed: the campaign dials again');
       this.opts.onChange?.({ campaignId, state: 'closed' });
     }
+    return undefined;
   }
 
   /** The campaign left this worker (finished, cancelled): forget its breaker. */

@@ -29,8 +29,10 @@ const CHANCE = 1e-3;
 export class CircuitBreaker {
   readonly options: ResolvedBreakerOptions;
   private st: BreakerState = 'closed';
-  private run = 0;
-  private runNetwork = 0;
+  /** The current run: failures on our side placed after the last call known to have worked. */
+  private runs: Array<{ placedAt: number; network: boolean }> = [];
+  /** When the latest call that reached a callee was placed. */
+  private lastGoodAt = Number.NEGATIVE_INFINITY;
   private trips = 0;
   private lastReason = '';
   private trialOut = false;
@@ -92,49 +94,55 @@ export class CircuitBreaker {
   }
 
   /**
-   * Feeds one attempt's verdict (`trial`: it was the half-open trial). Returns the trip when this verdict opened the
-   * breaker. While half-open only the trial's failure counts: calls placed before the breaker opened say nothing new.
+   * Feeds one attempt's verdict (`trial`: it was the half-open trial; `placedAt`: when its originate went out).
+   * Returns the trip when this verdict opened the breaker.
+   *
+   * A run is counted in the order calls were placed, not the order they ended: it is the failures placed after the
+   * last call known to have worked. A callee who answers a call placed before the trunk died (it rang for a while)
+   * does not break the run of the failures placed after it (they fail at once); a failure placed before a call
+   * that worked is not part of any run. While open or half-open only the trial speaks: calls placed before the
+   * breaker opened say nothing new.
    */
-  record(v: AttemptVerdict, now: number, trial = false): BreakerTrip | undefined {
+  record(v: AttemptVerdict, now: number, trial = false, placedAt = now): BreakerTrip | undefined {
     if (v.kind === 'callee' || (v.kind === 'ours' && v.networkCause)) this.addToMix(v.kind === 'ours');
-    if (this.st === 'half-open' && !trial && v.kind !== 'callee') return undefined;
-    switch (v.kind) {
-      case 'callee':
-        this.st = 'closed';
-        this.run = 0;
-        this.runNetwork = 0;
-        this.trips = 0;
-        this.trialOut = false;
-        return undefined;
-      case 'ours':
-        return this.failure(v, now);
-      case 'asterisk-down':
-      case 'neutral':
-        // Says nothing about the trunk: a trial that ended so is taken again.
-        if (this.st === 'half-open') this.trialOut = false;
-        return undefined;
+    if (this.st !== 'closed') return trial ? this.trialEnded(v, now) : undefined;
+    if (v.kind === 'callee') {
+      this.lastGoodAt = Math.max(this.lastGoodAt, placedAt);
+      this.runs = this.runs.filter((f) => f.placedAt > this.lastGoodAt);
+      return undefined;
     }
+    if (v.kind !== 'ours' || placedAt <= this.lastGoodAt) return undefined;
+    if (this.runs.length === 0) this.runBaseline = this.networkShare();
+    this.runs.push({ placedAt, network: v.networkCause === true });
+    this.lastReason = v.reason ?? 'failed';
+    if (this.runs.length < this.required()) return undefined;
+    return this.open(now);
   }
 
-  private failure(v: AttemptVerdict, now: number): BreakerTrip | undefined {
-    if (this.run === 0) this.runBaseline = this.networkShare();
-    this.run += 1;
-    if (v.networkCause) this.runNetwork += 1;
+  private trialEnded(v: AttemptVerdict, now: number): BreakerTrip | undefined {
+    this.trialOut = false;
+    if (v.kind === 'callee') {
+      this.reset();
+      return undefined;
+    }
+    if (v.kind !== 'ours' || this.st !== 'half-open') return undefined; // says nothing about the trunk: try again
     this.lastReason = v.reason ?? 'failed';
-    if (this.st === 'open') return undefined; // calls already in flight when it opened
-    if (this.st === 'closed' && this.run < this.required()) return undefined;
+    this.runs.push({ placedAt: now, network: v.networkCause === true });
+    return this.open(now);
+  }
+
+  private open(now: number): BreakerTrip {
     this.st = 'open';
     this.trialOut = false;
     this.trips += 1;
     this.probeAt = now + this.backoffMs();
-    return { run: this.run, reason: this.lastReason, trips: this.trips, pause: this.trips >= this.options.pauseAfterTrips };
+    return { run: this.runs.length, reason: this.lastReason, trips: this.trips, pause: this.trips >= this.options.pauseAfterTrips };
   }
 
   /** Forget everything (after the campaign was paused, a resume starts afresh). */
   reset(): void {
     this.st = 'closed';
-    this.run = 0;
-    this.runNetwork = 0;
+    this.runs = [];
     this.trips = 0;
     this.trialOut = false;
   }
@@ -142,7 +150,7 @@ export class CircuitBreaker {
   /** Run length that opens the breaker: the threshold, longer for network causes where the campaign often sees them. */
   private required(): number {
     const { threshold } = this.options;
-    if (this.runNetwork === 0 || this.runBaseline <= 0) return threshold;
+    if (!this.runs.some((f) => f.network) || this.runBaseline <= 0) return threshold;
     if (this.runBaseline >= 1) return threshold * 10;
     const byChance = Math.ceil(Math.log(CHANCE) / Math.log(this.runBaseline));
     return Math.min(threshold * 10, Math.max(threshold, byChance));
