@@ -248,7 +248,7 @@ class LiveCall {
    * timeout: what a callee never produces, and exactly what an Asterisk shutdown leaves behind.
    */
   private endedTooEarlyToTell(cause: number): boolean {
-    if (cause !== 0 || this.s.up || this.cancelled) return false;
+    if (cause !== 0 || this.s.up || this.cancelled || this.hangupWhy !== undefined) return false;
     if (this.s.dialstatus !== undefined && this.s.dialstatus !== 'NOANSWER') return false;
     const ringMs = this.now() - (this.s.ringingAt ?? this.createdAt);
     return ringMs < this.p.timeoutS * 1000 - EARLY_END_MARGIN_MS;

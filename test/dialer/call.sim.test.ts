@@ -31,6 +31,13 @@ afterEach(() => {
   expect(events.listenerCount).toBe(0);
 });
 
+async function waitFor(ok: () => boolean, ms = 10_000): Promise<void> {
+  for (const end = Date.now() + ms; !ok(); ) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 const call = (endpoint: string, extra: Partial<CallParams> = {}) =>
   runCall({ ari, events }, { channelId: oneOffChannelId(), endpoint, callerId: '11111', context: 'default', extension: 's', priority: 1, timeoutS: 30, graceMs: 200, ...extra });
 
@@ -136,15 +143,30 @@ describe('one call against the simulator', () => {
     expect(sim.stats.originates).toBe(before);
   });
 
-  it('safety deadline: no ChannelDestroyed ever (Asterisk restarted) → asks Asterisk, records the reason, never hangs', async () => {
-    const pending = call('Local/noanswer@sim', { timeoutS: 1, graceMs: 100 });
-    await new Promise((r) => setTimeout(r, 3));
-    await sim.restart(20);
+  it('Asterisk restarting under a ringing call (cause 0 + Dial NOANSWER, then the socket closes) → INTERRUPTED, never NO_ANSWER', async () => {
+    // 300 s at this file's time scale is 9 s: the restart (about 1.2 s of real time) comes well before the timeout.
+    const pending = call('Local/noanswer@sim', { timeoutS: 300, graceMs: 100 });
+    await new Promise((r) => setTimeout(r, 50));
+    const restarted = sim.restart(20);
     const r = await pending;
-    expect(r.status).toBe('error');
-    expect(r.disposition).toBe('FAILED');
-    expect(r.reason).toMatch(/gone without a ChannelDestroyed/);
-    await new Promise((r2) => setTimeout(r2, 300));
+    await restarted;
+    await waitFor(() => events.connected);
+    expect(r).toMatchObject({ status: 'success', disposition: 'INTERRUPTED', cause: 0, answered: false, dialstatus: 'NOANSWER' });
+    expect(r.reason).toMatch(/cut by Asterisk going away after [\d.]+ s of ringing \(timeout 300 s\)/);
+    // The result is stamped when the channel died, not when the evidence came in.
+    expect(r.duration).toBeLessThan(3);
+  });
+
+  it('the same events with Asterisk staying up are the usual verdict (a Local Dial that gave up early)', async () => {
+    // A ringing Local channel hung up by its own dialplan shows the same cause 0 + NOANSWER: held 2 s for
+    // evidence, then the ordinary outcome.
+    const pending = call('Local/noanswer@sim', { timeoutS: 30, graceMs: 100 });
+    await new Promise((r) => setTimeout(r, 50));
+    const [ch] = sim.liveChannels().filter((c) => c.name.endsWith(';2'));
+    expect(ch).toBeDefined();
+    await ari.hangup(ch!.id);
+    const r = await pending;
+    expect(r.disposition).not.toBe('INTERRUPTED');
   });
 
   it('the hard cap hangs up a call that would run forever', async () => {
