@@ -64,4 +64,13 @@ export interface CallResult {
   reason?: string;
   /** HTTP status of the failing ARI request when status is error. */
   http_status?: number;
+  /**
+   * When we lost sight of the call (its end fell into a gap of the event socket, or a worker died under it): the
+   * last state we knew. `dialing`: originated, no ring seen; `ringing`; `answered`.
+   */
+  last_state?: LastKnownState;
+  /** Where the result came from when not from our own socket: `witness` (a peer worker saw the end), `takeover`. */
+  source?: 'witness' | 'takeover';
 }
+
+export type LastKnownState = 'dialing' | 'ringing' | 'answered';
