@@ -58,7 +58,10 @@ export class AriSim {
     this.opts = resolveSimOptions(options);
     this.log = this.opts.logger.child({ component: 'ari-sim' });
     this.bus = new EventBus({ logger: this.log });
-    this.faultState = new FaultState(() => this.bus.terminateAll());
+    this.faultState = new FaultState({
+      dropSockets: () => this.bus.terminateAll(),
+      resetConnections: () => this.resetConnections(),
+    });
     this.faults = this.faultState;
     this.basePath = `${this.opts.prefix ? `/${this.opts.prefix}` : ''}/ari`;
     const { timeScale, noAnswerCause, dialplanMs } = this.opts;
@@ -173,6 +176,12 @@ export class AriSim {
         resolve();
       });
     });
+  }
+
+  /** Every TCP connection (REST keep-alive and event WebSocket) is reset; the listener and the calls stay. */
+  private resetConnections(): void {
+    for (const socket of [...this.connections]) socket.resetAndDestroy();
+    this.connections.clear();
   }
 
   /** http.conf sessionlimit and the refuseConnections fault: accepted, then closed without a byte. */

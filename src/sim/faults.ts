@@ -4,6 +4,11 @@ import { BadArgumentError } from '../errors.js';
 export interface SimFaults {
   /** Terminates every event WebSocket abruptly (clients must reconnect); channels live on. */
   dropSockets(): void;
+  /**
+   * A network blip: every open TCP connection, HTTP keep-alive and WebSocket alike, is reset at once (RST, no FIN).
+   * Requests in flight fail, event sockets close with 1006; the server keeps listening and calls live on.
+   */
+  resetConnections(): void;
   /** Every REST answer is delayed by `ms` (0 = off). The request itself is carried out at once, as a slow link would. */
   setRestDelay(ms: number): void;
   /**
@@ -15,6 +20,12 @@ export interface SimFaults {
   refuseConnections(on: boolean): void;
   /** Everything back to normal. */
   clear(): void;
+}
+
+/** What the server does for the faults that act at once rather than change how later requests are answered. */
+export interface FaultActions {
+  dropSockets(): void;
+  resetConnections(): void;
 }
 
 interface FailRule {
@@ -29,10 +40,14 @@ export class FaultState implements SimFaults {
   private refusing = false;
   private failRules: FailRule[] = [];
 
-  constructor(private readonly onDropSockets: () => void) {}
+  constructor(private readonly actions: FaultActions) {}
 
   dropSockets(): void {
-    this.onDropSockets();
+    this.actions.dropSockets();
+  }
+
+  resetConnections(): void {
+    this.actions.resetConnections();
   }
 
   setRestDelay(ms: number): void {

@@ -27,6 +27,33 @@ describe('faults', () => {
     again.close();
   });
 
+  it('resetConnections resets every TCP connection (REST and WebSocket) at once; the server listens on, calls live on', async () => {
+    sim = await AriSim.start({ timeScale: 0.05, rules: [{ match: 'slow', outcome: 'answer', ringMs: 3000 }] });
+    const log = await EventLog.open(wsUrl(sim.url, `app=dialer&${KEY}`));
+    expect((await rest(sim.url, 'POST', '/channels?endpoint=SIP/slow&app=dialer&channelId=r1')).status).toBe(200);
+    await log.next((e) => e.type === 'Dial');
+
+    // A request in flight on a pooled keep-alive connection when the reset comes fails; it was carried out anyway.
+    sim.faults.setRestDelay(300);
+    const inFlight = rest(sim.url, 'POST', '/channels?endpoint=SIP/slow&app=dialer&channelId=r2');
+    await sleep(100);
+    sim.faults.resetConnections();
+    const failure = await inFlight.then(() => undefined, (err: unknown) => err);
+    expect(failure).toBeInstanceOf(Error);
+    sim.faults.setRestDelay(0);
+    await log.until(() => log.closed, 2000, 'close');
+    expect(log.closeCode).toBe(1006); // no close frame: abrupt
+
+    // The listener is still there: a retry on a new connection works, and the calls are alive.
+    const again = await rest(sim.url, 'GET', '/channels');
+    expect(again.status).toBe(200);
+    expect((again.body as Array<{ id: string }>).map((c) => c.id).sort()).toEqual(['r1', 'r2']);
+    const reconnected = await EventLog.open(wsUrl(sim.url, `app=dialer&${KEY}`));
+    const start = await reconnected.next((e) => e.type === 'StasisStart', 3000);
+    expect((start.channel as { id: string }).id).toBe('r1');
+    reconnected.close();
+  });
+
   it('a call answered while its app has no socket fails Stasis and is hung up (no StasisStart)', async () => {
     // Rings 100 ms, then would talk for 20 s if Stasis took it.
     sim = await AriSim.start({ timeScale: 0.02, rules: [{ match: 'long', outcome: 'answer', ringMs: 5000, talkMs: 1_000_000 }] });
