@@ -72,6 +72,7 @@ export class AriEventStream extends TypedEmitter<StreamEventMap> {
   private readonly backoff: BackoffOptions;
   private readonly log: Logger;
   private readonly byChannel = new Map<string, ChannelListener>();
+  private unclaimed: ((channelKey: string, event: AriEvent) => void) | undefined;
   private ws: WebSocket | undefined;
   private closed = false;
   private everConnected = false;
@@ -136,6 +137,17 @@ export class AriEventStream extends TypedEmitter<StreamEventMap> {
     this.byChannel.set(channelId, listener);
     return () => {
       if (this.byChannel.get(channelId) === listener) this.byChannel.delete(channelId);
+    };
+  }
+
+  /**
+   * Events of channels no call listens to (e.g. a peer's channels this app was subscribed to as a witness).
+   * One hook per stream; returns the unregister function.
+   */
+  onUnclaimed(listener: (channelKey: string, event: AriEvent) => void): () => void {
+    this.unclaimed = listener;
+    return () => {
+      if (this.unclaimed === listener) this.unclaimed = undefined;
     };
   }
 
@@ -264,7 +276,11 @@ export class AriEventStream extends TypedEmitter<StreamEventMap> {
       this.emit('replaced', { app: this.app });
     }
     const key = channelKeyOf(event);
-    if (key !== undefined) this.byChannel.get(key)?.(event);
+    if (key !== undefined) {
+      const listener = this.byChannel.get(key);
+      if (listener) listener(event);
+      else this.unclaimed?.(key, event);
+    }
     this.emit('event', { event });
   }
 }

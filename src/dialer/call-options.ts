@@ -40,8 +40,11 @@ export interface WitnessedEnd {
   ringingAt?: number;
   answeredAt?: number;
   endedAt: number;
-  /** It entered Stasis (StasisStart seen). Up without it means Stasis() failed: the app had no socket. */
-  stasis: boolean;
+  /**
+   * STASISSTATUS became FAILED: answered while the Stasis app it was originated into had no socket, so Asterisk hung
+   * it up. (A subscribed app never sees another app's StasisStart: res_stasis.c publishes it on that app's topic.)
+   */
+  stasisFailed: boolean;
   /** The app that saw it. */
   app: string;
 }

@@ -265,7 +265,7 @@ class LiveCall {
     }
     this.s.dialstatus ??= seen.dialstatus;
     this.s.otherHalfCause ??= seen.otherHalfCause;
-    if (this.s.up && !seen.stasis && !this.s.inStasis && !this.continueAccepted) {
+    if (seen.stasisFailed) {
       // Answered, never in Stasis: Stasis() failed because our app had no socket, and Asterisk hung the callee up
       // (apps/app_stasis.c, main/pbx.c pbx_outgoing_exec). Our side cut it: not the callee's answer.
       this.finish({
