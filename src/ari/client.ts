@@ -8,6 +8,7 @@ import {
   AriNotAriError,
   AriTimeoutError,
   AriUnreachableError,
+  NEVER_CONNECTED_CODES,
 } from './errors.js';
 import type { Application, AsteriskInfo, Channel } from './types.generated.js';
 
@@ -167,13 +168,21 @@ export class AriClient {
   }
 
   private async request<T>(spec: RequestSpec): Promise<T> {
+    // Whether any try may have reached Asterisk: a later refused connection does not undo an earlier reset.
+    let mayHaveArrived = false;
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.once<T>(spec);
       } catch (err) {
-        const retriable = err instanceof AriUnreachableError && spec.idempotent && attempt < this.retries;
-        if (!retriable) throw err;
-        this.log.debug({ method: spec.method, path: spec.path, attempt, err: err.message }, 'ARI request retried');
+        if (err instanceof AriUnreachableError) {
+          mayHaveArrived ||= err.mayHaveArrived;
+          if (!spec.idempotent || attempt >= this.retries) {
+            throw new AriUnreachableError(err.url, err.reason, { cause: err.cause, mayHaveArrived });
+          }
+          this.log.debug({ method: spec.method, path: spec.path, attempt, err: err.message }, 'ARI request retried');
+          continue;
+        }
+        throw err;
       }
     }
   }
@@ -224,9 +233,10 @@ export class AriClient {
     if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) {
       return new AriTimeoutError(spec.method, spec.path, this.timeoutMs);
     }
-    const e = err as { code?: string; message?: string };
-    const reason = e.code === 'UND_ERR_SOCKET' ? 'the connection closed without an answer' : (e.code ?? e.message ?? String(err));
-    return new AriUnreachableError(this.url.display, reason, { cause: err });
+    const e = err as { code?: string; message?: string; cause?: { code?: string } };
+    const code = e.code ?? e.cause?.code;
+    const reason = code === 'UND_ERR_SOCKET' ? 'the connection closed without an answer' : (code ?? e.message ?? String(err));
+    return new AriUnreachableError(this.url.display, reason, { cause: err, mayHaveArrived: !NEVER_CONNECTED_CODES.has(code ?? '') });
   }
 }
 

@@ -45,10 +45,34 @@ export class AriNotAriError extends AriHttpError {
 
 /** No answer at all: refused, reset, DNS, or closed without a response. */
 export class AriUnreachableError extends DialerError {
-  constructor(readonly url: string, readonly reason: string, options?: ErrorOptions) {
+  constructor(
+    readonly url: string,
+    readonly reason: string,
+    options?: ErrorOptions & {
+      /**
+       * The request may have reached Asterisk (a connection that closed or reset after it was written), so it may
+       * have been carried out. False when no connection was ever made (refused, DNS, connect timeout).
+       * @defaultValue true
+       */
+      mayHaveArrived?: boolean;
+    },
+  ) {
     super('ARI_UNREACHABLE', `cannot reach ARI at ${url}: ${reason}`, options);
+    this.mayHaveArrived = options?.mayHaveArrived ?? true;
   }
+
+  readonly mayHaveArrived: boolean;
 }
+
+/** Transport error codes that mean no connection was made, so the request never reached Asterisk. */
+export const NEVER_CONNECTED_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 export class AriTimeoutError extends DialerError {
   constructor(readonly method: string, readonly path: string, readonly timeoutMs: number) {

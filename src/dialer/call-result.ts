@@ -71,6 +71,13 @@ export interface CallResult {
   last_state?: LastKnownState;
   /** Where the result came from when not from our own socket: `witness` (a peer worker saw the end), `takeover`. */
   source?: 'witness' | 'takeover';
+  /** Stable code of the error that ended the attempt (ARI_HTTP, ARI_UNREACHABLE, ARI_NOT_ARI, ...), when one did. */
+  error_code?: string;
+  /**
+   * `false` when Asterisk certainly did not take the originate (it answered with an error, or no connection was
+   * made): no phone rang, so a campaign may send the attempt again without dialing twice. Absent otherwise.
+   */
+  placed?: false;
 }
 
 export type LastKnownState = 'dialing' | 'ringing' | 'answered';

@@ -1,4 +1,5 @@
-import { isAriHttpError } from '../ari/errors.js';
+import { AriUnreachableError, isAriHttpError } from '../ari/errors.js';
+import { DialerError } from '../errors.js';
 import type { AriEvent, Channel } from '../ari/types.generated.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { CallResult, Disposition, LastKnownState } from './call-result.js';
@@ -16,6 +17,14 @@ export function runCall(deps: CallDeps, params: CallParams): Promise<CallResult>
 }
 
 const POLL_MS = 5_000;
+/**
+ * How long a cause-0 end that came too early is held while we watch for Asterisk going away. At `core restart now`
+ * Asterisk hangs ringing calls up with cause 0 and Dial NOANSWER, then closes the socket within milliseconds
+ * (test/sim/traces/restart/live-calls-at-restart.json): the events alone read like a callee who did not answer.
+ */
+const SHUTDOWN_EVIDENCE_MS = 2_000;
+/** A ring this much shorter than the originate timeout did not reach the timeout. */
+const EARLY_END_MARGIN_MS = 1_000;
 
 class LiveCall {
   private readonly s: CallState = initialCallState();
@@ -29,6 +38,8 @@ class LiveCall {
   private unlisten: (() => void) | undefined;
   private unreconnect: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** A verdict held back for evidence (see awaitShutdownEvidence). */
+  private timerHeld: NodeJS.Timeout | undefined;
   private originated = false;
   private cancelled = false;
   private done = false;
@@ -37,7 +48,6 @@ class LiveCall {
   private hangupWhy: string | undefined;
   /** Set when the result comes from someone else's sight of the call (a peer's witness). */
   private source: CallResult['source'];
-  private endedAt: number | undefined;
 
   constructor(
     private readonly deps: CallDeps,
@@ -87,7 +97,7 @@ class LiveCall {
         return;
       }
       this.reportRestError(err);
-      this.finishError(err);
+      this.finishError(err, originateNeverTaken(err));
     }
   }
 
@@ -186,7 +196,8 @@ class LiveCall {
 
   /** No news in time (or after a reconnect): ask Asterisk whether the channel still exists. */
   private async check(why: string): Promise<void> {
-    if (this.done || !this.originated || this.checking) return;
+    // After ChannelDestroyed (a verdict may be held for evidence) there is nothing left to ask Asterisk.
+    if (this.done || !this.originated || this.checking || this.s.phase === 'ended') return;
     this.checking = true;
     try {
       const ch = await this.deps.ari.getChannel(this.p.channelId);
@@ -257,7 +268,6 @@ class LiveCall {
   /** Settles the call from what a peer's app saw, exactly as our own events would have (same outcome rules). */
   private finishWitnessed(seen: WitnessedEnd): void {
     this.source = 'witness';
-    this.endedAt = seen.endedAt;
     this.s.ringingAt ??= seen.ringingAt;
     if (seen.answeredAt !== undefined && !this.s.up) {
       this.s.up = true;
@@ -274,11 +284,11 @@ class LiveCall {
         cause_txt: seen.cause_txt,
         message: causeMessage(seen.cause, seen.cause_txt),
         disposition: 'INTERRUPTED',
-        reason: `answered while the Stasis app ${seen.app === this.deps.events.app ? '' : 'of its worker '}had no socket: Asterisk hung the callee up (seen by ${seen.app})`,
-      });
+        reason: `answered while the Stasis app of its worker had no socket: Asterisk hung the callee up (seen by ${seen.app})`,
+      }, seen.endedAt);
       return;
     }
-    this.finishDestroyed(seen.cause, seen.cause_txt, seen.tech_cause);
+    this.finishWithCause(seen.cause, seen.cause_txt, seen.tech_cause, seen.endedAt);
   }
 
   private applyChannel(ch: Channel, adopting: boolean): void {
@@ -297,6 +307,53 @@ class LiveCall {
   }
 
   private finishDestroyed(cause: number, causeTxt: string, techCause: number | undefined): void {
+    if (this.endedTooEarlyToTell(cause)) {
+      this.awaitShutdownEvidence(cause, causeTxt, techCause);
+      return;
+    }
+    this.finishWithCause(cause, causeTxt, techCause);
+  }
+
+  /**
+   * Cause 0, never answered, no callee signal (no Dial status but NOANSWER), and ended well before the originate
+   * timeout: what a callee never produces, and exactly what an Asterisk shutdown leaves behind.
+   */
+  private endedTooEarlyToTell(cause: number): boolean {
+    if (cause !== 0 || this.s.up || this.cancelled) return false;
+    if (this.s.dialstatus !== undefined && this.s.dialstatus !== 'NOANSWER') return false;
+    const ringMs = this.now() - (this.s.ringingAt ?? this.createdAt);
+    return ringMs < this.p.timeoutS * 1000 - EARLY_END_MARGIN_MS;
+  }
+
+  /** Asterisk going away right after (its socket closing) makes the call INTERRUPTED; otherwise the usual verdict. */
+  private awaitShutdownEvidence(cause: number, causeTxt: string, techCause: number | undefined): void {
+    const endedAt = this.now();
+    const ringS = secs(endedAt - (this.s.ringingAt ?? endedAt));
+    let off = (): void => undefined;
+    const interrupted = (): void => {
+      off();
+      this.finish(
+        {
+          status: 'success',
+          cause,
+          cause_txt: causeTxt || causeText(cause),
+          message: `interrupted: Asterisk went away (cause ${cause}, ${ringS} s of ringing of ${this.p.timeoutS} s)`,
+          disposition: 'INTERRUPTED',
+          ...(techCause !== undefined ? { tech_cause: techCause } : {}),
+          reason: `cut by Asterisk going away after ${ringS} s of ringing (timeout ${this.p.timeoutS} s): cause ${cause} and no answer from the callee, then the ARI socket closed`,
+        },
+        endedAt,
+      );
+    };
+    if (!this.deps.events.connected) return interrupted();
+    off = this.deps.events.on('disconnected', interrupted);
+    this.timerHeld = setTimeout(() => {
+      off();
+      this.finishWithCause(cause, causeTxt, techCause, endedAt);
+    }, SHUTDOWN_EVIDENCE_MS);
+  }
+
+  private finishWithCause(cause: number, causeTxt: string, techCause: number | undefined, endedAt?: number): void {
     const o = decideOutcome({
       cause,
       answered: this.s.up,
@@ -314,14 +371,15 @@ class LiveCall {
       disposition: o.disposition,
       ...(techCause !== undefined ? { tech_cause: techCause } : {}),
       ...(o.note ? { reason: o.note } : {}),
-    });
+    }, endedAt);
   }
 
   private finishWithout(disposition: Disposition, reason: string, status: CallResult['status'], lastState?: LastKnownState): void {
     this.finish({ status, cause: 0, cause_txt: causeText(0), message: reason, disposition, reason, ...(lastState ? { last_state: lastState } : {}) });
   }
 
-  private finishError(err: unknown): void {
+  /** `neverPlaced`: Asterisk certainly did not take our originate (see originateNeverTaken). */
+  private finishError(err: unknown, neverPlaced = false): void {
     const e = err as { ariMessage?: string; status?: number; message?: string };
     const message = e.ariMessage ?? e.message ?? String(err);
     this.finish({
@@ -331,18 +389,21 @@ class LiveCall {
       message,
       disposition: this.cancelled ? 'CANCELLED' : 'ERROR',
       ...(typeof e.status === 'number' ? { http_status: e.status } : {}),
+      ...(err instanceof DialerError ? { error_code: err.code } : {}),
+      ...(neverPlaced ? { placed: false as const } : {}),
       reason: (err as Error).message ?? message,
     });
   }
 
-  private finish(partial: Pick<CallResult, 'status' | 'cause' | 'cause_txt' | 'message' | 'disposition'> & Partial<CallResult>): void {
+  private finish(partial: Pick<CallResult, 'status' | 'cause' | 'cause_txt' | 'message' | 'disposition'> & Partial<CallResult>, endedAt?: number): void {
     if (this.done) return;
     this.done = true;
     clearTimeout(this.timer);
+    clearTimeout(this.timerHeld);
     this.unlisten?.();
     this.unreconnect?.();
     this.p.signal?.removeEventListener('abort', this.onAbort);
-    const end = this.endedAt ?? this.now();
+    const end = endedAt ?? this.now();
     const answeredAt = this.s.answeredAt;
     const ringFrom = this.s.ringingAt;
     const result: CallResult = {
@@ -364,6 +425,15 @@ class LiveCall {
     this.deps.observer?.ended?.(result);
     this.resolve(result);
   }
+}
+
+/**
+ * Asterisk answered the originate with an error (any HTTP status: no channel is created then), or no connection was
+ * ever made. A reset or a timeout after the request went out is not this: the call may exist.
+ */
+function originateNeverTaken(err: unknown): boolean {
+  if (err instanceof AriUnreachableError) return !err.mayHaveArrived;
+  return err instanceof DialerError && (err.code === 'ARI_HTTP' || err.code === 'ARI_AUTH' || err.code === 'ARI_NOT_ARI');
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
