@@ -48,6 +48,8 @@ class LiveCall {
   private hangupWhy: string | undefined;
   /** Set when the result comes from someone else's sight of the call (a peer's witness). */
   private source: CallResult['source'];
+  /** STASISSTATUS=FAILED seen: answered while the app it was originated into had no socket. */
+  private stasisFailed = false;
 
   constructor(
     private readonly deps: CallDeps,
@@ -131,6 +133,8 @@ class LiveCall {
 
   private onEvent(ev: AriEvent): void {
     const wasUp = this.s.up;
+    // A call followed for a dead worker, answered after its app lost its socket: Stasis() failed and Asterisk hangs up.
+    if (ev.type === 'ChannelVarset' && ev.variable === 'STASISSTATUS' && ev.value === 'FAILED' && ev.channel?.id === this.p.channelId) this.stasisFailed = true;
     this.run(transition(this.s, ev, this.now(), this.p.channelId));
     if (!wasUp && this.s.up && !this.done) {
       this.deps.observer?.answered?.({ channelId: this.p.channelId, ringMs: (this.s.answeredAt ?? 0) - (this.s.ringingAt ?? this.createdAt) });
@@ -140,6 +144,7 @@ class LiveCall {
   private run(actions: CallAction[]): void {
     for (const a of actions) {
       if (a.type === 'continue') void this.continueInDialplan(this.now());
+      else if (this.stasisFailed) this.finishStasisFailed(a.cause, a.causeTxt, this.deps.events.app, this.now());
       else this.finishDestroyed(a.cause, a.causeTxt, a.techCause);
     }
   }
@@ -275,20 +280,27 @@ class LiveCall {
     }
     this.s.dialstatus ??= seen.dialstatus;
     this.s.otherHalfCause ??= seen.otherHalfCause;
-    if (seen.stasisFailed) {
-      // Answered, never in Stasis: Stasis() failed because our app had no socket, and Asterisk hung the callee up
-      // (apps/app_stasis.c, main/pbx.c pbx_outgoing_exec). Our side cut it: not the callee's answer.
-      this.finish({
-        status: 'success',
-        cause: seen.cause,
-        cause_txt: seen.cause_txt,
-        message: causeMessage(seen.cause, seen.cause_txt),
-        disposition: 'INTERRUPTED',
-        reason: `answered while the Stasis app of its worker had no socket: Asterisk hung the callee up (seen by ${seen.app})`,
-      }, seen.endedAt);
-      return;
-    }
+    if (seen.stasisFailed) return this.finishStasisFailed(seen.cause, seen.cause_txt, seen.app, seen.endedAt);
     this.finishWithCause(seen.cause, seen.cause_txt, seen.tech_cause, seen.endedAt);
+  }
+
+  /**
+   * Answered while the Stasis app it was originated into had no socket: Stasis() failed (res/res_stasis.c
+   * stasis_app_exec, "not active"), and an originated channel is hung up when its application returns (main/pbx.c
+   * pbx_outgoing_exec). The callee heard silence; our side cut the call, so it is not the callee's answer.
+   */
+  private finishStasisFailed(cause: number, causeTxt: string, seenBy: string, endedAt: number): void {
+    this.finish(
+      {
+        status: 'success',
+        cause,
+        cause_txt: causeTxt || causeText(cause),
+        message: causeMessage(cause, causeTxt || causeText(cause)),
+        disposition: 'INTERRUPTED',
+        reason: `answered while the Stasis app of its worker had no socket: Asterisk hung the callee up (seen by ${seenBy})`,
+      },
+      endedAt,
+    );
   }
 
   private applyChannel(ch: Channel, adopting: boolean): void {
