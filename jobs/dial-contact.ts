@@ -8,13 +8,13 @@ import { verdictOf } from '../src/campaign/health/attempt-verdict.js';
 import type { CampaignBreakers } from '../src/campaign/health/campaign-breakers.js';
 import type { Admission } from '../src/campaign/health/circuit-breaker.js';
 import { cancelledRecord } from '../src/campaign/cancelled-record.js';
+import { recordAttemptResult } from '../src/campaign/attempt-result.js';
 import { assertDialJobData, dialJobId, type DialJobData } from '../src/campaign/job-data.js';
 import { Pacer } from '../src/campaign/pacer.js';
-import { nextAttempt } from '../src/campaign/retry-policy.js';
 import type { Semaphore } from '../src/campaign/semaphore.js';
 import { renderEndpoint } from '../src/campaign/settings.js';
 import { runCall } from '../src/dialer/call.js';
-import type { CallObserver } from '../src/dialer/call-options.js';
+import type { CallDeps, CallObserver } from '../src/dialer/call-options.js';
 import { channelIdFor } from '../src/dialer/channel-id.js';
 import type { Logger } from '../src/log.js';
 import type { AttemptRecord } from '../src/report/summarize.js';
@@ -43,6 +43,8 @@ export interface DialJobDeps {
   workerName: string;
   log: Logger;
   observer?: CallObserver;
+  /** A peer's witnessed end of a channel, for calls whose end our socket missed (see src/campaign/witness.ts). */
+  witnessed?: CallDeps['witnessed'];
   now?: () => number;
 }
 
@@ -164,7 +166,7 @@ export const dialContact = (deps: DialJobDeps) => {
           },
         };
         const result = await runCall(
-          { ari: deps.ari, events: deps.events, log, observer, now: deps.now },
+          { ari: deps.ari, events: deps.events, log, observer, now: deps.now, witnessed: deps.witnessed },
           {
             channelId,
             endpoint,
@@ -193,30 +195,7 @@ export const dialContact = (deps: DialJobDeps) => {
             await holdBack(`originate refused: ${result.message}`, wait);
           }
         }
-        const fresh = await deps.campaign(data.campaignId);
-        const tries = (data.tries?.[result.disposition] ?? 0) + 1;
-        const retry =
-          fresh.state === 'cancelled'
-            ? { retry: false as const }
-            : result.disposition === 'CANCELLED' && deps.hangupAll.aborted
-              ? // Hung up because this worker is shutting down, not because anyone cancelled: another worker calls again.
-                { retry: true as const, delayMs: 0 }
-              : held
-                ? // The trunk was known dead when this call failed on it: try the number again once it is back.
-                  { retry: true as const, delayMs: deps.breakers.retryInMs(data.campaignId) }
-                : nextAttempt(s.retry, result.disposition, tries);
-        rec = {
-          ...result,
-          campaignId: data.campaignId,
-          row: data.row,
-          number: data.number,
-          attempt: data.attempt,
-          final: !retry.retry,
-          ...(data.vars ? { vars: data.vars } : {}),
-          ...(retry.retry ? { retry_in_s: Math.round(retry.delayMs / 1000) } : {}),
-          ...(held ? { breaker_held: true as const } : {}),
-        };
-        await deps.store.recordAttempt(rec);
+        rec = await recordAttemptResult(deps, data, result, held ? deps.breakers.retryInMs(data.campaignId) : undefined);
         log.info({ disposition: rec.disposition, cause: rec.cause, final: rec.final }, 'attempt ended');
       } finally {
         release();

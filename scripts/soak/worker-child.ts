@@ -1,7 +1,7 @@
 // A worker process for the soak and the fault suite: what `ari-dialer worker` runs, plus the BullMQ lock and
 // stalled-check settings a fault test needs to see a killed worker's jobs come back in seconds instead of 30 s.
 //
-//   node --import tsx scripts/soak/worker-child.ts [--lock-ms N] [--stalled-ms N] [--grace S] [--app NAME]
+//   node --import tsx scripts/soak/worker-child.ts [--lock-ms N] [--stalled-ms N] [--grace S] [--app NAME] [--heartbeat-ttl-ms N] [--no-witness]
 //
 // Reads the same environment as the CLI (REDIS_URL, DIALER_PREFIX, ARI_URL, ARI_USER, ARI_PASSWORD, CHANNEL_CAP,
 // LOG_LEVEL). Prints `ready <app>` on stdout once it takes jobs; SIGTERM stops it gracefully (exit 0).
@@ -18,6 +18,8 @@ const { values } = parseArgs({
     'webhook-backoff-ms': { type: 'string' },
     grace: { type: 'string', default: '30' },
     app: { type: 'string' },
+    'heartbeat-ttl-ms': { type: 'string' },
+    'no-witness': { type: 'boolean' },
   },
 });
 const num = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v));
@@ -37,6 +39,8 @@ const worker = new CampaignWorker({
   lockDurationMs: num(values['lock-ms']),
   stalledIntervalMs: num(values['stalled-ms']),
   webhookBackoffMs: num(values['webhook-backoff-ms']),
+  heartbeatTtlMs: num(values['heartbeat-ttl-ms']),
+  witness: !values['no-witness'],
   pollMs: 200,
   logger: log,
 });

@@ -21,22 +21,41 @@ export interface AriEventStreamOptions {
   pingIntervalMs?: number;
   /** Declare the socket dead when no pong arrives within this. @defaultValue 5000 */
   pongTimeoutMs?: number;
-  /** Reconnect delays. */
+  /**
+   * Delays between reconnect attempts. The first attempt after a drop goes at once: every millisecond without a
+   * socket is a millisecond in which a call answered is hung up by Asterisk (Stasis() fails for an app with no
+   * socket) and events are dropped. Backoff applies only when that attempt fails too.
+   */
   backoff?: BackoffOptions;
   /** First connection deadline before `start()` rejects. @defaultValue 10000 */
   connectTimeoutMs?: number;
   logger?: Logger;
+  /** Clock in ms since epoch, for the gap figures. @defaultValue Date.now */
+  now?: () => number;
 }
 
 export interface StreamEventMap extends Record<string, unknown> {
   connected: { app: string; reconnect: boolean };
   disconnected: { app: string; code: number; reason: string; willReconnect: boolean };
-  reconnected: { app: string; downMs: number; attempts: number };
+  /**
+   * The socket is back. `downMs` is the gap: from the drop to the new socket open, the time in which Asterisk dropped
+   * this app's events and failed Stasis() for its calls (`from`/`to` are epoch ms, for matching calls against it).
+   */
+  reconnected: { app: string; downMs: number; attempts: number; gap: SocketGap };
   /** Another connection took our app name (Asterisk keeps the newest). We do not fight it: we stop. */
   replaced: { app: string };
   event: { event: AriEvent };
   error: { error: Error };
 }
+
+/** A time without an event socket (epoch ms, `to` exclusive). */
+export interface SocketGap {
+  from: number;
+  to: number;
+}
+
+/** A socket open this long was healthy: its drop is retried at once, without backoff. */
+const STABLE_MS = 1000;
 
 export type ChannelListener = (event: AriEvent) => void;
 
@@ -53,6 +72,7 @@ export class AriEventStream extends TypedEmitter<StreamEventMap> {
   private readonly backoff: BackoffOptions;
   private readonly log: Logger;
   private readonly byChannel = new Map<string, ChannelListener>();
+  private unclaimed: ((channelKey: string, event: AriEvent) => void) | undefined;
   private ws: WebSocket | undefined;
   private closed = false;
   private everConnected = false;
@@ -60,7 +80,11 @@ export class AriEventStream extends TypedEmitter<StreamEventMap> {
   private pingTimer: NodeJS.Timeout | undefined;
   private pongTimer: NodeJS.Timeout | undefined;
   private downSince = 0;
+  /** Reconnect attempts since the last socket that stayed up (a socket that drops at once does not count as up). */
   private attempts = 0;
+  private openedAt = 0;
+  private lastGapValue: SocketGap | undefined;
+  private readonly now: () => number;
 
   constructor(options: AriEventStreamOptions) {
     super();
@@ -80,6 +104,17 @@ export class AriEventStream extends TypedEmitter<StreamEventMap> {
     };
     this.backoff = options.backoff ?? {};
     this.log = (options.logger ?? silentLogger).child({ app: this.app });
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The last time without a socket, once it ended; undefined before the first reconnect. */
+  get lastGap(): SocketGap | undefined {
+    return this.lastGapValue;
+  }
+
+  /** Since when the socket is down (epoch ms), or undefined while it is open. */
+  get downSinceMs(): number | undefined {
+    return this.connected || this.downSince === 0 ? undefined : this.downSince;
   }
 
   get connected(): boolean {
@@ -102,6 +137,17 @@ export class AriEventStream extends TypedEmitter<StreamEventMap> {
     this.byChannel.set(channelId, listener);
     return () => {
       if (this.byChannel.get(channelId) === listener) this.byChannel.delete(channelId);
+    };
+  }
+
+  /**
+   * Events of channels no call listens to (e.g. a peer's channels this app was subscribed to as a witness).
+   * One hook per stream; returns the unregister function.
+   */
+  onUnclaimed(listener: (channelKey: string, event: AriEvent) => void): () => void {
+    this.unclaimed = listener;
+    return () => {
+      if (this.unclaimed === listener) this.unclaimed = undefined;
     };
   }
 
@@ -158,13 +204,15 @@ export class AriEventStream extends TypedEmitter<StreamEventMap> {
       });
       ws.on('open', () => {
         settled = true;
-        const wasDown = this.downSince;
+        const gap = reconnect ? { from: this.downSince, to: this.now() } : undefined;
+        this.downSince = 0;
         this.everConnected = true;
         this.startHeartbeat(ws);
-        this.log.info({ reconnect }, 'ARI event socket connected');
+        if (gap) this.lastGapValue = gap;
+        this.log.info({ reconnect, ...(gap ? { gapMs: gap.to - gap.from, attempts: this.attempts } : {}) }, 'ARI event socket connected');
         this.emit('connected', { app: this.app, reconnect });
-        if (reconnect) this.emit('reconnected', { app: this.app, downMs: Date.now() - wasDown, attempts: this.attempts });
-        this.attempts = 0;
+        if (gap) this.emit('reconnected', { app: this.app, downMs: gap.to - gap.from, attempts: this.attempts, gap });
+        this.openedAt = this.now();
         resolve();
       });
       ws.on('message', (data) => this.dispatch(data));
@@ -177,7 +225,9 @@ export class AriEventStream extends TypedEmitter<StreamEventMap> {
         this.stopHeartbeat();
         if (!settled && !reconnect) fail(new AriUnreachableError(this.url.display, `socket closed (${code})`));
         const willReconnect = !this.closed && this.everConnected;
-        if (this.downSince === 0 || this.attempts === 0) this.downSince = Date.now();
+        if (this.downSince === 0) this.downSince = this.now();
+        if (this.openedAt !== 0 && this.downSince - this.openedAt >= STABLE_MS) this.attempts = 0;
+        this.openedAt = 0;
         this.emit('disconnected', { app: this.app, code, reason: reasonBuf.toString(), willReconnect });
         if (willReconnect) this.scheduleReconnect();
       });
@@ -185,7 +235,9 @@ export class AriEventStream extends TypedEmitter<StreamEventMap> {
   }
 
   private scheduleReconnect(): void {
-    const delay = backoffDelay(this.attempts++, this.backoff);
+    // A drop of a healthy socket is retried at once (a reset or a blip); a failed retry backs off from there.
+    const delay = this.attempts === 0 ? 0 : backoffDelay(this.attempts - 1, this.backoff);
+    this.attempts++;
     this.log.warn({ delayMs: delay, attempt: this.attempts }, 'ARI event socket down; reconnecting');
     this.reconnectTimer = setTimeout(() => {
       if (this.closed) return;
@@ -224,7 +276,11 @@ export class AriEventStream extends TypedEmitter<StreamEventMap> {
       this.emit('replaced', { app: this.app });
     }
     const key = channelKeyOf(event);
-    if (key !== undefined) this.byChannel.get(key)?.(event);
+    if (key !== undefined) {
+      const listener = this.byChannel.get(key);
+      if (listener) listener(event);
+      else this.unclaimed?.(key, event);
+    }
     this.emit('event', { event });
   }
 }

@@ -17,6 +17,9 @@ import type { CircuitBreakerOptions } from './health/circuit-breaker-options.js'
 import type { CampaignMeta } from './campaign-store.js';
 import { connectRedis, connectSubscriber } from './redis-connection.js';
 import { Semaphore } from './semaphore.js';
+import { Takeover } from './takeover.js';
+import { Witness } from './witness.js';
+import { WorkerHeartbeat } from './worker-heartbeat.js';
 
 export interface CampaignWorkerOptions {
   redisUrl?: string;
@@ -49,6 +52,17 @@ export interface CampaignWorkerOptions {
   breaker?: CircuitBreakerOptions;
   /** A campaign's breaker changed state in this worker (for metrics). */
   onBreaker?: (change: { campaignId: string; state: BreakerState; trip?: BreakerTrip }) => void;
+  /**
+   * A worker is known dead this long after its last heartbeat (renewed every third of it); a live worker on the same
+   * Asterisk then follows its calls. @defaultValue 3000
+   */
+  heartbeatTtlMs?: number;
+  /**
+   * Ask a live peer worker (same Asterisk) to watch each call this worker originates and keep its end in Redis, so a
+   * call that ends while its own worker is dead or without a socket still gets its true result. Costs one ARI
+   * subscription and one Redis write per call. @defaultValue true
+   */
+  witness?: boolean;
   logger?: Logger;
   observer?: CallObserver;
 }
@@ -79,6 +93,10 @@ export class CampaignWorker {
   /** Finished campaigns seen with nothing left to do (no webhook backlog): not looked at again. */
   private readonly drained = new Set<string>();
   private readonly metaCache = new Map<string, { at: number; meta: CampaignMeta }>();
+  private readonly heartbeat: WorkerHeartbeat;
+  private readonly witness: Witness | undefined;
+  private readonly takeover: Takeover;
+  private readonly observer: CallObserver | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private syncing: Promise<void> | undefined;
@@ -115,11 +133,43 @@ export class CampaignWorker {
     });
     // Every call in flight listens on this one signal.
     setMaxListeners(0, this.hangupAll.signal, this.stopDialing.signal);
+    const ttlMs = opts.heartbeatTtlMs ?? 3000;
+    const { redis, keys } = this.service.store;
+    this.heartbeat = new WorkerHeartbeat({ redis, keys, name: this.name, asterisk: opts.asterisk ?? '', ttlMs, intervalMs: Math.max(1, Math.floor(ttlMs / 3)), log: this.log });
+    if (opts.witness ?? true) {
+      const witness = new Witness({ redis, keys, ari: this.ari, events: this.events, peers: () => this.heartbeat.livePeers, log: this.log });
+      this.witness = witness;
+      this.observer = {
+        ...opts.observer,
+        originated: (info) => {
+          opts.observer?.originated?.(info);
+          witness.watch(info.channelId);
+        },
+      };
+    } else this.observer = opts.observer;
+    this.takeover = new Takeover({
+      name: this.name,
+      heartbeat: this.heartbeat,
+      store: this.service.store,
+      ari: this.ari,
+      events: this.events,
+      campaignIds: () => this.campaigns,
+      campaign: (cid) => this.campaign(cid),
+      dialQueue: (cid) => this.service.dialQueue(cid),
+      witnessed: this.witnessed,
+      observer: opts.observer,
+      intervalMs: Math.max(100, Math.floor(ttlMs / 3)),
+      log: this.log,
+    });
   }
+
+  private readonly witnessed = (channelId: string) => this.witness?.read(channelId) ?? Promise.resolve(undefined);
 
   /** Connects to ARI (fails fast on 401 or a wrong URL) and starts taking jobs. */
   async start(): Promise<void> {
     await this.events.start();
+    await this.heartbeat.start();
+    this.takeover.start();
     this.events.on('replaced', () => this.log.error('ARI app name taken by another process; stop this worker'));
     await this.sub.subscribe(this.service.keys.events);
     this.sub.on('message', (_ch, msg) => {
@@ -147,6 +197,7 @@ export class CampaignWorker {
     this.stopping = true;
     this.stopDialing.abort();
     clearInterval(this.pollTimer);
+    this.takeover.stop();
     await this.syncing;
     const all = [...this.workers.values()].flat();
     // Stop fetching first, everywhere, so no new call starts while others drain.
@@ -157,6 +208,8 @@ export class CampaignWorker {
     this.workers.clear();
     this.breakers.close();
     this.health.close();
+    this.witness?.close();
+    await this.heartbeat.stop();
     await this.events.close();
     await this.ari.close();
     await this.service.close();
@@ -252,7 +305,8 @@ export class CampaignWorker {
         stopDialing: this.stopDialing.signal,
         workerName: this.name,
         log: this.log,
-        observer: this.opts.observer,
+        observer: this.observer,
+        witnessed: this.witnessed,
       }),
       {
         connection,

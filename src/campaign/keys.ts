@@ -55,6 +55,18 @@ export class Keys {
     return `${this.prefix}:c:${id}:finals`;
   }
   /** Hash: channelId → the call in flight (JSON: number, since, worker). */
+  /** Hash: worker name → JSON { app, asterisk } of every worker that has run (who served which Asterisk). */
+  get workers(): string {
+    return `${this.prefix}:workers`;
+  }
+  /** A worker's heartbeat: present (with a TTL) while it lives. */
+  alive(worker: string): string {
+    return `${this.prefix}:alive:${worker}`;
+  }
+  /** What a peer's app saw of a channel until its end (JSON WitnessedEnd, with a TTL). */
+  witnessed(channelId: string): string {
+    return `${this.prefix}:witnessed:${channelId}`;
+  }
   inflight(id: string): string {
     return `${this.prefix}:c:${id}:inflight`;
   }

@@ -1,7 +1,7 @@
 import type { AriClient } from '../ari/client.js';
 import type { AriEventStream } from '../ari/event-stream.js';
 import type { Logger } from '../log.js';
-import type { CallResult } from './call-result.js';
+import type { CallResult, LastKnownState } from './call-result.js';
 
 /** Hooks for metrics and benchmarks; every one optional and cheap. */
 export interface CallObserver {
@@ -22,6 +22,31 @@ export interface CallDeps {
   /** Clock in ms since epoch (injected so tests can control it). @defaultValue Date.now */
   now?: () => number;
   observer?: CallObserver;
+  /**
+   * The end of this channel as another app saw it (a peer worker's witness, see src/campaign/witness.ts), asked when
+   * our own socket missed it: the channel is gone and no ChannelDestroyed reached us. @defaultValue none
+   */
+  witnessed?: (channelId: string) => Promise<WitnessedEnd | undefined>;
+}
+
+/** What an app subscribed to a channel (not the one that placed it) saw of that channel until it was destroyed. */
+export interface WitnessedEnd {
+  cause: number;
+  cause_txt: string;
+  tech_cause?: number;
+  dialstatus?: string;
+  otherHalfCause?: number;
+  /** Epoch ms of the events, when seen. */
+  ringingAt?: number;
+  answeredAt?: number;
+  endedAt: number;
+  /**
+   * STASISSTATUS became FAILED: answered while the Stasis app it was originated into had no socket, so Asterisk hung
+   * it up. (A subscribed app never sees another app's StasisStart: res_stasis.c publishes it on that app's topic.)
+   */
+  stasisFailed: boolean;
+  /** The app that saw it. */
+  app: string;
 }
 
 export interface CallParams {
@@ -52,4 +77,6 @@ export interface CallParams {
    * is gone, so originating "to get a 409" would dial a finished call a second time. @defaultValue false
    */
   resume?: boolean;
+  /** With `resume`: the state the previous run last recorded (for `last_state` when the channel is gone). */
+  resumeState?: LastKnownState;
 }

@@ -64,6 +64,13 @@ export interface CallResult {
   reason?: string;
   /** HTTP status of the failing ARI request when status is error. */
   http_status?: number;
+  /**
+   * When we lost sight of the call (its end fell into a gap of the event socket, or a worker died under it): the
+   * last state we knew. `dialing`: originated, no ring seen; `ringing`; `answered`.
+   */
+  last_state?: LastKnownState;
+  /** Where the result came from when not from our own socket: `witness` (a peer worker saw the end), `takeover`. */
+  source?: 'witness' | 'takeover';
   /** Stable code of the error that ended the attempt (ARI_HTTP, ARI_UNREACHABLE, ARI_NOT_ARI, ...), when one did. */
   error_code?: string;
   /**
@@ -72,3 +79,5 @@ export interface CallResult {
    */
   placed?: false;
 }
+
+export type LastKnownState = 'dialing' | 'ringing' | 'answered';

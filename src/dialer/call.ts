@@ -2,8 +2,8 @@ import { AriUnreachableError, isAriHttpError } from '../ari/errors.js';
 import { DialerError } from '../errors.js';
 import type { AriEvent, Channel } from '../ari/types.generated.js';
 import { silentLogger, type Logger } from '../log.js';
-import type { CallResult, Disposition } from './call-result.js';
-import type { CallDeps, CallParams } from './call-options.js';
+import type { CallResult, Disposition, LastKnownState } from './call-result.js';
+import type { CallDeps, CallParams, WitnessedEnd } from './call-options.js';
 import { causeMessage, decideOutcome } from './outcome.js';
 import { causeText } from './q850.js';
 import { applySnapshot, initialCallState, transition, type CallAction, type CallState } from './transitions.js';
@@ -46,6 +46,10 @@ class LiveCall {
   private checking = false;
   /** Why we asked Asterisk to hang up; kept so a hangup that failed is asked again until the channel is gone. */
   private hangupWhy: string | undefined;
+  /** Set when the result comes from someone else's sight of the call (a peer's witness). */
+  private source: CallResult['source'];
+  /** STASISSTATUS=FAILED seen: answered while the app it was originated into had no socket. */
+  private stasisFailed = false;
 
   constructor(
     private readonly deps: CallDeps,
@@ -66,7 +70,7 @@ class LiveCall {
     }
     // Listen before originating: Asterisk may send the first events before the POST answers.
     this.unlisten = this.deps.events.onChannel(this.p.channelId, (ev) => this.onEvent(ev));
-    this.unreconnect = this.deps.events.on('reconnected', () => void this.check('the ARI event socket reconnected'));
+    this.unreconnect = this.deps.events.on('reconnected', ({ downMs }) => void this.check(`the ARI event socket reconnected after ${downMs} ms`));
     this.p.signal?.addEventListener('abort', this.onAbort, { once: true });
     if (this.p.resume) void this.adopt();
     else void this.originate();
@@ -113,10 +117,14 @@ class LiveCall {
       if (this.done) return;
       // 422 "Event source does not exist" is how the subscription says the channel is gone.
       if (isAriHttpError(err, 404) || isAriHttpError(err, 422)) {
+        this.originated = true;
+        const seen = await this.witnessed();
+        if (this.done) return;
+        if (seen) return this.finishWitnessed(seen);
         const why = this.p.resume
           ? 'a worker that stopped may already have placed this attempt and its channel is gone; not dialed again'
           : 'this attempt was already placed and its channel is gone; not dialed again';
-        this.finishWithout('UNKNOWN', why, 'error');
+        this.finishWithout('UNKNOWN', why, 'error', this.p.resumeState);
       } else {
         this.finishError(err);
       }
@@ -125,6 +133,8 @@ class LiveCall {
 
   private onEvent(ev: AriEvent): void {
     const wasUp = this.s.up;
+    // A call followed for a dead worker, answered after its app lost its socket: Stasis() failed and Asterisk hangs up.
+    if (ev.type === 'ChannelVarset' && ev.variable === 'STASISSTATUS' && ev.value === 'FAILED' && ev.channel?.id === this.p.channelId) this.stasisFailed = true;
     this.run(transition(this.s, ev, this.now(), this.p.channelId));
     if (!wasUp && this.s.up && !this.done) {
       this.deps.observer?.answered?.({ channelId: this.p.channelId, ringMs: (this.s.answeredAt ?? 0) - (this.s.ringingAt ?? this.createdAt) });
@@ -134,6 +144,7 @@ class LiveCall {
   private run(actions: CallAction[]): void {
     for (const a of actions) {
       if (a.type === 'continue') void this.continueInDialplan(this.now());
+      else if (this.stasisFailed) this.finishStasisFailed(a.cause, a.causeTxt, this.deps.events.app, this.now());
       else this.finishDestroyed(a.cause, a.causeTxt, a.techCause);
     }
   }
@@ -208,8 +219,7 @@ class LiveCall {
     } catch (err) {
       if (this.done) return;
       if (isAriHttpError(err, 404)) {
-        const disposition: Disposition = this.s.up ? 'ANSWERED' : this.cancelled ? 'CANCELLED' : 'FAILED';
-        this.finishWithout(disposition, `channel gone without a ChannelDestroyed event (${why})`, 'error');
+        await this.lostSight(why);
       } else if (this.now() >= this.hardCapAt) {
         this.finishWithout('UNKNOWN', `Asterisk unreachable past the hard cap: ${(err as Error).message}`, 'error');
       } else {
@@ -218,6 +228,79 @@ class LiveCall {
     } finally {
       this.checking = false;
     }
+  }
+
+  /**
+   * The channel is gone and its ChannelDestroyed never reached us. A peer's witness may have seen the end; if not,
+   * say what we know. A gap in our socket during the call means we LOST SIGHT of it, which is not "it failed":
+   * UNKNOWN with the last state we saw (Asterisk hangs up a call answered while its app has no socket, so a call
+   * last seen ringing may have been answered in that gap; see res/res_stasis.c stasis_app_exec).
+   */
+  private async lostSight(why: string): Promise<void> {
+    const seen = await this.witnessed();
+    if (this.done) return;
+    if (seen) return this.finishWitnessed(seen);
+    const gapMs = this.gapDuringCall();
+    const disposition: Disposition = this.s.up ? 'ANSWERED' : this.cancelled ? 'CANCELLED' : gapMs !== undefined ? 'UNKNOWN' : 'FAILED';
+    const reason =
+      disposition === 'UNKNOWN'
+        ? `lost sight of the call: its channel ended while the ARI event socket was down (${gapMs} ms gap); last seen ${this.lastState()}, so it may have been answered then and hung up by Asterisk (${why})`
+        : `channel gone without a ChannelDestroyed event (${why})`;
+    this.finishWithout(disposition, reason, 'error', this.lastState());
+  }
+
+  /** How long the event socket was down since this call started, if it was. */
+  private gapDuringCall(): number | undefined {
+    const down = this.deps.events.downSinceMs;
+    if (down !== undefined) return this.now() - Math.max(down, this.createdAt);
+    const gap = this.deps.events.lastGap;
+    return gap && gap.to >= this.createdAt ? gap.to - gap.from : undefined;
+  }
+
+  private lastState(): LastKnownState {
+    return this.s.up ? 'answered' : this.s.ringingAt !== undefined ? 'ringing' : 'dialing';
+  }
+
+  private async witnessed(): Promise<WitnessedEnd | undefined> {
+    try {
+      return await this.deps.witnessed?.(this.p.channelId);
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'could not read the witnessed end of the call');
+      return undefined;
+    }
+  }
+
+  /** Settles the call from what a peer's app saw, exactly as our own events would have (same outcome rules). */
+  private finishWitnessed(seen: WitnessedEnd): void {
+    this.source = 'witness';
+    this.s.ringingAt ??= seen.ringingAt;
+    if (seen.answeredAt !== undefined && !this.s.up) {
+      this.s.up = true;
+      this.s.answeredAt = seen.answeredAt;
+    }
+    this.s.dialstatus ??= seen.dialstatus;
+    this.s.otherHalfCause ??= seen.otherHalfCause;
+    if (seen.stasisFailed) return this.finishStasisFailed(seen.cause, seen.cause_txt, seen.app, seen.endedAt);
+    this.finishWithCause(seen.cause, seen.cause_txt, seen.tech_cause, seen.endedAt);
+  }
+
+  /**
+   * Answered while the Stasis app it was originated into had no socket: Stasis() failed (res/res_stasis.c
+   * stasis_app_exec, "not active"), and an originated channel is hung up when its application returns (main/pbx.c
+   * pbx_outgoing_exec). The callee heard silence; our side cut the call, so it is not the callee's answer.
+   */
+  private finishStasisFailed(cause: number, causeTxt: string, seenBy: string, endedAt: number): void {
+    this.finish(
+      {
+        status: 'success',
+        cause,
+        cause_txt: causeTxt || causeText(cause),
+        message: causeMessage(cause, causeTxt || causeText(cause)),
+        disposition: 'INTERRUPTED',
+        reason: `answered while the Stasis app of its worker had no socket: Asterisk hung the callee up (seen by ${seenBy})`,
+      },
+      endedAt,
+    );
   }
 
   private applyChannel(ch: Channel, adopting: boolean): void {
@@ -303,8 +386,8 @@ class LiveCall {
     }, endedAt);
   }
 
-  private finishWithout(disposition: Disposition, reason: string, status: CallResult['status']): void {
-    this.finish({ status, cause: 0, cause_txt: causeText(0), message: reason, disposition, reason });
+  private finishWithout(disposition: Disposition, reason: string, status: CallResult['status'], lastState?: LastKnownState): void {
+    this.finish({ status, cause: 0, cause_txt: causeText(0), message: reason, disposition, reason, ...(lastState ? { last_state: lastState } : {}) });
   }
 
   /** `neverPlaced`: Asterisk certainly did not take our originate (see originateNeverTaken). */
@@ -349,6 +432,7 @@ class LiveCall {
       talk_s: answeredAt !== undefined ? secs(end - answeredAt) : 0,
       duration: secs(end - this.createdAt),
       continued: this.continueAccepted,
+      ...(this.source ? { source: this.source } : {}),
     };
     this.deps.observer?.ended?.(result);
     this.resolve(result);

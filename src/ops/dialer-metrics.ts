@@ -25,6 +25,7 @@ export class DialerMetrics {
   readonly ariConnected: Gauge;
   readonly ariReconnects: Counter;
   readonly ariReplaced: Counter;
+  readonly ariGapSeconds: Histogram;
   readonly restErrors: Counter<'status' | 'method'>;
   readonly queueJobs: Gauge<'campaign' | 'state'>;
   readonly webhookDeliveries: Counter<'campaign'>;
@@ -66,6 +67,12 @@ export class DialerMetrics {
     });
     this.ariConnected = new Gauge({ name: 'ari_dialer_ari_connected', help: '1 while the ARI event WebSocket is open', registers });
     this.ariReconnects = new Counter({ name: 'ari_dialer_ari_reconnects_total', help: 'ARI event WebSocket reconnections after a drop', registers });
+    this.ariGapSeconds = new Histogram({
+      name: 'ari_dialer_ari_socket_gap_seconds',
+      help: 'Time without an ARI event socket, per reconnect: Asterisk drops our events and fails Stasis() for calls answered in it',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
     this.ariReplaced = new Counter({
       name: 'ari_dialer_ari_app_replaced_total',
       help: 'Times another connection took our Stasis app name (ApplicationReplaced)',
@@ -130,7 +137,10 @@ export class DialerMetrics {
     const offs = [
       stream.on('connected', () => this.ariConnected.set(1)),
       stream.on('disconnected', () => this.ariConnected.set(0)),
-      stream.on('reconnected', () => this.ariReconnects.inc()),
+      stream.on('reconnected', ({ downMs }) => {
+        this.ariReconnects.inc();
+        this.ariGapSeconds.observe(downMs / 1000);
+      }),
       stream.on('replaced', () => {
         this.ariReplaced.inc();
         this.ariConnected.set(0);
