@@ -44,6 +44,10 @@ export interface DialerConfig {
   metricsPort?: number;
   /** On SIGTERM, seconds calls in flight may go on before they are hung up. */
   shutdownGraceS: number;
+  /** Circuit breaker: failures on our side in a row that open it. */
+  breakerThreshold: number;
+  /** Circuit breaker: trips in a row with Asterisk answering that pause the campaign. */
+  breakerPauseAfterTrips: number;
   /** The config file read, if any. */
   configFile?: string;
   /** Where each setting's value came from (for `ari-dialer config print`). */

@@ -197,7 +197,7 @@ function describe(s: CampaignStatus): string {
   const c = s.counters;
   const finals = Object.entries(c.final).map(([k, v]) => `${k.toLowerCase()} ${v}`).join(', ');
   return [
-    `${s.id} (${s.name}): ${s.state}`,
+    `${s.id} (${s.name}): ${s.state}${s.paused ? ` by its ${s.paused.by === 'breaker' ? 'circuit breaker' : 'operator'} at ${s.paused.at}: ${s.paused.reason}` : ''}`,
     `  numbers ${c.total}, done ${c.done}, in flight ${c.inflight}, attempts ${c.attempts}`,
     `  final: ${finals || '-'}`,
     `  imported: rejected ${c.rejected}, suppressed ${c.suppressed}, duplicates ${c.duplicates}`,

@@ -16,6 +16,8 @@ const FLAGS: readonly SettingName[] = [
   'asterisk',
   'channelCap',
   'shutdownGraceS',
+  'breakerThreshold',
+  'breakerPauseAfterTrips',
   'ariUrl',
   'ariUser',
   'redisUrl',
@@ -54,7 +56,10 @@ export function workerCommand(config: Readonly<DialerConfig>): Command {
       asterisk: target.name,
       logger: log,
       observer: metrics.callObserver(),
+      onBreaker: metrics.breakerObserver(),
+      breaker: { threshold: cfg.breakerThreshold, pauseAfterTrips: cfg.breakerPauseAfterTrips },
     });
+    metrics.watchHealth(worker);
     metrics.watchStream(worker.events);
     metrics.watchInFlight(() => worker.callsInFlight);
     metrics.watchCampaigns(worker.service);

@@ -7,6 +7,8 @@ export interface CampaignRow {
   id: string;
   name: string;
   state: CampaignStatus['state'];
+  /** Why it is paused, when its circuit breaker paused it (or an operator gave a reason). */
+  paused?: CampaignStatus['paused'];
   createdAt: string;
   finishedAt?: string;
   total: number;
@@ -74,6 +76,7 @@ export class CampaignStats {
       id: status.id,
       name: status.name,
       state: status.state,
+      ...(status.paused ? { paused: status.paused } : {}),
       createdAt: status.createdAt,
       total: c.total,
       done: c.done,

@@ -4,6 +4,12 @@ import type { CallObserver } from '../dialer/call-options.js';
 import type { CallResult } from '../dialer/call-result.js';
 import { CampaignSnapshots, type CampaignSource } from './campaign-snapshots.js';
 
+/** What the health metrics read: the worker's Asterisk health and its breakers. */
+export interface HealthSource {
+  health: { readonly up: boolean };
+  breakers: { states(): Array<{ campaignId: string; state: string }> };
+}
+
 export interface DialerMetricsOptions {
   /** Node process metrics (CPU, memory, event loop lag, GC) in the same registry, under their usual names. @defaultValue true */
   processMetrics?: boolean;
@@ -30,6 +36,11 @@ export class DialerMetrics {
   readonly queueJobs: Gauge<'campaign' | 'state'>;
   readonly webhookDeliveries: Counter<'campaign'>;
   readonly webhookFailures: Counter<'campaign'>;
+  readonly asteriskUp: Gauge;
+  readonly breakerOpen: Gauge<'campaign' | 'state'>;
+  readonly breakerTrips: Counter<'campaign'>;
+  readonly campaignsPausedByBreaker: Counter<'campaign'>;
+  private readHealth: HealthSource | undefined;
   private readInFlight: (() => number) | undefined;
   private snapshots: CampaignSnapshots | undefined;
 
@@ -116,6 +127,49 @@ export class DialerMetrics {
       registers,
       collect: fromRedis('webhookFailed'),
     });
+    this.asteriskUp = new Gauge({
+      name: 'ari_dialer_asterisk_up',
+      help: '1 while this worker\'s Asterisk takes calls (event socket up, ARI answering); 0 while attempts are held back',
+      registers,
+      collect() {
+        if (self.readHealth) this.set(self.readHealth.health.up ? 1 : 0);
+      },
+    });
+    this.breakerOpen = new Gauge({
+      name: 'ari_dialer_breaker_open',
+      help: 'Campaigns whose circuit breaker in this worker is open or half-open (1), by state',
+      labelNames: ['campaign', 'state'],
+      registers,
+      collect() {
+        this.reset();
+        for (const b of self.readHealth?.breakers.states() ?? []) this.set({ campaign: b.campaignId, state: b.state }, 1);
+      },
+    });
+    this.breakerTrips = new Counter({
+      name: 'ari_dialer_breaker_trips_total',
+      help: 'Times a campaign\'s circuit breaker opened in this worker (failures on our side of the line in a row)',
+      labelNames: ['campaign'],
+      registers,
+    });
+    this.campaignsPausedByBreaker = new Counter({
+      name: 'ari_dialer_campaign_breaker_pauses_total',
+      help: 'Times this worker paused a campaign because its failures persisted with Asterisk answering (dead trunk, bad endpoint)',
+      labelNames: ['campaign'],
+      registers,
+    });
+  }
+
+  /** Asterisk health and breaker states read at scrape time; pass {@link breakerObserver} as the worker's `onBreaker`. */
+  watchHealth(source: HealthSource): void {
+    this.readHealth = source;
+  }
+
+  breakerObserver(): (change: { campaignId: string; state: string; trip?: { pause: boolean } }) => void {
+    return ({ campaignId, state, trip }) => {
+      if (state !== 'open' || !trip) return;
+      this.breakerTrips.inc({ campaign: campaignId });
+      if (trip.pause) this.campaignsPausedByBreaker.inc({ campaign: campaignId });
+    };
   }
 
   /** Hooks for runCall (pass as CampaignWorker's `observer`). */

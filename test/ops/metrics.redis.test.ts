@@ -27,8 +27,9 @@ beforeAll(async () => {
   redis = testRedis();
   svc = new CampaignService({ redis, prefix });
   metrics = new DialerMetrics({ processMetrics: false });
-  worker = new CampaignWorker({ redisUrl: REDIS_URL, prefix, ari: { url: sim.url, user: 'dialer', password: 'pw' }, pollMs: 100, observer: metrics.callObserver() });
+  worker = new CampaignWorker({ redisUrl: REDIS_URL, prefix, ari: { url: sim.url, user: 'dialer', password: 'pw' }, pollMs: 100, observer: metrics.callObserver(), onBreaker: metrics.breakerObserver() });
   metrics.watchStream(worker.events);
+  metrics.watchHealth(worker);
   metrics.watchInFlight(() => worker.callsInFlight);
   metrics.watchCampaigns(worker.service, { cacheMs: 0 });
   health = await startHealthServer({ metrics, port: 0, checks: [ariSocketCheck(worker.events), redisCheck(worker.service.redis)] });
@@ -67,7 +68,8 @@ describe('/metrics during a small campaign', () => {
     const before = await scrape();
     const delta = (after: Map<string, number>, name: string, labels: Record<string, string> = {}) => metric(after, name, labels) - metric(before, name, labels);
     // The simulator decides by the last digit: 0-5 answer, 6 busy, 8 congestion, 9 rejected. The first originate
-    // (one job at a time, in CSV order) gets a 500 from "Asterisk".
+    // (one job at a time, in CSV order) gets a 500 from "Asterisk": refused, so it goes back to the queue and out
+    // again (every number is dialed once); the refusal shows as a REST error and an ERROR end, not as an originate.
     sim.faults.failRest(500, { count: 1, match: /^POST \/ari\/channels\/[^/]+$/ });
     const numbers = ['+15550001003', '+15550001000', '+15550001001', '+15550001002', '+15550001006', '+15550001008', '+15550001009'];
     const r = await svc.create({
@@ -83,18 +85,21 @@ describe('/metrics during a small campaign', () => {
     });
     const after = await scrape();
 
-    expect(delta(after, 'ari_dialer_originates_total')).toBe(6);
-    expect(delta(after, 'ari_dialer_calls_total')).toBe(7);
-    expect(delta(after, 'ari_dialer_calls_total', { disposition: 'ANSWERED', cause: '16' })).toBe(3);
+    expect(delta(after, 'ari_dialer_originates_total')).toBe(7);
+    expect(delta(after, 'ari_dialer_calls_total')).toBe(8);
+    expect(delta(after, 'ari_dialer_calls_total', { disposition: 'ANSWERED', cause: '16' })).toBe(4);
     expect(delta(after, 'ari_dialer_calls_total', { disposition: 'BUSY', cause: '17' })).toBe(1);
     expect(delta(after, 'ari_dialer_calls_total', { disposition: 'CONGESTION', cause: '34' })).toBe(1);
     expect(delta(after, 'ari_dialer_calls_total', { disposition: 'REJECTED', cause: '21' })).toBe(1);
     expect(delta(after, 'ari_dialer_calls_total', { disposition: 'ERROR' })).toBe(1);
     expect(delta(after, 'ari_dialer_ari_rest_errors_total', { status: '500', method: 'POST' })).toBe(1);
-    expect(delta(after, 'ari_dialer_originate_to_answer_seconds_count')).toBe(3);
-    expect(delta(after, 'ari_dialer_up_to_continue_seconds_count')).toBe(3);
+    expect(delta(after, 'ari_dialer_originate_to_answer_seconds_count')).toBe(4);
+    expect(delta(after, 'ari_dialer_up_to_continue_seconds_count')).toBe(4);
     // Every answered call rang 10 ms here (timeScale 0.01): all in the first bucket.
-    expect(delta(after, 'ari_dialer_originate_to_answer_seconds_bucket', { le: '0.5' })).toBe(3);
+    expect(delta(after, 'ari_dialer_originate_to_answer_seconds_bucket', { le: '0.5' })).toBe(4);
+    // One refusal is no run: Asterisk up, no breaker open, none tripped.
+    expect(metric(after, 'ari_dialer_asterisk_up')).toBe(1);
+    expect(delta(after, 'ari_dialer_breaker_trips_total', { campaign: id })).toBe(0);
     expect(metric(after, 'ari_dialer_calls_in_flight')).toBe(0);
     expect(metric(after, 'ari_dialer_ari_connected')).toBe(1);
     expect(metric(after, 'ari_dialer_queue_jobs', { campaign: id, state: 'completed' })).toBe(7);

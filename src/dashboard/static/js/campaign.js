@@ -39,6 +39,10 @@ export function renderCampaign(d) {
   const st = $('#c-state');
   st.textContent = c.state;
   st.className = `state ${c.state}`;
+  // A pause by the circuit breaker says why (a dead trunk, a mistyped endpoint); one resume continues.
+  const why = $('#c-paused');
+  why.hidden = !c.paused;
+  why.textContent = c.paused ? `Paused by its ${c.paused.by === 'breaker' ? 'circuit breaker' : 'operator'}: ${c.paused.reason}` : '';
   $('#c-actions').replaceChildren(...actionButtons(c));
   const value = Math.round(c.progress * 1000) / 10;
   $('#c-progress').value = value;

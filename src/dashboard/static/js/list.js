@@ -15,7 +15,7 @@ export function renderList(rows) {
     ...rows.map((c) =>
       h('tr', { 'data-id': c.id },
         h('td', {}, h('a', { href: `#/c/${c.id}` }, c.name), h('div', { class: 'sub' }, c.id)),
-        h('td', {}, h('span', { class: `state ${c.state}` }, c.state)),
+        h('td', {}, h('span', { class: `state ${c.state}`, title: c.paused ? c.paused.reason : '' }, c.paused?.by === 'breaker' ? 'paused (breaker)' : c.state)),
         h('td', {}, progressCell(c)),
         h('td', { class: 'num' }, c.attempts),
         h('td', { class: 'num' }, pct(c.answeredRate)),
