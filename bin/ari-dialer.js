@@ -1,5 +1,13 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx's loader so the package works without a build step.
-import { register } from 'tsx/esm/api';
-register();
-await import('../src/cli/run.ts');
+// `ari-dialer`: the compiled CLI when installed; in a checkout (src/ beside bin/) the TypeScript source through tsx,
+// so a developer never runs a stale dist/.
+import { existsSync } from 'node:fs';
+
+const source = new URL('../src/cli/run.ts', import.meta.url);
+if (existsSync(source)) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import(source.href);
+} else {
+  await import('../dist/src/cli/run.js');
+}

@@ -1,6 +1,15 @@
 #!/usr/bin/env node
-// `dial ENDPOINT CALLERID CONTEXT EXTENSION PRIORITY TIMEOUT`: the seed script's interface.
-import { register } from 'tsx/esm/api';
-register();
-const { runDialCli } = await import('../src/cli/dial.ts');
-process.exitCode = await runDialCli(process.argv.slice(2));
+// `dial ENDPOINT CALLERID CONTEXT EXTENSION PRIORITY TIMEOUT`: the seed script's interface. The compiled code when
+// installed; in a checkout (src/ beside bin/) the TypeScript source through tsx.
+import { existsSync } from 'node:fs';
+
+const source = new URL('../src/cli/dial.ts', import.meta.url);
+let dial;
+if (existsSync(source)) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  dial = await import(source.href);
+} else {
+  dial = await import('../dist/src/cli/dial.js');
+}
+process.exitCode = await dial.runDialCli(process.argv.slice(2));
