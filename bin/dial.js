@@ -1,15 +1,7 @@
 #!/usr/bin/env node
-// `dial ENDPOINT CALLERID CONTEXT EXTENSION PRIORITY TIMEOUT`: the seed script's interface. The compiled code when
-// installed; in a checkout (src/ beside bin/) the TypeScript source through tsx.
-import { existsSync } from 'node:fs';
+// `dial ENDPOINT CALLERID CONTEXT EXTENSION PRIORITY TIMEOUT`: the seed script's interface (see cli-module.js for
+// which copy runs).
+import { cliModule } from './cli-module.js';
 
-const source = new URL('../src/cli/dial.ts', import.meta.url);
-let dial;
-if (existsSync(source)) {
-  const { register } = await import('tsx/esm/api');
-  register();
-  dial = await import(source.href);
-} else {
-  dial = await import('../dist/src/cli/dial.js');
-}
-process.exitCode = await dial.runDialCli(process.argv.slice(2));
+const { runDialCli } = await cliModule('dial');
+process.exitCode = await runDialCli(process.argv.slice(2));

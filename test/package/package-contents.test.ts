@@ -51,9 +51,8 @@ describe('the npm package', () => {
   it('runs without a TypeScript loader when installed: tsx is a devDependency, the bins fall back to dist/', () => {
     expect(pkg.dependencies.tsx).toBeUndefined();
     for (const [name, file] of Object.entries(pkg.bin)) {
-      const text = readFileSync(join(REPO_ROOT, file), 'utf8');
-      expect(text.startsWith('#!/usr/bin/env node\n'), name).toBe(true);
-      expect(text, name).toMatch(/'\.\.\/dist\/src\/cli\/(run|dial)\.js'/);
+      expect(readFileSync(join(REPO_ROOT, file), 'utf8').startsWith('#!/usr/bin/env node\n'), name).toBe(true);
     }
+    expect(readFileSync(join(REPO_ROOT, 'bin/cli-module.js'), 'utf8')).toContain('../dist/src/cli/${name}.js');
   });
 });
