@@ -152,9 +152,15 @@ describe('dashboard in Chromium', () => {
     expect((await service.get(campaignId)).state).toBe('paused');
     const atPause = (await service.status(campaignId)).counters;
     expect(atPause.done).toBeLessThan(atPause.total);
-    // Calls in flight finish; no new ones start.
-    await new Promise((r) => setTimeout(r, 800));
-    const settled = (await service.status(campaignId)).counters;
+    // Calls in flight finish (on a loaded machine that can take longer than their 10-30 ms): wait until the count
+    // holds still for 700 ms, then no new ones start.
+    let settled = (await service.status(campaignId)).counters;
+    for (let i = 0; i < 20; i++) {
+      await new Promise((r) => setTimeout(r, 700));
+      const now = (await service.status(campaignId)).counters;
+      if (now.attempts === settled.attempts) break;
+      settled = now;
+    }
     await new Promise((r) => setTimeout(r, 700));
     expect((await service.status(campaignId)).counters.attempts).toBe(settled.attempts);
 
