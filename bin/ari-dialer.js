@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx's loader so the package works without a build step.
-import { register } from 'tsx/esm/api';
-register();
-await import('../src/cli/run.ts');
+// `ari-dialer`: src/cli/run.ts (see cli-module.js for which copy runs).
+import { cliModule } from './cli-module.js';
+
+await cliModule('run');

@@ -1,21 +1,22 @@
 import { createReadStream, createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Command } from 'commander';
-import { CampaignService, type CampaignStatus } from '../campaign/campaign-service.js';
+import type { CampaignService, CampaignStatus } from '../campaign/campaign-service.js';
 import { normalizeNumber } from '../campaign/phone-number.js';
 import { DEFAULT_MAX_CHANNEL_VARS } from '../campaign/settings.js';
 import { numberCells } from '../campaign/suppression-list.js';
 import type { DialerConfig } from '../config.js';
 import { BadArgumentError } from '../errors.js';
-import { writeReport, type ReportFormat } from '../report/write-report.js';
+import type { ReportFormat } from '../report/write-report.js';
 import { EXIT } from './exit-codes.js';
 import { ProgressBar } from './progress-bar.js';
-import { redisForCli } from './redis-for-cli.js';
 
 type Out = (s: string) => void;
 const out: Out = (s) => process.stdout.write(`${s}\n`);
 
 async function withService<T>(config: DialerConfig, fn: (svc: CampaignService) => Promise<T>): Promise<T> {
+  // Loaded on use: `ari-dialer --help` needs neither BullMQ nor a Redis client.
+  const [{ redisForCli }, { CampaignService }] = await Promise.all([import('./redis-for-cli.js'), import('../campaign/campaign-service.js')]);
   const redis = await redisForCli(config.redisUrl);
   const svc = new CampaignService({ redis, prefix: config.prefix });
   try {
@@ -173,6 +174,7 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
       await withService(config, async (svc) => {
         await svc.get(id);
         const sink = o.out ? createWriteStream(o.out) : process.stdout;
+        const { writeReport } = await import('../report/write-report.js');
         await writeReport(svc, id, { format: o.format as ReportFormat, attempts: o.attempts === true }, sink);
         if (o.out) await new Promise<void>((r) => (sink as NodeJS.WritableStream).end(r));
       });

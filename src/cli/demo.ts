@@ -1,20 +1,13 @@
 import { createReadStream } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { CampaignService } from '../campaign/campaign-service.js';
-import { CampaignWorker } from '../campaign/campaign-worker.js';
-import { connectRedis, DEFAULT_REDIS_URL } from '../campaign/redis-connection.js';
 import type { DialerConfig } from '../config.js';
-import { startDashboard } from '../dashboard/server.js';
 import { DialerError } from '../errors.js';
-import { silentLogger } from '../log.js';
-import { summarizeCampaign } from '../report/write-report.js';
-import { AriSim } from '../sim/index.js';
-import { redisAnswers, startPrivateRedis, type PrivateRedis } from './private-redis.js';
+import { packageFile } from '../package-file.js';
+import type { PrivateRedis } from './private-redis.js';
 import { ProgressBar } from './progress-bar.js';
 import { onShutdown } from './shutdown.js';
 
-const SAMPLE = fileURLToPath(new URL('../../examples/sample-numbers.csv', import.meta.url));
+const SAMPLE = packageFile('examples/sample-numbers.csv');
 
 /** `npm run demo`: a whole campaign against the built-in simulator, with the dashboard. The first thing to try. */
 export function demoCommand(config: DialerConfig): Command {
@@ -24,6 +17,18 @@ export function demoCommand(config: DialerConfig): Command {
     .option('--exit', 'exit when the campaign is finished instead of keeping the dashboard up')
     .option('--port <port>', 'dashboard port', String(config.dashboardPort))
     .action(async (o: { csv: string; exit?: boolean; port: string }) => {
+      // Loaded here, not at the top: `ari-dialer --help` and the other commands need none of it.
+      const [{ CampaignService }, { CampaignWorker }, { connectRedis, DEFAULT_REDIS_URL }, { startDashboard }, { silentLogger }, { summarizeCampaign }, { AriSim }, { redisAnswers, startPrivateRedis }] =
+        await Promise.all([
+          import('../campaign/campaign-service.js'),
+          import('../campaign/campaign-worker.js'),
+          import('../campaign/redis-connection.js'),
+          import('../dashboard/server.js'),
+          import('../log.js'),
+          import('../report/write-report.js'),
+          import('../sim/index.js'),
+          import('./private-redis.js'),
+        ]);
       const say = (s: string) => process.stdout.write(`${s}\n`);
       let priv: PrivateRedis | undefined;
       let redisUrl = config.redisUrl ?? DEFAULT_REDIS_URL;

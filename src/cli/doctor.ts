@@ -1,8 +1,7 @@
 import { Command } from 'commander';
 import type { DialerConfig, SettingName } from '../config.js';
 import { checkEndpointShape } from '../dialer/endpoint-shape.js';
-import { runDoctor, type DoctorAriTarget } from '../ops/doctor.js';
-import { renderDoctor } from '../ops/render-doctor.js';
+import type { DoctorAriTarget } from '../ops/doctor.js';
 import { configWithFlags, withSettingFlags } from './config-cmd.js';
 import { EXIT } from './exit-codes.js';
 import { parseIntArg } from './parse-args.js';
@@ -45,6 +44,7 @@ export function doctorCommand(config: Readonly<DialerConfig>, setExit: (code: nu
           timeoutS: parseIntArg('--probe-timeout', o.probeTimeout, { max: 600 }),
         }
       : undefined;
+    const [{ runDoctor }, { renderDoctor }] = await Promise.all([import('../ops/doctor.js'), import('../ops/render-doctor.js')]);
     const report = await runDoctor({ asterisks: doctorTargets(cfg), app: cfg.ariApp, redisUrl: cfg.redisUrl, prefix: cfg.prefix, probe });
     process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : renderDoctor(report));
     setExit(report.ok ? EXIT.OK : DOCTOR_FAILED);

@@ -5,7 +5,6 @@ import { campaignCommand } from './campaign.js';
 import { configCommand } from './config-cmd.js';
 import { demoCommand } from './demo.js';
 import { doctorCommand } from './doctor.js';
-import { runDialCli } from './dial.js';
 import { EXIT } from './exit-codes.js';
 import { simCommand } from './sim.js';
 import { suppressCommand } from './suppress.js';
@@ -14,7 +13,7 @@ import { serveCommand } from './serve.js';
 
 /** `ari-dialer <command>`: every command is a thin layer over the library. Returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  if (argv[0] === 'dial') return runDialCli(argv.slice(1));
+  if (argv[0] === 'dial') return (await import('./dial.js')).runDialCli(argv.slice(1));
   let config: DialerConfig;
   try {
     config = loadConfig(process.env, { file: configFileArg(argv) });

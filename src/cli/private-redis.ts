@@ -22,7 +22,7 @@ export interface PrivateRedis {
 }
 
 /**
- * For the demo only: a throw-away redis-server child on a free loopback port, keeping nothing on disk.
+ * For the demo and the test run (never for a worker): a throw-away redis-server child on a free loopback port, keeping nothing on disk.
  * Returns undefined when redis-server is not installed.
  */
 export async function startPrivateRedis(): Promise<PrivateRedis | undefined> {

@@ -1,16 +1,9 @@
 import { Command } from 'commander';
-import { CampaignService } from '../campaign/campaign-service.js';
-import { DEFAULT_REDIS_URL } from '../campaign/redis-connection.js';
 import type { DialerConfig } from '../config.js';
 import { isLoopback } from '../dashboard/dashboard-options.js';
-import { startDashboard } from '../dashboard/server.js';
 import { BadArgumentError } from '../errors.js';
-import { DialerMetrics } from '../ops/dialer-metrics.js';
-import { startHealthServer, type HealthServer } from '../ops/health-server.js';
-import { cliLogger } from '../ops/pretty-log.js';
-import { redisCheck } from '../ops/readiness.js';
+import type { HealthServer } from '../ops/health-server.js';
 import { configWithFlags, withSettingFlags } from './config-cmd.js';
-import { redisForCli } from './redis-for-cli.js';
 import { onShutdown } from './shutdown.js';
 
 /** `ari-dialer serve`: the web dashboard over the same Redis as the CLI and the workers, until SIGTERM. */
@@ -38,6 +31,18 @@ export function serveCommand(config: DialerConfig): Command {
       if (config.dashboardViewerToken && !config.dashboardToken) {
         throw new BadArgumentError('DASHBOARD_VIEWER_TOKEN', 'needs DASHBOARD_TOKEN too (the operator token)');
       }
+      // Loaded here, not at the top: `ari-dialer --help` and the other commands need none of it.
+      const [{ CampaignService }, { DEFAULT_REDIS_URL }, { startDashboard }, { DialerMetrics }, { startHealthServer }, { cliLogger }, { redisCheck }, { redisForCli }] =
+        await Promise.all([
+          import('../campaign/campaign-service.js'),
+          import('../campaign/redis-connection.js'),
+          import('../dashboard/server.js'),
+          import('../ops/dialer-metrics.js'),
+          import('../ops/health-server.js'),
+          import('../ops/pretty-log.js'),
+          import('../ops/readiness.js'),
+          import('./redis-for-cli.js'),
+        ]);
       const log = cliLogger(cfg);
       const redisUrl = config.redisUrl ?? DEFAULT_REDIS_URL;
       const redis = await redisForCli(redisUrl);

@@ -1,6 +1,4 @@
 import { Command } from 'commander';
-import { AriSim } from '../sim/index.js';
-import { createLogger } from '../log.js';
 import { onShutdown } from './shutdown.js';
 
 /** `ari-dialer sim`: the ARI simulator stand-alone, for trying the dialer without an Asterisk. */
@@ -14,6 +12,7 @@ export function simCommand(): Command {
     .option('--prefix <prefix>', "http.conf prefix (e.g. 'asterisk' serves /asterisk/ari)", '')
     .option('--time-scale <x>', 'multiply every ring/talk time (0.01 = 100x faster)', '1')
     .action(async (o: { host: string; port: string; user: string; password: string; prefix: string; timeScale: string }) => {
+      const [{ AriSim }, { createLogger }] = await Promise.all([import('../sim/index.js'), import('../log.js')]);
       const log = createLogger();
       const sim = await AriSim.start({
         host: o.host,

@@ -1,16 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { Keys } from '../campaign/keys.js';
-import { numberCells, SuppressionList } from '../campaign/suppression-list.js';
+import { numberCells, type SuppressionList } from '../campaign/suppression-list.js';
 import type { DialerConfig } from '../config.js';
 import { BadArgumentError } from '../errors.js';
 import { EXIT } from './exit-codes.js';
-import { redisForCli } from './redis-for-cli.js';
 
 /** `ari-dialer suppress add|remove|check|count`: the do-not-call list every import checks. */
 export function suppressCommand(config: DialerConfig, setExit: (code: number) => void): Command {
   const cmd = new Command('suppress').description('the do-not-call list kept in Redis (checked by every campaign import)');
   const withList = async <T>(fn: (list: SuppressionList) => Promise<T>): Promise<T> => {
+    // Loaded on use: `ari-dialer --help` needs no Redis client.
+    const [{ redisForCli }, { Keys }, { SuppressionList }] = await Promise.all([
+      import('./redis-for-cli.js'),
+      import('../campaign/keys.js'),
+      import('../campaign/suppression-list.js'),
+    ]);
     const redis = await redisForCli(config.redisUrl);
     try {
       return await fn(new SuppressionList(redis, new Keys(config.prefix)));

@@ -1,14 +1,9 @@
 import { Command } from 'commander';
-import { CampaignWorker } from '../campaign/campaign-worker.js';
 import { ariTarget, type DialerConfig, type SettingName } from '../config.js';
 import { BadArgumentError } from '../errors.js';
-import { DialerMetrics } from '../ops/dialer-metrics.js';
-import { startHealthServer, type HealthServer } from '../ops/health-server.js';
-import { cliLogger } from '../ops/pretty-log.js';
-import { ariSocketCheck, redisCheck } from '../ops/readiness.js';
-import { AriSim } from '../sim/index.js';
+import type { HealthServer } from '../ops/health-server.js';
+import type { AriSim } from '../sim/index.js';
 import { configWithFlags, withSettingFlags } from './config-cmd.js';
-import { redisForCli } from './redis-for-cli.js';
 import { onShutdown } from './shutdown.js';
 
 const FLAGS: readonly SettingName[] = [
@@ -36,6 +31,17 @@ export function workerCommand(config: Readonly<DialerConfig>): Command {
   );
   return withSettingFlags(cmd, FLAGS).action(async (_o: unknown, self: Command) => {
     const cfg = configWithFlags(config, self, FLAGS);
+    // Loaded here, not at the top: `ari-dialer --help` and the other commands need none of it.
+    const [{ CampaignWorker }, { DialerMetrics }, { startHealthServer }, { cliLogger }, { ariSocketCheck, redisCheck }, { AriSim }, { redisForCli }] =
+      await Promise.all([
+        import('../campaign/campaign-worker.js'),
+        import('../ops/dialer-metrics.js'),
+        import('../ops/health-server.js'),
+        import('../ops/pretty-log.js'),
+        import('../ops/readiness.js'),
+        import('../sim/index.js'),
+        import('./redis-for-cli.js'),
+      ]);
     const target = ariTarget(cfg);
     const log = cliLogger(cfg);
     (await redisForCli(cfg.redisUrl)).disconnect();

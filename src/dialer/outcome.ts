@@ -20,7 +20,7 @@ const CAUSE_DISPOSITION: Readonly<Record<number, Disposition>> = {
 
 /**
  * A Local channel's `;1` half dies with cause 0 on busy and congestion; the `Dial` event's dialstatus says what
- * happened (see ../shared/ari-traces/busy.json). Asterisk's dialstatus → the cause it stands for.
+ * happened (see test/sim/traces/busy.json). Asterisk's dialstatus → the cause it stands for.
  */
 const DIALSTATUS_CAUSE: Readonly<Record<string, number>> = {
   BUSY: 17,

@@ -3,8 +3,9 @@ import { Redis } from 'ioredis';
 import { CampaignService } from '../../src/campaign/campaign-service.js';
 import type { Disposition } from '../../src/dialer/call-result.js';
 import type { AttemptRecord } from '../../src/report/summarize.js';
+import { REDIS_URL } from '../helpers/redis-test.js';
 
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export { REDIS_URL };
 
 /** A unique key prefix per test file, and a way to remove every key under it. */
 export function testPrefix(): string {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { connectRedis } from '../../src/campaign/redis-connection.js';
 
+/** Set by test/setup/test-redis.global.ts (6379, REDIS_URL or a private redis-server); 6379 outside vitest. */
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** A prefix of its own per test (hash-tagged like production), so suites can run in parallel on one Redis. */

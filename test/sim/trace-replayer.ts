@@ -1,5 +1,5 @@
 /**
- * Replays a trace recorded against a real Asterisk 20 (test/sim/traces, copied verbatim from shared/ari-traces)
+ * Replays a trace recorded against a real Asterisk 20 (test/sim/traces, copied verbatim from the lab's recordings)
  * against the simulator and lists every difference. Nothing expected is written by hand: requests, statuses, bodies
  * and events all come from the trace file.
  *
