@@ -82,7 +82,7 @@ try {
       cps: Number(o.cps),
       maxConcurrent: Number(o['max-concurrent']),
       timeoutS: 3,
-      retry: 'busy=1@2s,no_answer=1@2s,congestion=1@2s,error=3@2s',
+      retry: 'busy=1@2s,no_answer=1@2s,congestion=1@2s,error=3@2s,interrupted=2@2s',
     },
     open: () => Readable.from([`number\n${numbers.join('\n')}\n`]),
   });
@@ -146,6 +146,9 @@ try {
     double_dials: a.doubleDials,
     stuck_jobs: a.stuckJobs,
     unplaced_attempts: a.unplacedAttempts,
+    unknown: a.byDisposition.UNKNOWN ?? 0,
+    interrupted_attempts: a.attemptsByDisposition.INTERRUPTED ?? 0,
+    interrupted_final: a.byDisposition.INTERRUPTED ?? 0,
     invented_results: a.phantomResults.length,
     faults: faults.length,
     faults_by_kind: Object.fromEntries(FAULTS.map((f) => [f, faults.filter((x) => x.fault === f).length])),
@@ -163,10 +166,12 @@ try {
     row('stuck jobs', a.stuckJobs, '  (must be 0)');
     row('attempts', a.attempts);
     row('originates', a.originates);
-    row('attempts never placed', a.unplacedAttempts, '  (originate refused by the fault; retried by policy)');
+    row('attempts never placed', a.unplacedAttempts, '  (recorded but never dialed: must be 0)');
+    row('unknown', a.byDisposition.UNKNOWN ?? 0, '  (numbers whose end nobody saw)');
+    row('interrupted', `${a.attemptsByDisposition.INTERRUPTED ?? 0} → ${a.byDisposition.INTERRUPTED ?? 0}`, '  (attempts cut by Asterisk or a gap → numbers still ending so)');
     process.stdout.write(`  finals: ${Object.entries(a.byDisposition).map(([k, v]) => `${k.toLowerCase()} ${v}`).join(', ')}\n`);
   }
-  process.exitCode = a.resultsLost === 0 && a.doubleDials === 0 && a.stuckJobs === 0 && a.finals === calls ? 0 : 1;
+  process.exitCode = a.resultsLost === 0 && a.doubleDials === 0 && a.stuckJobs === 0 && a.unplacedAttempts === 0 && a.finals === calls ? 0 : 1;
 } finally {
   await Promise.all(
     alive().map(
