@@ -8,6 +8,7 @@ import { verdictOf } from '../src/campaign/health/attempt-verdict.js';
 import type { CampaignBreakers } from '../src/campaign/health/campaign-breakers.js';
 import type { Admission } from '../src/campaign/health/circuit-breaker.js';
 import { cancelledRecord } from '../src/campaign/cancelled-record.js';
+import { attemptCallParams } from '../src/campaign/attempt-call-params.js';
 import { recordAttemptResult } from '../src/campaign/attempt-result.js';
 import { assertDialJobData, dialJobId, type DialJobData } from '../src/campaign/job-data.js';
 import { Pacer } from '../src/campaign/pacer.js';
@@ -168,15 +169,7 @@ export const dialContact = (deps: DialJobDeps) => {
         const result = await runCall(
           { ari: deps.ari, events: deps.events, log, observer, now: deps.now, witnessed: deps.witnessed },
           {
-            channelId,
-            endpoint,
-            callerId: data.callerId ?? '',
-            context: data.context ?? s.context,
-            extension: data.extension ?? s.extension,
-            priority: data.priority ?? s.priority,
-            timeoutS: data.timeoutS ?? s.timeoutS,
-            maxCallS: s.maxCallS,
-            variables: data.vars,
+            ...attemptCallParams(data, s, channelId, endpoint),
             signal: deps.hangupAll,
             resume: previous !== undefined,
           },

@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import { recordAttemptResult } from './attempt-result.js';
 import type { CampaignMeta, CampaignStore, InflightCall } from './campaign-store.js';
 import { assertDialJobData, dialJobId } from './job-data.js';
+import { attemptCallParams } from './attempt-call-params.js';
 import { renderEndpoint } from './settings.js';
 import type { WorkerHeartbeat } from './worker-heartbeat.js';
 
@@ -105,15 +106,7 @@ export class Takeover {
       const result = await runCall(
         { ari: this.o.ari, events: this.o.events, log, observer: this.o.observer, witnessed: this.o.witnessed },
         {
-          channelId: mark.channelId,
-          endpoint: renderEndpoint(s.endpoint, data.number, data.vars ?? {}),
-          callerId: data.callerId ?? '',
-          context: data.context ?? s.context,
-          extension: data.extension ?? s.extension,
-          priority: data.priority ?? s.priority,
-          timeoutS: data.timeoutS ?? s.timeoutS,
-          maxCallS: s.maxCallS,
-          variables: data.vars,
+          ...attemptCallParams(data, s, mark.channelId, renderEndpoint(s.endpoint, data.number, data.vars ?? {})),
           signal: this.hangupAll.signal,
           resume: true,
           resumeState: mark.state === 'answered' ? 'answered' : undefined,
