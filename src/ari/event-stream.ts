@@ -71,7 +71,8 @@ export class AriEventStream extends TypedEmitter<StreamEventMap> {
   private readonly opts: Required<Pick<AriEventStreamOptions, 'pingIntervalMs' | 'pongTimeoutMs' | 'connectTimeoutMs' | 'subscribeAll'>>;
   private readonly backoff: BackoffOptions;
   private readonly log: Logger;
-  private readonly byChannel = new Map<string, ChannelListener>();
+  /** One listener per channel almost always (no array allocated); several when two followers watch one call. */
+  private readonly byChannel = new Map<string, ChannelListener | ChannelListener[]>();
   private unclaimed: ((channelKey: string, event: AriEvent) => void) | undefined;
   private ws: WebSocket | undefined;
   private closed = false;
@@ -132,11 +133,22 @@ export class AriEventStream extends TypedEmitter<StreamEventMap> {
     return this.open(false);
   }
 
-  /** Route a channel's events (and its Local `;2` half's) to `listener`. Returns the unregister function. */
+  /**
+   * Route a channel's events (and its Local `;2` half's) to `listener`. Returns the unregister function. Two followers
+   * of one call (a takeover and the dead worker's re-run job, in one process) both hear it: a second registration
+   * must never silence the first.
+   */
   onChannel(channelId: string, listener: ChannelListener): () => void {
-    this.byChannel.set(channelId, listener);
+    const had = this.byChannel.get(channelId);
+    this.byChannel.set(channelId, had === undefined ? listener : Array.isArray(had) ? [...had, listener] : [had, listener]);
     return () => {
-      if (this.byChannel.get(channelId) === listener) this.byChannel.delete(channelId);
+      const now = this.byChannel.get(channelId);
+      if (now === listener) this.byChannel.delete(channelId);
+      else if (Array.isArray(now)) {
+        const rest = now.filter((l) => l !== listener);
+        if (rest.length === 0) this.byChannel.delete(channelId);
+        else this.byChannel.set(channelId, rest.length === 1 ? rest[0]! : rest);
+      }
     };
   }
 
@@ -278,7 +290,8 @@ export class AriEventStream extends TypedEmitter<StreamEventMap> {
     const key = channelKeyOf(event);
     if (key !== undefined) {
       const listener = this.byChannel.get(key);
-      if (listener) listener(event);
+      if (Array.isArray(listener)) for (const l of listener) l(event);
+      else if (listener) listener(event);
       else this.unclaimed?.(key, event);
     }
     this.emit('event', { event });
