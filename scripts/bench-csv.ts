@@ -14,7 +14,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readContactsInBatches } from '../src/campaign/contacts.js';
+import { readContactsInBatches } from '../src/campaign/import/contacts.js';
 
 const TARGET_SECONDS = 60;
 const TARGET_RSS_MB = 300;

@@ -11,7 +11,7 @@ export { causeText } from './dialer/q850.js';
 export { CampaignService, type CreateCampaignInput, type CreateCampaignResult } from './campaign/campaign-service.js';
 export { CampaignWorker, type CampaignWorkerOptions } from './campaign/campaign-worker.js';
 export { parseSettings, type CampaignSettings } from './campaign/settings.js';
-export { SuppressionList } from './campaign/suppression-list.js';
+export { SuppressionList } from './campaign/policy/suppression-list.js';
 export { verifySignature } from './webhook/sign.js';
 export { summarizeCampaign, writeReport } from './report/write-report.js';
 export { startDashboard } from './dashboard/server.js';

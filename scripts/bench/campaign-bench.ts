@@ -2,9 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { dropPrefix } from '../../src/campaign/drop-prefix.js';
+import { dropPrefix } from '../../src/store/drop-prefix.js';
 import { CampaignService } from '../../src/campaign/campaign-service.js';
-import { connectRedis } from '../../src/campaign/redis-connection.js';
+import { connectRedis } from '../../src/store/redis-connection.js';
 
 const RUN = fileURLToPath(new URL('../../src/cli/run.ts', import.meta.url));
 

@@ -1,8 +1,8 @@
 import type { CallResult } from '../dialer/call-result.js';
 import type { AttemptRecord } from '../report/summarize.js';
-import type { CampaignMeta, CampaignStore } from './campaign-store.js';
+import type { CampaignMeta, CampaignStore } from '../store/campaign-store.js';
 import type { DialJobData } from './job-data.js';
-import { nextAttempt } from './retry-policy.js';
+import { nextAttempt } from './policy/retry-policy.js';
 
 export interface AttemptResultDeps {
   store: CampaignStore;

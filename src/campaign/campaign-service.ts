@@ -5,13 +5,13 @@ import type { Redis } from 'ioredis';
 import { DialerError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { AttemptRecord } from '../report/summarize.js';
-import { CampaignStore, type CampaignCounters, type CampaignMeta } from './campaign-store.js';
-import { checkFileStart, enqueueContacts, previewContacts, type ImportCounts } from './import-contacts.js';
+import { CampaignStore, type CampaignCounters, type CampaignMeta } from '../store/campaign-store.js';
+import { checkFileStart, enqueueContacts, previewContacts, type ImportCounts } from './import/import-contacts.js';
 import { assertDialJobData } from './job-data.js';
 import { cancelledRecord } from './cancelled-record.js';
-import { Keys } from './keys.js';
+import { Keys } from '../store/keys.js';
 import { parseSettings, type CampaignSettings } from './settings.js';
-import type { RowError } from './contact-row.js';
+import type { RowError } from './import/contact-row.js';
 
 export interface CampaignServiceOptions {
   /** A connection for commands (created with `maxRetriesPerRequest: null`, as BullMQ wants). */
@@ -246,7 +246,7 @@ export class CampaignService {
 
   /**
    * Concurrency lives in Redis (BullMQ's global concurrency: at most maxConcurrent dial jobs active over every
-   * worker). Calls per second are paced per originate by the Pacer (src/campaign/pacer.ts), also in Redis.
+   * worker). Calls per second are paced per originate by the Pacer (src/campaign/pacing/pacer.ts), also in Redis.
    */
   private async applyLimits(id: string, s: CampaignSettings): Promise<void> {
     await this.dialQueue(id).setGlobalConcurrency(s.maxConcurrent);

@@ -14,12 +14,12 @@ import { AsteriskHealth } from './health/asterisk-health.js';
 import { CampaignBreakers } from './health/campaign-breakers.js';
 import type { BreakerState, BreakerTrip } from './health/circuit-breaker.js';
 import type { CircuitBreakerOptions } from './health/circuit-breaker-options.js';
-import type { CampaignMeta } from './campaign-store.js';
-import { connectRedis, connectSubscriber } from './redis-connection.js';
-import { Semaphore } from './semaphore.js';
-import { Takeover } from './takeover.js';
-import { Witness } from './witness.js';
-import { WorkerHeartbeat } from './worker-heartbeat.js';
+import type { CampaignMeta } from '../store/campaign-store.js';
+import { connectRedis, connectSubscriber } from '../store/redis-connection.js';
+import { Semaphore } from './pacing/semaphore.js';
+import { Takeover } from './recovery/takeover.js';
+import { Witness } from './recovery/witness.js';
+import { WorkerHeartbeat } from './recovery/worker-heartbeat.js';
 
 export interface CampaignWorkerOptions {
   redisUrl?: string;

@@ -1,9 +1,9 @@
 import { endpointShapeProblem } from '../dialer/endpoint-shape.js';
 import { BadArgumentError } from '../errors.js';
-import type { CallingWindow } from './calling-window.js';
-import { parseCallingWindow } from './calling-window.js';
-import { fillPlaceholders, placeholderValueProblem } from './endpoint-placeholders.js';
-import { DEFAULT_RETRY_POLICY, parseRetryPolicy, type RetryPolicy } from './retry-policy.js';
+import type { CallingWindow } from './policy/calling-window.js';
+import { parseCallingWindow } from './policy/calling-window.js';
+import { fillPlaceholders, placeholderValueProblem } from './import/endpoint-placeholders.js';
+import { DEFAULT_RETRY_POLICY, parseRetryPolicy, type RetryPolicy } from './policy/retry-policy.js';
 
 /** How a campaign dials. Stored with the campaign; every worker reads the same. */
 export interface CampaignSettings {

@@ -2,9 +2,9 @@ import { createReadStream, createWriteStream, existsSync, readFileSync } from 'n
 import { basename } from 'node:path';
 import { Command } from 'commander';
 import type { CampaignService, CampaignStatus } from '../campaign/campaign-service.js';
-import { normalizeNumber } from '../campaign/phone-number.js';
+import { normalizeNumber } from '../campaign/import/phone-number.js';
 import { DEFAULT_MAX_CHANNEL_VARS } from '../campaign/settings.js';
-import { numberCells } from '../campaign/suppression-list.js';
+import { numberCells } from '../campaign/policy/suppression-list.js';
 import type { DialerConfig } from '../config.js';
 import { BadArgumentError } from '../errors.js';
 import type { ReportFormat } from '../report/write-report.js';

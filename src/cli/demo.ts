@@ -22,7 +22,7 @@ export function demoCommand(config: DialerConfig): Command {
         await Promise.all([
           import('../campaign/campaign-service.js'),
           import('../campaign/campaign-worker.js'),
-          import('../campaign/redis-connection.js'),
+          import('../store/redis-connection.js'),
           import('../dashboard/server.js'),
           import('../log.js'),
           import('../report/write-report.js'),

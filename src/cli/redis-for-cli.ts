@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { connectRedis, DEFAULT_REDIS_URL } from '../campaign/redis-connection.js';
+import { connectRedis, DEFAULT_REDIS_URL } from '../store/redis-connection.js';
 import { DialerError } from '../errors.js';
 
 /** A CLI command should fail in seconds with a clear message when Redis is not there, not wait forever. */

@@ -35,7 +35,7 @@ export function serveCommand(config: DialerConfig): Command {
       const [{ CampaignService }, { DEFAULT_REDIS_URL }, { startDashboard }, { DialerMetrics }, { startHealthServer }, { cliLogger }, { redisCheck }, { redisForCli }] =
         await Promise.all([
           import('../campaign/campaign-service.js'),
-          import('../campaign/redis-connection.js'),
+          import('../store/redis-connection.js'),
           import('../dashboard/server.js'),
           import('../ops/dialer-metrics.js'),
           import('../ops/health-server.js'),

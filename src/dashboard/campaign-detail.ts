@@ -1,5 +1,5 @@
 import type { CampaignService } from '../campaign/campaign-service.js';
-import type { CampaignCounters, InflightCall } from '../campaign/campaign-store.js';
+import type { CampaignCounters, InflightCall } from '../store/campaign-store.js';
 import type { CampaignRow, CampaignStats } from './campaign-stats.js';
 
 /** Everything a campaign's page shows except the results table (paged separately). */

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { connectSubscriber } from '../campaign/redis-connection.js';
+import { connectSubscriber } from '../store/redis-connection.js';
 import { silentLogger } from '../log.js';
 import { apiRoutes } from './api-routes.js';
 import { Auth, clearTokenCookie, operatorForMutations, tokenCookie } from './auth.js';

@@ -23,7 +23,7 @@ export interface CallDeps {
   now?: () => number;
   observer?: CallObserver;
   /**
-   * The end of this channel as another app saw it (a peer worker's witness, see src/campaign/witness.ts), asked when
+   * The end of this channel as another app saw it (a peer worker's witness, see src/campaign/recovery/witness.ts), asked when
    * our own socket missed it: the channel is gone and no ChannelDestroyed reached us. @defaultValue none
    */
   witnessed?: (channelId: string) => Promise<WitnessedEnd | undefined>;

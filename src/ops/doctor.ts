@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { DEFAULT_REDIS_URL } from '../campaign/redis-connection.js';
+import { DEFAULT_REDIS_URL } from '../store/redis-connection.js';
 import type { Logger } from '../log.js';
 import { check, type DoctorCheck, type DoctorReport } from './doctor-check.js';
 import { checkAri, type DoctorAriTarget } from './doctor-ari.js';

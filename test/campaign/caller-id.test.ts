@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseCallerId } from '../../src/campaign/caller-id.js';
+import { chooseCallerId } from '../../src/campaign/policy/caller-id.js';
 import { BadArgumentError } from '../../src/errors.js';
 
 describe('chooseCallerId', () => {

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CampaignStore } from '../../src/campaign/campaign-store.js';
-import { Keys } from '../../src/campaign/keys.js';
+import { CampaignStore } from '../../src/store/campaign-store.js';
+import { Keys } from '../../src/store/keys.js';
 import { DEFAULT_SETTINGS } from '../../src/campaign/settings.js';
 import type { AttemptRecord } from '../../src/report/summarize.js';
 import { dropPrefix, testPrefix, testRedis } from '../helpers/redis-test.js';

@@ -11,7 +11,7 @@ import {
   readContactsInBatches,
   type ContactItem,
   type ContactRow,
-} from '../../src/campaign/contacts.js';
+} from '../../src/campaign/import/contacts.js';
 import { BadArgumentError } from '../../src/errors.js';
 
 /** Feeds `data` in pieces of `chunkSize` bytes (0 = one piece), so every case also runs across chunk borders. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sniffDelimiter } from '../../src/campaign/csv-sniff.js';
+import { sniffDelimiter } from '../../src/campaign/import/csv-sniff.js';
 
 describe('sniffDelimiter', () => {
   const cases: Array<[string, string, string]> = [

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Pacer } from '../../src/campaign/pacer.js';
+import { Pacer } from '../../src/campaign/pacing/pacer.js';
 import { dropPrefix, maxPerSecond, testPrefix, testRedis } from '../helpers/redis-test.js';
 
 let redis: Redis;

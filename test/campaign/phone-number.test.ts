@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dedupeKey, normalizeNumber } from '../../src/campaign/phone-number.js';
+import { dedupeKey, normalizeNumber } from '../../src/campaign/import/phone-number.js';
 
 describe('normalizeNumber', () => {
   const valid: Array<[string, string]> = [

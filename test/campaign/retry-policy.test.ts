@@ -7,7 +7,7 @@ import {
   nextAttempt,
   parseRetryPolicy,
   type RetryPolicy,
-} from '../../src/campaign/retry-policy.js';
+} from '../../src/campaign/policy/retry-policy.js';
 import { BadArgumentError } from '../../src/errors.js';
 
 const MIN = 60_000;

@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
-import { firstInvalidUtf8, incompleteTailLength } from '../../src/campaign/utf8.js';
+import { firstInvalidUtf8, incompleteTailLength } from '../../src/campaign/import/utf8.js';
 
 const bytes = (...values: number[]) => Uint8Array.from(values);
 

@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { expect } from 'vitest';
 import { CampaignService } from '../../src/campaign/campaign-service.js';
 import { CampaignWorker, type CampaignWorkerOptions } from '../../src/campaign/campaign-worker.js';
-import { connectRedis } from '../../src/campaign/redis-connection.js';
+import { connectRedis } from '../../src/store/redis-connection.js';
 import { createLogger } from '../../src/log.js';
 import { AriSim, type AriSimOptions, type SimRule } from '../../src/sim/index.js';
 import { auditCampaign, type CampaignAudit } from '../../scripts/soak/audit.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { connectRedis } from '../../src/campaign/redis-connection.js';
+import { connectRedis } from '../../src/store/redis-connection.js';
 
 /** Set by test/setup/test-redis.global.ts (6379, REDIS_URL or a private redis-server); 6379 outside vitest. */
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -12,7 +12,7 @@ export function testRedis(): Redis {
   return connectRedis(REDIS_URL);
 }
 
-export { dropPrefix } from '../../src/campaign/drop-prefix.js';
+export { dropPrefix } from '../../src/store/drop-prefix.js';
 
 export async function waitUntil(what: string, pred: () => Promise<boolean> | boolean, timeoutMs = 20_000, everyMs = 50): Promise<void> {
   const deadline = Date.now() + timeoutMs;

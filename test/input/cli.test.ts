@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Keys } from '../../src/campaign/keys.js';
+import { Keys } from '../../src/store/keys.js';
 import { AriSim } from '../../src/sim/index.js';
 import { dropPrefix, REDIS_URL, testPrefix, testRedis } from '../helpers/redis-test.js';
 

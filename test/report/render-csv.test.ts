@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { readContacts } from '../../src/campaign/contacts.js';
+import { readContacts } from '../../src/campaign/import/contacts.js';
 import { BadArgumentError } from '../../src/errors.js';
 import {
   CSV_EOL,

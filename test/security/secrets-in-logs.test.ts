@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CampaignService } from '../../src/campaign/campaign-service.js';
-import { connectRedis } from '../../src/campaign/redis-connection.js';
+import { connectRedis } from '../../src/store/redis-connection.js';
 import { AriSim } from '../../src/sim/index.js';
 import { testPrefix, waitUntil } from '../helpers/redis-test.js';
 import { csvOf, numbersFor, startWorkerChild, type WorkerChild } from '../faults/harness.js';

@@ -1,7 +1,7 @@
 import type { ColumnPlan } from './contact-columns.js';
 import { placeholderValueProblem } from './endpoint-placeholders.js';
 import { normalizeNumber } from './phone-number.js';
-import { canonicalTimeZone } from './time-zone.js';
+import { canonicalTimeZone } from '../policy/time-zone.js';
 
 /** One contact, checked and ready to become a dial job. */
 export interface ContactRow {

@@ -1,4 +1,4 @@
-import { DialerError } from '../errors.js';
+import { DialerError } from '../../errors.js';
 
 export interface CsvFormatErrorOptions extends ErrorOptions {
   /** 1-based physical line the problem was found on, when there is one (the message names it too). */

@@ -1,11 +1,11 @@
 import type { Redis } from 'ioredis';
-import type { AriClient } from '../ari/client.js';
-import type { AriEventStream } from '../ari/event-stream.js';
-import type { AriEvent } from '../ari/types.generated.js';
-import type { WitnessedEnd } from '../dialer/call-options.js';
-import { initialCallState, transition, type CallState } from '../dialer/transitions.js';
-import type { Logger } from '../log.js';
-import type { Keys } from './keys.js';
+import type { AriClient } from '../../ari/client.js';
+import type { AriEventStream } from '../../ari/event-stream.js';
+import type { AriEvent } from '../../ari/types.generated.js';
+import type { WitnessedEnd } from '../../dialer/call-options.js';
+import { initialCallState, transition, type CallState } from '../../dialer/transitions.js';
+import type { Logger } from '../../log.js';
+import type { Keys } from '../../store/keys.js';
 
 export interface WitnessOptions {
   redis: Redis;

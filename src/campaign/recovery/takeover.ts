@@ -1,14 +1,14 @@
 import type { Queue } from 'bullmq';
-import type { AriClient } from '../ari/client.js';
-import type { AriEventStream } from '../ari/event-stream.js';
-import { runCall } from '../dialer/call.js';
-import type { CallDeps, CallObserver } from '../dialer/call-options.js';
-import type { Logger } from '../log.js';
-import { recordAttemptResult } from './attempt-result.js';
-import type { CampaignMeta, CampaignStore, InflightCall } from './campaign-store.js';
-import { assertDialJobData, dialJobId } from './job-data.js';
-import { attemptCallParams } from './attempt-call-params.js';
-import { renderEndpoint } from './settings.js';
+import type { AriClient } from '../../ari/client.js';
+import type { AriEventStream } from '../../ari/event-stream.js';
+import { runCall } from '../../dialer/call.js';
+import type { CallDeps, CallObserver } from '../../dialer/call-options.js';
+import type { Logger } from '../../log.js';
+import { recordAttemptResult } from '../attempt-result.js';
+import type { CampaignMeta, CampaignStore, InflightCall } from '../../store/campaign-store.js';
+import { assertDialJobData, dialJobId } from '../job-data.js';
+import { attemptCallParams } from '../attempt-call-params.js';
+import { renderEndpoint } from '../settings.js';
 import type { WorkerHeartbeat } from './worker-heartbeat.js';
 
 export interface TakeoverOptions {

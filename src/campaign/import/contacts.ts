@@ -1,6 +1,6 @@
 import { Readable, pipeline } from 'node:stream';
 import { parse, type Options as CsvParseOptions } from 'csv-parse';
-import { BadArgumentError } from '../errors.js';
+import { BadArgumentError } from '../../errors.js';
 import { planColumns, type ColumnPlan } from './contact-columns.js';
 import { isBlank, toContactItem, type ContactItem } from './contact-row.js';
 import { CsvFormatError } from './csv-format-error.js';

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import type { Logger } from '../log.js';
-import type { Keys } from './keys.js';
+import type { Logger } from '../../log.js';
+import type { Keys } from '../../store/keys.js';
 
 export interface WorkerHeartbeatOptions {
   redis: Redis;

@@ -1,4 +1,4 @@
-import { BadArgumentError } from '../errors.js';
+import { BadArgumentError } from '../../errors.js';
 
 /** Where a call's caller id can come from. Blank values count as not given. */
 export interface CallerIdSources {

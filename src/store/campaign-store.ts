@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Disposition } from '../dialer/call-result.js';
 import type { AttemptRecord } from '../report/summarize.js';
 import { Keys } from './keys.js';
-import { parseSettings, type CampaignSettings } from './settings.js';
+import { parseSettings, type CampaignSettings } from '../campaign/settings.js';
 
 /** `importing` holds completion back until every row is enqueued (workers already dial meanwhile). */
 export type CampaignState = 'importing' | 'running' | 'paused' | 'cancelled' | 'finished';
