@@ -1,12 +1,32 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SIGNATURE_HEADER, verifySignature } from '../../src/webhook/sign.js';
 import { waitUntil } from '../helpers/redis-test.js';
 import { BUSY_CAMPAIGN, numbersFor, report, Rig } from './harness.js';
 
+const SECRET = 'whsec-dead-trunk';
+/** The campaign's webhook receiver: every body it got, with its signature. */
+const received: Array<{ body: string; signature: string }> = [];
+let receiver: Server;
 let rig: Rig;
 beforeAll(async () => {
   rig = await Rig.start('dead-trunk');
+  receiver = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (body += c));
+    req.on('end', () => {
+      received.push({ body, signature: String(req.headers[SIGNATURE_HEADER]) });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
 });
-afterAll(() => rig.close());
+afterAll(async () => {
+  await rig.close();
+  await new Promise((r) => receiver.close(r));
+});
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const THRESHOLD = 10;
@@ -15,7 +35,8 @@ describe('fault: a trunk Asterisk cannot reach (the issue: 300 of 300 numbers fi
   it('a mistyped endpoint burns no number: the breaker holds the attempts back and pauses the campaign with the reason', async () => {
     const worker = await rig.worker({ breaker: { threshold: THRESHOLD, probeDelayMs: 200 } });
     const numbers = numbersFor(300, 120);
-    const id = await rig.campaign('typo', numbers, { ...BUSY_CAMPAIGN, endpoint: 'SIP/nosuchtrunk/{number}', cps: 50 });
+    const webhook = { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`, secret: SECRET };
+    const id = await rig.campaign('typo', numbers, { ...BUSY_CAMPAIGN, endpoint: 'SIP/nosuchtrunk/{number}', cps: 50, webhook });
     await waitUntil('campaign paused by its breaker', async () => (await rig.svc.get(id)).state === 'paused', 30_000, 50);
     const meta = await rig.svc.get(id);
     expect(meta.paused).toMatchObject({ by: 'breaker' });
@@ -28,6 +49,11 @@ describe('fault: a trunk Asterisk cannot reach (the issue: 300 of 300 numbers fi
     const q = status.queue;
     expect(q.waiting + q.paused + q.delayed + q.active + q.prioritized).toBe(300);
     report('typo', await rig.audit(id, numbers), { pausedReason: meta.paused?.reason });
+    // The receiver hears why, signed like every delivery.
+    await waitUntil('campaign.paused webhook', () => received.some((r) => r.body.includes('"campaign.paused"')), 10_000, 50);
+    const paused = received.find((r) => r.body.includes('"campaign.paused"'))!;
+    expect(JSON.parse(paused.body)).toMatchObject({ event: 'campaign.paused', campaign_id: id, by: 'breaker', reason: meta.paused?.reason });
+    expect(verifySignature(SECRET, paused.body, paused.signature)).toBe(true);
     expect(worker.breakers.state(id)).toBe('closed'); // a resume starts afresh
     await rig.svc.cancel(id);
     await worker.stop(500);
