@@ -48,6 +48,8 @@ export interface DialerConfig {
   breakerThreshold: number;
   /** Circuit breaker: trips in a row with Asterisk answering that pause the campaign. */
   breakerPauseAfterTrips: number;
+  /** Days a finished or cancelled campaign stays in Redis before the retention sweep deletes it; 0: forever. */
+  retentionDays: number;
   /** The config file read, if any. */
   configFile?: string;
   /** Where each setting's value came from (for `ari-dialer config print`). */
