@@ -106,7 +106,12 @@ describe('campaign delete', () => {
     expect((await svc.get(id)).state).toBe('cancelled');
 
     const asked: string[] = [];
-    const history: DeletableHistory = { deleteCampaign: async (cid) => void asked.push(cid) || { attempts: 7 } };
+    const history: DeletableHistory = {
+      deleteCampaign: async (cid) => {
+        asked.push(cid);
+        return { attempts: 7 };
+      },
+    };
     expect(await deleteCampaign(svc, id, { history })).toMatchObject({ history: { deleted: true, attempts: 7 } });
     expect(asked).toEqual([id]);
     expect(await campaignFootprint(svc, id)).toMatchObject({ keys: 0 });
