@@ -15,6 +15,8 @@ export type SettingSpec = {
 } & (
   | { readonly kind: 'string' }
   | { readonly kind: 'url'; readonly protocols?: readonly string[] }
+  /** redis://, rediss:// or redis+sentinel:// (src/store/redis-url.ts). */
+  | { readonly kind: 'redis-url' }
   | { readonly kind: 'int'; readonly min: number; readonly max: number }
   | { readonly kind: 'bool' }
   | { readonly kind: 'enum'; readonly values: readonly string[] }
@@ -51,7 +53,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { name: 'ariPassword', env: 'ARI_PASSWORD', kind: 'string', secret: true, default: '', help: 'ari.conf password' },
   { name: 'ariApp', env: 'ARI_APP', flag: '--app', kind: 'string', help: 'Stasis app name, unique per process (default ari-dialer-<host>-<pid>)' },
   { name: 'asterisk', env: 'ASTERISK', flag: '--asterisk', kind: 'string', help: 'which of the config file\'s "asterisks" this process serves' },
-  { name: 'redisUrl', env: 'REDIS_URL', flag: '--redis-url', kind: 'url', protocols: ['redis:', 'rediss:'], secret: true, help: 'Redis for queues and results (default redis://127.0.0.1:6379)' },
+  { name: 'redisUrl', env: 'REDIS_URL', flag: '--redis-url', kind: 'redis-url', secret: true, help: 'Redis for queues and results (default redis://127.0.0.1:6379); redis+sentinel://host1:26379,host2:26379/masterName for Sentinel' },
   { name: 'prefix', env: 'DIALER_PREFIX', flag: '--prefix', kind: 'string', default: '{ari-dialer}', help: 'Redis key prefix; keep a {hash tag} for Redis Cluster' },
   { name: 'channelCap', env: 'CHANNEL_CAP', flag: '--channel-cap', kind: 'int', min: 1, max: 100_000, default: 100, help: 'channels one worker may hold on its Asterisk' },
   { name: 'dashboardHost', env: 'DASHBOARD_HOST', flag: '--host', kind: 'string', default: '127.0.0.1', help: 'where serve listens' },
