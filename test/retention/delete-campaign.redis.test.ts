@@ -15,6 +15,9 @@ import { dropPrefix, REDIS_URL, testPrefix, testRedis, waitUntil } from '../help
 const csvOf = (numbers: string[]) => () => Readable.from([`number,name\n${numbers.map((n, i) => `${n},N${i}`).join('\n')}\n`]);
 const numbersFrom = (start: number, n: number) => Array.from({ length: n }, (_, i) => `+1555${String(start + i).padStart(7, '0')}`);
 
+/** Pinned to an Asterisk no worker here serves: it stays queued, so what these tests see cannot race a call. */
+const PINNED_ELSEWHERE = { endpoint: 'SIP/trunk/{number}', asterisks: 'elsewhere' };
+
 let sim: AriSim;
 let redis: Redis;
 let svc: CampaignService;
@@ -83,7 +86,7 @@ describe('campaign delete', () => {
   });
 
   it('refuses a campaign that still dials, naming why; --force cancels it and deletes it', async () => {
-    const r = await svc.create({ name: 'still going', settings: { endpoint: 'SIP/trunk/{number}', cps: 1, maxConcurrent: 1, window: 'mon-sun 00:00-00:01 Pacific/Kiritimati' }, open: csvOf(numbersFrom(300_000, 20)) });
+    const r = await svc.create({ name: 'still going', settings: PINNED_ELSEWHERE, open: csvOf(numbersFrom(300_000, 20)) });
     const id = r.id!;
     await svc.pause(id);
     const err = await deleteCampaign(svc, id).catch((e: unknown) => e);
@@ -98,7 +101,7 @@ describe('campaign delete', () => {
   });
 
   it('deletes the history through the store given, before Redis: a failing history store leaves Redis untouched', async () => {
-    const r = await svc.create({ name: 'with history', settings: { endpoint: 'SIP/trunk/{number}' }, open: csvOf(numbersFrom(400_000, 3)) });
+    const r = await svc.create({ name: 'with history', settings: PINNED_ELSEWHERE, open: csvOf(numbersFrom(400_000, 3)) });
     const id = r.id!;
     await svc.cancel(id);
     const broken: DeletableHistory = { deleteCampaign: async () => Promise.reject(new Error('database is down')) };
@@ -118,7 +121,7 @@ describe('campaign delete', () => {
   });
 
   it('a result arriving after the delete (a call that outlived a forced delete) brings no key back', async () => {
-    const r = await svc.create({ name: 'late', settings: { endpoint: 'SIP/trunk/{number}' }, open: csvOf(numbersFrom(500_000, 1)) });
+    const r = await svc.create({ name: 'late', settings: PINNED_ELSEWHERE, open: csvOf(numbersFrom(500_000, 1)) });
     const id = r.id!;
     await svc.cancel(id);
     await deleteCampaign(svc, id);
