@@ -219,7 +219,7 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
         for (const c of r.skipped) out(`skipped\t${c.id}\t${c.state} ${c.endedAt}\t${c.reason}\t${c.name}`);
         const bytes = r.deleted.reduce((a, c) => a + (c.redisBytes ?? 0), 0);
         process.stderr.write(
-          `${r.deleted.length} campaign(s) ended before ${r.cutoff} ${verb} (${bytes} bytes of Redis), ${r.skipped.length} skipped` +
+          `${verb} ${r.deleted.length} campaign(s) that ended before ${r.cutoff} (${bytes} bytes of Redis), skipped ${r.skipped.length}` +
             `${r.dryRun && r.deleted.length ? '; run again with --yes to delete them' : ''}\n`,
         );
       });
