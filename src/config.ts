@@ -2,6 +2,7 @@ import { ConfigError } from './errors.js';
 import { readConfigFile } from './ops/config-file.js';
 import { checkAsteriskList, type AsteriskServer } from './ops/asterisk-servers.js';
 import { SETTINGS, type SettingName, type SettingSpec } from './ops/settings.js';
+import { redisUrlProblem } from './store/redis-url.js';
 
 export type { AsteriskServer } from './ops/asterisk-servers.js';
 export type { SettingName } from './ops/settings.js';
@@ -48,6 +49,8 @@ export interface DialerConfig {
   breakerThreshold: number;
   /** Circuit breaker: trips in a row with Asterisk answering that pause the campaign. */
   breakerPauseAfterTrips: number;
+  /** Days a finished or cancelled campaign stays in Redis before the retention sweep deletes it; 0: forever. */
+  retentionDays: number;
   /** The config file read, if any. */
   configFile?: string;
   /** Where each setting's value came from (for `ari-dialer config print`). */
@@ -197,6 +200,15 @@ function parseValue(spec: SettingSpec, raw: unknown, label: string, problems: st
       }
       if (spec.protocols && !spec.protocols.includes(url.protocol)) {
         problems.push(`${label}: must start with ${spec.protocols.map((p) => `${p}//`).join(' or ')} (got ${url.protocol})`);
+        return undefined;
+      }
+      return raw;
+    }
+    case 'redis-url': {
+      if (typeof raw !== 'string') return bad('must be a URL string');
+      const problem = redisUrlProblem(raw);
+      if (problem) {
+        problems.push(`${label}: ${problem}`);
         return undefined;
       }
       return raw;

@@ -12,7 +12,8 @@ export type DialerErrorCode =
   | 'BAD_CSV'
   | 'BAD_JOB_DATA'
   | 'NOT_FOUND'
-  | 'CANCELLED';
+  | 'CANCELLED'
+  | 'CAMPAIGN_ACTIVE';
 
 export class DialerError extends Error {
   constructor(
@@ -36,5 +37,12 @@ export class BadArgumentError extends DialerError {
 export class ConfigError extends DialerError {
   constructor(readonly problems: readonly string[]) {
     super('BAD_CONFIG', `invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+/** A campaign that still dials (or still has calls or deliveries under way) cannot be deleted without `force`. */
+export class CampaignActiveError extends DialerError {
+  constructor(readonly campaignId: string, message: string) {
+    super('CAMPAIGN_ACTIVE', message);
   }
 }

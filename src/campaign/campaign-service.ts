@@ -239,6 +239,17 @@ export class CampaignService {
     };
   }
 
+  /** Closes and forgets the cached queues named (a deleted campaign's: a later use would open them afresh). */
+  async closeQueues(names: readonly string[]): Promise<void> {
+    await Promise.all(
+      names.map(async (name) => {
+        const q = this.queues.get(name);
+        this.queues.delete(name);
+        await q?.close();
+      }),
+    );
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
     this.queues.clear();

@@ -6,6 +6,7 @@ import { normalizeNumber } from '../campaign/import/phone-number.js';
 import { DEFAULT_MAX_CHANNEL_VARS } from '../campaign/settings.js';
 import { numberCells } from '../campaign/policy/suppression-list.js';
 import type { DialerConfig } from '../config.js';
+import type { DeletableHistory } from '../store/deletable-history.js';
 import { BadArgumentError } from '../errors.js';
 import type { ReportFormat } from '../report/write-report.js';
 import { EXIT } from './exit-codes.js';
@@ -180,7 +181,59 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
       });
     });
 
+  cmd
+    .command('delete <id>')
+    .description("delete a finished or cancelled campaign's Redis state (results, attempts, counters, queues); the suppression list stays")
+    .option('--force', 'also a campaign that still dials (cancels it first) or has calls or webhook deliveries under way (those are dropped)')
+    .option('--history', 'also delete its history in the history store (PostgreSQL, when configured)')
+    .option('--json', 'print one JSON object')
+    .action(async (id: string, o: { force?: boolean; history?: boolean; json?: boolean }) => {
+      await withService(config, async (svc) => {
+        const { deleteCampaign } = await import('../campaign/retention/delete-campaign.js');
+        const history = o.history ? await historyFor(config) : undefined;
+        const r = await deleteCampaign(svc, id, { force: o.force === true, history });
+        if (o.json) return out(JSON.stringify(r));
+        out(`deleted ${r.id} (${r.name}, ${r.state}${r.cancelled ? ', cancelled first' : ''}): ${r.keys} Redis keys, queues ${r.queues.join(' and ')}`);
+        if (o.history && !history) process.stderr.write('history: no history store is configured, so there was none to delete\n');
+        else if (r.history.deleted) out(`history deleted${r.history.attempts !== undefined ? `: ${r.history.attempts} attempts` : ''}`);
+      });
+    });
+
+  cmd
+    .command('purge')
+    .description('delete the campaigns that finished or were cancelled more than --older-than ago (a dry run unless --yes)')
+    .requiredOption('--older-than <age>', 'e.g. 30d, 12h, 2w (a bare number is days)')
+    .option('--yes', 'delete them (without it: only list what would go)')
+    .option('--history', 'also delete their history in the history store (PostgreSQL, when configured)')
+    .option('--json', 'print one JSON object')
+    .action(async (o: { olderThan: string; yes?: boolean; history?: boolean; json?: boolean }) => {
+      const { parseAge } = await import('../campaign/retention/age.js');
+      const olderThanMs = parseAge(o.olderThan, '--older-than');
+      await withService(config, async (svc) => {
+        const { purgeCampaigns } = await import('../campaign/retention/purge-campaigns.js');
+        const history = o.history && o.yes ? await historyFor(config) : undefined;
+        const r = await purgeCampaigns(svc, { olderThanMs, dryRun: o.yes !== true, history, measure: true });
+        if (o.json) return out(JSON.stringify(r));
+        const verb = r.dryRun ? 'would delete' : 'deleted';
+        for (const c of r.deleted) out(`${verb}\t${c.id}\t${c.state} ${c.endedAt}\t${c.redisKeys} keys, ${c.redisBytes} bytes\t${c.name}`);
+        for (const c of r.skipped) out(`skipped\t${c.id}\t${c.state} ${c.endedAt}\t${c.reason}\t${c.name}`);
+        const bytes = r.deleted.reduce((a, c) => a + (c.redisBytes ?? 0), 0);
+        process.stderr.write(
+          `${verb} ${r.deleted.length} campaign(s) that ended before ${r.cutoff} (${bytes} bytes of Redis), skipped ${r.skipped.length}` +
+            `${r.dryRun && r.deleted.length ? '; run again with --yes to delete them' : ''}\n`,
+        );
+      });
+    });
+
   return cmd;
+}
+
+/**
+ * The history store `--history` deletes from. None yet: the PostgreSQL history store (DATABASE_URL) plugs in here,
+ * through the DeletableHistory interface.
+ */
+async function historyFor(_config: DialerConfig): Promise<DeletableHistory | undefined> {
+  return undefined;
 }
 
 async function waitFor(svc: CampaignService, id: string, showBar: boolean): Promise<void> {

@@ -1,12 +1,14 @@
 import type { Redis } from 'ioredis';
 import { connectRedis, DEFAULT_REDIS_URL } from '../store/redis-connection.js';
 import { DialerError } from '../errors.js';
+import { maskRedisUrl } from '../store/redis-url.js';
 
 /** A CLI command should fail in seconds with a clear message when Redis is not there, not wait forever. */
 export async function redisForCli(url: string = DEFAULT_REDIS_URL): Promise<Redis> {
   const redis = connectRedis(url, {
     maxRetriesPerRequest: 2,
     retryStrategy: (times) => (times > 3 ? null : 200),
+    sentinelRetryStrategy: (times) => (times > 3 ? null : 200),
     connectTimeout: 3000,
   });
   redis.on('error', () => undefined);
@@ -21,5 +23,5 @@ export async function redisForCli(url: string = DEFAULT_REDIS_URL): Promise<Redi
 
 /** Redis URLs may carry a password: never print it. */
 export function safeUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+  return maskRedisUrl(url);
 }

@@ -1,10 +1,13 @@
+import { hostname } from 'node:os';
 import { Command } from 'commander';
-import type { DialerConfig } from '../config.js';
+import type { DialerConfig, SettingName } from '../config.js';
 import { isLoopback } from '../dashboard/dashboard-options.js';
 import { BadArgumentError } from '../errors.js';
 import type { HealthServer } from '../ops/health-server.js';
 import { configWithFlags, withSettingFlags } from './config-cmd.js';
 import { onShutdown } from './shutdown.js';
+
+const FLAGS: readonly SettingName[] = ['metricsPort', 'metricsHost', 'logLevel', 'logPretty', 'retentionDays'];
 
 /** `ari-dialer serve`: the web dashboard over the same Redis as the CLI and the workers, until SIGTERM. */
 export function serveCommand(config: DialerConfig): Command {
@@ -14,9 +17,9 @@ export function serveCommand(config: DialerConfig): Command {
     .option('--port <port>', 'port to listen on (env DASHBOARD_PORT)', String(config.dashboardPort))
     .option('--max-upload <mb>', 'largest CSV upload in megabytes', '50');
   // /metrics, /healthz and /readyz on a port of their own: the dashboard's port needs a token, a scraper should not.
-  return withSettingFlags(cmd, ['metricsPort', 'metricsHost', 'logLevel', 'logPretty'])
+  return withSettingFlags(cmd, FLAGS)
     .action(async (o: { host: string; port: string; maxUpload: string }, self: Command) => {
-      const cfg = configWithFlags(config, self, ['metricsPort', 'metricsHost', 'logLevel', 'logPretty']);
+      const cfg = configWithFlags(config, self, FLAGS);
       const port = Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new BadArgumentError('--port', `must be a whole number from 0 to 65535, got ${JSON.stringify(o.port)}`);
       const maxMb = Number(o.maxUpload);
@@ -32,7 +35,7 @@ export function serveCommand(config: DialerConfig): Command {
         throw new BadArgumentError('DASHBOARD_VIEWER_TOKEN', 'needs DASHBOARD_TOKEN too (the operator token)');
       }
       // Loaded here, not at the top: `ari-dialer --help` and the other commands need none of it.
-      const [{ CampaignService }, { DEFAULT_REDIS_URL }, { startDashboard }, { DialerMetrics }, { startHealthServer }, { cliLogger }, { redisCheck }, { redisForCli }] =
+      const [{ CampaignService }, { DEFAULT_REDIS_URL }, { startDashboard }, { DialerMetrics }, { startHealthServer }, { cliLogger }, { redisCheck }, { redisForCli }, { RetentionSweeper }] =
         await Promise.all([
           import('../campaign/campaign-service.js'),
           import('../store/redis-connection.js'),
@@ -42,6 +45,7 @@ export function serveCommand(config: DialerConfig): Command {
           import('../ops/pretty-log.js'),
           import('../ops/readiness.js'),
           import('./redis-for-cli.js'),
+          import('../campaign/retention/retention-sweeper.js'),
         ]);
       const log = cliLogger(cfg);
       const redisUrl = config.redisUrl ?? DEFAULT_REDIS_URL;
@@ -78,7 +82,11 @@ export function serveCommand(config: DialerConfig): Command {
         );
         process.stdout.write(`Metrics: ${health.url}/metrics (also /healthz, /readyz)\n`);
       }
+      // Also here: an installation whose workers are all stopped still keeps Redis bounded.
+      const retention = new RetentionSweeper({ service, retentionDays: cfg.retentionDays, owner: `dashboard-${hostname()}-${process.pid}`, logger: log });
+      retention.start();
       await onShutdown(async () => {
+        await retention.stop();
         await health?.close();
         await dash.close();
         await service.close();

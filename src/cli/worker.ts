@@ -13,6 +13,7 @@ const FLAGS: readonly SettingName[] = [
   'shutdownGraceS',
   'breakerThreshold',
   'breakerPauseAfterTrips',
+  'retentionDays',
   'ariUrl',
   'ariUser',
   'redisUrl',
@@ -32,7 +33,7 @@ export function workerCommand(config: Readonly<DialerConfig>): Command {
   return withSettingFlags(cmd, FLAGS).action(async (_o: unknown, self: Command) => {
     const cfg = configWithFlags(config, self, FLAGS);
     // Loaded here, not at the top: `ari-dialer --help` and the other commands need none of it.
-    const [{ CampaignWorker }, { DialerMetrics }, { startHealthServer }, { cliLogger }, { ariSocketCheck, redisCheck }, { AriSim }, { redisForCli }] =
+    const [{ CampaignWorker }, { DialerMetrics }, { startHealthServer }, { cliLogger }, { ariSocketCheck, redisCheck }, { AriSim }, { redisForCli }, { RetentionSweeper }] =
       await Promise.all([
         import('../campaign/campaign-worker.js'),
         import('../ops/dialer-metrics.js'),
@@ -41,6 +42,7 @@ export function workerCommand(config: Readonly<DialerConfig>): Command {
         import('../ops/readiness.js'),
         import('../sim/index.js'),
         import('./redis-for-cli.js'),
+        import('../campaign/retention/retention-sweeper.js'),
       ]);
     const target = ariTarget(cfg);
     const log = cliLogger(cfg);
@@ -92,9 +94,13 @@ export function workerCommand(config: Readonly<DialerConfig>): Command {
       await sim?.stop();
       throw err;
     }
-    log.info({ app: worker.name, asterisk: target.name, metrics: health?.url }, 'worker started');
+    // Every worker runs one; a Redis lock lets one process per hour do the sweep.
+    const retention = new RetentionSweeper({ service: worker.service, retentionDays: cfg.retentionDays, owner: worker.name, logger: log });
+    retention.start();
+    log.info({ app: worker.name, asterisk: target.name, metrics: health?.url, retentionDays: cfg.retentionDays }, 'worker started');
     await onShutdown(async (signal) => {
       log.info({ signal, inFlight: worker.callsInFlight }, 'stopping: no new calls; letting calls in flight finish');
+      await retention.stop();
       await worker.stop(cfg.shutdownGraceS * 1000);
       await health?.close();
       await sim?.stop();

@@ -1,8 +1,10 @@
 import { Router, type Request, type Response } from 'express';
 import type { CampaignService } from '../campaign/campaign-service.js';
+import { deleteCampaign } from '../campaign/retention/delete-campaign.js';
 import { DISPOSITIONS } from '../dialer/call-result.js';
 import type { Logger } from '../log.js';
 import { writeReport, type ReportFormat } from '../report/write-report.js';
+import type { DeletableHistory } from '../store/deletable-history.js';
 import { requireOperator, type Role } from './auth.js';
 import type { CampaignStats } from './campaign-stats.js';
 import { campaignDetail } from './campaign-detail.js';
@@ -15,6 +17,8 @@ export interface ApiRoutesOptions {
   maxUploadBytes: number;
   /** True when no token is configured (the page then hides the log-out button). */
   open: boolean;
+  /** For deletes with `history=1`. */
+  history?: DeletableHistory;
   log: Logger;
 }
 
@@ -55,6 +59,18 @@ export function apiRoutes(o: ApiRoutesOptions): Router {
       res.json({ campaign: await stats.row(await service.status(id)) });
     });
   }
+
+  // The confirmation is the id itself (`?confirm=<id>`): a stray DELETE, or one aimed at the wrong campaign, does nothing.
+  r.delete('/campaigns/:id', requireOperator('deleting a campaign'), async (req, res) => {
+    const id = campaignId(req);
+    if (req.query.confirm !== id) throw new HttpError('BAD_ARGUMENT', `confirm: must repeat the campaign id (?confirm=${id}) to delete it`);
+    const force = flag(req.query.force, 'force');
+    const withHistory = flag(req.query.history, 'history');
+    if (withHistory && !o.history) throw new HttpError('BAD_ARGUMENT', 'history: no history store is configured, so there is no history to delete');
+    const result = await deleteCampaign(service, id, { force, history: withHistory ? o.history : undefined, logger: o.log });
+    o.log.info({ campaignId: id, action: 'delete', force, history: withHistory }, 'campaign deleted from the dashboard');
+    res.json({ deleted: result });
+  });
 
   r.get('/campaigns/:id/report', async (req: Request, res: Response) => {
     const id = campaignId(req);

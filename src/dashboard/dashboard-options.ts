@@ -1,5 +1,6 @@
 import type { CampaignService } from '../campaign/campaign-service.js';
 import type { Logger } from '../log.js';
+import type { DeletableHistory } from '../store/deletable-history.js';
 
 /** What {@link startDashboard} needs. Tokens come from `loadConfig` (DASHBOARD_TOKEN, DASHBOARD_VIEWER_TOKEN). */
 export interface DashboardOptions {
@@ -22,10 +23,13 @@ export interface DashboardOptions {
   maxUploadBytes?: number;
   /** Longest gap between two live updates sent to one page is not bounded; the shortest is this. @defaultValue 250 */
   liveIntervalMs?: number;
+  /** Where a delete with `history=1` deletes the campaign's history. @defaultValue none: `history=1` is refused */
+  history?: DeletableHistory;
   logger?: Logger;
 }
 
-export interface ResolvedDashboardOptions extends Required<Omit<DashboardOptions, 'redisUrl' | 'operatorToken' | 'viewerToken'>> {
+export interface ResolvedDashboardOptions extends Required<Omit<DashboardOptions, 'redisUrl' | 'operatorToken' | 'viewerToken' | 'history'>> {
+  history?: DeletableHistory;
   redisUrl?: string;
   operatorToken?: string;
   viewerToken?: string;
@@ -52,6 +56,7 @@ export function resolveDashboardOptions(o: DashboardOptions, silent: Logger): Re
     maxUploadBytes: o.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
     liveIntervalMs: o.liveIntervalMs ?? 250,
     logger: o.logger ?? silent,
+    history: o.history,
   };
   const problems: string[] = [];
   if (!Number.isInteger(r.port) || r.port < 0 || r.port > 65535) problems.push(`port must be a whole number from 0 to 65535, got ${r.port}`);

@@ -6,6 +6,7 @@ export type HttpErrorCode =
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
   | 'NOT_FOUND'
+  | 'CONFLICT'
   | 'BAD_JSON'
   | 'BAD_ARGUMENT'
   | 'BAD_REQUEST'
@@ -19,6 +20,7 @@ const STATUS: Record<HttpErrorCode, number> = {
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
+  CONFLICT: 409,
   BAD_JSON: 400,
   BAD_ARGUMENT: 400,
   BAD_REQUEST: 400,
@@ -50,6 +52,7 @@ export function toHttpError(err: unknown): HttpError {
   if (err instanceof DialerError) {
     if (err.code === 'NOT_FOUND') return new HttpError('NOT_FOUND', err.message);
     if (err.code === 'BAD_ARGUMENT') return new HttpError('BAD_ARGUMENT', err.message);
+    if (err.code === 'CAMPAIGN_ACTIVE') return new HttpError('CONFLICT', err.message);
     if (err.code === 'BAD_CSV') {
       const line = (err as DialerError & { line?: unknown }).line;
       return new HttpError('BAD_CSV', err.message, typeof line === 'number' ? { line } : {});

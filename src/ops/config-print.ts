@@ -1,6 +1,7 @@
 import type { AriTarget, DialerConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { SETTINGS } from './settings.js';
+import { maskRedisUrl } from '../store/redis-url.js';
 
 /** One line of `ari-dialer config print`: a setting, its value (secrets masked) and where it came from. */
 export interface ConfigLine {
@@ -14,7 +15,7 @@ const MASK = '********';
 
 /** Credentials inside a URL (`redis://:pw@host`, `http://user:pw@host`) are masked, the rest is kept. */
 export function maskUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]*):[^@/]*@/, `//$1:${MASK}@`);
+  return maskRedisUrl(url, MASK);
 }
 
 /** The effective configuration with every secret masked: safe to paste into a ticket. */
@@ -25,7 +26,7 @@ export function describeConfig(config: Readonly<DialerConfig>): ConfigLine[] {
     const where =
       source === 'flag' ? `flag ${spec.flag}` : source === 'env' ? `env ${spec.env}` : source === 'file' ? `file ${config.configFile}` : 'default';
     let value: unknown = raw;
-    if (typeof raw === 'string' && spec.kind === 'url') value = maskUrl(raw);
+    if (typeof raw === 'string' && (spec.kind === 'url' || spec.kind === 'redis-url')) value = maskUrl(raw);
     else if (spec.secret && raw !== undefined && raw !== '') value = MASK;
     return { name: spec.name, value: value ?? null, source: where };
   });

@@ -1,4 +1,6 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { newRedis } from '../store/redis-connection.js';
+import { parseRedisUrl, type RedisTarget } from '../store/redis-url.js';
 import { check, skipped, type DoctorCheck } from './doctor-check.js';
 import { maskUrl } from './config-print.js';
 
@@ -16,12 +18,23 @@ const RECOMMENDED_VERSION = '6.2.0';
 /** Redis reachable, its version, persistence, eviction policy and (on a cluster) the key prefix's hash tag. */
 export async function checkRedis(o: RedisDoctorOptions): Promise<DoctorCheck[]> {
   const shown = maskUrl(o.url);
-  const redis = new Redis(o.url, {
+  let target: RedisTarget;
+  try {
+    target = parseRedisUrl(o.url);
+  } catch (err) {
+    return [
+      check('redis.reachable', 'Redis reachable', 'fail', `${shown}: ${(err as Error).message}`, 'fix REDIS_URL (or redisUrl in the config file)'),
+      skipped('redis.persistence', 'Redis persistence', 'Redis is not reachable'),
+      skipped('redis.maxmemory', 'Redis maxmemory-policy', 'Redis is not reachable'),
+    ];
+  }
+  const redis = newRedis(o.url, {
     lazyConnect: true,
     connectTimeout: o.timeoutMs,
     commandTimeout: o.timeoutMs,
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
+    sentinelRetryStrategy: () => null,
     enableOfflineQueue: false,
   });
   // connect() rejects with "Connection is closed."; the reason (ECONNREFUSED, ENOTFOUND, WRONGPASS) came as an error event.
@@ -39,7 +52,8 @@ export async function checkRedis(o: RedisDoctorOptions): Promise<DoctorCheck[]> 
       ];
     }
     const info = parseInfo(await redis.info());
-    const out: DoctorCheck[] = [check('redis.reachable', 'Redis reachable', 'pass', `${shown} answers`)];
+    const via = target.kind === 'sentinel' ? ` (master "${target.masterName}" at ${redis.stream?.remoteAddress ?? '?'}:${redis.stream?.remotePort ?? '?'}, found through Sentinel)` : '';
+    const out: DoctorCheck[] = [check('redis.reachable', 'Redis reachable', 'pass', `${shown} answers${via}`)];
     out.push(versionCheck(info));
     out.push(await persistenceCheck(redis, info));
     out.push(evictionCheck(info));

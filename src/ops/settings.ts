@@ -15,6 +15,8 @@ export type SettingSpec = {
 } & (
   | { readonly kind: 'string' }
   | { readonly kind: 'url'; readonly protocols?: readonly string[] }
+  /** redis://, rediss:// or redis+sentinel:// (src/store/redis-url.ts). */
+  | { readonly kind: 'redis-url' }
   | { readonly kind: 'int'; readonly min: number; readonly max: number }
   | { readonly kind: 'bool' }
   | { readonly kind: 'enum'; readonly values: readonly string[] }
@@ -40,7 +42,8 @@ export type SettingName =
   | 'metricsPort'
   | 'shutdownGraceS'
   | 'breakerThreshold'
-  | 'breakerPauseAfterTrips';
+  | 'breakerPauseAfterTrips'
+  | 'retentionDays';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -50,7 +53,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { name: 'ariPassword', env: 'ARI_PASSWORD', kind: 'string', secret: true, default: '', help: 'ari.conf password' },
   { name: 'ariApp', env: 'ARI_APP', flag: '--app', kind: 'string', help: 'Stasis app name, unique per process (default ari-dialer-<host>-<pid>)' },
   { name: 'asterisk', env: 'ASTERISK', flag: '--asterisk', kind: 'string', help: 'which of the config file\'s "asterisks" this process serves' },
-  { name: 'redisUrl', env: 'REDIS_URL', flag: '--redis-url', kind: 'url', protocols: ['redis:', 'rediss:'], secret: true, help: 'Redis for queues and results (default redis://127.0.0.1:6379)' },
+  { name: 'redisUrl', env: 'REDIS_URL', flag: '--redis-url', kind: 'redis-url', secret: true, help: 'Redis for queues and results (default redis://127.0.0.1:6379); redis+sentinel://host1:26379,host2:26379/masterName for Sentinel' },
   { name: 'prefix', env: 'DIALER_PREFIX', flag: '--prefix', kind: 'string', default: '{ari-dialer}', help: 'Redis key prefix; keep a {hash tag} for Redis Cluster' },
   { name: 'channelCap', env: 'CHANNEL_CAP', flag: '--channel-cap', kind: 'int', min: 1, max: 100_000, default: 100, help: 'channels one worker may hold on its Asterisk' },
   { name: 'dashboardHost', env: 'DASHBOARD_HOST', flag: '--host', kind: 'string', default: '127.0.0.1', help: 'where serve listens' },
@@ -64,6 +67,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { name: 'metricsPort', env: 'METRICS_PORT', flag: '--metrics-port', kind: 'int', min: 0, max: 65535, help: 'port for /metrics, /healthz and /readyz (none: not served)' },
   { name: 'breakerThreshold', env: 'BREAKER_THRESHOLD', flag: '--breaker-threshold', kind: 'int', min: 1, max: 10_000, default: 10, help: 'failures on our side of the line in a row (refused originates, network causes) that stop a campaign in this worker until Asterisk is probed' },
   { name: 'breakerPauseAfterTrips', env: 'BREAKER_PAUSE_AFTER_TRIPS', flag: '--breaker-pause-after', kind: 'int', min: 1, max: 1000, default: 3, help: 'breaker trips in a row with Asterisk answering (dead trunk, bad endpoint) that pause the campaign with the reason' },
+  { name: 'retentionDays', env: 'RETENTION_DAYS', flag: '--keep-days', kind: 'int', min: 0, max: 36_500, default: 30, help: 'workers and the dashboard delete from Redis the campaigns that ended more than this many days ago (0: keep forever)' },
   { name: 'shutdownGraceS', env: 'SHUTDOWN_GRACE_S', flag: '--grace', kind: 'int', min: 0, max: 86_400, default: 30, help: 'on SIGTERM, seconds calls in flight may go on before being hung up' },
 ];
 

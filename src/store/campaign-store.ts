@@ -15,6 +15,8 @@ export interface CampaignMeta {
   state: CampaignState;
   createdAt: string;
   finishedAt?: string;
+  /** When it was cancelled (a cancelled campaign has no finishedAt; retention counts its age from here). */
+  cancelledAt?: string;
   /** Why a paused campaign is paused, when not by an operator's plain pause (its circuit breaker, with the reason). */
   paused?: PauseInfo;
   settings: CampaignSettings;
@@ -67,9 +69,11 @@ return 1
 /**
  * Stores an attempt once (keyed by channel id), moves it out of "in flight", counts it, and when it is the
  * number's final result, stores that once too and finishes the campaign when the last number is done.
- * Atomic, so a crash between steps cannot count twice or lose a result.
+ * Atomic, so a crash between steps cannot count twice or lose a result. A deleted campaign (no hash) stores nothing:
+ * a call that outlived a forced delete must not bring its keys back.
  */
 const RECORD_ATTEMPT = `
+if redis.call('EXISTS', KEYS[6]) == 0 then return 0 end
 if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
 redis.call('RPUSH', KEYS[2], ARGV[2])
 redis.call('HDEL', KEYS[4], ARGV[1])
@@ -107,6 +111,7 @@ return state
 
 /** Final result for a number that was never (or never again) dialed, e.g. on cancel. */
 const RECORD_FINAL_ONLY = `
+if redis.call('EXISTS', KEYS[3]) == 0 then return 0 end
 if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
 redis.call('HINCRBY', KEYS[2], 'done', 1)
 redis.call('HINCRBY', KEYS[2], 'final:' .. ARGV[3], 1)
@@ -151,6 +156,7 @@ export class CampaignStore {
       state: (CAMPAIGN_STATES.includes(h.state as CampaignState) ? h.state : 'running') as CampaignState,
       createdAt: h.createdAt ?? '',
       ...(h.finishedAt ? { finishedAt: h.finishedAt } : {}),
+      ...(h.cancelledAt ? { cancelledAt: h.cancelledAt } : {}),
       ...(h.state === 'paused' && h.pausedReason ? { paused: { reason: h.pausedReason, by: h.pausedBy === 'breaker' ? 'breaker' : 'operator', at: h.pausedAt ?? '' } } : {}),
       settings: parseSettings(JSON.parse(h.settings)),
     };
@@ -168,11 +174,15 @@ export class CampaignStore {
     return (await this.redis.eval(CHECK_FINISHED, 2, this.keys.counters(id), this.keys.campaign(id), new Date().toISOString(), fromState)) as CampaignState;
   }
 
-  /** Sets the state; `paused` keeps why (a state other than paused forgets it). */
+  /** Sets the state; `paused` keeps why (a state other than paused forgets it); `cancelled` notes when. */
   async setState(id: string, state: CampaignState, paused?: PauseInfo): Promise<void> {
     const key = this.keys.campaign(id);
     if (paused) await this.redis.hset(key, { state, pausedReason: paused.reason, pausedBy: paused.by, pausedAt: paused.at });
-    else await this.redis.multi().hset(key, 'state', state).hdel(key, 'pausedReason', 'pausedBy', 'pausedAt').exec();
+    else {
+      const fields: Record<string, string> = { state };
+      if (state === 'cancelled') fields.cancelledAt = new Date().toISOString();
+      await this.redis.multi().hset(key, fields).hdel(key, 'pausedReason', 'pausedBy', 'pausedAt').exec();
+    }
   }
 
   /** Adds to the import counters (called per batch, so a large import shows progress). */

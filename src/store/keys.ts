@@ -79,6 +79,15 @@ export class Keys {
     return `${this.prefix}:c:${id}:timeline`;
   }
 
+  /** Everything kept per campaign lives under this (plus the campaign hash itself and its BullMQ queues). */
+  campaignScope(id: string): string {
+    return `${this.prefix}:c:${id}:`;
+  }
+  /** Held (with a TTL) by the one process applying the retention period, so workers do not all sweep at once. */
+  get retentionLock(): string {
+    return `${this.prefix}:retention-lock`;
+  }
+
   dialQueue(id: string): string {
     return `dial-${id}`;
   }

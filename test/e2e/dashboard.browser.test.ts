@@ -189,7 +189,9 @@ describe('dashboard in Chromium', () => {
     expect(await row.locator('td').nth(1).textContent()).toBe('finished');
     // 24 of 40 numbers end in 0-5 (answered by the simulator).
     expect(await row.locator('td').nth(4).textContent()).toBe('60 %');
-    expect(await row.getByRole('button').count()).toBe(0); // nothing to pause or cancel any more
+    // Nothing to pause or cancel any more; only Delete (behind a typed confirmation).
+    expect(await row.getByRole('button').count()).toBe(1);
+    expect(await row.getByRole('button', { name: 'Delete browser e2e' }).count()).toBe(1);
     await page.screenshot({ path: new URL('campaigns.png', ARTIFACTS).pathname });
     await row.getByRole('link', { name: 'browser e2e' }).click();
     await page.getByRole('heading', { name: 'browser e2e' }).waitFor();

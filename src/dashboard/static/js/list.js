@@ -1,4 +1,4 @@
-// The campaign list, and the pause/resume/cancel buttons it shares with the campaign page.
+// The campaign list, and the pause/resume/cancel/delete buttons it shares with the campaign page.
 import { $, api, flash, h, pct } from './dom.js';
 import { state } from './state.js';
 
@@ -43,7 +43,31 @@ export function actionButtons(c) {
       ? h('button', { type: 'button', class: `act ${verb}`, disabled: !can, title: can ? undefined : 'needs the operator role', 'aria-label': `${label} ${c.name}`, onclick: () => act(c.id, verb) }, label)
       : null;
   const live = c.state === 'running' || c.state === 'importing';
-  return [btn('pause', 'Pause', live), btn('resume', 'Resume', c.state === 'paused'), btn('cancel', 'Cancel', live || c.state === 'paused')].filter(Boolean);
+  const ended = c.state === 'finished' || c.state === 'cancelled';
+  return [
+    btn('pause', 'Pause', live),
+    btn('resume', 'Resume', c.state === 'paused'),
+    btn('cancel', 'Cancel', live || c.state === 'paused'),
+    ended && h('button', { type: 'button', class: 'act delete', disabled: !can, title: can ? undefined : 'needs the operator role', 'aria-label': `Delete ${c.name}`, onclick: () => remove(c) }, 'Delete'),
+  ].filter(Boolean);
+}
+
+/** Deleting cannot be undone: the operator types the campaign's id, and the server checks it again (?confirm=). */
+async function remove(c) {
+  const typed = prompt(`Delete "${c.name}" for good? Its results, attempts, counters and queues leave Redis (download its report first if you need it).\n\nType the campaign id to confirm: ${c.id}`);
+  if (typed === null) return;
+  if (typed.trim() !== c.id) {
+    flash(`${c.name}: not deleted (the id typed did not match ${c.id})`);
+    return;
+  }
+  try {
+    await api(`/api/campaigns/${encodeURIComponent(c.id)}?confirm=${encodeURIComponent(c.id)}`, { method: 'DELETE' });
+    flash(`${c.name}: deleted`, 'ok');
+    if (state.view === 'campaign') location.hash = '#/';
+    else loadList();
+  } catch (e) {
+    flash(`Could not delete: ${e.message}`);
+  }
 }
 
 async function act(id, verb) {
