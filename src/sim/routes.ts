@@ -4,11 +4,13 @@ import { asteriskTimestamp } from './channel-model.js';
 import { ASTERISK_ID } from './event-bus.js';
 import { ASTERISK_VERSION, NO_CONTENT, ariError, ok, type RestResult } from './http-io.js';
 import { originate, type OriginateDeps } from './originate.js';
+import type { SimModules } from './modules.js';
 import type { Params } from './params.js';
 
 export interface RouteDeps extends OriginateDeps {
   /** When the simulated Asterisk (re)started, for /asterisk/info. */
   readonly startedAt: () => number;
+  readonly modules: SimModules;
 }
 
 type Handler = (deps: RouteDeps, params: Params, vars: Readonly<Record<string, string>>) => RestResult;
@@ -19,6 +21,8 @@ const NOT_FOUND = (): RestResult => ariError(404, 'Channel not found');
 const HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   ['GET asterisk/info', (d, p) => asteriskInfo(d, p)],
   ['GET asterisk/ping', () => ok({ ping: 'pong', timestamp: asteriskTimestamp(), asterisk_id: ASTERISK_ID })],
+  ['GET asterisk/modules', (d) => d.modules.list()],
+  ['GET asterisk/modules/{moduleName}', (d, _p, v) => d.modules.get(v.moduleName!)],
   ['GET applications', (d) => ok(d.bus.listApps())],
   ['GET applications/{applicationName}', (d, _p, v) => {
     const app = d.bus.appJson(v.applicationName!);
