@@ -49,6 +49,8 @@ class LiveCall {
   private hangupWhy: string | undefined;
   /** Set when the result comes from someone else's sight of the call (a peer's witness). */
   private source: CallResult['source'];
+  /** Following a call another process placed (adopt): its AMD context would send the call back to that app. */
+  private adopted = false;
   /** STASISSTATUS=FAILED seen: answered while the app it was originated into had no socket. */
   private stasisFailed = false;
 
@@ -116,6 +118,7 @@ class LiveCall {
   private async adopt(): Promise<void> {
     const { ari } = this.deps;
     this.log.warn(this.p.resume ? 'resuming an attempt a stopped worker may have placed' : 'channel id already exists: adopting the call instead of dialing again');
+    this.adopted = true;
     try {
       await ari.subscribe(this.deps.events.app, `channel:${this.p.channelId}`);
       const ch = await ari.getChannel(this.p.channelId);
@@ -162,6 +165,8 @@ class LiveCall {
   private async continueInDialplan(to: ContinueTarget, decidedAt: number, tries = 0): Promise<void> {
     const { ari } = this.deps;
     try {
+      // The AMD context returns the call to ${ARIDIALER_APP}, set at originate to the app that placed it: ours now.
+      if (to === 'amd' && this.adopted) await ari.setChannelVar(this.p.channelId, AMD_APP_VAR, this.deps.events.app);
       await ari.continueInDialplan(this.p.channelId, this.placeOf(to));
       // `continued` says the call reached where it was going; AMD is a stop on the way.
       if (to !== 'amd') this.continueAccepted = true;

@@ -224,6 +224,11 @@ export class Call implements ChannelOwner {
     else this.runDialplan(target);
   }
 
+  setVariable(channel: SimChannel, name: string, value: string): void {
+    channel.variables.set(name, value);
+    this.pub(channel, ev.channelVarset(channel, name, value));
+  }
+
   private leaveStasis(): void {
     const { main } = this.setup;
     if (this.stasisApp !== undefined) this.env.bus.sendToApp(this.stasisApp, ev.stasisEnd(main));

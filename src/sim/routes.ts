@@ -39,6 +39,7 @@ const HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   }],
   ['DELETE channels/{channelId}', (d, p, v) => hangup(d, p, v.channelId!)],
   ['POST channels/{channelId}/continue', (d, p, v) => continueInDialplan(d, p, v.channelId!)],
+  ['POST channels/{channelId}/variable', (d, p, v) => setVariable(d, p, v.channelId!)],
   ['POST channels/{channelId}/answer', (d, _p, v) => {
     const entry = d.registry.get(v.channelId!);
     if (!entry) return NOT_FOUND();
@@ -119,6 +120,17 @@ function hangup(deps: RouteDeps, params: Params, channelId: string): RestResult 
     cause = mapped;
   }
   entry.owner.hangupRequested(entry.channel, cause);
+  return NO_CONTENT;
+}
+
+/** resource_channels.c ast_ari_channels_set_channel_var: a name is required, and the channel must be in Stasis. */
+function setVariable(deps: RouteDeps, params: Params, channelId: string): RestResult {
+  const variable = params.str('variable');
+  if (!variable) return ariError(400, 'Variable name is required');
+  const entry = deps.registry.get(channelId);
+  if (!entry) return NOT_FOUND();
+  if (!entry.owner.inStasis(entry.channel)) return ariError(409, 'Channel not in Stasis application');
+  entry.owner.setVariable(entry.channel, variable, params.str('value') ?? '');
   return NO_CONTENT;
 }
 

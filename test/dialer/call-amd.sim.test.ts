@@ -92,6 +92,23 @@ describe('AMD against the simulator', () => {
     expect(stasisArgs).toHaveLength(1);
   });
 
+  it('a call adopted from another app: ARIDIALER_APP is pointed at us before AMD, so the verdict comes back to us', async () => {
+    const dead = new AriEventStream({ url: sim.url, ...creds, app: 'amd-dead-worker' });
+    await dead.start();
+    try {
+      const channelId = oneOffChannelId();
+      await ari.originate({ endpoint: 'SIP/trunk/5550101', app: 'amd-dead-worker', callerId: '1', timeout: 30, channelId, variables: { ARIDIALER_AMD: '', ARIDIALER_APP: 'amd-dead-worker' } });
+      for (let i = 0; (await ari.getChannel(channelId)).state !== 'Up'; i++) {
+        if (i > 200) throw new Error('never answered');
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      const r = await runCall({ ari, events }, { channelId, endpoint: 'SIP/trunk/5550101', callerId: '1', context: 'default', extension: 's', priority: 1, timeoutS: 30, resume: true, amd: parseAmdOptions(true) });
+      expect(r).toMatchObject({ disposition: 'ANSWERED', continued: true, amd_status: 'HUMAN' });
+    } finally {
+      await dead.close();
+    }
+  });
+
   it('without app_amd the call ends in the AMD context, and the result says why', async () => {
     const bare = await AriSim.start({ users: { dialer: 'dialerpass' }, timeScale: 0.03, missingModules: ['app_amd.so'] });
     const a = new AriClient({ url: bare.url, ...creds });
