@@ -19,6 +19,7 @@ import type { CallDeps, CallObserver } from '../src/dialer/call-options.js';
 import { channelIdFor } from '../src/dialer/channel-id.js';
 import type { Logger } from '../src/log.js';
 import type { AttemptRecord } from '../src/report/summarize.js';
+import { retryKeyFor } from '../src/campaign/policy/retry-policy.js';
 
 export interface DialJobDeps {
   ari: AriClient;
@@ -199,7 +200,8 @@ export const dialContact = (deps: DialJobDeps) => {
     if (!rec.final) {
       // An attempt the breaker held spends no retry of its disposition.
       const spent = rec.breaker_held ? 0 : 1;
-      const tries = { ...(data.tries ?? {}), [rec.disposition]: (data.tries?.[rec.disposition] ?? 0) + spent };
+      const key = retryKeyFor(rec);
+      const tries = { ...(data.tries ?? {}), [key]: (data.tries?.[key] ?? 0) + spent };
       const { refusals: _refusals, ...rest } = data;
       const next: DialJobData = { ...rest, attempt: data.attempt + 1, tries };
       const delayMs = (rec.retry_in_s ?? 0) * 1000;

@@ -8,6 +8,8 @@ export type { CallDeps, CallObserver, CallParams } from './dialer/call-options.j
 export type { CallResult, Disposition } from './dialer/call-result.js';
 export { channelIdFor, oneOffChannelId } from './dialer/channel-id.js';
 export { causeText } from './dialer/q850.js';
+export { DEFAULT_AMD_TUNABLES, parseAmdOptions, type AmdOptions, type AmdTunables, type OnMachine } from './dialer/amd/amd-options.js';
+export type { AmdStatus } from './dialer/amd/amd-verdict.js';
 export { CampaignService, type CreateCampaignInput, type CreateCampaignResult } from './campaign/campaign-service.js';
 export { CampaignWorker, type CampaignWorkerOptions } from './campaign/campaign-worker.js';
 export { parseSettings, type CampaignSettings } from './campaign/settings.js';

@@ -12,7 +12,7 @@ describe('the library entry point', () => {
     await events.close();
     await ari.close();
     await sim.stop();
-    for (const name of ['CampaignService', 'CampaignWorker', 'startDashboard', 'runDoctor', 'DialerMetrics', 'verifySignature', 'loadConfig']) {
+    for (const name of ['CampaignService', 'CampaignWorker', 'startDashboard', 'runDoctor', 'DialerMetrics', 'verifySignature', 'loadConfig', 'parseAmdOptions']) {
       expect(typeof (lib as Record<string, unknown>)[name], name).toBe('function');
     }
   });

@@ -131,6 +131,17 @@ export class AriClient {
     });
   }
 
+  /** Sets a channel variable; Asterisk takes it only while the channel is in a Stasis app (409 otherwise). */
+  async setChannelVar(id: string, variable: string, value: string): Promise<void> {
+    await this.request<void>({
+      method: 'POST',
+      path: `/channels/${encodeURIComponent(id)}/variable`,
+      query: { variable, value },
+      idempotent: true,
+      control: true,
+    });
+  }
+
   async hangup(id: string, reason: string = 'normal'): Promise<void> {
     await this.request<void>({
       method: 'DELETE',

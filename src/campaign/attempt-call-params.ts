@@ -17,5 +17,6 @@ export function attemptCallParams(data: DialJobData, s: CampaignSettings, channe
     timeoutS: data.timeoutS ?? s.timeoutS,
     maxCallS: s.maxCallS,
     variables: data.vars,
+    ...(s.amd ? { amd: s.amd } : {}),
   };
 }

@@ -2,7 +2,7 @@ import type { CallResult } from '../dialer/call-result.js';
 import type { AttemptRecord } from '../report/summarize.js';
 import type { CampaignMeta, CampaignStore } from '../store/campaign-store.js';
 import type { DialJobData } from './job-data.js';
-import { nextAttempt } from './policy/retry-policy.js';
+import { nextAttempt, retryKeyFor } from './policy/retry-policy.js';
 
 export interface AttemptResultDeps {
   store: CampaignStore;
@@ -25,7 +25,8 @@ export async function recordAttemptResult(
   breakerHeldMs?: number,
 ): Promise<AttemptRecord> {
   const fresh = await deps.campaign(data.campaignId);
-  const tries = (data.tries?.[result.disposition] ?? 0) + 1;
+  const key = retryKeyFor(result);
+  const tries = (data.tries?.[key] ?? 0) + 1;
   const held = breakerHeldMs !== undefined;
   const retry =
     fresh.state === 'cancelled'
@@ -36,7 +37,7 @@ export async function recordAttemptResult(
         : held
           ? // The trunk was known dead when this call failed on it: try the number again once it is back.
             { retry: true as const, delayMs: breakerHeldMs }
-          : nextAttempt(fresh.settings.retry, result.disposition, tries);
+          : nextAttempt(fresh.settings.retry, key, tries);
   const rec: AttemptRecord = {
     ...result,
     campaignId: data.campaignId,

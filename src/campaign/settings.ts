@@ -1,3 +1,4 @@
+import { parseAmdOptions, type AmdOptions } from '../dialer/amd/amd-options.js';
 import { endpointShapeProblem } from '../dialer/endpoint-shape.js';
 import { BadArgumentError } from '../errors.js';
 import type { CallingWindow } from './policy/calling-window.js';
@@ -34,6 +35,11 @@ export interface CampaignSettings {
    * @defaultValue 64 ({@link DEFAULT_MAX_CHANNEL_VARS})
    */
   maxChannelVars: number;
+  /**
+   * Answering machine detection: every answered call goes through Asterisk's AMD() first (README, "Answering machine
+   * detection"). `true` from the CLI or the API means the defaults. @defaultValue none
+   */
+  amd?: AmdOptions;
 }
 
 /** Enough for any CRM export we have seen; far below what would make each originate a large request. */
@@ -60,7 +66,7 @@ export function parseSettings(input: unknown): CampaignSettings {
   if (typeof input !== 'object' || input === null) throw new BadArgumentError('settings', 'must be an object');
   const o = input as Record<string, unknown>;
   const problems: string[] = [];
-  const known = new Set(['endpoint', 'callerId', 'callerIdPool', 'context', 'extension', 'priority', 'timeoutS', 'cps', 'maxConcurrent', 'retry', 'window', 'maxCallS', 'webhook', 'asterisks', 'maxChannelVars']);
+  const known = new Set(['endpoint', 'callerId', 'callerIdPool', 'context', 'extension', 'priority', 'timeoutS', 'cps', 'maxConcurrent', 'retry', 'window', 'maxCallS', 'webhook', 'asterisks', 'maxChannelVars', 'amd']);
   for (const k of Object.keys(o)) if (!known.has(k)) problems.push(`${k}: unknown setting`);
 
   const str = (k: string, dflt?: string): string | undefined => {
@@ -124,6 +130,13 @@ export function parseSettings(input: unknown): CampaignSettings {
       if (!(Number.isInteger(attempts) && attempts >= 1 && attempts <= 100)) problems.push('webhook.attempts: must be a whole number from 1 to 100');
       const secret = typeof o.webhook === 'object' && typeof w.secret === 'string' ? w.secret : undefined;
       settings.webhook = { url, secret, ratePerSecond: rate, attempts };
+    }
+  }
+  if (o.amd !== undefined && o.amd !== null && o.amd !== false) {
+    try {
+      settings.amd = parseAmdOptions(o.amd);
+    } catch (e) {
+      problems.push((e as Error).message);
     }
   }
   if (o.asterisks !== undefined && o.asterisks !== null) {

@@ -9,6 +9,7 @@ import type { DialerConfig } from '../config.js';
 import type { DeletableHistory } from '../store/deletable-history.js';
 import { BadArgumentError } from '../errors.js';
 import type { ReportFormat } from '../report/write-report.js';
+import { addAmdFlags, amdFromFlags } from './amd-flags.js';
 import { EXIT } from './exit-codes.js';
 import { ProgressBar } from './progress-bar.js';
 
@@ -32,7 +33,7 @@ async function withService<T>(config: DialerConfig, fn: (svc: CampaignService) =
 export function campaignCommand(config: DialerConfig, setExit: (code: number) => void): Command {
   const cmd = new Command('campaign').description('create, watch and steer campaigns (stored in Redis)');
 
-  cmd
+  const create = cmd
     .command('create')
     .description('upload a CSV of numbers as a new campaign')
     .requiredOption('--csv <file>', 'CSV with a header row and a number (or phone) column')
@@ -58,7 +59,8 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
     .option('--rejected-file <file>', 'with --skip-invalid, write rejected rows here (line,reason)')
     .option('--preview', 'validate and count only; create nothing')
     .option('--json', 'print one JSON object')
-    .option('--wait', 'show progress until the campaign is finished')
+    .option('--wait', 'show progress until the campaign is finished');
+  addAmdFlags(create)
     .action(async (o: Record<string, string | boolean | undefined>) => {
       const file = String(o.csv);
       if (!existsSync(file)) throw new BadArgumentError('--csv', `no such file: ${file}`);
@@ -78,6 +80,8 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
       if (o.window) settings.window = o.window;
       if (o.maxCall) settings.maxCallS = o.maxCall;
       if (o.asterisks) settings.asterisks = o.asterisks;
+      const amd = amdFromFlags(o);
+      if (amd) settings.amd = amd;
       if (o.webhook) settings.webhook = { url: o.webhook, ratePerSecond: Number(o.webhookRate), secret: config.webhookSecret };
       const suppression = o.suppress ? readSuppression(String(o.suppress)) : undefined;
       const bar = new ProgressBar();

@@ -68,7 +68,9 @@ export function demoCommand(config: DialerConfig): Command {
       say(`Dashboard: ${dash.url}`);
       const created = await service.create({
         name: 'demo',
-        settings: { endpoint: 'SIP/trunk/{number}', callerId: '5550100', cps: 10, maxConcurrent: 15, timeoutS: 20, retry: 'busy=1@3s,no_answer=1@3s,congestion=1@2s' },
+        settings: { endpoint: 'SIP/trunk/{number}', callerId: '5550100', cps: 10, maxConcurrent: 15, timeoutS: 20, retry: 'busy=1@3s,no_answer=1@3s,congestion=1@2s,machine=1@5s',
+          // The simulator's AMD takes numbers ending in 4 for machines: they get the voicemail drop, and one more call.
+          amd: { onMachine: 'voicemail-drop,s,1' } },
         open: () => createReadStream(o.csv),
         skipInvalid: true,
       });
@@ -85,6 +87,10 @@ export function demoCommand(config: DialerConfig): Command {
       const summary = await summarizeCampaign(service, id);
       say(`Done: ${summary.numbers} numbers, ${summary.attempts} attempts, answer rate ${(summary.asr * 100).toFixed(1)} %, average talk ${summary.acd_s.toFixed(1)} s.`);
       say(`Outcomes: ${Object.entries(summary.by_disposition).filter(([, n]) => n > 0).map(([d, n]) => `${d} ${n}`).join(', ')}`);
+      if (summary.amd) {
+        const a = summary.amd;
+        say(`AMD: ${a.calls} calls heard, ${(a.human_rate * 100).toFixed(1)} % people, ${(a.machine_rate * 100).toFixed(1)} % machines (voicemail drop), ${a.avg_ms} ms on average to tell.`);
+      }
       say(`Report: ari-dialer campaign report ${id} --format csv (with DIALER_PREFIX='${prefix}'), or download it from the dashboard.`);
       const stop = async () => {
         await dash.close();

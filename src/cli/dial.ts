@@ -1,5 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
+import type { AmdOptions } from '../dialer/amd/amd-options.js';
 import { checkEndpointShape } from '../dialer/endpoint-shape.js';
+import { addAmdFlags, amdFromFlags } from './amd-flags.js';
 import { EXIT } from './exit-codes.js';
 import { parseIntArg } from './parse-args.js';
 
@@ -25,6 +27,8 @@ export interface DialParams {
   priority: number;
   timeoutS: number;
   maxCallS: number | undefined;
+  /** `--amd`: answering machine detection first. */
+  amd: AmdOptions | undefined;
 }
 
 /**
@@ -48,7 +52,8 @@ export async function runDialCli(argv: string[], env: NodeJS.ProcessEnv = proces
     .option('--time-scale <x>', 'with the simulator: multiply ring and talk times (0.01 = 100x faster)', '1')
     .option('--max-call <seconds>', 'hang up after this many seconds of talk')
     .option('--pretty', 'indent the JSON output')
-    .option('-v, --verbose', 'log to stderr')
+    .option('-v, --verbose', 'log to stderr');
+  addAmdFlags(program)
     // Extra arguments are reported by name below (commander would only count them).
     .allowExcessArguments(true)
     .exitOverride()
@@ -80,6 +85,7 @@ export async function runDialCli(argv: string[], env: NodeJS.ProcessEnv = proces
       priority: parseIntArg('priority', priority),
       timeoutS: parseIntArg('timeout', timeout, { max: 86_400 }),
       maxCallS: flags.maxCall !== undefined ? parseIntArg('--max-call', flags.maxCall) : undefined,
+      amd: amdFromFlags(flags as unknown as Record<string, unknown>),
     };
   } catch (err) {
     process.stderr.write(`dial: ${(err as Error).message}\n`);

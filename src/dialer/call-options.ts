@@ -1,6 +1,7 @@
 import type { AriClient } from '../ari/client.js';
 import type { AriEventStream } from '../ari/event-stream.js';
 import type { Logger } from '../log.js';
+import type { AmdOptions } from './amd/amd-options.js';
 import type { CallResult, LastKnownState } from './call-result.js';
 
 /** Hooks for metrics and benchmarks; every one optional and cheap. */
@@ -77,6 +78,11 @@ export interface CallParams {
    * is gone, so originating "to get a 409" would dial a finished call a second time. @defaultValue false
    */
   resume?: boolean;
+  /**
+   * Answering machine detection: the answered call goes through the AMD context first, and AMD's verdict decides
+   * between the destination, the machine's place and a hangup. @defaultValue none (straight to the destination)
+   */
+  amd?: AmdOptions;
   /** With `resume`: the state the previous run last recorded (for `last_state` when the channel is gone). */
   resumeState?: LastKnownState;
 }

@@ -1,3 +1,5 @@
+import type { AmdStatus } from './amd/amd-verdict.js';
+
 /**
  * What became of one call attempt. ANSWERED..CANCELLED come from Asterisk; UNKNOWN and ERROR from us.
  * INTERRUPTED is neither the callee's nor a bad number's doing: Asterisk shut down under the call, or our app lost
@@ -78,6 +80,15 @@ export interface CallResult {
    * made): no phone rang, so a campaign may send the attempt again without dialing twice. Absent otherwise.
    */
   placed?: false;
+  /**
+   * Answering machine detection, when the call went through it (`--amd`): AMDSTATUS as Asterisk's AMD() set it
+   * (HUMAN, MACHINE, NOTSURE, or HANGUP when the callee hung up during the analysis).
+   */
+  amd_status?: AmdStatus;
+  /** AMDCAUSE, e.g. `HUMAN-800-800`, `MAXWORDS-4-3`, `TOOLONG-5000` (apps/app_amd.c). */
+  amd_cause?: string;
+  /** Milliseconds from our `continue` into the AMD context to its verdict. */
+  amd_ms?: number;
 }
 
 export type LastKnownState = 'dialing' | 'ringing' | 'answered';

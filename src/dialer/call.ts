@@ -6,7 +6,8 @@ import type { CallResult, Disposition, LastKnownState } from './call-result.js';
 import type { CallDeps, CallParams, WitnessedEnd } from './call-options.js';
 import { causeMessage, decideOutcome } from './outcome.js';
 import { causeText } from './q850.js';
-import { applySnapshot, initialCallState, transition, type CallAction, type CallState } from './transitions.js';
+import { AMD_APP_VAR, AMD_ARGS_VAR, amdArgs } from './amd/amd-options.js';
+import { actOnFoundInStasis, applySnapshot, initialCallState, transition, type CallAction, type CallState, type ContinueTarget } from './transitions.js';
 
 /**
  * Places one call and follows it to its end: originate with our channelId → ringing → Up and in Stasis →
@@ -27,7 +28,7 @@ const SHUTDOWN_EVIDENCE_MS = 2_000;
 const EARLY_END_MARGIN_MS = 1_000;
 
 class LiveCall {
-  private readonly s: CallState = initialCallState();
+  private readonly s: CallState;
   private readonly now: () => number;
   private readonly log: Logger;
   private readonly createdAt: number;
@@ -48,6 +49,8 @@ class LiveCall {
   private hangupWhy: string | undefined;
   /** Set when the result comes from someone else's sight of the call (a peer's witness). */
   private source: CallResult['source'];
+  /** Following a call another process placed (adopt): its AMD context would send the call back to that app. */
+  private adopted = false;
   /** STASISSTATUS=FAILED seen: answered while the app it was originated into had no socket. */
   private stasisFailed = false;
 
@@ -56,6 +59,7 @@ class LiveCall {
     private readonly p: CallParams,
     private readonly resolve: (r: CallResult) => void,
   ) {
+    this.s = initialCallState(p.amd);
     this.now = deps.now ?? Date.now;
     this.log = deps.log ?? silentLogger;
     this.createdAt = this.now();
@@ -85,7 +89,7 @@ class LiveCall {
         callerId: this.p.callerId,
         timeout: this.p.timeoutS,
         channelId: this.p.channelId,
-        variables: this.p.variables,
+        variables: this.originateVariables(),
       });
       this.originated = true;
       this.deps.observer?.originated?.({ channelId: this.p.channelId, endpoint: this.p.endpoint });
@@ -103,10 +107,18 @@ class LiveCall {
     }
   }
 
+  /** With AMD, the AMD context reads its arguments and our app's name from the channel (README: the dialplan). */
+  private originateVariables(): Record<string, string> | undefined {
+    const { amd, variables } = this.p;
+    if (!amd) return variables;
+    return { ...variables, [AMD_ARGS_VAR]: amdArgs(amd.tunables), [AMD_APP_VAR]: this.deps.events.app };
+  }
+
   /** A re-run of an attempt whose channel exists (or may): follow that call to its end, never dial again. */
   private async adopt(): Promise<void> {
     const { ari } = this.deps;
     this.log.warn(this.p.resume ? 'resuming an attempt a stopped worker may have placed' : 'channel id already exists: adopting the call instead of dialing again');
+    this.adopted = true;
     try {
       await ari.subscribe(this.deps.events.app, `channel:${this.p.channelId}`);
       const ch = await ari.getChannel(this.p.channelId);
@@ -143,21 +155,21 @@ class LiveCall {
 
   private run(actions: CallAction[]): void {
     for (const a of actions) {
-      if (a.type === 'continue') void this.continueInDialplan(this.now());
+      if (a.type === 'continue') void this.continueInDialplan(a.to, this.now());
+      else if (a.type === 'hangup') void this.hangup(a.why);
       else if (this.stasisFailed) this.finishStasisFailed(a.cause, a.causeTxt, this.deps.events.app, this.now());
       else this.finishDestroyed(a.cause, a.causeTxt, a.techCause);
     }
   }
 
-  private async continueInDialplan(decidedAt: number, tries = 0): Promise<void> {
+  private async continueInDialplan(to: ContinueTarget, decidedAt: number, tries = 0): Promise<void> {
     const { ari } = this.deps;
     try {
-      await ari.continueInDialplan(this.p.channelId, {
-        context: this.p.context,
-        extension: this.p.extension,
-        priority: this.p.priority,
-      });
-      this.continueAccepted = true;
+      // The AMD context returns the call to ${ARIDIALER_APP}, set at originate to the app that placed it: ours now.
+      if (to === 'amd' && this.adopted) await ari.setChannelVar(this.p.channelId, AMD_APP_VAR, this.deps.events.app);
+      await ari.continueInDialplan(this.p.channelId, this.placeOf(to));
+      // `continued` says the call reached where it was going; AMD is a stop on the way.
+      if (to !== 'amd') this.continueAccepted = true;
       this.deps.observer?.continued?.({ channelId: this.p.channelId, latencyMs: this.now() - decidedAt });
       // Answered: the ringing deadline no longer applies; the talk limit or the hard cap does.
       if (!this.done) this.arm(this.p.maxCallS ? this.p.maxCallS * 1000 : Math.max(0, this.hardCapAt - this.now()));
@@ -167,13 +179,20 @@ class LiveCall {
       // 409: it left Stasis (hung up meanwhile, or a previous run already continued it); 404: it is gone.
       if (isAriHttpError(err, 409) || isAriHttpError(err, 404)) return;
       if (tries < 2) {
-        setTimeout(() => void this.continueInDialplan(decidedAt, tries + 1), 200 * (tries + 1)).unref();
+        setTimeout(() => void this.continueInDialplan(to, decidedAt, tries + 1), 200 * (tries + 1)).unref();
         return;
       }
       // Never leave a callee listening to silence in our app.
       this.log.error({ err: (err as Error).message }, 'continue failed; hanging up');
       void this.hangup(`continue failed: ${(err as Error).message}`);
     }
+  }
+
+  private placeOf(to: ContinueTarget): { context: string; extension: string; priority: number } {
+    const { amd } = this.p;
+    if (to === 'amd' && amd) return { context: amd.context, extension: 's', priority: 1 };
+    if (to === 'machine' && amd?.onMachine.action === 'continue') return amd.onMachine;
+    return { context: this.p.context, extension: this.p.extension, priority: this.p.priority };
   }
 
   private readonly onAbort = (): void => {
@@ -306,10 +325,7 @@ class LiveCall {
   private applyChannel(ch: Channel, adopting: boolean): void {
     this.run(applySnapshot(this.s, ch.state, this.now()));
     // An Up channel we never continued (we were away when it answered) still needs to go on to the dialplan.
-    if (ch.state === 'Up' && !this.s.continueSent && (adopting || this.s.inStasis)) {
-      this.s.continueSent = true;
-      void this.continueInDialplan(this.now());
-    }
+    if (ch.state === 'Up' && (adopting || this.s.inStasis)) this.run(actOnFoundInStasis(this.s, this.now()));
   }
 
   private reportRestError(err: unknown): void {
@@ -407,6 +423,16 @@ class LiveCall {
     });
   }
 
+  /** AMD's verdict on the result; a call sent into AMD that never came back says why that usually happens. */
+  private amdFields(reason: string | undefined): Partial<CallResult> {
+    const v = this.s.amdVerdict;
+    if (v) return { amd_status: v.status, amd_cause: v.cause, amd_ms: v.ms };
+    if (this.s.amdStartedAt === undefined || reason !== undefined) return {};
+    return {
+      reason: `no AMD verdict: the call ended in the AMD context "${this.p.amd?.context ?? ''}" (is that context in the dialplan and app_amd loaded? see README, "Answering machine detection")`,
+    };
+  }
+
   private finish(partial: Pick<CallResult, 'status' | 'cause' | 'cause_txt' | 'message' | 'disposition'> & Partial<CallResult>, endedAt?: number): void {
     if (this.done) return;
     this.done = true;
@@ -432,6 +458,7 @@ class LiveCall {
       talk_s: answeredAt !== undefined ? secs(end - answeredAt) : 0,
       duration: secs(end - this.createdAt),
       continued: this.continueAccepted,
+      ...this.amdFields(partial.reason),
       ...(this.source ? { source: this.source } : {}),
     };
     this.deps.observer?.ended?.(result);

@@ -1,6 +1,8 @@
 import type { AriEvent } from '../ari/types.generated.js';
+import type { AmdOptions } from './amd/amd-options.js';
+import { amdRoute, amdVerdictFromArgs, type AmdStatus, type AmdVerdict } from './amd/amd-verdict.js';
 
-export type CallPhase = 'originating' | 'ringing' | 'answered' | 'continued' | 'ended';
+export type CallPhase = 'originating' | 'ringing' | 'answered' | 'amd' | 'continued' | 'ended';
 
 /** What one call knows so far. Kept small: thousands are alive at once. */
 export interface CallState {
@@ -9,21 +11,48 @@ export interface CallState {
   up: boolean;
   /** Between StasisStart and StasisEnd: the only time `continue` is accepted. */
   inStasis: boolean;
+  /** The first `continue` (to the destination, or into AMD) was asked for. */
   continueSent: boolean;
+  /** StasisStarts seen: 1 after answer, 2 when the AMD context sent the call back with its verdict. */
+  stasisEntries: number;
+  /** The entry that got its one action (`continue` or hangup); 0 for none yet. Never two actions for one entry. */
+  actedOnEntry: number;
   ringingAt?: number;
   answeredAt?: number;
   dialstatus?: string;
   otherHalfCause?: number;
+  /** Set when the call goes through AMD first (shared, read-only: one object per campaign or dial). */
+  amd?: Readonly<Pick<AmdOptions, 'onMachine' | 'notSureAs'>>;
+  /** When we asked for the `continue` into the AMD context. */
+  amdStartedAt?: number;
+  /** AMD's verdict, from the StasisStart args (or, for HANGUP, the AMDSTATUS/AMDCAUSE ChannelVarset events). */
+  amdVerdict?: AmdVerdict;
 }
 
-export type CallAction = { type: 'continue' } | { type: 'ended'; cause: number; causeTxt: string; techCause?: number };
+/** Where a `continue` sends the channel: the campaign's place, the AMD context, or the machine's place. */
+export type ContinueTarget = 'destination' | 'amd' | 'machine';
 
-export const initialCallState = (): CallState => ({ phase: 'originating', up: false, inStasis: false, continueSent: false });
+export type CallAction =
+  | { type: 'continue'; to: ContinueTarget }
+  | { type: 'hangup'; why: string }
+  | { type: 'ended'; cause: number; causeTxt: string; techCause?: number };
+
+export const initialCallState = (amd?: CallState['amd']): CallState => ({
+  phase: 'originating',
+  up: false,
+  inStasis: false,
+  continueSent: false,
+  stasisEntries: 0,
+  actedOnEntry: 0,
+  ...(amd ? { amd } : {}),
+});
 
 /**
  * The call's state table. Mutates `s` (no allocation per event on the hot path) and returns what to do.
- * `continue` is asked for exactly once, when the channel is both Up and in Stasis, whichever event came first:
+ * Each Stasis entry gets exactly one action, when the channel is both Up and in Stasis, whichever event came first:
  * continue on Up alone races StasisStart and can get 409 "Channel not in Stasis application".
+ * With AMD the first entry goes into the AMD context; the entry it comes back with (StasisStart args
+ * `amd,STATUS,CAUSE`) goes to the destination, the machine's place, or is hung up. Any other re-entry is left alone.
  */
 export function transition(s: CallState, ev: AriEvent, at: number, channelId: string): CallAction[] {
   if (s.phase === 'ended') return NONE;
@@ -38,16 +67,25 @@ export function transition(s: CallState, ev: AriEvent, at: number, channelId: st
       } else if (state === 'Up') {
         markUp(s, at);
       }
-      return maybeContinue(s);
+      return maybeAct(s, at);
     }
     case 'StasisStart': {
       if (!own) return NONE;
       s.inStasis = true;
+      s.stasisEntries += 1;
       if (ev.channel.state === 'Up') markUp(s, at);
-      return maybeContinue(s);
+      const verdict = s.amdStartedAt !== undefined ? amdVerdictFromArgs(ev.args) : undefined;
+      if (verdict) s.amdVerdict = { ...verdict, ms: at - s.amdStartedAt! };
+      return maybeAct(s, at);
     }
     case 'StasisEnd':
       if (own) s.inStasis = false;
+      return NONE;
+    case 'ChannelVarset':
+      // A callee who hangs up during AMD never comes back to Stasis: AMDSTATUS=HANGUP is all we hear of it.
+      if (own && s.amdStartedAt !== undefined && s.amdVerdict === undefined && ev.variable === 'AMDSTATUS' && ev.value === 'HANGUP') {
+        s.amdVerdict = { status: 'HANGUP', cause: '', ms: at - s.amdStartedAt };
+      }
       return NONE;
     case 'Dial':
       if (ev.dialstatus) s.dialstatus = ev.dialstatus;
@@ -74,8 +112,21 @@ export function applySnapshot(s: CallState, state: string, at: number): CallActi
   return NONE;
 }
 
+/**
+ * An Up channel we never continued, found waiting in Stasis by `GET /channels/{id}` (we were away when it answered,
+ * or we adopt a dead worker's call): its first entry's action, as if StasisStart had just arrived.
+ */
+export function actOnFoundInStasis(s: CallState, at: number): CallAction[] {
+  if (s.phase === 'ended' || !s.up || s.continueSent) return NONE;
+  s.stasisEntries = Math.max(s.stasisEntries, 1);
+  s.inStasis = true;
+  return maybeAct(s, at);
+}
+
 const NONE: CallAction[] = [];
-const CONTINUE: CallAction[] = [{ type: 'continue' }];
+const TO_DESTINATION: CallAction[] = [{ type: 'continue', to: 'destination' }];
+const TO_AMD: CallAction[] = [{ type: 'continue', to: 'amd' }];
+const TO_MACHINE: CallAction[] = [{ type: 'continue', to: 'machine' }];
 
 function markUp(s: CallState, at: number): void {
   s.up = true;
@@ -83,11 +134,35 @@ function markUp(s: CallState, at: number): void {
   if (s.phase === 'originating' || s.phase === 'ringing') s.phase = 'answered';
 }
 
-function maybeContinue(s: CallState): CallAction[] {
-  if (!s.up || !s.inStasis || s.continueSent) return NONE;
-  s.continueSent = true;
+function maybeAct(s: CallState, at: number): CallAction[] {
+  if (!s.up || !s.inStasis || s.actedOnEntry === s.stasisEntries) return NONE;
+  if (!s.continueSent) {
+    s.actedOnEntry = s.stasisEntries;
+    s.continueSent = true;
+    if (s.amd) {
+      s.amdStartedAt = at;
+      s.phase = 'amd';
+      return TO_AMD;
+    }
+    s.phase = 'continued';
+    return TO_DESTINATION;
+  }
+  // Past the first entry only AMD's way back is ours to act on; anything else someone else's dialplan decided.
+  if (s.phase !== 'amd' || !s.amd || !s.amdVerdict) return NONE;
+  s.actedOnEntry = s.stasisEntries;
   s.phase = 'continued';
-  return CONTINUE;
+  return routeFor(s.amdVerdict.status, s.amd);
+}
+
+function routeFor(status: AmdStatus, amd: NonNullable<CallState['amd']>): CallAction[] {
+  switch (amdRoute(status, amd)) {
+    case 'destination':
+      return TO_DESTINATION;
+    case 'machine':
+      return TO_MACHINE;
+    case 'hangup':
+      return [{ type: 'hangup', why: `answering machine (AMD ${status})` }];
+  }
 }
 
 function ownChannel(ev: AriEvent, channelId: string): boolean {

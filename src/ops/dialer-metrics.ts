@@ -25,6 +25,8 @@ export class DialerMetrics {
   readonly registry = new Registry();
   readonly originates: Counter;
   readonly calls: Counter<'disposition' | 'cause'>;
+  readonly amdVerdicts: Counter<'status'>;
+  readonly amdSeconds: Histogram;
   readonly inFlight: Gauge;
   readonly answerSeconds: Histogram;
   readonly continueSeconds: Histogram;
@@ -53,6 +55,18 @@ export class DialerMetrics {
       name: 'ari_dialer_calls_total',
       help: 'Calls ended, by disposition and Q.850 cause (0 when unknown)',
       labelNames: ['disposition', 'cause'],
+      registers,
+    });
+    this.amdVerdicts = new Counter({
+      name: 'ari_dialer_amd_total',
+      help: 'Calls answering machine detection heard, by AMDSTATUS (HUMAN, MACHINE, NOTSURE, HANGUP)',
+      labelNames: ['status'],
+      registers,
+    });
+    this.amdSeconds = new Histogram({
+      name: 'ari_dialer_amd_seconds',
+      help: 'From continue into the AMD context to its verdict (detection time)',
+      buckets: [0.5, 1, 1.5, 2, 2.5, 3, 4, 5, 7.5, 10],
       registers,
     });
     const self = this;
@@ -181,6 +195,10 @@ export class DialerMetrics {
       ended: (r: CallResult) => {
         this.calls.inc({ disposition: r.disposition, cause: String(r.cause) });
         if (r.answered) this.answerSeconds.observe(r.ring_s);
+        if (r.amd_status) {
+          this.amdVerdicts.inc({ status: r.amd_status });
+          if (r.amd_ms !== undefined) this.amdSeconds.observe(r.amd_ms / 1000);
+        }
       },
     };
   }

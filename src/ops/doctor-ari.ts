@@ -45,11 +45,13 @@ export async function checkAri(target: DoctorAriTarget, o: AriDoctorOptions): Pr
   try {
     const reached = await reach(http, url.origin, url.basePath, target, out);
     if (!reached) {
+      out.push(skipped('ari.amd', 'Answering machine detection (app_amd)', 'ARI is not usable'));
       if (o.probe) out.push(skipped('ari.probe', `Test call to ${o.probe.endpoint}`, 'ARI is not usable'));
       out.push(skipped('ari.clock', 'Clock skew with Asterisk', 'ARI is not usable'));
       return out;
     }
     out.push(versionCheck(reached.info));
+    out.push(amdCheck(await http.get(`${reached.baseUrl}/asterisk/modules/app_amd.so`)));
     const clock: ClockSample[] = [];
     const ping = await http.get(`${reached.baseUrl}/asterisk/ping`);
     await socketChecks(reached.baseUrl, target, http, o, out, clock);
@@ -127,6 +129,29 @@ async function reach(http: RawAriGet, origin: string, basePath: string, target: 
   }
   out.push(check('ari.auth', 'ARI credentials', 'pass', `user ${JSON.stringify(target.user)} accepted`));
   return { baseUrl, info: answer.kind === 'answer' ? answer.json : undefined };
+}
+
+/**
+ * `--amd` needs app_amd (res/ari/resource_asterisk.c: 404 when the module is not running). A warning, not a failure:
+ * campaigns without AMD do not need it. ARI has no way to read the dialplan, so the AMD context is named, not checked.
+ */
+function amdCheck(a: RawAnswer): DoctorCheck {
+  const title = 'Answering machine detection (app_amd)';
+  const context = 'ARI cannot read the dialplan: check the AMD context yourself (`asterisk -rx "dialplan show ari-dialer-amd"`; README, "Answering machine detection")';
+  if (a.kind === 'answer' && a.status === 200) {
+    const status = (a.json as { status?: unknown } | null)?.status;
+    return check('ari.amd', title, 'pass', `app_amd.so is loaded (${typeof status === 'string' ? status : 'status unknown'}). ${context}`);
+  }
+  if (a.kind === 'answer' && a.status === 404) {
+    return check(
+      'ari.amd',
+      title,
+      'warn',
+      'app_amd.so is not loaded: a campaign with --amd would end every answered call in the AMD context',
+      'load it (`asterisk -rx "module load app_amd.so"`, and `load => app_amd.so` in modules.conf if autoload is off), or run campaigns without --amd',
+    );
+  }
+  return check('ari.amd', title, 'warn', `could not ask Asterisk about app_amd.so (${a.kind === 'answer' ? `HTTP ${a.status}` : a.reason})`);
 }
 
 async function findPrefix(http: RawAriGet, origin: string, basePath: string): Promise<{ path: string; answer: RawAnswer } | undefined> {

@@ -13,6 +13,7 @@ export const CHECK_IDS = [
   'ari.app',
   'ari.websocket',
   'ari.probe',
+  'ari.amd',
   'ari.clock',
   'redis.reachable',
   'redis.version',

@@ -24,6 +24,9 @@ export const REPORT_COLUMNS = [
   'ring_s',
   'talk_s',
   'duration',
+  'amd_status',
+  'amd_cause',
+  'amd_ms',
 ] as const;
 
 export type ReportColumn = (typeof REPORT_COLUMNS)[number];

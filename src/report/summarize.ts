@@ -1,3 +1,4 @@
+import { AMD_STATUSES, type AmdStatus } from '../dialer/amd/amd-verdict.js';
 import { DISPOSITIONS, type Disposition } from '../dialer/call-result.js';
 import type { AttemptRecord } from './attempt-record.js';
 
@@ -26,6 +27,22 @@ export interface Summary {
    * progress count with their attempts so far; "0" counts contacts stopped before their first call.
    */
   attempts_per_number: Record<string, number>;
+  /** Answering machine detection, over the calls that went through it; absent when none did. */
+  amd?: AmdSummary;
+}
+
+/** What AMD said of the calls it listened to (every attempt, retries included: each was a separate answer). */
+export interface AmdSummary {
+  /** Calls with an AMD verdict. */
+  calls: number;
+  /** Calls by verdict; every status is present. */
+  by_status: Record<AmdStatus, number>;
+  /** HUMAN / calls, 0..1. */
+  human_rate: number;
+  /** MACHINE / calls, 0..1. */
+  machine_rate: number;
+  /** Mean detection time (`amd_ms`), in ms. */
+  avg_ms: number;
 }
 
 const NO_FINAL = 0;
@@ -47,6 +64,9 @@ export class SummaryBuilder {
   private answeredTalkMs = 0;
   private totalTalkMs = 0;
   private readonly causes = new Map<number, { cause_txt: string; count: number }>();
+  private readonly amdByStatus = new Map<AmdStatus, number>();
+  private amdCalls = 0;
+  private amdTotalMs = 0;
 
   add(record: AttemptRecord): this {
     let rows = this.contacts.get(record.campaignId);
@@ -70,6 +90,11 @@ export class SummaryBuilder {
     if (record.answered) {
       this.answeredAttempts++;
       this.answeredTalkMs += talkMs;
+    }
+    if (record.amd_status !== undefined && AMD_STATUSES.includes(record.amd_status)) {
+      this.amdCalls++;
+      this.amdByStatus.set(record.amd_status, (this.amdByStatus.get(record.amd_status) ?? 0) + 1);
+      if (Number.isFinite(record.amd_ms)) this.amdTotalMs += Math.max(0, Math.round(record.amd_ms!));
     }
     const cause = this.causes.get(record.cause);
     if (cause === undefined) this.causes.set(record.cause, { cause_txt: record.cause_txt, count: 1 });
@@ -112,6 +137,18 @@ export class SummaryBuilder {
       by_disposition,
       causes,
       attempts_per_number: sortedByNumber(attempts_per_number),
+      ...(this.amdCalls > 0 ? { amd: this.amdSummary() } : {}),
+    };
+  }
+
+  private amdSummary(): AmdSummary {
+    const by_status = Object.fromEntries(AMD_STATUSES.map((st) => [st, this.amdByStatus.get(st) ?? 0])) as Record<AmdStatus, number>;
+    return {
+      calls: this.amdCalls,
+      by_status,
+      human_rate: by_status.HUMAN / this.amdCalls,
+      machine_rate: by_status.MACHINE / this.amdCalls,
+      avg_ms: Math.round(this.amdTotalMs / this.amdCalls),
     };
   }
 }

@@ -35,6 +35,16 @@ export interface AriSimOptions {
    * `Answer(), Wait(1), Hangup()`). The callee may hang up first (the rule's talkMs). @defaultValue 1000
    */
   dialplanMs?: number;
+  /**
+   * The dialplan context that runs AMD() and sends the call back to Stasis with the verdict (README: the
+   * `[ari-dialer-amd]` snippet). A `continue` into it runs the simulated AMD (docs/simulator.md). @defaultValue 'ari-dialer-amd'
+   */
+  amdContext?: string;
+  /**
+   * Modules this Asterisk has not loaded, e.g. `['app_amd.so']`: `GET /asterisk/modules/app_amd.so` answers 404 and
+   * a call continued into the AMD context ends there (no application AMD). @defaultValue []
+   */
+  missingModules?: string[];
   /** Where the simulator logs (debug per originate, info per app replaced). @defaultValue silentLogger */
   logger?: Logger;
 }
@@ -55,6 +65,8 @@ export function resolveSimOptions(options: AriSimOptions = {}): ResolvedSimOptio
     sessionLimit: options.sessionLimit ?? 100,
     noAnswerCause: options.noAnswerCause ?? 19,
     dialplanMs: options.dialplanMs ?? 1000,
+    amdContext: options.amdContext ?? 'ari-dialer-amd',
+    missingModules: options.missingModules ?? [],
     logger: options.logger ?? silentLogger,
   };
   const problems: string[] = [];

@@ -17,6 +17,7 @@ import { Params } from './params.js';
 import { ChannelRegistry } from './registry.js';
 import { handleRest, type RouteDeps } from './routes.js';
 import { RestartSequence, resolveRestartOptions, type RestartOptions, type RestartPhase } from './restart-sequence.js';
+import { SimModules } from './modules.js';
 import { OutcomeRules } from './rules.js';
 import { createStats, resetStats, type SimStats } from './stats.js';
 
@@ -68,13 +69,16 @@ export class AriSim {
     });
     this.faults = this.faultState;
     this.basePath = `${this.opts.prefix ? `/${this.opts.prefix}` : ''}/ari`;
-    const { timeScale, noAnswerCause, dialplanMs } = this.opts;
+    const { timeScale, noAnswerCause, dialplanMs, amdContext } = this.opts;
+    const modules = new SimModules(this.opts.missingModules);
     const callEnv: CallEnv = {
       bus: this.bus,
       registry: this.registry,
       scale: (ms) => ms * timeScale,
       noAnswerCause,
       dialplanMs,
+      amdContext,
+      amdLoaded: modules.loaded('app_amd.so'),
       onEnded: (call) => {
         this.calls.delete(call);
         this.stats.activeChannels -= 1;
@@ -90,6 +94,7 @@ export class AriSim {
       callEnv,
       calls: this.calls,
       startedAt: () => this.startedAt,
+      modules,
       refusingChannels: () => this.restartSequence.phase === 'refusingChannels',
       deadTrunkFor: (endpoint) => this.faultState.deadTrunkFor(endpoint),
     };

@@ -1,4 +1,5 @@
 import type { Logger } from '../log.js';
+import { simAmdRun, simAmdTunables, type SimAmdStatus } from './amd-model.js';
 import * as ev from './ari-events.js';
 import { CAUSE, SOFTHANGUP, dialStatusForCause } from './causes.js';
 import { OUTGOING_APP, type DialplanTarget, type SimChannel } from './channel-model.js';
@@ -18,6 +19,10 @@ export interface CallEnv {
   readonly noAnswerCause: number;
   /** How long the continued-to dialplan runs before Hangup(), simulated ms. */
   readonly dialplanMs: number;
+  /** The context whose dialplan runs AMD() then Stasis(app,amd,STATUS,CAUSE) (AriSimOptions.amdContext). */
+  readonly amdContext: string;
+  /** app_amd.so is loaded (AriSimOptions.missingModules does not name it). */
+  readonly amdLoaded: boolean;
   /** Called once, when the originated (`;1`) channel is destroyed. */
   onEnded(call: Call): void;
   readonly log: Logger;
@@ -33,6 +38,8 @@ export interface CallSetup {
   /** Stasis app to enter on answer; undefined for an originate to a dialplan extension. */
   readonly app: string | undefined;
   readonly appArgs: readonly string[];
+  /** What AMD() would say of this callee (amd-model.ts). */
+  readonly amd: SimAmdStatus;
   /** Where an originate without app goes on answer. */
   readonly extension: DialplanTarget | undefined;
 }
@@ -43,7 +50,11 @@ const ANSWER_MEDIA_WAIT_MS = 500;
 /** setTimeout's ceiling (2^31-1 ms); longer delays would fire immediately. */
 const MAX_TIMER_MS = 2_147_483_647;
 
-type Phase = 'dialing' | 'stasis' | 'dialplan' | 'ended';
+type Phase = 'dialing' | 'stasis' | 'amd' | 'dialplan' | 'ended';
+
+/** Channel variables our AMD context reads (src/dialer/amd/amd-options.ts AMD_ARGS_VAR, AMD_APP_VAR). */
+const AMD_ARGS_VAR = 'ARIDIALER_AMD';
+const AMD_APP_VAR = 'ARIDIALER_APP';
 
 /**
  * One originated call from dial to destroy, emitting the events a real Asterisk 20 emits, in its order, for Local
@@ -55,6 +66,8 @@ export class Call implements ChannelOwner {
   /** Set once the channel has been in Stasis: app_stasis then reports STASISSTATUS=SUCCESS when it leaves. */
   private enteredStasis = false;
   private answered = false;
+  /** The app the channel is in (or was last in): StasisEnd goes to it. */
+  private stasisApp: string | undefined;
   private lineTimer: NodeJS.Timeout | undefined;
   private planTimer: NodeJS.Timeout | undefined;
 
@@ -191,22 +204,69 @@ export class Call implements ChannelOwner {
       main.setDialplan(OUTGOING_APP);
       return this.mainHangsUp(CAUSE.UNKNOWN);
     }
+    this.joinStasis(app, appArgs);
+  }
+
+  private joinStasis(app: string, args: readonly string[]): void {
+    const { main } = this.setup;
     this.env.bus.subscribe(app, main);
     this.phase = 'stasis';
     this.enteredStasis = true;
-    this.env.bus.sendToApp(app, ev.stasisStart(main, appArgs));
+    this.stasisApp = app;
+    this.env.bus.sendToApp(app, ev.stasisStart(main, args));
   }
 
   /** POST /channels/{id}/continue, once the channel is in Stasis. */
   continueInDialplan(target: DialplanTarget): void {
     if (this.phase !== 'stasis') return;
     this.leaveStasis();
-    this.runDialplan(target);
+    if (target.context === this.env.amdContext) this.runAmd(target);
+    else this.runDialplan(target);
+  }
+
+  setVariable(channel: SimChannel, name: string, value: string): void {
+    channel.variables.set(name, value);
+    this.pub(channel, ev.channelVarset(channel, name, value));
   }
 
   private leaveStasis(): void {
-    const { main, app } = this.setup;
-    if (app !== undefined) this.env.bus.sendToApp(app, ev.stasisEnd(main));
+    const { main } = this.setup;
+    if (this.stasisApp !== undefined) this.env.bus.sendToApp(this.stasisApp, ev.stasisEnd(main));
+  }
+
+  /**
+   * The AMD context: `AMD(${ARIDIALER_AMD})`, then `Stasis(${ARIDIALER_APP},amd,${AMDSTATUS},${AMDCAUSE})`, then
+   * `Hangup()`. AMD listens for the model's time (amd-model.ts) and the callee's talk time starts after its verdict.
+   */
+  private runAmd(target: DialplanTarget): void {
+    const { main } = this.setup;
+    this.phase = 'amd';
+    const args = main.variables.get(AMD_ARGS_VAR) ?? '';
+    main.setDialplan({ context: target.context, exten: target.exten, priority: target.priority, app_name: 'AMD', app_data: args });
+    this.pub(main, ev.channelDialplan(main));
+    // No application AMD (app_amd not loaded): the PBX stops at this priority and hangs the channel up.
+    if (!this.env.amdLoaded) return this.mainHangsUp(CAUSE.NORMAL_CLEARING);
+    const run = simAmdRun(this.setup.amd, simAmdTunables(args));
+    clearTimeout(this.lineTimer);
+    this.lineTimer = undefined;
+    this.planTimer = this.after(run.ms, () => {
+      // AMD() notices the hangup (ast_read gives no frame) and sets HANGUP; calleeHangsUp reports it.
+      if (run.status === 'HANGUP') return this.calleeHangsUp(CAUSE.NORMAL_CLEARING);
+      this.pub(main, ev.channelVarset(main, 'AMDSTATUS', run.status));
+      this.pub(main, ev.channelVarset(main, 'AMDCAUSE', run.cause));
+      this.lineTimer = this.after(this.setup.timeline.talkMs, () => this.calleeHangsUp(CAUSE.NORMAL_CLEARING));
+      const app = main.variables.get(AMD_APP_VAR) ?? '';
+      const stasisArgs = ['amd', run.status, run.cause];
+      main.setDialplan({ priority: target.priority + 1, app_name: 'Stasis', app_data: [app, ...stasisArgs].join(',') });
+      this.pub(main, ev.channelDialplan(main));
+      this.pub(main, ev.channelVarset(main, 'STASISSTATUS', ''));
+      if (app !== '' && this.env.bus.isActive(app)) return this.joinStasis(app, stasisArgs);
+      // Stasis() fails (no such app, or no socket holds it) and the dialplan goes on to its Hangup().
+      this.pub(main, ev.channelVarset(main, 'STASISSTATUS', 'FAILED'));
+      main.setDialplan({ priority: target.priority + 2, app_name: 'Hangup', app_data: '' });
+      this.pub(main, ev.channelDialplan(main));
+      this.mainHangsUp(CAUSE.NORMAL_CLEARING);
+    });
   }
 
   /** The simulated dialplan, the same at every context/extension: Answer(), Wait(dialplanMs), Hangup(). */
@@ -255,6 +315,10 @@ export class Call implements ChannelOwner {
     const { main, peer } = this.setup;
     this.pub(main, ev.channelHangupRequest(main, cause));
     if (peer) this.destroyPeer(cause);
+    if (this.phase === 'amd') {
+      this.pub(main, ev.channelVarset(main, 'AMDSTATUS', 'HANGUP'));
+      this.pub(main, ev.channelVarset(main, 'AMDCAUSE', ''));
+    }
     if (this.phase === 'stasis') this.leaveStasis();
     this.beforeMainDestroyed();
     this.destroyMain(cause);

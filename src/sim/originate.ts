@@ -1,3 +1,4 @@
+import { simAmdStatus } from './amd-model.js';
 import { Call, type CallEnv } from './call-script.js';
 import { originateTimeoutMs, timelineFor } from './call-timeline.js';
 import { OUTGOING_APP, SimChannel, parseCallerId, protocolIdFor, type ChannelIds, type DialplanTarget } from './channel-model.js';
@@ -112,6 +113,7 @@ export function originate(deps: OriginateDeps, params: Params, pathChannelId?: s
     peer,
     app: app || undefined,
     appArgs: app ? splitArgs(params.str('appArgs')) : [],
+    amd: simAmdStatus(endpointParam, plan.amd),
     extension: app ? undefined : extensionTarget(params, extension!),
   });
   deps.registry.add(main, call);

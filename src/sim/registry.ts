@@ -8,6 +8,8 @@ export interface ChannelOwner {
   hangupRequested(channel: SimChannel, cause: number): void;
   /** POST /channels/{id}/continue, once inStasis() said yes. */
   continueInDialplan(target: DialplanTarget): void;
+  /** POST /channels/{id}/variable, once inStasis() said yes. */
+  setVariable(channel: SimChannel, name: string, value: string): void;
 }
 
 interface Entry {

@@ -4,11 +4,13 @@ import { asteriskTimestamp } from './channel-model.js';
 import { ASTERISK_ID } from './event-bus.js';
 import { ASTERISK_VERSION, NO_CONTENT, ariError, ok, type RestResult } from './http-io.js';
 import { originate, type OriginateDeps } from './originate.js';
+import type { SimModules } from './modules.js';
 import type { Params } from './params.js';
 
 export interface RouteDeps extends OriginateDeps {
   /** When the simulated Asterisk (re)started, for /asterisk/info. */
   readonly startedAt: () => number;
+  readonly modules: SimModules;
 }
 
 type Handler = (deps: RouteDeps, params: Params, vars: Readonly<Record<string, string>>) => RestResult;
@@ -19,6 +21,8 @@ const NOT_FOUND = (): RestResult => ariError(404, 'Channel not found');
 const HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   ['GET asterisk/info', (d, p) => asteriskInfo(d, p)],
   ['GET asterisk/ping', () => ok({ ping: 'pong', timestamp: asteriskTimestamp(), asterisk_id: ASTERISK_ID })],
+  ['GET asterisk/modules', (d) => d.modules.list()],
+  ['GET asterisk/modules/{moduleName}', (d, _p, v) => d.modules.get(v.moduleName!)],
   ['GET applications', (d) => ok(d.bus.listApps())],
   ['GET applications/{applicationName}', (d, _p, v) => {
     const app = d.bus.appJson(v.applicationName!);
@@ -35,6 +39,7 @@ const HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   }],
   ['DELETE channels/{channelId}', (d, p, v) => hangup(d, p, v.channelId!)],
   ['POST channels/{channelId}/continue', (d, p, v) => continueInDialplan(d, p, v.channelId!)],
+  ['POST channels/{channelId}/variable', (d, p, v) => setVariable(d, p, v.channelId!)],
   ['POST channels/{channelId}/answer', (d, _p, v) => {
     const entry = d.registry.get(v.channelId!);
     if (!entry) return NOT_FOUND();
@@ -115,6 +120,17 @@ function hangup(deps: RouteDeps, params: Params, channelId: string): RestResult 
     cause = mapped;
   }
   entry.owner.hangupRequested(entry.channel, cause);
+  return NO_CONTENT;
+}
+
+/** resource_channels.c ast_ari_channels_set_channel_var: a name is required, and the channel must be in Stasis. */
+function setVariable(deps: RouteDeps, params: Params, channelId: string): RestResult {
+  const variable = params.str('variable');
+  if (!variable) return ariError(400, 'Variable name is required');
+  const entry = deps.registry.get(channelId);
+  if (!entry) return NOT_FOUND();
+  if (!entry.owner.inStasis(entry.channel)) return ariError(409, 'Channel not in Stasis application');
+  entry.owner.setVariable(entry.channel, variable, params.str('value') ?? '');
   return NO_CONTENT;
 }
 

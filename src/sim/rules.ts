@@ -1,4 +1,5 @@
 import { BadArgumentError } from '../errors.js';
+import type { SimAmdStatus } from './amd-model.js';
 
 /**
  * Deciding what becomes of each originated call. The decision is deterministic so tests can dial a number and know
@@ -33,6 +34,8 @@ export interface SimRule {
   ringMs?: number;
   /** Talk time after answer before the callee hangs up, in simulated ms. @defaultValue 2000 */
   talkMs?: number;
+  /** What AMD() says of this callee when the call is sent through it. @defaultValue by keyword and number (amd-model.ts) */
+  amd?: SimAmdStatus;
 }
 
 /** Relative weights of outcomes for endpoints no rule matches (they need not sum to 1). */
@@ -48,6 +51,8 @@ export interface CallPlan {
   ringMs: number | undefined;
   talkMs: number;
   source: DecisionSource;
+  /** The rule's AMD verdict, when it gives one. */
+  amd?: SimAmdStatus;
 }
 
 export const DEFAULT_RING_MS = 1000;
@@ -115,6 +120,9 @@ export class OutcomeRules {
         const v = rule[key];
         if (v !== undefined && !(v >= 0)) throw new BadArgumentError(`rules[${i}].${key}`, 'must be >= 0');
       }
+      if (rule.amd !== undefined && !['HUMAN', 'MACHINE', 'NOTSURE', 'HANGUP'].includes(rule.amd)) {
+        throw new BadArgumentError(`rules[${i}].amd`, 'must be HUMAN, MACHINE, NOTSURE or HANGUP');
+      }
     });
   }
 
@@ -128,7 +136,7 @@ export class OutcomeRules {
       const n = seen.get(endpoint) ?? 0;
       seen.set(endpoint, n + 1);
       const outcome = Array.isArray(rule.outcome) ? rule.outcome[Math.min(n, rule.outcome.length - 1)]! : rule.outcome;
-      return { outcome, ringMs: rule.ringMs, talkMs: rule.talkMs ?? DEFAULT_TALK_MS, source: 'rule' };
+      return { outcome, ringMs: rule.ringMs, talkMs: rule.talkMs ?? DEFAULT_TALK_MS, source: 'rule', ...(rule.amd ? { amd: rule.amd } : {}) };
     }
     const resource = endpoint.slice(endpoint.indexOf('/') + 1).toLowerCase();
     for (const [keyword, outcome] of KEYWORDS) {

@@ -6,6 +6,7 @@ import {
   maxAttemptsPerNumber,
   nextAttempt,
   parseRetryPolicy,
+  retryKeyFor,
   type RetryPolicy,
 } from '../../src/campaign/policy/retry-policy.js';
 import { BadArgumentError } from '../../src/errors.js';
@@ -154,5 +155,26 @@ describe('parseRetryPolicy', () => {
       if (d === 'ANSWERED' || d === 'CANCELLED') expect(parse).toThrow(/never retried/);
       else expect(parse()).toEqual({ [d]: { retries: 1, delayMs: 1000 } });
     }
+  });
+});
+
+describe('MACHINE (answered, but AMD heard a machine)', () => {
+  it('is named in a policy and round-trips', () => {
+    const p = parseRetryPolicy('busy=2@5m,machine=1@2h');
+    expect(p.MACHINE).toEqual({ retries: 1, delayMs: 2 * 60 * MIN });
+    expect(formatRetryPolicy(p)).toBe('busy=2@5m,machine=1@2h');
+    expect(maxAttemptsPerNumber(p)).toBe(1 + 2 + 1 + 2);
+  });
+
+  it('an answered call counts as MACHINE only when AMD said MACHINE; a person is never retried', () => {
+    const p = parseRetryPolicy('machine=1@2h');
+    expect(retryKeyFor({ disposition: 'ANSWERED', amd_status: 'MACHINE' })).toBe('MACHINE');
+    expect(nextAttempt(p, retryKeyFor({ disposition: 'ANSWERED', amd_status: 'MACHINE' }), 1)).toEqual({ retry: true, delayMs: 2 * 60 * MIN });
+    expect(nextAttempt(p, 'MACHINE', 2)).toEqual({ retry: false });
+    for (const amd_status of ['HUMAN', 'NOTSURE', 'HANGUP', undefined] as const) {
+      expect(retryKeyFor({ disposition: 'ANSWERED', amd_status })).toBe('ANSWERED');
+      expect(nextAttempt(p, retryKeyFor({ disposition: 'ANSWERED', amd_status }), 1)).toEqual({ retry: false });
+    }
+    expect(retryKeyFor({ disposition: 'BUSY' })).toBe('BUSY');
   });
 });

@@ -37,6 +37,28 @@ describe('the dial CLI as a child process', () => {
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
   });
 
+  it('--amd: a person goes on to the destination, a machine is hung up; both carry the verdict', async () => {
+    const human = await dial(['SIP/trunk/5550101', '11111', 'default', 's', '1', '60', '--amd'], ari());
+    expect(human.code).toBe(0);
+    expect(JSON.parse(human.stdout)).toMatchObject({ disposition: 'ANSWERED', continued: true, amd_status: 'HUMAN', amd_cause: 'HUMAN-800-800' });
+    const machine = await dial(['SIP/trunk/5550104', '11111', 'default', 's', '1', '60', '--amd', '--amd-greeting', '2500'], ari());
+    expect(machine.code).toBe(0);
+    const m = JSON.parse(machine.stdout);
+    expect(m).toMatchObject({ disposition: 'ANSWERED', continued: false, amd_status: 'MACHINE', amd_cause: 'LONGGREETING-2500-2500' });
+    expect(m.amd_ms).toBeGreaterThan(0);
+    const drop = await dial(['SIP/trunk/machine', '1', 'default', 's', '1', '60', '--amd', '--on-machine', 'vm-drop,s,1'], ari());
+    expect(JSON.parse(drop.stdout)).toMatchObject({ amd_status: 'MACHINE', continued: true });
+  });
+
+  it('--amd flags are checked: named in the message, exit 2', async () => {
+    const bad = await dial(['SIP/trunk/1', '1', 'default', 's', '1', '60', '--amd', '--amd-max-words', 'many'], ari());
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--amd-max-words: must be a whole number/);
+    const without = await dial(['SIP/trunk/1', '1', 'default', 's', '1', '60', '--amd-greeting', '2000'], ari());
+    expect(without.code).toBe(2);
+    expect(without.stderr).toMatch(/--amd-greeting: needs --amd/);
+  });
+
   it('busy: exit 1 with User busy (17)', async () => {
     const r = await dial(['SIP/operator/busy', '11111', 'default', 's', '1', '60'], ari());
     expect(r.code).toBe(1);

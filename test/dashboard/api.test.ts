@@ -366,6 +366,23 @@ describe('upload', () => {
     expect((await errorOf(query)).code).toBe('BAD_JSON');
   });
 
+  it('creates a campaign with AMD as the form sends it (tunables, voicemail drop), and refuses bad AMD options', async () => {
+    const amd = { notSureAs: 'human', onMachine: 'vm-drop,s,1', greeting: 2500, maximumNumberOfWords: 4 };
+    const res = await req('/api/campaigns', 'operator', { method: 'POST', body: csvForm('number\n4930171\n', { settings: { ...SETTINGS, amd } }) });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    expect((await service.get(id)).settings.amd).toMatchObject({
+      onMachine: { action: 'continue', context: 'vm-drop', extension: 's', priority: 1 },
+      tunables: { greeting: 2500, maximumNumberOfWords: 4, initialSilence: 3000 },
+    });
+    await service.cancel(id);
+    const bad = await req('/api/campaigns?preview=1', 'operator', { method: 'POST', body: csvForm('number\n4930172\n', { settings: { ...SETTINGS, amd: { greeting: -5, onMachine: 'nowhere' } } }) });
+    expect(bad.status).toBe(400);
+    const err = await errorOf(bad);
+    expect(err.message).toMatch(/amd: .*greeting: must be a whole number/);
+    expect(err.message).toMatch(/onMachine: "nowhere"/);
+  });
+
   it('answers bad settings with 400 naming the field', async () => {
     const res = await req('/api/campaigns?preview=1', 'operator', { method: 'POST', body: csvForm('number\n4930191\n', { settings: { endpoint: 'nonsense', cps: -1 } }) });
     expect(res.status).toBe(400);

@@ -14,7 +14,7 @@ describe('call transitions', () => {
     const s = initialCallState();
     expect(transition(s, stateChange('Ringing'), 1, ID)).toEqual([]);
     expect(transition(s, stateChange('Up'), 2, ID)).toEqual([]);
-    expect(transition(s, stasisStart(), 3, ID)).toEqual([{ type: 'continue' }]);
+    expect(transition(s, stasisStart(), 3, ID)).toEqual([{ type: 'continue', to: 'destination' }]);
     expect(transition(s, stasisStart(), 4, ID)).toEqual([]);
     expect(s).toMatchObject({ ringingAt: 1, answeredAt: 2, phase: 'continued' });
   });
@@ -23,7 +23,7 @@ describe('call transitions', () => {
     const s = initialCallState();
     s.inStasis = false;
     expect(transition(s, stasisStart('Ringing'), 1, ID)).toEqual([]);
-    expect(transition(s, stateChange('Up'), 2, ID)).toEqual([{ type: 'continue' }]);
+    expect(transition(s, stateChange('Up'), 2, ID)).toEqual([{ type: 'continue', to: 'destination' }]);
     expect(transition(s, stateChange('Up'), 3, ID)).toEqual([]);
   });
 

@@ -141,6 +141,21 @@ describe.concurrent('ari-dialer campaign create with a bad CSV: exit code, lines
     expect(good.stdout).toMatch(/^1 to dial, 0 suppressed, 0 duplicates, 1 rejected$/m);
   });
 
+  it('campaign create --amd stores the AMD settings; a bad AMD flag is exit 2 naming the flag', async () => {
+    const file = join(dir, 'amd.csv');
+    await writeFile(file, 'number\n+15550004\n');
+    const base = ['campaign', 'create', '--csv', file, '--endpoint', 'SIP/trunk/{number}', '--json'];
+    const bad = await run(ARI_DIALER, [...base, '--amd', '--on-machine', 'somewhere'], env());
+    expect(bad.code, bad.stderr).toBe(2);
+    expect(bad.stderr).toMatch(/--on-machine: "somewhere": must be "hangup" or "CONTEXT,EXTEN,PRIO"/);
+    const r = await run(ARI_DIALER, [...base, '--amd', '--on-machine', 'vm-drop,s,1', '--amd-max-words', '4', '--retry', 'machine=1@2h'], env());
+    expect(r.code, r.stderr).toBe(0);
+    const { id } = JSON.parse(r.stdout) as { id: string };
+    const meta = JSON.parse((await redis.hget(keys.campaign(id), 'settings')) ?? 'null') as { amd: unknown; retry: unknown } | null;
+    expect(meta?.amd).toMatchObject({ onMachine: { action: 'continue', context: 'vm-drop' }, tunables: { maximumNumberOfWords: 4 } });
+    expect(meta?.retry).toEqual({ MACHINE: { retries: 1, delayMs: 7_200_000 } });
+  });
+
   it('a CSV file that does not exist: exit 2 naming --csv', async () => {
     const r = await run(ARI_DIALER, ['campaign', 'create', '--csv', join(dir, 'nope.csv'), '--endpoint', 'SIP/trunk/{number}'], env());
     expect(r.code).toBe(2);

@@ -59,11 +59,25 @@ describe('doctor against a healthy simulator and Redis', () => {
       expect(byId(r, id).status, id).toBe('pass');
     }
     expect(byId(r, 'ari.version').detail).toMatch(/^Asterisk 20\./);
+    expect(byId(r, 'ari.amd')).toMatchObject({ status: 'pass', detail: expect.stringMatching(/^app_amd\.so is loaded \(Running\)\. ARI cannot read the dialplan/) });
     expect(byId(r, 'ari.probe').detail).toMatch(/answered after .* sent on to default,s,1; ended Normal Clearing \(16\)/);
     expect(byId(r, 'ari.clock').detail).toMatch(/^within 0\.\d{3} s \(from \/asterisk\/ping\)/);
     // Persistence is the shared test Redis's business: a warning at worst, never a failure.
     expect(byId(r, 'redis.persistence').status).not.toBe('fail');
     expect(renderDoctor(r)).toMatch(/\nAll checks passed( \(1 warning\))?\.\n$/);
+  });
+});
+
+describe('doctor and answering machine detection', () => {
+  it('warns (without failing) when app_amd is not loaded', async () => {
+    const bare = await AriSim.start({ users: { dialer: 'pw' }, timeScale: 0.01, missingModules: ['app_amd.so'] });
+    try {
+      const r = await doctor({ url: bare.url });
+      expect(byId(r, 'ari.amd')).toMatchObject({ status: 'warn', detail: expect.stringContaining('app_amd.so is not loaded'), fix: expect.stringContaining('module load app_amd.so') });
+      expect(r.checks.filter((c) => c.status === 'fail')).toEqual([]);
+    } finally {
+      await bare.stop();
+    }
   });
 });
 

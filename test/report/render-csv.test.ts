@@ -51,6 +51,13 @@ describe('csvCell', () => {
 });
 
 describe('renderCsvHeader / renderCsvRow', () => {
+  it('carries AMD\'s verdict, cause and detection time in amd_status, amd_cause, amd_ms', () => {
+    const record = attempt({ disposition: 'ANSWERED', amd_status: 'MACHINE', amd_cause: 'MAXWORDS-4-3', amd_ms: 2210 });
+    const [cells] = parse(renderCsvRow(reportColumns(), record)) as string[][];
+    const at = (c: string) => cells![REPORT_COLUMNS.indexOf(c as (typeof REPORT_COLUMNS)[number])];
+    expect([at('amd_status'), at('amd_cause'), at('amd_ms')]).toEqual(['MACHINE', 'MAXWORDS-4-3', '2210']);
+  });
+
   it('renders the report columns in order', () => {
     expect(renderCsvHeader(reportColumns())).toBe(`${REPORT_COLUMNS.join(',')}\r\n`);
     expect(reportColumns(['name', 'Notes'])).toEqual([...REPORT_COLUMNS, 'var_name', 'var_Notes']);
@@ -95,6 +102,9 @@ describe('renderCsvHeader / renderCsvRow', () => {
       ring_s: '5',
       talk_s: '0',
       duration: '35',
+      amd_status: '',
+      amd_cause: '',
+      amd_ms: '',
       var_name: 'Ann, B.',
       var_note: "'=cmd",
       var_missing: '',

@@ -136,3 +136,23 @@ describe('summarize', () => {
     expect(summary.attempts_per_number).toEqual({ '2': 100_000 });
   });
 });
+
+describe('AMD figures', () => {
+  it('are absent without AMD, and give human and machine rates over the calls AMD heard', () => {
+    expect(summarize([attempt({ disposition: 'ANSWERED' })]).amd).toBeUndefined();
+    const records = [
+      attempt({ row: 2, disposition: 'ANSWERED', amd_status: 'HUMAN', amd_cause: 'HUMAN-800-800', amd_ms: 1300 }),
+      attempt({ row: 3, disposition: 'ANSWERED', amd_status: 'MACHINE', amd_cause: 'LONGGREETING-2000-2000', amd_ms: 2200, final: false }),
+      attempt({ row: 3, attempt: 2, disposition: 'ANSWERED', amd_status: 'MACHINE', amd_cause: 'LONGGREETING-2000-2000', amd_ms: 2200 }),
+      attempt({ row: 4, disposition: 'ANSWERED', amd_status: 'NOTSURE', amd_cause: 'TOOLONG-5000', amd_ms: 5000 }),
+      attempt({ row: 5, disposition: 'BUSY' }),
+    ];
+    expect(summarize(records).amd).toEqual({
+      calls: 4,
+      by_status: { HUMAN: 1, MACHINE: 2, NOTSURE: 1, HANGUP: 0 },
+      human_rate: 0.25,
+      machine_rate: 0.5,
+      avg_ms: 2675,
+    });
+  });
+});

@@ -1,4 +1,4 @@
-import { DISPOSITIONS, type Disposition } from '../../dialer/call-result.js';
+import { DISPOSITIONS, type CallResult, type Disposition } from '../../dialer/call-result.js';
 import { BadArgumentError } from '../../errors.js';
 
 /** What to do after an attempt ended with one disposition. */
@@ -16,7 +16,21 @@ export interface RetryRule {
  * delay fits its cause (a busy line frees up in minutes, a no-answer needs longer). The price is that the total
  * is bounded only by the sum: see {@link maxAttemptsPerNumber}.
  */
-export type RetryPolicy = Partial<Record<Disposition, RetryRule>>;
+export type RetryPolicy = Partial<Record<RetryKey, RetryRule>>;
+
+/**
+ * What a policy is keyed by: a disposition, or MACHINE. A call that answering machine detection (`--amd`) found a
+ * machine is ANSWERED, which is never retried; `machine=1@2h` calls such a number again, hoping for a person.
+ * NOTSURE is not MACHINE here, even when `notSureAs` sent it the machine's way: it may have been a person.
+ */
+export type RetryKey = Disposition | 'MACHINE';
+
+export const RETRY_KEYS: readonly RetryKey[] = [...DISPOSITIONS, 'MACHINE'];
+
+/** The key an attempt's result counts under: MACHINE for an answered call AMD said was a machine. */
+export function retryKeyFor(result: Pick<CallResult, 'disposition' | 'amd_status'>): RetryKey {
+  return result.disposition === 'ANSWERED' && result.amd_status === 'MACHINE' ? 'MACHINE' : result.disposition;
+}
 
 /**
  * Busy: 2 more after 5 minutes; no answer: 1 more after 10 minutes; congestion (the network, not the callee):
@@ -33,7 +47,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
  * Never retried, whatever a policy says: ANSWERED reached a person (calling again would call them twice) and
  * CANCELLED is an operator's decision to stop, which a retry would undo.
  */
-export const NEVER_RETRIED: ReadonlySet<Disposition> = new Set<Disposition>(['ANSWERED', 'CANCELLED']);
+export const NEVER_RETRIED: ReadonlySet<RetryKey> = new Set<RetryKey>(['ANSWERED', 'CANCELLED']);
 
 /**
  * INTERRUPTED (Asterisk restarted or our event socket dropped under the call) is not the callee's answer, so it is
@@ -43,7 +57,7 @@ export const NEVER_RETRIED: ReadonlySet<Disposition> = new Set<Disposition>(['AN
 export const INTERRUPTED_DEFAULT_RULE: RetryRule = Object.freeze({ retries: 2, delayMs: 60_000 });
 
 /** The rule that applies to a disposition under a policy (INTERRUPTED falls back to its default). */
-export function ruleFor(policy: RetryPolicy, disposition: Disposition): RetryRule | undefined {
+export function ruleFor(policy: RetryPolicy, disposition: RetryKey): RetryRule | undefined {
   return policy[disposition] ?? (disposition === 'INTERRUPTED' ? INTERRUPTED_DEFAULT_RULE : undefined);
 }
 
@@ -57,7 +71,7 @@ export type NextAttempt = { retry: false } | { retry: true; delayMs: number };
  * attempts of this number that ended with this same disposition, INCLUDING the one that just ended (so it is at
  * least 1): with `BUSY: 2`, the first and second busy are retried, the third is final.
  */
-export function nextAttempt(policy: RetryPolicy, disposition: Disposition, attemptsSoFar: number): NextAttempt {
+export function nextAttempt(policy: RetryPolicy, disposition: RetryKey, attemptsSoFar: number): NextAttempt {
   if (!Number.isSafeInteger(attemptsSoFar) || attemptsSoFar < 1) {
     throw new BadArgumentError('attemptsSoFar', `must be a positive integer (it includes the attempt that just ended), got ${String(attemptsSoFar)}`);
   }
@@ -70,7 +84,7 @@ export function nextAttempt(policy: RetryPolicy, disposition: Disposition, attem
 /** The most attempts one number can get under a policy: the first plus every disposition's retries. */
 export function maxAttemptsPerNumber(policy: RetryPolicy): number {
   let total = 1;
-  for (const disposition of DISPOSITIONS) {
+  for (const disposition of RETRY_KEYS) {
     if (!NEVER_RETRIED.has(disposition)) total += ruleFor(policy, disposition)?.retries ?? 0;
   }
   return total;
@@ -117,7 +131,7 @@ export function parseRetryPolicy(input: unknown): RetryPolicy {
 /** The CLI form of a policy, e.g. `busy=2@5m,no_answer=1@10m,congestion=3@1m` (`none` when empty). */
 export function formatRetryPolicy(policy: RetryPolicy): string {
   const parts: string[] = [];
-  for (const disposition of DISPOSITIONS) {
+  for (const disposition of RETRY_KEYS) {
     const rule = policy[disposition];
     if (rule !== undefined) parts.push(`${disposition.toLowerCase()}=${rule.retries}@${formatDuration(rule.delayMs)}`);
   }
@@ -127,7 +141,7 @@ export function formatRetryPolicy(policy: RetryPolicy): string {
 function add(policy: RetryPolicy, part: string, name: string, value: unknown): void {
   const disposition = toDisposition(name);
   if (disposition === undefined) {
-    throw new BadArgumentError('retry', `"${part}": unknown disposition "${name.trim()}" (one of ${DISPOSITIONS.join(', ')})`);
+    throw new BadArgumentError('retry', `"${part}": unknown disposition "${name.trim()}" (one of ${RETRY_KEYS.join(', ')})`);
   }
   if (NEVER_RETRIED.has(disposition)) {
     throw new BadArgumentError('retry', `"${part}": ${disposition} is never retried`);
@@ -136,10 +150,10 @@ function add(policy: RetryPolicy, part: string, name: string, value: unknown): v
   policy[disposition] = toRule(part, value);
 }
 
-function toDisposition(name: string): Disposition | undefined {
+function toDisposition(name: string): RetryKey | undefined {
   const key = name.trim().toUpperCase().replace(/[-\s]/g, '_');
   if (key === 'NOANSWER') return 'NO_ANSWER';
-  return DISPOSITIONS.find((d) => d === key);
+  return RETRY_KEYS.find((d) => d === key);
 }
 
 function toRule(part: string, value: unknown): RetryRule {

@@ -60,6 +60,7 @@ export function renderCampaign(d) {
     fig('Queue', `${q.waiting + q.paused + q.prioritized} waiting, ${q.delayed} delayed, ${q.failed} failed`),
     fig('Endpoint', c.settings.endpoint),
     fig('Pacing', `${c.settings.cps} cps, ${c.settings.maxConcurrent} at once`),
+    ...(c.settings.amd ? [fig('AMD', amdText(c.settings.amd))] : []),
     ...(c.rejected || c.duplicates || c.suppressed ? [fig('Import', `${c.rejected} rejected, ${c.duplicates} duplicates, ${c.suppressed} suppressed`)] : []),
   );
   renderInflight();
@@ -67,6 +68,12 @@ export function renderCampaign(d) {
   if (!before) renderReportLinks(c.id);
   // New results arrived: refresh the table if the operator is looking at the newest page.
   else if (before.campaign.attempts !== c.attempts && state.results.offset === 0) loadResults(false);
+}
+
+/** "machine → hangup" or "machine → vm-drop,s,1", and NOTSURE when it is not taken for a person. */
+function amdText(amd) {
+  const m = amd.onMachine.action === 'hangup' ? 'hangup' : `${amd.onMachine.context},${amd.onMachine.extension},${amd.onMachine.priority}`;
+  return `on: machine → ${m}${amd.notSureAs === 'machine' ? ', NOTSURE as machine' : ''}`;
 }
 
 function renderReportLinks(id) {
@@ -179,11 +186,12 @@ export async function loadResults(force) {
           h('td', { class: 'num' }, a.attempt),
           h('td', {}, h('span', { class: `disp ${a.disposition}` }, a.disposition)),
           h('td', {}, a.cause_txt ? `${a.cause_txt} (${a.cause})` : String(a.cause)),
+          h('td', { title: a.amd_cause ? `${a.amd_cause}, ${a.amd_ms} ms` : '' }, a.amd_status ?? ''),
           h('td', { class: 'num' }, a.ring_s.toFixed(1)),
           h('td', { class: 'num' }, a.talk_s.toFixed(1)),
           h('td', {}, a.final ? 'yes' : 'retry'))),
     );
-    if (!page.items.length) $('#results tbody').append(h('tr', {}, h('td', { colspan: 8, class: 'empty' }, 'No results yet.')));
+    if (!page.items.length) $('#results tbody').append(h('tr', {}, h('td', { colspan: 9, class: 'empty' }, 'No results yet.')));
     $('#results-range').textContent = `${page.total ? r.offset + 1 : 0}–${r.offset + page.items.length} of ${page.total}`;
     $('#results-prev').disabled = r.offset === 0;
     $('#results-next').disabled = r.offset + PAGE >= page.total;

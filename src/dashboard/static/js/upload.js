@@ -9,6 +9,12 @@ function uploadBody() {
   const settings = { endpoint: v('endpoint') };
   for (const k of ['callerId', 'context', 'extension', 'retry', 'window']) if (v(k)) settings[k] = v(k);
   for (const k of ['cps', 'maxConcurrent', 'timeoutS', 'maxChannelVars']) if (v(k)) settings[k] = Number(v(k));
+  if (f.elements.amd.checked) {
+    const amd = { notSureAs: v('notSureAs') };
+    if (v('onMachine')) amd.onMachine = v('onMachine');
+    for (const el of f.querySelectorAll('input[name^="amd-"]')) if (el.value.trim()) amd[el.name.slice(4)] = Number(el.value);
+    settings.amd = amd;
+  }
   const options = { settings, skipInvalid: f.elements.skipInvalid.checked };
   if (v('name')) options.name = v('name');
   const body = new FormData();

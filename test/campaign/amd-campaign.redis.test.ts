@@ -1,0 +1,99 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CampaignService } from '../../src/campaign/campaign-service.js';
+import { CampaignWorker } from '../../src/campaign/campaign-worker.js';
+import { DialerMetrics } from '../../src/ops/dialer-metrics.js';
+import type { AttemptRecord } from '../../src/report/summarize.js';
+import { summarizeCampaign } from '../../src/report/write-report.js';
+import { AriSim } from '../../src/sim/index.js';
+import { dropPrefix, REDIS_URL, testPrefix, testRedis, waitUntil } from '../helpers/redis-test.js';
+
+let sim: AriSim;
+let redis: Redis;
+let svc: CampaignService;
+let worker: CampaignWorker;
+let hooks: Server;
+const posted: Array<{ event: string; result: AttemptRecord }> = [];
+const metrics = new DialerMetrics({ processMetrics: false });
+const prefix = testPrefix('amd');
+
+beforeAll(async () => {
+  sim = await AriSim.start({ users: { dialer: 'pw' }, timeScale: 0.01 });
+  redis = testRedis();
+  svc = new CampaignService({ redis, prefix });
+  worker = new CampaignWorker({ redisUrl: REDIS_URL, prefix, ari: { url: sim.url, user: 'dialer', password: 'pw' }, channelCap: 50, pollMs: 100, observer: metrics.callObserver() });
+  await worker.start();
+  hooks = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      posted.push(JSON.parse(body) as { event: string; result: AttemptRecord });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => hooks.listen(0, '127.0.0.1', r));
+});
+
+afterAll(async () => {
+  await worker.stop(1000);
+  await svc.close();
+  await dropPrefix(redis, prefix);
+  redis.disconnect();
+  await sim.stop();
+  await new Promise((r) => hooks.close(r));
+});
+
+const collect = async <T>(it: AsyncIterable<T>): Promise<T[]> => {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+};
+
+describe('a campaign with --amd and machine=1@...', () => {
+  it('people go on once; machines are hung up and called once more; results, webhook, summary and metrics carry the verdict', async () => {
+    // The simulator's AMD: a number ending in 4 is a machine, the rest answer as people.
+    const humans = ['+15550002001', '+15550002002', '+15550002003'];
+    const machines = ['+15550002004', '+15550002014'];
+    const hookUrl = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}/hook`;
+    const r = await svc.create({
+      name: 'amd',
+      settings: { endpoint: 'SIP/trunk/{number}', cps: 100, maxConcurrent: 10, timeoutS: 5, retry: 'busy=1@20ms,machine=1@30ms', amd: { onMachine: 'hangup' }, webhook: { url: hookUrl, attempts: 1, ratePerSecond: 100 } },
+      open: () => Readable.from([`number\n${[...humans, ...machines].join('\n')}\n`]),
+    });
+    expect(r).toMatchObject({ created: true, accepted: 5 });
+    const id = r.id!;
+    expect((await svc.get(id)).settings.amd).toMatchObject({ onMachine: { action: 'hangup' }, notSureAs: 'human', tunables: { greeting: 2000 } });
+    await waitUntil('campaign finished', async () => (await svc.get(id)).state === 'finished', 30_000);
+
+    const attempts = await collect(svc.attempts(id));
+    for (const n of humans) {
+      const mine = attempts.filter((a) => a.number === n);
+      expect(mine, n).toHaveLength(1);
+      expect(mine[0]).toMatchObject({ disposition: 'ANSWERED', amd_status: 'HUMAN', continued: true, final: true });
+    }
+    for (const n of machines) {
+      const mine = attempts.filter((a) => a.number === n).sort((a, b) => a.attempt - b.attempt);
+      expect(mine.map((a) => [a.attempt, a.amd_status, a.continued, a.final]), n).toEqual([
+        [1, 'MACHINE', false, false],
+        [2, 'MACHINE', false, true],
+      ]);
+      expect(sim.stats.originatesByEndpoint.get(`SIP/trunk/${n}`)).toBe(2);
+    }
+
+    await waitUntil('webhooks delivered', () => posted.length === 5, 10_000);
+    expect(posted.find((p) => p.result.number === machines[0])?.result).toMatchObject({ amd_status: 'MACHINE', amd_cause: 'LONGGREETING-2000-2000' });
+    expect(posted.find((p) => p.result.number === humans[0])?.result.amd_ms).toBeGreaterThan(0);
+
+    const summary = await summarizeCampaign(svc, id);
+    expect(summary.amd).toMatchObject({ calls: 7, by_status: { HUMAN: 3, MACHINE: 4 } });
+    expect(summary.amd!.human_rate).toBeCloseTo(3 / 7, 5);
+    expect(summary.amd!.machine_rate).toBeCloseTo(4 / 7, 5);
+
+    const amdTotal = (await metrics.amdVerdicts.get()).values;
+    expect(amdTotal.find((v) => v.labels.status === 'MACHINE')?.value).toBe(4);
+    expect(amdTotal.find((v) => v.labels.status === 'HUMAN')?.value).toBe(3);
+  });
+});
