@@ -137,7 +137,7 @@ export class CampaignWorker {
     const { redis, keys } = this.service.store;
     this.heartbeat = new WorkerHeartbeat({ redis, keys, name: this.name, asterisk: opts.asterisk ?? '', ttlMs, intervalMs: Math.max(1, Math.floor(ttlMs / 3)), log: this.log });
     if (opts.witness ?? true) {
-      const witness = new Witness({ redis, keys, ari: this.ari, events: this.events, peers: () => this.heartbeat.livePeers, log: this.log });
+      const witness = new Witness({ redis, keys, ari: this.ari, events: this.events, peers: () => this.heartbeat.livePeers, refreshPeers: () => this.heartbeat.refreshPeers(), log: this.log });
       this.witness = witness;
       this.observer = {
         ...opts.observer,

@@ -15,6 +15,8 @@ export interface WitnessOptions {
   events: AriEventStream;
   /** Live peers on the same Asterisk (their app names); one of them is asked to watch each of our calls. */
   peers: () => readonly string[];
+  /** Looks the peers up now, when none is known yet (a worker's first calls). */
+  refreshPeers?: () => Promise<readonly string[]>;
   /** How long a witnessed end stays in Redis for whoever settles the attempt. @defaultValue 3600 */
   ttlS?: number;
   log: Logger;
@@ -53,7 +55,14 @@ export class Witness {
   /** Our call was just originated: ask a live peer to watch it too. Best effort: a miss costs only the fallback. */
   watch(channelId: string): void {
     const peers = this.o.peers();
-    if (peers.length === 0) return;
+    if (peers.length > 0) return this.subscribePeer(channelId, peers);
+    void this.o.refreshPeers?.().then(
+      (found) => found.length > 0 && this.subscribePeer(channelId, found),
+      () => undefined,
+    );
+  }
+
+  private subscribePeer(channelId: string, peers: readonly string[]): void {
     const peer = peers[hash(channelId) % peers.length]!;
     this.o.ari.subscribe(peer, `channel:${channelId}`).catch((err: Error) => {
       this.o.log.debug({ channelId, peer, err: err.message }, 'peer could not be subscribed as a witness');

@@ -30,7 +30,9 @@ export class WorkerHeartbeat {
   private readonly intervalMs: number;
   readonly ttlMs: number;
   private timer: NodeJS.Timeout | undefined;
-  private peers: string[] = [];
+  private peers: readonly string[] = [];
+  private peersAt = 0;
+  private refreshing: Promise<readonly string[]> | undefined;
 
   constructor(private readonly o: WorkerHeartbeatOptions) {
     this.intervalMs = o.intervalMs ?? 1000;
@@ -56,6 +58,22 @@ export class WorkerHeartbeat {
     return this.peers;
   }
 
+  /**
+   * Looks the peers up now instead of at the next beat (one lookup at a time, at most every 250 ms): a worker's first
+   * calls, placed before its first beat saw the others, would otherwise go out with no peer to witness them.
+   */
+  refreshPeers(): Promise<readonly string[]> {
+    if (Date.now() - this.peersAt < 250) return Promise.resolve(this.peers);
+    this.refreshing ??= this.lookUpPeers().finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  private async lookUpPeers(): Promise<readonly string[]> {
+    this.peers = (await this.sameAsterisk()).filter((w) => w.alive && w.name !== this.o.name).map((w) => w.name);
+    this.peersAt = Date.now();
+    return this.peers;
+  }
+
   /** Workers known on the same Asterisk whose heartbeat expired (they died without a graceful stop). */
   async deadWorkers(): Promise<string[]> {
     const all = await this.sameAsterisk();
@@ -70,7 +88,7 @@ export class WorkerHeartbeat {
   private async beat(): Promise<void> {
     try {
       await this.o.redis.set(this.o.keys.alive(this.o.name), String(Date.now()), 'PX', this.ttlMs);
-      this.peers = (await this.sameAsterisk()).filter((w) => w.alive && w.name !== this.o.name).map((w) => w.name);
+      await this.lookUpPeers();
     } catch (err) {
       this.o.log.warn({ err: (err as Error).message }, 'worker heartbeat failed');
     }
