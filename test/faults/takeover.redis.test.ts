@@ -69,13 +69,16 @@ describe('fault: a worker is SIGKILLed; a live worker on the same Asterisk takes
     }
   }, 60_000);
 
-  // Goal 0; measured 0-8 of 300: answered calls found gone at takeover with no witnessed end (open, see README).
-  it('long calls (12 s of talk): at most 3 % end UNKNOWN', async () => {
-    const rig = await Rig.start('takeover-long', { rules: LONG_TALK });
+  // Goal 0. Measured 0-8 of 300 while a worker's first calls went out before its first heartbeat saw a peer (no
+  // witness), 0 since they look the peers up at once. One is allowed: a worker killed between its in-flight mark
+  // and the originate leaves an attempt nobody can know (Asterisk answers 404 for "never created" and "ended").
+  it('long calls (12 s of talk after the answer): at most one of 300 ends UNKNOWN', async () => {
+    // The dialplan a call is continued to runs 12 s too, so the call lasts as long as the callee talks.
+    const rig = await Rig.start('takeover-long', { rules: LONG_TALK, dialplanMs: 12_000 });
     try {
       const numbers = numbersFor(300, 121);
       const { unknown } = await killOne(rig, numbers, { ...BUSY_CAMPAIGN, retry: RETRY, cps: 50, maxConcurrent: 300, timeoutS: 10 }, 'takeover-long');
-      if (VARIANT === 'witness') expect(unknown).toBeLessThanOrEqual(numbers.length * 0.03);
+      if (VARIANT === 'witness') expect(unknown).toBeLessThanOrEqual(1);
     } finally {
       await rig.close();
     }
