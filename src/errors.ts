@@ -12,6 +12,8 @@ export type DialerErrorCode =
   | 'BAD_CSV'
   | 'BAD_JOB_DATA'
   | 'NOT_FOUND'
+  /** The call history in PostgreSQL: not configured, not reachable, or a schema this version does not know. */
+  | 'HISTORY'
   | 'CANCELLED';
 
 export class DialerError extends Error {
