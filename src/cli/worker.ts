@@ -29,7 +29,8 @@ export function workerCommand(config: Readonly<DialerConfig>): Command {
     'take dial jobs from Redis and place them on one Asterisk (one process = one Stasis app); ' +
       '--metrics-port serves /metrics, /healthz and /readyz',
   );
-  return withSettingFlags(cmd, FLAGS).action(async (_o: unknown, self: Command) => {
+  cmd.option('--migrate', 'bring the history schema in PostgreSQL up to date before starting (with DATABASE_URL)');
+  return withSettingFlags(cmd, FLAGS).action(async (o: { migrate?: boolean }, self: Command) => {
     const cfg = configWithFlags(config, self, FLAGS);
     // Loaded here, not at the top: `ari-dialer --help` and the other commands need none of it.
     const [{ CampaignWorker }, { DialerMetrics }, { startHealthServer }, { cliLogger }, { ariSocketCheck, redisCheck }, { AriSim }, { redisForCli }] =
@@ -45,6 +46,10 @@ export function workerCommand(config: Readonly<DialerConfig>): Command {
     const target = ariTarget(cfg);
     const log = cliLogger(cfg);
     (await redisForCli(cfg.redisUrl)).disconnect();
+    // With DATABASE_URL every worker also runs the archiver (one drains at a time; the next takes over if it dies).
+    const history = cfg.databaseUrl
+      ? await (await import('../store/history/open-history.js')).openHistory({ url: cfg.databaseUrl, migrate: o.migrate === true, logger: log })
+      : undefined;
     let sim: AriSim | undefined;
     let ari = { url: target.url ?? '', user: target.user, password: target.password };
     if (!target.url) {
@@ -92,10 +97,17 @@ export function workerCommand(config: Readonly<DialerConfig>): Command {
       await sim?.stop();
       throw err;
     }
-    log.info({ app: worker.name, asterisk: target.name, metrics: health?.url }, 'worker started');
+    const { CampaignService } = history ? await import('../campaign/campaign-service.js') : { CampaignService: undefined };
+    const archiving = history && CampaignService ? new CampaignService({ redis: worker.service.redis, prefix: cfg.prefix, history, logger: log }) : undefined;
+    const archiver = archiving?.historyArchiver();
+    archiver?.start();
+    log.info({ app: worker.name, asterisk: target.name, metrics: health?.url, history: history ? 'postgresql' : 'redis' }, 'worker started');
     await onShutdown(async (signal) => {
       log.info({ signal, inFlight: worker.callsInFlight }, 'stopping: no new calls; letting calls in flight finish');
       await worker.stop(cfg.shutdownGraceS * 1000);
+      await archiver?.stop();
+      await archiving?.close();
+      await history?.close();
       await health?.close();
       await sim?.stop();
       log.info('worker stopped');
