@@ -18,9 +18,10 @@ export interface MigrateResult {
 export async function migrate(pool: Pool, schema: string): Promise<MigrateResult> {
   const client = await pool.connect();
   try {
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
+      // Under the lock: CREATE SCHEMA IF NOT EXISTS itself races (a unique violation) when two run at once.
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
       await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
       const from = await versionOf(client);
       if (from > LATEST_VERSION) throw newerSchema(from);
