@@ -47,6 +47,29 @@ try {
   await sim.stop();
 }
 
+log('\nhistory in PostgreSQL (scripts/bench/history-bench.ts; DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test)');
+{
+  const { benchHistory } = await import('./bench/history-bench.js');
+  const h = await benchHistory({
+    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    numbers: quick ? 1000 : 2000,
+    archived: quick ? 20_000 : 50_000,
+    historyRows: quick ? 100_000 : 1_000_000,
+  });
+  figures.history = h;
+  log(table([
+    [`attempts archived per second (${h.archived} from the outbox)`, `${h.archive_attempts_per_s}`, '>= 5000'],
+    [`Redis bytes per number while running, peak (${h.bytes_numbers} numbers, measured)`, `${h.redis_bytes_per_number_live_max}`, '<= 1500'],
+    ['  where (bytes per number)', `${h.redis_live_peak_by_kind}`, ''],
+    ['Redis bytes per number, finished and archived (measured)', `${h.redis_bytes_per_number_finished}`, '<= 200'],
+    ['Redis for 1M finished numbers (projected from the above)', `${h.redis_1m_numbers_finished_mb_projected} MB`, ''],
+    [`search by number, ${h.history_rows} attempts in PostgreSQL (p50)`, `${h.search_by_number_ms_p50} ms`, '< 50 ms'],
+    ['campaign list / campaign page (p50)', `${h.campaign_list_ms_p50} / ${h.campaign_page_ms_p50} ms`, '< 200 ms'],
+    [`CSV report of ${h.history_rows} attempts (RSS growth ${h.csv_report_rss_growth_mb} MB)`, `${h.csv_report_rows_per_s} rows/s`, '>= 50000'],
+  ]));
+}
+
 log('\nCSV import (scripts/bench-csv.ts)');
 const csv = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench-csv.ts', '--json', '--rows', quick ? '200000' : '1000000'], { encoding: 'utf8' });
 const csvFigures = JSON.parse(csv.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, number>;

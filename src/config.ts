@@ -25,6 +25,8 @@ export interface DialerConfig {
   /** Asterisk servers known to this installation (config file only). */
   asterisks: readonly AsteriskServer[];
   redisUrl?: string;
+  /** PostgreSQL for call history; undefined: history stays in Redis (dial, the demo and a quick start need none). */
+  databaseUrl?: string;
   /** Key prefix in Redis (hash-tagged for Redis Cluster). */
   prefix: string;
   dashboardHost: string;

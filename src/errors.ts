@@ -13,7 +13,9 @@ export type DialerErrorCode =
   | 'BAD_JOB_DATA'
   | 'NOT_FOUND'
   | 'CANCELLED'
-  | 'CAMPAIGN_ACTIVE';
+  | 'CAMPAIGN_ACTIVE'
+  /** The call history in PostgreSQL: not configured, not reachable, or a schema this version does not know. */
+  | 'HISTORY';
 
 export class DialerError extends Error {
   constructor(

@@ -12,12 +12,20 @@ import { cancelledRecord } from './cancelled-record.js';
 import { Keys } from '../store/keys.js';
 import { parseSettings, type CampaignSettings } from './settings.js';
 import type { RowError } from './import/contact-row.js';
+import type { HistoryStore, StoredCampaign } from '../store/history/history-store.js';
+import { HistoryArchiver, type CampaignQueues, type HistoryArchiverOptions } from '../store/history/history-archiver.js';
 
 export interface CampaignServiceOptions {
   /** A connection for commands (created with `maxRetriesPerRequest: null`, as BullMQ wants). */
   redis: Redis;
   /** Key prefix. @defaultValue '{ari-dialer}' */
   prefix?: string;
+  /**
+   * Call history in PostgreSQL (DATABASE_URL). With it, new campaigns send their attempts and finals there (through
+   * the Redis outbox the archiver drains) and reads of them follow; without it, history stays in Redis.
+   * @defaultValue none
+   */
+  history?: HistoryStore;
   logger?: Logger;
 }
 
@@ -73,6 +81,16 @@ export class CampaignService {
     return this.opts.redis;
   }
 
+  get history(): HistoryStore | undefined {
+    return this.opts.history;
+  }
+
+  /** The archiver that moves this installation's history to PostgreSQL (start() it in a worker or `serve`). */
+  historyArchiver(o: Omit<HistoryArchiverOptions, 'store' | 'history' | 'queues'> = {}): HistoryArchiver {
+    const history = this.requireHistory('archiving');
+    return new HistoryArchiver({ logger: this.log, ...o, store: this.store, history, queues: this.queuesForArchive() });
+  }
+
   /** The BullMQ queue of a campaign's dial jobs (cached). */
   dialQueue(id: string): Queue {
     return this.queue(this.keys.dialQueue(id));
@@ -109,7 +127,7 @@ export class CampaignService {
       if (check.rejected > 0) return { created: false, ...check };
     } else await checkFileStart(input, settings);
     const id = campaignIdFor(name);
-    await this.store.create({ id, name, settings, state: 'importing' });
+    await this.store.create({ id, name, settings, state: 'importing', ...(this.opts.history ? { history: 'pg' as const } : {}) });
     await this.applyLimits(id, settings);
     await this.store.publish({ type: 'campaign', id, change: 'created' });
     this.log.info({ campaignId: id, name }, 'campaign created; importing');
@@ -131,22 +149,37 @@ export class CampaignService {
     return { id, created: true, ...counts };
   }
 
+  /** A campaign from Redis, or, once Redis forgot it, from its archived row in PostgreSQL. */
   async get(id: string): Promise<CampaignMeta> {
-    const meta = await this.store.get(id);
+    const meta = (await this.store.get(id)) ?? (await this.opts.history?.campaign(id))?.meta;
     if (!meta) throw new DialerError('NOT_FOUND', `no campaign with id ${JSON.stringify(id)}`);
     return meta;
   }
 
   async status(id: string): Promise<CampaignStatus> {
-    const meta = await this.get(id);
-    const [counters, queue] = await Promise.all([this.store.counters(id), this.queueCounts(id)]);
+    const meta = await this.store.get(id);
+    if (!meta) {
+      const stored = await this.opts.history?.campaign(id);
+      if (!stored) throw new DialerError('NOT_FOUND', `no campaign with id ${JSON.stringify(id)}`);
+      return archivedStatus(stored);
+    }
+    const [counters, queue] = await Promise.all([
+      this.store.counters(id),
+      meta.archivedAt ? this.store.queueAtArchive(id).then((q) => ({ ...NO_JOBS, ...q })) : this.queueCounts(id),
+    ]);
     return { ...meta, counters, queue };
   }
 
+  /** Every campaign, newest first: those in Redis, and those only PostgreSQL still knows. */
   async list(): Promise<CampaignStatus[]> {
     const ids = await this.store.ids();
     const all = await Promise.all(ids.map((id) => this.status(id).catch(() => undefined)));
-    return all.filter((s): s is CampaignStatus => s !== undefined).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    const live = all.filter((s): s is CampaignStatus => s !== undefined);
+    if (this.opts.history) {
+      const inRedis = new Set(ids);
+      for (const c of await this.opts.history.campaigns()) if (!inRedis.has(c.meta.id) && c.archivedAt) live.push(archivedStatus(c));
+    }
+    return live.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
   /**
@@ -202,13 +235,30 @@ export class CampaignService {
     return this.get(id);
   }
 
-  /** Final records (one per number), streamed. */
-  finals(id: string): AsyncGenerator<AttemptRecord> {
-    return this.store.finals(id);
+  /** Final records (one per number), streamed from where the campaign's history lives. */
+  async *finals(id: string): AsyncGenerator<AttemptRecord> {
+    if (await this.inHistory(id)) yield* this.requireHistory('reading its results').finals(id);
+    else yield* this.store.finals(id);
   }
 
-  attempts(id: string): AsyncGenerator<AttemptRecord> {
-    return this.store.attempts(id);
+  /** Every attempt in the order they ended, streamed from where the campaign's history lives. */
+  async *attempts(id: string): AsyncGenerator<AttemptRecord> {
+    if (await this.inHistory(id)) yield* this.requireHistory('reading its results').attempts(id);
+    else yield* this.store.attempts(id);
+  }
+
+  /** A page of the latest attempts, newest first, optionally only one disposition. */
+  async latestAttempts(id: string, opts: { offset?: number; limit?: number; disposition?: string } = {}): Promise<{ total: number; items: AttemptRecord[] }> {
+    if (!(await this.inHistory(id))) return this.store.latestAttempts(id, opts);
+    const limit = Math.min(Math.max(opts.limit ?? 50, 1), 500);
+    const offset = Math.max(opts.offset ?? 0, 0);
+    // The total comes from the counters (the same figure, without counting a million rows).
+    const counters = (await this.redis.exists(this.keys.campaign(id)))
+      ? await this.store.counters(id)
+      : (await this.opts.history?.campaign(id))?.snapshot.counters;
+    const total = opts.disposition ? (counters?.attempt[opts.disposition as keyof typeof counters.attempt] ?? 0) : (counters?.attempts ?? 0);
+    const items = await this.requireHistory('reading its results').latestAttempts(id, { offset, limit, ...(opts.disposition ? { disposition: opts.disposition } : {}) });
+    return { total, items };
   }
 
   /** Finds a number (or a BullMQ job id `campaign|number|aN`) across campaigns: every attempt of it. */
@@ -216,9 +266,17 @@ export class CampaignService {
     const q = query.trim();
     const fromJobId = q.split('|');
     const number = (fromJobId.length === 3 ? fromJobId[1]! : q).replace(/[\s().-]/g, '');
-    const campaignIds = fromJobId.length === 3 ? [fromJobId[0]!] : await this.redis.smembers(this.keys.number(number));
+    const only = fromJobId.length === 3 ? [fromJobId[0]!] : undefined;
+    const inRedis = only ?? (await this.redis.smembers(this.keys.number(number)));
+    // PostgreSQL answers for every campaign with history there (archived ones are no longer in the Redis index).
+    const fromHistory = this.opts.history ? await this.opts.history.searchNumber(number, only) : new Map<string, { final?: AttemptRecord; attempts: AttemptRecord[] }>();
     const out = [];
-    for (const campaignId of campaignIds.sort()) {
+    for (const campaignId of [...new Set([...inRedis, ...fromHistory.keys()])].sort()) {
+      if (await this.inHistory(campaignId)) {
+        const h = fromHistory.get(campaignId);
+        out.push({ campaignId, number, final: h?.final, attempts: h?.attempts ?? [] });
+        continue;
+      }
       const attempts: AttemptRecord[] = [];
       for await (const a of this.store.attempts(campaignId)) if (a.number === number) attempts.push(a);
       out.push({ campaignId, number, final: await this.store.finalFor(campaignId, number), attempts });
@@ -250,6 +308,39 @@ export class CampaignService {
     );
   }
 
+  /** Whether a campaign's attempts and finals are read from PostgreSQL. */
+  private async inHistory(id: string): Promise<boolean> {
+    const h = await this.redis.hget(this.keys.campaign(id), 'history');
+    if (h === 'pg') return true;
+    if (h !== null || !this.opts.history) return false;
+    // Not in Redis at all: archived and forgotten there, if PostgreSQL knows it.
+    return (await this.opts.history.campaign(id)) !== undefined;
+  }
+
+  private requireHistory(doing: string): HistoryStore {
+    if (!this.opts.history) {
+      throw new DialerError('HISTORY', `this campaign's history is in PostgreSQL: set DATABASE_URL (or databaseUrl in the config file) for ${doing}`);
+    }
+    return this.opts.history;
+  }
+
+  private queuesForArchive(): CampaignQueues {
+    return {
+      pending: async (id) => {
+        const [d, w] = await Promise.all([
+          this.dialQueue(id).getJobCounts('waiting', 'active', 'delayed', 'paused', 'prioritized', 'waiting-children'),
+          this.webhookQueue(id).getJobCounts('waiting', 'active', 'delayed', 'paused', 'prioritized', 'waiting-children'),
+        ]);
+        return [...Object.values(d), ...Object.values(w)].reduce((a, b) => a + b, 0);
+      },
+      counts: async (id) => ({ ...(await this.queueCounts(id)) }),
+      remove: async (id) => {
+        await this.dialQueue(id).obliterate({ force: true });
+        await this.webhookQueue(id).obliterate({ force: true });
+      },
+    };
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
     this.queues.clear();
@@ -272,6 +363,23 @@ export class CampaignService {
     }
     return q;
   }
+}
+
+const NO_JOBS: QueueCounts = { waiting: 0, active: 0, delayed: 0, completed: 0, failed: 0, paused: 0, prioritized: 0 };
+
+const NO_COUNTERS: CampaignCounters = {
+  total: 0, done: 0, attempts: 0, inflight: 0, rejected: 0, suppressed: 0, duplicates: 0, webhookDelivered: 0, webhookFailed: 0, final: {}, attempt: {},
+};
+
+/** The status of a campaign only PostgreSQL still knows, from the snapshot kept when it was archived. */
+function archivedStatus(c: StoredCampaign): CampaignStatus {
+  return {
+    ...c.meta,
+    history: 'pg',
+    ...(c.archivedAt ? { archivedAt: c.archivedAt } : {}),
+    counters: { ...NO_COUNTERS, ...c.snapshot.counters, inflight: 0 },
+    queue: { ...NO_JOBS, ...c.snapshot.queue },
+  };
 }
 
 const toSet = (it: Iterable<string> | undefined): ReadonlySet<string> | undefined => (it ? new Set(it) : undefined);

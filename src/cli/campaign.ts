@@ -20,11 +20,16 @@ async function withService<T>(config: DialerConfig, fn: (svc: CampaignService) =
   // Loaded on use: `ari-dialer --help` needs neither BullMQ nor a Redis client.
   const [{ redisForCli }, { CampaignService }] = await Promise.all([import('./redis-for-cli.js'), import('../campaign/campaign-service.js')]);
   const redis = await redisForCli(config.redisUrl);
-  const svc = new CampaignService({ redis, prefix: config.prefix });
+  const history = config.databaseUrl ? await (await import('../store/history/open-history.js')).openHistory({ url: config.databaseUrl }).catch((err) => {
+    redis.disconnect();
+    throw err;
+  }) : undefined;
+  const svc = new CampaignService({ redis, prefix: config.prefix, history });
   try {
     return await fn(svc);
   } finally {
     await svc.close();
+    await history?.close();
     redis.disconnect();
   }
 }

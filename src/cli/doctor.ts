@@ -45,7 +45,7 @@ export function doctorCommand(config: Readonly<DialerConfig>, setExit: (code: nu
         }
       : undefined;
     const [{ runDoctor }, { renderDoctor }] = await Promise.all([import('../ops/doctor.js'), import('../ops/render-doctor.js')]);
-    const report = await runDoctor({ asterisks: doctorTargets(cfg), app: cfg.ariApp, redisUrl: cfg.redisUrl, prefix: cfg.prefix, probe });
+    const report = await runDoctor({ asterisks: doctorTargets(cfg), app: cfg.ariApp, redisUrl: cfg.redisUrl, databaseUrl: cfg.databaseUrl, prefix: cfg.prefix, probe });
     process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : renderDoctor(report));
     setExit(report.ok ? EXIT.OK : DOCTOR_FAILED);
   });

@@ -10,6 +10,7 @@ import { simCommand } from './sim.js';
 import { suppressCommand } from './suppress.js';
 import { workerCommand } from './worker.js';
 import { serveCommand } from './serve.js';
+import { dbCommand } from './db.js';
 
 /** `ari-dialer <command>`: every command is a thin layer over the library. Returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -36,6 +37,7 @@ export async function main(argv: string[]): Promise<number> {
   program.addCommand(demoCommand(config));
   program.addCommand(configCommand(config));
   program.addCommand(doctorCommand(config, (c) => (code = c)));
+  program.addCommand(dbCommand(config));
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;

@@ -15,10 +15,11 @@ export function serveCommand(config: DialerConfig): Command {
     .description('serve the web dashboard (campaigns, calls, queues) at http://127.0.0.1:8080 by default')
     .option('--host <address>', 'address to listen on (env DASHBOARD_HOST); other than loopback needs DASHBOARD_TOKEN', config.dashboardHost)
     .option('--port <port>', 'port to listen on (env DASHBOARD_PORT)', String(config.dashboardPort))
-    .option('--max-upload <mb>', 'largest CSV upload in megabytes', '50');
+    .option('--max-upload <mb>', 'largest CSV upload in megabytes', '50')
+    .option('--migrate', 'bring the history schema in PostgreSQL up to date before starting (with DATABASE_URL)');
   // /metrics, /healthz and /readyz on a port of their own: the dashboard's port needs a token, a scraper should not.
   return withSettingFlags(cmd, FLAGS)
-    .action(async (o: { host: string; port: string; maxUpload: string }, self: Command) => {
+    .action(async (o: { host: string; port: string; maxUpload: string; migrate?: boolean }, self: Command) => {
       const cfg = configWithFlags(config, self, FLAGS);
       const port = Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new BadArgumentError('--port', `must be a whole number from 0 to 65535, got ${JSON.stringify(o.port)}`);
@@ -50,7 +51,15 @@ export function serveCommand(config: DialerConfig): Command {
       const log = cliLogger(cfg);
       const redisUrl = config.redisUrl ?? DEFAULT_REDIS_URL;
       const redis = await redisForCli(redisUrl);
-      const service = new CampaignService({ redis, prefix: config.prefix, logger: log });
+      const history = config.databaseUrl
+        ? await (await import('../store/history/open-history.js')).openHistory({ url: config.databaseUrl, migrate: o.migrate === true, logger: log }).catch((err) => {
+            redis.disconnect();
+            throw err;
+          })
+        : undefined;
+      const service = new CampaignService({ redis, prefix: config.prefix, logger: log, history });
+      const archiver = history ? service.historyArchiver() : undefined;
+      archiver?.start();
       const dash = await startDashboard({
         service,
         redisUrl,
@@ -89,6 +98,8 @@ export function serveCommand(config: DialerConfig): Command {
         await retention.stop();
         await health?.close();
         await dash.close();
+        await archiver?.stop();
+        await history?.close();
         await service.close();
         redis.disconnect();
       });

@@ -30,7 +30,8 @@ export function workerCommand(config: Readonly<DialerConfig>): Command {
     'take dial jobs from Redis and place them on one Asterisk (one process = one Stasis app); ' +
       '--metrics-port serves /metrics, /healthz and /readyz',
   );
-  return withSettingFlags(cmd, FLAGS).action(async (_o: unknown, self: Command) => {
+  cmd.option('--migrate', 'bring the history schema in PostgreSQL up to date before starting (with DATABASE_URL)');
+  return withSettingFlags(cmd, FLAGS).action(async (o: { migrate?: boolean }, self: Command) => {
     const cfg = configWithFlags(config, self, FLAGS);
     // Loaded here, not at the top: `ari-dialer --help` and the other commands need none of it.
     const [{ CampaignWorker }, { DialerMetrics }, { startHealthServer }, { cliLogger }, { ariSocketCheck, redisCheck }, { AriSim }, { redisForCli }, { RetentionSweeper }] =
@@ -47,6 +48,10 @@ export function workerCommand(config: Readonly<DialerConfig>): Command {
     const target = ariTarget(cfg);
     const log = cliLogger(cfg);
     (await redisForCli(cfg.redisUrl)).disconnect();
+    // With DATABASE_URL every worker also runs the archiver (one drains at a time; the next takes over if it dies).
+    const history = cfg.databaseUrl
+      ? await (await import('../store/history/open-history.js')).openHistory({ url: cfg.databaseUrl, migrate: o.migrate === true, logger: log })
+      : undefined;
     let sim: AriSim | undefined;
     let ari = { url: target.url ?? '', user: target.user, password: target.password };
     if (!target.url) {
@@ -97,11 +102,18 @@ export function workerCommand(config: Readonly<DialerConfig>): Command {
     // Every worker runs one; a Redis lock lets one process per hour do the sweep.
     const retention = new RetentionSweeper({ service: worker.service, retentionDays: cfg.retentionDays, owner: worker.name, logger: log });
     retention.start();
-    log.info({ app: worker.name, asterisk: target.name, metrics: health?.url, retentionDays: cfg.retentionDays }, 'worker started');
+    const { CampaignService } = history ? await import('../campaign/campaign-service.js') : { CampaignService: undefined };
+    const archiving = history && CampaignService ? new CampaignService({ redis: worker.service.redis, prefix: cfg.prefix, history, logger: log }) : undefined;
+    const archiver = archiving?.historyArchiver();
+    archiver?.start();
+    log.info({ app: worker.name, asterisk: target.name, metrics: health?.url, retentionDays: cfg.retentionDays, history: history ? 'postgresql' : 'redis' }, 'worker started');
     await onShutdown(async (signal) => {
       log.info({ signal, inFlight: worker.callsInFlight }, 'stopping: no new calls; letting calls in flight finish');
       await retention.stop();
       await worker.stop(cfg.shutdownGraceS * 1000);
+      await archiver?.stop();
+      await archiving?.close();
+      await history?.close();
       await health?.close();
       await sim?.stop();
       log.info('worker stopped');

@@ -91,7 +91,7 @@ export function apiRoutes(o: ApiRoutesOptions): Router {
     const d = req.query.disposition;
     const disposition = d === undefined || d === '' ? undefined : oneOf(d, DISPOSITIONS, 'disposition');
     await service.get(id);
-    const page = await service.store.latestAttempts(id, { offset, limit, ...(disposition ? { disposition } : {}) });
+    const page = await service.latestAttempts(id, { offset, limit, ...(disposition ? { disposition } : {}) });
     res.json({ total: page.total, offset, limit, ...(disposition ? { disposition } : {}), items: page.items });
   });
 

@@ -1,6 +1,7 @@
 import type { CampaignService, CampaignStatus } from '../campaign/campaign-service.js';
 import type { CampaignSettings } from '../campaign/settings.js';
 import type { AttemptRecord } from '../report/summarize.js';
+import { causeLabel } from '../report/cause-label.js';
 
 /** A campaign as the list shows it: everything the row needs, nothing secret. */
 export interface CampaignRow {
@@ -63,7 +64,7 @@ export class CampaignStats {
   ) {}
 
   async row(status: CampaignStatus): Promise<CampaignRow> {
-    const t = await this.catchUp(status.id);
+    const t = status.history === 'pg' ? await this.fromCounters(status.id) : await this.catchUp(status.id);
     const c = status.counters;
     const live = status.state === 'running' || status.state === 'importing';
     const since = this.now() - CPS_WINDOW_MS;
@@ -99,8 +100,27 @@ export class CampaignStats {
 
   /** Hang-up causes of every call so far, most frequent first. */
   async causes(id: string): Promise<Array<{ cause: string; count: number }>> {
+    if ((await this.service.redis.hget(this.service.keys.campaign(id), 'history')) === 'pg') return this.service.store.causesTable(id);
+    if (!(await this.service.redis.exists(this.service.keys.campaign(id))) && this.service.history) {
+      return (await this.service.history.campaign(id))?.snapshot.causes ?? [];
+    }
     const t = await this.catchUp(id);
     return [...t.causes].map(([cause, count]) => ({ cause, count })).sort((a, b) => b.count - a.count || a.cause.localeCompare(b.cause));
+  }
+
+  /**
+   * A campaign with history in PostgreSQL keeps no attempts list in Redis: its Lua script counts answered calls,
+   * talk time and starts per second as they end, so these figures cost no scan (and survive its archiving).
+   */
+  private async fromCounters(id: string): Promise<Tally> {
+    const store = this.service.store;
+    if (!(await this.service.redis.exists(this.service.keys.campaign(id)))) {
+      return { scanned: 0, answeredCalls: 0, answeredTalkMs: 0, causes: new Map(), recentStarts: [] };
+    }
+    const now = this.now();
+    const [talk, starts] = await Promise.all([store.answeredTalk(id), store.startsSince(id, now - CPS_WINDOW_MS, now)]);
+    // Only the count matters below: stand-ins at "now" for the attempts that started in the window.
+    return { scanned: 0, answeredCalls: talk.calls, answeredTalkMs: talk.talkMs, causes: new Map(), recentStarts: new Array<number>(starts).fill(now) };
   }
 
   forget(id: string): void {
@@ -146,7 +166,7 @@ function add(t: Tally, raw: string, since: number): void {
     if (typeof rec.talk_s === 'number' && rec.talk_s > 0) t.answeredTalkMs += Math.round(rec.talk_s * 1000);
   }
   if (rec.channel_id) {
-    const label = typeof rec.cause_txt === 'string' && rec.cause_txt ? `${rec.cause_txt} (${Number(rec.cause) || 0})` : `cause ${Number(rec.cause) || 0}`;
+    const label = causeLabel(rec);
     t.causes.set(label, (t.causes.get(label) ?? 0) + 1);
   }
   const started = typeof rec.created_at === 'string' ? Date.parse(rec.created_at) : NaN;

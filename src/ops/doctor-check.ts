@@ -20,6 +20,9 @@ export const CHECK_IDS = [
   'redis.persistence',
   'redis.maxmemory',
   'redis.cluster',
+  'postgres.reachable',
+  'postgres.schema',
+  'postgres.write',
 ] as const;
 
 export type CheckId = (typeof CHECK_IDS)[number];

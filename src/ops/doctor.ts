@@ -19,6 +19,8 @@ export interface DoctorOptions {
   redisUrl?: string;
   /** @defaultValue '{ari-dialer}' */
   prefix?: string;
+  /** The history database (DATABASE_URL); none: not checked (history stays in Redis). @defaultValue none */
+  databaseUrl?: string;
   /** A test call per server. @defaultValue none */
   probe?: ProbeOptions;
   /** How long the WebSocket must stay ours (not replaced). @defaultValue 1000 */
@@ -67,6 +69,9 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     );
   }
   const redis = checkRedis({ url: options.redisUrl ?? DEFAULT_REDIS_URL, prefix: options.prefix ?? '{ari-dialer}', timeoutMs });
-  const checks = (await Promise.all([...ari, redis])).flat();
+  const postgres = options.databaseUrl
+    ? import('./doctor-postgres.js').then(({ checkPostgres }) => checkPostgres({ url: options.databaseUrl!, timeoutMs }))
+    : Promise.resolve([]);
+  const checks = (await Promise.all([...ari, redis, postgres])).flat();
   return { ok: checks.every((c) => c.status !== 'fail'), checks };
 }

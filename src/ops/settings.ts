@@ -29,6 +29,7 @@ export type SettingName =
   | 'ariApp'
   | 'asterisk'
   | 'redisUrl'
+  | 'databaseUrl'
   | 'prefix'
   | 'channelCap'
   | 'dashboardHost'
@@ -54,6 +55,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { name: 'ariApp', env: 'ARI_APP', flag: '--app', kind: 'string', help: 'Stasis app name, unique per process (default ari-dialer-<host>-<pid>)' },
   { name: 'asterisk', env: 'ASTERISK', flag: '--asterisk', kind: 'string', help: 'which of the config file\'s "asterisks" this process serves' },
   { name: 'redisUrl', env: 'REDIS_URL', flag: '--redis-url', kind: 'redis-url', secret: true, help: 'Redis for queues and results (default redis://127.0.0.1:6379); redis+sentinel://host1:26379,host2:26379/masterName for Sentinel' },
+  { name: 'databaseUrl', env: 'DATABASE_URL', kind: 'url', protocols: ['postgres:', 'postgresql:'], secret: true, help: 'PostgreSQL for call history (none: history stays in Redis); no flag: the URL may hold a password' },
   { name: 'prefix', env: 'DIALER_PREFIX', flag: '--prefix', kind: 'string', default: '{ari-dialer}', help: 'Redis key prefix; keep a {hash tag} for Redis Cluster' },
   { name: 'channelCap', env: 'CHANNEL_CAP', flag: '--channel-cap', kind: 'int', min: 1, max: 100_000, default: 100, help: 'channels one worker may hold on its Asterisk' },
   { name: 'dashboardHost', env: 'DASHBOARD_HOST', flag: '--host', kind: 'string', default: '127.0.0.1', help: 'where serve listens' },

@@ -2,6 +2,8 @@ import type { Redis } from 'ioredis';
 import type { Disposition } from '../dialer/call-result.js';
 import type { AttemptRecord } from '../report/summarize.js';
 import { Keys } from './keys.js';
+import { causeLabel } from '../report/cause-label.js';
+import { asAttemptRecord } from './history/history-rows.js';
 import { parseSettings, type CampaignSettings } from '../campaign/settings.js';
 
 /** `importing` holds completion back until every row is enqueued (workers already dial meanwhile). */
@@ -20,6 +22,10 @@ export interface CampaignMeta {
   /** Why a paused campaign is paused, when not by an operator's plain pause (its circuit breaker, with the reason). */
   paused?: PauseInfo;
   settings: CampaignSettings;
+  /** `pg`: its attempts and finals go to PostgreSQL (through the outbox); reads of them follow. */
+  history?: 'pg';
+  /** When its history was complete in PostgreSQL and its per-attempt state left Redis. */
+  archivedAt?: string;
 }
 
 export interface PauseInfo {
@@ -71,18 +77,34 @@ return 1
  * number's final result, stores that once too and finishes the campaign when the last number is done.
  * Atomic, so a crash between steps cannot count twice or lose a result. A deleted campaign (no hash) stores nothing:
  * a call that outlived a forced delete must not bring its keys back.
+ *
+ * A campaign whose history lives in PostgreSQL (`history` = `pg`) keeps no attempts list and only a marker per final
+ * in Redis: the record goes to the outbox the archiver drains, with the worker that held the call and whether Redis
+ * took it as the number's final. It keeps the small tallies the dashboard shows instead (causes, ACD, starts).
  */
 const RECORD_ATTEMPT = `
 if redis.call('EXISTS', KEYS[6]) == 0 then return 0 end
 if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
-redis.call('RPUSH', KEYS[2], ARGV[2])
+local hist = redis.call('HGET', KEYS[6], 'history') == 'pg'
+local worker = ''
+if hist then
+  local inf = redis.call('HGET', KEYS[4], ARGV[1])
+  if inf then
+    local ok, o = pcall(cjson.decode, inf)
+    if ok and type(o) == 'table' and type(o.worker) == 'string' then worker = o.worker end
+  end
+else
+  redis.call('RPUSH', KEYS[2], ARGV[2])
+end
 redis.call('HDEL', KEYS[4], ARGV[1])
 redis.call('HINCRBY', KEYS[3], 'attempts', 1)
 redis.call('HINCRBY', KEYS[3], 'attempt:' .. ARGV[3], 1)
 redis.call('HINCRBY', KEYS[7], ARGV[7] .. ':a', 1)
 if ARGV[6] == '1' then redis.call('HINCRBY', KEYS[7], ARGV[7] .. ':ans', 1) end
+local finalStored = false
 if ARGV[4] == '1' then
-  if redis.call('HSETNX', KEYS[5], ARGV[5], ARGV[2]) == 1 then
+  if redis.call('HSETNX', KEYS[5], ARGV[5], hist and '1' or ARGV[2]) == 1 then
+    finalStored = true
     redis.call('HINCRBY', KEYS[3], 'done', 1)
     redis.call('HINCRBY', KEYS[3], 'final:' .. ARGV[3], 1)
     local done = tonumber(redis.call('HGET', KEYS[3], 'done') or '0')
@@ -92,6 +114,18 @@ if ARGV[4] == '1' then
       redis.call('HSET', KEYS[6], 'state', 'finished', 'finishedAt', ARGV[8])
     end
   end
+end
+if hist then
+  redis.call('HINCRBY', KEYS[9], ARGV[9], 1)
+  if ARGV[6] == '1' then
+    redis.call('HINCRBY', KEYS[3], 'answeredCalls', 1)
+    redis.call('HINCRBY', KEYS[3], 'answeredTalkMs', ARGV[10])
+  end
+  if ARGV[11] ~= '' then redis.call('HINCRBY', KEYS[10], ARGV[11], 1) end
+  local fs = ''
+  if finalStored then fs = ',"fs":1' end
+  redis.call('RPUSH', KEYS[8], '{"k":"a","w":' .. cjson.encode(worker) .. fs .. ',"r":' .. ARGV[2] .. '}')
+  redis.call('HINCRBY', KEYS[3], 'outbox', 1)
 end
 return 1
 `;
@@ -112,7 +146,12 @@ return state
 /** Final result for a number that was never (or never again) dialed, e.g. on cancel. */
 const RECORD_FINAL_ONLY = `
 if redis.call('EXISTS', KEYS[3]) == 0 then return 0 end
-if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
+local hist = redis.call('HGET', KEYS[3], 'history') == 'pg'
+if redis.call('HSETNX', KEYS[1], ARGV[1], hist and '1' or ARGV[2]) == 0 then return 0 end
+if hist then
+  redis.call('RPUSH', KEYS[4], '{"k":"f","fs":1,"r":' .. ARGV[2] .. '}')
+  redis.call('HINCRBY', KEYS[2], 'outbox', 1)
+end
 redis.call('HINCRBY', KEYS[2], 'done', 1)
 redis.call('HINCRBY', KEYS[2], 'final:' .. ARGV[3], 1)
 local done = tonumber(redis.call('HGET', KEYS[2], 'done') or '0')
@@ -140,6 +179,7 @@ export class CampaignStore {
         state: full.state,
         createdAt: full.createdAt,
         settings: JSON.stringify(full.settings),
+        ...(full.history ? { history: full.history } : {}),
       })
       .hset(this.keys.counters(meta.id), { total: 0, done: 0, attempts: 0 })
       .sadd(this.keys.campaigns, meta.id)
@@ -159,6 +199,8 @@ export class CampaignStore {
       ...(h.cancelledAt ? { cancelledAt: h.cancelledAt } : {}),
       ...(h.state === 'paused' && h.pausedReason ? { paused: { reason: h.pausedReason, by: h.pausedBy === 'breaker' ? 'breaker' : 'operator', at: h.pausedAt ?? '' } } : {}),
       settings: parseSettings(JSON.parse(h.settings)),
+      ...(h.history === 'pg' ? { history: 'pg' as const } : {}),
+      ...(h.archivedAt ? { archivedAt: h.archivedAt } : {}),
     };
   }
 
@@ -252,9 +294,10 @@ export class CampaignStore {
   /** Stores an attempt (idempotent by channel id). Returns false when it was already stored. */
   async recordAttempt(rec: AttemptRecord): Promise<boolean> {
     const bucket = Math.floor(Date.parse(rec.ended_at) / 10_000) * 10;
+    const started = Date.parse(rec.created_at);
     const res = await this.redis.eval(
       RECORD_ATTEMPT,
-      7,
+      10,
       this.keys.attemptIds(rec.campaignId),
       this.keys.attempts(rec.campaignId),
       this.keys.counters(rec.campaignId),
@@ -262,6 +305,9 @@ export class CampaignStore {
       this.keys.finals(rec.campaignId),
       this.keys.campaign(rec.campaignId),
       this.keys.timeline(rec.campaignId),
+      this.keys.historyOutbox,
+      this.keys.causes(rec.campaignId),
+      this.keys.starts(rec.campaignId),
       rec.channel_id,
       JSON.stringify(rec),
       rec.disposition,
@@ -270,6 +316,9 @@ export class CampaignStore {
       rec.answered ? '1' : '0',
       String(bucket),
       new Date().toISOString(),
+      causeLabel(rec),
+      String(Math.max(0, Math.round((Number(rec.talk_s) || 0) * 1000))),
+      Number.isNaN(started) ? '' : String(Math.floor(started / 1000)),
     );
     return res === 1;
   }
@@ -278,10 +327,11 @@ export class CampaignStore {
   async recordFinalOnly(rec: AttemptRecord): Promise<boolean> {
     const res = await this.redis.eval(
       RECORD_FINAL_ONLY,
-      3,
+      4,
       this.keys.finals(rec.campaignId),
       this.keys.counters(rec.campaignId),
       this.keys.campaign(rec.campaignId),
+      this.keys.historyOutbox,
       rec.number,
       JSON.stringify(rec),
       rec.disposition,
@@ -297,7 +347,7 @@ export class CampaignStore {
       const [next, kv] = await this.redis.hscan(this.keys.finals(id), cursor, 'COUNT', 1000);
       cursor = next;
       for (let i = 1; i < kv.length; i += 2) {
-        const rec = parseJson<AttemptRecord>(kv[i] as string);
+        const rec = asAttemptRecord(parseJson<unknown>(kv[i] as string));
         if (rec) yield rec;
       }
     } while (cursor !== '0');
@@ -305,7 +355,7 @@ export class CampaignStore {
 
   async finalFor(id: string, number: string): Promise<AttemptRecord | undefined> {
     const v = await this.redis.hget(this.keys.finals(id), number);
-    return v ? parseJson<AttemptRecord>(v) : undefined;
+    return v ? asAttemptRecord(parseJson<unknown>(v)) : undefined;
   }
 
   /** Every attempt in the order they ended, streamed in pages. */
@@ -356,6 +406,65 @@ export class CampaignStore {
       by.set(b.t, b);
     }
     return [...by.values()].sort((a, b) => a.t - b.t);
+  }
+
+  /** Outbox entries of this campaign not yet written to PostgreSQL. */
+  async outboxCount(id: string): Promise<number> {
+    return Number(await this.redis.hget(this.keys.counters(id), 'outbox')) || 0;
+  }
+
+  /** Answered calls and their talk time, counted as they end (campaigns with history in PostgreSQL). */
+  async answeredTalk(id: string): Promise<{ calls: number; talkMs: number }> {
+    const [calls, talkMs] = await this.redis.hmget(this.keys.counters(id), 'answeredCalls', 'answeredTalkMs');
+    return { calls: Number(calls) || 0, talkMs: Number(talkMs) || 0 };
+  }
+
+  /** Hang-up causes counted as calls end (campaigns with history in PostgreSQL), most frequent first. */
+  async causesTable(id: string): Promise<Array<{ cause: string; count: number }>> {
+    const h = await this.redis.hgetall(this.keys.causes(id));
+    return Object.entries(h)
+      .map(([cause, n]) => ({ cause, count: Number(n) || 0 }))
+      .sort((a, b) => b.count - a.count || a.cause.localeCompare(b.cause));
+  }
+
+  /** Attempts (already ended) that started at or after `sinceMs` (campaigns with history in PostgreSQL). */
+  async startsSince(id: string, sinceMs: number, nowMs: number): Promise<number> {
+    const from = Math.floor(sinceMs / 1000);
+    const to = Math.floor(nowMs / 1000);
+    if (to < from) return 0;
+    const fields = Array.from({ length: Math.min(to - from + 1, 120) }, (_, i) => String(from + i));
+    const vals = await this.redis.hmget(this.keys.starts(id), ...fields);
+    return vals.reduce((sum, v) => sum + (Number(v) || 0), 0);
+  }
+
+  /**
+   * Forgets a finished campaign's per-attempt state once its history is in PostgreSQL: stored attempts, finals,
+   * the number index (search then asks PostgreSQL), dedupe set, in-flight marks, pacer and starts. The campaign's
+   * hash, counters, causes and timeline stay (a few hundred bytes); `archivedAt` and the queue's counts are added.
+   */
+  async dropAttemptState(id: string, o: { archivedAt: string; queue: Record<string, number> }): Promise<void> {
+    let cursor = '0';
+    do {
+      const [next, numbers] = await this.redis.sscan(this.keys.numbers(id), cursor, 'COUNT', 1000);
+      cursor = next;
+      if (numbers.length) {
+        const m = this.redis.pipeline();
+        for (const n of numbers) m.srem(this.keys.number(n), id);
+        await m.exec();
+      }
+    } while (cursor !== '0');
+    await this.redis
+      .multi()
+      .del(this.keys.attemptIds(id), this.keys.attempts(id), this.keys.finals(id), this.keys.numbers(id), this.keys.inflight(id), this.keys.pacer(id), this.keys.starts(id))
+      .hset(this.keys.campaign(id), { archivedAt: o.archivedAt, queueAtArchive: JSON.stringify(o.queue) })
+      .exec();
+  }
+
+  /** The dial queue's counts kept when the campaign was archived (its queue is gone then). */
+  async queueAtArchive(id: string): Promise<Record<string, number> | undefined> {
+    const v = await this.redis.hget(this.keys.campaign(id), 'queueAtArchive');
+    const o = v ? parseJson<unknown>(v) : undefined;
+    return o && typeof o === 'object' ? (o as Record<string, number>) : undefined;
   }
 
   async publish(event: Record<string, unknown>): Promise<void> {

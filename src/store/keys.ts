@@ -27,6 +27,19 @@ export class Keys {
     return `${this.prefix}:suppression`;
   }
 
+  /**
+   * List of attempts and finals waiting for PostgreSQL (campaigns with history there): written by the same Lua
+   * script that stores them, drained by the archiver, so an outage of PostgreSQL never stops dialing.
+   */
+  get historyOutbox(): string {
+    return `${this.prefix}:history:outbox`;
+  }
+
+  /** Held by the one archiver draining the outbox (a token with a TTL). */
+  get historyLock(): string {
+    return `${this.prefix}:history:archiver`;
+  }
+
   /** Which campaigns a number appears in (search). */
   number(number: string): string {
     return `${this.prefix}:number:${number}`;
@@ -86,6 +99,14 @@ export class Keys {
   /** Held (with a TTL) by the one process applying the retention period, so workers do not all sweep at once. */
   get retentionLock(): string {
     return `${this.prefix}:retention-lock`;
+  }
+  /** Hash: hang-up cause label → calls (campaigns with history in PostgreSQL; the dashboard's causes table). */
+  causes(id: string): string {
+    return `${this.prefix}:c:${id}:causes`;
+  }
+  /** Hash: epoch second → attempts that started then (campaigns with history in PostgreSQL; calls per second now). */
+  starts(id: string): string {
+    return `${this.prefix}:c:${id}:starts`;
   }
 
   dialQueue(id: string): string {

@@ -1,0 +1,232 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { silentLogger, type Logger } from '../../log.js';
+import type { CampaignStore } from '../campaign-store.js';
+import type { HistoryStore } from './history-store.js';
+import { asOutboxEntry, type OutboxEntry } from './history-rows.js';
+
+/** What the archiver needs of a campaign's BullMQ queues (CampaignService provides it). */
+export interface CampaignQueues {
+  /** Jobs still to run or running (dial and webhook queues): a campaign with any keeps its Redis state. */
+  pending(id: string): Promise<number>;
+  /** The dial queue's counts, kept as the archived campaign's snapshot. */
+  counts(id: string): Promise<Record<string, number>>;
+  /** Deletes the campaign's queues and their finished jobs. */
+  remove(id: string): Promise<void>;
+}
+
+export interface HistoryArchiverOptions {
+  store: CampaignStore;
+  history: HistoryStore;
+  queues: CampaignQueues;
+  /** Outbox entries written per transaction. @defaultValue 2000 */
+  batchSize?: number;
+  /** Pause when the outbox is empty, ms. @defaultValue 200 */
+  idleMs?: number;
+  /** Longest pause between tries while PostgreSQL is unreachable, ms (backs off from idleMs). @defaultValue 5000 */
+  retryMaxMs?: number;
+  /** How often finished campaigns are looked for, ms. @defaultValue 2000 */
+  archiveEveryMs?: number;
+  /** Deletes a finished campaign's per-attempt state and queues from Redis once its history is complete. @defaultValue true */
+  purge?: boolean;
+  /** The lock's time to live: another process takes over this long after this one died, ms. @defaultValue 15000 */
+  lockTtlMs?: number;
+  logger?: Logger;
+}
+
+const ACQUIRE = `
+local v = redis.call('GET', KEYS[1])
+if not v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
+if v == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
+return 0
+`;
+
+/** Drops what was written, only while this archiver still holds the lock (else another may have written more). */
+const ACK = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('LTRIM', KEYS[2], ARGV[2], -1)
+for i = 3, #KEYS do redis.call('HINCRBY', KEYS[i], 'outbox', -tonumber(ARGV[i])) end
+return 1
+`;
+
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+/**
+ * Moves call history from Redis to PostgreSQL. The campaign store's Lua scripts append each result to an outbox
+ * list in the same step that stores it; this drains the list in batches (one transaction each, idempotent, so an
+ * entry written twice after a crash adds nothing) and trims what was written. While PostgreSQL is down, entries
+ * wait in Redis and dialing goes on. One archiver at a time per installation holds a lock; any worker or `serve`
+ * with DATABASE_URL runs one, and the next takes over when it dies.
+ *
+ * A finished (or cancelled) campaign whose every entry is written is then archived: its row in PostgreSQL gets the
+ * counters and a snapshot, and its per-attempt state, number index and queues leave Redis (counters, causes and
+ * the timeline stay: a few hundred bytes).
+ */
+export class HistoryArchiver {
+  private readonly o: Required<Omit<HistoryArchiverOptions, 'logger'>>;
+  private readonly log: Logger;
+  private readonly token = randomBytes(8).toString('hex');
+  private readonly known = new Set<string>();
+  private running?: Promise<void>;
+  private stopping = false;
+  private wake?: () => void;
+  private failing = false;
+  private lastArchiveCheck = 0;
+
+  constructor(options: HistoryArchiverOptions) {
+    this.o = {
+      batchSize: 2000,
+      idleMs: 200,
+      retryMaxMs: 5000,
+      archiveEveryMs: 2000,
+      purge: true,
+      lockTtlMs: 15_000,
+      ...options,
+    };
+    for (const k of ['batchSize', 'idleMs', 'retryMaxMs', 'archiveEveryMs', 'lockTtlMs'] as const) {
+      if (!(this.o[k] > 0)) throw new RangeError(`${k} must be greater than 0, got ${this.o[k]}`);
+    }
+    this.log = (options.logger ?? silentLogger).child({ component: 'history-archiver' });
+  }
+
+  private get redis(): Redis {
+    return this.o.store.redis;
+  }
+
+  /** Runs until stop(): drains the outbox and archives finished campaigns. */
+  start(): void {
+    if (this.running) return;
+    this.stopping = false;
+    this.running = this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.running;
+    this.running = undefined;
+    await this.redis.eval(RELEASE, 1, this.o.store.keys.historyLock, this.token).catch(() => undefined);
+  }
+
+  /** Entries waiting in the outbox (all campaigns). */
+  pending(): Promise<number> {
+    return this.redis.llen(this.o.store.keys.historyOutbox);
+  }
+
+  /**
+   * Writes batches until the outbox is empty. Returns how many entries were written, or undefined when another
+   * process holds the lock. Throws when PostgreSQL fails (the entries stay in Redis).
+   */
+  async drain(): Promise<number | undefined> {
+    let written = 0;
+    for (let first = true; ; first = false) {
+      if (!(await this.lock())) return first ? undefined : written;
+      const n = await this.writeBatch();
+      written += n;
+      if (n < this.o.batchSize) return written;
+    }
+  }
+
+  /** Archives every finished campaign whose history is complete in PostgreSQL. Returns their ids. */
+  async archiveFinished(): Promise<string[]> {
+    const done: string[] = [];
+    for (const id of await this.o.store.ids()) {
+      if (this.stopping) break;
+      if (await this.archiveOne(id)) done.push(id);
+    }
+    return done;
+  }
+
+  private async loop(): Promise<void> {
+    let delay = this.o.idleMs;
+    while (!this.stopping) {
+      try {
+        const n = await this.drain();
+        if (this.failing) this.log.info('PostgreSQL is back: writing the call history that waited in Redis');
+        this.failing = false;
+        delay = this.o.idleMs;
+        if (Date.now() - this.lastArchiveCheck >= this.o.archiveEveryMs && n !== undefined) {
+          this.lastArchiveCheck = Date.now();
+          await this.archiveFinished();
+        }
+        if (n === this.o.batchSize) continue;
+      } catch (err) {
+        if (!this.failing) this.log.warn({ err }, 'cannot write call history to PostgreSQL: results wait in Redis, dialing goes on');
+        this.failing = true;
+        delay = Math.min(this.o.retryMaxMs, delay * 2);
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, delay);
+        this.wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+    }
+  }
+
+  private async lock(): Promise<boolean> {
+    return (await this.redis.eval(ACQUIRE, 1, this.o.store.keys.historyLock, this.token, String(this.o.lockTtlMs))) === 1;
+  }
+
+  private async writeBatch(): Promise<number> {
+    const keys = this.o.store.keys;
+    const raw = await this.redis.lrange(keys.historyOutbox, 0, this.o.batchSize - 1);
+    if (!raw.length) return 0;
+    const entries: OutboxEntry[] = [];
+    const perCampaign = new Map<string, number>();
+    for (const v of raw) {
+      const e = asOutboxEntry(v);
+      if (!e) {
+        this.log.error({ entry: v.slice(0, 200) }, 'outbox entry is not a call record: dropped');
+        continue;
+      }
+      entries.push(e);
+      perCampaign.set(e.r.campaignId, (perCampaign.get(e.r.campaignId) ?? 0) + 1);
+    }
+    for (const id of perCampaign.keys()) await this.ensureCampaign(id);
+    await this.o.history.write(entries);
+    const ids = [...perCampaign.keys()];
+    const ok = await this.redis.eval(
+      ACK,
+      2 + ids.length,
+      keys.historyLock,
+      keys.historyOutbox,
+      ...ids.map((id) => keys.counters(id)),
+      this.token,
+      String(raw.length),
+      ...ids.map((id) => String(perCampaign.get(id))),
+    );
+    // Lost the lock while writing: the rows are in (idempotent), the next holder writes them again harmlessly.
+    if (ok !== 1) return 0;
+    return raw.length;
+  }
+
+  /** The campaign's row exists before its attempts do, so SQL users can join at once. */
+  private async ensureCampaign(id: string): Promise<void> {
+    if (this.known.has(id)) return;
+    const meta = await this.o.store.get(id);
+    if (meta) await this.o.history.saveCampaign(meta);
+    this.known.add(id);
+  }
+
+  private async archiveOne(id: string): Promise<boolean> {
+    const store = this.o.store;
+    const meta = await store.get(id);
+    if (!meta || meta.history !== 'pg' || meta.archivedAt) return false;
+    if (meta.state !== 'finished' && meta.state !== 'cancelled') return false;
+    const counters = await store.counters(id);
+    if (counters.inflight > 0 || (await store.outboxCount(id)) > 0) return false;
+    if ((await this.o.queues.pending(id)) > 0) return false;
+    const queue = await this.o.queues.counts(id);
+    const causes = await store.causesTable(id);
+    const archivedAt = new Date().toISOString();
+    await this.o.history.saveCampaign(meta, { counters, queue, causes }, archivedAt);
+    if (this.o.purge) {
+      await this.o.queues.remove(id);
+      await store.dropAttemptState(id, { archivedAt, queue });
+    }
+    this.log.info({ campaignId: id, attempts: counters.attempts, numbers: counters.total }, 'campaign archived: its history is in PostgreSQL');
+    return true;
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * The history schema, one step per entry, applied in order by `migrate` (src/store/history/migrate.ts). A step is
+ * never edited once released: a change is a new step. Names are unqualified, so the schema chosen by the
+ * connection's `search_path` holds them (tests use a schema of their own).
+ */
+export interface Migration {
+  /** 1, 2, 3, ...: the schema version once this step has run. */
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'campaigns, attempts and finals',
+    sql: `
+CREATE TABLE campaigns (
+  id          text PRIMARY KEY,
+  name        text NOT NULL,
+  state       text NOT NULL,
+  created_at  timestamptz NOT NULL,
+  finished_at timestamptz,
+  -- without the webhook's signing secret
+  settings    jsonb NOT NULL,
+  -- the live counters, the queue's counts, the causes table and ACD when it was archived
+  counters    jsonb,
+  queue       jsonb,
+  causes      jsonb,
+  archived_at timestamptz
+);
+CREATE INDEX campaigns_created_at ON campaigns (created_at DESC);
+
+CREATE TABLE attempts (
+  -- insertion order: "in the order they ended" for reports and the dashboard's latest results
+  seq          bigint GENERATED ALWAYS AS IDENTITY,
+  channel_id   text PRIMARY KEY,
+  campaign_id  text NOT NULL,
+  number       text NOT NULL,
+  row          integer NOT NULL,
+  attempt      integer NOT NULL,
+  final        boolean NOT NULL,
+  worker       text,
+  status       text NOT NULL,
+  disposition  text NOT NULL,
+  answered     boolean NOT NULL,
+  cause        integer NOT NULL,
+  cause_txt    text NOT NULL,
+  tech_cause   integer,
+  dialstatus   text,
+  message      text NOT NULL,
+  endpoint     text NOT NULL,
+  callerid     text NOT NULL,
+  created_at   timestamptz,
+  answered_at  timestamptz,
+  ended_at     timestamptz,
+  ring_s       double precision NOT NULL,
+  talk_s       double precision NOT NULL,
+  duration     double precision NOT NULL,
+  retry_in_s   integer,
+  reason       text,
+  error_code   text,
+  vars         jsonb,
+  -- the record exactly as the dialer stored it (reports read this, so archived and live answers are the same)
+  record       jsonb NOT NULL,
+  archived_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX attempts_campaign_seq ON attempts (campaign_id, seq);
+CREATE INDEX attempts_campaign_disposition_seq ON attempts (campaign_id, disposition, seq);
+CREATE INDEX attempts_number ON attempts (number, seq);
+
+CREATE TABLE finals (
+  campaign_id  text NOT NULL,
+  number       text NOT NULL,
+  -- empty for a number that placed no call (cancelled before dialing)
+  channel_id   text NOT NULL,
+  row          integer NOT NULL,
+  attempt      integer NOT NULL,
+  disposition  text NOT NULL,
+  answered     boolean NOT NULL,
+  ended_at     timestamptz,
+  record       jsonb NOT NULL,
+  seq          bigint GENERATED ALWAYS AS IDENTITY,
+  PRIMARY KEY (campaign_id, number)
+);
+CREATE INDEX finals_campaign_seq ON finals (campaign_id, seq);
+CREATE INDEX finals_number ON finals (number);
+`,
+  },
+];
+
+export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;
