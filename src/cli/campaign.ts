@@ -200,7 +200,7 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
       await withService(config, async (svc) => {
         const { deleteCampaign } = await import('../campaign/retention/delete-campaign.js');
         const history = o.history ? await historyFor(config) : undefined;
-        const r = await deleteCampaign(svc, id, { force: o.force === true, history });
+        const r = await deleteCampaign(svc, id, { force: o.force === true, history }).finally(() => history?.close());
         if (o.json) return out(JSON.stringify(r));
         out(`deleted ${r.id} (${r.name}, ${r.state}${r.cancelled ? ', cancelled first' : ''}): ${r.keys} Redis keys, queues ${r.queues.join(' and ')}`);
         if (o.history && !history) process.stderr.write('history: no history store is configured, so there was none to delete\n');
@@ -221,7 +221,7 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
       await withService(config, async (svc) => {
         const { purgeCampaigns } = await import('../campaign/retention/purge-campaigns.js');
         const history = o.history && o.yes ? await historyFor(config) : undefined;
-        const r = await purgeCampaigns(svc, { olderThanMs, dryRun: o.yes !== true, history, measure: true });
+        const r = await purgeCampaigns(svc, { olderThanMs, dryRun: o.yes !== true, history, measure: true }).finally(() => history?.close());
         if (o.json) return out(JSON.stringify(r));
         const verb = r.dryRun ? 'would delete' : 'deleted';
         for (const c of r.deleted) out(`${verb}\t${c.id}\t${c.state} ${c.endedAt}\t${c.redisKeys} keys, ${c.redisBytes} bytes\t${c.name}`);
@@ -241,8 +241,11 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
  * The history store `--history` deletes from. None yet: the PostgreSQL history store (DATABASE_URL) plugs in here,
  * through the DeletableHistory interface.
  */
-async function historyFor(_config: DialerConfig): Promise<DeletableHistory | undefined> {
-  return undefined;
+/** The PostgreSQL history when DATABASE_URL is set (closed by the caller). */
+async function historyFor(config: DialerConfig): Promise<(DeletableHistory & { close(): Promise<void> }) | undefined> {
+  if (!config.databaseUrl) return undefined;
+  const { openHistory } = await import('../store/history/open-history.js');
+  return openHistory({ url: config.databaseUrl });
 }
 
 async function waitFor(svc: CampaignService, id: string, showBar: boolean): Promise<void> {

@@ -69,6 +69,7 @@ export function serveCommand(config: DialerConfig): Command {
         viewerToken: config.dashboardViewerToken,
         maxUploadBytes: Math.round(maxMb * 1024 * 1024),
         logger: log,
+        ...(history ? { history } : {}),
       }).catch(async (err: Error & { code?: string }) => {
         await service.close();
         redis.disconnect();

@@ -130,3 +130,20 @@ describe('doctor', () => {
     expect(JSON.stringify(down)).not.toContain('s3cret');
   });
 });
+
+describe('campaign delete --history', () => {
+  it('deletes the campaign, its attempts and its finals, and nothing of another campaign', async () => {
+    await history.write([
+      entry({ campaignId: 'd1', row: 2, attempt: 1, channel_id: 'del-1-2', disposition: 'ANSWERED', final: true }, { fs: 1 }),
+      entry({ campaignId: 'd1', row: 3, attempt: 1, channel_id: 'del-1-3', disposition: 'BUSY' }),
+      entry({ campaignId: 'd2', row: 2, attempt: 1, channel_id: 'del-2-2', disposition: 'ANSWERED', final: true }, { fs: 1 }),
+    ]);
+    expect(await history.deleteCampaign('d1')).toEqual({ attempts: 2 });
+    const left = await history.pool.query(`SELECT campaign_id, count(*)::int AS n FROM attempts WHERE campaign_id IN ('d1', 'd2') GROUP BY 1 ORDER BY 1`);
+    expect(left.rows).toEqual([{ campaign_id: 'd2', n: 1 }]);
+    const finals = await history.pool.query(`SELECT count(*)::int AS n FROM finals WHERE campaign_id = 'd1'`);
+    expect(finals.rows[0].n).toBe(0);
+    // Idempotent: again deletes nothing.
+    expect(await history.deleteCampaign('d1')).toEqual({ attempts: 0 });
+  });
+});

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { DeletableHistory } from '../deletable-history.js';
 import Cursor from 'pg-cursor';
 import type { AttemptRecord } from '../../report/attempt-record.js';
 import type { CampaignCounters, CampaignMeta } from '../campaign-store.js';
@@ -31,7 +32,7 @@ export interface StoredCampaign {
  * idempotent (by channel id for attempts, by campaign and number for finals), so the archiver may deliver an outbox
  * entry twice after a crash without adding a row. Reads stream through a server-side cursor (memory flat).
  */
-export class HistoryStore {
+export class HistoryStore implements DeletableHistory {
   readonly pool: pg.Pool;
   readonly schema: string;
   private readonly readBatch: number;
@@ -166,6 +167,24 @@ export class HistoryStore {
       if (rec) slot(row.campaign_id).final = rec;
     }
     return out;
+  }
+
+  /** `campaign delete --history`: the campaign, its attempts and its finals, in one transaction. */
+  async deleteCampaign(campaignId: string): Promise<{ attempts: number }> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const a = await client.query('DELETE FROM attempts WHERE campaign_id = $1', [campaignId]);
+      await client.query('DELETE FROM finals WHERE campaign_id = $1', [campaignId]);
+      await client.query('DELETE FROM campaigns WHERE id = $1', [campaignId]);
+      await client.query('COMMIT');
+      return { attempts: a.rowCount ?? 0 };
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
   }
 
   async close(): Promise<void> {
