@@ -4,6 +4,8 @@ import { Command } from 'commander';
 import type { CampaignService, CampaignStatus } from '../campaign/campaign-service.js';
 import { normalizeNumber } from '../campaign/import/phone-number.js';
 import { DEFAULT_MAX_CHANNEL_VARS } from '../campaign/settings.js';
+import { CALLER_ID_MATCHES, parseCallerIdPool } from '../campaign/policy/caller-id.js';
+import { parseScheduleTime, scheduleProblems } from '../campaign/policy/schedule.js';
 import { numberCells } from '../campaign/policy/suppression-list.js';
 import type { DialerConfig } from '../config.js';
 import { BadArgumentError } from '../errors.js';
@@ -38,7 +40,8 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
     .requiredOption('--endpoint <template>', "endpoint template, e.g. 'PJSIP/{number}@trunk' or 'SIP/trunk/{number}'")
     .option('--name <name>', 'campaign name (default: the file name)')
     .option('--callerid <id>', 'fixed caller id for every call (outranks a callerid column)')
-    .option('--callerid-pool <ids>', 'comma-separated caller ids rotated per row')
+    .option('--callerid-pool <ids|file>', 'caller ids to pick from: comma-separated, or a file with one per line')
+    .option('--callerid-match <how>', "pick from the pool by 'local' presence (longest shared prefix with the callee, ties rotate) or 'rotate'", 'local')
     .option('--context <context>', 'dialplan context answered calls go to', 'default')
     .option('--extension <exten>', 'extension', 's')
     .option('--priority <n>', 'priority', '1')
@@ -48,6 +51,8 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
     .option('--retry <policy>', "retry policy, e.g. 'busy=2@5m,no_answer=1@10m,congestion=3@1m'")
     .option('--window <window>', "calling window, e.g. 'mon-fri 09:00-20:00 Europe/Berlin'")
     .option('--max-call <s>', 'hang up answered calls after this many seconds')
+    .option('--start-at <time>', 'dial nothing before this ISO time with zone, e.g. 2026-12-01T09:00:00+01:00')
+    .option('--end-at <time>', 'stop dialing at this ISO time with zone; numbers not yet done end CANCELLED')
     .option('--webhook <url>', 'POST each final result here')
     .option('--webhook-rate <n>', 'webhook deliveries per second', '20')
     .option('--max-channel-vars <n>', 'most CSV columns that may become channel variables (a file with more is rejected)', String(DEFAULT_MAX_CHANNEL_VARS))
@@ -72,7 +77,12 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
         maxChannelVars: o.maxChannelVars,
       };
       if (o.callerid) settings.callerId = o.callerid;
-      if (o.calleridPool) settings.callerIdPool = String(o.calleridPool).split(',').map((s) => s.trim()).filter(Boolean);
+      if (o.calleridPool) settings.callerIdPool = readCallerIdPool(String(o.calleridPool));
+      if (o.calleridMatch) settings.callerIdMatch = oneOfFlag('--callerid-match', String(o.calleridMatch), CALLER_ID_MATCHES);
+      if (o.startAt) settings.startAt = parseScheduleTime(o.startAt, '--start-at');
+      if (o.endAt) settings.endAt = parseScheduleTime(o.endAt, '--end-at');
+      const order = scheduleProblems({ startAt: settings.startAt as string | undefined, endAt: settings.endAt as string | undefined }, { startAt: '--start-at', endAt: '--end-at' });
+      if (order.length) throw new BadArgumentError('--end-at', order.join('; ').replace(/^--end-at: /, ''));
       if (o.retry) settings.retry = o.retry;
       if (o.window) settings.window = o.window;
       if (o.maxCall) settings.maxCallS = o.maxCall;
@@ -211,6 +221,19 @@ function describe(s: CampaignStatus): string {
 function printErrors(errors: Array<{ line: number; reason: string }>, total: number): void {
   for (const e of errors.slice(0, 50)) process.stderr.write(`  line ${e.line}: ${e.reason}\n`);
   if (total > 50) process.stderr.write(`  ... and ${total - 50} more\n`);
+}
+
+/** `--callerid-pool`: a file of caller ids when one by that name exists, else a comma-separated list. */
+function readCallerIdPool(value: string): string[] {
+  if (existsSync(value)) return parseCallerIdPool(readFileSync(value, 'utf8'), `--callerid-pool ${value}`);
+  const list = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!list.length) throw new BadArgumentError('--callerid-pool', 'give caller ids separated by commas, or a file with one per line');
+  return list;
+}
+
+function oneOfFlag<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new BadArgumentError(flag, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
 }
 
 function readSuppression(file: string): Set<string> {
