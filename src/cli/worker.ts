@@ -60,6 +60,7 @@ export function workerCommand(config: Readonly<DialerConfig>): Command {
       app: cfg.ariApp,
       channelCap: target.channelCap,
       asterisk: target.name,
+      trunks: cfg.trunks,
       logger: log,
       observer: metrics.callObserver(),
       onBreaker: metrics.breakerObserver(),
@@ -92,7 +93,7 @@ export function workerCommand(config: Readonly<DialerConfig>): Command {
       await sim?.stop();
       throw err;
     }
-    log.info({ app: worker.name, asterisk: target.name, metrics: health?.url }, 'worker started');
+    log.info({ app: worker.name, asterisk: target.name, trunks: cfg.trunks.map((t) => t.name), metrics: health?.url }, 'worker started');
     await onShutdown(async (signal) => {
       log.info({ signal, inFlight: worker.callsInFlight }, 'stopping: no new calls; letting calls in flight finish');
       await worker.stop(cfg.shutdownGraceS * 1000);
