@@ -194,6 +194,12 @@ export const dialContact = (deps: DialJobDeps) => {
           await pacer.space(deps.store.keys.pacer(data.campaignId), s.cps, deps.hangupAll);
           // The trunk's own window over every campaign on it: the guard that holds its cps per second.
           if (trunk?.cps !== undefined) await pacer.space(deps.store.keys.trunkPacer(trunk.name), trunk.cps, deps.hangupAll);
+          // The spacing may have waited past the campaign's end: nothing is dialed after it.
+          const gate = scheduleGate(s, now());
+          if (gate.kind === 'ended') {
+            await deps.store.clearInflight(data.campaignId, channelId);
+            return cancelled(endedMessage(gate.endAt));
+          }
         }
         // After the last wait (slot, spacing, Redis round trips under load: 100+ ms), right before the originate:
         // Asterisk may have gone away or the breaker opened meanwhile. Nothing was sent, so this run leaves no mark.
