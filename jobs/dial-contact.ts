@@ -121,8 +121,11 @@ export const dialContact = (deps: DialJobDeps) => {
     let rec = await deps.store.attemptByChannel(data.campaignId, channelId);
     if (!rec) {
       if (meta.state === 'cancelled') return cancelled();
-      const schedule = scheduleGate(s, now());
-      if (schedule.kind === 'ended') return cancelled(endedMessage(schedule.endAt));
+      let schedule = scheduleGate(s, now());
+      // The cached settings may predate an edit that moved the start earlier (and woke these jobs): read them afresh
+      // before putting the job away until the start.
+      if (schedule.kind === 'before') schedule = scheduleGate((await deps.store.get(data.campaignId))?.settings ?? s, now());
+      if (schedule.kind === 'ended') return cancelled(endedMessage(schedule.endAt, data.attempt > 1));
       if (schedule.kind === 'before') {
         holds.note(data.campaignId, { reason: 'schedule', detail: `starts at ${schedule.startAt}` }, now());
         log.debug({ waitMs: schedule.waitMs }, 'before the campaign start; waiting');
@@ -178,7 +181,7 @@ export const dialContact = (deps: DialJobDeps) => {
           const state = (await deps.campaign(data.campaignId)).state;
           if (state === 'cancelled') return cancelled();
           const late = scheduleGate(s, now());
-          if (late.kind === 'ended') return cancelled(endedMessage(late.endAt));
+          if (late.kind === 'ended') return cancelled(endedMessage(late.endAt, data.attempt > 1));
           if (state === 'paused' || deps.hangupAll.aborted || deps.stopDialing?.aborted) await defer(500);
         }
         await deps.store.markInflight(data.campaignId, {
@@ -198,7 +201,7 @@ export const dialContact = (deps: DialJobDeps) => {
           const gate = scheduleGate(s, now());
           if (gate.kind === 'ended') {
             await deps.store.clearInflight(data.campaignId, channelId);
-            return cancelled(endedMessage(gate.endAt));
+            return cancelled(endedMessage(gate.endAt, data.attempt > 1));
           }
         }
         // After the last wait (slot, spacing, Redis round trips under load: 100+ ms), right before the originate:
@@ -261,7 +264,7 @@ export const dialContact = (deps: DialJobDeps) => {
       const delayMs = (rec.retry_in_s ?? 0) * 1000;
       const end = s.endAt ? Date.parse(s.endAt) : Infinity;
       // A retry due after the campaign's end would only wait to be ended: end the number now, with its reason.
-      if (now() + delayMs >= end) await deps.store.recordFinalOnly(cancelledRecord(next, s.endpoint, now(), endedMessage(s.endAt!)));
+      if (now() + delayMs >= end) await deps.store.recordFinalOnly(cancelledRecord(next, s.endpoint, now(), endedMessage(s.endAt!, true)));
       else await deps.enqueueRetry(next, dialJobId(data.campaignId, data.number, next.attempt), delayMs);
     } else {
       await deps.enqueueWebhook(rec);

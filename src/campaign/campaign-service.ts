@@ -7,7 +7,7 @@ import { silentLogger, type Logger } from '../log.js';
 import type { AttemptRecord } from '../report/summarize.js';
 import { CampaignStore, type CampaignCounters, type CampaignMeta } from '../store/campaign-store.js';
 import { checkFileStart, enqueueContacts, previewContacts, type ImportCounts } from './import/import-contacts.js';
-import { assertDialJobData } from './job-data.js';
+import { assertDialJobData, type DialJobData } from './job-data.js';
 import { cancelledRecord } from './cancelled-record.js';
 import { Keys } from '../store/keys.js';
 import { parseSettings, type CampaignSettings } from './settings.js';
@@ -216,7 +216,7 @@ export class CampaignService {
     const meta = await this.get(id);
     const endAt = meta.settings.endAt;
     if (!endAt || Date.now() < Date.parse(endAt)) return 0;
-    return this.endQueued(id, meta, endedMessage(endAt));
+    return this.endQueued(id, meta, (d) => endedMessage(endAt, d.attempt > 1));
   }
 
   async list(): Promise<CampaignStatus[]> {
@@ -262,7 +262,7 @@ export class CampaignService {
   }
 
   /** Removes every queued dial job and gives its number a final CANCELLED saying why. */
-  private async endQueued(id: string, meta: CampaignMeta, message?: string): Promise<number> {
+  private async endQueued(id: string, meta: CampaignMeta, message?: (d: DialJobData) => string): Promise<number> {
     const queue = this.dialQueue(id);
     let ended = 0;
     for (;;) {
@@ -278,7 +278,7 @@ export class CampaignService {
           continue;
         }
         removed++;
-        if (await this.store.recordFinalOnly(cancelledRecord(data, meta.settings.endpoint, Date.now(), message))) ended++;
+        if (await this.store.recordFinalOnly(cancelledRecord(data, meta.settings.endpoint, Date.now(), message?.(data)))) ended++;
       }
       if (!removed) break;
     }

@@ -187,6 +187,8 @@ export class CampaignWorker {
     await this.sub.subscribe(this.service.keys.events);
     this.sub.on('message', (_ch, msg) => {
       if (msg.includes('"change":"created"') || msg.includes('"change":"resumed"')) void this.sync();
+      // A schedule edit: the next job must not go by the old times.
+      if (msg.includes('"change":"scheduled"')) this.metaCache.delete(/"id":"([^"]+)"/.exec(msg)?.[1] ?? '');
     });
     await this.sync();
     this.pollTimer = setInterval(() => void this.sync(), this.opts.pollMs ?? 1000);
@@ -281,7 +283,7 @@ export class CampaignWorker {
 
   /**
    * Campaigns whose end time passed: the numbers still queued (waiting, delayed for a retry or the window) end now,
-   * CANCELLED "campaign ended at …", instead of each waiting for its own due time. Every few seconds, by any worker
+   * CANCELLED "campaign ended at …", instead of each waiting for its own due time. Every second, by any worker
    * (idempotent: a number's final result is stored once), since calls in flight may still add retries.
    */
   private async endCampaignsPastTheirEnd(): Promise<void> {
@@ -289,7 +291,7 @@ export class CampaignWorker {
       const meta = await this.campaign(id).catch(() => undefined);
       if (!meta || meta.state === 'finished' || meta.state === 'cancelled') continue;
       if (scheduleGate(meta.settings, Date.now()).kind !== 'ended') continue;
-      if (Date.now() - (this.swept.get(id) ?? 0) < 5000) continue;
+      if (Date.now() - (this.swept.get(id) ?? 0) < 1000) continue;
       this.swept.set(id, Date.now());
       const ended = await this.service.endBySchedule(id);
       if (ended > 0) this.log.info({ campaignId: id, ended, endAt: meta.settings.endAt }, 'campaign end passed: numbers not yet dialed ended');

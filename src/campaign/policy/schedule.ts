@@ -56,4 +56,4 @@ export function scheduleGate(s: CampaignSchedule, now: number): ScheduleGate {
 }
 
 /** The message of a number's final CANCELLED record when the campaign's end came before it was dialed (again). */
-export const endedMessage = (endAt: string): string => `campaign ended at ${endAt} before this number was dialed`;
+export const endedMessage = (endAt: string, again = false): string => `campaign ended at ${endAt} before this number was dialed${again ? ' again' : ''}`;
