@@ -160,10 +160,13 @@ export const dialContact = (deps: DialJobDeps) => {
         const previous = await deps.store.inflightCall(data.campaignId, channelId);
         if (previous) log.warn({ previousWorker: previous.worker, since: previous.since }, 'attempt re-run after its worker stopped: following it, not dialing again');
         else {
-          const stop = deps.stopDialing ?? deps.hangupAll;
+          // Waits for a channel or a slot also end at the campaign's end: a slot past it would only be given up.
+          const untilEnd = s.endAt ? AbortSignal.timeout(Math.max(0, Date.parse(s.endAt) - now())) : undefined;
+          const stop = untilEnd ? AbortSignal.any([deps.stopDialing ?? deps.hangupAll, untilEnd]) : (deps.stopDialing ?? deps.hangupAll);
           // The trunk's channel first: held while this call waits for its slots, so the slots never outrun channels.
           if (trunk?.maxChannels !== undefined) {
             lease = await leases.acquire(deps.store.keys.trunkChannels(trunk.name), channelId, trunk.maxChannels, stop);
+            if (!lease && untilEnd?.aborted) return cancelled(endedMessage(s.endAt!, data.attempt > 1));
             if (!lease) await defer(500);
             else if (lease.waitedMs > 0) {
               holds.note(data.campaignId, { reason: 'trunk-channels', detail: `trunk ${trunk.name} at its ${trunk.maxChannels} channels`, waitMs: lease.waitedMs }, now());

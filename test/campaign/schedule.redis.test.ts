@@ -59,7 +59,7 @@ describe('scheduled campaigns against the simulator', () => {
     const endAt = inSeconds(2.5);
     // Last digit 6 is busy; its retry (in an hour) would come after the end.
     const numbers = numbersFor('302', 40);
-    const r = await svc.create({ name: 'until', settings: { endpoint: 'SIP/trunk/{number}', cps: 5, endAt, retry: 'busy=2@1h' }, open: csvOf(numbers) });
+    const r = await svc.create({ name: 'until', settings: { endpoint: 'SIP/trunk/{number}', cps: 5, endAt, timeoutS: 8, retry: 'busy=2@1h' }, open: csvOf(numbers) });
     await finished(r.id!);
     const all = await finals(r.id!);
     expect(all).toHaveLength(40);
