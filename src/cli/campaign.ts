@@ -167,6 +167,23 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
   }
 
   cmd
+    .command('schedule <id>')
+    .description("set or change a waiting campaign's start and end (ISO times with a zone; 'none' clears one)")
+    .option('--start-at <time>', 'dial nothing before this, e.g. 2026-12-01T09:00:00+01:00')
+    .option('--end-at <time>', 'stop dialing at this; numbers not yet done end CANCELLED')
+    .option('--json', 'print JSON')
+    .action(async (id: string, o: { startAt?: string; endAt?: string; json?: boolean }) => {
+      if (o.startAt === undefined && o.endAt === undefined) throw new BadArgumentError('schedule', 'give --start-at and/or --end-at');
+      const change: { startAt?: string | null; endAt?: string | null } = {};
+      if (o.startAt !== undefined) change.startAt = o.startAt === 'none' ? null : parseScheduleTime(o.startAt, '--start-at');
+      if (o.endAt !== undefined) change.endAt = o.endAt === 'none' ? null : parseScheduleTime(o.endAt, '--end-at');
+      await withService(config, async (svc) => {
+        const meta = await svc.schedule(id, change);
+        out(o.json ? JSON.stringify({ id: meta.id, startAt: meta.settings.startAt ?? null, endAt: meta.settings.endAt ?? null }) : `${meta.id} starts ${meta.settings.startAt ?? 'now'}, ends ${meta.settings.endAt ?? 'never'}`);
+      });
+    });
+
+  cmd
     .command('wait <id>')
     .description('show progress until the campaign is finished (exit 0)')
     .action(async (id: string) => {
@@ -214,6 +231,10 @@ function describe(s: CampaignStatus): string {
     `  final: ${finals || '-'}`,
     `  imported: rejected ${c.rejected}, suppressed ${c.suppressed}, duplicates ${c.duplicates}`,
     `  queue: waiting ${s.queue.waiting}, active ${s.queue.active}, delayed ${s.queue.delayed}, paused ${s.queue.paused}, failed ${s.queue.failed}`,
+    ...(s.settings.startAt || s.settings.endAt ? [`  schedule: starts ${s.settings.startAt ?? 'at once'}, ends ${s.settings.endAt ?? 'never'}`] : []),
+    ...(s.holdingBack.length
+      ? [`  held back by: ${s.holdingBack.map((h) => `${h.reason} (${h.detail}${h.waitMs ? `, waited ${(h.waitMs / 1000).toFixed(1)} s` : ''})`).join('; ')}`]
+      : s.state === 'running' ? ['  held back by: nothing'] : []),
     ...(s.settings.webhook ? [`  webhook: delivered ${c.webhookDelivered}, failed ${c.webhookFailed}`] : []),
   ].join('\n');
 }
