@@ -9,6 +9,9 @@ function uploadBody() {
   const settings = { endpoint: v('endpoint') };
   for (const k of ['callerId', 'context', 'extension', 'retry', 'window']) if (v(k)) settings[k] = v(k);
   for (const k of ['cps', 'maxConcurrent', 'timeoutS', 'maxChannelVars']) if (v(k)) settings[k] = Number(v(k));
+  if (v('callerIdPool')) settings.callerIdPool = v('callerIdPool').split(/[\s,;]+/).filter(Boolean);
+  // datetime-local has no zone: it is the browser's own, sent as UTC so the server never guesses.
+  for (const k of ['startAt', 'endAt']) if (v(k)) settings[k] = new Date(v(k)).toISOString();
   const options = { settings, skipInvalid: f.elements.skipInvalid.checked };
   if (v('name')) options.name = v('name');
   const body = new FormData();
