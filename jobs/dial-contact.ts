@@ -64,6 +64,11 @@ export interface DialJobDeps {
  * breaker handles a campaign-wide failure; this ends a single row whose own endpoint can never be allocated.
  */
 const MAX_REFUSALS = 5;
+/**
+ * A trunk's cps is the carrier's hard limit: its send window is this much wider than 1 s, so the few ms between
+ * claiming a moment in Redis and the originate leaving do not put cps + 1 into a second (costs ~3 % at 20 cps).
+ */
+const TRUNK_SLACK_MS = 30;
 /** Spread of the waits of attempts held back together, so they do not all come back in the same millisecond. */
 const JITTER_MS = 250;
 
@@ -199,7 +204,7 @@ export const dialContact = (deps: DialJobDeps) => {
         if (!previous) {
           await pacer.space(deps.store.keys.pacer(data.campaignId), s.cps, deps.hangupAll);
           // The trunk's own window over every campaign on it: the guard that holds its cps per second.
-          if (trunk?.cps !== undefined) await pacer.space(deps.store.keys.trunkPacer(trunk.name), trunk.cps, deps.hangupAll);
+          if (trunk?.cps !== undefined) await pacer.space(deps.store.keys.trunkPacer(trunk.name), trunk.cps, deps.hangupAll, TRUNK_SLACK_MS);
           // The spacing may have waited past the campaign's end: nothing is dialed after it.
           const gate = scheduleGate(s, now());
           if (gate.kind === 'ended') {
