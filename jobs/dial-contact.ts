@@ -159,6 +159,7 @@ export const dialContact = (deps: DialJobDeps) => {
       const trunk = trunkFor(endpoint, trunks);
       const release = await deps.channelCap.acquire();
       let lease: Lease | undefined;
+      const cleanups: Array<() => void> = [];
       let admission: Admission = 'go';
       try {
         // Marked before the originate, so a mark without a stored result means a run that died may have dialed.
@@ -166,12 +167,13 @@ export const dialContact = (deps: DialJobDeps) => {
         if (previous) log.warn({ previousWorker: previous.worker, since: previous.since }, 'attempt re-run after its worker stopped: following it, not dialing again');
         else {
           // Waits for a channel or a slot also end at the campaign's end: a slot past it would only be given up.
-          const untilEnd = s.endAt ? AbortSignal.timeout(Math.max(0, Date.parse(s.endAt) - now())) : undefined;
-          const stop = untilEnd ? AbortSignal.any([deps.stopDialing ?? deps.hangupAll, untilEnd]) : (deps.stopDialing ?? deps.hangupAll);
+          const waits = stopAtEnd(deps.stopDialing ?? deps.hangupAll, s.endAt ? Date.parse(s.endAt) - now() : undefined);
+          cleanups.push(waits.dispose);
+          const stop = waits.signal;
           // The trunk's channel first: held while this call waits for its slots, so the slots never outrun channels.
           if (trunk?.maxChannels !== undefined) {
             lease = await leases.acquire(deps.store.keys.trunkChannels(trunk.name), channelId, trunk.maxChannels, stop);
-            if (!lease && untilEnd?.aborted) return cancelled(endedMessage(s.endAt!, data.attempt > 1));
+            if (!lease && scheduleGate(s, now()).kind === 'ended') return cancelled(endedMessage(s.endAt!, data.attempt > 1));
             if (!lease) await defer(500);
             else if (lease.waitedMs > 0) {
               holds.note(data.campaignId, { reason: 'trunk-channels', detail: `trunk ${trunk.name} at its ${trunk.maxChannels} channels`, waitMs: lease.waitedMs }, now());
@@ -257,6 +259,7 @@ export const dialContact = (deps: DialJobDeps) => {
         rec = await recordAttemptResult(deps, data, result, held ? deps.breakers.retryInMs(data.campaignId) : undefined);
         log.info({ disposition: rec.disposition, cause: rec.cause, final: rec.final }, 'attempt ended');
       } finally {
+        for (const c of cleanups) c();
         await lease?.release().catch((err: Error) => log.warn({ err: err.message }, 'trunk channel lease not released; it lapses by itself'));
         release();
       }
@@ -281,3 +284,26 @@ export const dialContact = (deps: DialJobDeps) => {
     return { channelId, disposition: rec.disposition, final: rec.final };
   };
 };
+
+/** Longest delay setTimeout keeps (about 24.8 days); a longer one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A signal that aborts with `base` or `ms` from now (when given and within a timer's reach). One timer and one
+ * listener per call, both removed by `dispose`: `base` lives as long as the worker.
+ */
+function stopAtEnd(base: AbortSignal, ms: number | undefined): { signal: AbortSignal; dispose: () => void } {
+  if (ms === undefined || ms > MAX_TIMER_MS) return { signal: base, dispose: () => undefined };
+  const ctl = new AbortController();
+  const onAbort = () => ctl.abort();
+  const timer = setTimeout(onAbort, Math.max(0, ms));
+  base.addEventListener('abort', onAbort, { once: true });
+  if (base.aborted) ctl.abort();
+  return {
+    signal: ctl.signal,
+    dispose: () => {
+      clearTimeout(timer);
+      base.removeEventListener('abort', onAbort);
+    },
+  };
+}
