@@ -1,7 +1,7 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { AriClient } from '../src/ari/client.js';
 import type { AriEventStream } from '../src/ari/event-stream.js';
-import { isInsideWindow, msUntilWindowOpens } from '../src/campaign/policy/calling-window.js';
+import { formatCallingWindow, isInsideWindow, msUntilWindowOpens } from '../src/campaign/policy/calling-window.js';
 import type { CampaignMeta, CampaignStore } from '../src/store/campaign-store.js';
 import type { AsteriskHealth } from '../src/campaign/health/asterisk-health.js';
 import { verdictOf } from '../src/campaign/health/attempt-verdict.js';
@@ -11,7 +11,11 @@ import { cancelledRecord } from '../src/campaign/cancelled-record.js';
 import { attemptCallParams } from '../src/campaign/attempt-call-params.js';
 import { recordAttemptResult } from '../src/campaign/attempt-result.js';
 import { assertDialJobData, dialJobId, type DialJobData } from '../src/campaign/job-data.js';
+import { ChannelLeases, type Lease } from '../src/campaign/pacing/channel-leases.js';
+import { HoldBacks } from '../src/campaign/pacing/hold-backs.js';
 import { Pacer } from '../src/campaign/pacing/pacer.js';
+import { trunkFor, type Trunk } from '../src/campaign/pacing/trunk.js';
+import { endedMessage, scheduleGate } from '../src/campaign/policy/schedule.js';
 import type { Semaphore } from '../src/campaign/pacing/semaphore.js';
 import { renderEndpoint } from '../src/campaign/settings.js';
 import { runCall } from '../src/dialer/call.js';
@@ -47,6 +51,12 @@ export interface DialJobDeps {
   observer?: CallObserver;
   /** A peer's witnessed end of a channel, for calls whose end our socket missed (see src/campaign/witness.ts). */
   witnessed?: CallDeps['witnessed'];
+  /** Carrier trunks (config file `trunks`): their cps and channel limits bind every campaign dialing through them. */
+  trunks?: readonly Trunk[];
+  /** Where waits are noted for status and the dashboard. @defaultValue one on the store's Redis */
+  holdBacks?: HoldBacks;
+  /** Trunk channel leases. @defaultValue one on the store's Redis (leases lapse 30 s after a worker dies) */
+  leases?: ChannelLeases;
   now?: () => number;
 }
 
@@ -55,6 +65,11 @@ export interface DialJobDeps {
  * breaker handles a campaign-wide failure; this ends a single row whose own endpoint can never be allocated.
  */
 const MAX_REFUSALS = 5;
+/**
+ * A trunk's cps is the carrier's hard limit: its send window is this much wider than 1 s, so the few ms between
+ * claiming a moment in Redis and the originate leaving do not put cps + 1 into a second (costs ~3 % at 20 cps).
+ */
+const TRUNK_SLACK_MS = 30;
 /** Spread of the waits of attempts held back together, so they do not all come back in the same millisecond. */
 const JITTER_MS = 250;
 
@@ -79,6 +94,9 @@ export interface DialJobReturn {
  */
 export const dialContact = (deps: DialJobDeps) => {
   const pacer = new Pacer(deps.store.redis);
+  const holds = deps.holdBacks ?? new HoldBacks(deps.store.redis, deps.store.keys);
+  const leases = deps.leases ?? new ChannelLeases(deps.store.redis);
+  const trunks = deps.trunks ?? [];
   return async (job: Job, token?: string): Promise<DialJobReturn> => {
     let data: DialJobData;
     try {
@@ -101,16 +119,28 @@ export const dialContact = (deps: DialJobDeps) => {
       log.debug({ why, waitMs: ms }, 'attempt held back');
       return defer(Math.max(100, ms) + Math.floor(Math.random() * JITTER_MS));
     };
-    const cancelled = async (): Promise<DialJobReturn> => {
-      await deps.store.recordFinalOnly(cancelledRecord(data, s.endpoint, now()));
+    const cancelled = async (message?: string): Promise<DialJobReturn> => {
+      await deps.store.recordFinalOnly(cancelledRecord(data, s.endpoint, now(), message));
       return { channelId, disposition: 'CANCELLED', final: true };
     };
 
     let rec = await deps.store.attemptByChannel(data.campaignId, channelId);
     if (!rec) {
       if (meta.state === 'cancelled') return cancelled();
+      let schedule = scheduleGate(s, now());
+      // The cached settings may predate an edit that moved the start earlier (and woke these jobs): read them afresh
+      // before putting the job away until the start.
+      if (schedule.kind === 'before') schedule = scheduleGate((await deps.store.get(data.campaignId))?.settings ?? s, now());
+      if (schedule.kind === 'ended') return cancelled(endedMessage(schedule.endAt, data.attempt > 1));
+      if (schedule.kind === 'before') {
+        holds.note(data.campaignId, { reason: 'schedule', detail: `starts at ${schedule.startAt}` }, now());
+        log.debug({ waitMs: schedule.waitMs }, 'before the campaign start; waiting');
+        // Exactly to the start: jobs of a campaign that waits are not looked at again and again meanwhile.
+        await defer(schedule.waitMs);
+      }
       if (s.window && !isInsideWindow(s.window, new Date(now()), data.timezone)) {
         const wait = msUntilWindowOpens(s.window, new Date(now()), data.timezone);
+        holds.note(data.campaignId, { reason: 'window', detail: `outside the calling window ${formatCallingWindow(s.window)}${data.timezone ? ` (callee in ${data.timezone})` : ''}` }, now());
         log.info({ waitMs: wait }, 'outside the calling window; waiting');
         await defer(Math.max(wait, 1000));
       }
@@ -122,19 +152,47 @@ export const dialContact = (deps: DialJobDeps) => {
       }
       // Asterisk restarting or unreachable: an originate now would fail, or ring a phone whose answer no socket of
       // ours would hear. The attempt goes back to the queue untouched (no attempt recorded, no retry spent).
-      if (!deps.health.up) await holdBack(`Asterisk down (${deps.health.reason})`, deps.health.retryInMs());
+      if (!deps.health.up) {
+        holds.note(data.campaignId, { reason: 'asterisk', detail: `Asterisk down (${deps.health.reason})` }, now());
+        await holdBack(`Asterisk down (${deps.health.reason})`, deps.health.retryInMs());
+      }
       if (deps.breakers.state(data.campaignId) === 'open') await holdBack('circuit breaker open', deps.breakers.retryInMs(data.campaignId));
+      const trunk = trunkFor(endpoint, trunks);
       const release = await deps.channelCap.acquire();
+      let lease: Lease | undefined;
+      const cleanups: Array<() => void> = [];
       let admission: Admission = 'go';
       try {
         // Marked before the originate, so a mark without a stored result means a run that died may have dialed.
         const previous = await deps.store.inflightCall(data.campaignId, channelId);
         if (previous) log.warn({ previousWorker: previous.worker, since: previous.since }, 'attempt re-run after its worker stopped: following it, not dialing again');
         else {
-          await pacer.wait(deps.store.keys.pacer(data.campaignId), s.cps, deps.stopDialing ?? deps.hangupAll);
-          // The slot may have been far ahead: a pause or cancel meanwhile must still stop this call.
+          // Waits for a channel or a slot also end at the campaign's end: a slot past it would only be given up.
+          const waits = stopAtEnd(deps.stopDialing ?? deps.hangupAll, s.endAt ? Date.parse(s.endAt) - now() : undefined);
+          cleanups.push(waits.dispose);
+          const stop = waits.signal;
+          // The trunk's channel first: held while this call waits for its slots, so the slots never outrun channels.
+          if (trunk?.maxChannels !== undefined) {
+            lease = await leases.acquire(deps.store.keys.trunkChannels(trunk.name), channelId, trunk.maxChannels, stop);
+            if (!lease && scheduleGate(s, now()).kind === 'ended') return cancelled(endedMessage(s.endAt!, data.attempt > 1));
+            if (!lease) await defer(500);
+            else if (lease.waitedMs > 0) {
+              holds.note(data.campaignId, { reason: 'trunk-channels', detail: `trunk ${trunk.name} at its ${trunk.maxChannels} channels`, waitMs: lease.waitedMs }, now());
+            }
+          }
+          const waited = await pacer.wait(deps.store.keys.pacer(data.campaignId), s.cps, stop);
+          if (waited > 1000 / s.cps) holds.note(data.campaignId, { reason: 'cps', detail: `its own ${s.cps} cps`, waitMs: waited }, now());
+          if (trunk?.cps !== undefined) {
+            const trunkWaited = await pacer.wait(deps.store.keys.trunkPacer(trunk.name), trunk.cps, stop);
+            if (trunkWaited > 1000 / trunk.cps) {
+              holds.note(data.campaignId, { reason: 'trunk-cps', detail: `trunk ${trunk.name} at ${trunk.cps} cps`, waitMs: trunkWaited }, now());
+            }
+          }
+          // The slot may have been far ahead: a pause, cancel or the schedule's end meanwhile must still stop this call.
           const state = (await deps.campaign(data.campaignId)).state;
           if (state === 'cancelled') return cancelled();
+          const late = scheduleGate(s, now());
+          if (late.kind === 'ended') return cancelled(endedMessage(late.endAt, data.attempt > 1));
           if (state === 'paused' || deps.hangupAll.aborted || deps.stopDialing?.aborted) await defer(500);
         }
         await deps.store.markInflight(data.campaignId, {
@@ -146,7 +204,17 @@ export const dialContact = (deps: DialJobDeps) => {
           state: 'dialing',
         });
         // Last step before the originate: at most cps originates in any second, whatever the timers did.
-        if (!previous) await pacer.space(deps.store.keys.pacer(data.campaignId), s.cps, deps.hangupAll);
+        if (!previous) {
+          await pacer.space(deps.store.keys.pacer(data.campaignId), s.cps, deps.hangupAll);
+          // The trunk's own window over every campaign on it: the guard that holds its cps per second.
+          if (trunk?.cps !== undefined) await pacer.space(deps.store.keys.trunkPacer(trunk.name), trunk.cps, deps.hangupAll, TRUNK_SLACK_MS);
+          // The spacing may have waited past the campaign's end: nothing is dialed after it.
+          const gate = scheduleGate(s, now());
+          if (gate.kind === 'ended') {
+            await deps.store.clearInflight(data.campaignId, channelId);
+            return cancelled(endedMessage(gate.endAt, data.attempt > 1));
+          }
+        }
         // After the last wait (slot, spacing, Redis round trips under load: 100+ ms), right before the originate:
         // Asterisk may have gone away or the breaker opened meanwhile. Nothing was sent, so this run leaves no mark.
         if (!previous) {
@@ -192,6 +260,8 @@ export const dialContact = (deps: DialJobDeps) => {
         rec = await recordAttemptResult(deps, data, result, held ? deps.breakers.retryInMs(data.campaignId) : undefined);
         log.info({ disposition: rec.disposition, cause: rec.cause, final: rec.final }, 'attempt ended');
       } finally {
+        for (const c of cleanups) c();
+        await lease?.release().catch((err: Error) => log.warn({ err: err.message }, 'trunk channel lease not released; it lapses by itself'));
         release();
       }
     }
@@ -205,7 +275,10 @@ export const dialContact = (deps: DialJobDeps) => {
       const { refusals: _refusals, ...rest } = data;
       const next: DialJobData = { ...rest, attempt: data.attempt + 1, tries };
       const delayMs = (rec.retry_in_s ?? 0) * 1000;
-      await deps.enqueueRetry(next, dialJobId(data.campaignId, data.number, next.attempt), delayMs);
+      const end = s.endAt ? Date.parse(s.endAt) : Infinity;
+      // A retry due after the campaign's end would only wait to be ended: end the number now, with its reason.
+      if (now() + delayMs >= end) await deps.store.recordFinalOnly(cancelledRecord(next, s.endpoint, now(), endedMessage(s.endAt!, true)));
+      else await deps.enqueueRetry(next, dialJobId(data.campaignId, data.number, next.attempt), delayMs);
     } else {
       await deps.enqueueWebhook(rec);
     }
@@ -213,3 +286,26 @@ export const dialContact = (deps: DialJobDeps) => {
     return { channelId, disposition: rec.disposition, final: rec.final };
   };
 };
+
+/** Longest delay setTimeout keeps (about 24.8 days); a longer one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A signal that aborts with `base` or `ms` from now (when given and within a timer's reach). One timer and one
+ * listener per call, both removed by `dispose`: `base` lives as long as the worker.
+ */
+function stopAtEnd(base: AbortSignal, ms: number | undefined): { signal: AbortSignal; dispose: () => void } {
+  if (ms === undefined || ms > MAX_TIMER_MS) return { signal: base, dispose: () => undefined };
+  const ctl = new AbortController();
+  const onAbort = () => ctl.abort();
+  const timer = setTimeout(onAbort, Math.max(0, ms));
+  base.addEventListener('abort', onAbort, { once: true });
+  if (base.aborted) ctl.abort();
+  return {
+    signal: ctl.signal,
+    dispose: () => {
+      clearTimeout(timer);
+      base.removeEventListener('abort', onAbort);
+    },
+  };
+}

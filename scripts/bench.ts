@@ -42,6 +42,8 @@ try {
     [`attempts/s end to end (${c.attempts} attempts, 2 workers)`, `${c.attempts_per_s}`, '>= 500'],
     [`rate limiter at ${c.cps_target} cps over ${c.cps_seconds} s`, `${c.cps_measured} cps (${c.cps_error_pct} %)`, '+-2 %'],
     ['most originates in any 1 s window', `${c.cps_max_in_1s_window}`, `<= ${c.cps_target + 1}`],
+    [`two campaigns at ${c.trunk_campaign_cps} cps on one ${c.trunk_cps} cps trunk: both together`, `${c.trunk_measured_cps} cps over ${c.trunk_seconds} s`, `${c.trunk_cps}`],
+    ['  most originates of both in any sliding 1 s window / calendar second', `${c.trunk_max_in_1s_window} / ${c.trunk_max_in_calendar_second}`, `<= ${c.trunk_cps}`],
   ]));
 } finally {
   await sim.stop();

@@ -1,11 +1,14 @@
 import { ConfigError } from './errors.js';
 import { readConfigFile } from './ops/config-file.js';
 import { checkAsteriskList, type AsteriskServer } from './ops/asterisk-servers.js';
+import { checkTrunkList } from './ops/trunks.js';
+import type { Trunk } from './campaign/pacing/trunk.js';
 import { SETTINGS, type SettingName, type SettingSpec } from './ops/settings.js';
 import { redisUrlProblem } from './store/redis-url.js';
 
 export type { AsteriskServer } from './ops/asterisk-servers.js';
 export type { SettingName } from './ops/settings.js';
+export type { Trunk } from './campaign/pacing/trunk.js';
 
 /** Where an effective value came from, weakest first. */
 export type ConfigSource = 'default' | 'file' | 'env' | 'flag';
@@ -24,6 +27,8 @@ export interface DialerConfig {
   asterisk?: string;
   /** Asterisk servers known to this installation (config file only). */
   asterisks: readonly AsteriskServer[];
+  /** Carrier trunks with limits shared by every campaign and worker (config file only). */
+  trunks: readonly Trunk[];
   redisUrl?: string;
   /** PostgreSQL for call history; undefined: history stays in Redis (dial, the demo and a quick start need none). */
   databaseUrl?: string;
@@ -115,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   }
   const asterisks = checkAsteriskList(fileValues.asterisks, file ?? 'config file', env, problems);
   values.asterisks = asterisks;
+  values.trunks = checkTrunkList(fileValues.trunks, file ?? 'config file', problems);
   const asterisk = values.asterisk as string | undefined;
   if (asterisk !== undefined && !asterisks.some((a) => a.name === asterisk)) {
     problems.push(
@@ -130,6 +136,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   const config = { ...values, configFile: file, sources: Object.freeze(sources) } as unknown as DialerConfig;
   for (const a of asterisks) Object.freeze(a);
   Object.freeze(asterisks);
+  for (const t of values.trunks as Trunk[]) Object.freeze(t);
+  Object.freeze(values.trunks);
   const frozen = Object.freeze(config);
   inputsOf.set(frozen, { env, options: { ...options, file } });
   return frozen;

@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { dropPrefix } from '../../src/store/drop-prefix.js';
@@ -17,6 +20,33 @@ export interface CampaignFigures {
   cps_error_pct: number;
   cps_max_in_1s_window: number;
   cps_seconds: number;
+  /** Two campaigns at `trunk_campaign_cps` each through one trunk of `trunk_cps`. */
+  trunk_cps: number;
+  trunk_campaign_cps: number;
+  /** Most originates of both campaigns together in any sliding second (target: the trunk's cps, at most + 1). */
+  trunk_max_in_1s_window: number;
+  /** Most originates of both campaigns in any calendar second (what a carrier counting per second sees). */
+  trunk_max_in_calendar_second: number;
+  /** Both campaigns' originates per second over the run. */
+  trunk_measured_cps: number;
+  trunk_seconds: number;
+}
+
+/** The most timestamps in any one calendar second (12:00:01.000–12:00:01.999). */
+function maxInCalendarSecond(ts: readonly number[]): number {
+  const per = new Map<number, number>();
+  for (const t of ts) per.set(Math.floor(t / 1000), (per.get(Math.floor(t / 1000)) ?? 0) + 1);
+  return Math.max(0, ...per.values());
+}
+
+/** The most timestamps in any sliding one-second window. */
+function maxInOneSecond(sorted: readonly number[]): number {
+  let best = 0;
+  for (let hi = 0, lo = 0; hi < sorted.length; hi++) {
+    while (sorted[hi]! - sorted[lo]! >= 1000) lo++;
+    best = Math.max(best, hi - lo + 1);
+  }
+  return best;
 }
 
 /** Worker processes, as in production: `ari-dialer worker` with its own Stasis app each. */
@@ -51,7 +81,12 @@ export async function benchCampaign(simUrl: string, redisUrl: string, opts: { at
   const prefix = `{bench-${randomBytes(3).toString('hex')}}`;
   const redis = connectRedis(redisUrl);
   const svc = new CampaignService({ redis, prefix });
-  const workers = startWorkers(2, { REDIS_URL: redisUrl, DIALER_PREFIX: prefix, ARI_URL: simUrl, ARI_USER: 'bench', ARI_PASSWORD: 'bench' });
+  // Every worker reads the same trunks from its config file, as in production.
+  const configDir = mkdtempSync(join(tmpdir(), 'ari-dialer-bench-'));
+  const trunkCps = 20;
+  const config = join(configDir, 'dialer.json');
+  writeFileSync(config, JSON.stringify({ trunks: [{ name: 'pstn', match: 'PJSIP/*@pstn', cps: trunkCps }] }));
+  const workers = startWorkers(2, { REDIS_URL: redisUrl, DIALER_PREFIX: prefix, ARI_URL: simUrl, ARI_USER: 'bench', ARI_PASSWORD: 'bench', DIALER_CONFIG: config });
   try {
     await new Promise((r) => setTimeout(r, 3000)); // both workers connected
     const fast = await runCampaign(svc, 'throughput', numbers(opts.attempts, '2'), { cps: 1000, maxConcurrent: 1000 });
@@ -63,11 +98,18 @@ export async function benchCampaign(simUrl: string, redisUrl: string, opts: { at
     starts.sort((a, b) => a - b);
     const span = (starts.at(-1)! - starts[0]!) / 1000;
     const measured = (starts.length - 1) / span;
-    let best = 0;
-    for (let hi = 0, lo = 0; hi < starts.length; hi++) {
-      while (starts[hi]! - starts[lo]! >= 1000) lo++;
-      best = Math.max(best, hi - lo + 1);
-    }
+    const best = maxInOneSecond(starts);
+
+    // Two campaigns of 15 cps each on one 20 cps trunk: together they must hold the trunk's 20.
+    const campaignCps = 15;
+    const perCampaign = Math.round((trunkCps * opts.cpsSeconds) / 4);
+    const trunked = await Promise.all(
+      ['4', '5'].map((digit, i) => runCampaign(svc, `trunk-${i}`, numbers(perCampaign, digit), { endpoint: 'PJSIP/{number}@pstn', cps: campaignCps, maxConcurrent: 200 })),
+    );
+    const both: number[] = [];
+    for (const t of trunked) for await (const a of svc.attempts(t.id)) both.push(Date.parse(a.created_at));
+    both.sort((a, b) => a - b);
+    const trunkSpan = (both.at(-1)! - both[0]!) / 1000;
     return {
       attempts: opts.attempts,
       workers: 2,
@@ -77,9 +119,16 @@ export async function benchCampaign(simUrl: string, redisUrl: string, opts: { at
       cps_error_pct: Math.round((measured / cps - 1) * 10000) / 100,
       cps_max_in_1s_window: best,
       cps_seconds: Math.round(span),
+      trunk_cps: trunkCps,
+      trunk_campaign_cps: campaignCps,
+      trunk_max_in_1s_window: maxInOneSecond(both),
+      trunk_max_in_calendar_second: maxInCalendarSecond(both),
+      trunk_measured_cps: Math.round(((both.length - 1) / trunkSpan) * 100) / 100,
+      trunk_seconds: Math.round(trunkSpan),
     };
   } finally {
     await stopWorkers(workers);
+    rmSync(configDir, { recursive: true, force: true });
     await dropPrefix(redis, prefix);
     await svc.close();
     redis.disconnect();

@@ -7,13 +7,17 @@ import { silentLogger, type Logger } from '../log.js';
 import type { AttemptRecord } from '../report/summarize.js';
 import { CampaignStore, type CampaignCounters, type CampaignMeta } from '../store/campaign-store.js';
 import { checkFileStart, enqueueContacts, previewContacts, type ImportCounts } from './import/import-contacts.js';
-import { assertDialJobData } from './job-data.js';
+import { assertDialJobData, type DialJobData } from './job-data.js';
 import { cancelledRecord } from './cancelled-record.js';
 import { Keys } from '../store/keys.js';
 import { parseSettings, type CampaignSettings } from './settings.js';
 import type { RowError } from './import/contact-row.js';
 import type { HistoryStore, StoredCampaign } from '../store/history/history-store.js';
 import { HistoryArchiver, type CampaignQueues, type HistoryArchiverOptions } from '../store/history/history-archiver.js';
+import { HoldBacks, type HoldBack } from './pacing/hold-backs.js';
+import { formatCallingWindow, isInsideWindow } from './policy/calling-window.js';
+import { endedMessage, scheduleGate, scheduleProblems, type CampaignSchedule } from './policy/schedule.js';
+import { BadArgumentError } from '../errors.js';
 
 export interface CampaignServiceOptions {
   /** A connection for commands (created with `maxRetriesPerRequest: null`, as BullMQ wants). */
@@ -62,6 +66,14 @@ export interface QueueCounts {
 export interface CampaignStatus extends CampaignMeta {
   counters: CampaignCounters;
   queue: QueueCounts;
+  /** What keeps its calls waiting now (empty when nothing does, or when it is over). See {@link HoldBack}. */
+  holdingBack: HoldBack[];
+}
+
+/** A schedule edit: a time sets it, `null` clears it, absent leaves it. */
+export interface ScheduleChange {
+  startAt?: string | null;
+  endAt?: string | null;
 }
 
 /** Everything users do with campaigns; the CLI and the dashboard are thin layers over it. */
@@ -70,10 +82,12 @@ export class CampaignService {
   readonly keys: Keys;
   private readonly log: Logger;
   private readonly queues = new Map<string, Queue>();
+  private readonly holdBacks: HoldBacks;
 
   constructor(private readonly opts: CampaignServiceOptions) {
     this.keys = new Keys(opts.prefix);
     this.store = new CampaignStore(opts.redis, this.keys);
+    this.holdBacks = new HoldBacks(opts.redis, this.keys);
     this.log = opts.logger ?? silentLogger;
   }
 
@@ -121,6 +135,7 @@ export class CampaignService {
     const settings = parseSettings(input.settings);
     const name = input.name.trim();
     if (!name) throw new DialerError('BAD_ARGUMENT', 'name: must not be empty');
+    if (settings.endAt && Date.parse(settings.endAt) <= Date.now()) throw new BadArgumentError('endAt', `${settings.endAt} has already passed`);
     const suppression = toSet(input.suppression);
     if (!input.skipInvalid) {
       const check = await this.preview({ ...input, onRejected: undefined });
@@ -167,7 +182,68 @@ export class CampaignService {
       this.store.counters(id),
       meta.archivedAt ? this.store.queueAtArchive(id).then((q) => ({ ...NO_JOBS, ...q })) : this.queueCounts(id),
     ]);
-    return { ...meta, counters, queue };
+    return { ...meta, counters, queue, holdingBack: await this.holdingBack(meta, counters) };
+  }
+
+  /**
+   * What keeps a campaign's calls waiting: what its settings say now (paused, before its start, outside its window,
+   * at its maxConcurrent) and what workers noted while waiting (its own cps, a trunk's cps or channels, a breaker,
+   * Asterisk away; see HoldBacks).
+   */
+  private async holdingBack(meta: CampaignMeta, counters: CampaignCounters, now = Date.now()): Promise<HoldBack[]> {
+    if (meta.state === 'finished' || meta.state === 'cancelled') return [];
+    const at = new Date(now).toISOString();
+    const s = meta.settings;
+    const out: HoldBack[] = [];
+    if (meta.state === 'paused') out.push({ reason: 'paused', detail: meta.paused ? `paused by its ${meta.paused.by === 'breaker' ? 'circuit breaker' : 'operator'}: ${meta.paused.reason}` : 'paused by an operator', at });
+    const gate = scheduleGate(s, now);
+    if (gate.kind === 'before') out.push({ reason: 'schedule', detail: `starts at ${gate.startAt}`, at, waitMs: gate.waitMs });
+    if (gate.kind === 'ended') out.push({ reason: 'schedule', detail: `ended at ${gate.endAt}`, at });
+    if (s.window && !isInsideWindow(s.window, new Date(now))) out.push({ reason: 'window', detail: `outside the calling window ${formatCallingWindow(s.window)}`, at });
+    if (counters.inflight >= s.maxConcurrent) out.push({ reason: 'concurrency', detail: `its own ${s.maxConcurrent} calls at once`, at });
+    for (const h of await this.holdBacks.recent(meta.id, now)) if (!out.some((o) => o.reason === h.reason && h.reason !== 'breaker')) out.push(h);
+    return out;
+  }
+
+  /**
+   * Sets or clears a campaign's start and end while it has not ended. The end must be in the future. Moving the
+   * start earlier wakes the jobs that wait for the old one (only before anything was dialed: afterwards the
+   * delayed jobs are retries, which must keep their own time).
+   */
+  async schedule(id: string, change: ScheduleChange): Promise<CampaignMeta> {
+    const meta = await this.get(id);
+    if (meta.state === 'finished' || meta.state === 'cancelled') throw new BadArgumentError('schedule', `campaign ${id} is ${meta.state}; nothing left to schedule`);
+    const before = meta.settings;
+    if (before.endAt && Date.now() >= Date.parse(before.endAt)) throw new BadArgumentError('schedule', `campaign ${id} ended at ${before.endAt}; its numbers are ended`);
+    const next: CampaignSchedule = { startAt: before.startAt, endAt: before.endAt };
+    for (const k of ['startAt', 'endAt'] as const) {
+      const v = change[k];
+      if (v === null) delete next[k];
+      else if (v !== undefined) next[k] = typeof v === 'string' ? v.trim() : v;
+    }
+    const problems = scheduleProblems(next);
+    if (!problems.length && next.endAt && Date.parse(next.endAt) <= Date.now()) problems.push(`endAt: ${next.endAt} has already passed`);
+    if (problems.length) throw new BadArgumentError('schedule', problems.join('; '));
+    const settings = { ...before };
+    delete settings.startAt;
+    delete settings.endAt;
+    await this.store.updateSettings(id, parseSettings({ ...settings, ...next }));
+    const startMs = (x?: string) => (x ? Date.parse(x) : -Infinity);
+    if (startMs(next.startAt) < startMs(before.startAt) && (await this.store.counters(id)).attempts === 0) await this.dialQueue(id).promoteJobs();
+    await this.store.publish({ type: 'campaign', id, change: 'scheduled' });
+    this.log.info({ campaignId: id, startAt: next.startAt ?? null, endAt: next.endAt ?? null }, 'campaign schedule changed');
+    return this.get(id);
+  }
+
+  /**
+   * The end time passed: every number still queued ends CANCELLED "campaign ended at …" (calls in flight finish;
+   * a job a worker holds is ended by that worker). Returns how many were ended here.
+   */
+  async endBySchedule(id: string): Promise<number> {
+    const meta = await this.get(id);
+    const endAt = meta.settings.endAt;
+    if (!endAt || Date.now() < Date.parse(endAt)) return 0;
+    return this.endQueued(id, meta, (d) => endedMessage(endAt, d.attempt > 1));
   }
 
   /** Every campaign, newest first: those in Redis, and those only PostgreSQL still knows. */
@@ -211,9 +287,17 @@ export class CampaignService {
   async cancel(id: string): Promise<CampaignMeta> {
     const meta = await this.get(id);
     if (meta.state === 'finished' || meta.state === 'cancelled') return meta;
-    const queue = this.dialQueue(id);
     await this.store.setState(id, 'cancelled');
-    await queue.pause();
+    await this.dialQueue(id).pause();
+    await this.endQueued(id, meta);
+    await this.store.publish({ type: 'campaign', id, change: 'cancelled' });
+    return this.get(id);
+  }
+
+  /** Removes every queued dial job and gives its number a final CANCELLED saying why. */
+  private async endQueued(id: string, meta: CampaignMeta, message?: (d: DialJobData) => string): Promise<number> {
+    const queue = this.dialQueue(id);
+    let ended = 0;
     for (;;) {
       const jobs = await queue.getJobs(['waiting', 'paused', 'delayed', 'prioritized'], 0, 499);
       if (!jobs.length) break;
@@ -223,16 +307,15 @@ export class CampaignService {
         try {
           await job.remove();
         } catch {
-          // Taken by a worker meanwhile: that worker records its result (and sees the cancelled state).
+          // Taken by a worker meanwhile: that worker records its result (and sees the cancelled state or the end).
           continue;
         }
         removed++;
-        await this.store.recordFinalOnly(cancelledRecord(data, meta.settings.endpoint));
+        if (await this.store.recordFinalOnly(cancelledRecord(data, meta.settings.endpoint, Date.now(), message?.(data)))) ended++;
       }
       if (!removed) break;
     }
-    await this.store.publish({ type: 'campaign', id, change: 'cancelled' });
-    return this.get(id);
+    return ended;
   }
 
   /** Final records (one per number), streamed from where the campaign's history lives. */
@@ -379,6 +462,7 @@ function archivedStatus(c: StoredCampaign): CampaignStatus {
     ...(c.archivedAt ? { archivedAt: c.archivedAt } : {}),
     counters: { ...NO_COUNTERS, ...c.snapshot.counters, inflight: 0 },
     queue: { ...NO_JOBS, ...c.snapshot.queue },
+    holdingBack: [],
   };
 }
 

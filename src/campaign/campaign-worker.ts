@@ -16,7 +16,10 @@ import type { BreakerState, BreakerTrip } from './health/circuit-breaker.js';
 import type { CircuitBreakerOptions } from './health/circuit-breaker-options.js';
 import type { CampaignMeta } from '../store/campaign-store.js';
 import { connectRedis, connectSubscriber } from '../store/redis-connection.js';
+import { HoldBacks } from './pacing/hold-backs.js';
 import { Semaphore } from './pacing/semaphore.js';
+import type { Trunk } from './pacing/trunk.js';
+import { scheduleGate } from './policy/schedule.js';
 import { Takeover } from './recovery/takeover.js';
 import { Witness } from './recovery/witness.js';
 import { WorkerHeartbeat } from './recovery/worker-heartbeat.js';
@@ -63,6 +66,11 @@ export interface CampaignWorkerOptions {
    * subscription and one Redis write per call. @defaultValue true
    */
   witness?: boolean;
+  /**
+   * Carrier trunks (config file `trunks`) with cps and channel limits shared by every campaign and worker dialing
+   * through them. Give every worker the same list. @defaultValue none
+   */
+  trunks?: readonly Trunk[];
   logger?: Logger;
   observer?: CallObserver;
 }
@@ -97,6 +105,9 @@ export class CampaignWorker {
   private readonly witness: Witness | undefined;
   private readonly takeover: Takeover;
   private readonly observer: CallObserver | undefined;
+  private readonly holdBacks: HoldBacks;
+  /** When this process last swept each ended campaign's queue. */
+  private readonly swept = new Map<string, number>();
   private pollTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private syncing: Promise<void> | undefined;
@@ -125,6 +136,7 @@ export class CampaignWorker {
       breaker: opts.breaker,
       logger: this.log,
       onChange: (change) => {
+        this.noteBreaker(change.campaignId, change.state, change.trip);
         if (change.state === 'open') this.holdDialing((id) => id === change.campaignId);
         else if (this.health.up) this.resumeDialing((id) => id === change.campaignId);
         opts.onBreaker?.(change);
@@ -135,6 +147,7 @@ export class CampaignWorker {
     setMaxListeners(0, this.hangupAll.signal, this.stopDialing.signal);
     const ttlMs = opts.heartbeatTtlMs ?? 3000;
     const { redis, keys } = this.service.store;
+    this.holdBacks = new HoldBacks(redis, keys);
     this.heartbeat = new WorkerHeartbeat({ redis, keys, name: this.name, asterisk: opts.asterisk ?? '', ttlMs, intervalMs: Math.max(1, Math.floor(ttlMs / 3)), log: this.log });
     if (opts.witness ?? true) {
       const witness = new Witness({ redis, keys, ari: this.ari, events: this.events, peers: () => this.heartbeat.livePeers, refreshPeers: () => this.heartbeat.refreshPeers(), log: this.log });
@@ -174,6 +187,8 @@ export class CampaignWorker {
     await this.sub.subscribe(this.service.keys.events);
     this.sub.on('message', (_ch, msg) => {
       if (msg.includes('"change":"created"') || msg.includes('"change":"resumed"')) void this.sync();
+      // A schedule edit: the next job must not go by the old times.
+      if (msg.includes('"change":"scheduled"')) this.metaCache.delete(/"id":"([^"]+)"/.exec(msg)?.[1] ?? '');
     });
     await this.sync();
     this.pollTimer = setInterval(() => void this.sync(), this.opts.pollMs ?? 1000);
@@ -248,6 +263,7 @@ export class CampaignWorker {
       this.startedAt.set(id, Date.now());
       this.log.info({ campaignId: id }, 'serving campaign');
     }
+    await this.endCampaignsPastTheirEnd();
     for (const [id, ws] of this.workers) {
       // A BullMQ worker closed while its blocking connection is still starting leaves a rejected promise behind
       // ("Connection is closed"): let it settle first.
@@ -263,6 +279,34 @@ export class CampaignWorker {
       await Promise.all(ws.map((w) => w.close()));
       this.log.info({ campaignId: id }, 'campaign done; worker released');
     }
+  }
+
+  /**
+   * Campaigns whose end time passed: the numbers still queued (waiting, delayed for a retry or the window) end now,
+   * CANCELLED "campaign ended at …", instead of each waiting for its own due time. Every second, by any worker
+   * (idempotent: a number's final result is stored once), since calls in flight may still add retries.
+   */
+  private async endCampaignsPastTheirEnd(): Promise<void> {
+    for (const id of this.workers.keys()) {
+      const meta = await this.campaign(id).catch(() => undefined);
+      if (!meta || meta.state === 'finished' || meta.state === 'cancelled') continue;
+      if (scheduleGate(meta.settings, Date.now()).kind !== 'ended') continue;
+      if (Date.now() - (this.swept.get(id) ?? 0) < 1000) continue;
+      this.swept.set(id, Date.now());
+      const ended = await this.service.endBySchedule(id);
+      if (ended > 0) this.log.info({ campaignId: id, ended, endAt: meta.settings.endAt }, 'campaign end passed: numbers not yet dialed ended');
+    }
+  }
+
+  /** Breakers are per worker: each notes its own, so status shows every worker's open breaker while it lives. */
+  private noteBreaker(campaignId: string, state: BreakerState, trip?: BreakerTrip): void {
+    const field = `breaker:${this.name}`;
+    if (state === 'closed') {
+      void this.holdBacks.clear(campaignId, field).catch(() => undefined);
+      return;
+    }
+    const why = trip ? `: ${trip.reason}` : '';
+    this.holdBacks.note(campaignId, { reason: 'breaker', detail: `circuit breaker ${state} in worker ${this.name}${why}` }, Date.now(), field);
   }
 
   /** Webhook deliveries not yet done (waiting, retrying, running) of a campaign that has a webhook. */
@@ -307,6 +351,8 @@ export class CampaignWorker {
         log: this.log,
         observer: this.observer,
         witnessed: this.witnessed,
+        trunks: this.opts.trunks,
+        holdBacks: this.holdBacks,
       }),
       {
         connection,

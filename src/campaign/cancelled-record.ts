@@ -2,8 +2,11 @@ import type { AttemptRecord } from '../report/summarize.js';
 import type { DialJobData } from './job-data.js';
 import { renderEndpoint } from './settings.js';
 
-/** The final record of a number the campaign stopped before dialing (again): no channel, no call. */
-export function cancelledRecord(d: DialJobData, endpointTemplate: string, at: number = Date.now()): AttemptRecord {
+/**
+ * The final record of a number the campaign stopped before dialing (again): no channel, no call. `message` says why
+ * (an operator's cancel by default; the schedule's end says "campaign ended at …").
+ */
+export function cancelledRecord(d: DialJobData, endpointTemplate: string, at: number = Date.now(), message = 'campaign cancelled before this number was dialed'): AttemptRecord {
   const t = new Date(at).toISOString();
   let endpoint = endpointTemplate;
   try {
@@ -16,7 +19,7 @@ export function cancelledRecord(d: DialJobData, endpointTemplate: string, at: nu
     answered: false,
     cause: 0,
     cause_txt: 'Unknown',
-    message: 'campaign cancelled before this number was dialed',
+    message,
     disposition: 'CANCELLED',
     channel_id: '',
     endpoint,

@@ -3,6 +3,8 @@ import { endpointShapeProblem } from '../dialer/endpoint-shape.js';
 import { BadArgumentError } from '../errors.js';
 import type { CallingWindow } from './policy/calling-window.js';
 import { parseCallingWindow } from './policy/calling-window.js';
+import { CALLER_ID_MATCHES, type CallerIdMatch } from './policy/caller-id.js';
+import { scheduleProblems } from './policy/schedule.js';
 import { fillPlaceholders, placeholderValueProblem } from './import/endpoint-placeholders.js';
 import { DEFAULT_RETRY_POLICY, parseRetryPolicy, type RetryPolicy } from './policy/retry-policy.js';
 
@@ -10,9 +12,18 @@ import { DEFAULT_RETRY_POLICY, parseRetryPolicy, type RetryPolicy } from './poli
 export interface CampaignSettings {
   /** Endpoint template; `{number}` and any CSV column in braces are filled per row. e.g. `PJSIP/{number}@trunk`. */
   endpoint: string;
-  /** Fixed caller id; outranks a `callerid` column; a pool rotates when neither is given (see caller-id.ts). */
+  /** Fixed caller id; outranks a `callerid` column; a pool is used when neither is given (see caller-id.ts). */
   callerId?: string;
   callerIdPool?: string[];
+  /**
+   * How a pool entry is picked: `local` (local presence: longest shared leading digits with the callee, ties
+   * rotate) or `rotate`. @defaultValue 'local'
+   */
+  callerIdMatch?: CallerIdMatch;
+  /** Dial nothing before this (ISO time with zone). Editable until the campaign ends (CampaignService.schedule). */
+  startAt?: string;
+  /** Dial nothing from this time on; numbers not yet done end CANCELLED "campaign ended at …". */
+  endAt?: string;
   context: string;
   extension: string;
   priority: number;
@@ -66,7 +77,7 @@ export function parseSettings(input: unknown): CampaignSettings {
   if (typeof input !== 'object' || input === null) throw new BadArgumentError('settings', 'must be an object');
   const o = input as Record<string, unknown>;
   const problems: string[] = [];
-  const known = new Set(['endpoint', 'callerId', 'callerIdPool', 'context', 'extension', 'priority', 'timeoutS', 'cps', 'maxConcurrent', 'retry', 'window', 'maxCallS', 'webhook', 'asterisks', 'maxChannelVars', 'amd']);
+  const known = new Set(['endpoint', 'callerId', 'callerIdPool', 'callerIdMatch', 'startAt', 'endAt', 'context', 'extension', 'priority', 'timeoutS', 'cps', 'maxConcurrent', 'retry', 'window', 'maxCallS', 'webhook', 'asterisks', 'maxChannelVars', 'amd']);
   for (const k of Object.keys(o)) if (!known.has(k)) problems.push(`${k}: unknown setting`);
 
   const str = (k: string, dflt?: string): string | undefined => {
@@ -119,6 +130,18 @@ export function parseSettings(input: unknown): CampaignSettings {
   } catch (e) {
     problems.push((e as Error).message);
   }
+  const match = o.callerIdMatch;
+  if (match !== undefined && match !== null) {
+    if (typeof match === 'string' && (CALLER_ID_MATCHES as readonly string[]).includes(match)) settings.callerIdMatch = match as CallerIdMatch;
+    else problems.push(`callerIdMatch: must be one of ${CALLER_ID_MATCHES.join(', ')}, got ${JSON.stringify(match)}`);
+  }
+  for (const k of ['startAt', 'endAt'] as const) {
+    const v = o[k];
+    if (v === undefined || v === null || v === '') continue;
+    if (typeof v !== 'string') problems.push(`${k}: must be an ISO time with a zone, e.g. 2026-12-01T09:00:00+01:00`);
+    else settings[k] = v.trim();
+  }
+  problems.push(...scheduleProblems(settings));
   if (o.webhook !== undefined && o.webhook !== null) {
     const w = o.webhook as Record<string, unknown>;
     const url = typeof o.webhook === 'string' ? o.webhook : w.url;

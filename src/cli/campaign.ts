@@ -4,6 +4,8 @@ import { Command } from 'commander';
 import type { CampaignService, CampaignStatus } from '../campaign/campaign-service.js';
 import { normalizeNumber } from '../campaign/import/phone-number.js';
 import { DEFAULT_MAX_CHANNEL_VARS } from '../campaign/settings.js';
+import { CALLER_ID_MATCHES, parseCallerIdPool } from '../campaign/policy/caller-id.js';
+import { parseScheduleTime, scheduleProblems } from '../campaign/policy/schedule.js';
 import { numberCells } from '../campaign/policy/suppression-list.js';
 import type { DialerConfig } from '../config.js';
 import type { DeletableHistory } from '../store/deletable-history.js';
@@ -45,7 +47,8 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
     .requiredOption('--endpoint <template>', "endpoint template, e.g. 'PJSIP/{number}@trunk' or 'SIP/trunk/{number}'")
     .option('--name <name>', 'campaign name (default: the file name)')
     .option('--callerid <id>', 'fixed caller id for every call (outranks a callerid column)')
-    .option('--callerid-pool <ids>', 'comma-separated caller ids rotated per row')
+    .option('--callerid-pool <ids|file>', 'caller ids to pick from: comma-separated, or a file with one per line')
+    .option('--callerid-match <how>', "pick from the pool by 'local' presence (longest shared prefix with the callee, ties rotate) or 'rotate'", 'local')
     .option('--context <context>', 'dialplan context answered calls go to', 'default')
     .option('--extension <exten>', 'extension', 's')
     .option('--priority <n>', 'priority', '1')
@@ -55,6 +58,8 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
     .option('--retry <policy>', "retry policy, e.g. 'busy=2@5m,no_answer=1@10m,congestion=3@1m'")
     .option('--window <window>', "calling window, e.g. 'mon-fri 09:00-20:00 Europe/Berlin'")
     .option('--max-call <s>', 'hang up answered calls after this many seconds')
+    .option('--start-at <time>', 'dial nothing before this ISO time with zone, e.g. 2026-12-01T09:00:00+01:00')
+    .option('--end-at <time>', 'stop dialing at this ISO time with zone; numbers not yet done end CANCELLED')
     .option('--webhook <url>', 'POST each final result here')
     .option('--webhook-rate <n>', 'webhook deliveries per second', '20')
     .option('--max-channel-vars <n>', 'most CSV columns that may become channel variables (a file with more is rejected)', String(DEFAULT_MAX_CHANNEL_VARS))
@@ -80,7 +85,12 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
         maxChannelVars: o.maxChannelVars,
       };
       if (o.callerid) settings.callerId = o.callerid;
-      if (o.calleridPool) settings.callerIdPool = String(o.calleridPool).split(',').map((s) => s.trim()).filter(Boolean);
+      if (o.calleridPool) settings.callerIdPool = readCallerIdPool(String(o.calleridPool));
+      if (o.calleridMatch) settings.callerIdMatch = oneOfFlag('--callerid-match', String(o.calleridMatch), CALLER_ID_MATCHES);
+      if (o.startAt) settings.startAt = parseScheduleTime(o.startAt, '--start-at');
+      if (o.endAt) settings.endAt = parseScheduleTime(o.endAt, '--end-at');
+      const order = scheduleProblems({ startAt: settings.startAt as string | undefined, endAt: settings.endAt as string | undefined }, { startAt: '--start-at', endAt: '--end-at' });
+      if (order.length) throw new BadArgumentError('--end-at', order.join('; ').replace(/^--end-at: /, ''));
       if (o.retry) settings.retry = o.retry;
       if (o.window) settings.window = o.window;
       if (o.maxCall) settings.maxCallS = o.maxCall;
@@ -165,6 +175,23 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
         });
       });
   }
+
+  cmd
+    .command('schedule <id>')
+    .description("set or change a waiting campaign's start and end (ISO times with a zone; 'none' clears one)")
+    .option('--start-at <time>', 'dial nothing before this, e.g. 2026-12-01T09:00:00+01:00')
+    .option('--end-at <time>', 'stop dialing at this; numbers not yet done end CANCELLED')
+    .option('--json', 'print JSON')
+    .action(async (id: string, o: { startAt?: string; endAt?: string; json?: boolean }) => {
+      if (o.startAt === undefined && o.endAt === undefined) throw new BadArgumentError('schedule', 'give --start-at and/or --end-at');
+      const change: { startAt?: string | null; endAt?: string | null } = {};
+      if (o.startAt !== undefined) change.startAt = o.startAt === 'none' ? null : parseScheduleTime(o.startAt, '--start-at');
+      if (o.endAt !== undefined) change.endAt = o.endAt === 'none' ? null : parseScheduleTime(o.endAt, '--end-at');
+      await withService(config, async (svc) => {
+        const meta = await svc.schedule(id, change);
+        out(o.json ? JSON.stringify({ id: meta.id, startAt: meta.settings.startAt ?? null, endAt: meta.settings.endAt ?? null }) : `${meta.id} starts ${meta.settings.startAt ?? 'now'}, ends ${meta.settings.endAt ?? 'never'}`);
+      });
+    });
 
   cmd
     .command('wait <id>')
@@ -269,6 +296,10 @@ function describe(s: CampaignStatus): string {
     `  final: ${finals || '-'}`,
     `  imported: rejected ${c.rejected}, suppressed ${c.suppressed}, duplicates ${c.duplicates}`,
     `  queue: waiting ${s.queue.waiting}, active ${s.queue.active}, delayed ${s.queue.delayed}, paused ${s.queue.paused}, failed ${s.queue.failed}`,
+    ...(s.settings.startAt || s.settings.endAt ? [`  schedule: starts ${s.settings.startAt ?? 'at once'}, ends ${s.settings.endAt ?? 'never'}`] : []),
+    ...(s.holdingBack.length
+      ? [`  held back by: ${s.holdingBack.map((h) => `${h.reason} (${h.detail}${h.waitMs ? `, waited ${(h.waitMs / 1000).toFixed(1)} s` : ''})`).join('; ')}`]
+      : s.state === 'running' ? ['  held back by: nothing'] : []),
     ...(s.settings.webhook ? [`  webhook: delivered ${c.webhookDelivered}, failed ${c.webhookFailed}`] : []),
   ].join('\n');
 }
@@ -276,6 +307,19 @@ function describe(s: CampaignStatus): string {
 function printErrors(errors: Array<{ line: number; reason: string }>, total: number): void {
   for (const e of errors.slice(0, 50)) process.stderr.write(`  line ${e.line}: ${e.reason}\n`);
   if (total > 50) process.stderr.write(`  ... and ${total - 50} more\n`);
+}
+
+/** `--callerid-pool`: a file of caller ids when one by that name exists, else a comma-separated list. */
+function readCallerIdPool(value: string): string[] {
+  if (existsSync(value)) return parseCallerIdPool(readFileSync(value, 'utf8'), `--callerid-pool ${value}`);
+  const list = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!list.length) throw new BadArgumentError('--callerid-pool', 'give caller ids separated by commas, or a file with one per line');
+  return list;
+}
+
+function oneOfFlag<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new BadArgumentError(flag, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
 }
 
 function readSuppression(file: string): Set<string> {

@@ -67,6 +67,7 @@ export function workerCommand(config: Readonly<DialerConfig>): Command {
       app: cfg.ariApp,
       channelCap: target.channelCap,
       asterisk: target.name,
+      trunks: cfg.trunks,
       logger: log,
       observer: metrics.callObserver(),
       onBreaker: metrics.breakerObserver(),
@@ -106,7 +107,7 @@ export function workerCommand(config: Readonly<DialerConfig>): Command {
     const archiving = history && CampaignService ? new CampaignService({ redis: worker.service.redis, prefix: cfg.prefix, history, logger: log }) : undefined;
     const archiver = archiving?.historyArchiver();
     archiver?.start();
-    log.info({ app: worker.name, asterisk: target.name, metrics: health?.url, retentionDays: cfg.retentionDays, history: history ? 'postgresql' : 'redis' }, 'worker started');
+    log.info({ app: worker.name, asterisk: target.name, metrics: health?.url, retentionDays: cfg.retentionDays, trunks: cfg.trunks.map((t) => t.name), history: history ? 'postgresql' : 'redis' }, 'worker started');
     await onShutdown(async (signal) => {
       log.info({ signal, inFlight: worker.callsInFlight }, 'stopping: no new calls; letting calls in flight finish');
       await retention.stop();

@@ -1,5 +1,5 @@
-import { Router, type Request, type Response } from 'express';
-import type { CampaignService } from '../campaign/campaign-service.js';
+import { json, Router, type Request, type Response } from 'express';
+import type { CampaignService, ScheduleChange } from '../campaign/campaign-service.js';
 import { deleteCampaign } from '../campaign/retention/delete-campaign.js';
 import { DISPOSITIONS } from '../dialer/call-result.js';
 import type { Logger } from '../log.js';
@@ -70,6 +70,26 @@ export function apiRoutes(o: ApiRoutesOptions): Router {
     const result = await deleteCampaign(service, id, { force, history: withHistory ? o.history : undefined, logger: o.log });
     o.log.info({ campaignId: id, action: 'delete', force, history: withHistory }, 'campaign deleted from the dashboard');
     res.json({ deleted: result });
+  });
+
+  // Start and end while the campaign waits: `{ startAt?, endAt? }`, ISO times with a zone; null clears one.
+  r.post('/campaigns/:id/schedule', requireOperator('schedule a campaign'), json({ limit: '4kb' }), async (req, res) => {
+    const id = campaignId(req);
+    const body: unknown = req.body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError('BAD_ARGUMENT', 'body: must be JSON like {"startAt": "2026-12-01T09:00:00+01:00", "endAt": null}');
+    const b = body as Record<string, unknown>;
+    const unknownKeys = Object.keys(b).filter((k) => k !== 'startAt' && k !== 'endAt');
+    if (unknownKeys.length) throw new HttpError('BAD_ARGUMENT', `${unknownKeys[0]}: unknown field (give startAt and/or endAt)`);
+    const change: ScheduleChange = {};
+    for (const k of ['startAt', 'endAt'] as const) {
+      const v = b[k];
+      if (v === undefined) continue;
+      if (v !== null && typeof v !== 'string') throw new HttpError('BAD_ARGUMENT', `${k}: must be an ISO time with a zone, or null to clear it`);
+      change[k] = v === '' ? null : v;
+    }
+    await service.schedule(id, change);
+    o.log.info({ campaignId: id, action: 'schedule', ...change }, 'campaign schedule changed from the dashboard');
+    res.json({ campaign: await stats.row(await service.status(id)) });
   });
 
   r.get('/campaigns/:id/report', async (req: Request, res: Response) => {

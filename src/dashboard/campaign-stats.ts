@@ -30,6 +30,8 @@ export interface CampaignRow {
   suppressed: number;
   duplicates: number;
   queue: CampaignStatus['queue'];
+  /** What keeps its calls waiting now: its own cps, a trunk's, the window, the schedule, a breaker (see HoldBack). */
+  holdingBack: CampaignStatus['holdingBack'];
   settings: PublicSettings;
 }
 
@@ -92,6 +94,7 @@ export class CampaignStats {
       suppressed: c.suppressed,
       duplicates: c.duplicates,
       queue: status.queue,
+      holdingBack: status.holdingBack,
       settings: publicSettings(status.settings),
     };
     if (status.finishedAt) row.finishedAt = status.finishedAt;

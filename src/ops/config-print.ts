@@ -41,6 +41,11 @@ export function describeConfig(config: Readonly<DialerConfig>): ConfigLine[] {
     })),
     source: config.asterisks.length ? `file ${config.configFile}` : 'default',
   });
+  lines.push({
+    name: 'trunks',
+    value: config.trunks.map((t) => ({ ...t })),
+    source: config.trunks.length ? `file ${config.configFile}` : 'default',
+  });
   return lines;
 }
 
@@ -50,7 +55,8 @@ export function renderConfig(lines: readonly ConfigLine[]): string {
   const out: string[] = [];
   for (const l of lines) {
     if (Array.isArray(l.value)) {
-      const count = l.value.length === 0 ? '(none)' : `${l.value.length} server${l.value.length === 1 ? '' : 's'}`;
+      const unit = l.name === 'trunks' ? 'trunk' : 'server';
+      const count = l.value.length === 0 ? '(none)' : `${l.value.length} ${unit}${l.value.length === 1 ? '' : 's'}`;
       out.push(`${l.name.padEnd(width)}  ${count}  (${l.source})`);
       for (const a of l.value as Array<Record<string, unknown>>) {
         const rest = Object.entries(a)

@@ -216,6 +216,11 @@ export class CampaignStore {
     return (await this.redis.eval(CHECK_FINISHED, 2, this.keys.counters(id), this.keys.campaign(id), new Date().toISOString(), fromState)) as CampaignState;
   }
 
+  /** Replaces the stored settings (already checked by parseSettings): the schedule edited while a campaign waits. */
+  async updateSettings(id: string, settings: CampaignSettings): Promise<void> {
+    await this.redis.hset(this.keys.campaign(id), 'settings', JSON.stringify(settings));
+  }
+
   /** Sets the state; `paused` keeps why (a state other than paused forgets it); `cancelled` notes when. */
   async setState(id: string, state: CampaignState, paused?: PauseInfo): Promise<void> {
     const key = this.keys.campaign(id);

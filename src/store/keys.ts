@@ -87,6 +87,18 @@ export class Keys {
   pacer(id: string): string {
     return `${this.prefix}:c:${id}:pacer`;
   }
+  /** Hash: reason → what last made this campaign's calls wait (JSON HoldBack), for status and dashboard. */
+  holdBacks(id: string): string {
+    return `${this.prefix}:c:${id}:holds`;
+  }
+  /** A trunk's next free originate slot, shared by every campaign dialing through it (see Pacer). */
+  trunkPacer(name: string): string {
+    return `${this.prefix}:trunk:${name}:pacer`;
+  }
+  /** Sorted set of a trunk's channel leases (see ChannelLeases). */
+  trunkChannels(name: string): string {
+    return `${this.prefix}:trunk:${name}:channels`;
+  }
   /** Sorted set of per-second buckets of originates and answers, for the dashboard's chart. */
   timeline(id: string): string {
     return `${this.prefix}:c:${id}:timeline`;

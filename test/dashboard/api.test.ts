@@ -282,6 +282,27 @@ describe('campaign API', () => {
     await service.cancel(c.id!);
   });
 
+  it('sets and clears a waiting campaign’s schedule; a time without an offset is refused, naming the field', async () => {
+    const startAt = new Date(Date.now() + 3_600_000).toISOString();
+    const c = await service.create({ name: 'scheduled', settings: { ...SETTINGS, startAt }, open: () => Readable.from(['number\n4930141\n']) });
+    const post = (body: string) => req(`/api/campaigns/${c.id}/schedule`, 'operator', { method: 'POST', body, headers: { 'Content-Type': 'application/json' } });
+    const endAt = new Date(Date.now() + 7_200_000).toISOString().replace('Z', '+00:00');
+    const ok = (await (await post(JSON.stringify({ endAt }))).json()) as { campaign: { settings: { startAt?: string; endAt?: string }; holdingBack: Array<{ reason: string; detail: string }> } };
+    expect(ok.campaign.settings).toMatchObject({ startAt, endAt });
+    expect(ok.campaign.holdingBack).toContainEqual(expect.objectContaining({ reason: 'schedule', detail: `starts at ${startAt}` }));
+    const bad = await post(JSON.stringify({ startAt: '2026-12-01T09:00:00' }));
+    expect(bad.status).toBe(400);
+    expect((await errorOf(bad)).message).toMatch(/startAt: must be an ISO time with a zone.*no offset/);
+    const unknownField = await post(JSON.stringify({ start: 'x' }));
+    expect((await errorOf(unknownField)).message).toBe('start: unknown field (give startAt and/or endAt)');
+    const cleared = (await (await post(JSON.stringify({ startAt: null }))).json()) as typeof ok;
+    expect(cleared.campaign.settings.startAt).toBeUndefined();
+    const viewer = await req(`/api/campaigns/${c.id}/schedule`, 'viewer', { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } });
+    expect(viewer.status).toBe(403);
+    await viewer.body?.cancel();
+    await service.cancel(c.id!);
+  });
+
   it('answers unknown API paths with a JSON 404', async () => {
     const res = await req('/api/nothing-here', 'viewer');
     expect(res.status).toBe(404);

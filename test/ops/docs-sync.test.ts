@@ -35,6 +35,7 @@ describe('docs/production.md and scripts/deploy stay in step with the code', () 
     const config = loadConfig(env, { file: fileURLToPath(new URL('../../scripts/deploy/dialer.example.yaml', import.meta.url)) });
     expect(ariTarget(config)).toMatchObject({ name: 'pbx-a', user: 'dialer', password: 'change-me', channelCap: 200 });
     expect(config.metricsPort).toBe(9464);
+    expect(config.trunks).toEqual([{ name: 'pstn', match: 'PJSIP/*@pstn', cps: 20, maxChannels: 60 }]);
   });
 
   it('systemd gives a draining worker longer than its grace', () => {

@@ -120,7 +120,7 @@ export function readOptions(opts: Pick<ImportOptions, 'batchSize'>, s: CampaignS
 }
 
 function jobData(campaignId: string, s: CampaignSettings, row: ContactRow): DialJobData {
-  const callerId = chooseCallerId({ fixed: s.callerId, column: row.callerid, pool: s.callerIdPool }, row.line);
+  const callerId = chooseCallerId({ fixed: s.callerId, column: row.callerid, pool: s.callerIdPool, match: s.callerIdMatch }, row.line, row.number);
   const d: DialJobData = { campaignId, number: row.number, row: row.line, attempt: 1 };
   if (callerId) d.callerId = callerId;
   if (row.context) d.context = row.context;

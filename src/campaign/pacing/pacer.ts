@@ -62,10 +62,14 @@ export class Pacer {
     return delay;
   }
 
-  /** Waits until sending now keeps every window of W ms at N sends or fewer, then claims the moment. */
-  async space(key: string, cps: number, signal?: AbortSignal): Promise<void> {
+  /**
+   * Waits until sending now keeps every window of W ms at N sends or fewer, then claims the moment. `slackMs`
+   * widens the window: the moment is claimed on Redis's clock, and the originate leaves a few ms later (a Redis
+   * reply, a busy event loop), so a hard limit (a carrier's trunk, which answers 503 over it) needs that margin.
+   */
+  async space(key: string, cps: number, signal?: AbortSignal, slackMs = 0): Promise<void> {
     const n = Math.max(1, Math.floor(cps));
-    const w = (n * 1000) / cps;
+    const w = (n * 1000) / cps + slackMs;
     for (;;) {
       const wait = Number(await this.redis.eval(SPACE, 1, `${key}:sent`, String(n), String(w)));
       if (wait <= 0 || signal?.aborted) return;

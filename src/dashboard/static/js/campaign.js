@@ -43,6 +43,11 @@ export function renderCampaign(d) {
   const why = $('#c-paused');
   why.hidden = !c.paused;
   why.textContent = c.paused ? `Paused by its ${c.paused.by === 'breaker' ? 'circuit breaker' : 'operator'}: ${c.paused.reason}` : '';
+  // What keeps its calls waiting: its own cps, a trunk's, the window, the schedule, a breaker.
+  const holding = $('#c-holding');
+  holding.hidden = !c.holdingBack.length;
+  holding.textContent = c.holdingBack.length ? `Held back by: ${c.holdingBack.map((x) => `${x.reason} (${x.detail})`).join('; ')}` : '';
+  renderSchedule(c);
   $('#c-actions').replaceChildren(...actionButtons(c));
   const value = Math.round(c.progress * 1000) / 10;
   $('#c-progress').value = value;
@@ -74,6 +79,34 @@ export function renderCampaign(d) {
 function amdText(amd) {
   const m = amd.onMachine.action === 'hangup' ? 'hangup' : `${amd.onMachine.context},${amd.onMachine.extension},${amd.onMachine.priority}`;
   return `on: machine → ${m}${amd.notSureAs === 'machine' ? ', NOTSURE as machine' : ''}`;
+}
+
+/** The schedule form: shown while the campaign can still wait; filled once per campaign so typing is not undone. */
+function renderSchedule(c) {
+  const form = $('#c-schedule');
+  const open = c.state !== 'finished' && c.state !== 'cancelled' && !(c.settings.endAt && Date.parse(c.settings.endAt) <= Date.now() + state.clockSkew);
+  form.hidden = !open || state.role !== 'operator';
+  if (form.dataset.campaign === c.id) return;
+  form.dataset.campaign = c.id;
+  const local = (iso) => (iso ? new Date(Date.parse(iso) - new Date(iso).getTimezoneOffset() * 60_000).toISOString().slice(0, 16) : '');
+  form.elements.startAt.value = local(c.settings.startAt);
+  form.elements.endAt.value = local(c.settings.endAt);
+}
+
+async function saveSchedule(ev) {
+  ev.preventDefault();
+  const form = $('#c-schedule');
+  const iso = (v) => (v ? new Date(v).toISOString() : null);
+  try {
+    const r = await api(`/api/campaigns/${encodeURIComponent(state.campaignId)}/schedule`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ startAt: iso(form.elements.startAt.value), endAt: iso(form.elements.endAt.value) }),
+    });
+    flash(`Schedule saved: starts ${r.campaign.settings.startAt ?? 'now'}, ends ${r.campaign.settings.endAt ?? 'never'}`, 'ok');
+  } catch (e) {
+    flash(`Could not save the schedule: ${e.message}`);
+  }
 }
 
 function renderReportLinks(id) {
@@ -189,7 +222,8 @@ export async function loadResults(force) {
           h('td', { title: a.amd_cause ? `${a.amd_cause}, ${a.amd_ms} ms` : '' }, a.amd_status ?? ''),
           h('td', { class: 'num' }, a.ring_s.toFixed(1)),
           h('td', { class: 'num' }, a.talk_s.toFixed(1)),
-          h('td', {}, a.final ? 'yes' : 'retry'))),
+          h('td', {}, a.final ? 'yes' : 'retry'),
+          h('td', {}, a.callerid || ''))),
     );
     if (!page.items.length) $('#results tbody').append(h('tr', {}, h('td', { colspan: 9, class: 'empty' }, 'No results yet.')));
     $('#results-range').textContent = `${page.total ? r.offset + 1 : 0}–${r.offset + page.items.length} of ${page.total}`;
@@ -205,6 +239,7 @@ export async function loadResults(force) {
 /** The page's own controls: chart switch, filter, paging. */
 export function bindCampaignControls() {
   $('#outcomes-by').addEventListener('change', renderCharts);
+  $('#c-schedule').addEventListener('submit', saveSchedule);
   $('#results-filter').addEventListener('change', (ev) => {
     state.results.disposition = ev.target.value;
     state.results.offset = 0;

@@ -15,6 +15,9 @@ function uploadBody() {
     for (const el of f.querySelectorAll('input[name^="amd-"]')) if (el.value.trim()) amd[el.name.slice(4)] = Number(el.value);
     settings.amd = amd;
   }
+  if (v('callerIdPool')) settings.callerIdPool = v('callerIdPool').split(/[\s,;]+/).filter(Boolean);
+  // datetime-local has no zone: it is the browser's own, sent as UTC so the server never guesses.
+  for (const k of ['startAt', 'endAt']) if (v(k)) settings[k] = new Date(v(k)).toISOString();
   const options = { settings, skipInvalid: f.elements.skipInvalid.checked };
   if (v('name')) options.name = v('name');
   const body = new FormData();
