@@ -266,6 +266,8 @@ export const dialContact = (deps: DialJobDeps) => {
       }
     }
 
+    // A run that did everything below already left only a marker (history in PostgreSQL keeps the record).
+    if (rec.settled) return { channelId, disposition: rec.disposition, final: rec.final };
     // From here on every step is idempotent, so a re-run after a crash completes what was left undone.
     if (!rec.final) {
       // An attempt the breaker held spends no retry of its disposition.
@@ -283,6 +285,9 @@ export const dialContact = (deps: DialJobDeps) => {
       await deps.enqueueWebhook(rec);
     }
     await deps.store.publish({ type: 'attempt', id: data.campaignId, disposition: rec.disposition, final: rec.final });
+    // With history in PostgreSQL the full record is in the outbox (then PostgreSQL): Redis keeps only what a re-run
+    // needs to know that nothing is left to do. ~800 bytes per attempt less while the campaign runs.
+    if (meta.history === 'pg') await deps.store.markSettled(data.campaignId, channelId, rec);
     return { channelId, disposition: rec.disposition, final: rec.final };
   };
 };

@@ -81,7 +81,7 @@ async function redisBytesPerNumber(svc: CampaignService, o: HistoryBenchOptions)
       redis_live_max_at_done: liveAt,
       redis_bytes_per_number_finished: Math.round(finished / o.numbers),
       // Where the live peak's bytes were, per number: BullMQ's jobs (waiting ones, and the last 1,000 finished kept
-      // per queue: a fixed cost that a big campaign spreads thin), stored attempts, the number index.
+      // per queue: a fixed cost that a big campaign spreads thin), stored attempts.
       redis_live_peak_by_kind: Object.entries(liveKinds).sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, v]) => `${k} ${Math.round(v / o.numbers)}`).join(', '),
       redis_1m_numbers_finished_mb_projected: Math.round((finished / o.numbers) * 1e6 / 1e6),
       redis_1m_numbers_live_mb_projected: Math.round((live / o.numbers) * 1e6 / 1e6),
@@ -213,10 +213,9 @@ export async function prefixBytes(redis: Redis, prefix: string, kinds?: Record<s
   return bytes;
 }
 
-/** `:bull:dial-x:123` → `bull job`, `:c:x:attempt-ids` → `attempt-ids`, `:number:+1…` → `number index`. */
+/** `:bull:dial-x:<campaign>|<number>|a1` → `bull job`, `:bull:dial-x:events` → `bull events`, `:c:x:attempt-ids` → `attempt-ids`. */
 function kindOf(rest: string): string {
-  if (rest.startsWith(':bull:')) return /:\d+$/.test(rest) ? 'bull job' : `bull ${rest.split(':').at(-1)}`;
-  if (rest.startsWith(':number:')) return 'number index';
+  if (rest.startsWith(':bull:')) return /\|a\d+$|:\d+$/.test(rest) ? 'bull job' : `bull ${rest.split(':').at(-1)}`;
   if (rest.startsWith(':c:')) return rest.split(':').length > 3 ? rest.split(':').at(-1)! : 'campaign';
   return rest.split(':')[1] ?? rest;
 }

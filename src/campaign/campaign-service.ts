@@ -350,7 +350,7 @@ export class CampaignService {
     const fromJobId = q.split('|');
     const number = (fromJobId.length === 3 ? fromJobId[1]! : q).replace(/[\s().-]/g, '');
     const only = fromJobId.length === 3 ? [fromJobId[0]!] : undefined;
-    const inRedis = only ?? (await this.redis.smembers(this.keys.number(number)));
+    const inRedis = only ?? (await this.campaignsHolding(number));
     // PostgreSQL answers for every campaign with history there (archived ones are no longer in the Redis index).
     const fromHistory = this.opts.history ? await this.opts.history.searchNumber(number, only) : new Map<string, { final?: AttemptRecord; attempts: AttemptRecord[] }>();
     const out = [];
@@ -365,6 +365,20 @@ export class CampaignService {
       out.push({ campaignId, number, final: await this.store.finalFor(campaignId, number), attempts });
     }
     return out;
+  }
+
+  /**
+   * Campaigns in Redis whose numbers include `number`: one SISMEMBER per campaign in one round trip. Each campaign's
+   * own number set (kept to drop duplicates at import) answers, so no key per number is kept for search (that index
+   * cost ~230 bytes of Redis per number).
+   */
+  private async campaignsHolding(number: string): Promise<string[]> {
+    const ids = await this.store.ids();
+    if (ids.length === 0) return [];
+    const p = this.redis.pipeline();
+    for (const id of ids) p.sismember(this.keys.numbers(id), number);
+    const res = (await p.exec()) ?? [];
+    return ids.filter((_, i) => res[i]?.[1] === 1);
   }
 
   async queueCounts(id: string): Promise<QueueCounts> {
@@ -441,12 +455,18 @@ export class CampaignService {
   private queue(name: string): Queue {
     let q = this.queues.get(name);
     if (!q) {
-      q = new Queue(name, { connection: this.redis, prefix: this.keys.bullPrefix });
+      q = new Queue(name, { connection: this.redis, prefix: this.keys.bullPrefix, streams: { events: { maxLen: QUEUE_EVENTS_MAX_LEN } } });
       this.queues.set(name, q);
     }
     return q;
   }
 }
+
+/**
+ * BullMQ's events stream per queue keeps 10,000 entries by default (~1 MB per campaign queue, ~500 bytes per number
+ * of a 2,000-number campaign); nothing of ours reads it (no QueueEvents), bull-board does not need it.
+ */
+const QUEUE_EVENTS_MAX_LEN = 1000;
 
 const NO_JOBS: QueueCounts = { waiting: 0, active: 0, delayed: 0, completed: 0, failed: 0, paused: 0, prioritized: 0 };
 

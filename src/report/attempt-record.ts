@@ -24,4 +24,9 @@ export interface AttemptRecord extends CallResult {
    * trunk was known dead, so this attempt spends none of the number's retries (it is called again once it is back).
    */
   breaker_held?: true;
+  /**
+   * Only in Redis, for a campaign whose history is in PostgreSQL: this attempt's job did every step after the call
+   * (retry or webhook enqueued), so Redis keeps just this marker and its disposition, not the record.
+   */
+  settled?: true;
 }

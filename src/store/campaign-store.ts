@@ -61,6 +61,13 @@ export interface InflightCall {
   answeredAt?: string;
 }
 
+/** Swaps a stored attempt for its marker, only if the attempt is there. */
+const MARK_SETTLED = `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1
+`;
+
 /** Marks a call in flight answered, only while it is still in flight (its result may already be stored). */
 const MARK_ANSWERED = `
 local v = redis.call('HGET', KEYS[1], ARGV[1])
@@ -291,6 +298,15 @@ export class CampaignStore {
   }
 
   /** The stored record of an attempt, if this channel id already ended (a re-run must not dial again). */
+  /**
+   * Replaces a stored attempt by a small marker once its job is done with it (history in PostgreSQL: the record is
+   * in the outbox). Only where the attempt is stored: a deleted or archived campaign gets nothing back.
+   */
+  async markSettled(id: string, channelId: string, rec: Pick<AttemptRecord, 'disposition' | 'final'>): Promise<void> {
+    const marker = JSON.stringify({ settled: true, disposition: rec.disposition, final: rec.final });
+    await this.redis.eval(MARK_SETTLED, 1, this.keys.attemptIds(id), channelId, marker);
+  }
+
   async attemptByChannel(id: string, channelId: string): Promise<AttemptRecord | undefined> {
     const v = await this.redis.hget(this.keys.attemptIds(id), channelId);
     return v ? parseJson<AttemptRecord>(v) : undefined;
@@ -444,20 +460,10 @@ export class CampaignStore {
 
   /**
    * Forgets a finished campaign's per-attempt state once its history is in PostgreSQL: stored attempts, finals,
-   * the number index (search then asks PostgreSQL), dedupe set, in-flight marks, pacer and starts. The campaign's
+   * the dedupe set (which search reads; PostgreSQL answers then), in-flight marks, pacer and starts. The campaign's
    * hash, counters, causes and timeline stay (a few hundred bytes); `archivedAt` and the queue's counts are added.
    */
   async dropAttemptState(id: string, o: { archivedAt: string; queue: Record<string, number> }): Promise<void> {
-    let cursor = '0';
-    do {
-      const [next, numbers] = await this.redis.sscan(this.keys.numbers(id), cursor, 'COUNT', 1000);
-      cursor = next;
-      if (numbers.length) {
-        const m = this.redis.pipeline();
-        for (const n of numbers) m.srem(this.keys.number(n), id);
-        await m.exec();
-      }
-    } while (cursor !== '0');
     await this.redis
       .multi()
       .del(this.keys.attemptIds(id), this.keys.attempts(id), this.keys.finals(id), this.keys.numbers(id), this.keys.inflight(id), this.keys.pacer(id), this.keys.starts(id))

@@ -40,10 +40,6 @@ export class Keys {
     return `${this.prefix}:history:archiver`;
   }
 
-  /** Which campaigns a number appears in (search). */
-  number(number: string): string {
-    return `${this.prefix}:number:${number}`;
-  }
 
   campaign(id: string): string {
     return `${this.prefix}:c:${id}`;

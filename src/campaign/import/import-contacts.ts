@@ -95,9 +95,6 @@ export async function enqueueContacts(
           opts: { jobId: dialJobId(campaignId, row.number, 1) },
         })),
       );
-      const m = redis.multi();
-      for (const row of fresh) m.sadd(keys.number(row.number), campaignId);
-      await m.exec();
     }
     counts.accepted += fresh.length;
     await store.addImportCounts(campaignId, {

@@ -28,8 +28,6 @@ export interface DeleteCampaignResult {
   keys: number;
   /** BullMQ queues obliterated (jobs, events, rate-limit and concurrency keys). */
   queues: string[];
-  /** Numbers whose search index no longer names it. */
-  numbersUnlinked: number;
   /** Whether its history was deleted too, and how many attempts that removed when the store says. */
   history: { deleted: false } | { deleted: true; attempts?: number };
 }
@@ -86,32 +84,14 @@ export async function deleteCampaign(service: CampaignService, id: string, opts:
     if (/active jobs/i.test((err as Error).message)) throw new CampaignActiveError(id, `campaign ${id} not deleted: a job became active meanwhile; try again or use --force`);
     throw err;
   }
-  const numbersUnlinked = await unlinkNumbers(service, id);
   const keys = await deleteKeysStartingWith(service.redis, service.keys.campaignScope(id));
   // Last, in one step: until here a crash leaves the campaign listed, so running the delete again finishes it.
   const [[, hashDeleted]] = ((await service.redis.multi().del(service.keys.campaign(id)).srem(service.keys.campaigns, id).exec()) ?? [[null, 0]]) as [[unknown, number]];
   await service.closeQueues(queues);
   await service.store.publish({ type: 'campaign', id, change: 'deleted' });
-  const result: DeleteCampaignResult = { id, name: meta.name, state: meta.state, cancelled, keys: keys + (hashDeleted ? 1 : 0), queues, numbersUnlinked, history };
+  const result: DeleteCampaignResult = { id, name: meta.name, state: meta.state, cancelled, keys: keys + (hashDeleted ? 1 : 0), queues, history };
   log.info({ ...result, queues: undefined }, 'campaign deleted');
   return result;
-}
-
-/** The search index (`number:<n>` → campaign ids) forgets the campaign; an entry left with no campaign goes. */
-async function unlinkNumbers(service: CampaignService, id: string): Promise<number> {
-  const { redis, keys } = service;
-  let cursor = '0';
-  let n = 0;
-  do {
-    const [next, numbers] = await redis.sscan(keys.numbers(id), cursor, 'COUNT', 1000);
-    cursor = next;
-    if (!numbers.length) continue;
-    const m = redis.multi();
-    for (const number of numbers) m.srem(keys.number(number), id);
-    await m.exec();
-    n += numbers.length;
-  } while (cursor !== '0');
-  return n;
 }
 
 /** Every Redis key of a campaign, BullMQ's included, and the bytes they hold: what a delete frees. */

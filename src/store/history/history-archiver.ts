@@ -59,7 +59,7 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
  * with DATABASE_URL runs one, and the next takes over when it dies.
  *
  * A finished (or cancelled) campaign whose every entry is written is then archived: its row in PostgreSQL gets the
- * counters and a snapshot, and its per-attempt state, number index and queues leave Redis (counters, causes and
+ * counters and a snapshot, and its per-attempt state and queues leave Redis (counters, causes and
  * the timeline stay: a few hundred bytes).
  */
 export class HistoryArchiver {
