@@ -73,4 +73,17 @@ describe('CampaignStore', () => {
     await store.markAnswered('c2', 'x', '2026-01-01T00:00:01.000Z');
     expect(await store.inflight('c2')).toEqual([]);
   });
+
+  it('swaps a stored attempt for a small settled marker once its job is done, and never creates one', async () => {
+    await store.create({ id: 'c3', name: 'c3', settings: { ...DEFAULT_SETTINGS, endpoint: 'SIP/{number}' } });
+    const rec = record({ campaignId: 'c3', channel_id: 'ch-3', vars: { crm: 'x'.repeat(500) } });
+    expect(await store.recordAttempt(rec)).toBe(true);
+    await store.markSettled('c3', 'ch-3', rec);
+    expect(await store.attemptByChannel('c3', 'ch-3')).toEqual({ settled: true, disposition: 'BUSY', final: false });
+    expect(await redis.hstrlen(store.keys.attemptIds('c3'), 'ch-3')).toBeLessThan(60);
+    // A re-run that records again still sees the attempt as stored: it is not placed twice.
+    expect(await store.recordAttempt(rec)).toBe(false);
+    await store.markSettled('c3', 'never-recorded', rec);
+    expect(await store.attemptByChannel('c3', 'never-recorded')).toBeUndefined();
+  });
 });
