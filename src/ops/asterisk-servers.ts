@@ -12,6 +12,8 @@ export interface AsteriskServer {
   channelCap?: number;
 }
 
+import { checkNamedList } from './named-entries.js';
+
 const FIELDS = ['name', 'url', 'user', 'password', 'passwordEnv', 'channelCap'];
 
 /**
@@ -19,30 +21,9 @@ const FIELDS = ['name', 'url', 'user', 'password', 'passwordEnv', 'channelCap'];
  * entry and the field. `passwordEnv` keeps secrets out of the file: the password is read from that variable.
  */
 export function checkAsteriskList(raw: unknown, file: string, env: NodeJS.ProcessEnv, problems: string[]): AsteriskServer[] {
-  if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw)) {
-    problems.push(`${file}: asterisks: must be a list of { name, url, user, password, channelCap }`);
-    return [];
-  }
-  const out: AsteriskServer[] = [];
-  const seen = new Set<string>();
-  raw.forEach((entry: unknown, i) => {
-    const at = `${file}: asterisks[${i}]`;
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-      problems.push(`${at}: must be an object with name and url`);
-      return;
-    }
-    const e = entry as Record<string, unknown>;
+  const spec = { file, list: 'asterisks', fields: FIELDS, shape: 'name, url, user, password, channelCap' };
+  return checkNamedList(raw, spec, problems, (e, name, at) => {
     const before = problems.length;
-    for (const key of Object.keys(e)) if (!FIELDS.includes(key)) problems.push(`${at}: unknown key ${JSON.stringify(key)} (known: ${FIELDS.join(', ')})`);
-    const name = e.name;
-    if (typeof name !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(name)) {
-      problems.push(`${at}.name: must be a name of letters, digits, ".", "_" or "-", got ${JSON.stringify(name)}`);
-    } else if (seen.has(name)) {
-      problems.push(`${at}.name: ${JSON.stringify(name)} is listed twice`);
-    } else {
-      seen.add(name);
-    }
     const url = e.url;
     if (typeof url !== 'string' || !isHttpUrl(url)) problems.push(`${at}.url: must be an http:// or https:// URL, got ${JSON.stringify(url)}`);
     for (const key of ['user', 'password', 'passwordEnv'] as const) {
@@ -58,16 +39,15 @@ export function checkAsteriskList(raw: unknown, file: string, env: NodeJS.Proces
     if (cap !== undefined && !(typeof cap === 'number' && Number.isInteger(cap) && cap >= 1 && cap <= 100_000)) {
       problems.push(`${at}.channelCap: must be a whole number from 1 to 100000, got ${JSON.stringify(cap)}`);
     }
-    if (problems.length > before) return;
-    out.push({
-      name: name as string,
+    if (problems.length > before) return undefined;
+    return {
+      name,
       url: url as string,
       ...(typeof e.user === 'string' ? { user: e.user } : {}),
       ...(password !== undefined ? { password } : {}),
       ...(typeof cap === 'number' ? { channelCap: cap } : {}),
-    });
+    };
   });
-  return out;
 }
 
 function isHttpUrl(s: string): boolean {

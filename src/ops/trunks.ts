@@ -1,4 +1,5 @@
 import type { Trunk } from '../campaign/pacing/trunk.js';
+import { checkNamedList } from './named-entries.js';
 
 const FIELDS = ['name', 'match', 'prefix', 'cps', 'maxChannels'];
 
@@ -7,28 +8,9 @@ const FIELDS = ['name', 'match', 'prefix', 'cps', 'maxChannels'];
  * and the field. `prefix: 'SIP/trunk/'` is the same as `match` without `*`; give one of the two.
  */
 export function checkTrunkList(raw: unknown, file: string, problems: string[]): Trunk[] {
-  if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw)) {
-    problems.push(`${file}: trunks: must be a list of { name, match (or prefix), cps, maxChannels }`);
-    return [];
-  }
-  const out: Trunk[] = [];
-  const seen = new Set<string>();
-  raw.forEach((entry: unknown, i) => {
-    const at = `${file}: trunks[${i}]`;
-    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-      problems.push(`${at}: must be an object with name, match (or prefix), and cps and/or maxChannels`);
-      return;
-    }
-    const e = entry as Record<string, unknown>;
+  const spec = { file, list: 'trunks', fields: FIELDS, shape: 'name, match (or prefix), cps, maxChannels' };
+  return checkNamedList(raw, spec, problems, (e, name, at) => {
     const before = problems.length;
-    for (const key of Object.keys(e)) if (!FIELDS.includes(key)) problems.push(`${at}: unknown key ${JSON.stringify(key)} (known: ${FIELDS.join(', ')})`);
-    const name = e.name;
-    if (typeof name !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(name)) {
-      problems.push(`${at}.name: must be a name of letters, digits, ".", "_" or "-", got ${JSON.stringify(name)}`);
-    } else if (seen.has(name)) {
-      problems.push(`${at}.name: ${JSON.stringify(name)} is listed twice`);
-    } else seen.add(name);
     if ((e.match === undefined) === (e.prefix === undefined)) problems.push(`${at}: give match (e.g. "PJSIP/*@pstn") or prefix (e.g. "SIP/trunk/"), one of the two`);
     const pattern = e.match ?? e.prefix;
     const field = e.match !== undefined ? 'match' : 'prefix';
@@ -46,13 +28,12 @@ export function checkTrunkList(raw: unknown, file: string, problems: string[]): 
       problems.push(`${at}.maxChannels: must be a whole number from 1 to 100000, got ${JSON.stringify(max)}`);
     }
     if (cps === undefined && max === undefined) problems.push(`${at}: give cps, maxChannels or both (a trunk without limits does nothing)`);
-    if (problems.length > before) return;
-    out.push({
-      name: name as string,
+    if (problems.length > before) return undefined;
+    return {
+      name,
       match: pattern as string,
       ...(typeof cps === 'number' ? { cps } : {}),
       ...(typeof max === 'number' ? { maxChannels: max } : {}),
-    });
+    };
   });
-  return out;
 }
