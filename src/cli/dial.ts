@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import type { AmdOptions } from '../dialer/amd/amd-options.js';
+import type { CallParams } from '../dialer/call-options.js';
 import { checkEndpointShape } from '../dialer/endpoint-shape.js';
 import { addAmdFlags, amdFromFlags } from './amd-flags.js';
 import { EXIT } from './exit-codes.js';
@@ -18,18 +19,12 @@ export interface DialFlags {
   verbose?: boolean;
 }
 
-/** dial's checked arguments. */
-export interface DialParams {
-  endpoint: string;
-  callerId: string;
-  context: string;
-  extension: string;
-  priority: number;
-  timeoutS: number;
+/** dial's checked arguments: the call's own parameters, each given or decided (`--max-call`, `--amd`). */
+export type DialParams = Pick<CallParams, 'endpoint' | 'callerId' | 'context' | 'extension' | 'priority' | 'timeoutS'> & {
   maxCallS: number | undefined;
   /** `--amd`: answering machine detection first. */
   amd: AmdOptions | undefined;
-}
+};
 
 /**
  * `dial ENDPOINT CALLERID CONTEXT EXTENSION PRIORITY TIMEOUT`: the seed script's interface, done right.
