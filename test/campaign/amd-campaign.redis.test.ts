@@ -3,14 +3,16 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CampaignService } from '../../src/campaign/campaign-service.js';
-import { CampaignWorker } from '../../src/campaign/campaign-worker.js';
+import type { CampaignService } from '../../src/campaign/campaign-service.js';
+import type { CampaignWorker } from '../../src/campaign/campaign-worker.js';
 import { DialerMetrics } from '../../src/ops/dialer-metrics.js';
 import type { AttemptRecord } from '../../src/report/summarize.js';
 import { summarizeCampaign } from '../../src/report/write-report.js';
-import { AriSim } from '../../src/sim/index.js';
-import { dropPrefix, REDIS_URL, testPrefix, testRedis, waitUntil } from '../helpers/redis-test.js';
+import type { AriSim } from '../../src/sim/index.js';
+import { testPrefix, waitUntil } from '../helpers/redis-test.js';
+import { startCampaignRig, type CampaignRig } from '../helpers/campaign-rig.js';
 
+let rig: CampaignRig;
 let sim: AriSim;
 let redis: Redis;
 let svc: CampaignService;
@@ -21,11 +23,8 @@ const metrics = new DialerMetrics({ processMetrics: false });
 const prefix = testPrefix('amd');
 
 beforeAll(async () => {
-  sim = await AriSim.start({ users: { dialer: 'pw' }, timeScale: 0.01 });
-  redis = testRedis();
-  svc = new CampaignService({ redis, prefix });
-  worker = new CampaignWorker({ redisUrl: REDIS_URL, prefix, ari: { url: sim.url, user: 'dialer', password: 'pw' }, channelCap: 50, pollMs: 100, observer: metrics.callObserver() });
-  await worker.start();
+  rig = await startCampaignRig(prefix, { worker: { observer: metrics.callObserver() } });
+  ({ sim, redis, svc, worker } = rig);
   hooks = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
@@ -38,11 +37,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await worker.stop(1000);
-  await svc.close();
-  await dropPrefix(redis, prefix);
-  redis.disconnect();
-  await sim.stop();
+  await rig.close();
   await new Promise((r) => hooks.close(r));
 });
 

@@ -1,11 +1,12 @@
 import { Readable } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CampaignService } from '../../src/campaign/campaign-service.js';
-import { CampaignWorker } from '../../src/campaign/campaign-worker.js';
+import type { CampaignService } from '../../src/campaign/campaign-service.js';
+import type { CampaignWorker } from '../../src/campaign/campaign-worker.js';
 import type { AttemptRecord } from '../../src/report/summarize.js';
-import { AriSim } from '../../src/sim/index.js';
-import { dropPrefix, REDIS_URL, testPrefix, testRedis, waitUntil } from '../helpers/redis-test.js';
+import type { AriSim } from '../../src/sim/index.js';
+import { testPrefix, waitUntil } from '../helpers/redis-test.js';
+import { startCampaignRig, type CampaignRig } from '../helpers/campaign-rig.js';
 
 const csvOf = (numbers: string[]) => () => Readable.from([`number\n${numbers.join('\n')}\n`]);
 const numbersFor = (area: string, n: number) => Array.from({ length: n }, (_, i) => `+1${area}555${String(1000 + i).padStart(4, '0')}`);
@@ -17,21 +18,14 @@ const prefix = testPrefix('schedule');
 let svc: CampaignService;
 let worker: CampaignWorker;
 
+let rig: CampaignRig;
+
 beforeAll(async () => {
-  sim = await AriSim.start({ users: { dialer: 'pw' }, timeScale: 0.25 });
-  redis = testRedis();
-  svc = new CampaignService({ redis, prefix });
-  worker = new CampaignWorker({ redisUrl: REDIS_URL, prefix, ari: { url: sim.url, user: 'dialer', password: 'pw' }, channelCap: 50, pollMs: 100 });
-  await worker.start();
+  rig = await startCampaignRig(prefix, { sim: { timeScale: 0.25 } });
+  ({ sim, redis, svc, worker } = rig);
 });
 
-afterAll(async () => {
-  await worker.stop(1000);
-  await svc.close();
-  await dropPrefix(redis, prefix);
-  redis.disconnect();
-  await sim.stop();
-});
+afterAll(() => rig.close());
 
 async function finals(id: string): Promise<AttemptRecord[]> {
   const out: AttemptRecord[] = [];

@@ -1,14 +1,15 @@
 import { Readable } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CampaignService } from '../../src/campaign/campaign-service.js';
+import type { CampaignService } from '../../src/campaign/campaign-service.js';
 import { CampaignWorker } from '../../src/campaign/campaign-worker.js';
 import { SuppressionList } from '../../src/campaign/policy/suppression-list.js';
 import type { AttemptRecord } from '../../src/report/summarize.js';
 import { summarizeCampaign } from '../../src/report/write-report.js';
 import { AriSim } from '../../src/sim/index.js';
 import { createLogger } from '../../src/log.js';
-import { dropPrefix, maxPerSecond, REDIS_URL, testPrefix, testRedis, waitUntil } from '../helpers/redis-test.js';
+import { maxPerSecond, REDIS_URL, testPrefix, waitUntil } from '../helpers/redis-test.js';
+import { startCampaignRig, type CampaignRig } from '../helpers/campaign-rig.js';
 
 const csvOf = (numbers: string[], header = 'number,name') => () => Readable.from([`${header}\n${numbers.map((n, i) => `${n},N${i}`).join('\n')}\n`]);
 
@@ -18,21 +19,14 @@ const prefix = testPrefix('campaign');
 let svc: CampaignService;
 let worker: CampaignWorker;
 
+let rig: CampaignRig;
+
 beforeAll(async () => {
-  sim = await AriSim.start({ users: { dialer: 'pw' }, timeScale: 0.01 });
-  redis = testRedis();
-  svc = new CampaignService({ redis, prefix });
-  worker = new CampaignWorker({ redisUrl: REDIS_URL, prefix, ari: { url: sim.url, user: 'dialer', password: 'pw' }, channelCap: 200, pollMs: 100, logger: process.env.TEST_LOG ? createLogger({ level: process.env.TEST_LOG }) : undefined });
-  await worker.start();
+  rig = await startCampaignRig(prefix, { worker: { channelCap: 200, logger: process.env.TEST_LOG ? createLogger({ level: process.env.TEST_LOG }) : undefined } });
+  ({ sim, redis, svc, worker } = rig);
 });
 
-afterAll(async () => {
-  await worker.stop(1000);
-  await svc.close();
-  await dropPrefix(redis, prefix);
-  redis.disconnect();
-  await sim.stop();
-});
+afterAll(() => rig.close());
 
 async function finished(id: string, timeoutMs = 60_000) {
   await waitUntil(`campaign ${id} finished`, async () => ['finished', 'cancelled'].includes((await svc.get(id)).state), timeoutMs);

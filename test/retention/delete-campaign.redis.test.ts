@@ -3,14 +3,15 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CampaignService } from '../../src/campaign/campaign-service.js';
-import { CampaignWorker } from '../../src/campaign/campaign-worker.js';
+import type { CampaignService } from '../../src/campaign/campaign-service.js';
+import type { CampaignWorker } from '../../src/campaign/campaign-worker.js';
 import { campaignFootprint, deleteCampaign } from '../../src/campaign/retention/delete-campaign.js';
 import { CampaignActiveError } from '../../src/errors.js';
-import { AriSim } from '../../src/sim/index.js';
+import type { AriSim } from '../../src/sim/index.js';
 import type { DeletableHistory } from '../../src/store/deletable-history.js';
 import { keyFootprint } from '../../src/store/key-footprint.js';
-import { dropPrefix, REDIS_URL, testPrefix, testRedis, waitUntil } from '../helpers/redis-test.js';
+import { testPrefix, waitUntil } from '../helpers/redis-test.js';
+import { startCampaignRig, type CampaignRig } from '../helpers/campaign-rig.js';
 
 const csvOf = (numbers: string[]) => () => Readable.from([`number,name\n${numbers.map((n, i) => `${n},N${i}`).join('\n')}\n`]);
 const numbersFrom = (start: number, n: number) => Array.from({ length: n }, (_, i) => `+1555${String(start + i).padStart(7, '0')}`);
@@ -26,23 +27,18 @@ let hooks: Server;
 let hookUrl: string;
 const prefix = testPrefix('delete');
 
+let rig: CampaignRig;
+
 beforeAll(async () => {
-  sim = await AriSim.start({ users: { dialer: 'pw' }, timeScale: 0.01 });
-  redis = testRedis();
-  svc = new CampaignService({ redis, prefix });
+  rig = await startCampaignRig(prefix, { worker: { channelCap: 200 } });
+  ({ sim, redis, svc, worker } = rig);
   hooks = createServer((req, res) => req.resume().on('end', () => res.end('ok')));
   await new Promise<void>((r) => hooks.listen(0, '127.0.0.1', r));
   hookUrl = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}/hook`;
-  worker = new CampaignWorker({ redisUrl: REDIS_URL, prefix, ari: { url: sim.url, user: 'dialer', password: 'pw' }, channelCap: 200, pollMs: 100 });
-  await worker.start();
 });
 
 afterAll(async () => {
-  await worker.stop(1000);
-  await svc.close();
-  await dropPrefix(redis, prefix);
-  redis.disconnect();
-  await sim.stop();
+  await rig.close();
   await new Promise((r) => hooks.close(r));
 });
 
