@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
-import { expect } from 'vitest';
+import { expect, vi } from 'vitest';
 import { CampaignService } from '../../src/campaign/campaign-service.js';
 import { CampaignWorker, type CampaignWorkerOptions } from '../../src/campaign/campaign-worker.js';
 import { connectRedis } from '../../src/store/redis-connection.js';
@@ -10,6 +10,10 @@ import { createLogger } from '../../src/log.js';
 import { AriSim, type AriSimOptions, type SimRule } from '../../src/sim/index.js';
 import { auditCampaign, type CampaignAudit } from '../../scripts/soak/audit.js';
 import { dropPrefix, REDIS_URL, testPrefix, waitUntil } from '../helpers/redis-test.js';
+
+// A fault test runs a campaign of hundreds of calls through a fault: ~15 s alone, twice that on a loaded CI machine.
+// Each still bounds its own waits (rig.finished, waitUntil); this only keeps the default 30 s from cutting them short.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 60_000 });
 
 export const SIM_USER = 'dialer';
 export const SIM_PASSWORD = 'fault-pass';
