@@ -263,13 +263,18 @@ export class CampaignService {
    * pause that is not an operator's plain one (a circuit breaker's, with its reason), shown by status and dashboard.
    */
   async pause(id: string, why?: { reason: string; by: 'breaker' | 'operator' }): Promise<CampaignMeta> {
-    const meta = await this.get(id);
-    if (meta.state === 'running' || meta.state === 'importing') {
-      await this.dialQueue(id).pause();
-      await this.store.setState(id, 'paused', why ? { ...why, at: new Date().toISOString() } : undefined);
-      await this.store.publish({ type: 'campaign', id, change: 'paused', ...(why ? { reason: why.reason } : {}) });
-    }
+    await this.pauseNow(id, why);
     return this.get(id);
+  }
+
+  /** Like {@link pause}; true only for the caller that paused it (a campaign already paused or over stays as it is). */
+  async pauseNow(id: string, why?: { reason: string; by: 'breaker' | 'operator' }): Promise<boolean> {
+    await this.get(id);
+    // The state first: a job already fetched sees "paused" before its originate and goes back to the queue.
+    if (!(await this.store.pauseIfLive(id, why ? { ...why, at: new Date().toISOString() } : undefined))) return false;
+    await this.dialQueue(id).pause();
+    await this.store.publish({ type: 'campaign', id, change: 'paused', ...(why ? { reason: why.reason } : {}) });
+    return true;
   }
 
   async resume(id: string): Promise<CampaignMeta> {

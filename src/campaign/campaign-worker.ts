@@ -413,8 +413,10 @@ export class CampaignWorker {
 
   /** The breaker's verdict: the trunk or the endpoint is dead, not Asterisk. Paused for every worker, with why. */
   private async autoPause(id: string, reason: string): Promise<void> {
-    await this.service.pause(id, { reason, by: 'breaker' });
+    // Several workers' breakers may ask at once: only the one that paused it tells the webhook.
+    const pausedHere = await this.service.pauseNow(id, { reason, by: 'breaker' });
     this.metaCache.delete(id);
+    if (!pausedHere) return;
     const meta = await this.campaign(id);
     const hook = meta.settings.webhook;
     if (!hook) return;

@@ -61,6 +61,19 @@ export interface InflightCall {
   answeredAt?: string;
 }
 
+/** running|importing → paused (with why, or none); 0 when the campaign was in any other state. */
+const PAUSE_IF_LIVE = `
+local s = redis.call('HGET', KEYS[1], 'state')
+if s ~= 'running' and s ~= 'importing' then return 0 end
+redis.call('HSET', KEYS[1], 'state', 'paused')
+if ARGV[1] ~= '' then
+  redis.call('HSET', KEYS[1], 'pausedReason', ARGV[1], 'pausedBy', ARGV[2], 'pausedAt', ARGV[3])
+else
+  redis.call('HDEL', KEYS[1], 'pausedReason', 'pausedBy', 'pausedAt')
+end
+return 1
+`;
+
 /** Swaps a stored attempt for its marker, only if the attempt is there. */
 const MARK_SETTLED = `
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
@@ -226,6 +239,15 @@ export class CampaignStore {
   /** Replaces the stored settings (already checked by parseSettings): the schedule edited while a campaign waits. */
   async updateSettings(id: string, settings: CampaignSettings): Promise<void> {
     await this.redis.hset(this.keys.campaign(id), 'settings', JSON.stringify(settings));
+  }
+
+  /**
+   * Pauses a running (or importing) campaign, atomically: true only for the one caller that paused it, so a pause
+   * several workers' breakers ask for at once is announced once. `paused` keeps why.
+   */
+  async pauseIfLive(id: string, paused?: PauseInfo): Promise<boolean> {
+    const r = await this.redis.eval(PAUSE_IF_LIVE, 1, this.keys.campaign(id), paused?.reason ?? '', paused?.by ?? '', paused?.at ?? '');
+    return r === 1;
   }
 
   /** Sets the state; `paused` keeps why (a state other than paused forgets it); `cancelled` notes when. */

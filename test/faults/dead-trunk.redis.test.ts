@@ -33,7 +33,9 @@ const THRESHOLD = 10;
 
 describe('fault: a trunk Asterisk cannot reach (the issue: 300 of 300 numbers final ERROR in under a minute)', () => {
   it('a mistyped endpoint burns no number: the breaker holds the attempts back and pauses the campaign with the reason', async () => {
-    const worker = await rig.worker({ breaker: { threshold: THRESHOLD, probeDelayMs: 200 } });
+    // Two workers, each with its own breaker: both may trip; the campaign is paused, and announced, once.
+    const worker = await rig.worker({ app: 'typo-a', breaker: { threshold: THRESHOLD, probeDelayMs: 200 } });
+    const other = await rig.worker({ app: 'typo-b', breaker: { threshold: THRESHOLD, probeDelayMs: 200 } });
     const numbers = numbersFor(300, 120);
     const webhook = { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`, secret: SECRET };
     const id = await rig.campaign('typo', numbers, { ...BUSY_CAMPAIGN, endpoint: 'SIP/nosuchtrunk/{number}', cps: 50, webhook });
@@ -54,9 +56,11 @@ describe('fault: a trunk Asterisk cannot reach (the issue: 300 of 300 numbers fi
     const paused = received.find((r) => r.body.includes('"campaign.paused"'))!;
     expect(JSON.parse(paused.body)).toMatchObject({ event: 'campaign.paused', campaign_id: id, by: 'breaker', reason: meta.paused?.reason });
     expect(verifySignature(SECRET, paused.body, paused.signature)).toBe(true);
+    await sleep(1500);
+    expect(received.filter((r) => r.body.includes('"campaign.paused"'))).toHaveLength(1);
     expect(worker.breakers.state(id)).toBe('closed'); // a resume starts afresh
     await rig.svc.cancel(id);
-    await worker.stop(500);
+    await Promise.all([worker.stop(500), other.stop(500)]);
   });
 
   it('an outage that ends on its own costs nothing: refused originates go back to the queue and out again once it is back', async () => {
