@@ -4,13 +4,14 @@ import type { AriEventStream } from '../src/ari/event-stream.js';
 import { formatCallingWindow, isInsideWindow, msUntilWindowOpens } from '../src/campaign/policy/calling-window.js';
 import type { CampaignMeta, CampaignStore } from '../src/store/campaign-store.js';
 import type { AsteriskHealth } from '../src/campaign/health/asterisk-health.js';
-import { verdictOf } from '../src/campaign/health/attempt-verdict.js';
+import { judgeAttemptEnd } from '../src/campaign/health/attempt-health.js';
 import type { CampaignBreakers } from '../src/campaign/health/campaign-breakers.js';
 import type { Admission } from '../src/campaign/health/circuit-breaker.js';
 import { cancelledRecord } from '../src/campaign/cancelled-record.js';
 import { attemptCallParams } from '../src/campaign/attempt-call-params.js';
+import { attemptNextStep } from '../src/campaign/attempt-next-step.js';
 import { recordAttemptResult } from '../src/campaign/attempt-result.js';
-import { assertDialJobData, dialJobId, type DialJobData } from '../src/campaign/job-data.js';
+import { assertDialJobData, type DialJobData } from '../src/campaign/job-data.js';
 import { ChannelLeases, type Lease } from '../src/campaign/pacing/channel-leases.js';
 import { HoldBacks } from '../src/campaign/pacing/hold-backs.js';
 import { Pacer } from '../src/campaign/pacing/pacer.js';
@@ -23,7 +24,6 @@ import type { CallDeps, CallObserver } from '../src/dialer/call-options.js';
 import { channelIdFor } from '../src/dialer/channel-id.js';
 import type { Logger } from '../src/log.js';
 import type { AttemptRecord } from '../src/report/summarize.js';
-import { retryKeyFor } from '../src/campaign/policy/retry-policy.js';
 
 export interface DialJobDeps {
   ari: AriClient;
@@ -61,25 +61,12 @@ export interface DialJobDeps {
 }
 
 /**
- * Originates Asterisk refused while answering (500 Allocation failed) one attempt may meet before it ends ERROR: the
- * breaker handles a campaign-wide failure; this ends a single row whose own endpoint can never be allocated.
- */
-const MAX_REFUSALS = 5;
-/**
  * A trunk's cps is the carrier's hard limit: its send window is this much wider than 1 s, so the few ms between
  * claiming a moment in Redis and the originate leaving do not put cps + 1 into a second (costs ~3 % at 20 cps).
  */
 const TRUNK_SLACK_MS = 30;
 /** Spread of the waits of attempts held back together, so they do not all come back in the same millisecond. */
 const JITTER_MS = 250;
-
-/**
- * A refusal worth sending again: Asterisk or ARI was away (no connection, HTML, 5xx, 401). A 4xx is Asterisk's
- * judgement of the request itself (400 "Invalid endpoint specified"): sending it again cannot change the answer.
- */
-function sendAgainLater(r: { http_status?: number; error_code?: string }): boolean {
-  return r.http_status === undefined || r.http_status >= 500 || r.error_code === 'ARI_NOT_ARI' || r.error_code === 'ARI_AUTH';
-}
 
 export interface DialJobReturn {
   channelId: string;
@@ -245,17 +232,13 @@ export const dialContact = (deps: DialJobDeps) => {
         );
         let held = false;
         if (!previous) {
-          const verdict = verdictOf(result, { retry: data.attempt > 1 });
-          if (verdict.kind === 'asterisk-down' && result.placed === false) deps.health.reportDown(verdict.reason ?? result.message);
-          held = deps.breakers.record(data.campaignId, verdict, admission === 'trial', endpoint, Date.parse(result.created_at)) === 'held' && result.placed !== false;
-          if (result.placed === false && sendAgainLater(result) && (verdict.kind === 'asterisk-down' || (data.refusals ?? 0) + 1 < MAX_REFUSALS)) {
-            // Asterisk did not take it: no phone rang. Back to the queue as it was, to go out once Asterisk or the
-            // trunk is back (a refusal with Asterisk answering is counted, so one row's dead endpoint ends).
+          const end = judgeAttemptEnd(deps, data.campaignId, result, { retry: data.attempt > 1, trial: admission === 'trial', endpoint, refusals: data.refusals ?? 0 });
+          if (end.action === 'send-again') {
+            // Asterisk did not take it: no phone rang. Back to the queue as it was, to go out once it is back.
             await deps.store.clearInflight(data.campaignId, channelId);
-            if (verdict.kind !== 'asterisk-down') await job.updateData({ ...data, refusals: (data.refusals ?? 0) + 1 });
-            const wait = verdict.kind === 'asterisk-down' ? deps.health.retryInMs() : deps.breakers.retryInMs(data.campaignId);
-            await holdBack(`originate refused: ${result.message}`, wait);
-          }
+            if (end.countRefusal) await job.updateData({ ...data, refusals: (data.refusals ?? 0) + 1 });
+            await holdBack(end.why, end.waitMs);
+          } else held = end.held;
         }
         rec = await recordAttemptResult(deps, data, result, held ? deps.breakers.retryInMs(data.campaignId) : undefined);
         log.info({ disposition: rec.disposition, cause: rec.cause, final: rec.final }, 'attempt ended');
@@ -268,26 +251,7 @@ export const dialContact = (deps: DialJobDeps) => {
 
     // A run that did everything below already left only a marker (history in PostgreSQL keeps the record).
     if (rec.settled) return { channelId, disposition: rec.disposition, final: rec.final };
-    // From here on every step is idempotent, so a re-run after a crash completes what was left undone.
-    if (!rec.final) {
-      // An attempt the breaker held spends no retry of its disposition.
-      const spent = rec.breaker_held ? 0 : 1;
-      const key = retryKeyFor(rec);
-      const tries = { ...(data.tries ?? {}), [key]: (data.tries?.[key] ?? 0) + spent };
-      const { refusals: _refusals, ...rest } = data;
-      const next: DialJobData = { ...rest, attempt: data.attempt + 1, tries };
-      const delayMs = (rec.retry_in_s ?? 0) * 1000;
-      const end = s.endAt ? Date.parse(s.endAt) : Infinity;
-      // A retry due after the campaign's end would only wait to be ended: end the number now, with its reason.
-      if (now() + delayMs >= end) await deps.store.recordFinalOnly(cancelledRecord(next, s.endpoint, now(), endedMessage(s.endAt!, true)));
-      else await deps.enqueueRetry(next, dialJobId(data.campaignId, data.number, next.attempt), delayMs);
-    } else {
-      await deps.enqueueWebhook(rec);
-    }
-    await deps.store.publish({ type: 'attempt', id: data.campaignId, disposition: rec.disposition, final: rec.final });
-    // With history in PostgreSQL the full record is in the outbox (then PostgreSQL): Redis keeps only what a re-run
-    // needs to know that nothing is left to do. ~800 bytes per attempt less while the campaign runs.
-    if (meta.history === 'pg') await deps.store.markSettled(data.campaignId, channelId, rec);
+    await attemptNextStep(deps, meta, data, rec, now());
     return { channelId, disposition: rec.disposition, final: rec.final };
   };
 };

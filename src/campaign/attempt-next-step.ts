@@ -1,0 +1,42 @@
+import type { AttemptRecord } from '../report/attempt-record.js';
+import type { CampaignStore, CampaignMeta } from '../store/campaign-store.js';
+import { cancelledRecord } from './cancelled-record.js';
+import { dialJobId, type DialJobData } from './job-data.js';
+import { retryKeyFor } from './policy/retry-policy.js';
+import { endedMessage } from './policy/schedule.js';
+
+export interface AttemptNextStepDeps {
+  store: CampaignStore;
+  /** Adds the next attempt (a new job) to the campaign's queue. */
+  enqueueRetry: (data: DialJobData, jobId: string, delayMs: number) => Promise<void>;
+  /** Hands a final result to the webhook queue, when the campaign has one. */
+  enqueueWebhook: (rec: AttemptRecord) => Promise<void>;
+}
+
+/**
+ * What follows an attempt's stored result: the next attempt (a new job, its retry counted per disposition) or the
+ * final result's webhook. Every step is idempotent (deterministic job ids), so a re-run after a crash completes what
+ * was left undone. With history in PostgreSQL, Redis then keeps only a settled marker of the attempt.
+ */
+export async function attemptNextStep(deps: AttemptNextStepDeps, meta: CampaignMeta, data: DialJobData, rec: AttemptRecord, now: number): Promise<void> {
+  const s = meta.settings;
+  if (!rec.final) {
+    // An attempt the breaker held spends no retry of its disposition.
+    const spent = rec.breaker_held ? 0 : 1;
+    const key = retryKeyFor(rec);
+    const tries = { ...(data.tries ?? {}), [key]: (data.tries?.[key] ?? 0) + spent };
+    const { refusals: _refusals, ...rest } = data;
+    const next: DialJobData = { ...rest, attempt: data.attempt + 1, tries };
+    const delayMs = (rec.retry_in_s ?? 0) * 1000;
+    const end = s.endAt ? Date.parse(s.endAt) : Infinity;
+    // A retry due after the campaign's end would only wait to be ended: end the number now, with its reason.
+    if (now + delayMs >= end) await deps.store.recordFinalOnly(cancelledRecord(next, s.endpoint, now, endedMessage(s.endAt!, true)));
+    else await deps.enqueueRetry(next, dialJobId(data.campaignId, data.number, next.attempt), delayMs);
+  } else {
+    await deps.enqueueWebhook(rec);
+  }
+  await deps.store.publish({ type: 'attempt', id: data.campaignId, disposition: rec.disposition, final: rec.final });
+  // With history in PostgreSQL the full record is in the outbox (then PostgreSQL): Redis keeps only what a re-run
+  // needs to know that nothing is left to do. ~800 bytes per attempt less while the campaign runs.
+  if (meta.history === 'pg') await deps.store.markSettled(data.campaignId, rec.channel_id, rec);
+}
