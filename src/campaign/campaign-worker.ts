@@ -10,6 +10,7 @@ import type { CallObserver } from '../dialer/call-options.js';
 import { channelIdFor } from '../dialer/channel-id.js';
 import { silentLogger, type Logger } from '../log.js';
 import { CampaignService } from './campaign-service.js';
+import { WebhookDeliveries } from './webhook-deliveries.js';
 import { AsteriskHealth } from './health/asterisk-health.js';
 import { CampaignBreakers } from './health/campaign-breakers.js';
 import type { BreakerState, BreakerTrip } from './health/circuit-breaker.js';
@@ -106,6 +107,7 @@ export class CampaignWorker {
   private readonly takeover: Takeover;
   private readonly observer: CallObserver | undefined;
   private readonly holdBacks: HoldBacks;
+  private readonly deliveries: WebhookDeliveries;
   /** When this process last swept each ended campaign's queue. */
   private readonly swept = new Map<string, number>();
   private pollTimer: NodeJS.Timeout | undefined;
@@ -122,6 +124,7 @@ export class CampaignWorker {
       conn.on('error', (err: Error) => this.log.warn({ connection: name, err: err.message, stack: err.stack }, 'redis connection error'));
     }
     this.service = new CampaignService({ redis: this.redis, prefix: opts.prefix, logger: this.log });
+    this.deliveries = new WebhookDeliveries(this.service, opts.webhookBackoffMs ?? 1000);
     this.ari = new AriClient({ ...opts.ari, logger: this.log });
     this.events = new AriEventStream({ ...opts.ari, app: this.name, logger: this.log });
     this.cap = new Semaphore(opts.channelCap ?? 100);
@@ -334,15 +337,7 @@ export class CampaignWorker {
         },
         enqueueWebhook: async (rec) => {
           const hook = (await this.campaign(rec.campaignId)).settings.webhook;
-          if (!hook) return;
-          const data: WebhookJobData = { url: hook.url, secret: hook.secret, idempotencyKey: `${rec.campaignId}:${rec.number}`, record: rec };
-          await this.service.webhookQueue(id).add('deliver', data, {
-            jobId: `wh|${rec.campaignId}|${rec.number}`,
-            attempts: hook.attempts,
-            backoff: { type: 'exponential', delay: this.opts.webhookBackoffMs ?? 1000 },
-            removeOnComplete: { count: 1000 },
-            removeOnFail: { count: 10_000 },
-          });
+          if (hook) await this.deliveries.final(hook, rec);
         },
         channelCap: this.cap,
         hangupAll: this.hangupAll.signal,
@@ -417,21 +412,8 @@ export class CampaignWorker {
     const pausedHere = await this.service.pauseNow(id, { reason, by: 'breaker' });
     this.metaCache.delete(id);
     if (!pausedHere) return;
-    const meta = await this.campaign(id);
-    const hook = meta.settings.webhook;
-    if (!hook) return;
-    const data: WebhookJobData = {
-      url: hook.url,
-      secret: hook.secret,
-      idempotencyKey: `${id}:paused:${Date.now()}`,
-      event: { event: 'campaign.paused', campaign_id: id, reason, by: 'breaker', at: new Date().toISOString() },
-    };
-    await this.service.webhookQueue(id).add('event', data, {
-      attempts: hook.attempts,
-      backoff: { type: 'exponential', delay: this.opts.webhookBackoffMs ?? 1000 },
-      removeOnComplete: { count: 1000 },
-      removeOnFail: { count: 10_000 },
-    });
+    const hook = (await this.campaign(id)).settings.webhook;
+    if (hook) await this.deliveries.event(id, hook, { event: 'campaign.paused', campaign_id: id, reason, by: 'breaker', at: new Date().toISOString() });
   }
 
   /** Settings and state, cached for a second: every job reads them, and cancel must be seen quickly. */

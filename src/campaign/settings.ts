@@ -8,6 +8,14 @@ import { scheduleProblems } from './policy/schedule.js';
 import { fillPlaceholders, placeholderValueProblem } from './import/endpoint-placeholders.js';
 import { DEFAULT_RETRY_POLICY, parseRetryPolicy, type RetryPolicy } from './policy/retry-policy.js';
 
+/** Where a campaign's results are POSTed, signed, at most `ratePerSecond`, each tried up to `attempts` times. */
+export interface WebhookSettings {
+  url: string;
+  secret?: string;
+  ratePerSecond: number;
+  attempts: number;
+}
+
 /** How a campaign dials. Stored with the campaign; every worker reads the same. */
 export interface CampaignSettings {
   /** Endpoint template; `{number}` and any CSV column in braces are filled per row. e.g. `PJSIP/{number}@trunk`. */
@@ -37,7 +45,7 @@ export interface CampaignSettings {
   window?: CallingWindow;
   /** Hang up answered calls after this many seconds. */
   maxCallS?: number;
-  webhook?: { url: string; secret?: string; ratePerSecond: number; attempts: number };
+  webhook?: WebhookSettings;
   /** Names of the Asterisk servers (config file `asterisks`) whose workers may dial it; absent = any worker. */
   asterisks?: string[];
   /**
