@@ -104,7 +104,11 @@ return 1
  */
 const RECORD_ATTEMPT = `
 if redis.call('EXISTS', KEYS[6]) == 0 then return 0 end
-if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then
+  -- Stored already (a takeover and a re-run job can both follow one call): a mark either left is stale.
+  redis.call('HDEL', KEYS[4], ARGV[1])
+  return 0
+end
 local hist = redis.call('HGET', KEYS[6], 'history') == 'pg'
 local worker = ''
 if hist then

@@ -86,4 +86,17 @@ describe('CampaignStore', () => {
     await store.markSettled('c3', 'never-recorded', rec);
     expect(await store.attemptByChannel('c3', 'never-recorded')).toBeUndefined();
   });
+
+  it('a stored attempt leaves no in-flight mark, even one written again by a second follower of the call', async () => {
+    await store.create({ id: 'c4', name: 'c4', settings: { ...DEFAULT_SETTINGS, endpoint: 'SIP/{number}' } });
+    const rec = record({ campaignId: 'c4', channel_id: 'ch-4' });
+    const mark = { channelId: 'ch-4', number: '+1555', attempt: 1, since: new Date().toISOString(), worker: 'w', state: 'dialing' as const };
+    await store.markInflight('c4', mark);
+    expect(await store.recordAttempt(rec)).toBe(true);
+    expect(await store.inflight('c4')).toEqual([]);
+    // A re-run job that read the mark before the takeover stored the result writes it again, then records too late.
+    await store.markInflight('c4', { ...mark, worker: 'rerun' });
+    expect(await store.recordAttempt(rec)).toBe(false);
+    expect(await store.inflight('c4')).toEqual([]);
+  });
 });
