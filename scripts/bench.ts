@@ -51,14 +51,8 @@ try {
 
 log('\nhistory in PostgreSQL (scripts/bench/history-bench.ts; DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test)');
 {
-  const { benchHistory } = await import('./bench/history-bench.js');
-  const h = await benchHistory({
-    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
-    numbers: quick ? 1000 : 2000,
-    archived: quick ? 20_000 : 50_000,
-    historyRows: quick ? 100_000 : 1_000_000,
-  });
+  const { benchHistory, historyBenchOptions } = await import('./bench/history-bench.js');
+  const h = await benchHistory(historyBenchOptions(quick));
   figures.history = h;
   log(table([
     [`attempts archived per second (${h.archived} from the outbox)`, `${h.archive_attempts_per_s}`, '>= 5000'],

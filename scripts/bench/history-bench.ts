@@ -9,6 +9,7 @@ import { CampaignWorker } from '../../src/campaign/campaign-worker.js';
 import { writeReport } from '../../src/report/write-report.js';
 import { AriSim } from '../../src/sim/index.js';
 import { dropPrefix } from '../../src/store/drop-prefix.js';
+import { keyFootprint } from '../../src/store/key-footprint.js';
 import { HistoryStore } from '../../src/store/history/history-store.js';
 import { connectRedis } from '../../src/store/redis-connection.js';
 import type { Redis } from 'ioredis';
@@ -191,26 +192,14 @@ async function reads(svc: CampaignService, history: HistoryStore, rows: number) 
   };
 }
 
-/** MEMORY USAGE of every key under a prefix (BullMQ's too), summed. */
-export async function prefixBytes(redis: Redis, prefix: string, kinds?: Record<string, number>): Promise<number> {
-  let cursor = '0';
-  let bytes = 0;
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 2000);
-    cursor = next;
-    if (!keys.length) continue;
-    const p = redis.pipeline();
-    for (const key of keys) p.memory('USAGE', key, 'SAMPLES', '0');
-    const res = (await p.exec()) ?? [];
-    res.forEach(([, v], i) => {
-      bytes += Number(v) || 0;
-      if (kinds) {
-        const kind = kindOf(keys[i]!.slice(prefix.length));
-        kinds[kind] = (kinds[kind] ?? 0) + (Number(v) || 0);
-      }
-    });
-  } while (cursor !== '0');
-  return bytes;
+/** MEMORY USAGE of every key under a prefix (BullMQ's too), summed; `kinds` gets the bytes per kind of key. */
+async function prefixBytes(redis: Redis, prefix: string, kinds?: Record<string, number>): Promise<number> {
+  const f = await keyFootprint(redis, { starts: [prefix], list: kinds !== undefined });
+  for (const { key, bytes } of f.list ?? []) {
+    const kind = kindOf(key.slice(prefix.length));
+    kinds![kind] = (kinds![kind] ?? 0) + bytes;
+  }
+  return f.bytes;
 }
 
 /** `:bull:dial-x:<campaign>|<number>|a1` → `bull job`, `:bull:dial-x:events` → `bull events`, `:c:x:attempt-ids` → `attempt-ids`. */
@@ -220,15 +209,19 @@ function kindOf(rest: string): string {
   return rest.split(':')[1] ?? rest;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const quick = process.argv.includes('--quick');
-  const figures = await benchHistory({
+/** The bench's sizes (`--quick`: smaller) and where it runs (REDIS_URL, DATABASE_URL). */
+export function historyBenchOptions(quick: boolean): HistoryBenchOptions {
+  return {
     redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
     numbers: quick ? 1000 : 2000,
     archived: quick ? 20_000 : 50_000,
     historyRows: quick ? 100_000 : 1_000_000,
-  });
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const figures = await benchHistory(historyBenchOptions(process.argv.includes('--quick')));
   process.stdout.write(`${JSON.stringify(figures)}\n`);
   process.exit(0);
 }

@@ -5,6 +5,7 @@ import { CampaignService } from '../../src/campaign/campaign-service.js';
 import { CampaignWorker } from '../../src/campaign/campaign-worker.js';
 import { summarizeCampaign, writeReport } from '../../src/report/write-report.js';
 import { AriSim } from '../../src/sim/index.js';
+import { keyFootprint } from '../../src/store/key-footprint.js';
 import { HistoryStore } from '../../src/store/history/history-store.js';
 import type { HistoryArchiver } from '../../src/store/history/history-archiver.js';
 import { dropPrefix, REDIS_URL, testPrefix, testRedis, waitUntil } from '../helpers/redis-test.js';
@@ -64,16 +65,7 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
 }
 
 /** Bytes Redis uses for every key of this installation (MEMORY USAGE over a SCAN of the prefix). */
-async function redisBytes(): Promise<number> {
-  let cursor = '0';
-  let bytes = 0;
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    for (const k of keys) bytes += Number(await redis.memory('USAGE', k, 'SAMPLES', '0')) || 0;
-  } while (cursor !== '0');
-  return bytes;
-}
+const redisBytes = async (): Promise<number> => (await keyFootprint(redis, { starts: [prefix] })).bytes;
 
 describe('a campaign with history in PostgreSQL', () => {
   it('survives a PostgreSQL outage mid-campaign: every attempt present once, then Redis keeps only counters', async () => {
