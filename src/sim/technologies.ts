@@ -41,9 +41,6 @@ const TECHNOLOGIES: readonly Technology[] = [
   { name: 'Sim', local: false, setupMs: 0, protocolId: 'none', rtpQosVars: false, answersAtOnce: false },
 ];
 
-/** Names of every technology the simulator accepts. */
-export const KNOWN_TECHNOLOGIES: readonly string[] = TECHNOLOGIES.map((t) => t.name);
-
 const BY_LOWER = new Map(TECHNOLOGIES.map((t) => [t.name.toLowerCase(), t]));
 
 /** Technology names are matched without case, as `ast_get_channel_tech()` does. */
