@@ -1,0 +1,126 @@
+// The campaign store's Lua: each script one atomic step of the store (see CampaignStore for when each runs).
+
+/** running|importing → paused (with why, or none); 0 when the campaign was in any other state. */
+export const PAUSE_IF_LIVE = `
+local s = redis.call('HGET', KEYS[1], 'state')
+if s ~= 'running' and s ~= 'importing' then return 0 end
+redis.call('HSET', KEYS[1], 'state', 'paused')
+if ARGV[1] ~= '' then
+  redis.call('HSET', KEYS[1], 'pausedReason', ARGV[1], 'pausedBy', ARGV[2], 'pausedAt', ARGV[3])
+else
+  redis.call('HDEL', KEYS[1], 'pausedReason', 'pausedBy', 'pausedAt')
+end
+return 1
+`;
+
+/** Swaps a stored attempt for its marker, only if the attempt is there. */
+export const MARK_SETTLED = `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1
+`;
+
+/** Marks a call in flight answered, only while it is still in flight (its result may already be stored). */
+export const MARK_ANSWERED = `
+local v = redis.call('HGET', KEYS[1], ARGV[1])
+if not v then return 0 end
+local o = cjson.decode(v)
+o.state = 'answered'
+o.answeredAt = ARGV[2]
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(o))
+return 1
+`;
+
+/**
+ * Stores an attempt once (keyed by channel id), moves it out of "in flight", counts it, and when it is the
+ * number's final result, stores that once too and finishes the campaign when the last number is done.
+ * Atomic, so a crash between steps cannot count twice or lose a result. A deleted campaign (no hash) stores nothing:
+ * a call that outlived a forced delete must not bring its keys back.
+ *
+ * A campaign whose history lives in PostgreSQL (`history` = `pg`) keeps no attempts list and only a marker per final
+ * in Redis: the record goes to the outbox the archiver drains, with the worker that held the call and whether Redis
+ * took it as the number's final. It keeps the small tallies the dashboard shows instead (causes, ACD, starts).
+ */
+export const RECORD_ATTEMPT = `
+if redis.call('EXISTS', KEYS[6]) == 0 then return 0 end
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then
+  -- Stored already (a takeover and a re-run job can both follow one call): a mark either left is stale.
+  redis.call('HDEL', KEYS[4], ARGV[1])
+  return 0
+end
+local hist = redis.call('HGET', KEYS[6], 'history') == 'pg'
+local worker = ''
+if hist then
+  local inf = redis.call('HGET', KEYS[4], ARGV[1])
+  if inf then
+    local ok, o = pcall(cjson.decode, inf)
+    if ok and type(o) == 'table' and type(o.worker) == 'string' then worker = o.worker end
+  end
+else
+  redis.call('RPUSH', KEYS[2], ARGV[2])
+end
+redis.call('HDEL', KEYS[4], ARGV[1])
+redis.call('HINCRBY', KEYS[3], 'attempts', 1)
+redis.call('HINCRBY', KEYS[3], 'attempt:' .. ARGV[3], 1)
+redis.call('HINCRBY', KEYS[7], ARGV[7] .. ':a', 1)
+if ARGV[6] == '1' then redis.call('HINCRBY', KEYS[7], ARGV[7] .. ':ans', 1) end
+local finalStored = false
+if ARGV[4] == '1' then
+  if redis.call('HSETNX', KEYS[5], ARGV[5], hist and '1' or ARGV[2]) == 1 then
+    finalStored = true
+    redis.call('HINCRBY', KEYS[3], 'done', 1)
+    redis.call('HINCRBY', KEYS[3], 'final:' .. ARGV[3], 1)
+    local done = tonumber(redis.call('HGET', KEYS[3], 'done') or '0')
+    local total = tonumber(redis.call('HGET', KEYS[3], 'total') or '0')
+    local state = redis.call('HGET', KEYS[6], 'state')
+    if done >= total and state == 'running' then
+      redis.call('HSET', KEYS[6], 'state', 'finished', 'finishedAt', ARGV[8])
+    end
+  end
+end
+if hist then
+  redis.call('HINCRBY', KEYS[9], ARGV[9], 1)
+  if ARGV[6] == '1' then
+    redis.call('HINCRBY', KEYS[3], 'answeredCalls', 1)
+    redis.call('HINCRBY', KEYS[3], 'answeredTalkMs', ARGV[10])
+  end
+  if ARGV[11] ~= '' then redis.call('HINCRBY', KEYS[10], ARGV[11], 1) end
+  local fs = ''
+  if finalStored then fs = ',"fs":1' end
+  redis.call('RPUSH', KEYS[8], '{"k":"a","w":' .. cjson.encode(worker) .. fs .. ',"r":' .. ARGV[2] .. '}')
+  redis.call('HINCRBY', KEYS[3], 'outbox', 1)
+end
+return 1
+`;
+
+/** Marks a running campaign finished once every number has its final result (after an import or a resume). */
+export const CHECK_FINISHED = `
+local state = redis.call('HGET', KEYS[2], 'state')
+if state == ARGV[2] then redis.call('HSET', KEYS[2], 'state', 'running'); state = 'running' end
+local done = tonumber(redis.call('HGET', KEYS[1], 'done') or '0')
+local total = tonumber(redis.call('HGET', KEYS[1], 'total') or '0')
+if done >= total and state == 'running' then
+  redis.call('HSET', KEYS[2], 'state', 'finished', 'finishedAt', ARGV[1])
+  return 'finished'
+end
+return state
+`;
+
+/** Final result for a number that was never (or never again) dialed, e.g. on cancel. */
+export const RECORD_FINAL_ONLY = `
+if redis.call('EXISTS', KEYS[3]) == 0 then return 0 end
+local hist = redis.call('HGET', KEYS[3], 'history') == 'pg'
+if redis.call('HSETNX', KEYS[1], ARGV[1], hist and '1' or ARGV[2]) == 0 then return 0 end
+if hist then
+  redis.call('RPUSH', KEYS[4], '{"k":"f","fs":1,"r":' .. ARGV[2] .. '}')
+  redis.call('HINCRBY', KEYS[2], 'outbox', 1)
+end
+redis.call('HINCRBY', KEYS[2], 'done', 1)
+redis.call('HINCRBY', KEYS[2], 'final:' .. ARGV[3], 1)
+local done = tonumber(redis.call('HGET', KEYS[2], 'done') or '0')
+local total = tonumber(redis.call('HGET', KEYS[2], 'total') or '0')
+if done >= total and redis.call('HGET', KEYS[3], 'state') == 'running' then
+  redis.call('HSET', KEYS[3], 'state', 'finished', 'finishedAt', ARGV[4])
+end
+return 1
+`;
