@@ -1,0 +1,17 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../log.js';
+import type { HistoryStore } from '../store/history/history-store.js';
+
+export interface CampaignServiceOptions {
+  /** A connection for commands (created with `maxRetriesPerRequest: null`, as BullMQ wants). */
+  redis: Redis;
+  /** Key prefix. @defaultValue '{ari-dialer}' */
+  prefix?: string;
+  /**
+   * Call history in PostgreSQL (DATABASE_URL). With it, new campaigns send their attempts and finals there (through
+   * the Redis outbox the archiver drains) and reads of them follow; without it, history stays in Redis.
+   * @defaultValue none
+   */
+  history?: HistoryStore;
+  logger?: Logger;
+}
