@@ -1,11 +1,21 @@
-import { AriUnreachableError, isAriHttpError } from '../ari/errors.js';
-import { DialerError } from '../errors.js';
+import { isAriHttpError } from '../ari/errors.js';
 import type { AriEvent, Channel } from '../ari/types.generated.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { CallResult, Disposition, LastKnownState } from './call-result.js';
 import type { CallDeps, CallParams, WitnessedEnd } from './call-options.js';
-import { causeMessage, decideOutcome } from './outcome.js';
-import { causeText } from './q850.js';
+import {
+  assembleResult,
+  endFromCause,
+  endFromError,
+  endInterrupted,
+  endStasisFailed,
+  endWithout,
+  endLostSight,
+  endedTooEarlyToTell,
+  originateNeverTaken,
+  secs,
+  type CallEnd,
+} from './call-end.js';
 import { AMD_APP_VAR, AMD_ARGS_VAR, amdArgs } from './amd/amd-options.js';
 import { actOnFoundInStasis, applySnapshot, initialCallState, transition, type CallAction, type CallState, type ContinueTarget } from './transitions.js';
 
@@ -24,8 +34,6 @@ const POLL_MS = 5_000;
  * (test/sim/traces/restart/live-calls-at-restart.json): the events alone read like a callee who did not answer.
  */
 const SHUTDOWN_EVIDENCE_MS = 2_000;
-/** A ring this much shorter than the originate timeout did not reach the timeout. */
-const EARLY_END_MARGIN_MS = 1_000;
 
 class LiveCall {
   private readonly s: CallState;
@@ -259,13 +267,7 @@ class LiveCall {
     const seen = await this.witnessed();
     if (this.done) return;
     if (seen) return this.finishWitnessed(seen);
-    const gapMs = this.gapDuringCall();
-    const disposition: Disposition = this.s.up ? 'ANSWERED' : this.cancelled ? 'CANCELLED' : gapMs !== undefined ? 'UNKNOWN' : 'FAILED';
-    const reason =
-      disposition === 'UNKNOWN'
-        ? `lost sight of the call: its channel ended while the ARI event socket was down (${gapMs} ms gap); last seen ${this.lastState()}, so it may have been answered then and hung up by Asterisk (${why})`
-        : `channel gone without a ChannelDestroyed event (${why})`;
-    this.finishWithout(disposition, reason, 'error', this.lastState());
+    this.finish(endLostSight(this.s, this.cancelled, this.gapDuringCall(), why));
   }
 
   /** How long the event socket was down since this call started, if it was. */
@@ -274,10 +276,6 @@ class LiveCall {
     if (down !== undefined) return this.now() - Math.max(down, this.createdAt);
     const gap = this.deps.events.lastGap;
     return gap && gap.to >= this.createdAt ? gap.to - gap.from : undefined;
-  }
-
-  private lastState(): LastKnownState {
-    return this.s.up ? 'answered' : this.s.ringingAt !== undefined ? 'ringing' : 'dialing';
   }
 
   private async witnessed(): Promise<WitnessedEnd | undefined> {
@@ -303,23 +301,8 @@ class LiveCall {
     this.finishWithCause(seen.cause, seen.cause_txt, seen.tech_cause, seen.endedAt);
   }
 
-  /**
-   * Answered while the Stasis app it was originated into had no socket: Stasis() failed (res/res_stasis.c
-   * stasis_app_exec, "not active"), and an originated channel is hung up when its application returns (main/pbx.c
-   * pbx_outgoing_exec). The callee heard silence; our side cut the call, so it is not the callee's answer.
-   */
   private finishStasisFailed(cause: number, causeTxt: string, seenBy: string, endedAt: number): void {
-    this.finish(
-      {
-        status: 'success',
-        cause,
-        cause_txt: causeTxt || causeText(cause),
-        message: causeMessage(cause, causeTxt || causeText(cause)),
-        disposition: 'INTERRUPTED',
-        reason: `answered while the Stasis app of its worker had no socket: Asterisk hung the callee up (seen by ${seenBy})`,
-      },
-      endedAt,
-    );
+    this.finish(endStasisFailed(cause, causeTxt, seenBy), endedAt);
   }
 
   private applyChannel(ch: Channel, adopting: boolean): void {
@@ -335,22 +318,12 @@ class LiveCall {
   }
 
   private finishDestroyed(cause: number, causeTxt: string, techCause: number | undefined): void {
-    if (this.endedTooEarlyToTell(cause)) {
+    const early = !this.cancelled && this.hangupWhy === undefined && endedTooEarlyToTell(this.s, cause, this.now() - (this.s.ringingAt ?? this.createdAt), this.p.timeoutS);
+    if (early) {
       this.awaitShutdownEvidence(cause, causeTxt, techCause);
       return;
     }
     this.finishWithCause(cause, causeTxt, techCause);
-  }
-
-  /**
-   * Cause 0, never answered, no callee signal (no Dial status but NOANSWER), and ended well before the originate
-   * timeout: what a callee never produces, and exactly what an Asterisk shutdown leaves behind.
-   */
-  private endedTooEarlyToTell(cause: number): boolean {
-    if (cause !== 0 || this.s.up || this.cancelled || this.hangupWhy !== undefined) return false;
-    if (this.s.dialstatus !== undefined && this.s.dialstatus !== 'NOANSWER') return false;
-    const ringMs = this.now() - (this.s.ringingAt ?? this.createdAt);
-    return ringMs < this.p.timeoutS * 1000 - EARLY_END_MARGIN_MS;
   }
 
   /** Asterisk going away right after (its socket closing) makes the call INTERRUPTED; otherwise the usual verdict. */
@@ -360,18 +333,7 @@ class LiveCall {
     let off = (): void => undefined;
     const interrupted = (): void => {
       off();
-      this.finish(
-        {
-          status: 'success',
-          cause,
-          cause_txt: causeTxt || causeText(cause),
-          message: `interrupted: Asterisk went away (cause ${cause}, ${ringS} s of ringing of ${this.p.timeoutS} s)`,
-          disposition: 'INTERRUPTED',
-          ...(techCause !== undefined ? { tech_cause: techCause } : {}),
-          reason: `cut by Asterisk going away after ${ringS} s of ringing (timeout ${this.p.timeoutS} s): cause ${cause} and no answer from the callee, then the ARI socket closed`,
-        },
-        endedAt,
-      );
+      this.finish(endInterrupted(cause, causeTxt, techCause, ringS, this.p.timeoutS), endedAt);
     };
     if (!this.deps.events.connected) return interrupted();
     off = this.deps.events.on('disconnected', interrupted);
@@ -382,58 +344,19 @@ class LiveCall {
   }
 
   private finishWithCause(cause: number, causeTxt: string, techCause: number | undefined, endedAt?: number): void {
-    const o = decideOutcome({
-      cause,
-      answered: this.s.up,
-      dialstatus: this.s.dialstatus,
-      otherHalfCause: this.s.otherHalfCause,
-      rang: this.s.ringingAt !== undefined,
-      cancelled: this.cancelled,
-    });
-    const text = o.cause === cause && causeTxt ? causeTxt : o.cause_txt;
-    this.finish({
-      status: 'success',
-      cause: o.cause,
-      cause_txt: text,
-      message: causeMessage(o.cause, text),
-      disposition: o.disposition,
-      ...(techCause !== undefined ? { tech_cause: techCause } : {}),
-      ...(o.note ? { reason: o.note } : {}),
-    }, endedAt);
+    this.finish(endFromCause(this.s, this.cancelled, cause, causeTxt, techCause), endedAt);
   }
 
   private finishWithout(disposition: Disposition, reason: string, status: CallResult['status'], lastState?: LastKnownState): void {
-    this.finish({ status, cause: 0, cause_txt: causeText(0), message: reason, disposition, reason, ...(lastState ? { last_state: lastState } : {}) });
+    this.finish(endWithout(disposition, reason, status, lastState));
   }
 
   /** `neverPlaced`: Asterisk certainly did not take our originate (see originateNeverTaken). */
   private finishError(err: unknown, neverPlaced = false): void {
-    const e = err as { ariMessage?: string; status?: number; message?: string };
-    const message = e.ariMessage ?? e.message ?? String(err);
-    this.finish({
-      status: 'error',
-      cause: 0,
-      cause_txt: causeText(0),
-      message,
-      disposition: this.cancelled ? 'CANCELLED' : 'ERROR',
-      ...(typeof e.status === 'number' ? { http_status: e.status } : {}),
-      ...(err instanceof DialerError ? { error_code: err.code } : {}),
-      ...(neverPlaced ? { placed: false as const } : {}),
-      reason: (err as Error).message ?? message,
-    });
+    this.finish(endFromError(err, this.cancelled, neverPlaced));
   }
 
-  /** AMD's verdict on the result; a call sent into AMD that never came back says why that usually happens. */
-  private amdFields(reason: string | undefined): Partial<CallResult> {
-    const v = this.s.amdVerdict;
-    if (v) return { amd_status: v.status, amd_cause: v.cause, amd_ms: v.ms };
-    if (this.s.amdStartedAt === undefined || reason !== undefined) return {};
-    return {
-      reason: `no AMD verdict: the call ended in the AMD context "${this.p.amd?.context ?? ''}" (is that context in the dialplan and app_amd loaded? see README, "Answering machine detection")`,
-    };
-  }
-
-  private finish(partial: Pick<CallResult, 'status' | 'cause' | 'cause_txt' | 'message' | 'disposition'> & Partial<CallResult>, endedAt?: number): void {
+  private finish(end: CallEnd, endedAt?: number): void {
     if (this.done) return;
     this.done = true;
     clearTimeout(this.timer);
@@ -441,39 +364,17 @@ class LiveCall {
     this.unlisten?.();
     this.unreconnect?.();
     this.p.signal?.removeEventListener('abort', this.onAbort);
-    const end = endedAt ?? this.now();
-    const answeredAt = this.s.answeredAt;
-    const ringFrom = this.s.ringingAt;
-    const result: CallResult = {
-      ...partial,
-      answered: this.s.up,
-      ...(this.s.dialstatus ? { dialstatus: this.s.dialstatus } : {}),
-      channel_id: this.p.channelId,
+    const result = assembleResult(this.s, end, {
+      channelId: this.p.channelId,
       endpoint: this.p.endpoint,
-      callerid: this.p.callerId,
-      created_at: iso(this.createdAt),
-      answered_at: answeredAt !== undefined ? iso(answeredAt) : null,
-      ended_at: iso(end),
-      ring_s: ringFrom !== undefined ? secs((answeredAt ?? end) - ringFrom) : 0,
-      talk_s: answeredAt !== undefined ? secs(end - answeredAt) : 0,
-      duration: secs(end - this.createdAt),
+      callerId: this.p.callerId,
+      createdAt: this.createdAt,
+      endedAt: endedAt ?? this.now(),
       continued: this.continueAccepted,
-      ...this.amdFields(partial.reason),
-      ...(this.source ? { source: this.source } : {}),
-    };
+      amdContext: this.p.amd?.context,
+      source: this.source,
+    });
     this.deps.observer?.ended?.(result);
     this.resolve(result);
   }
 }
-
-/**
- * Asterisk answered the originate with an error (any HTTP status: no channel is created then), or no connection was
- * ever made. A reset or a timeout after the request went out is not this: the call may exist.
- */
-function originateNeverTaken(err: unknown): boolean {
-  if (err instanceof AriUnreachableError) return !err.mayHaveArrived;
-  return err instanceof DialerError && (err.code === 'ARI_HTTP' || err.code === 'ARI_AUTH' || err.code === 'ARI_NOT_ARI');
-}
-
-const iso = (ms: number): string => new Date(ms).toISOString();
-const secs = (ms: number): number => Math.round(Math.max(0, ms)) / 1000;
