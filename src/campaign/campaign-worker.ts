@@ -1,80 +1,28 @@
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
-import { Worker } from 'bullmq';
+import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { dialContact } from '../../jobs/dial-contact.js';
-import { reportResult, type WebhookJobData } from '../../jobs/report-result.js';
 import { AriClient } from '../ari/client.js';
 import { AriEventStream } from '../ari/event-stream.js';
 import type { CallObserver } from '../dialer/call-options.js';
-import { channelIdFor } from '../dialer/channel-id.js';
 import { silentLogger, type Logger } from '../log.js';
 import { CampaignService } from './campaign-service.js';
+import { startCampaignQueueWorkers } from './campaign-queue-workers.js';
 import { WebhookDeliveries } from './webhook-deliveries.js';
 import { AsteriskHealth } from './health/asterisk-health.js';
 import { CampaignBreakers } from './health/campaign-breakers.js';
 import type { BreakerState, BreakerTrip } from './health/circuit-breaker.js';
-import type { CircuitBreakerOptions } from './health/circuit-breaker-options.js';
 import type { CampaignMeta } from '../store/campaign-store.js';
 import { connectRedis, connectSubscriber } from '../store/redis-connection.js';
 import { HoldBacks } from './pacing/hold-backs.js';
 import { Semaphore } from './pacing/semaphore.js';
-import type { Trunk } from './pacing/trunk.js';
 import { scheduleGate } from './policy/schedule.js';
 import { Takeover } from './recovery/takeover.js';
 import { Witness } from './recovery/witness.js';
 import { WorkerHeartbeat } from './recovery/worker-heartbeat.js';
+import type { CampaignWorkerOptions } from './campaign-worker-options.js';
 
-export interface CampaignWorkerOptions {
-  redisUrl?: string;
-  /** Key prefix shared with the CLI and dashboard. @defaultValue '{ari-dialer}' */
-  prefix?: string;
-  ari: { url: string; user?: string; password?: string };
-  /** Stasis app name; unique per process (Asterisk keeps one socket per app). @defaultValue `ari-dialer-<host>-<pid>` */
-  app?: string;
-  /**
-   * Name of the Asterisk server this worker serves (config file `asterisks`). Campaigns pinned to other servers
-   * are left to their workers. @defaultValue none: only campaigns not pinned to any server
-   */
-  asterisk?: string;
-  /** Channels this worker may hold on its Asterisk at once, over all campaigns. @defaultValue 100 */
-  channelCap?: number;
-  /** How often to look for new campaigns (also woken by pub/sub). @defaultValue 1000 */
-  pollMs?: number;
-  /** On stop: how long calls in flight may go on before they are hung up. @defaultValue 30000 */
-  graceMs?: number;
-  /**
-   * BullMQ job lock: a job whose worker died is taken back this long after its last renewal (renewed every half).
-   * @defaultValue 30000
-   */
-  lockDurationMs?: number;
-  /** How often this worker looks for jobs whose worker died (stalled jobs). @defaultValue 15000 */
-  stalledIntervalMs?: number;
-  /** First delay of the webhook's exponential retry backoff. @defaultValue 1000 */
-  webhookBackoffMs?: number;
-  /** The circuit breaker each campaign gets in this worker (threshold, probe backoff, trips before a pause). */
-  breaker?: CircuitBreakerOptions;
-  /** A campaign's breaker changed state in this worker (for metrics). */
-  onBreaker?: (change: { campaignId: string; state: BreakerState; trip?: BreakerTrip }) => void;
-  /**
-   * A worker is known dead this long after its last heartbeat (renewed every third of it); a live worker on the same
-   * Asterisk then follows its calls. @defaultValue 3000
-   */
-  heartbeatTtlMs?: number;
-  /**
-   * Ask a live peer worker (same Asterisk) to watch each call this worker originates and keep its end in Redis, so a
-   * call that ends while its own worker is dead or without a socket still gets its true result. Costs one ARI
-   * subscription and one Redis write per call. @defaultValue true
-   */
-  witness?: boolean;
-  /**
-   * Carrier trunks (config file `trunks`) with cps and channel limits shared by every campaign and worker dialing
-   * through them. Give every worker the same list. @defaultValue none
-   */
-  trunks?: readonly Trunk[];
-  logger?: Logger;
-  observer?: CallObserver;
-}
+export type { CampaignWorkerOptions };
 
 const RELEASE_AFTER_MS = 5_000;
 
@@ -320,21 +268,19 @@ export class CampaignWorker {
   }
 
   private startCampaign(meta: CampaignMeta): Worker[] {
-    const { id, settings } = meta;
-    const connection = this.redis;
-    const prefix = this.service.keys.bullPrefix;
-    const dial = new Worker(
-      this.service.keys.dialQueue(id),
-      dialContact({
+    return startCampaignQueueWorkers(meta, {
+      service: this.service,
+      connection: this.redis,
+      lockDurationMs: this.opts.lockDurationMs,
+      stalledIntervalMs: this.opts.stalledIntervalMs,
+      log: this.log,
+      job: {
         ari: this.ari,
         events: this.events,
         health: this.health,
         breakers: this.breakers,
         store: this.service.store,
         campaign: (cid) => this.campaign(cid),
-        enqueueRetry: async (data, jobId, delayMs) => {
-          await this.service.dialQueue(id).add('dial', data, { jobId, delay: delayMs });
-        },
         enqueueWebhook: async (rec) => {
           const hook = (await this.campaign(rec.campaignId)).settings.webhook;
           if (hook) await this.deliveries.final(hook, rec);
@@ -348,51 +294,8 @@ export class CampaignWorker {
         witnessed: this.witnessed,
         trunks: this.opts.trunks,
         holdBacks: this.holdBacks,
-      }),
-      {
-        connection,
-        prefix,
-        concurrency: Math.min(settings.maxConcurrent, this.cap.permits),
-        // Calls outlive BullMQ's default lock; the worker renews it while the call runs.
-        lockDuration: this.opts.lockDurationMs ?? 30_000,
-        stalledInterval: this.opts.stalledIntervalMs ?? 15_000,
-        maxStalledCount: 3,
-        // Every attempt's result is in the campaign store: a finished job only shows in the queue view, and each
-        // kept one holds ~1.1 KB of Redis (1,000 of them were most of a 1,000-number campaign's live footprint).
-        removeOnComplete: { count: 100 },
-        removeOnFail: { count: 10_000 },
       },
-    );
-    dial.on('failed', (job, err) => {
-      const d = job?.data as { number?: unknown; attempt?: unknown } | undefined;
-      const channelId =
-        typeof d?.number === 'string' && typeof d.attempt === 'number' ? channelIdFor({ campaignId: id, contactKey: d.number, attempt: d.attempt }) : undefined;
-      this.log.error({ campaignId: id, jobId: job?.id, channelId, err: err.message }, 'dial job failed');
     });
-    dial.on('error', (err) => this.log.warn({ campaignId: id, err: err.message }, 'dial worker error'));
-    const workers = [dial];
-    if (settings.webhook) {
-      const hook = new Worker<WebhookJobData>(this.service.keys.webhookQueue(id), reportResult({ log: this.log }), {
-        connection,
-        prefix,
-        concurrency: 4,
-      });
-      hook.on('completed', (job) => {
-        if (job.data.record) void this.service.store.incrCounter(id, 'webhookDelivered');
-      });
-      hook.on('failed', (job, err) => {
-        const channelId = job?.data.record?.channel_id;
-        if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
-          this.log.error({ campaignId: id, webhookJobId: job.id, channelId, attempts: job.attemptsMade, err: err.message }, 'webhook delivery gave up');
-          void this.service.store.incrCounter(id, 'webhookFailed');
-        } else {
-          this.log.warn({ campaignId: id, webhookJobId: job?.id, channelId, err: err.message }, 'webhook delivery failed; will retry');
-        }
-      });
-      hook.on('error', (err) => this.log.warn({ campaignId: id, err: err.message }, 'webhook worker error'));
-      workers.push(hook);
-    }
-    return workers;
   }
 
   /** Stops fetching the dial jobs of the campaigns `which` picks (calls in flight go on). */
