@@ -19,6 +19,11 @@ export interface DashboardOptions {
   operatorToken?: string;
   /** May only look (like ari.conf's `read_only = yes`). Needs an operator token too. @defaultValue none */
   viewerToken?: string;
+  /**
+   * The URL users open when the dashboard sits behind a reverse proxy (`https://dialer.example.com`): its host is
+   * served and its origin trusted for writes. @defaultValue none: only the bind address and localhost are served
+   */
+  publicUrl?: string;
   /** Largest accepted upload, in bytes (the whole request body). @defaultValue 52428800 (50 MB) */
   maxUploadBytes?: number;
   /** Longest gap between two live updates sent to one page is not bounded; the shortest is this. @defaultValue 250 */
@@ -28,7 +33,8 @@ export interface DashboardOptions {
   logger?: Logger;
 }
 
-export interface ResolvedDashboardOptions extends Required<Omit<DashboardOptions, 'redisUrl' | 'operatorToken' | 'viewerToken' | 'history'>> {
+export interface ResolvedDashboardOptions extends Required<Omit<DashboardOptions, 'redisUrl' | 'operatorToken' | 'viewerToken' | 'history' | 'publicUrl'>> {
+  publicUrl?: string;
   history?: DeletableHistory;
   redisUrl?: string;
   operatorToken?: string;
@@ -57,11 +63,13 @@ export function resolveDashboardOptions(o: DashboardOptions, silent: Logger): Re
     liveIntervalMs: o.liveIntervalMs ?? 250,
     logger: o.logger ?? silent,
     history: o.history,
+    publicUrl: o.publicUrl || undefined,
   };
   const problems: string[] = [];
   if (!Number.isInteger(r.port) || r.port < 0 || r.port > 65535) problems.push(`port must be a whole number from 0 to 65535, got ${r.port}`);
   if (!Number.isInteger(r.maxUploadBytes) || r.maxUploadBytes < 1) problems.push(`maxUploadBytes must be a positive whole number, got ${r.maxUploadBytes}`);
   if (!(r.liveIntervalMs >= 50)) problems.push(`liveIntervalMs must be at least 50, got ${r.liveIntervalMs}`);
+  if (r.publicUrl !== undefined && !/^https?:\/\/[^/?#@]+\/?$/.test(r.publicUrl)) problems.push(`publicUrl must be an http(s) origin like https://dialer.example.com, got ${JSON.stringify(r.publicUrl)}`);
   if (r.viewerToken && !r.operatorToken) problems.push('viewerToken needs an operatorToken too (DASHBOARD_VIEWER_TOKEN without DASHBOARD_TOKEN)');
   if (r.viewerToken && r.viewerToken === r.operatorToken) problems.push('viewerToken must differ from operatorToken');
   if (!r.operatorToken && !isLoopback(r.host)) {

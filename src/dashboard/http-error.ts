@@ -14,6 +14,8 @@ export type HttpErrorCode =
   | 'ROWS_REJECTED'
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'MISDIRECTED'
+  | 'TOO_MANY_REQUESTS'
   | 'INTERNAL';
 
 const STATUS: Record<HttpErrorCode, number> = {
@@ -28,6 +30,8 @@ const STATUS: Record<HttpErrorCode, number> = {
   ROWS_REJECTED: 422,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  MISDIRECTED: 421,
+  TOO_MANY_REQUESTS: 429,
   INTERNAL: 500,
 };
 

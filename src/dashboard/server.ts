@@ -15,6 +15,7 @@ import { HttpError, sendError, toHttpError } from './http-error.js';
 import { LiveFeed } from './live-feed.js';
 import { loginPage } from './login-page.js';
 import { QUEUES_PATH, QueuesBoard } from './queues-board.js';
+import { RequestGuard } from './security/request-guard.js';
 
 export type { DashboardOptions } from './dashboard-options.js';
 
@@ -39,7 +40,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const log = o.logger.child({ component: 'dashboard' });
   const { service } = o;
   if (!existsSync(join(STATIC_DIR, 'index.html'))) throw new Error(`dashboard: static files missing at ${STATIC_DIR}`);
-  const auth = new Auth({ operatorToken: o.operatorToken, viewerToken: o.viewerToken });
+  const guard = new RequestGuard({ host: o.host, publicUrl: o.publicUrl });
+  const auth = new Auth({ operatorToken: o.operatorToken, viewerToken: o.viewerToken, guard });
   const stats = new CampaignStats(service);
   const board = new QueuesBoard(service, log);
 
@@ -53,6 +55,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     res.setHeader('X-Frame-Options', 'DENY');
     next();
   });
+  // Before anything reads the request: a name we do not serve is DNS rebinding (or a mistake), never us.
+  app.use(guard.hostCheck());
 
   // Reachable without a token: the login form and the style sheet it uses.
   app.get('/login', (_req, res) => {
@@ -60,10 +64,9 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     res.setHeader('Content-Security-Policy', CSP);
     res.type('html').send(loginPage());
   });
-  app.post('/login', express.urlencoded({ extended: false, limit: '4kb' }), async (req: Request, res: Response) => {
+  app.post('/login', guard.writes('form'), express.urlencoded({ extended: false, limit: '4kb' }), async (req: Request, res: Response) => {
     const token = typeof req.body?.token === 'string' ? req.body.token.trim() : '';
     if (auth.open) return res.redirect(303, '/');
-    if (!auth.sameOrigin(req)) return sendError(res, new HttpError('FORBIDDEN', 'cross-site login refused'));
     if (!token || !auth.roleOf(token)) {
       await new Promise((r) => setTimeout(r, 200)); // slows guessing; tokens are long anyway
       res.status(401).setHeader('Content-Security-Policy', CSP);
@@ -72,13 +75,15 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     res.setHeader('Set-Cookie', tokenCookie(token, req.secure));
     res.redirect(303, '/');
   });
-  app.post('/logout', (_req, res) => {
+  app.post('/logout', guard.writes('form'), (_req, res) => {
     res.setHeader('Set-Cookie', clearTokenCookie());
     res.redirect(303, auth.open ? '/' : '/login');
   });
   app.get('/app.css', (_req, res) => res.sendFile(join(STATIC_DIR, 'app.css')));
   app.get('/favicon.ico', (_req, res) => res.status(204).end());
 
+  app.use('/api', guard.writes('api'));
+  app.use(QUEUES_PATH, guard.writes('board'));
   app.use(auth.authenticate());
   const page = (file: string) => (_req: Request, res: Response) => {
     res.setHeader('Content-Security-Policy', CSP);

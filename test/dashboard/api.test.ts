@@ -26,8 +26,9 @@ function auth(who: Who, extra: Record<string, string> = {}): Record<string, stri
   return t ? { Authorization: `Bearer ${t}`, ...extra } : extra;
 }
 
+/** As our own page asks: with the X-Ari-Dialer header that API writes need (see test/security/cross-site.test.ts). */
 function req(path: string, who: Who, init: RequestInit = {}): Promise<Response> {
-  return fetch(`${dash.url}${path}`, { redirect: 'manual', ...init, headers: { ...auth(who), ...(init.headers as Record<string, string> | undefined) } });
+  return fetch(`${dash.url}${path}`, { redirect: 'manual', ...init, headers: { 'X-Ari-Dialer': '1', ...auth(who), ...(init.headers as Record<string, string> | undefined) } });
 }
 
 function csvForm(csv: string, options: unknown, filename = 'numbers.csv'): FormData {
@@ -144,12 +145,12 @@ describe('authentication and roles', () => {
     expect(html).toContain('<label for="token">');
     expect(html).not.toContain(OPERATOR);
 
-    const wrong = await req('/login', 'none', { method: 'POST', body: new URLSearchParams({ token: 'nope' }) });
+    const wrong = await req('/login', 'none', { method: 'POST', body: new URLSearchParams({ token: 'nope' }), headers: { Origin: dash.url } });
     expect(wrong.status).toBe(401);
     expect(wrong.headers.get('set-cookie')).toBeNull();
     await wrong.body?.cancel();
 
-    const ok = await req('/login', 'none', { method: 'POST', body: new URLSearchParams({ token: VIEWER }) });
+    const ok = await req('/login', 'none', { method: 'POST', body: new URLSearchParams({ token: VIEWER }), headers: { Origin: dash.url } });
     expect(ok.status).toBe(303);
     const cookie = ok.headers.get('set-cookie') ?? '';
     expect(cookie).toMatch(/^dialer_token=/);

@@ -34,7 +34,8 @@ export function flash(message, kind) {
 
 /** JSON API call with the login cookie; a 401 sends the browser to the login form. Errors carry the body. */
 export async function api(path, init) {
-  const res = await fetch(path, { credentials: 'same-origin', ...init, headers: { Accept: 'application/json', ...(init && init.headers) } });
+  // X-Ari-Dialer: the server takes API writes only with it (or JSON): a cross-site form or no-cors fetch cannot send it.
+  const res = await fetch(path, { credentials: 'same-origin', ...init, headers: { Accept: 'application/json', 'X-Ari-Dialer': '1', ...(init && init.headers) } });
   if (res.status === 401) {
     location.href = '/login';
     throw new Error('not logged in');
