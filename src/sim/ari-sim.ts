@@ -18,6 +18,7 @@ import { ChannelRegistry } from './registry.js';
 import { handleRest, type RouteDeps } from './routes.js';
 import { RestartSequence, resolveRestartOptions, type RestartOptions, type RestartPhase } from './restart-sequence.js';
 import { SimModules } from './modules.js';
+import { SimRecording, type SimRecordingFaults } from './recording/sim-recording.js';
 import { OutcomeRules } from './rules.js';
 import { createStats, resetStats, type SimStats } from './stats.js';
 
@@ -27,6 +28,7 @@ export type { SimFaults, TrunkDownOptions } from './faults.js';
 export type { Outcome, OutcomeMix, SimRule } from './rules.js';
 export type { Channel } from './channel-model.js';
 export type { RestartOptions, RestartPhase } from './restart-sequence.js';
+export type { SimRecordingFaults } from './recording/sim-recording.js';
 
 /** http.conf session_keep_alive default: an idle keep-alive connection is closed after 15 s. */
 const KEEP_ALIVE_MS = 15_000;
@@ -40,6 +42,8 @@ const NOT_BOOTED: RestResult = { status: 503, body: { message: 'Asterisk not boo
 export class AriSim {
   readonly stats: SimStats = createStats();
   readonly faults: SimFaults;
+  /** Snoops, live recordings and the recording directory (which, like a disk, outlives a restart). */
+  readonly recording: SimRecording;
   private readonly faultState: FaultState;
   private readonly opts: ResolvedSimOptions;
   private readonly log: Logger;
@@ -71,6 +75,7 @@ export class AriSim {
     this.basePath = `${this.opts.prefix ? `/${this.opts.prefix}` : ''}/ari`;
     const { timeScale, noAnswerCause, dialplanMs, amdContext } = this.opts;
     const modules = new SimModules(this.opts.missingModules);
+    this.recording = new SimRecording({ bus: this.bus, registry: this.registry, ids: this.ids, timeScale });
     const callEnv: CallEnv = {
       bus: this.bus,
       registry: this.registry,
@@ -95,6 +100,7 @@ export class AriSim {
       calls: this.calls,
       startedAt: () => this.startedAt,
       modules,
+      recordingRoutes: new Map(this.recording.handlers()),
       refusingChannels: () => this.restartSequence.phase === 'refusingChannels',
       deadTrunkFor: (endpoint) => this.faultState.deadTrunkFor(endpoint),
     };
@@ -135,6 +141,11 @@ export class AriSim {
   /** Channels alive now (both halves of Local channels). */
   liveChannels(): Channel[] {
     return this.registry.snapshot();
+  }
+
+  /** Recording faults: a full disk, snoops refused. */
+  get recordingFaults(): SimRecordingFaults {
+    return this.recording.faults;
   }
 
   resetStats(): void {
@@ -180,6 +191,7 @@ export class AriSim {
 
   /** Forgets every call and app; `reset` sends RSTs (a process going away) instead of FINs. */
   private async shutDown(how: { reset?: boolean } = {}): Promise<void> {
+    this.recording.vanishAll();
     for (const call of [...this.calls]) call.vanish();
     this.calls.clear();
     this.registry.clear();

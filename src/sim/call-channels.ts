@@ -125,6 +125,7 @@ export abstract class CallChannels {
     this.stopTimers();
     this.phase = 'ended';
     main.setDialplan(OUTGOING_APP);
+    this.env.registry.ending(main);
     this.pub(main, ev.channelDestroyed(main, cause));
     this.env.registry.remove(main);
     this.env.bus.forget(main);

@@ -3,6 +3,7 @@
  * (`{"message": ...}`), its HTML error pages for errors raised below ARI, and ari.conf authentication.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 
 export const ASTERISK_VERSION = '20.20.1';
 const SERVER_HEADER = `Asterisk/${ASTERISK_VERSION}`;
@@ -17,6 +18,8 @@ export interface RestResult {
   /** JSON body; undefined for an empty body (204). */
   body?: unknown;
   headers?: Record<string, string>;
+  /** A file instead of JSON (GET /recordings/stored/{name}/file): its type, length and bytes. */
+  file?: { contentType: string; length: number; open(): Readable };
 }
 
 const REASONS: Readonly<Record<number, string>> = {
@@ -55,6 +58,7 @@ export function ok(body: unknown): RestResult {
 
 export function writeResult(res: ServerResponse, result: RestResult): void {
   if (res.destroyed || res.headersSent) return;
+  if (result.file) return writeFile(res, result.status, result.file, result.headers);
   const payload = result.body === undefined ? '' : JSON.stringify(result.body);
   const headers: Record<string, string | number> = {
     Server: SERVER_HEADER,
@@ -65,6 +69,22 @@ export function writeResult(res: ServerResponse, result: RestResult): void {
   if (payload) headers['Content-Type'] = 'application/json';
   res.writeHead(result.status, reasonPhrase(result.status), headers);
   res.end(payload);
+}
+
+/** A file as res_ari.c sends one (message null, an fd): no Content-Type of JSON, the length from the file. */
+function writeFile(res: ServerResponse, status: number, file: NonNullable<RestResult['file']>, extra?: Record<string, string>): void {
+  res.writeHead(status, reasonPhrase(status), {
+    Server: SERVER_HEADER,
+    'Cache-Control': 'no-cache, no-store',
+    ...extra,
+    'Content-Type': file.contentType,
+    'Content-Length': file.length,
+  });
+  if (res.req.method === 'HEAD') return void res.end();
+  const body = file.open();
+  body.on('error', () => res.destroy());
+  res.on('close', () => body.destroy());
+  body.pipe(res);
 }
 
 /** The HTML page `ast_http_error()` produces, for errors raised by the HTTP server rather than by ARI. */

@@ -23,6 +23,8 @@ interface Entry {
  */
 export class ChannelRegistry {
   private readonly entries = new Map<string, Entry>();
+  /** What ends with a channel (its snoops, its recordings), by channel id. */
+  private readonly watchers = new Map<string, Array<() => void>>();
 
   add(channel: SimChannel, owner: ChannelOwner): void {
     this.entries.set(channel.id, { channel, owner });
@@ -30,7 +32,27 @@ export class ChannelRegistry {
 
   remove(channel: SimChannel): void {
     const entry = this.entries.get(channel.id);
-    if (entry?.channel === channel) this.entries.delete(channel.id);
+    if (entry?.channel !== channel) return;
+    this.entries.delete(channel.id);
+    this.ending(channel);
+  }
+
+  /** Runs `fn` once, when the channel `id` is destroyed (or the simulator forgets everything: never then). */
+  whenGone(id: string, fn: () => void): void {
+    const list = this.watchers.get(id);
+    if (list) list.push(fn);
+    else this.watchers.set(id, [fn]);
+  }
+
+  /**
+   * The channel is being destroyed: what hangs on it ends first (a snoop's recording finishes, its StasisEnd goes
+   * out), as Asterisk tears those down before the channel's own ChannelDestroyed (snoop_record_whole_call.json).
+   */
+  ending(channel: SimChannel): void {
+    const list = this.watchers.get(channel.id);
+    if (!list) return;
+    this.watchers.delete(channel.id);
+    for (const fn of list) fn();
   }
 
   has(id: string): boolean {
@@ -51,5 +73,6 @@ export class ChannelRegistry {
 
   clear(): void {
     this.entries.clear();
+    this.watchers.clear();
   }
 }

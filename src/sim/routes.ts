@@ -11,6 +11,8 @@ export interface RouteDeps extends OriginateDeps {
   /** When the simulated Asterisk (re)started, for /asterisk/info. */
   readonly startedAt: () => number;
   readonly modules: SimModules;
+  /** Snoop, record and the recording store (recording/sim-recording.ts), by `METHOD template`. */
+  readonly recordingRoutes: ReadonlyMap<string, (params: Params, vars: Readonly<Record<string, string>>) => RestResult>;
 }
 
 type Handler = (deps: RouteDeps, params: Params, vars: Readonly<Record<string, string>>) => RestResult;
@@ -58,9 +60,12 @@ export function handleRest(deps: RouteDeps, method: string, path: string, params
   if (!resolved.methods.includes(method)) {
     return { ...ariError(405, 'Invalid method'), headers: { Allow: resolved.methods.join(',') } };
   }
-  const handler = HANDLERS.get(`${method} ${resolved.template}`);
-  if (!handler) return ariError(501, `${method} /${resolved.template} is not simulated by ari-sim`);
-  return handler(deps, params, resolved.vars);
+  const key = `${method} ${resolved.template}`;
+  const handler = HANDLERS.get(key);
+  if (handler) return handler(deps, params, resolved.vars);
+  const recording = deps.recordingRoutes.get(key);
+  if (recording) return recording(params, resolved.vars);
+  return ariError(501, `${method} /${resolved.template} is not simulated by ari-sim`);
 }
 
 function asteriskInfo(deps: RouteDeps, params: Params): RestResult {
