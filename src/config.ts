@@ -40,6 +40,16 @@ export interface DialerConfig {
   dashboardToken?: string;
   /** Viewer token: read-only access. */
   dashboardViewerToken?: string;
+  /** The URL users open behind a reverse proxy; its host is served and its origin trusted. */
+  dashboardPublicUrl?: string;
+  /** Express `trust proxy` for the dashboard (client address and HTTPS from X-Forwarded-*). */
+  trustProxy?: string;
+  /** Hosts or CIDRs webhooks may reach although they are inside (loopback, private, link-local). */
+  webhookAllowHosts: readonly string[];
+  /** Number prefixes that may be dialed; empty: any that is not blocked. */
+  allowedDestinations: readonly string[];
+  /** Number prefixes never dialed. */
+  blockedDestinations: readonly string[];
   /** HMAC key for webhook signatures. */
   webhookSecret?: string;
   logLevel: string;
@@ -234,6 +244,11 @@ function parseValue(spec: SettingSpec, raw: unknown, label: string, problems: st
       if (['1', 'true', 'yes', 'on'].includes(s)) return true;
       if (['0', 'false', 'no', 'off'].includes(s)) return false;
       return bad('must be true or false (or 1/0, yes/no)');
+    }
+    case 'list': {
+      const items = typeof raw === 'string' ? raw.split(',') : Array.isArray(raw) ? raw : undefined;
+      if (!items || items.some((x) => typeof x !== 'string')) return bad('must be a list of strings (comma-separated in the environment)');
+      return Object.freeze((items as string[]).map((x) => x.trim()).filter((x) => x !== ''));
     }
     case 'enum':
       if (typeof raw !== 'string' || !spec.values.includes(raw)) return bad(`must be one of ${spec.values.join(', ')}`);

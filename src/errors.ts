@@ -14,6 +14,8 @@ export type DialerErrorCode =
   | 'NOT_FOUND'
   | 'CANCELLED'
   | 'CAMPAIGN_ACTIVE'
+  /** A webhook URL or the address it resolves to is inside (loopback, private, link-local…) and not allowed. */
+  | 'WEBHOOK_REFUSED'
   /** The call history in PostgreSQL: not configured, not reachable, or a schema this version does not know. */
   | 'HISTORY';
 

@@ -19,6 +19,8 @@ export type SettingSpec = {
   | { readonly kind: 'redis-url' }
   | { readonly kind: 'int'; readonly min: number; readonly max: number }
   | { readonly kind: 'bool' }
+  /** A YAML/JSON list of strings in the file; comma-separated in the environment and on the command line. */
+  | { readonly kind: 'list' }
   | { readonly kind: 'enum'; readonly values: readonly string[] }
 );
 
@@ -36,6 +38,11 @@ export type SettingName =
   | 'dashboardPort'
   | 'dashboardToken'
   | 'dashboardViewerToken'
+  | 'dashboardPublicUrl'
+  | 'trustProxy'
+  | 'webhookAllowHosts'
+  | 'allowedDestinations'
+  | 'blockedDestinations'
   | 'webhookSecret'
   | 'logLevel'
   | 'logPretty'
@@ -62,6 +69,11 @@ export const SETTINGS: readonly SettingSpec[] = [
   { name: 'dashboardPort', env: 'DASHBOARD_PORT', flag: '--port', kind: 'int', min: 0, max: 65535, default: 8080, help: 'where serve listens' },
   { name: 'dashboardToken', env: 'DASHBOARD_TOKEN', kind: 'string', secret: true, help: 'dashboard operator token' },
   { name: 'dashboardViewerToken', env: 'DASHBOARD_VIEWER_TOKEN', kind: 'string', secret: true, help: 'dashboard read-only token' },
+  { name: 'dashboardPublicUrl', env: 'DASHBOARD_PUBLIC_URL', flag: '--public-url', kind: 'url', protocols: ['http:', 'https:'], help: 'the URL users open behind a reverse proxy (https://dialer.example.com): its host is served and its origin trusted' },
+  { name: 'trustProxy', env: 'TRUST_PROXY', flag: '--trust-proxy', kind: 'string', help: 'proxies whose X-Forwarded-For/-Proto the dashboard believes: "loopback", a hop count, or addresses/CIDRs, comma-separated (none: the socket address)' },
+  { name: 'webhookAllowHosts', env: 'WEBHOOK_ALLOW_HOSTS', kind: 'list', default: [], help: 'hosts or CIDRs a webhook may reach although they are loopback, private or link-local (an in-house CRM), comma-separated' },
+  { name: 'allowedDestinations', env: 'ALLOWED_DESTINATIONS', kind: 'list', default: [], help: 'number prefixes that may be dialed (none: any not blocked), comma-separated, e.g. +49,+33' },
+  { name: 'blockedDestinations', env: 'BLOCKED_DESTINATIONS', kind: 'list', default: [], help: 'number prefixes never dialed (premium rate, e.g. +1900,+44909), comma-separated; docs/security.md has a starter list' },
   { name: 'webhookSecret', env: 'WEBHOOK_SECRET', kind: 'string', secret: true, help: 'HMAC key for webhook signatures' },
   { name: 'logLevel', env: 'LOG_LEVEL', flag: '--log-level', kind: 'enum', values: LOG_LEVELS, default: 'info', help: 'pino level' },
   { name: 'logPretty', env: 'LOG_PRETTY', flag: '--log-pretty', kind: 'bool', default: false, help: 'one human-readable line per log entry instead of JSON' },
