@@ -1,7 +1,8 @@
-import type { Job } from 'bullmq';
-import { request } from 'undici';
+import { UnrecoverableError, type Job } from 'bullmq';
+import { Agent, request } from 'undici';
 import type { Logger } from '../src/log.js';
 import type { AttemptRecord } from '../src/report/summarize.js';
+import { WebhookDestinationError, WebhookDestinationGuard } from '../src/webhook/destination-guard.js';
 import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, signBody } from '../src/webhook/sign.js';
 
 /** A campaign-level event for the receiver (today: paused by its circuit breaker). */
@@ -25,6 +26,8 @@ export interface ReportResultDeps {
   log: Logger;
   /** Per-request deadline. @defaultValue 10000 */
   timeoutMs?: number;
+  /** Where deliveries may connect (SSRF rules, `webhookAllowHosts`). @defaultValue the rules with an empty allow list */
+  guard?: WebhookDestinationGuard;
 }
 
 /** Thrown for a receiver's non-2xx answer; BullMQ retries with exponential backoff. */
@@ -36,10 +39,15 @@ export class WebhookDeliveryError extends Error {
 }
 
 /** POSTs one final result as JSON, signed, with an idempotency key. Runs on its own queue: never slows dialing. */
-export const reportResult =
-  (deps: ReportResultDeps) =>
-  async (job: Job<WebhookJobData>): Promise<{ status: number }> => {
+export const reportResult = (deps: ReportResultDeps) => {
+  const guard = deps.guard ?? new WebhookDestinationGuard();
+  // Every connection resolves through the guard: the address is checked after DNS, as it is dialed.
+  const dispatcher = new Agent({ connect: { lookup: guard.lookup } });
+  return async (job: Job<WebhookJobData>): Promise<{ status: number }> => {
     const { url, secret, idempotencyKey, record, event } = job.data;
+    // A literal address never reaches lookup: checked here. A refusal is final (no retry), with the rule in the reason.
+    const literal = guard.urlProblem(url);
+    if (literal) throw new UnrecoverableError(literal.message);
     const body = JSON.stringify(
       event ? { ...event, idempotency_key: idempotencyKey } : { event: 'call.final', idempotency_key: idempotencyKey, result: record },
     );
@@ -50,9 +58,18 @@ export const reportResult =
     };
     if (secret) headers[SIGNATURE_HEADER] = signBody(secret, body);
     const timeout = deps.timeoutMs ?? 10_000;
-    const res = await request(url, { method: 'POST', headers, body, headersTimeout: timeout, bodyTimeout: timeout });
+    let res;
+    try {
+      res = await request(url, { method: 'POST', headers, body, headersTimeout: timeout, bodyTimeout: timeout, dispatcher });
+    } catch (err) {
+      if (err instanceof WebhookDestinationError || (err as { cause?: unknown }).cause instanceof WebhookDestinationError) {
+        throw new UnrecoverableError((err instanceof WebhookDestinationError ? err : ((err as { cause: WebhookDestinationError }).cause)).message);
+      }
+      throw err;
+    }
     await res.body.dump();
     if (res.statusCode < 200 || res.statusCode >= 300) throw new WebhookDeliveryError(res.statusCode, url);
     deps.log.debug({ campaignId: record?.campaignId ?? event?.campaign_id, webhookJobId: job.id, channelId: record?.channel_id, status: res.statusCode }, 'webhook delivered');
     return { status: res.statusCode };
   };
+};

@@ -5,6 +5,7 @@ import { checkTrunkList } from './ops/trunks.js';
 import type { Trunk } from './campaign/pacing/trunk.js';
 import { SETTINGS, type SettingName, type SettingSpec } from './ops/settings.js';
 import { redisUrlProblem } from './store/redis-url.js';
+import { AllowedHosts } from './webhook/address-rules.js';
 
 export type { AsteriskServer } from './ops/asterisk-servers.js';
 export type { SettingName } from './ops/settings.js';
@@ -138,6 +139,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
         ? `asterisk: no server named ${JSON.stringify(asterisk)} in the config file (configured: ${asterisks.map((a) => a.name).join(', ')})`
         : `asterisk: ${JSON.stringify(asterisk)} names a server, but no config file lists any (add "asterisks" to --config FILE)`,
     );
+  }
+  try {
+    new AllowedHosts(values.webhookAllowHosts as string[]);
+  } catch (err) {
+    problems.push((err as Error).message);
   }
   if (values.dashboardViewerToken && !values.dashboardToken) {
     problems.push('DASHBOARD_VIEWER_TOKEN: needs DASHBOARD_TOKEN too (the operator token)');

@@ -60,7 +60,7 @@ export function startCampaignQueueWorkers(meta: CampaignMeta, o: CampaignQueueWo
   dial.on('error', (err) => o.log.warn({ campaignId: id, err: err.message }, 'dial worker error'));
   const workers = [dial];
   if (settings.webhook) {
-    const hook = new Worker<WebhookJobData>(o.service.keys.webhookQueue(id), reportResult({ log: o.log }), {
+    const hook = new Worker<WebhookJobData>(o.service.keys.webhookQueue(id), reportResult({ log: o.log, guard: o.service.webhookGuard }), {
       connection,
       prefix,
       concurrency: 4,
@@ -70,7 +70,8 @@ export function startCampaignQueueWorkers(meta: CampaignMeta, o: CampaignQueueWo
     });
     hook.on('failed', (job, err) => {
       const channelId = job?.data.record?.channel_id;
-      if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
+      // A refused destination is unrecoverable: failed at once, counted and logged with the rule it broke.
+      if (job && (err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1))) {
         o.log.error({ campaignId: id, webhookJobId: job.id, channelId, attempts: job.attemptsMade, err: err.message }, 'webhook delivery gave up');
         void o.service.store.incrCounter(id, 'webhookFailed');
       } else {

@@ -13,5 +13,10 @@ export interface CampaignServiceOptions {
    * @defaultValue none
    */
   history?: HistoryStore;
+  /**
+   * Hosts or CIDRs a webhook may reach although they are inside (loopback, private, link-local…): config
+   * `webhookAllowHosts`. Checked at creation and by this process's webhook deliveries. @defaultValue none
+   */
+  webhookAllowHosts?: readonly string[];
   logger?: Logger;
 }

@@ -10,6 +10,7 @@ import type { RowError } from './import/contact-row.js';
 import { assertDialJobData, type DialJobData } from './job-data.js';
 import { endedMessage, scheduleProblems, type CampaignSchedule } from './policy/schedule.js';
 import { parseSettings, type CampaignSettings } from './settings.js';
+import { WebhookDestinationGuard } from '../webhook/destination-guard.js';
 
 export type { CampaignServiceOptions } from './campaign-service-options.js';
 export type { CampaignStatus, QueueCounts } from './campaign-reads.js';
@@ -42,6 +43,13 @@ export interface ScheduleChange {
 
 /** Everything users do with campaigns; the CLI and the dashboard are thin layers over it. Reads: {@link CampaignReads}. */
 export class CampaignService extends CampaignReads {
+  private guard?: WebhookDestinationGuard;
+
+  /** The webhook destination rules of this installation (`webhookAllowHosts`), for creation and each delivery. */
+  get webhookGuard(): WebhookDestinationGuard {
+    return (this.guard ??= new WebhookDestinationGuard(this.opts.webhookAllowHosts));
+  }
+
   /** The archiver that moves this installation's history to PostgreSQL (start() it in a worker or `serve`). */
   historyArchiver(o: Omit<HistoryArchiverOptions, 'store' | 'history' | 'queues'> = {}): HistoryArchiver {
     const history = this.requireHistory('archiving');
@@ -51,6 +59,7 @@ export class CampaignService extends CampaignReads {
   /** Validates a CSV against settings without creating anything: the upload preview. */
   async preview(input: Omit<CreateCampaignInput, 'name'>): Promise<ImportCounts> {
     const settings = parseSettings(input.settings);
+    if (settings.webhook) await this.webhookGuard.check(settings.webhook.url);
     const scratch = `${this.keys.prefix}:preview:${randomBytes(6).toString('hex')}`;
     return previewContacts(
       this.redis,
@@ -70,6 +79,7 @@ export class CampaignService extends CampaignReads {
     const name = input.name.trim();
     if (!name) throw new DialerError('BAD_ARGUMENT', 'name: must not be empty');
     if (settings.endAt && Date.parse(settings.endAt) <= Date.now()) throw new BadArgumentError('endAt', `${settings.endAt} has already passed`);
+    if (settings.webhook) await this.webhookGuard.check(settings.webhook.url);
     const suppression = toSet(input.suppression);
     if (!input.skipInvalid) {
       const check = await this.preview({ ...input, onRejected: undefined });

@@ -31,6 +31,11 @@ export interface CampaignWorkerOptions {
   stalledIntervalMs?: number;
   /** First delay of the webhook's exponential retry backoff. @defaultValue 1000 */
   webhookBackoffMs?: number;
+  /**
+   * Hosts or CIDRs webhooks may reach although they are inside (config `webhookAllowHosts`); every other
+   * loopback, private, link-local… destination is refused when the delivery connects. @defaultValue none
+   */
+  webhookAllowHosts?: readonly string[];
   /** The circuit breaker each campaign gets in this worker (threshold, probe backoff, trips before a pause). */
   breaker?: CircuitBreakerOptions;
   /** A campaign's breaker changed state in this worker (for metrics). */

@@ -71,7 +71,7 @@ export class CampaignWorker {
     for (const [name, conn] of [['redis', this.redis], ['subscriber', this.sub]] as const) {
       conn.on('error', (err: Error) => this.log.warn({ connection: name, err: err.message, stack: err.stack }, 'redis connection error'));
     }
-    this.service = new CampaignService({ redis: this.redis, prefix: opts.prefix, logger: this.log });
+    this.service = new CampaignService({ redis: this.redis, prefix: opts.prefix, logger: this.log, webhookAllowHosts: opts.webhookAllowHosts });
     this.deliveries = new WebhookDeliveries(this.service, opts.webhookBackoffMs ?? 1000);
     this.ari = new AriClient({ ...opts.ari, logger: this.log });
     this.events = new AriEventStream({ ...opts.ari, app: this.name, logger: this.log });

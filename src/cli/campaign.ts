@@ -26,7 +26,7 @@ async function withService<T>(config: DialerConfig, fn: (svc: CampaignService) =
     redis.disconnect();
     throw err;
   }) : undefined;
-  const svc = new CampaignService({ redis, prefix: config.prefix, history });
+  const svc = new CampaignService({ redis, prefix: config.prefix, history, webhookAllowHosts: config.webhookAllowHosts });
   try {
     return await fn(svc);
   } finally {

@@ -57,7 +57,7 @@ export function serveCommand(config: DialerConfig): Command {
             throw err;
           })
         : undefined;
-      const service = new CampaignService({ redis, prefix: config.prefix, logger: log, history });
+      const service = new CampaignService({ redis, prefix: config.prefix, logger: log, history, webhookAllowHosts: config.webhookAllowHosts });
       const archiver = history ? service.historyArchiver() : undefined;
       archiver?.start();
       const dash = await startDashboard({
@@ -65,6 +65,7 @@ export function serveCommand(config: DialerConfig): Command {
         redisUrl,
         host: o.host,
         port,
+        publicUrl: config.dashboardPublicUrl,
         operatorToken: config.dashboardToken,
         viewerToken: config.dashboardViewerToken,
         maxUploadBytes: Math.round(maxMb * 1024 * 1024),

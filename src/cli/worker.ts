@@ -68,6 +68,7 @@ export function workerCommand(config: Readonly<DialerConfig>): Command {
       channelCap: target.channelCap,
       asterisk: target.name,
       trunks: cfg.trunks,
+      webhookAllowHosts: cfg.webhookAllowHosts,
       logger: log,
       observer: metrics.callObserver(),
       onBreaker: metrics.breakerObserver(),

@@ -23,7 +23,7 @@ const metrics = new DialerMetrics({ processMetrics: false });
 const prefix = testPrefix('amd');
 
 beforeAll(async () => {
-  rig = await startCampaignRig(prefix, { worker: { observer: metrics.callObserver() } });
+  rig = await startCampaignRig(prefix, { webhookAllowHosts: ['127.0.0.1'], worker: { observer: metrics.callObserver() } });
   ({ sim, redis, svc, worker } = rig);
   hooks = createServer((req, res) => {
     let body = '';

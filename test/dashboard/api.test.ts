@@ -46,7 +46,8 @@ async function errorOf(res: Response): Promise<{ code: string; message: string; 
 
 beforeAll(async () => {
   prefix = testPrefix();
-  ({ redis, service } = newService(prefix));
+  // hooks.example: a campaign below keeps credentials in its webhook URL, to prove the page never shows them.
+  ({ redis, service } = newService(prefix, ['hooks.example']));
   dash = await startDashboard({ service, redisUrl: REDIS_URL, port: 0, operatorToken: OPERATOR, viewerToken: VIEWER, maxUploadBytes: MAX_UPLOAD });
   const created = await service.create({
     name: 'seeded',

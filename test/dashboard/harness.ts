@@ -12,9 +12,10 @@ export function testPrefix(): string {
   return `{t-dash-${randomBytes(5).toString('hex')}}`;
 }
 
-export function newService(prefix: string): { redis: Redis; service: CampaignService } {
+/** `webhookAllowHosts`: hosts the SSRF rules would refuse (credentials in the URL, loopback) that a test needs. */
+export function newService(prefix: string, webhookAllowHosts?: string[]): { redis: Redis; service: CampaignService } {
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-  return { redis, service: new CampaignService({ redis, prefix }) };
+  return { redis, service: new CampaignService({ redis, prefix, webhookAllowHosts }) };
 }
 
 export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {

@@ -11,7 +11,7 @@ const received: Array<{ body: string; signature: string }> = [];
 let receiver: Server;
 let rig: Rig;
 beforeAll(async () => {
-  rig = await Rig.start('dead-trunk');
+  rig = await Rig.start('dead-trunk', {}, undefined, ['127.0.0.1']);
   receiver = createServer((req, res) => {
     let body = '';
     req.setEncoding('utf8');

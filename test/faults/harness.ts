@@ -61,13 +61,15 @@ export class Rig {
     readonly prefix: string,
     readonly svc: CampaignService,
     readonly redisUrl: string,
+    private readonly webhookAllowHosts: string[],
   ) {}
 
-  static async start(name: string, sim: AriSimOptions = {}, redisUrl: string = REDIS_URL): Promise<Rig> {
+  /** `webhookAllowHosts`: for webhook receivers on 127.0.0.1, which the SSRF rules refuse otherwise. */
+  static async start(name: string, sim: AriSimOptions = {}, redisUrl: string = REDIS_URL, webhookAllowHosts: string[] = []): Promise<Rig> {
     const s = await AriSim.start({ users: { [SIM_USER]: SIM_PASSWORD }, rules: LONG_CALLS, sessionLimit: 500, ...sim });
     const redis = connectRedis(redisUrl);
     const prefix = testPrefix(name);
-    return new Rig(s, redis, prefix, new CampaignService({ redis, prefix }), redisUrl);
+    return new Rig(s, redis, prefix, new CampaignService({ redis, prefix, webhookAllowHosts }), redisUrl, webhookAllowHosts);
   }
 
   get ari() {
@@ -85,12 +87,13 @@ export class Rig {
       ARI_PASSWORD: SIM_PASSWORD,
       CHANNEL_CAP: '300',
       LOG_LEVEL: process.env.TEST_LOG ?? 'info',
+      ...(this.webhookAllowHosts.length ? { WEBHOOK_ALLOW_HOSTS: this.webhookAllowHosts.join(',') } : {}),
       ...extra,
     };
   }
 
   async worker(opts: Partial<CampaignWorkerOptions> = {}): Promise<CampaignWorker> {
-    const w = new CampaignWorker({ redisUrl: this.redisUrl, prefix: this.prefix, ari: this.ari, channelCap: 300, pollMs: 100, logger: testLogger(), ...opts });
+    const w = new CampaignWorker({ redisUrl: this.redisUrl, prefix: this.prefix, ari: this.ari, channelCap: 300, pollMs: 100, logger: testLogger(), webhookAllowHosts: this.webhookAllowHosts, ...opts });
     this.workers.push(w);
     await w.start();
     return w;

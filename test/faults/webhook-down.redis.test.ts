@@ -48,7 +48,7 @@ class Receiver {
 let rig: Rig;
 const receiver = new Receiver();
 beforeAll(async () => {
-  rig = await Rig.start('webhook-down');
+  rig = await Rig.start('webhook-down', {}, undefined, ['127.0.0.1']);
   await receiver.up();
 });
 afterAll(async () => {

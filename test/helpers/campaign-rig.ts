@@ -17,12 +17,12 @@ export interface CampaignRig {
 /** Simulator user `dialer`/`pw` at a fast time scale (0.01 unless `sim` says), a worker taking jobs at once. */
 export async function startCampaignRig(
   prefix: string,
-  o: { sim?: AriSimOptions; worker?: Partial<CampaignWorkerOptions> } = {},
+  o: { sim?: AriSimOptions; worker?: Partial<CampaignWorkerOptions>; /** For webhook receivers on 127.0.0.1 (the SSRF rules refuse loopback). */ webhookAllowHosts?: string[] } = {},
 ): Promise<CampaignRig> {
   const sim = await AriSim.start({ users: { dialer: 'pw' }, timeScale: 0.01, ...o.sim });
   const redis = testRedis();
-  const svc = new CampaignService({ redis, prefix });
-  const worker = new CampaignWorker({ redisUrl: REDIS_URL, prefix, ari: { url: sim.url, user: 'dialer', password: 'pw' }, channelCap: 50, pollMs: 100, ...o.worker });
+  const svc = new CampaignService({ redis, prefix, webhookAllowHosts: o.webhookAllowHosts });
+  const worker = new CampaignWorker({ redisUrl: REDIS_URL, prefix, ari: { url: sim.url, user: 'dialer', password: 'pw' }, channelCap: 50, pollMs: 100, webhookAllowHosts: o.webhookAllowHosts, ...o.worker });
   await worker.start();
   return {
     sim,

@@ -25,9 +25,9 @@ let hookUrl: string;
 beforeAll(async () => {
   sim = await AriSim.start({ users: { dialer: 'pw' }, timeScale: 0.01 });
   redis = testRedis();
-  svc = new CampaignService({ redis, prefix });
+  svc = new CampaignService({ redis, prefix, webhookAllowHosts: ['127.0.0.1'] });
   metrics = new DialerMetrics({ processMetrics: false });
-  worker = new CampaignWorker({ redisUrl: REDIS_URL, prefix, ari: { url: sim.url, user: 'dialer', password: 'pw' }, pollMs: 100, observer: metrics.callObserver(), onBreaker: metrics.breakerObserver() });
+  worker = new CampaignWorker({ redisUrl: REDIS_URL, prefix, ari: { url: sim.url, user: 'dialer', password: 'pw' }, pollMs: 100, webhookAllowHosts: ['127.0.0.1'], observer: metrics.callObserver(), onBreaker: metrics.breakerObserver() });
   metrics.watchStream(worker.events);
   metrics.watchHealth(worker);
   metrics.watchInFlight(() => worker.callsInFlight);

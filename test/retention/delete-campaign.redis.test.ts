@@ -30,7 +30,7 @@ const prefix = testPrefix('delete');
 let rig: CampaignRig;
 
 beforeAll(async () => {
-  rig = await startCampaignRig(prefix, { worker: { channelCap: 200 } });
+  rig = await startCampaignRig(prefix, { webhookAllowHosts: ['127.0.0.1'], worker: { channelCap: 200 } });
   ({ sim, redis, svc, worker } = rig);
   hooks = createServer((req, res) => req.resume().on('end', () => res.end('ok')));
   await new Promise<void>((r) => hooks.listen(0, '127.0.0.1', r));

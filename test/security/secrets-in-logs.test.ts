@@ -82,6 +82,7 @@ const env = (over: Record<string, string | undefined> = {}): Record<string, stri
     DASHBOARD_TOKEN,
     DASHBOARD_VIEWER_TOKEN: VIEWER_TOKEN,
     WEBHOOK_SECRET,
+    WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
     LOG_LEVEL: 'trace',
     ...over,
   };
@@ -90,7 +91,7 @@ const env = (over: Record<string, string | undefined> = {}): Record<string, stri
 
 describe('secrets never reach a log line or an error message', () => {
   it('a worker running a campaign through faults, at trace level', async () => {
-    const svc = new CampaignService({ redis: connectRedis(redis.url), prefix });
+    const svc = new CampaignService({ redis: connectRedis(redis.url), prefix, webhookAllowHosts: ['127.0.0.1'] });
     let worker: WorkerChild | undefined;
     try {
       worker = startWorkerChild('cli', ['--grace', '1'], env());
