@@ -9,7 +9,7 @@ import type { HistoryStore, StoredCampaign } from '../store/history/history-stor
 import type { CampaignServiceOptions } from './campaign-service-options.js';
 import { HoldBacks, type HoldBack } from './pacing/hold-backs.js';
 import { formatCallingWindow, isInsideWindow } from './policy/calling-window.js';
-import { scheduleGate } from './policy/schedule.js';
+import { schedulePhase } from './policy/schedule.js';
 
 export interface QueueCounts {
   waiting: number;
@@ -96,7 +96,7 @@ export class CampaignReads {
     const s = meta.settings;
     const out: HoldBack[] = [];
     if (meta.state === 'paused') out.push({ reason: 'paused', detail: meta.paused ? `paused by its ${meta.paused.by === 'breaker' ? 'circuit breaker' : 'operator'}: ${meta.paused.reason}` : 'paused by an operator', at });
-    const gate = scheduleGate(s, now);
+    const gate = schedulePhase(s, now);
     if (gate.kind === 'before') out.push({ reason: 'schedule', detail: `starts at ${gate.startAt}`, at, waitMs: gate.waitMs });
     if (gate.kind === 'ended') out.push({ reason: 'schedule', detail: `ended at ${gate.endAt}`, at });
     if (s.window && !isInsideWindow(s.window, new Date(now))) out.push({ reason: 'window', detail: `outside the calling window ${formatCallingWindow(s.window)}`, at });

@@ -16,7 +16,7 @@ import type { CampaignMeta } from '../store/campaign-store.js';
 import { connectRedis, connectSubscriber } from '../store/redis-connection.js';
 import { HoldBacks } from './pacing/hold-backs.js';
 import { Semaphore } from './pacing/semaphore.js';
-import { scheduleGate } from './policy/schedule.js';
+import { schedulePhase } from './policy/schedule.js';
 import { Takeover } from './recovery/takeover.js';
 import { Witness } from './recovery/witness.js';
 import { WorkerHeartbeat } from './recovery/worker-heartbeat.js';
@@ -241,7 +241,7 @@ export class CampaignWorker {
     for (const id of this.workers.keys()) {
       const meta = await this.campaign(id).catch(() => undefined);
       if (!meta || meta.state === 'finished' || meta.state === 'cancelled') continue;
-      if (scheduleGate(meta.settings, Date.now()).kind !== 'ended') continue;
+      if (schedulePhase(meta.settings, Date.now()).kind !== 'ended') continue;
       if (Date.now() - (this.swept.get(id) ?? 0) < 1000) continue;
       this.swept.set(id, Date.now());
       const ended = await this.service.endBySchedule(id);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseScheduleTime, scheduleGate, scheduleProblems } from '../../src/campaign/policy/schedule.js';
+import { parseScheduleTime, schedulePhase, scheduleProblems } from '../../src/campaign/policy/schedule.js';
 import { parseSettings } from '../../src/campaign/settings.js';
 
 describe('schedule times', () => {
@@ -28,9 +28,9 @@ describe('schedule times', () => {
 
   it('gates: before the start, open, ended (the end itself is ended)', () => {
     const s = { startAt: '2026-12-01T09:00:00+01:00', endAt: '2026-12-01T17:00:00+01:00' };
-    expect(scheduleGate(s, Date.parse('2026-12-01T07:59:59Z'))).toEqual({ kind: 'before', waitMs: 1000, startAt: s.startAt });
-    expect(scheduleGate(s, Date.parse('2026-12-01T08:00:00Z'))).toEqual({ kind: 'open' });
-    expect(scheduleGate(s, Date.parse('2026-12-01T16:00:00Z'))).toEqual({ kind: 'ended', endAt: s.endAt });
-    expect(scheduleGate({}, 0)).toEqual({ kind: 'open' });
+    expect(schedulePhase(s, Date.parse('2026-12-01T07:59:59Z'))).toEqual({ kind: 'before', waitMs: 1000, startAt: s.startAt });
+    expect(schedulePhase(s, Date.parse('2026-12-01T08:00:00Z'))).toEqual({ kind: 'open' });
+    expect(schedulePhase(s, Date.parse('2026-12-01T16:00:00Z'))).toEqual({ kind: 'ended', endAt: s.endAt });
+    expect(schedulePhase({}, 0)).toEqual({ kind: 'open' });
   });
 });

@@ -8,7 +8,7 @@ export interface CampaignSchedule {
 }
 
 /** Where a moment falls against a schedule. */
-export type ScheduleGate = { kind: 'open' } | { kind: 'before'; waitMs: number; startAt: string } | { kind: 'ended'; endAt: string };
+export type SchedulePhase = { kind: 'open' } | { kind: 'before'; waitMs: number; startAt: string } | { kind: 'ended'; endAt: string };
 
 /**
  * An ISO date-time that names its zone: `Z` or an offset. A time without one would be read in whatever zone the
@@ -49,7 +49,7 @@ export function scheduleProblems(s: CampaignSchedule, names: { startAt: string; 
 }
 
 /** Before the start: wait; past the end: ended; otherwise open. */
-export function scheduleGate(s: CampaignSchedule, now: number): ScheduleGate {
+export function schedulePhase(s: CampaignSchedule, now: number): SchedulePhase {
   if (s.endAt && now >= Date.parse(s.endAt)) return { kind: 'ended', endAt: s.endAt };
   if (s.startAt && now < Date.parse(s.startAt)) return { kind: 'before', waitMs: Date.parse(s.startAt) - now, startAt: s.startAt };
   return { kind: 'open' };

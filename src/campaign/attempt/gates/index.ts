@@ -1,0 +1,14 @@
+export { admissionGate } from './admission-gate.js';
+export { asteriskGate } from './asterisk-gate.js';
+export { breakerGate } from './breaker-gate.js';
+export { cancelledGate } from './cancelled-gate.js';
+export { channelCapGate } from './channel-cap-gate.js';
+export { endpointGate } from './endpoint-gate.js';
+export { inFlightGate } from './in-flight-gate.js';
+export { pacingGate } from './pacing-gate.js';
+export { reRunGate } from './re-run-gate.js';
+export { campaignEndGate, scheduleGate, type ScheduleGateDeps } from './schedule-gate.js';
+export { spacingGate, TRUNK_SLACK_MS } from './spacing-gate.js';
+export { stillWantedGate } from './still-wanted-gate.js';
+export { trunkLeaseGate } from './trunk-lease-gate.js';
+export { windowGate } from './window-gate.js';
