@@ -30,11 +30,11 @@ function packList(): Promise<string[]> {
 }
 
 describe('the npm package', () => {
-  it('ships no tests, sources, scripts or vendored files; ships the bins, the docs and the demo sample', async () => {
+  it('ships no tests, sources, scripts or vendored files; ships the bins, the docs, the licence, the changelog and the demo sample', async () => {
     const files = await packList();
     expect(files.filter((f) => /^(test|src|scripts|vendor|jobs)\/|\.test\.|^tsconfig|^vitest/.test(f))).toEqual([]);
-    for (const f of ['bin/ari-dialer.js', 'bin/dial.js', 'examples/sample-numbers.csv', 'README.md', 'package.json']) expect(files).toContain(f);
-    expect(files.every((f) => /^(dist|bin|docs|examples)\/|^(README\.md|package\.json)$/.test(f))).toBe(true);
+    for (const f of ['bin/ari-dialer.js', 'bin/dial.js', 'examples/sample-numbers.csv', 'README.md', 'LICENSE', 'CHANGELOG.md', 'package.json']) expect(files).toContain(f);
+    expect(files.every((f) => /^(dist|bin|docs|examples)\/|^(README\.md|LICENSE|CHANGELOG\.md|package\.json)$/.test(f))).toBe(true);
   });
 
   it('points main, types and exports at what tsconfig.build.json emits from src/index.ts', () => {
