@@ -49,7 +49,7 @@ export async function benchHistory(o: HistoryBenchOptions): Promise<Record<strin
 /** A real campaign (simulator, one worker, the archiver): the most bytes per number while it runs, and after. */
 async function redisBytesPerNumber(svc: CampaignService, o: HistoryBenchOptions) {
   const sim = await AriSim.start({ users: { dialer: 'pw' }, timeScale: 0.02 });
-  const worker = new CampaignWorker({ redisUrl: o.redisUrl, prefix: svc.keys.prefix, ari: { url: sim.url, user: 'dialer', password: 'pw' }, channelCap: 200, pollMs: 100 });
+  const worker = new CampaignWorker({ redisUrl: o.redisUrl, prefix: svc.keys.prefix, history: svc.history, ari: { url: sim.url, user: 'dialer', password: 'pw' }, channelCap: 200, pollMs: 100 });
   await worker.start();
   const archiver = svc.historyArchiver({ archiveEveryMs: 500 });
   archiver.start();

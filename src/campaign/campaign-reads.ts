@@ -7,6 +7,7 @@ import { CampaignStore, type CampaignCounters, type CampaignMeta } from '../stor
 import { Keys } from '../store/keys.js';
 import type { HistoryStore, StoredCampaign } from '../store/history/history-store.js';
 import type { CampaignServiceOptions } from './campaign-service-options.js';
+import { ContactTable } from './hopper/contact-table.js';
 import { HoldBacks, type HoldBack } from './pacing/hold-backs.js';
 import { formatCallingWindow, isInsideWindow } from './policy/calling-window.js';
 import { schedulePhase } from './policy/schedule.js';
@@ -35,6 +36,8 @@ export interface CampaignStatus extends CampaignMeta {
 export class CampaignReads {
   readonly store: CampaignStore;
   readonly keys: Keys;
+  /** Campaign lists in PostgreSQL (with DATABASE_URL): what the hopper feeds from. */
+  readonly contacts: ContactTable | undefined;
   protected readonly log: Logger;
   private readonly queues = new Map<string, Queue>();
   private readonly holdBacks: HoldBacks;
@@ -43,6 +46,7 @@ export class CampaignReads {
     this.keys = new Keys(opts.prefix);
     this.store = new CampaignStore(opts.redis, this.keys);
     this.holdBacks = new HoldBacks(opts.redis, this.keys);
+    this.contacts = opts.history ? new ContactTable(opts.history.pool) : undefined;
     this.log = opts.logger ?? silentLogger;
   }
 

@@ -5,6 +5,7 @@ import type { CampaignMeta } from '../store/campaign-store.js';
 import { HistoryArchiver, type CampaignQueues, type HistoryArchiverOptions } from '../store/history/history-archiver.js';
 import { CampaignReads } from './campaign-reads.js';
 import { cancelledRecord } from './cancelled-record.js';
+import { copyContacts, type CopyContactsOptions, type CopyContactsResult } from './hopper/copy-contacts.js';
 import { checkFileStart, enqueueContacts, previewContacts, type ImportCounts } from './import/import-contacts.js';
 import type { RowError } from './import/contact-row.js';
 import { assertDialJobData, type DialJobData } from './job-data.js';
@@ -35,6 +36,12 @@ export interface CreateCampaignResult extends ImportCounts {
   created: boolean;
 }
 
+/** What `add` did: the import's counts; `stored` is false when a strict upload was rejected (nothing added). */
+export interface AddContactsResult extends ImportCounts {
+  id: string;
+  stored: boolean;
+}
+
 /** A schedule edit: a time sets it, `null` clears it, absent leaves it. */
 export interface ScheduleChange {
   startAt?: string | null;
@@ -60,6 +67,8 @@ export class CampaignService extends CampaignReads {
   async preview(input: Omit<CreateCampaignInput, 'name'>): Promise<ImportCounts> {
     const settings = parseSettings(input.settings);
     if (settings.webhook) await this.webhookGuard.check(settings.webhook.url);
+    // A list bound for PostgreSQL is checked there (a scratch set in Redis would hold every number of it).
+    if (this.contacts) return withoutStored(await this.copyList(campaignIdFor('preview'), settings, input, 'preview'));
     const scratch = `${this.keys.prefix}:preview:${randomBytes(6).toString('hex')}`;
     return previewContacts(
       this.redis,
@@ -81,6 +90,7 @@ export class CampaignService extends CampaignReads {
     if (settings.endAt && Date.parse(settings.endAt) <= Date.now()) throw new BadArgumentError('endAt', `${settings.endAt} has already passed`);
     if (settings.webhook) await this.webhookGuard.check(settings.webhook.url);
     const suppression = toSet(input.suppression);
+    if (this.contacts) return this.createInPostgres(name, settings, input);
     if (!input.skipInvalid) {
       const check = await this.preview({ ...input, onRejected: undefined });
       if (check.rejected > 0) return { created: false, ...check };
@@ -106,6 +116,76 @@ export class CampaignService extends CampaignReads {
     await this.store.settle(id, 'importing');
     await this.store.publish({ type: 'campaign', id, change: 'imported' });
     return { id, created: true, ...counts };
+  }
+
+  /**
+   * A campaign whose list goes to PostgreSQL (DATABASE_URL): one pass over the file, COPY into `contacts` in one
+   * transaction (see copyContacts), and the campaign exists in Redis only once its rows are committed. Workers then
+   * feed its hopper from there.
+   */
+  private async createInPostgres(name: string, settings: CampaignSettings, input: CreateCampaignInput): Promise<CreateCampaignResult> {
+    const id = campaignIdFor(name);
+    const counts = await this.copyList(id, settings, input, input.skipInvalid ? 'skip-invalid' : 'strict');
+    if (!counts.stored) return { created: false, ...withoutStored(counts) };
+    await this.store.create({ id, name, settings, state: 'importing', history: 'pg', contacts: 'pg' });
+    await this.applyLimits(id, settings);
+    await this.store.addImportCounts(id, { total: counts.accepted, rejected: counts.rejected, suppressed: counts.suppressed, duplicates: counts.duplicates });
+    await this.store.publish({ type: 'campaign', id, change: 'created' });
+    await this.store.settle(id, 'importing');
+    await this.store.publish({ type: 'campaign', id, change: 'imported' });
+    this.log.info({ campaignId: id, name, contacts: counts.accepted }, 'campaign created; its list is in PostgreSQL');
+    return { id, created: true, ...withoutStored(counts) };
+  }
+
+  private copyList(id: string, settings: CampaignSettings, input: Omit<CreateCampaignInput, 'name' | 'settings'>, mode: CopyContactsOptions['mode']) {
+    return copyContacts({
+      pool: this.contacts!.pool,
+      redis: this.redis,
+      suppressionKey: this.keys.suppression,
+      campaignId: id,
+      settings,
+      mode,
+      open: input.open,
+      suppression: toSet(input.suppression),
+      onProgress: (c) => input.onProgress?.('enqueue', c),
+      ...(mode === 'skip-invalid' && input.onRejected ? { onRejected: input.onRejected } : {}),
+    });
+  }
+
+  /**
+   * Adds contacts to a campaign that is running, paused, importing or waiting for its start, with the same checks
+   * and report as an upload, deduplicated against the numbers it already has. A finished campaign runs again until
+   * they are done; a cancelled one takes none.
+   */
+  async add(id: string, input: Omit<CreateCampaignInput, 'name' | 'settings'>): Promise<AddContactsResult> {
+    const meta = await this.get(id);
+    if (meta.state === 'cancelled') throw new BadArgumentError('campaign', `campaign ${id} is cancelled; it takes no more numbers`);
+    if (meta.archivedAt) throw new BadArgumentError('campaign', `campaign ${id} is archived; create a new one`);
+    const s = meta.settings;
+    if (s.endAt && Date.now() >= Date.parse(s.endAt)) throw new BadArgumentError('campaign', `campaign ${id} ended at ${s.endAt}; it takes no more numbers`);
+    let counts: ImportCounts;
+    if (meta.contacts === 'pg') {
+      if (!this.contacts) throw new DialerError('HISTORY', `campaign ${id} keeps its list in PostgreSQL: set DATABASE_URL to add to it`);
+      const r = await this.copyList(id, s, input, input.skipInvalid ? 'skip-invalid' : 'strict');
+      if (!r.stored) return { id, stored: false, ...withoutStored(r) };
+      counts = withoutStored(r);
+      await this.store.addImportCounts(id, { total: counts.accepted, rejected: counts.rejected, suppressed: counts.suppressed, duplicates: counts.duplicates });
+    } else {
+      if (!input.skipInvalid) {
+        const check = await this.preview({ ...input, settings: s, onRejected: undefined });
+        if (check.rejected > 0) return { id, stored: false, ...check };
+      } else await checkFileStart(input, s);
+      counts = await enqueueContacts(this.store, this.dialQueue(id), id, s, {
+        open: input.open,
+        suppression: toSet(input.suppression),
+        onProgress: (c) => input.onProgress?.('enqueue', c),
+        onRejected: input.onRejected,
+      });
+    }
+    if (counts.accepted > 0 && (await this.store.get(id))?.state === 'finished') await this.store.setState(id, 'running');
+    await this.store.publish({ type: 'campaign', id, change: 'contacts-added', added: counts.accepted });
+    this.log.info({ campaignId: id, added: counts.accepted }, 'contacts added');
+    return { id, stored: true, ...counts };
   }
 
   /**
@@ -146,7 +226,30 @@ export class CampaignService extends CampaignReads {
     const meta = await this.get(id);
     const endAt = meta.settings.endAt;
     if (!endAt || Date.now() < Date.parse(endAt)) return 0;
-    return this.endQueued(id, meta, (d) => endedMessage(endAt, d.attempt > 1));
+    const ended = await this.endQueued(id, meta, (d) => endedMessage(endAt, d.attempt > 1));
+    return ended + (await this.endWaiting(id, meta, endedMessage(endAt, false)));
+  }
+
+  /**
+   * A list in PostgreSQL: every contact not yet fed ends CANCELLED in one statement, and the counters follow (those
+   * never had a job, so no script counted them).
+   */
+  private async endWaiting(id: string, meta: CampaignMeta, message = 'campaign cancelled before this number was dialed'): Promise<number> {
+    if (meta.contacts !== 'pg' || !this.contacts) return 0;
+    const n = await this.contacts.cancelWaiting(id, { endpoint: meta.settings.endpoint, message, at: new Date().toISOString() });
+    if (n > 0) await this.store.addImportCounts(id, { done: n, 'final:CANCELLED': n });
+    await this.store.settle(id);
+    return n;
+  }
+
+  /**
+   * What cancel does to what is left, again: the hopper feeder calls it when it finds jobs or waiting contacts of a
+   * cancelled campaign (fed in the instant of the cancel). Idempotent.
+   */
+  async endCancelled(id: string): Promise<number> {
+    const meta = await this.get(id);
+    if (meta.state !== 'cancelled') return 0;
+    return (await this.endQueued(id, meta)) + (await this.endWaiting(id, meta));
   }
 
   /**
@@ -186,6 +289,7 @@ export class CampaignService extends CampaignReads {
     await this.store.setState(id, 'cancelled');
     await this.dialQueue(id).pause();
     await this.endQueued(id, meta);
+    await this.endWaiting(id, meta);
     await this.store.publish({ type: 'campaign', id, change: 'cancelled' });
     return this.get(id);
   }
@@ -240,6 +344,8 @@ export class CampaignService extends CampaignReads {
     if (s.webhook) await this.webhookQueue(id).setGlobalRateLimit(1, Math.max(1, Math.round(1000 / s.webhook.ratePerSecond)));
   }
 }
+
+const withoutStored = ({ stored: _s, ...c }: CopyContactsResult): ImportCounts => c;
 
 const toSet = (it: Iterable<string> | undefined): ReadonlySet<string> | undefined => (it ? new Set(it) : undefined);
 

@@ -2,6 +2,7 @@ import type { CallObserver } from '../dialer/call-options.js';
 import type { Logger } from '../log.js';
 import type { BreakerState, BreakerTrip } from './health/circuit-breaker.js';
 import type { CircuitBreakerOptions } from './health/circuit-breaker-options.js';
+import type { HistoryStore } from '../store/history/history-store.js';
 import type { Trunk } from './pacing/trunk.js';
 
 export interface CampaignWorkerOptions {
@@ -56,6 +57,16 @@ export interface CampaignWorkerOptions {
    * through them. Give every worker the same list. @defaultValue none
    */
   trunks?: readonly Trunk[];
+  /**
+   * PostgreSQL (DATABASE_URL): campaigns whose list is there get their hopper topped up by this worker while it
+   * holds their feeder lock (see HopperFeeder); the schedule's end and cancel end their waiting contacts there.
+   * @defaultValue none
+   */
+  history?: HistoryStore;
+  /** How often the hopper feeder tops each campaign up, ms. @defaultValue 500 */
+  feedEveryMs?: number;
+  /** The feeder lock's time to live, ms: another worker feeds this long after the holder died. @defaultValue 10000 */
+  feederLockTtlMs?: number;
   logger?: Logger;
   observer?: CallObserver;
 }

@@ -14,6 +14,7 @@ import { CampaignBreakers } from './health/campaign-breakers.js';
 import type { BreakerState, BreakerTrip } from './health/circuit-breaker.js';
 import type { CampaignMeta } from '../store/campaign-store.js';
 import { connectRedis, connectSubscriber } from '../store/redis-connection.js';
+import { HopperFeeder } from './hopper/hopper-feeder.js';
 import { HoldBacks } from './pacing/hold-backs.js';
 import { Semaphore } from './pacing/semaphore.js';
 import { schedulePhase } from './policy/schedule.js';
@@ -56,6 +57,8 @@ export class CampaignWorker {
   private readonly observer: CallObserver | undefined;
   private readonly holdBacks: HoldBacks;
   private readonly deliveries: WebhookDeliveries;
+  /** Tops up the hopper of campaigns whose list is in PostgreSQL (with `history`). */
+  readonly feeder: HopperFeeder | undefined;
   /** When this process last swept each ended campaign's queue. */
   private readonly swept = new Map<string, number>();
   private pollTimer: NodeJS.Timeout | undefined;
@@ -71,7 +74,21 @@ export class CampaignWorker {
     for (const [name, conn] of [['redis', this.redis], ['subscriber', this.sub]] as const) {
       conn.on('error', (err: Error) => this.log.warn({ connection: name, err: err.message, stack: err.stack }, 'redis connection error'));
     }
-    this.service = new CampaignService({ redis: this.redis, prefix: opts.prefix, logger: this.log, webhookAllowHosts: opts.webhookAllowHosts });
+    this.service = new CampaignService({ redis: this.redis, prefix: opts.prefix, logger: this.log, webhookAllowHosts: opts.webhookAllowHosts, ...(opts.history ? { history: opts.history } : {}) });
+    this.feeder = this.service.contacts
+      ? new HopperFeeder({
+          redis: this.redis,
+          keys: this.service.keys,
+          contacts: this.service.contacts,
+          queue: (id) => this.service.dialQueue(id),
+          campaign: (id) => this.service.get(id),
+          endCancelled: (id) => this.service.endCancelled(id),
+          owner: this.name,
+          intervalMs: opts.feedEveryMs,
+          lockTtlMs: opts.feederLockTtlMs,
+          logger: this.log,
+        })
+      : undefined;
     this.deliveries = new WebhookDeliveries(this.service, opts.webhookBackoffMs ?? 1000);
     this.ari = new AriClient({ ...opts.ari, logger: this.log });
     this.events = new AriEventStream({ ...opts.ari, app: this.name, logger: this.log });
@@ -138,10 +155,16 @@ export class CampaignWorker {
     await this.sub.subscribe(this.service.keys.events);
     this.sub.on('message', (_ch, msg) => {
       if (msg.includes('"change":"created"') || msg.includes('"change":"resumed"')) void this.sync();
+      // Numbers added to a campaign this worker had seen finished: serve it again.
+      if (msg.includes('"change":"contacts-added"')) {
+        this.drained.delete(/"id":"([^"]+)"/.exec(msg)?.[1] ?? '');
+        void this.sync();
+      }
       // A schedule edit: the next job must not go by the old times.
       if (msg.includes('"change":"scheduled"')) this.metaCache.delete(/"id":"([^"]+)"/.exec(msg)?.[1] ?? '');
     });
     await this.sync();
+    this.feeder?.start();
     this.pollTimer = setInterval(() => void this.sync(), this.opts.pollMs ?? 1000);
   }
 
@@ -165,6 +188,7 @@ export class CampaignWorker {
     clearInterval(this.pollTimer);
     this.takeover.stop();
     await this.syncing;
+    await this.feeder?.stop();
     const all = [...this.workers.values()].flat();
     // Stop fetching first, everywhere, so no new call starts while others drain.
     await Promise.all(all.map((w) => w.pause(true).catch(() => undefined)));
@@ -211,6 +235,7 @@ export class CampaignWorker {
         continue;
       }
       this.workers.set(id, this.startCampaign(meta));
+      if (meta.contacts === 'pg') this.feeder?.serve(id);
       this.startedAt.set(id, Date.now());
       this.log.info({ campaignId: id }, 'serving campaign');
     }
@@ -227,6 +252,7 @@ export class CampaignWorker {
       this.workers.delete(id);
       this.startedAt.delete(id);
       this.breakers.forget(id);
+      await this.feeder?.forget(id);
       await Promise.all(ws.map((w) => w.close()));
       this.log.info({ campaignId: id }, 'campaign done; worker released');
     }

@@ -59,6 +59,11 @@ export interface CampaignSettings {
    * detection"). `true` from the CLI or the API means the defaults. @defaultValue none
    */
   amd?: AmdOptions;
+  /**
+   * Campaigns whose list is in PostgreSQL: most dial jobs kept ready in Redis (the hopper), 1 to 10,000.
+   * @defaultValue max(2 × maxConcurrent, 60 × cps), at most 10,000 (see hopperSizeFor)
+   */
+  hopperSize?: number;
 }
 
 /** Enough for any CRM export we have seen; far below what would make each originate a large request. */
@@ -85,7 +90,7 @@ export function parseSettings(input: unknown): CampaignSettings {
   if (typeof input !== 'object' || input === null) throw new BadArgumentError('settings', 'must be an object');
   const o = input as Record<string, unknown>;
   const problems: string[] = [];
-  const known = new Set(['endpoint', 'callerId', 'callerIdPool', 'callerIdMatch', 'startAt', 'endAt', 'context', 'extension', 'priority', 'timeoutS', 'cps', 'maxConcurrent', 'retry', 'window', 'maxCallS', 'webhook', 'asterisks', 'maxChannelVars', 'amd']);
+  const known = new Set(['endpoint', 'callerId', 'callerIdPool', 'callerIdMatch', 'startAt', 'endAt', 'context', 'extension', 'priority', 'timeoutS', 'cps', 'maxConcurrent', 'retry', 'window', 'maxCallS', 'webhook', 'asterisks', 'maxChannelVars', 'amd', 'hopperSize']);
   for (const k of Object.keys(o)) if (!known.has(k)) problems.push(`${k}: unknown setting`);
 
   const str = (k: string, dflt?: string): string | undefined => {
@@ -126,6 +131,7 @@ export function parseSettings(input: unknown): CampaignSettings {
     maxConcurrent: num('maxConcurrent', DEFAULT_SETTINGS.maxConcurrent, 1, 100_000) ?? DEFAULT_SETTINGS.maxConcurrent,
     retry: DEFAULT_RETRY_POLICY,
     maxCallS: num('maxCallS', undefined, 1, 86_400),
+    hopperSize: num('hopperSize', undefined, 1, 10_000),
     maxChannelVars: num('maxChannelVars', DEFAULT_SETTINGS.maxChannelVars, 0, MAX_CHANNEL_VARS_LIMIT) ?? DEFAULT_SETTINGS.maxChannelVars,
   };
   try {

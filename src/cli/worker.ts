@@ -69,6 +69,7 @@ export function workerCommand(config: Readonly<DialerConfig>): Command {
       asterisk: target.name,
       trunks: cfg.trunks,
       webhookAllowHosts: cfg.webhookAllowHosts,
+      ...(history ? { history } : {}),
       logger: log,
       observer: metrics.callObserver(),
       onBreaker: metrics.breakerObserver(),

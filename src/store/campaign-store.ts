@@ -28,6 +28,7 @@ export class CampaignStore {
         createdAt: full.createdAt,
         settings: JSON.stringify(full.settings),
         ...(full.history ? { history: full.history } : {}),
+        ...(full.contacts ? { contacts: full.contacts } : {}),
       })
       .hset(this.keys.counters(meta.id), { total: 0, done: 0, attempts: 0 })
       .sadd(this.keys.campaigns, meta.id)
@@ -48,6 +49,7 @@ export class CampaignStore {
       ...(h.state === 'paused' && h.pausedReason ? { paused: { reason: h.pausedReason, by: h.pausedBy === 'breaker' ? 'breaker' : 'operator', at: h.pausedAt ?? '' } } : {}),
       settings: parseSettings(JSON.parse(h.settings)),
       ...(h.history === 'pg' ? { history: 'pg' as const } : {}),
+      ...(h.contacts === 'pg' ? { contacts: 'pg' as const } : {}),
       ...(h.archivedAt ? { archivedAt: h.archivedAt } : {}),
     };
   }
@@ -90,7 +92,7 @@ export class CampaignStore {
   }
 
   /** Adds to the import counters (called per batch, so a large import shows progress). */
-  async addImportCounts(id: string, c: { total?: number; rejected?: number; suppressed?: number; duplicates?: number }): Promise<void> {
+  async addImportCounts(id: string, c: { total?: number; rejected?: number; suppressed?: number; duplicates?: number; done?: number; 'final:CANCELLED'?: number }): Promise<void> {
     const m = this.redis.multi();
     for (const [k, v] of Object.entries(c)) if (v) m.hincrby(this.keys.counters(id), k, v);
     await m.exec();

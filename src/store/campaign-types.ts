@@ -19,6 +19,8 @@ export interface CampaignMeta {
   settings: CampaignSettings;
   /** `pg`: its attempts and finals go to PostgreSQL (through the outbox); reads of them follow. */
   history?: 'pg';
+  /** `pg`: its list is in PostgreSQL's `contacts` table; Redis holds only a hopper of the next jobs. */
+  contacts?: 'pg';
   /** When its history was complete in PostgreSQL and its per-attempt state left Redis. */
   archivedAt?: string;
 }

@@ -42,7 +42,8 @@ beforeAll(async () => {
   redis = testRedis();
   svc = new CampaignService({ redis, prefix, history: viaProxy });
   archiver = svc.historyArchiver({ idleMs: 50, retryMaxMs: 200, archiveEveryMs: 100, batchSize: 100 });
-  worker = new CampaignWorker({ redisUrl: REDIS_URL, prefix, ari: { url: sim.url, user: 'dialer', password: 'pw' }, channelCap: 200, pollMs: 100 });
+  // The same DATABASE_URL as everyone: the worker feeds the list (in PostgreSQL) into its hopper.
+  worker = new CampaignWorker({ redisUrl: REDIS_URL, prefix, history: viaProxy, ari: { url: sim.url, user: 'dialer', password: 'pw' }, channelCap: 200, pollMs: 100 });
   await worker.start();
 });
 

@@ -1,9 +1,13 @@
 import { CsvFormatError } from './csv-format-error.js';
 
 /** Columns with a meaning of their own; every other column becomes a channel variable. */
-export type KnownColumn = 'number' | 'callerid' | 'context' | 'extension' | 'priority' | 'timeout' | 'timezone';
+export type KnownColumn = 'number' | 'callerid' | 'context' | 'extension' | 'priority' | 'timeout' | 'timezone' | 'lead_priority';
 
-const OPTIONAL_COLUMNS = ['callerid', 'context', 'extension', 'priority', 'timeout', 'timezone'] as const;
+/**
+ * `priority` is the dialplan priority (as in `dial`), so the order of the list has a name of its own:
+ * `lead_priority`, a whole number, higher first (then row order).
+ */
+const OPTIONAL_COLUMNS = ['callerid', 'context', 'extension', 'priority', 'timeout', 'timezone', 'lead_priority'] as const;
 type OptionalColumn = (typeof OPTIONAL_COLUMNS)[number];
 
 /** Where each field of a data row goes, worked out once from the header. */
@@ -75,7 +79,7 @@ export function planColumns(header: readonly string[], line: number, options: Pl
   if (max !== undefined && vars.length > max) {
     throw new CsvFormatError(
       `line ${line}: ${vars.length} columns would become channel variables, more than the limit of ${max} ` +
-        `(every column but number, callerid, context, extension, priority, timeout and timezone is one); drop the ` +
+        `(every column but number, callerid, context, extension, priority, timeout, timezone and lead_priority is one); drop the ` +
         `columns the calls do not need, or raise the limit (campaign create --max-channel-vars N, or the ` +
         `maxChannelVars setting of an upload)`,
       { line },

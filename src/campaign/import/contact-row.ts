@@ -18,6 +18,8 @@ export interface ContactRow {
   timeout?: number;
   /** Canonical IANA zone of the contact, for calling windows. */
   timezone?: string;
+  /** Order in the list (`lead_priority` column): higher is dialed first, then row order. Lists in PostgreSQL only. */
+  leadPriority?: number;
   /**
    * Every other column, by a name safe for channel variables. Values are kept exactly as in the file, including
    * cells starting with `=` or `@`: they are data here and are escaped when exported, never evaluated.
@@ -79,6 +81,12 @@ export function toContactItem(record: readonly string[], line: number, plan: Col
     const canonical = canonicalTimeZone(timezone);
     if (canonical !== undefined) row.timezone = canonical;
     else reasons.push(`timezone "${timezone}" is not an IANA time zone (e.g. Europe/Berlin)`);
+  }
+
+  const leadPriority = text(known.lead_priority);
+  if (leadPriority !== undefined) {
+    if (/^-?\d{1,7}$/.test(leadPriority)) row.leadPriority = Number(leadPriority);
+    else reasons.push(`lead_priority "${leadPriority}" is not a whole number from -9999999 to 9999999`);
   }
 
   for (const { index, name } of plan.placeholders) {

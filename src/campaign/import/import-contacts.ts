@@ -116,7 +116,7 @@ export function readOptions(opts: Pick<ImportOptions, 'batchSize'>, s: CampaignS
   };
 }
 
-function jobData(campaignId: string, s: CampaignSettings, row: ContactRow): DialJobData {
+export function jobData(campaignId: string, s: CampaignSettings, row: ContactRow): DialJobData {
   const callerId = chooseCallerId({ fixed: s.callerId, column: row.callerid, pool: s.callerIdPool, match: s.callerIdMatch }, row.line, row.number);
   const d: DialJobData = { campaignId, number: row.number, row: row.line, attempt: 1 };
   if (callerId) d.callerId = callerId;
@@ -130,7 +130,7 @@ function jobData(campaignId: string, s: CampaignSettings, row: ContactRow): Dial
 }
 
 /** A `{column}` in the endpoint template that this row cannot fill is that row's error. */
-function endpointOk(s: CampaignSettings, row: ContactRow, counts: ImportCounts, opts: ImportOptions): boolean {
+export function endpointOk(s: CampaignSettings, row: ContactRow, counts: ImportCounts, opts: ImportOptions): boolean {
   try {
     renderEndpoint(s.endpoint, row.number, row.vars);
     return true;
@@ -140,7 +140,7 @@ function endpointOk(s: CampaignSettings, row: ContactRow, counts: ImportCounts, 
   }
 }
 
-function addError(counts: ImportCounts, e: RowError, opts: ImportOptions): void {
+export function addError(counts: ImportCounts, e: RowError, opts: ImportOptions): void {
   counts.rejected++;
   if (counts.errors.length < (opts.maxErrors ?? 1000)) counts.errors.push(e);
   opts.onRejected?.(e);

@@ -70,6 +70,14 @@ export class HistoryStore implements DeletableHistory {
             [JSON.stringify(finals)],
           )
         : undefined;
+      // A number of a list kept here (contacts) is done once its final result is: the feeder never takes it again.
+      if (finals.length) {
+        await client.query(
+          `UPDATE contacts c SET state = 'done' FROM jsonb_to_recordset($1::jsonb) AS x(campaign_id text, number text)
+           WHERE c.campaign_id = x.campaign_id AND c.number = x.number AND c.state <> 'done'`,
+          [JSON.stringify(finals.map((r) => ({ campaign_id: r.campaign_id, number: r.number })))],
+        );
+      }
       await client.query('COMMIT');
       return { attempts: a?.rowCount ?? 0, finals: f?.rowCount ?? 0 };
     } catch (err) {
@@ -169,7 +177,7 @@ export class HistoryStore implements DeletableHistory {
     return out;
   }
 
-  /** `campaign delete --history`: the campaign, its attempts and its finals, in one transaction. */
+  /** `campaign delete --history`: the campaign, its attempts, its finals and its list, in one transaction. */
   async deleteCampaign(campaignId: string): Promise<{ attempts: number }> {
     const client = await this.pool.connect();
     try {
@@ -177,6 +185,7 @@ export class HistoryStore implements DeletableHistory {
       const a = await client.query('DELETE FROM attempts WHERE campaign_id = $1', [campaignId]);
       await client.query('DELETE FROM finals WHERE campaign_id = $1', [campaignId]);
       await client.query('DELETE FROM campaigns WHERE id = $1', [campaignId]);
+      await client.query('DELETE FROM contacts WHERE campaign_id = $1', [campaignId]);
       await client.query('COMMIT');
       return { attempts: a.rowCount ?? 0 };
     } catch (err) {

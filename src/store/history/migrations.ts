@@ -87,6 +87,30 @@ CREATE INDEX finals_campaign_seq ON finals (campaign_id, seq);
 CREATE INDEX finals_number ON finals (number);
 `,
   },
+  {
+    version: 2,
+    name: 'contacts: campaign lists in PostgreSQL behind a hopper',
+    sql: `
+-- One row per number of a campaign whose list lives here (DATABASE_URL); Redis holds only the next few as jobs.
+CREATE TABLE contacts (
+  campaign_id   text NOT NULL,
+  number        text NOT NULL,
+  -- the line of its file (what results call "row"); seq orders rows across the files appended to a campaign
+  row           integer NOT NULL,
+  seq           bigint NOT NULL,
+  -- higher first (the lead_priority column, or a call asked for over HTTP)
+  lead_priority integer NOT NULL DEFAULT 0,
+  -- waiting: in PostgreSQL only; queued: its job is (or was) in Redis; done: its final result is recorded
+  state         text NOT NULL DEFAULT 'waiting' CHECK (state IN ('waiting', 'queued', 'done')),
+  -- what its dial job carries besides campaign, number and row (caller id, context, variables...), or null
+  data          jsonb,
+  PRIMARY KEY (campaign_id, number)
+);
+-- what the feeder takes next: only waiting rows are in it, so it stays small as a campaign progresses
+CREATE INDEX contacts_next ON contacts (campaign_id, lead_priority DESC, seq) WHERE state = 'waiting';
+CREATE INDEX contacts_queued ON contacts (campaign_id, seq) WHERE state = 'queued';
+`,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

@@ -1,0 +1,105 @@
+import type pg from 'pg';
+import { dialJobId, type DialJobData } from '../job-data.js';
+
+/** What a contact's dial job carries besides campaign, number, row and attempt (stored as `contacts.data`). */
+export type ContactData = Omit<DialJobData, 'campaignId' | 'number' | 'row' | 'attempt' | 'tries' | 'refusals'>;
+
+export type ContactState = 'waiting' | 'queued' | 'done';
+
+/** A contact taken for the hopper: its first attempt's job. */
+export interface FedContact {
+  jobId: string;
+  data: DialJobData;
+}
+
+/**
+ * A campaign's list in PostgreSQL (the `contacts` table, migration 2): what the feeder takes next, what it finds
+ * queued, and the one statement that ends every waiting number when a campaign is cancelled or its end passes.
+ * The pool's `search_path` names the schema (see historyPool).
+ */
+export class ContactTable {
+  constructor(readonly pool: pg.Pool) {}
+
+  /**
+   * Takes up to `n` waiting contacts, highest lead_priority first then row order, and marks them queued in the same
+   * statement (SKIP LOCKED: two feeders at once would take different rows, though the feeder lock allows one).
+   */
+  async take(campaignId: string, n: number): Promise<FedContact[]> {
+    if (n <= 0) return [];
+    const r = await this.pool.query<{ number: string; row: number; data: ContactData | null }>(
+      `UPDATE contacts c SET state = 'queued'
+       FROM (SELECT number FROM contacts WHERE campaign_id = $1 AND state = 'waiting'
+             ORDER BY lead_priority DESC, seq LIMIT $2 FOR UPDATE SKIP LOCKED) next
+       WHERE c.campaign_id = $1 AND c.number = next.number
+       RETURNING c.number, c.row, c.data, c.lead_priority, c.seq`,
+      [campaignId, n],
+    );
+    const rows = r.rows as Array<{ number: string; row: number; data: ContactData | null; lead_priority: number; seq: string }>;
+    // RETURNING has no order of its own: the hopper keeps the list's.
+    rows.sort((a, b) => b.lead_priority - a.lead_priority || Number(a.seq) - Number(b.seq));
+    return rows.map((c) => ({ jobId: dialJobId(campaignId, c.number, 1), data: { ...(c.data ?? {}), campaignId, number: c.number, row: c.row, attempt: 1 } }));
+  }
+
+  /** A page of queued contacts (their jobs should be in Redis), by seq after `afterSeq`. */
+  async queued(campaignId: string, afterSeq: number, limit: number): Promise<Array<{ number: string; seq: number }>> {
+    const r = await this.pool.query<{ number: string; seq: string }>(
+      `SELECT number, seq FROM contacts WHERE campaign_id = $1 AND state = 'queued' AND seq > $2 ORDER BY seq LIMIT $3`,
+      [campaignId, afterSeq, limit],
+    );
+    return r.rows.map((x) => ({ number: x.number, seq: Number(x.seq) }));
+  }
+
+  /** Queued contacts whose job vanished go back to waiting: the feeder takes them again, with the same job id. */
+  async requeue(campaignId: string, numbers: readonly string[]): Promise<number> {
+    if (!numbers.length) return 0;
+    const r = await this.pool.query(`UPDATE contacts SET state = 'waiting' WHERE campaign_id = $1 AND state = 'queued' AND number = ANY($2)`, [campaignId, numbers]);
+    return r.rowCount ?? 0;
+  }
+
+  /**
+   * Every waiting contact ends CANCELLED in one statement: marked done and given its final row (what
+   * cancelledRecord gives a job in Redis; the endpoint with `{number}` filled, other placeholders as the template).
+   * Returns how many were ended. Queued ones are ended where their jobs are (CampaignService.endQueued).
+   */
+  async cancelWaiting(campaignId: string, o: { endpoint: string; message: string; at: string }): Promise<number> {
+    const r = await this.pool.query(
+      `WITH c AS (
+         UPDATE contacts SET state = 'done' WHERE campaign_id = $1 AND state = 'waiting' RETURNING number, row, data
+       )
+       INSERT INTO finals (campaign_id, number, channel_id, row, attempt, disposition, answered, ended_at, record)
+       SELECT $1, c.number, '', c.row, 0, 'CANCELLED', false, $4::timestamptz,
+         jsonb_strip_nulls(jsonb_build_object(
+           'status', 'success', 'answered', false, 'cause', 0, 'cause_txt', 'Unknown', 'message', $3::text,
+           'disposition', 'CANCELLED', 'channel_id', '', 'endpoint', replace($2::text, '{number}', c.number),
+           'callerid', coalesce(c.data->>'callerId', ''), 'created_at', $4::text, 'answered_at', null, 'ended_at', $4::text,
+           'ring_s', 0, 'talk_s', 0, 'duration', 0, 'campaignId', $1::text, 'row', c.row, 'number', c.number,
+           'attempt', 0, 'final', true, 'vars', c.data->'vars'))
+       FROM c
+       ON CONFLICT DO NOTHING`,
+      [campaignId, o.endpoint, o.message, o.at],
+    );
+    return r.rowCount ?? 0;
+  }
+
+  /** How many contacts are in each state. */
+  async counts(campaignId: string): Promise<Record<ContactState, number>> {
+    const r = await this.pool.query<{ state: ContactState; n: string }>(`SELECT state, count(*) AS n FROM contacts WHERE campaign_id = $1 GROUP BY state`, [campaignId]);
+    const out: Record<ContactState, number> = { waiting: 0, queued: 0, done: 0 };
+    for (const x of r.rows) out[x.state] = Number(x.n);
+    return out;
+  }
+
+  /**
+   * Adds one contact (a call asked for over HTTP), ahead of the list by `leadPriority`. Returns false when the
+   * campaign already has that number.
+   */
+  async insertOne(campaignId: string, c: { number: string; data: ContactData; leadPriority: number; state: ContactState }): Promise<{ added: boolean; row: number }> {
+    const r = await this.pool.query<{ row: number }>(
+      `INSERT INTO contacts (campaign_id, number, row, seq, lead_priority, state, data)
+       SELECT $1, $2, coalesce(max(seq), 0) + 1, coalesce(max(seq), 0) + 1, $3, $4, $5::jsonb FROM contacts WHERE campaign_id = $1
+       ON CONFLICT DO NOTHING RETURNING row`,
+      [campaignId, c.number, c.leadPriority, c.state, Object.keys(c.data).length ? JSON.stringify(c.data) : null],
+    );
+    return { added: (r.rowCount ?? 0) > 0, row: r.rows[0]?.row ?? 0 };
+  }
+}

@@ -1,0 +1,235 @@
+import { Readable } from 'node:stream';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CampaignService } from '../../src/campaign/campaign-service.js';
+import { CampaignWorker } from '../../src/campaign/campaign-worker.js';
+import { HopperFeeder } from '../../src/campaign/hopper/hopper-feeder.js';
+import { hopperSizeFor } from '../../src/campaign/hopper/hopper-size.js';
+import { AriSim } from '../../src/sim/index.js';
+import type { HistoryStore } from '../../src/store/history/history-store.js';
+import type { HistoryArchiver } from '../../src/store/history/history-archiver.js';
+import { dropPrefix, REDIS_URL, testPrefix, testRedis, waitUntil } from '../helpers/redis-test.js';
+import { testHistory } from '../helpers/pg-test.js';
+
+/**
+ * Lists in PostgreSQL behind a bounded hopper: the import (COPY, checks as in Redis), the hopper never holding more
+ * than its size, the order (lead_priority, then row), a contact whose job vanished fed again and dialed once,
+ * cancel ending every waiting contact in one statement, and the feeder lock taken over when its holder dies.
+ */
+const csv = (text: string) => () => Readable.from([text]);
+const numbersCsv = (numbers: string[], extra = '') => csv(`number${extra ? ',' + extra : ''}\n${numbers.join('\n')}\n`);
+const numbersOf = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `+1555${String(300000 + from + i).padStart(7, '0')}`);
+
+let history: HistoryStore;
+let drop: () => Promise<void>;
+let redis: Redis;
+let svc: CampaignService;
+const prefix = testPrefix('hopper');
+
+beforeAll(async () => {
+  ({ history, drop } = await testHistory('hopper'));
+  redis = testRedis();
+  svc = new CampaignService({ redis, prefix, history });
+});
+
+afterAll(async () => {
+  await svc.close();
+  await dropPrefix(redis, prefix);
+  redis.disconnect();
+  await drop();
+});
+
+const contactRows = async (id: string) =>
+  (await history.pool.query(`SELECT number, row, seq, lead_priority, state, data FROM contacts WHERE campaign_id = $1 ORDER BY seq`, [id])).rows as Array<{
+    number: string;
+    row: number;
+    lead_priority: number;
+    state: string;
+    data: Record<string, unknown> | null;
+  }>;
+
+describe('importing a list into PostgreSQL', () => {
+  it('names every bad line and stores nothing, no campaign either, unless --skip-invalid', async () => {
+    const file = csv('number,trunk\n+15550000001,pstn\nnot-a-number,pstn\n+15550000002,evil@10.0.0.1\n+15550000003,pstn\n');
+    const settings = { endpoint: 'PJSIP/{number}@{trunk}' };
+    const strict = await svc.create({ name: 'strict', settings, open: file });
+    expect(strict.created).toBe(false);
+    expect(strict.errors.map((e) => e.line)).toEqual([3, 4]);
+    expect(strict.errors[1]!.reason).toMatch(/trunk/);
+    expect(Number((await history.pool.query('SELECT count(*) AS n FROM contacts')).rows[0].n)).toBe(0);
+    expect(await svc.store.ids()).toEqual([]);
+
+    const rejected: number[] = [];
+    const loose = await svc.create({ name: 'loose', settings, open: file, skipInvalid: true, onRejected: (e) => rejected.push(e.line) });
+    expect(loose).toMatchObject({ created: true, rows: 4, accepted: 2, rejected: 2 });
+    expect(rejected).toEqual([3, 4]);
+    const rows = await contactRows(loose.id!);
+    expect(rows.map((r) => [r.number, r.row, r.state])).toEqual([
+      ['+15550000001', 2, 'waiting'],
+      ['+15550000003', 5, 'waiting'],
+    ]);
+    expect(rows[0]!.data).toEqual({ vars: { trunk: 'pstn' } });
+    const meta = await svc.get(loose.id!);
+    expect(meta).toMatchObject({ contacts: 'pg', history: 'pg', state: 'running' });
+    expect((await svc.store.counters(loose.id!)).total).toBe(2);
+    // Nothing per number in Redis: no dedupe set, no job.
+    expect(await redis.exists(svc.keys.numbers(loose.id!))).toBe(0);
+    expect((await svc.queueCounts(loose.id!)).waiting).toBe(0);
+  });
+
+  it('drops duplicates (in the file and against the campaign) and suppressed numbers, counting each', async () => {
+    await redis.sadd(svc.keys.suppression, '+15550000013');
+    const r = await svc.create({
+      name: 'dedupe',
+      settings: { endpoint: 'SIP/{number}' },
+      open: numbersCsv(['+15550000011', '+15550000012', '+1 555 000 0011', '+15550000013', '+15550000014']),
+      suppression: ['+15550000014'],
+    });
+    expect(r).toMatchObject({ created: true, rows: 5, accepted: 2, duplicates: 1, suppressed: 2 });
+    const added = await svc.add(r.id!, { open: numbersCsv(['+15550000012', '+15550000015']) });
+    expect(added).toMatchObject({ stored: true, accepted: 1, duplicates: 1 });
+    expect((await contactRows(r.id!)).map((x) => x.number)).toEqual(['+15550000011', '+15550000012', '+15550000015']);
+    expect((await svc.store.counters(r.id!)).total).toBe(3);
+  });
+
+  it('previews in PostgreSQL without storing anything', async () => {
+    const before = Number((await history.pool.query('SELECT count(*) AS n FROM contacts')).rows[0].n);
+    const p = await svc.preview({ settings: { endpoint: 'SIP/{number}' }, open: numbersCsv(['+15550000021', '+15550000021', 'x']) });
+    expect(p).toMatchObject({ rows: 3, accepted: 1, duplicates: 1, rejected: 1 });
+    expect(Number((await history.pool.query('SELECT count(*) AS n FROM contacts')).rows[0].n)).toBe(before);
+  });
+
+  it('a file that breaks half way stores nothing', async () => {
+    const bad = csv(`number\n${numbersOf(3000).join('\n')}\n"+1555,unclosed\n`);
+    await expect(svc.create({ name: 'broken', settings: { endpoint: 'SIP/{number}' }, open: bad, skipInvalid: true })).rejects.toThrow(/line 3002/);
+    expect(Number((await history.pool.query(`SELECT count(*) AS n FROM contacts WHERE campaign_id LIKE 'broken-%'`)).rows[0].n)).toBe(0);
+  });
+});
+
+describe('the hopper', () => {
+  it('sizes itself from cps and concurrency, at most 10,000', () => {
+    expect(hopperSizeFor({ cps: 5, maxConcurrent: 20 })).toBe(300);
+    expect(hopperSizeFor({ cps: 0.5, maxConcurrent: 40 })).toBe(80);
+    expect(hopperSizeFor({ cps: 1000, maxConcurrent: 20 })).toBe(10_000);
+    expect(hopperSizeFor({ cps: 1000, maxConcurrent: 20, hopperSize: 7 })).toBe(7);
+  });
+
+  it('feeds lead_priority first then row order, at most hopperSize jobs, and one feeder at a time', async () => {
+    const rows = ['+15550000031,0', '+15550000032,5', '+15550000033,', '+15550000034,5', '+15550000035,9'];
+    const r = await svc.create({ name: 'order', settings: { endpoint: 'SIP/{number}', hopperSize: 3 }, open: csv(`number,lead_priority\n${rows.join('\n')}\n`) });
+    const id = r.id!;
+    await svc.pause(id); // jobs stay put where the test can read them
+    await svc.resume(id);
+    await svc.dialQueue(id).pause();
+    const feeder = (owner: string) =>
+      new HopperFeeder({ redis, keys: svc.keys, contacts: svc.contacts!, queue: (c) => svc.dialQueue(c), campaign: (c) => svc.get(c), owner, lockTtlMs: 300 });
+    const a = feeder('a');
+    const b = feeder('b');
+    expect(await a.feed(id)).toBe(3);
+    expect(await b.feed(id)).toBe(0); // a holds the lock
+    expect(await a.feed(id)).toBe(0); // the hopper is full
+    const queued = (await svc.dialQueue(id).getJobs(['paused', 'waiting'], 0, -1)).map((j) => j.data.number).sort();
+    expect(queued).toEqual(['+15550000032', '+15550000034', '+15550000035'].sort());
+    const states = Object.fromEntries((await contactRows(id)).map((c) => [c.number, c.state]));
+    expect(states).toEqual({ '+15550000031': 'waiting', '+15550000032': 'queued', '+15550000033': 'waiting', '+15550000034': 'queued', '+15550000035': 'queued' });
+    // a dies (stops renewing): b takes over once the lock lapses, and sees the hopper full.
+    await new Promise((res) => setTimeout(res, 350));
+    expect(await b.feed(id)).toBe(0);
+    expect(await a.feed(id)).toBe(0);
+    expect(await redis.get(b.lockKey(id))).toBe('b');
+    await svc.cancel(id);
+  });
+
+  it('feeds a queued contact whose job vanished again, with the same job id; dialed once', async () => {
+    const r = await svc.create({ name: 'vanish', settings: { endpoint: 'SIP/{number}', hopperSize: 4 }, open: numbersCsv(numbersOf(6, 100)) });
+    const id = r.id!;
+    await svc.dialQueue(id).pause();
+    const f = new HopperFeeder({ redis, keys: svc.keys, contacts: svc.contacts!, queue: (c) => svc.dialQueue(c), campaign: (c) => svc.get(c), owner: 'x' });
+    expect(await f.feed(id)).toBe(4);
+    // Redis loses two jobs (as after a restart without persistence).
+    const jobs = await svc.dialQueue(id).getJobs(['paused', 'waiting'], 0, -1);
+    const lost = jobs.slice(0, 2);
+    for (const j of lost) await j.remove();
+    expect(await f.reconcile(id)).toBe(2);
+    expect(await f.feed(id)).toBe(2);
+    const ids = (await svc.dialQueue(id).getJobs(['paused', 'waiting'], 0, -1)).map((j) => j.id).sort();
+    expect(ids).toHaveLength(4);
+    for (const j of lost) expect(ids).toContain(j.id);
+    // A number with a final result is not fed again even without a job.
+    await redis.hset(svc.keys.finals(id), jobs[2]!.data.number, '1');
+    await jobs[2]!.remove();
+    expect(await f.reconcile(id)).toBe(0);
+    await svc.cancel(id);
+  });
+
+  it('cancel ends every waiting contact CANCELLED in one statement, and the queued ones from their jobs', async () => {
+    const r = await svc.create({ name: 'cancel', settings: { endpoint: 'SIP/{number}', hopperSize: 5 }, open: numbersCsv(numbersOf(50, 200)) });
+    const id = r.id!;
+    await svc.dialQueue(id).pause();
+    const f = new HopperFeeder({ redis, keys: svc.keys, contacts: svc.contacts!, queue: (c) => svc.dialQueue(c), campaign: (c) => svc.get(c), owner: 'x' });
+    expect(await f.feed(id)).toBe(5);
+    await svc.cancel(id);
+    const c = await svc.store.counters(id);
+    expect(c).toMatchObject({ total: 50, done: 50, final: { CANCELLED: 50 } });
+    const finals = await history.pool.query(`SELECT number, record FROM finals WHERE campaign_id = $1`, [id]);
+    // 45 written by the statement; the 5 fed ones go through the outbox (no archiver runs here).
+    expect(finals.rowCount).toBe(45);
+    expect(finals.rows[0].record).toMatchObject({ disposition: 'CANCELLED', final: true, campaignId: id, message: 'campaign cancelled before this number was dialed' });
+    expect((await svc.contacts!.counts(id)).waiting).toBe(0);
+  });
+});
+
+describe('a whole campaign from PostgreSQL on the simulator', () => {
+  let sim: AriSim;
+  let worker: CampaignWorker;
+  let archiver: HistoryArchiver;
+  beforeAll(async () => {
+    sim = await AriSim.start({ users: { dialer: 'pw' }, timeScale: 0.01 });
+    worker = new CampaignWorker({ redisUrl: REDIS_URL, prefix, history, ari: { url: sim.url, user: 'dialer', password: 'pw' }, channelCap: 100, pollMs: 100, feedEveryMs: 50 });
+    await worker.start();
+    archiver = svc.historyArchiver({ idleMs: 50, archiveEveryMs: 100, purge: false });
+    archiver.start();
+  });
+  afterAll(async () => {
+    await archiver.stop();
+    await worker.stop(1000);
+    await sim.stop();
+  });
+
+  it('dials every number once with at most hopperSize jobs ready, every contact done, retries as delayed jobs', async () => {
+    const numbers = numbersOf(300, 400);
+    const r = await svc.create({ name: 'run', settings: { endpoint: 'SIP/trunk/{number}', cps: 300, maxConcurrent: 20, hopperSize: 25, timeoutS: 5, retry: 'busy=1@20ms' }, open: numbersCsv(numbers) });
+    const id = r.id!;
+    let peak = 0;
+    const sampler = setInterval(() => {
+      void svc.dialQueue(id).getJobCounts('waiting', 'paused', 'prioritized', 'active').then((c) => {
+        peak = Math.max(peak, Object.values(c).reduce((a, b) => a + b, 0));
+      });
+    }, 10);
+    try {
+      await waitUntil('campaign finished', async () => (await svc.store.get(id))?.state === 'finished', 40_000);
+    } finally {
+      clearInterval(sampler);
+    }
+    // Ready jobs never past the hopper (a retry is added by its call's job while that job is still active).
+    expect(peak).toBeLessThanOrEqual(25 + 20);
+    const busy = numbers.filter((n) => n.endsWith('6')).length;
+    // Counted by the simulator, for this campaign's endpoints only (the worker serves the other tests' too).
+    const ours = [...sim.stats.originatesByEndpoint].filter(([e]) => e.startsWith('SIP/trunk/+1555')).reduce((a, [, n]) => a + n, 0);
+    expect(ours).toBe(300 + busy);
+    for (const n of sim.stats.originatesByChannelId.values()) expect(n).toBe(1);
+    await waitUntil('contacts done', async () => (await svc.contacts!.counts(id)).done === 300, 20_000);
+    const finals = await history.pool.query(`SELECT count(*) AS n, count(DISTINCT number) AS d FROM finals WHERE campaign_id = $1`, [id]);
+    expect(finals.rows[0]).toEqual({ n: '300', d: '300' });
+  }, 60_000);
+
+  it('appending to a finished campaign runs it again until the new numbers are done', async () => {
+    const r = await svc.create({ name: 'again', settings: { endpoint: 'SIP/trunk/{number}', cps: 300, maxConcurrent: 20, timeoutS: 5, retry: 'busy=1@20ms,no_answer=1@20ms,congestion=1@20ms' }, open: numbersCsv(numbersOf(10, 800)) });
+    const id = r.id!;
+    await waitUntil('finished', async () => (await svc.store.get(id))?.state === 'finished', 20_000);
+    const added = await svc.add(id, { open: numbersCsv(numbersOf(15, 805)) });
+    expect(added).toMatchObject({ stored: true, accepted: 10, duplicates: 5 });
+    await waitUntil('finished again', async () => (await svc.store.get(id))?.state === 'finished' && (await svc.store.counters(id)).done === 20, 20_000);
+    expect((await svc.store.counters(id)).total).toBe(20);
+  }, 40_000);
+});
