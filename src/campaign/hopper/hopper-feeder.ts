@@ -4,7 +4,7 @@ import { silentLogger, type Logger } from '../../log.js';
 import type { CampaignMeta } from '../../store/campaign-store.js';
 import type { Keys } from '../../store/keys.js';
 import { isInsideWindow } from '../policy/calling-window.js';
-import { scheduleGate } from '../policy/schedule.js';
+import { schedulePhase } from '../policy/schedule.js';
 import type { ContactTable } from './contact-table.js';
 import { FeederLock } from './feeder-lock.js';
 import { hopperSizeFor } from './hopper-size.js';
@@ -176,6 +176,6 @@ export class HopperFeeder {
 /** Whether the campaign dials now at all: running, inside its schedule and its own calling window. */
 function feedsNow(meta: CampaignMeta, now: number): boolean {
   if (meta.state !== 'running' && meta.state !== 'importing') return false;
-  if (scheduleGate(meta.settings, now).kind !== 'open') return false;
+  if (schedulePhase(meta.settings, now).kind !== 'open') return false;
   return !meta.settings.window || isInsideWindow(meta.settings.window, new Date(now));
 }
