@@ -2,6 +2,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { HttpError, sendError } from './http-error.js';
+import type { Logger } from '../log.js';
+import { GuessThrottle } from './security/guess-throttle.js';
 import type { RequestGuard } from './security/request-guard.js';
 
 /** Like ari.conf's `read_only`: a viewer looks, an operator also uploads, pauses, resumes, cancels and retries. */
@@ -14,6 +16,10 @@ export interface AuthOptions {
   viewerToken?: string;
   /** Checks Host and Origin for the WebSocket upgrade (see {@link Auth.sameOrigin}). */
   guard?: RequestGuard;
+  /** Failed token checks per client address. @defaultValue 10 per 10 minutes per address, 200 overall */
+  throttle?: GuessThrottle;
+  /** Where each failed check is logged, with the client address (never the token). */
+  log?: Logger;
 }
 
 /** How a request authenticated: `open` when no tokens are configured (loopback only, everyone is operator). */
@@ -29,9 +35,13 @@ export class Auth {
   private readonly operator?: Buffer;
   private readonly viewer?: Buffer;
   private readonly guard?: RequestGuard;
+  readonly throttle: GuessThrottle;
+  private readonly log?: Logger;
 
   constructor(opts: AuthOptions) {
     this.guard = opts.guard;
+    this.throttle = opts.throttle ?? new GuessThrottle();
+    this.log = opts.log;
     this.operator = opts.operatorToken ? digest(opts.operatorToken) : undefined;
     this.viewer = opts.viewerToken ? digest(opts.viewerToken) : undefined;
   }
@@ -69,10 +79,33 @@ export class Auth {
     return this.guard.hostProblem(req) === undefined && this.guard.crossSiteProblem(req) === undefined;
   }
 
+  /** The client address the throttle counts: the socket's, or the proxy's X-Forwarded-For under `trustProxy`. */
+  static address(req: Request): string {
+    return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+  }
+
+  /** Answers 429 with Retry-After when this address guessed too often; true when it did. */
+  throttled(req: Request, res: Response, what: string): boolean {
+    const wait = this.throttle.retryAfterS(Auth.address(req));
+    if (wait === 0) return false;
+    res.setHeader('Retry-After', String(wait));
+    sendError(res, new HttpError('TOO_MANY_REQUESTS', `too many failed token checks from this address: try the ${what} again in ${wait} s`));
+    return true;
+  }
+
+  /** Counts and logs one failed token check (the address, how it came; never the token). */
+  failed(req: Request, via: string): void {
+    const address = Auth.address(req);
+    this.throttle.fail(address);
+    this.log?.warn({ address, via, path: req.path }, 'dashboard: a wrong token was tried');
+  }
+
   /** Attaches `res.locals.role`, or answers 401 (an HTML page is sent to the login form instead). */
   authenticate(): RequestHandler {
     return (req: Request, res: Response, next: NextFunction) => {
+      if (!this.open && this.throttled(req, res, 'request')) return;
       const r = this.check(req);
+      if (!r.ok && r.reason === 'invalid') this.failed(req, req.headers.authorization ? 'bearer' : 'cookie');
       if (!r.ok) {
         // A browser opening a page goes to the login form; scripts and API clients get a plain 401.
         if (req.method === 'GET' && (req.headers.accept ?? '').includes('text/html') && !req.path.startsWith('/api/')) {

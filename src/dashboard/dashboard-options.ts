@@ -1,6 +1,7 @@
 import type { CampaignService } from '../campaign/campaign-service.js';
 import type { Logger } from '../log.js';
 import type { DeletableHistory } from '../store/deletable-history.js';
+import type { GuessThrottleOptions } from './security/guess-throttle.js';
 
 /** What {@link startDashboard} needs. Tokens come from `loadConfig` (DASHBOARD_TOKEN, DASHBOARD_VIEWER_TOKEN). */
 export interface DashboardOptions {
@@ -24,6 +25,8 @@ export interface DashboardOptions {
    * served and its origin trusted for writes. @defaultValue none: only the bind address and localhost are served
    */
   publicUrl?: string;
+  /** Failed token checks allowed per client address and overall. @defaultValue 10 per 10 minutes per address, 200 overall */
+  guessLimits?: GuessThrottleOptions;
   /** Largest accepted upload, in bytes (the whole request body). @defaultValue 52428800 (50 MB) */
   maxUploadBytes?: number;
   /** Longest gap between two live updates sent to one page is not bounded; the shortest is this. @defaultValue 250 */
@@ -33,7 +36,8 @@ export interface DashboardOptions {
   logger?: Logger;
 }
 
-export interface ResolvedDashboardOptions extends Required<Omit<DashboardOptions, 'redisUrl' | 'operatorToken' | 'viewerToken' | 'history' | 'publicUrl'>> {
+export interface ResolvedDashboardOptions extends Required<Omit<DashboardOptions, 'redisUrl' | 'operatorToken' | 'viewerToken' | 'history' | 'publicUrl' | 'guessLimits'>> {
+  guessLimits?: GuessThrottleOptions;
   publicUrl?: string;
   history?: DeletableHistory;
   redisUrl?: string;
@@ -64,6 +68,7 @@ export function resolveDashboardOptions(o: DashboardOptions, silent: Logger): Re
     logger: o.logger ?? silent,
     history: o.history,
     publicUrl: o.publicUrl || undefined,
+    guessLimits: o.guessLimits,
   };
   const problems: string[] = [];
   if (!Number.isInteger(r.port) || r.port < 0 || r.port > 65535) problems.push(`port must be a whole number from 0 to 65535, got ${r.port}`);

@@ -15,6 +15,7 @@ import { HttpError, sendError, toHttpError } from './http-error.js';
 import { LiveFeed } from './live-feed.js';
 import { loginPage } from './login-page.js';
 import { QUEUES_PATH, QueuesBoard } from './queues-board.js';
+import { GuessThrottle } from './security/guess-throttle.js';
 import { RequestGuard } from './security/request-guard.js';
 
 export type { DashboardOptions } from './dashboard-options.js';
@@ -41,7 +42,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const { service } = o;
   if (!existsSync(join(STATIC_DIR, 'index.html'))) throw new Error(`dashboard: static files missing at ${STATIC_DIR}`);
   const guard = new RequestGuard({ host: o.host, publicUrl: o.publicUrl });
-  const auth = new Auth({ operatorToken: o.operatorToken, viewerToken: o.viewerToken, guard });
+  const auth = new Auth({ operatorToken: o.operatorToken, viewerToken: o.viewerToken, guard, log, throttle: new GuessThrottle(o.guessLimits) });
   const stats = new CampaignStats(service);
   const board = new QueuesBoard(service, log);
 
@@ -67,7 +68,9 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   app.post('/login', guard.writes('form'), express.urlencoded({ extended: false, limit: '4kb' }), async (req: Request, res: Response) => {
     const token = typeof req.body?.token === 'string' ? req.body.token.trim() : '';
     if (auth.open) return res.redirect(303, '/');
+    if (auth.throttled(req, res, 'login')) return;
     if (!token || !auth.roleOf(token)) {
+      auth.failed(req, 'login');
       await new Promise((r) => setTimeout(r, 200)); // slows guessing; tokens are long anyway
       res.status(401).setHeader('Content-Security-Policy', CSP);
       return res.type('html').send(loginPage('That token is not valid.'));

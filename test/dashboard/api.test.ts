@@ -48,7 +48,7 @@ beforeAll(async () => {
   prefix = testPrefix();
   // hooks.example: a campaign below keeps credentials in its webhook URL, to prove the page never shows them.
   ({ redis, service } = newService(prefix, ['hooks.example']));
-  dash = await startDashboard({ service, redisUrl: REDIS_URL, port: 0, operatorToken: OPERATOR, viewerToken: VIEWER, maxUploadBytes: MAX_UPLOAD });
+  dash = await startDashboard({ service, redisUrl: REDIS_URL, port: 0, operatorToken: OPERATOR, viewerToken: VIEWER, maxUploadBytes: MAX_UPLOAD, guessLimits: { perAddress: 10_000, overall: 10_000 } });
   const created = await service.create({
     name: 'seeded',
     settings: SETTINGS,
