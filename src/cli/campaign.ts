@@ -15,6 +15,11 @@ import { addAmdFlags, amdFromFlags } from './amd-flags.js';
 import { EXIT } from './exit-codes.js';
 import { ProgressBar } from './progress-bar.js';
 
+/** Past this many rows, a list kept in Redis costs ~1 GB there: `campaign create` says so. */
+const BIG_LIST_ROWS = 1_000_000;
+/** Measured by npm run bench (history-bench: BullMQ job, wait list and dedupe set of a number not yet dialed). */
+const REDIS_BYTES_PER_WAITING_NUMBER = 874;
+
 type Out = (s: string) => void;
 const out: Out = (s) => process.stdout.write(`${s}\n`);
 
@@ -103,13 +108,20 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
       const rejectedOut = o.rejectedFile ? createWriteStream(String(o.rejectedFile)) : undefined;
       rejectedOut?.write('line,reason\n');
       await withService(config, async (svc) => {
+        let warned = false;
         const input = {
           name: String(o.name ?? basename(file).replace(/\.[^.]+$/, '')),
           settings,
           open: () => createReadStream(file),
           skipInvalid: o.skipInvalid === true,
           suppression,
-          onProgress: (phase: string, c: { rows: number; accepted: number }) => bar.update(phase === 'validate' ? 'checking ' : 'enqueuing', c.rows, Math.max(c.rows, 1)),
+          onProgress: (phase: string, c: { rows: number; accepted: number }) => {
+            bar.update(phase === 'validate' ? 'checking ' : 'enqueuing', c.rows, Math.max(c.rows, 1));
+            if (!warned && !svc.contacts && c.rows > BIG_LIST_ROWS) {
+              warned = true;
+              process.stderr.write(`\nwarning: over ${BIG_LIST_ROWS.toLocaleString('en')} rows without PostgreSQL: every number waits in Redis as a job (~${REDIS_BYTES_PER_WAITING_NUMBER} bytes each); set DATABASE_URL to keep the list in PostgreSQL behind a small hopper\n`);
+            }
+          },
           onRejected: (e: { line: number; reason: string }) => rejectedOut?.write(`${e.line},"${e.reason.replace(/"/g, '""')}"\n`),
         };
         if (o.preview) {
@@ -134,6 +146,36 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
         }
         if (!o.json) process.stderr.write(`${r.accepted} to dial, ${r.suppressed} suppressed, ${r.duplicates} duplicates, ${r.rejected} rejected\n`);
         if (o.wait) await waitFor(svc, r.id!, !o.json);
+      });
+    });
+
+  cmd
+    .command('add <id>')
+    .description('add the numbers of a CSV to a campaign (running, paused or waiting; a finished one runs again)')
+    .requiredOption('--csv <file>', 'CSV with a header row and a number (or phone) column, as for create')
+    .option('--suppress <file>', 'do-not-call list: one number per line (or a CSV whose first column is the number)')
+    .option('--skip-invalid', 'accept the good rows, list the bad ones (default: one bad row rejects the file)')
+    .option('--rejected-file <file>', 'with --skip-invalid, write rejected rows here (line,reason)')
+    .option('--json', 'print one JSON object')
+    .action(async (id: string, o: { csv: string; suppress?: string; skipInvalid?: boolean; rejectedFile?: string; json?: boolean }) => {
+      if (!existsSync(o.csv)) throw new BadArgumentError('--csv', `no such file: ${o.csv}`);
+      const rejectedOut = o.rejectedFile ? createWriteStream(o.rejectedFile) : undefined;
+      rejectedOut?.write('line,reason\n');
+      await withService(config, async (svc) => {
+        const r = await svc.add(id, {
+          open: () => createReadStream(o.csv),
+          skipInvalid: o.skipInvalid === true,
+          ...(o.suppress ? { suppression: readSuppression(o.suppress) } : {}),
+          onRejected: (e) => rejectedOut?.write(`${e.line},"${e.reason.replace(/"/g, '""')}"\n`),
+        });
+        rejectedOut?.end();
+        if (o.json) out(JSON.stringify({ ...r, errors: r.errors.slice(0, 100) }));
+        else if (r.stored) out(`${r.accepted} added, ${r.suppressed} suppressed, ${r.duplicates} duplicates, ${r.rejected} rejected`);
+        if (!r.stored) {
+          process.stderr.write(`file rejected: ${r.rejected} bad row(s); nothing was added (use --skip-invalid to take the good rows)\n`);
+          printErrors(r.errors, r.rejected);
+          setExit(EXIT.USAGE);
+        }
       });
     });
 
