@@ -45,6 +45,12 @@ export interface AriSimOptions {
    * a call continued into the AMD context ends there (no application AMD). @defaultValue []
    */
   missingModules?: string[];
+  /**
+   * Sounds by name (`sound:<name>`, or `recording:<name>` for a stored recording) → length in simulated ms, `null`
+   * for a file that does not exist. Added to the built-in table (src/sim/sounds.ts; any other sound plays 3 s, one
+   * whose name holds `no-such` or `missing` does not exist). @defaultValue {}
+   */
+  sounds?: Record<string, number | null>;
   /** Where the simulator logs (debug per originate, info per app replaced). @defaultValue silentLogger */
   logger?: Logger;
 }
@@ -67,6 +73,7 @@ export function resolveSimOptions(options: AriSimOptions = {}): ResolvedSimOptio
     dialplanMs: options.dialplanMs ?? 1000,
     amdContext: options.amdContext ?? 'ari-dialer-amd',
     missingModules: options.missingModules ?? [],
+    sounds: options.sounds ?? {},
     logger: options.logger ?? silentLogger,
   };
   const problems: string[] = [];
@@ -77,6 +84,9 @@ export function resolveSimOptions(options: AriSimOptions = {}): ResolvedSimOptio
   if (noAnswerCause !== 19 && noAnswerCause !== 0) problems.push('noAnswerCause must be 19 or 0');
   if (!Number.isFinite(seed)) problems.push('seed must be a finite number');
   if (!(resolved.dialplanMs >= 0) || !Number.isFinite(resolved.dialplanMs)) problems.push('dialplanMs must be a finite number >= 0');
+  for (const [name, ms] of Object.entries(resolved.sounds)) {
+    if (ms !== null && !(typeof ms === 'number' && ms >= 0 && Number.isFinite(ms))) problems.push(`sounds.${name} must be a length in ms >= 0 or null`);
+  }
   if (typeof users !== 'object' || users === null || Object.keys(users).length === 0) {
     problems.push('users must name at least one user');
   }

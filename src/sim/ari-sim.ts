@@ -1,3 +1,4 @@
+import { PlaybackRegistry } from './playback.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -51,6 +52,7 @@ export class AriSim {
   private readonly registry = new ChannelRegistry();
   private readonly ids = new ChannelIds();
   private readonly calls = new Set<Call>();
+  private readonly playbacks = new PlaybackRegistry();
   private readonly deps: RouteDeps;
   private readonly connections = new Set<Socket>();
   private readonly wss = new WebSocketServer({ noServer: true });
@@ -84,6 +86,7 @@ export class AriSim {
       dialplanMs,
       amdContext,
       amdLoaded: modules.loaded('app_amd.so'),
+      playbacks: this.playbacks,
       onEnded: (call) => {
         this.calls.delete(call);
         this.stats.activeChannels -= 1;
@@ -103,6 +106,8 @@ export class AriSim {
       recordingRoutes: new Map(this.recording.handlers()),
       refusingChannels: () => this.restartSequence.phase === 'refusingChannels',
       deadTrunkFor: (endpoint) => this.faultState.deadTrunkFor(endpoint),
+      playbacks: this.playbacks,
+      sounds: this.opts.sounds,
     };
     this.restartSequence = new RestartSequence({
       hangUpAllCalls: () => {
@@ -195,6 +200,7 @@ export class AriSim {
     for (const call of [...this.calls]) call.vanish();
     this.calls.clear();
     this.registry.clear();
+    this.playbacks.clear();
     this.stats.activeChannels = 0;
     this.bus.reset();
     const server = this.server;

@@ -80,6 +80,12 @@ export abstract class CallChannels {
   protected calleeHangsUp(cause: number): void {
     if (this.phase === 'ended') return;
     const { main, peer } = this.setup;
+    if (peer) {
+      // The `;2` half's app returns (Playback() reports SUCCESS even when cut), it is torn down softly, and its
+      // hangup is queued to `;1` (hangup_during_playback.json, talk_detect_machine_greeting.json).
+      if (peer.dialplan.app_name === 'Playback') this.pub(peer, ev.channelVarset(peer, 'PLAYBACKSTATUS', 'SUCCESS'));
+      this.pub(peer, ev.channelHangupRequest(peer, SOFTHANGUP.APPUNLOAD, true));
+    }
     this.pub(main, ev.channelHangupRequest(main, cause));
     if (peer) this.destroyPeer(cause);
     if (this.phase === 'amd') {
@@ -180,6 +186,12 @@ export abstract class CallChannels {
     clearTimeout(this.lineTimer);
     clearTimeout(this.planTimer);
     this.lineTimer = this.planTimer = undefined;
+  }
+
+  /** A step at a given priority: after a GotoIf that jumped to a label. */
+  protected dialplanStepAt(ch: SimChannel, priority: number, app: string, data: string): void {
+    ch.setDialplan({ priority, app_name: app, app_data: data });
+    this.pub(ch, ev.channelDialplan(ch));
   }
 
   protected dialplanStep(ch: SimChannel, app: string, data: string): void {

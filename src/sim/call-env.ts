@@ -6,6 +6,8 @@ import type { EventBus } from './event-bus.js';
 import type { ChannelRegistry } from './registry.js';
 import type { ParsedEndpoint } from './technologies.js';
 import type { Call } from './call-script.js';
+import type { CalleeScript } from './callee-script.js';
+import type { PlaybackRegistry } from './playback.js';
 
 /** What a call needs from the simulator around it. */
 export interface CallEnv {
@@ -21,6 +23,8 @@ export interface CallEnv {
   readonly amdContext: string;
   /** app_amd.so is loaded (AriSimOptions.missingModules does not name it). */
   readonly amdLoaded: boolean;
+  /** Every live playback, by id (DELETE /playbacks/{id}). */
+  readonly playbacks: PlaybackRegistry;
   /** Called once, when the originated (`;1`) channel is destroyed. */
   onEnded(call: Call): void;
   readonly log: Logger;
@@ -38,6 +42,8 @@ export interface CallSetup {
   readonly appArgs: readonly string[];
   /** What AMD() would say of this callee (amd-model.ts). */
   readonly amd: SimAmdStatus;
+  /** What the callee does once it has answered: keys, voice, its lab dialplan (callee-script.ts). */
+  readonly callee: CalleeScript;
   /** Where an originate without app goes on answer. */
   readonly extension: DialplanTarget | undefined;
 }

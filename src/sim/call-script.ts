@@ -2,14 +2,10 @@ import { simAmdRun, simAmdTunables } from './amd-model.js';
 import * as ev from './ari-events.js';
 import { CAUSE } from './causes.js';
 import { OUTGOING_APP, type DialplanTarget, type SimChannel } from './channel-model.js';
-import { CallChannels } from './call-channels.js';
-import { seconds } from './call-timeline.js';
+import { CallMedia } from './call-media.js';
 import type { ChannelOwner } from './registry.js';
 
 export type { CallEnv, CallSetup } from './call-env.js';
-
-/** Answer() waits up to 500 ms for media before returning; a Local `;2` shows its next app that much later. */
-const ANSWER_MEDIA_WAIT_MS = 500;
 
 /** Channel variables our AMD context reads (src/dialer/amd/amd-options.ts AMD_ARGS_VAR, AMD_APP_VAR). */
 const AMD_ARGS_VAR = 'ARIDIALER_AMD';
@@ -18,9 +14,12 @@ const AMD_APP_VAR = 'ARIDIALER_APP';
 /**
  * One originated call from dial to destroy, emitting the events a real Asterisk 20 emits, in its order, for Local
  * (two halves) and single-channel drivers: dialing, answer, Stasis and the simulated dialplan. How its channels end
- * is CallChannels'.
+ * is CallChannels'; what happens after the answer (keys, playbacks, the callee's side) CallMedia's.
  */
-export class Call extends CallChannels implements ChannelOwner {
+export class Call extends CallMedia implements ChannelOwner {
+  /** Read() waiting for a key in the survey context, and what it does with one. */
+  private reading: ((digit: string) => void) | undefined;
+
   /** Emits the first events synchronously (the caller answers the POST afterwards) and schedules the rest. */
   start(): void {
     const { main, peer, timeline } = this.setup;
@@ -97,8 +96,9 @@ export class Call extends CallChannels implements ChannelOwner {
   }
 
   private answer(): void {
-    const { main, peer, timeline } = this.setup;
+    const { main, peer } = this.setup;
     this.answered = true;
+    this.markAnswered();
     if (peer) {
       this.dialplanStep(peer, 'Answer', '');
       peer.state = 'Up';
@@ -107,14 +107,7 @@ export class Call extends CallChannels implements ChannelOwner {
     main.state = 'Up';
     this.pub(main, ev.channelStateChange(main));
     this.pub(main, this.dialEvent('ANSWER'));
-    if (peer) {
-      this.lineTimer = this.after(ANSWER_MEDIA_WAIT_MS, () => {
-        this.dialplanStep(peer, 'Wait', seconds(timeline.talkMs));
-        this.lineTimer = this.after(timeline.talkMs, () => this.calleeHangsUp(CAUSE.NORMAL_CLEARING));
-      });
-    } else {
-      this.lineTimer = this.after(timeline.talkMs, () => this.calleeHangsUp(CAUSE.NORMAL_CLEARING));
-    }
+    this.startTalk(false);
     this.enterApp();
   }
 
@@ -143,15 +136,29 @@ export class Call extends CallChannels implements ChannelOwner {
     this.env.bus.sendToApp(app, ev.stasisStart(main, args));
   }
 
-  /** POST /channels/{id}/continue, once the channel is in Stasis. */
+  /**
+   * POST /channels/{id}/continue, once the channel is in Stasis. Stasis commands run one at a time: behind a
+   * playback that still plays, the continue waits for its end (stop it first to leave at once).
+   */
   continueInDialplan(target: DialplanTarget): void {
     if (this.phase !== 'stasis') return;
-    this.leaveStasis();
-    if (target.context === this.env.amdContext) this.runAmd(target);
-    else this.runDialplan(target);
+    const go = (): void => {
+      if (this.phase !== 'stasis') return;
+      this.leaveStasis();
+      if (target.context === this.env.amdContext) this.runAmd(target);
+      else this.runDialplan(target);
+    };
+    if (this.playing) this.pendingContinue = go;
+    else go();
   }
 
+  /** A dialplan function (`TALK_DETECT(set)`) is written, not set: no ChannelVarset. Other functions do nothing here. */
   setVariable(channel: SimChannel, name: string, value: string): void {
+    const fn = /^([A-Z_]+)\((.*)\)$/.exec(name);
+    if (fn) {
+      if (fn[1] === 'TALK_DETECT' && channel === this.setup.main) this.talkDetect(fn[2] === 'set', value);
+      return;
+    }
     channel.variables.set(name, value);
     this.pub(channel, ev.channelVarset(channel, name, value));
   }
@@ -171,12 +178,13 @@ export class Call extends CallChannels implements ChannelOwner {
     const run = simAmdRun(this.setup.amd, simAmdTunables(args));
     clearTimeout(this.lineTimer);
     this.lineTimer = undefined;
+    this.holdKeys();
     this.planTimer = this.after(run.ms, () => {
       // AMD() notices the hangup (ast_read gives no frame) and sets HANGUP; calleeHangsUp reports it.
       if (run.status === 'HANGUP') return this.calleeHangsUp(CAUSE.NORMAL_CLEARING);
       this.pub(main, ev.channelVarset(main, 'AMDSTATUS', run.status));
       this.pub(main, ev.channelVarset(main, 'AMDCAUSE', run.cause));
-      this.lineTimer = this.after(this.setup.timeline.talkMs, () => this.calleeHangsUp(CAUSE.NORMAL_CLEARING));
+      this.startTalk(true);
       const app = main.variables.get(AMD_APP_VAR) ?? '';
       const stasisArgs = ['amd', run.status, run.cause];
       main.setDialplan({ priority: target.priority + 1, app_name: 'Stasis', app_data: [app, ...stasisArgs].join(',') });
@@ -191,14 +199,19 @@ export class Call extends CallChannels implements ChannelOwner {
     });
   }
 
-  /** The simulated dialplan, the same at every context/extension: Answer(), Wait(dialplanMs), Hangup(). */
   protected ended(): void {
     this.env.onEnded(this);
   }
 
+  /**
+   * The simulated dialplan (docs/simulator.md): the lab's `survey` (alias `vartest`) and `humandest` contexts, and
+   * everywhere else Answer(), Wait(dialplanMs), Hangup().
+   */
   private runDialplan(target: DialplanTarget): void {
     const { main } = this.setup;
     this.phase = 'dialplan';
+    if (target.context === 'survey' || target.context === 'vartest') return this.runSurvey(target);
+    if (target.context === 'humandest') return this.runHumanDest(target);
     main.setDialplan({ context: target.context, exten: target.exten, priority: target.priority });
     main.setDialplan({ app_name: 'Answer', app_data: '' });
     this.pub(main, ev.channelDialplan(main));
@@ -210,4 +223,57 @@ export class Call extends CallChannels implements ChannelOwner {
       this.mainHangsUp(CAUSE.NORMAL_CLEARING);
     });
   }
+
+  private step(target: DialplanTarget, offset: number, app: string, data: string): void {
+    const { main } = this.setup;
+    main.setDialplan({ context: target.context, exten: target.exten, priority: target.priority + offset, app_name: app, app_data: data });
+    this.pub(main, ev.channelDialplan(main));
+  }
+
+  private setVar(name: string, value: string): void {
+    const { main } = this.setup;
+    main.variables.set(name, value);
+    this.pub(main, ev.channelVarset(main, name, value));
+  }
+
+  private hangupStep(target: DialplanTarget, offset: number): void {
+    this.step(target, offset, 'Hangup', '');
+    this.mainHangsUp(CAUSE.NORMAL_CLEARING);
+  }
+
+  /**
+   * The lab's `vartest`: Set(SURVEY_STARTED=yes), Read(SURVEY_ANSWER,,1,,1,6), Set(SURVEY_DONE=${READSTATUS}),
+   * Hangup(). Read() sets READSTATUS=ERROR on entry (apps/app_read.c), then the key and OK, or '' and TIMEOUT.
+   */
+  private runSurvey(target: DialplanTarget): void {
+    this.step(target, 0, 'Set', 'SURVEY_STARTED=yes');
+    this.setVar('SURVEY_STARTED', 'yes');
+    this.step(target, 1, 'Read', 'SURVEY_ANSWER,,1,,1,6');
+    this.setVar('READSTATUS', 'ERROR');
+    const done = (answer: string, status: string): void => {
+      this.reading = undefined;
+      clearTimeout(this.planTimer);
+      this.setVar('SURVEY_ANSWER', answer);
+      this.setVar('READSTATUS', status);
+      this.step(target, 2, 'Set', `SURVEY_DONE=${status}`);
+      this.setVar('SURVEY_DONE', status);
+      this.hangupStep(target, 3);
+    };
+    this.reading = (digit) => done(digit, 'OK');
+    this.planTimer = this.after(SURVEY_READ_TIMEOUT_MS, () => done('', 'TIMEOUT'));
+  }
+
+  /** The lab's `humandest`: NoOp(HUMANDEST ${CHANNEL}), Wait(0.5), Hangup(). */
+  private runHumanDest(target: DialplanTarget): void {
+    this.step(target, 0, 'NoOp', `HUMANDEST ${this.setup.main.name}`);
+    this.step(target, 1, 'Wait', '0.5');
+    this.planTimer = this.after(500, () => this.hangupStep(target, 2));
+  }
+
+  protected keyInDialplan(digit: string): void {
+    this.reading?.(digit);
+  }
 }
+
+/** Read()'s timeout in the survey context (its sixth argument, 6 s). */
+const SURVEY_READ_TIMEOUT_MS = 6000;

@@ -1,5 +1,7 @@
 import { simAmdStatus } from './amd-model.js';
 import { Call, type CallEnv } from './call-script.js';
+import { calleeScriptFor } from './callee-script.js';
+import type { PlaybackRegistry } from './playback.js';
 import { originateTimeoutMs, timelineFor } from './call-timeline.js';
 import { OUTGOING_APP, SimChannel, parseCallerId, protocolIdFor, type ChannelIds, type DialplanTarget } from './channel-model.js';
 import type { EventBus } from './event-bus.js';
@@ -26,6 +28,10 @@ export interface OriginateDeps {
   readonly calls: Set<Call>;
   /** Asterisk is shutting down: ast_channel_alloc refuses every new channel (main/channel.c). */
   readonly refusingChannels: () => boolean;
+  /** Every live playback, by id. */
+  readonly playbacks: PlaybackRegistry;
+  /** AriSimOptions.sounds. */
+  readonly sounds: Readonly<Record<string, number | null>>;
   /** The trunkDown fault: the dead trunk an endpoint goes through, if any. */
   readonly deadTrunkFor: (endpoint: string) => DeadTrunk | undefined;
 }
@@ -106,14 +112,25 @@ export function originate(deps: OriginateDeps, params: Params, pathChannelId?: s
     : endpoint.tech.answersAtOnce && decided.source !== 'rule'
       ? { ...decided, outcome: 'answer', ringMs: 0 }
       : decided;
+  const callee = calleeScriptFor({
+    endpoint,
+    endpointText: endpointParam,
+    amd: simAmdStatus(endpointParam, plan.amd),
+    rulePress: plan.press,
+    rulePressAtMs: plan.pressAtMs,
+    greetingMs: plan.greetingMs,
+  });
+  const timeline = timelineFor(plan, endpoint.tech, originateTimeoutMs(params.int('timeout')));
   const call = new Call(deps.callEnv, {
     endpoint,
-    timeline: timelineFor(plan, endpoint.tech, originateTimeoutMs(params.int('timeout'))),
+    // The lab's callee contexts answer at once: Answer() is their first step, no Ringing().
+    timeline: callee.lab !== 'plain' && timeline.end === 'answer' ? { ...timeline, ringAt: undefined, endAt: 0 } : timeline,
     main,
     peer,
     app: app || undefined,
     appArgs: app ? splitArgs(params.str('appArgs')) : [],
     amd: simAmdStatus(endpointParam, plan.amd),
+    callee,
     extension: app ? undefined : extensionTarget(params, extension!),
   });
   deps.registry.add(main, call);

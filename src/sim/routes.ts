@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { resolveAriPath } from './ari-paths.js';
+import { playbackJson } from './playback.js';
 import { causeForHangupReason, CAUSE } from './causes.js';
 import { asteriskTimestamp } from './channel-model.js';
 import { ASTERISK_ID } from './event-bus.js';
@@ -42,6 +44,18 @@ const HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   ['DELETE channels/{channelId}', (d, p, v) => hangup(d, p, v.channelId!)],
   ['POST channels/{channelId}/continue', (d, p, v) => continueInDialplan(d, p, v.channelId!)],
   ['POST channels/{channelId}/variable', (d, p, v) => setVariable(d, p, v.channelId!)],
+  ['POST channels/{channelId}/play', (d, p, v) => play(d, p, v.channelId!, p.str('playbackId'))],
+  ['POST channels/{channelId}/play/{playbackId}', (d, p, v) => play(d, p, v.channelId!, v.playbackId!)],
+  ['GET playbacks/{playbackId}', (d, _p, v) => {
+    const found = d.playbacks.get(v.playbackId!);
+    return found ? ok(playbackJson(found.pb)) : ariError(404, 'Playback not found');
+  }],
+  ['DELETE playbacks/{playbackId}', (d, _p, v) => {
+    const found = d.playbacks.get(v.playbackId!);
+    if (!found) return ariError(404, 'Playback not found');
+    found.queue.stop(found.pb);
+    return NO_CONTENT;
+  }],
   ['POST channels/{channelId}/answer', (d, _p, v) => {
     const entry = d.registry.get(v.channelId!);
     if (!entry) return NOT_FOUND();
@@ -137,6 +151,28 @@ function setVariable(deps: RouteDeps, params: Params, channelId: string): RestRe
   if (!entry.owner.inStasis(entry.channel)) return ariError(409, 'Channel not in Stasis application');
   entry.owner.setVariable(entry.channel, variable, params.str('value') ?? '');
   return NO_CONTENT;
+}
+
+/**
+ * resource_channels.c ari_channels_handle_play: the channel must be in Stasis (else 404/409), past ringing (412),
+ * offsets not negative, at least one media; then 201 with the playback, state `queued`. Whether the media exists is
+ * only known when it plays (PlaybackFinished `failed`). Several `media` play as one playback here only in order.
+ */
+function play(deps: RouteDeps, params: Params, channelId: string, playbackId: string | undefined): RestResult {
+  const entry = deps.registry.get(channelId);
+  if (!entry) return NOT_FOUND();
+  if (!entry.owner.inStasis(entry.channel)) return ariError(409, 'Channel not in Stasis application');
+  const state = entry.channel.state;
+  if (state === 'Down' || state === 'Rsrvd' || state === 'Ringing') return ariError(412, 'Channel in invalid state');
+  if ((params.int('skipms') ?? 0) < 0) return ariError(400, 'skipms cannot be negative');
+  if ((params.int('offsetms') ?? 0) < 0) return ariError(400, 'offsetms cannot be negative');
+  const media = params.list('media');
+  if (media.length === 0 || media.some((m) => m === '')) return ariError(500, 'Failed to queue media for playback');
+  const id = playbackId || randomUUID();
+  const language = params.str('lang') || entry.channel.toJSON().language;
+  // One playback per media item, the first answering the POST (a list is rare in practice; ours plays one each).
+  const body = entry.owner.play(id, media[0]!, language, deps.sounds);
+  return { status: 201, body, headers: { Location: `/playbacks/${encodeURIComponent(id)}` } };
 }
 
 function continueInDialplan(deps: RouteDeps, params: Params, channelId: string): RestResult {

@@ -36,6 +36,12 @@ export interface SimRule {
   talkMs?: number;
   /** What AMD() says of this callee when the call is sent through it. @defaultValue by keyword and number (amd-model.ts) */
   amd?: SimAmdStatus;
+  /** Keys the callee presses once it listens ('' for none). @defaultValue by keyword and number (callee-script.ts) */
+  press?: string;
+  /** When it presses, simulated ms after it starts listening. @defaultValue 1500 */
+  pressAtMs?: number;
+  /** A machine's greeting length (the voice TALK_DETECT hears), simulated ms. @defaultValue 8000 */
+  greetingMs?: number;
 }
 
 /** Relative weights of outcomes for endpoints no rule matches (they need not sum to 1). */
@@ -53,6 +59,10 @@ export interface CallPlan {
   source: DecisionSource;
   /** The rule's AMD verdict, when it gives one. */
   amd?: SimAmdStatus;
+  /** The rule's callee keys and timing, when it gives them. */
+  press?: string;
+  pressAtMs?: number;
+  greetingMs?: number;
 }
 
 export const DEFAULT_RING_MS = 1000;
@@ -116,7 +126,8 @@ export class OutcomeRules {
       const outcomes = Array.isArray(rule.outcome) ? rule.outcome : [rule.outcome];
       if (outcomes.length === 0) throw new BadArgumentError(`rules[${i}].outcome`, 'must not be empty');
       for (const o of outcomes) if (!OUTCOMES.includes(o)) throw new BadArgumentError(`rules[${i}].outcome`, `unknown outcome "${o}"`);
-      for (const key of ['ringMs', 'talkMs'] as const) {
+      if (rule.press !== undefined && !/^[0-9*#]*$/.test(rule.press)) throw new BadArgumentError(`rules[${i}].press`, 'must be keys 0-9, * or #');
+      for (const key of ['ringMs', 'talkMs', 'pressAtMs', 'greetingMs'] as const) {
         const v = rule[key];
         if (v !== undefined && !(v >= 0)) throw new BadArgumentError(`rules[${i}].${key}`, 'must be >= 0');
       }
@@ -136,7 +147,16 @@ export class OutcomeRules {
       const n = seen.get(endpoint) ?? 0;
       seen.set(endpoint, n + 1);
       const outcome = Array.isArray(rule.outcome) ? rule.outcome[Math.min(n, rule.outcome.length - 1)]! : rule.outcome;
-      return { outcome, ringMs: rule.ringMs, talkMs: rule.talkMs ?? DEFAULT_TALK_MS, source: 'rule', ...(rule.amd ? { amd: rule.amd } : {}) };
+      return {
+        outcome,
+        ringMs: rule.ringMs,
+        talkMs: rule.talkMs ?? DEFAULT_TALK_MS,
+        source: 'rule',
+        ...(rule.amd ? { amd: rule.amd } : {}),
+        ...(rule.press !== undefined ? { press: rule.press } : {}),
+        ...(rule.pressAtMs !== undefined ? { pressAtMs: rule.pressAtMs } : {}),
+        ...(rule.greetingMs !== undefined ? { greetingMs: rule.greetingMs } : {}),
+      };
     }
     const resource = endpoint.slice(endpoint.indexOf('/') + 1).toLowerCase();
     for (const [keyword, outcome] of KEYWORDS) {
