@@ -10,8 +10,8 @@ export interface ChannelOwner {
   continueInDialplan(target: DialplanTarget): void;
   /** POST /channels/{id}/variable, once inStasis() said yes. */
   setVariable(channel: SimChannel, name: string, value: string): void;
-  /** POST /channels/{id}/play, once inStasis() said yes: the playback's JSON (state `queued`). */
-  play(id: string, media: string, language: string, sounds: Readonly<Record<string, number | null>>): Record<string, unknown>;
+  /** POST /channels/{id}/play, once inStasis() said yes: the playback's JSON (state `queued`). Calls only here. */
+  play?(id: string, media: string, language: string, sounds: Readonly<Record<string, number | null>>): Record<string, unknown>;
 }
 
 interface Entry {

@@ -171,6 +171,7 @@ function play(deps: RouteDeps, params: Params, channelId: string, playbackId: st
   const id = playbackId || randomUUID();
   const language = params.str('lang') || entry.channel.toJSON().language;
   // One playback per media item, the first answering the POST (a list is rare in practice; ours plays one each).
+  if (!entry.owner.play) return ariError(501, 'playing on this kind of channel is not simulated by ari-sim');
   const body = entry.owner.play(id, media[0]!, language, deps.sounds);
   return { status: 201, body, headers: { Location: `/playbacks/${encodeURIComponent(id)}` } };
 }
