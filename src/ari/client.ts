@@ -10,7 +10,7 @@ import {
   AriUnreachableError,
   NEVER_CONNECTED_CODES,
 } from './errors.js';
-import type { Application, AsteriskInfo, Channel } from './types.generated.js';
+import type { Application, AsteriskInfo, Channel, LiveRecording, StoredRecording } from './types.generated.js';
 
 export interface AriClientOptions {
   /** Base URL, with the http.conf prefix if any: `http://127.0.0.1:8088/ari`. */
@@ -172,6 +172,39 @@ export class AriClient {
       query: { eventSource },
       idempotent: true,
     });
+  }
+
+  /**
+   * A snoop channel on `id` that enters `app` (its own StasisStart): `spy=both` hears both directions. With our own
+   * `snoopId`, a second snoop for the same call is refused (500) instead of recording twice.
+   */
+  snoop(id: string, p: { app: string; spy: 'both' | 'in' | 'out'; snoopId?: string }): Promise<Channel> {
+    return this.request<Channel>({
+      method: 'POST',
+      path: `/channels/${encodeURIComponent(id)}/snoop`,
+      query: { spy: p.spy, app: p.app, snoopId: p.snoopId },
+      idempotent: p.snoopId !== undefined,
+      control: true,
+    });
+  }
+
+  /** Records a channel in Stasis into Asterisk's recording directory; `ifExists` defaults to `fail` (409). */
+  record(id: string, p: { name: string; format: string; ifExists?: 'fail' | 'overwrite' | 'append' }): Promise<LiveRecording> {
+    return this.request<LiveRecording>({
+      method: 'POST',
+      path: `/channels/${encodeURIComponent(id)}/record`,
+      query: { name: p.name, format: p.format, ifExists: p.ifExists },
+      idempotent: false,
+      control: true,
+    });
+  }
+
+  storedRecording(name: string): Promise<StoredRecording> {
+    return this.request<StoredRecording>({ method: 'GET', path: `/recordings/stored/${encodeURIComponent(name)}`, idempotent: true });
+  }
+
+  async deleteStoredRecording(name: string): Promise<void> {
+    await this.request<void>({ method: 'DELETE', path: `/recordings/stored/${encodeURIComponent(name)}`, idempotent: true });
   }
 
   async close(): Promise<void> {

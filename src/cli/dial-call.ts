@@ -46,7 +46,10 @@ export async function placeCall(params: DialParams, flags: DialFlags, env: NodeJ
   let result: CallResult;
   try {
     await events.start();
-    result = explainAllocationFailure(await runCall({ ari, events, log }, { ...params, channelId: oneOffChannelId(), signal: abort.signal }));
+    const { record, ...call } = params;
+    // One Asterisk: it is `default` in the result, as the dashboard names ARI_URL's server.
+    const recordOn = record && { ...record, asterisk: 'default' };
+    result = explainAllocationFailure(await runCall({ ari, events, log }, { ...call, ...(recordOn ? { record: recordOn } : {}), channelId: oneOffChannelId(), signal: abort.signal }));
   } catch (err) {
     result = connectionErrorResult(err, params.endpoint, params.callerId);
   } finally {

@@ -3,6 +3,8 @@ import type { AmdOptions } from '../dialer/amd/amd-options.js';
 import type { CallParams } from '../dialer/call-options.js';
 import { checkEndpointShape } from '../dialer/endpoint-shape.js';
 import { addAmdFlags, amdFromFlags } from './amd-flags.js';
+import { addRecordFlags, normalizeRecordFlag, recordFromFlags } from './record-flags.js';
+import type { RecordOptions } from '../dialer/recording/record-options.js';
 import { EXIT } from './exit-codes.js';
 import { parseIntArg } from './parse-args.js';
 
@@ -24,6 +26,8 @@ export type DialParams = Pick<CallParams, 'endpoint' | 'callerId' | 'context' | 
   maxCallS: number | undefined;
   /** `--amd`: answering machine detection first. */
   amd: AmdOptions | undefined;
+  /** `--record`: record the call on Asterisk (the result's `recording`). */
+  record: Omit<RecordOptions, 'asterisk'> | undefined;
 };
 
 /**
@@ -48,7 +52,7 @@ export async function runDialCli(argv: string[], env: NodeJS.ProcessEnv = proces
     .option('--max-call <seconds>', 'hang up after this many seconds of talk')
     .option('--pretty', 'indent the JSON output')
     .option('-v, --verbose', 'log to stderr');
-  addAmdFlags(program)
+  addRecordFlags(addAmdFlags(program))
     // Extra arguments are reported by name below (commander would only count them).
     .allowExcessArguments(true)
     .exitOverride()
@@ -57,7 +61,7 @@ export async function runDialCli(argv: string[], env: NodeJS.ProcessEnv = proces
   let positional: string[];
   let flags: DialFlags;
   try {
-    program.parse(argv, { from: 'user' });
+    program.parse(normalizeRecordFlag(argv), { from: 'user' });
     positional = program.args;
     flags = program.opts<DialFlags>();
     if (positional.length > 6) {
@@ -81,6 +85,7 @@ export async function runDialCli(argv: string[], env: NodeJS.ProcessEnv = proces
       timeoutS: parseIntArg('timeout', timeout, { max: 86_400 }),
       maxCallS: flags.maxCall !== undefined ? parseIntArg('--max-call', flags.maxCall) : undefined,
       amd: amdFromFlags(flags as unknown as Record<string, unknown>),
+      record: recordFromFlags(flags as unknown as Record<string, unknown>),
     };
   } catch (err) {
     process.stderr.write(`dial: ${(err as Error).message}\n`);

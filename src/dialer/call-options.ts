@@ -3,6 +3,7 @@ import type { AriEventStream } from '../ari/event-stream.js';
 import type { Logger } from '../log.js';
 import type { AmdOptions } from './amd/amd-options.js';
 import type { CallResult, LastKnownState } from './call-result.js';
+import type { RecordOptions } from './recording/record-options.js';
 
 /** Hooks for metrics and benchmarks; every one optional and cheap. */
 export interface CallObserver {
@@ -85,4 +86,6 @@ export interface CallParams {
   amd?: AmdOptions;
   /** With `resume`: the state the previous run last recorded (for `last_state` when the channel is gone). */
   resumeState?: LastKnownState;
+  /** Record the call (a snoop channel beside it, see recording/call-recorder.ts). @defaultValue not recorded */
+  record?: RecordOptions;
 }

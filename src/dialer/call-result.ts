@@ -1,4 +1,5 @@
 import type { AmdStatus } from './amd/amd-verdict.js';
+import type { RecordingInfo } from './recording/recording-info.js';
 
 /**
  * What became of one call attempt. ANSWERED..CANCELLED come from Asterisk; UNKNOWN and ERROR from us.
@@ -89,6 +90,8 @@ export interface CallResult {
   amd_cause?: string;
   /** Milliseconds from our `continue` into the AMD context to its verdict. */
   amd_ms?: number;
+  /** The call's recording, when it was recorded (`--record`): where it is, how long, or why it failed. */
+  recording?: RecordingInfo;
 }
 
 export type LastKnownState = 'dialing' | 'ringing' | 'answered';

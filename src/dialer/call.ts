@@ -16,6 +16,7 @@ import {
   secs,
   type CallEnd,
 } from './call-end.js';
+import { CallRecorder } from './recording/call-recorder.js';
 import { AMD_APP_VAR, AMD_ARGS_VAR, amdArgs } from './amd/amd-options.js';
 import { actOnFoundInStasis, applySnapshot, initialCallState, transition, type CallAction, type CallState, type ContinueTarget } from './transitions.js';
 
@@ -61,6 +62,8 @@ class LiveCall {
   private adopted = false;
   /** STASISSTATUS=FAILED seen: answered while the app it was originated into had no socket. */
   private stasisFailed = false;
+  /** Records the call beside it (`record`); never part of the call's state table. */
+  private readonly recorder: CallRecorder | undefined;
 
   constructor(
     private readonly deps: CallDeps,
@@ -73,6 +76,7 @@ class LiveCall {
     this.createdAt = this.now();
     this.hardCapAt = this.createdAt + (p.hardCapS ?? 14_400) * 1000;
     this.ringCapAt = this.createdAt + p.timeoutS * 1000 + 3 * (p.graceMs ?? 5_000);
+    this.recorder = p.record && new CallRecorder({ ari: deps.ari, events: deps.events, log: this.log, now: this.now }, p.channelId, p.record);
   }
 
   start(): void {
@@ -102,6 +106,7 @@ class LiveCall {
       this.originated = true;
       this.deps.observer?.originated?.({ channelId: this.p.channelId, endpoint: this.p.endpoint });
       this.log.debug('originated');
+      if (this.recorder?.mode === 'all') this.recorder.start();
       if (this.cancelled) void this.hangup('cancelled while originating');
       this.arm(Math.min(this.p.timeoutS * 1000 + (this.p.graceMs ?? 5_000), this.hardCapAt - this.now()));
     } catch (err) {
@@ -131,6 +136,7 @@ class LiveCall {
       await ari.subscribe(this.deps.events.app, `channel:${this.p.channelId}`);
       const ch = await ari.getChannel(this.p.channelId);
       this.originated = true;
+      if (this.recorder?.mode === 'all' || ch.state === 'Up') this.recorder?.start(true);
       this.applyChannel(ch, true);
       this.arm(POLL_MS);
     } catch (err) {
@@ -157,6 +163,7 @@ class LiveCall {
     if (ev.type === 'ChannelVarset' && ev.variable === 'STASISSTATUS' && ev.value === 'FAILED' && ev.channel?.id === this.p.channelId) this.stasisFailed = true;
     this.run(transition(this.s, ev, this.now(), this.p.channelId));
     if (!wasUp && this.s.up && !this.done) {
+      this.recorder?.start(this.adopted);
       this.deps.observer?.answered?.({ channelId: this.p.channelId, ringMs: (this.s.answeredAt ?? 0) - (this.s.ringingAt ?? this.createdAt) });
     }
   }
@@ -374,6 +381,11 @@ class LiveCall {
       amdContext: this.p.amd?.context,
       source: this.source,
     });
+    if (!this.recorder) return this.deliver(result);
+    void this.recorder.settle(endedAt ?? this.now()).then((recording) => this.deliver(recording ? { ...result, recording } : result));
+  }
+
+  private deliver(result: CallResult): void {
     this.deps.observer?.ended?.(result);
     this.resolve(result);
   }

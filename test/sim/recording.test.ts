@@ -27,8 +27,7 @@ describe('simulator: snoop channels and recordings (snoop_record_whole_call.json
   };
 
   beforeEach(async () => {
-    // 10 ms of simulated time per real ms: a 5 s call lasts 0.5 s here.
-    sim = await AriSim.start({ users: { dialer: 'pw' }, timeScale: 0.1, dialplanMs: 5000, rules: [{ match: '5580001', outcome: 'answer', ringMs: 0, talkMs: 60_000 }] });
+    sim = await AriSim.start({ users: { dialer: 'pw' }, timeScale: 1, dialplanMs: 1500, rules: [{ match: '5580001', outcome: 'answer', ringMs: 0, talkMs: 60_000 }] });
     log = await EventLog.open(`${sim.url.replace('http', 'ws')}/events?app=${app}&api_key=dialer:pw`);
   });
   afterEach(async () => {
@@ -54,11 +53,10 @@ describe('simulator: snoop channels and recordings (snoop_record_whole_call.json
     const live = await rest(sim.url, 'GET', '/recordings/live/tr-rec', { auth: AUTH });
     expect(live.body).toMatchObject({ state: 'recording' });
 
-    // The dialplan hangs up after 5 s (simulated): the recording finishes, the snoop leaves, then the call's channel goes.
+    // The dialplan hangs up after 1.5 s: the recording finishes, the snoop leaves, then the call's channel goes.
     const finished = await log.next((e) => e.type === 'RecordingFinished', 5000);
-    // Whole seconds written (a real Asterisk said 4 for its 4.86 s file; here timers at this scale run a little long).
-    expect(finished.recording).toEqual({ name: 'tr-rec', format: 'wav', state: 'done', target_uri: 'channel:tr-rec-snoop', duration: expect.any(Number) });
-    expect([4, 5]).toContain((finished.recording as { duration: number }).duration);
+    // Whole seconds written (main/app.c: samples / 8000; a real Asterisk said 4 for its 4.86 s file).
+    expect(finished.recording).toEqual({ name: 'tr-rec', format: 'wav', state: 'done', target_uri: 'channel:tr-rec-snoop', duration: 1 });
     await log.next((e) => e.type === 'ChannelDestroyed' && (e.channel as { id: string }).id === 'tr-rec');
     const order = log.events.filter((e) => ['RecordingFinished', 'StasisEnd', 'ChannelDestroyed'].includes(e.type)).map((e) => `${e.type}:${(e.channel as { id?: string } | undefined)?.id ?? ''}`);
     expect(order.filter((o) => !o.endsWith(';2')).slice(-3)).toEqual(['RecordingFinished:', 'StasisEnd:tr-rec-snoop', 'ChannelDestroyed:tr-rec']);
@@ -72,9 +70,9 @@ describe('simulator: snoop channels and recordings (snoop_record_whole_call.json
     const bytes = Buffer.from(await file.arrayBuffer());
     expect(Number(file.headers.get('content-length'))).toBe(bytes.length);
     const seconds = wavSeconds(bytes);
-    // The talk after continue lasted 5 s of simulated time; timers at this scale add a little.
-    expect(seconds).toBeGreaterThanOrEqual(4.9);
-    expect(seconds).toBeLessThan(5.6);
+    // The talk after continue lasted 1.5 s (the recording started a few ms after the continue).
+    expect(seconds).toBeGreaterThanOrEqual(1.4);
+    expect(seconds).toBeLessThan(1.7);
 
     expect((await rest(sim.url, 'DELETE', '/recordings/stored/tr-rec', { auth: AUTH })).status).toBe(204);
     expect(await rest(sim.url, 'GET', '/recordings/stored/tr-rec', { auth: AUTH })).toMatchObject({ status: 404, body: { message: 'Recording not found' } });
@@ -133,9 +131,10 @@ describe('simulator: snoop channels and recordings (snoop_record_whole_call.json
     expect(stored.body).toEqual({ name: 'tr-rst', format: 'ulaw' });
     const file = await fetch(`${sim.url}/recordings/stored/tr-rst/file`, { headers: { authorization: AUTH } });
     expect(file.headers.get('content-type')).toBe('audio/ulaw');
-    // ulaw: 8,000 bytes a second; about 2.5 s were recorded before the restart.
+    // ulaw: 8,000 bytes a second; 0.25 s and the restart's first phases were recorded before its calls were cut.
     const bytes = (await file.arrayBuffer()).byteLength;
-    expect(bytes).toBeGreaterThan(8000 * 2);
+    expect(bytes).toBeGreaterThanOrEqual(8000 * 0.24);
+    expect(bytes).toBeLessThan(8000 * 5);
     expect(bytes % 160).toBe(0);
   });
 });

@@ -46,8 +46,40 @@ const GSM: AudioFormat = {
   render: (_ms, start, count) => slice(Buffer.alloc(0), (i) => (i % 33 === 0 ? 0xd8 : 0x20), start, count),
 };
 
+/** format_wav_gsm.c: GSM in a RIFF/WAVE file (WAVE_FORMAT_GSM610), 65 bytes per 40 ms, extension `WAV`. */
+const WAV49: AudioFormat = {
+  name: 'wav49',
+  ext: 'WAV',
+  bytesPerSecond: 1625,
+  headerBytes: 60,
+  render: (ms, start, count) => slice(wav49Header(fileBytes(WAV49, ms) - 60), () => 0, start, count),
+};
+
+function wav49Header(dataBytes: number): Buffer {
+  const h = Buffer.alloc(60);
+  h.write('RIFF', 0, 'ascii');
+  h.writeUInt32LE(52 + dataBytes, 4);
+  h.write('WAVEfmt ', 8, 'ascii');
+  h.writeUInt32LE(20, 16);
+  h.writeUInt16LE(0x31, 20);
+  h.writeUInt16LE(1, 22);
+  h.writeUInt32LE(RATE, 24);
+  h.writeUInt32LE(1625, 28);
+  h.writeUInt16LE(65, 32);
+  h.writeUInt16LE(0, 34);
+  h.writeUInt16LE(2, 36);
+  h.writeUInt16LE(320, 38);
+  h.write('fact', 40, 'ascii');
+  h.writeUInt32LE(4, 44);
+  h.writeUInt32LE(Math.floor((dataBytes / 65) * 320), 48);
+  h.write('data', 52, 'ascii');
+  h.writeUInt32LE(dataBytes, 56);
+  return h;
+}
+
 const FORMATS: readonly AudioFormat[] = [
   WAV,
+  WAV49,
   GSM,
   RAW('ulaw', 'ulaw', 1, 0xff),
   RAW('alaw', 'alaw', 1, 0xd5),
@@ -55,7 +87,7 @@ const FORMATS: readonly AudioFormat[] = [
 ];
 
 /** Other extensions of the same formats (format_pcm.c: "pcm|ulaw|ul|mu|ulw", "alaw|al|alw"; format_sln.c "sln|raw"). */
-const ALIASES: Readonly<Record<string, string>> = { pcm: 'ulaw', ul: 'ulaw', mu: 'ulaw', ulw: 'ulaw', al: 'alaw', alw: 'alaw', raw: 'sln' };
+const ALIASES: Readonly<Record<string, string>> = { WAV: 'wav49', pcm: 'ulaw', ul: 'ulaw', mu: 'ulaw', ulw: 'ulaw', al: 'alaw', alw: 'alaw', raw: 'sln' };
 
 /** The format for `format=`, or undefined (422 "specified format is unknown on this system"). */
 export function audioFormat(name: string): AudioFormat | undefined {

@@ -11,9 +11,7 @@ export interface LiveRecordingsEnv {
   readonly bus: EventBus;
   readonly registry: ChannelRegistry;
   readonly store: StoredRecordings;
-  /** Real ms → simulated ms (the inverse of the time scale). */
-  toSimMs(realMs: number): number;
-  /** Simulated ms → real ms. */
+  /** Simulated ms → real ms (maxDurationSeconds is a simulated time, like every time a client gives). */
   scale(simMs: number): number;
 }
 
@@ -114,12 +112,13 @@ export class LiveRecordings {
     this.live.delete(rec.name);
     clearTimeout(rec.timer);
     const wasRecording = rec.state === 'recording';
-    const ms = wasRecording ? Math.min(this.env.toSimMs(Date.now() - rec.startedAt), rec.maxDurationS > 0 ? rec.maxDurationS * 1000 : Infinity) : 0;
+    // Real time: a recording is as long as the call the client saw (its talk_s), whatever the time scale.
+    const ms = wasRecording ? Math.min(Date.now() - rec.startedAt, rec.maxDurationS > 0 ? this.env.scale(rec.maxDurationS * 1000) : Infinity) : 0;
     rec.state = state;
-    if (state === 'done') this.env.store.write(rec.name, rec.format, ms);
-    else this.env.store.delete(rec.name);
+    // No file opened (ast_writefile failed): main/app.c reports 0 s, and the recording still ends "done".
+    const written = state === 'done' ? this.env.store.write(rec.name, rec.format, ms) : this.env.store.delete(rec.name) && false;
     // A recording that never started writing (the channel went first) still reports how it ended.
-    if (announce) this.publish(rec, 'RecordingFinished', Math.floor(ms / 1000));
+    if (announce) this.publish(rec, 'RecordingFinished', written ? Math.floor(ms / 1000) : 0);
   }
 
   private publish(rec: Live, type: 'RecordingStarted' | 'RecordingFinished', duration?: number): void {

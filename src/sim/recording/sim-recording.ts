@@ -56,7 +56,6 @@ export class SimRecording {
       bus: env.bus,
       registry: env.registry,
       store,
-      toSimMs: (ms) => ms / env.timeScale,
       scale: (ms) => ms * env.timeScale,
     });
     this.snoops = new Snoops({ bus: env.bus, registry: env.registry, ids: env.ids, recordings: this.live, refused: () => faults.snoopRefused });

@@ -5,7 +5,7 @@ import { audioFormat, fileBytes, type AudioFormat } from './audio-formats.js';
 export interface StoredRecordingEntry {
   readonly name: string;
   readonly format: AudioFormat;
-  /** Audio written, in simulated ms. */
+  /** Audio written, in ms (real time: as long as the call lasted for its client, whatever the time scale). */
   readonly durationMs: number;
   /** When the file was last written (real ms since epoch). */
   readonly writtenAt: number;
@@ -31,9 +31,10 @@ export class StoredRecordings {
   diskFull = false;
 
   /** A finished recording is written; `ifExists=overwrite` replaces a file of the same name. */
-  write(name: string, format: AudioFormat, durationMs: number): void {
-    if (this.diskFull) return;
+  write(name: string, format: AudioFormat, durationMs: number): boolean {
+    if (this.diskFull) return false;
     this.files.set(name, { name, format, durationMs, writtenAt: Date.now() });
+    return true;
   }
 
   has(name: string): boolean {
