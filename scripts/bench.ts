@@ -66,6 +66,20 @@ log('\nhistory in PostgreSQL (scripts/bench/history-bench.ts; DATABASE_URL, defa
   ]));
 }
 
+log('\nlists in PostgreSQL behind a hopper (scripts/bench/hopper-bench.ts; DATABASE_URL as above)');
+{
+  const { benchHopper, hopperBenchOptions } = await import('./bench/hopper-bench.js');
+  const o = hopperBenchOptions(quick);
+  const h = await benchHopper(o);
+  figures.hopper = h;
+  log(table([
+    [`Redis bytes per waiting number, list in Redis (${o.waiting} numbers, nothing dialed)`, `${h.redis_bytes_per_waiting_number_without_pg}`, ''],
+    [`Redis for the same list in PostgreSQL, hopper of ${h.hopper_jobs} jobs filled`, `${h.redis_mb_with_pg} MB (${h.redis_bytes_per_waiting_number_with_pg} B/number)`, 'flat'],
+    ['Redis for 10M waiting numbers: in Redis / in PostgreSQL (projected)', `${h.redis_mb_10m_numbers_projected_without_pg} / ${h.redis_mb_10m_numbers_projected_with_pg} MB`, '<= 64 MB'],
+    [`COPY import, end to end (${h.copy_rows} rows; RSS ${h.copy_rss_mb} MB)`, `${h.copy_rows_per_s} rows/s`, '>= 100000'],
+  ]));
+}
+
 log('\nCSV import (scripts/bench-csv.ts)');
 const csv = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench-csv.ts', '--json', '--rows', quick ? '200000' : '1000000'], { encoding: 'utf8' });
 const csvFigures = JSON.parse(csv.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, number>;
