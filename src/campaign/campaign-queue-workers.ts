@@ -1,4 +1,4 @@
-import { Worker } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { dialContact, type DialJobDeps } from '../../jobs/dial-contact.js';
 import { reportResult, type WebhookJobData } from '../../jobs/report-result.js';
@@ -6,6 +6,7 @@ import { channelIdFor } from '../dialer/channel-id.js';
 import type { Logger } from '../log.js';
 import type { CampaignMeta } from '../store/campaign-store.js';
 import type { CampaignService } from './campaign-service.js';
+import type { DrainTracker } from './drain/drain-tracker.js';
 
 /** What a campaign's BullMQ workers need from the process that runs them. */
 export interface CampaignQueueWorkersOptions {
@@ -19,6 +20,8 @@ export interface CampaignQueueWorkersOptions {
   /** @defaultValue 15000 */
   stalledIntervalMs?: number;
   log: Logger;
+  /** Counts the jobs running here, for a drain. @defaultValue none */
+  tracker?: DrainTracker;
 }
 
 /**
@@ -27,16 +30,20 @@ export interface CampaignQueueWorkersOptions {
  */
 export function startCampaignQueueWorkers(meta: CampaignMeta, o: CampaignQueueWorkersOptions): Worker[] {
   const { id, settings } = meta;
+  const track = <R>(kind: 'dial' | 'webhook', processor: (job: Job) => Promise<R>) => (o.tracker ? o.tracker[kind](processor) : processor);
   const connection = o.connection;
   const prefix = o.service.keys.bullPrefix;
   const dial = new Worker(
     o.service.keys.dialQueue(id),
-    dialContact({
-      ...o.job,
-      enqueueRetry: async (data, jobId, delayMs) => {
-        await o.service.dialQueue(id).add('dial', data, { jobId, delay: delayMs });
-      },
-    }),
+    track(
+      'dial',
+      dialContact({
+        ...o.job,
+        enqueueRetry: async (data, jobId, delayMs) => {
+          await o.service.dialQueue(id).add('dial', data, { jobId, delay: delayMs });
+        },
+      }),
+    ),
     {
       connection,
       prefix,
@@ -60,7 +67,7 @@ export function startCampaignQueueWorkers(meta: CampaignMeta, o: CampaignQueueWo
   dial.on('error', (err) => o.log.warn({ campaignId: id, err: err.message }, 'dial worker error'));
   const workers = [dial];
   if (settings.webhook) {
-    const hook = new Worker<WebhookJobData>(o.service.keys.webhookQueue(id), reportResult({ log: o.log, guard: o.service.webhookGuard }), {
+    const hook = new Worker<WebhookJobData>(o.service.keys.webhookQueue(id), track('webhook', reportResult({ log: o.log, guard: o.service.webhookGuard })), {
       connection,
       prefix,
       concurrency: 4,

@@ -21,11 +21,16 @@ import { schedulePhase } from './policy/schedule.js';
 import { Takeover } from './recovery/takeover.js';
 import { Witness } from './recovery/witness.js';
 import { WorkerHeartbeat } from './recovery/worker-heartbeat.js';
+import { DrainTracker } from './drain/drain-tracker.js';
+import { drainWorker, type DrainReport } from './drain/worker-drain.js';
+import { settleWithin } from './drain/within.js';
 import type { CampaignWorkerOptions } from './campaign-worker-options.js';
 
-export type { CampaignWorkerOptions };
+export type { CampaignWorkerOptions, DrainReport };
 
 const RELEASE_AFTER_MS = 5_000;
+/** A call's own wait after its hangup before it ends UNKNOWN (CallParams.hangupWaitMs, left at its default). */
+const HANGUP_WAIT_MS = 3_000;
 
 /**
  * One worker process: one ARI connection and event socket (its own app), and a BullMQ Worker per live campaign.
@@ -62,7 +67,8 @@ export class CampaignWorker {
   /** When this process last swept each ended campaign's queue. */
   private readonly swept = new Map<string, number>();
   private pollTimer: NodeJS.Timeout | undefined;
-  private stopping = false;
+  private stopped: Promise<DrainReport> | undefined;
+  private readonly tracker = new DrainTracker();
   private syncing: Promise<void> | undefined;
 
   constructor(private readonly opts: CampaignWorkerOptions) {
@@ -117,17 +123,28 @@ export class CampaignWorker {
     const { redis, keys } = this.service.store;
     this.holdBacks = new HoldBacks(redis, keys);
     this.heartbeat = new WorkerHeartbeat({ redis, keys, name: this.name, asterisk: opts.asterisk ?? '', ttlMs, intervalMs: Math.max(1, Math.floor(ttlMs / 3)), log: this.log });
+    const observed: CallObserver = {
+      ...opts.observer,
+      originated: (info) => {
+        opts.observer?.originated?.(info);
+        this.tracker.callPlaced(info.channelId);
+      },
+      ended: (result) => {
+        opts.observer?.ended?.(result);
+        this.tracker.callEnded(result);
+      },
+    };
     if (opts.witness ?? true) {
       const witness = new Witness({ redis, keys, ari: this.ari, events: this.events, peers: () => this.heartbeat.livePeers, refreshPeers: () => this.heartbeat.refreshPeers(), log: this.log });
       this.witness = witness;
       this.observer = {
-        ...opts.observer,
+        ...observed,
         originated: (info) => {
-          opts.observer?.originated?.(info);
+          observed.originated?.(info);
           witness.watch(info.channelId);
         },
       };
-    } else this.observer = opts.observer;
+    } else this.observer = observed;
     this.takeover = new Takeover({
       name: this.name,
       heartbeat: this.heartbeat,
@@ -179,32 +196,62 @@ export class CampaignWorker {
 
   /**
    * Graceful stop (SIGTERM): take no new jobs, let calls in flight end, and after the grace period hang up the
-   * rest; each still gets its result recorded.
+   * rest; each still gets its result recorded. Bounded whatever is unreachable (see drainWorker): a call Asterisk
+   * cannot hang up ends UNKNOWN, a result Redis cannot take is counted and logged, and the report says so.
    */
-  async stop(graceMs: number = this.opts.graceMs ?? 30_000): Promise<void> {
-    if (this.stopping) return;
-    this.stopping = true;
-    this.stopDialing.abort();
+  stop(graceMs: number = this.opts.graceMs ?? 30_000): Promise<DrainReport> {
+    this.stopped ??= this.drain(graceMs);
+    return this.stopped;
+  }
+
+  /** True from the first stop() on: /readyz says "stopping" and the drain's figures. */
+  get stopping(): boolean {
+    return this.stopped !== undefined;
+  }
+
+  /** What a drain waits for now: dial jobs (calls) and webhook deliveries running in this process. */
+  get draining(): { calls: number; webhooks: number } {
+    return { calls: this.tracker.calls, webhooks: this.tracker.webhooks };
+  }
+
+  private async drain(graceMs: number): Promise<DrainReport> {
     clearInterval(this.pollTimer);
     this.takeover.stop();
-    await this.syncing;
-    await this.feeder?.stop();
-    const all = [...this.workers.values()].flat();
-    // Stop fetching first, everywhere, so no new call starts while others drain.
-    await Promise.all(all.map((w) => w.pause(true).catch(() => undefined)));
-    const grace = setTimeout(() => this.hangupAll.abort(), graceMs);
-    await Promise.all(all.map((w) => w.close().catch(() => undefined)));
-    clearTimeout(grace);
+    const report = await drainWorker(
+      {
+        log: this.log,
+        tracker: this.tracker,
+        queueWorkers: () => [...this.workers.values()].flat(),
+        stopDialing: this.stopDialing,
+        hangupAll: this.hangupAll,
+        syncing: () => this.syncing,
+        closers: [
+          ['heartbeat', () => this.heartbeat.stop(), 'redis'],
+          ['ARI event socket', () => this.events.close()],
+          ['ARI client', () => this.ari.close()],
+          ['campaign queues', () => this.service.close()],
+          ['contact feeder', () => this.feeder?.stop() ?? Promise.resolve()],
+        ],
+        redisReady: () => this.redis.status === 'ready',
+        closeRedis: (ms) => this.closeRedis(ms),
+      },
+      { graceMs, hangupWaitMs: HANGUP_WAIT_MS },
+    );
     this.workers.clear();
     this.breakers.close();
     this.health.close();
     this.witness?.close();
-    await this.heartbeat.stop();
-    await this.events.close();
-    await this.ari.close();
-    await this.service.close();
-    await this.sub.quit().catch(() => undefined);
-    await this.redis.quit().catch(() => undefined);
+    return report;
+  }
+
+  /** QUIT when Redis answers; past `ms`, drop the connections (commands still queued for a gone Redis fail). */
+  private async closeRedis(ms: number): Promise<boolean> {
+    const inTime = ms > 0 && (await settleWithin(Promise.all([this.sub.quit().catch(() => undefined), this.redis.quit().catch(() => undefined)]), ms));
+    if (!inTime) {
+      this.sub.disconnect();
+      this.redis.disconnect();
+    }
+    return inTime;
   }
 
   private sync(): Promise<void> {
@@ -300,6 +347,7 @@ export class CampaignWorker {
       lockDurationMs: this.opts.lockDurationMs,
       stalledIntervalMs: this.opts.stalledIntervalMs,
       log: this.log,
+      tracker: this.tracker,
       job: {
         ari: this.ari,
         events: this.events,

@@ -31,7 +31,7 @@ export async function main(argv: string[]): Promise<number> {
   program.command('dial').description('place one call: dial ENDPOINT CALLERID CONTEXT EXTENSION PRIORITY TIMEOUT (see dial -h)');
   program.addCommand(campaignCommand(config, (c) => (code = c)));
   program.addCommand(suppressCommand(config, (c) => (code = c)));
-  program.addCommand(workerCommand(config));
+  program.addCommand(workerCommand(config, (c) => (code = c)));
   program.addCommand(simCommand());
   program.addCommand(serveCommand(config));
   program.addCommand(demoCommand(config));

@@ -4,7 +4,9 @@ import { BadArgumentError } from '../errors.js';
 import type { HealthServer } from '../ops/health-server.js';
 import type { AriSim } from '../sim/index.js';
 import { configWithFlags, withSettingFlags } from './config-cmd.js';
-import { onShutdown } from './shutdown.js';
+import { settleWithin } from '../campaign/drain/within.js';
+import { EXIT } from './exit-codes.js';
+import { drainExitCode, onShutdown, shutdownDeadlineMs } from './shutdown.js';
 
 const FLAGS: readonly SettingName[] = [
   'ariApp',
@@ -25,7 +27,7 @@ const FLAGS: readonly SettingName[] = [
 ];
 
 /** `ari-dialer worker`: serves every live campaign from Redis against one Asterisk, until SIGTERM. */
-export function workerCommand(config: Readonly<DialerConfig>): Command {
+export function workerCommand(config: Readonly<DialerConfig>, setCode: (code: number) => void): Command {
   const cmd = new Command('worker').description(
     'take dial jobs from Redis and place them on one Asterisk (one process = one Stasis app); ' +
       '--metrics-port serves /metrics, /healthz and /readyz',
@@ -34,7 +36,7 @@ export function workerCommand(config: Readonly<DialerConfig>): Command {
   return withSettingFlags(cmd, FLAGS).action(async (o: { migrate?: boolean }, self: Command) => {
     const cfg = configWithFlags(config, self, FLAGS);
     // Loaded here, not at the top: `ari-dialer --help` and the other commands need none of it.
-    const [{ CampaignWorker }, { DialerMetrics }, { startHealthServer }, { cliLogger }, { ariSocketCheck, redisCheck }, { AriSim }, { redisForCli }, { RetentionSweeper }] =
+    const [{ CampaignWorker }, { DialerMetrics }, { startHealthServer }, { cliLogger }, { ariSocketCheck, redisCheck, stoppingCheck }, { AriSim }, { redisForCli }, { RetentionSweeper }] =
       await Promise.all([
         import('../campaign/campaign-worker.js'),
         import('../ops/dialer-metrics.js'),
@@ -78,6 +80,7 @@ export function workerCommand(config: Readonly<DialerConfig>): Command {
     metrics.watchHealth(worker);
     metrics.watchStream(worker.events);
     metrics.watchInFlight(() => worker.callsInFlight);
+    metrics.watchDrain(() => ({ stopping: worker.stopping, webhooks: worker.draining.webhooks }));
     metrics.watchCampaigns(worker.service);
     // Up before the worker connects: /healthz answers at once, /readyz says 503 until ARI and Redis are there.
     let health: HealthServer | undefined;
@@ -86,7 +89,7 @@ export function workerCommand(config: Readonly<DialerConfig>): Command {
         metrics,
         host: cfg.metricsHost,
         port: cfg.metricsPort,
-        checks: [ariSocketCheck(worker.events), redisCheck(worker.service.redis)],
+        checks: [stoppingCheck(() => ({ stopping: worker.stopping, ...worker.draining })), ariSocketCheck(worker.events), redisCheck(worker.service.redis)],
         logger: log,
       }).catch(async (err: Error & { code?: string }) => {
         await worker.stop(0).catch(() => undefined);
@@ -110,16 +113,29 @@ export function workerCommand(config: Readonly<DialerConfig>): Command {
     const archiver = archiving?.historyArchiver();
     archiver?.start();
     log.info({ app: worker.name, asterisk: target.name, metrics: health?.url, retentionDays: cfg.retentionDays, trunks: cfg.trunks.map((t) => t.name), history: history ? 'postgresql' : 'redis' }, 'worker started');
-    await onShutdown(async (signal) => {
-      log.info({ signal, inFlight: worker.callsInFlight }, 'stopping: no new calls; letting calls in flight finish');
-      await retention.stop();
-      await worker.stop(cfg.shutdownGraceS * 1000);
-      await archiver?.stop();
-      await archiving?.close();
-      await history?.close();
-      await health?.close();
-      await sim?.stop();
-      log.info('worker stopped');
-    });
+    await onShutdown(
+      async (signal) => {
+        log.info({ signal, inFlight: worker.draining.calls, graceS: cfg.shutdownGraceS }, 'stopping: no new calls; letting calls in flight finish');
+        // Neither waits on the drain: the outbox keeps what the archiver did not write, for the next one.
+        const sideStops = Promise.all([settleWithin(retention.stop(), STEP_MS), settleWithin(archiver?.stop() ?? Promise.resolve(), STEP_MS)]);
+        const report = await worker.stop(cfg.shutdownGraceS * 1000);
+        const [retentionStopped, archiverStopped] = await sideStops;
+        if (!archiverStopped) log.warn({ pending: 'outbox' }, 'history archiver did not stop in time (PostgreSQL or Redis unreachable): the outbox keeps what it did not write');
+        if (!retentionStopped) log.warn('retention sweeper did not stop in time');
+        await Promise.all([
+          settleWithin(archiving?.close() ?? Promise.resolve(), STEP_MS),
+          settleWithin(history?.close() ?? Promise.resolve(), STEP_MS),
+          settleWithin(health?.close() ?? Promise.resolve(), STEP_MS),
+          settleWithin(sim?.stop() ?? Promise.resolve(), STEP_MS),
+        ]);
+        const code = drainExitCode(report);
+        log[code === EXIT.OK ? 'info' : 'warn']({ worker: worker.name, ...report, exitCode: code }, 'worker stopped');
+        return code;
+      },
+      { deadlineMs: shutdownDeadlineMs(cfg.shutdownGraceS), setCode },
+    );
   });
 }
+
+/** Each closing step of the CLI's own parts at most this long. */
+const STEP_MS = 1000;

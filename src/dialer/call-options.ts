@@ -63,8 +63,17 @@ export interface CallParams {
   timeoutS: number;
   /** Channel variables set on the originated channel. */
   variables?: Record<string, string>;
-  /** Aborting hangs the channel up; the call still resolves with a result. */
+  /**
+   * Aborting hangs the channel up; the call still resolves with a result. A string `reason` names the occasion in
+   * the result when Asterisk cannot be reached ("shutdown" → "Asterisk unreachable during shutdown …").
+   */
   signal?: AbortSignal;
+  /**
+   * After `signal` aborts, how long the call may take to end before it is given up: UNKNOWN, with the last state
+   * seen and why (Asterisk unreachable, or not answering the hangup). Whoever aborted must not wait on a gone Asterisk
+   * forever. @defaultValue 3000
+   */
+  hangupWaitMs?: number;
   /** How long past the originate timeout to wait for ChannelDestroyed before asking Asterisk. @defaultValue 5000 */
   graceMs?: number;
   /** Hang the call up after this many seconds of talk. @defaultValue no limit */

@@ -1,4 +1,4 @@
-import { isAriHttpError } from '../ari/errors.js';
+import { AriUnreachableError, isAriHttpError } from '../ari/errors.js';
 import type { AriEvent, Channel } from '../ari/types.generated.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { CallResult, Disposition, LastKnownState } from './call-result.js';
@@ -12,6 +12,7 @@ import {
   endWithout,
   endLostSight,
   endedTooEarlyToTell,
+  lastState,
   originateNeverTaken,
   secs,
   type CallEnd,
@@ -50,6 +51,10 @@ class LiveCall {
   private timer: NodeJS.Timeout | undefined;
   /** A verdict held back for evidence (see awaitShutdownEvidence). */
   private timerHeld: NodeJS.Timeout | undefined;
+  /** Armed by an abort: a call that does not end in time is given up (see giveUp). */
+  private timerGiveUp: NodeJS.Timeout | undefined;
+  /** The last ARI request of this call that could not reach Asterisk, while no later one did. */
+  private unreachable: string | undefined;
   private originated = false;
   private cancelled = false;
   private done = false;
@@ -214,6 +219,24 @@ class LiveCall {
     if (this.done) return;
     this.cancelled = true;
     if (this.originated) void this.hangup('cancelled');
+    this.timerGiveUp = setTimeout(this.giveUp, this.p.hangupWaitMs ?? 3_000);
+  };
+
+  /**
+   * Aborted, and still no end: Asterisk is unreachable or not answering the hangup. Whoever aborted (a shutdown, a
+   * Ctrl+C) must not wait on it forever, and the call must not be reported as anything we did not see: UNKNOWN, with
+   * the last state we saw. A verdict held for evidence ends by itself within moments.
+   */
+  private readonly giveUp = (): void => {
+    if (this.done || this.timerHeld !== undefined) return;
+    const reason = this.p.signal?.reason;
+    const during = typeof reason === 'string' ? reason : 'the hangup';
+    const last = lastState(this.s);
+    const why =
+      this.unreachable !== undefined || !this.deps.events.connected
+        ? `Asterisk unreachable during ${during} (${this.unreachable ?? 'ARI event socket down'}): the call could not be hung up or followed; last seen ${last}`
+        : `no end from Asterisk within ${this.p.hangupWaitMs ?? 3_000} ms of the hangup during ${during}; last seen ${last}`;
+    this.finishWithout('UNKNOWN', why, 'error', last);
   };
 
   private async hangup(why: string): Promise<void> {
@@ -221,7 +244,9 @@ class LiveCall {
     this.log.info({ why }, 'hanging up');
     try {
       await this.deps.ari.hangup(this.p.channelId, 'normal');
+      this.unreachable = undefined;
     } catch (err) {
+      if (err instanceof AriUnreachableError) this.unreachable = err.message;
       if (!isAriHttpError(err, 404)) this.reportRestError(err);
     }
     // ChannelDestroyed normally follows at once; if not, ask Asterisk soon.
@@ -252,6 +277,7 @@ class LiveCall {
       else this.arm(Math.min(POLL_MS, Math.max(1, this.hardCapAt - now)));
     } catch (err) {
       if (this.done) return;
+      if (err instanceof AriUnreachableError) this.unreachable = err.message;
       if (isAriHttpError(err, 404)) {
         await this.lostSight(why);
       } else if (this.now() >= this.hardCapAt) {
@@ -368,6 +394,7 @@ class LiveCall {
     this.done = true;
     clearTimeout(this.timer);
     clearTimeout(this.timerHeld);
+    clearTimeout(this.timerGiveUp);
     this.unlisten?.();
     this.unreconnect?.();
     this.p.signal?.removeEventListener('abort', this.onAbort);

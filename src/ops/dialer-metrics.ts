@@ -17,6 +17,12 @@ export interface DialerMetricsOptions {
   defaultLabels?: Record<string, string>;
 }
 
+/** What a drain is at (a worker's stopping state, a dashboard's too). */
+export interface DrainState {
+  stopping: boolean;
+  webhooks: number;
+}
+
 /**
  * The dialer's Prometheus metrics, in a registry of their own (never prom-client's global one, so two instances,
  * as in tests, never collide). Fed by a CallObserver, the ARI event stream and, at scrape time, Redis.
@@ -42,6 +48,9 @@ export class DialerMetrics {
   readonly breakerOpen: Gauge<'campaign' | 'state'>;
   readonly breakerTrips: Counter<'campaign'>;
   readonly campaignsPausedByBreaker: Counter<'campaign'>;
+  readonly stopping: Gauge;
+  readonly webhooksInFlight: Gauge;
+  private readDrain: (() => DrainState) | undefined;
   private readHealth: HealthSource | undefined;
   private readInFlight: (() => number) | undefined;
   private snapshots: CampaignSnapshots | undefined;
@@ -89,6 +98,22 @@ export class DialerMetrics {
       help: 'From the channel being Up and in Stasis to continue sent (the engine\'s reaction time)',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers,
+    });
+    this.stopping = new Gauge({
+      name: 'ari_dialer_stopping',
+      help: '1 from the first SIGTERM/SIGINT until the process exits (draining: no new calls), else 0',
+      registers,
+      collect() {
+        this.set(self.readDrain?.().stopping ? 1 : 0);
+      },
+    });
+    this.webhooksInFlight = new Gauge({
+      name: 'ari_dialer_webhook_deliveries_in_flight',
+      help: 'Webhook deliveries this process is sending now',
+      registers,
+      collect() {
+        if (self.readDrain) this.set(self.readDrain().webhooks);
+      },
     });
     this.ariConnected = new Gauge({ name: 'ari_dialer_ari_connected', help: '1 while the ARI event WebSocket is open', registers });
     this.ariReconnects = new Counter({ name: 'ari_dialer_ari_reconnects_total', help: 'ARI event WebSocket reconnections after a drop', registers });
@@ -224,6 +249,11 @@ export class DialerMetrics {
   /** Calls in flight are read at scrape time (e.g. `() => worker.callsInFlight`). */
   watchInFlight(read: () => number): void {
     this.readInFlight = read;
+  }
+
+  /** Whether the process is stopping, and the webhook deliveries it sends, read at scrape time. */
+  watchDrain(read: () => DrainState): void {
+    this.readDrain = read;
   }
 
   /** Queue depths and webhook counters per campaign, read from Redis at scrape time (cached `cacheMs`). */

@@ -67,3 +67,19 @@ export function redisCheck(redis: Redis, timeoutMs = 1000): ReadyCheck {
     },
   };
 }
+
+/**
+ * Not ready from the first SIGTERM on, saying what the drain waits for: a load balancer or Kubernetes stops counting
+ * on a process that takes no new calls, and an operator tells a drain from a hang.
+ */
+export function stoppingCheck(read: () => { stopping: boolean; calls?: number; webhooks?: number }): ReadyCheck {
+  return {
+    name: 'stopping',
+    check: async () => {
+      const s = read();
+      if (!s.stopping) return { ok: true, detail: 'running' };
+      const parts = [s.calls !== undefined ? `${s.calls} calls in flight` : undefined, s.webhooks !== undefined ? `${s.webhooks} webhook deliveries` : undefined].filter(Boolean);
+      return { ok: false, detail: parts.length ? `stopping: draining ${parts.join(', ')}` : 'stopping' };
+    },
+  };
+}
