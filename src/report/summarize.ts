@@ -1,6 +1,7 @@
 import { AMD_STATUSES, type AmdStatus } from '../dialer/amd/amd-verdict.js';
 import { DISPOSITIONS, type Disposition } from '../dialer/call-result.js';
 import type { AttemptRecord } from './attempt-record.js';
+import { notDialedReason } from './not-dialed.js';
 
 export type { AttemptRecord } from './attempt-record.js';
 
@@ -12,8 +13,17 @@ export interface Summary {
   attempts: number;
   /** Contacts whose final result was answered. */
   answered: number;
-  /** Answer-seizure ratio: answered contacts / contacts with a final result, 0..1 (0 when none is final). */
+  /** Contacts with a final result that were called at least once (numbers stopped before any call are not). */
+  dialed: number;
+  /** Contacts that ended without any call: cancelled by an operator, or ended by the campaign's end time. */
+  not_dialed: { cancelled: number; ended_by_schedule: number };
+  /**
+   * Answer rate per number: answered contacts / contacts dialed (`dialed`), 0..1 (0 when none was). Numbers the
+   * campaign stopped before their first call are left out: they could not answer.
+   */
   asr: number;
+  /** Answer rate per call: answered attempts / attempts placed, 0..1. */
+  asr_per_attempt: number;
   /** Average call duration: mean `talk_s` of answered attempts, in seconds (ms precision). */
   acd_s: number;
   /** Talk time of all attempts, in seconds (ms precision). */
@@ -46,8 +56,11 @@ export interface AmdSummary {
 }
 
 const NO_FINAL = 0;
+const CODE_BITS = 15;
 const ANSWERED_BIT = 16;
-const STATE_UNIT = 32; // state = highestAttempt * 32 + answered bit + final disposition code (1..9, 0 = none)
+/** The final placed no call because the campaign's end time passed (see notDialedReason). */
+const SCHEDULE_BIT = 32;
+const STATE_UNIT = 64; // state = highestAttempt * 64 + schedule bit + answered bit + final disposition code (1..15, 0 = none)
 
 /**
  * Builds a {@link Summary} one record at a time, in any order, so a million attempts stream through without being
@@ -78,7 +91,7 @@ export class SummaryBuilder {
     if (record.final) {
       const code = DISPOSITIONS.indexOf(record.disposition) + 1; // 0 for an unknown string: counted as no final
       const answered = record.answered || record.disposition === 'ANSWERED';
-      final = code === NO_FINAL ? NO_FINAL : code + (answered ? ANSWERED_BIT : 0);
+      final = code === NO_FINAL ? NO_FINAL : code + (answered ? ANSWERED_BIT : 0) + (notDialedReason(record) === 'schedule' ? SCHEDULE_BIT : 0);
     }
     rows.set(record.row, highest * STATE_UNIT + final);
 
@@ -111,6 +124,7 @@ export class SummaryBuilder {
     let numbers = 0;
     let finals = 0;
     let answered = 0;
+    const not_dialed = { cancelled: 0, ended_by_schedule: 0 };
     for (const rows of this.contacts.values()) {
       for (const state of rows.values()) {
         numbers++;
@@ -120,8 +134,13 @@ export class SummaryBuilder {
         if (final === NO_FINAL) continue;
         finals++;
         if (final & ANSWERED_BIT) answered++;
-        const disposition = DISPOSITIONS[(final & (ANSWERED_BIT - 1)) - 1];
+        const disposition = DISPOSITIONS[(final & CODE_BITS) - 1];
         if (disposition !== undefined) by_disposition[disposition]++;
+        // Stopped before any call: the highest attempt seen for it is 0.
+        if (disposition === 'CANCELLED' && highest === '0') {
+          if (final & SCHEDULE_BIT) not_dialed.ended_by_schedule++;
+          else not_dialed.cancelled++;
+        }
       }
     }
     const causes = [...this.causes]
@@ -131,7 +150,10 @@ export class SummaryBuilder {
       numbers,
       attempts: this.attempts,
       answered,
-      asr: finals === 0 ? 0 : answered / finals,
+      dialed: finals - not_dialed.cancelled - not_dialed.ended_by_schedule,
+      not_dialed,
+      asr: rate(answered, finals - not_dialed.cancelled - not_dialed.ended_by_schedule),
+      asr_per_attempt: rate(this.answeredAttempts, this.attempts),
       acd_s: this.answeredAttempts === 0 ? 0 : Math.round(this.answeredTalkMs / this.answeredAttempts) / 1000,
       total_talk_s: this.totalTalkMs / 1000,
       by_disposition,
@@ -166,6 +188,8 @@ export async function summarizeStream(records: AsyncIterable<AttemptRecord>): Pr
   for await (const record of records) builder.add(record);
   return builder.result();
 }
+
+const rate = (part: number, whole: number): number => (whole > 0 ? part / whole : 0);
 
 /** Integer-like keys are already ordered numerically by JS; this only makes that explicit for readers of JSON. */
 function sortedByNumber(histogram: Record<string, number>): Record<string, number> {

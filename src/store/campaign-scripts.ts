@@ -70,6 +70,7 @@ if ARGV[4] == '1' then
     finalStored = true
     redis.call('HINCRBY', KEYS[3], 'done', 1)
     redis.call('HINCRBY', KEYS[3], 'final:' .. ARGV[3], 1)
+    if ARGV[12] ~= '' then redis.call('HINCRBY', KEYS[3], 'finalAmd:' .. ARGV[12], 1) end
     local done = tonumber(redis.call('HGET', KEYS[3], 'done') or '0')
     local total = tonumber(redis.call('HGET', KEYS[3], 'total') or '0')
     local state = redis.call('HGET', KEYS[6], 'state')
@@ -117,6 +118,7 @@ if hist then
 end
 redis.call('HINCRBY', KEYS[2], 'done', 1)
 redis.call('HINCRBY', KEYS[2], 'final:' .. ARGV[3], 1)
+if ARGV[5] ~= '' then redis.call('HINCRBY', KEYS[2], 'notDialed:' .. ARGV[5], 1) end
 local done = tonumber(redis.call('HGET', KEYS[2], 'done') or '0')
 local total = tonumber(redis.call('HGET', KEYS[2], 'total') or '0')
 if done >= total and redis.call('HGET', KEYS[3], 'state') == 'running' then

@@ -3,6 +3,7 @@ import type { Disposition } from '../dialer/call-result.js';
 import type { AttemptRecord } from '../report/summarize.js';
 import { Keys } from './keys.js';
 import { causeLabel } from '../report/cause-label.js';
+import { notDialedReason, type NotDialedReason } from '../report/not-dialed.js';
 import { asAttemptRecord } from './history/history-rows.js';
 import { parseSettings, type CampaignSettings } from '../campaign/settings.js';
 import { CHECK_FINISHED, MARK_ANSWERED, MARK_SETTLED, PAUSE_IF_LIVE, RECORD_ATTEMPT, RECORD_FINAL_ONLY } from './campaign-scripts.js';
@@ -103,9 +104,13 @@ export class CampaignStore {
     const n = (k: string) => Number(h[k] ?? 0) || 0;
     const final: Partial<Record<Disposition, number>> = {};
     const attempt: Partial<Record<Disposition, number>> = {};
+    const notDialed: Partial<Record<NotDialedReason, number>> = {};
+    const finalAmd: Partial<Record<string, number>> = {};
     for (const [k, v] of Object.entries(h)) {
       if (k.startsWith('final:')) final[k.slice(6) as Disposition] = Number(v);
       else if (k.startsWith('attempt:')) attempt[k.slice(8) as Disposition] = Number(v);
+      else if (k.startsWith('notDialed:')) notDialed[k.slice(10) as NotDialedReason] = Number(v);
+      else if (k.startsWith('finalAmd:')) finalAmd[k.slice(9)] = Number(v);
     }
     return {
       total: n('total'),
@@ -119,6 +124,8 @@ export class CampaignStore {
       webhookFailed: n('webhookFailed'),
       final,
       attempt,
+      notDialed,
+      finalAmd,
     };
   }
 
@@ -192,6 +199,7 @@ export class CampaignStore {
       causeLabel(rec),
       String(Math.max(0, Math.round((Number(rec.talk_s) || 0) * 1000))),
       Number.isNaN(started) ? '' : String(Math.floor(started / 1000)),
+      rec.final && rec.answered && rec.amd_status ? rec.amd_status : '',
     );
     return res === 1;
   }
@@ -209,6 +217,7 @@ export class CampaignStore {
       JSON.stringify(rec),
       rec.disposition,
       new Date().toISOString(),
+      notDialedReason(rec) ?? '',
     );
     return res === 1;
   }

@@ -1,3 +1,4 @@
+import type { NotDialedReason } from '../report/not-dialed.js';
 import type { Disposition } from '../dialer/call-result.js';
 import type { CampaignSettings } from '../campaign/settings.js';
 
@@ -45,6 +46,13 @@ export interface CampaignCounters {
   webhookFailed: number;
   final: Partial<Record<Disposition, number>>;
   attempt: Partial<Record<Disposition, number>>;
+  /**
+   * Numbers that ended without any call (see notDialedReason): they are in `final.CANCELLED` too, and no answer
+   * rate counts them. Absent (0) for campaigns created before it was counted.
+   */
+  notDialed?: Partial<Record<NotDialedReason, number>>;
+  /** Answered finals by AMD's verdict (HUMAN, MACHINE, NOTSURE, HANGUP), for campaigns with AMD. */
+  finalAmd?: Partial<Record<string, number>>;
 }
 
 export interface InflightCall {

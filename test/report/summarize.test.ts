@@ -22,7 +22,10 @@ describe('summarize', () => {
       numbers: 0,
       attempts: 0,
       answered: 0,
+      dialed: 0,
+      not_dialed: { cancelled: 0, ended_by_schedule: 0 },
       asr: 0,
+      asr_per_attempt: 0,
       acd_s: 0,
       total_talk_s: 0,
       by_disposition: zeroes(),
@@ -36,7 +39,10 @@ describe('summarize', () => {
       numbers: 5,
       attempts: 6, // the cancelled record placed no call
       answered: 2,
-      asr: 0.5, // 2 answered of 4 contacts with a final result (row 5 is still in progress)
+      dialed: 3, // rows 2, 3, 4 (row 5 is still in progress, row 6 was cancelled before its first call)
+      not_dialed: { cancelled: 1, ended_by_schedule: 0 },
+      asr: 2 / 3, // 2 answered of the 3 contacts dialed with a final result; the cancelled row never rang
+      asr_per_attempt: 2 / 6,
       acd_s: 20.375,
       total_talk_s: 40.75,
       by_disposition: { ...zeroes(), ANSWERED: 2, NO_ANSWER: 1, CANCELLED: 1 },
@@ -59,9 +65,26 @@ describe('summarize', () => {
   it('counts a contact once when its final record is seen twice', () => {
     const twice = summarize([...CAMPAIGN, CAMPAIGN[1]!, CAMPAIGN[6]!]);
     const once = summarize(CAMPAIGN);
-    for (const key of ['numbers', 'answered', 'asr', 'by_disposition', 'attempts_per_number'] as const) {
+    for (const key of ['numbers', 'answered', 'dialed', 'not_dialed', 'asr', 'by_disposition', 'attempts_per_number'] as const) {
       expect(twice[key]).toEqual(once[key]);
     }
+  });
+
+  it('leaves numbers never dialed out of the answer rate (cancel, schedule end) but not one cancelled before a retry', () => {
+    // The cancelled campaign: 35 of 51 dialed numbers answered, 349 never dialed → 68.6 %, not 35 / 400.
+    const records: AttemptRecord[] = [];
+    for (let row = 1; row <= 51; row++) records.push(attempt({ row, attempt: 1, final: true, ...(row <= 35 ? { disposition: 'ANSWERED' as const } : { disposition: 'NO_ANSWER', answered: false, cause: 19 }) }));
+    for (let row = 52; row <= 400; row++) {
+      records.push(attempt({ row, attempt: 0, disposition: 'CANCELLED', channel_id: '', answered: false, cause: 0, final: true, message: row <= 300 ? 'campaign cancelled before this number was dialed' : 'campaign ended at 2026-12-01T18:00:00.000Z before this number was dialed' }));
+    }
+    // A number busy once, then cancelled before its retry: it was dialed, and counts as not answered.
+    records.push(attempt({ row: 401, attempt: 1, disposition: 'BUSY', answered: false, cause: 17 }));
+    records.push(attempt({ row: 401, attempt: 1, disposition: 'CANCELLED', channel_id: '', answered: false, cause: 0, final: true, message: 'campaign cancelled before this number was dialed again' }));
+    const s = summarize(records);
+    expect(s).toMatchObject({ numbers: 401, answered: 35, dialed: 52, not_dialed: { cancelled: 249, ended_by_schedule: 100 }, attempts: 52 });
+    expect(s.asr).toBeCloseTo(35 / 52, 10);
+    expect(s.asr_per_attempt).toBeCloseTo(35 / 52, 10);
+    expect(s.by_disposition.CANCELLED).toBe(350);
   });
 
   it('sorts causes by count, then by cause', () => {
