@@ -64,6 +64,8 @@ export interface CampaignSettings {
    * @defaultValue max(2 × maxConcurrent, 60 × cps), at most 10,000 (see hopperSizeFor)
    */
   hopperSize?: number;
+  /** The CSV column holding the numbers when it is not named `number` or `phone` (e.g. `mobile_nr`). */
+  numberColumn?: string;
 }
 
 /** Enough for any CRM export we have seen; far below what would make each originate a large request. */
@@ -90,7 +92,7 @@ export function parseSettings(input: unknown): CampaignSettings {
   if (typeof input !== 'object' || input === null) throw new BadArgumentError('settings', 'must be an object');
   const o = input as Record<string, unknown>;
   const problems: string[] = [];
-  const known = new Set(['endpoint', 'callerId', 'callerIdPool', 'callerIdMatch', 'startAt', 'endAt', 'context', 'extension', 'priority', 'timeoutS', 'cps', 'maxConcurrent', 'retry', 'window', 'maxCallS', 'webhook', 'asterisks', 'maxChannelVars', 'amd', 'hopperSize']);
+  const known = new Set(['endpoint', 'callerId', 'callerIdPool', 'callerIdMatch', 'startAt', 'endAt', 'context', 'extension', 'priority', 'timeoutS', 'cps', 'maxConcurrent', 'retry', 'window', 'maxCallS', 'webhook', 'asterisks', 'maxChannelVars', 'amd', 'hopperSize', 'numberColumn']);
   for (const k of Object.keys(o)) if (!known.has(k)) problems.push(`${k}: unknown setting`);
 
   const str = (k: string, dflt?: string): string | undefined => {
@@ -149,6 +151,9 @@ export function parseSettings(input: unknown): CampaignSettings {
     if (typeof match === 'string' && (CALLER_ID_MATCHES as readonly string[]).includes(match)) settings.callerIdMatch = match as CallerIdMatch;
     else problems.push(`callerIdMatch: must be one of ${CALLER_ID_MATCHES.join(', ')}, got ${JSON.stringify(match)}`);
   }
+  const numberColumn = str('numberColumn');
+  if (numberColumn !== undefined && numberColumn.length > 200) problems.push('numberColumn: at most 200 characters');
+  else if (numberColumn) settings.numberColumn = numberColumn;
   for (const k of ['startAt', 'endAt'] as const) {
     const v = o[k];
     if (v === undefined || v === null || v === '') continue;

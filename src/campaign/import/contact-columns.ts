@@ -27,6 +27,11 @@ export interface PlanColumnsOptions {
   placeholderColumns?: readonly string[];
   /** Most columns that may become channel variables. @defaultValue unlimited */
   maxChannelVars?: number;
+  /**
+   * The column holding the numbers, by its header (trimmed, any case), for files whose number column has another
+   * name (`mobile_nr`). @defaultValue `number`, else `phone`
+   */
+  numberColumn?: string;
 }
 
 /**
@@ -49,7 +54,12 @@ export function planColumns(header: readonly string[], line: number, options: Pl
     }
     return index;
   };
-  const number = firstOf('number') ?? firstOf('phone');
+  const chosen = options.numberColumn?.trim().toLowerCase();
+  const number = chosen ? firstOf(chosen) : (firstOf('number') ?? firstOf('phone'));
+  if (number === undefined && chosen) {
+    const found = header.map((name) => JSON.stringify(name.trim())).slice(0, 20);
+    throw new CsvFormatError(`line ${line}: no column "${options.numberColumn}" (the number column asked for); the header has ${found.join(', ')}`, { line });
+  }
   if (number === undefined) {
     const found = header.map((name) => JSON.stringify(name.trim())).slice(0, 20);
     const more = header.length > 20 ? `, … (${header.length} in all)` : '';
@@ -60,6 +70,7 @@ export function planColumns(header: readonly string[], line: number, options: Pl
   }
   const known: Partial<Record<OptionalColumn, number>> = {};
   for (const column of OPTIONAL_COLUMNS) {
+    if (column === chosen) continue;
     const index = firstOf(column);
     if (index !== undefined) known[column] = index;
   }

@@ -31,6 +31,10 @@ export interface ReadContactsOptions {
    * @defaultValue unlimited
    */
   maxChannelVars?: number;
+  /** See PlanColumnsOptions.numberColumn. @defaultValue `number`, else `phone` */
+  numberColumn?: string;
+  /** Called with the header row as it is in the file, before it is checked (an upload preview shows it). */
+  onHeader?: (header: readonly string[], line: number) => void;
 }
 
 export interface ReadContactsInBatchesOptions extends ReadContactsOptions {
@@ -147,7 +151,8 @@ export async function* readContacts(
         continue;
       }
       if (plan === undefined) {
-        plan = planColumns(record, line, { placeholderColumns: options.placeholderColumns, maxChannelVars: options.maxChannelVars });
+        options.onHeader?.(record, line);
+        plan = planColumns(record, line, { placeholderColumns: options.placeholderColumns, maxChannelVars: options.maxChannelVars, numberColumn: options.numberColumn });
         continue;
       }
       rows++;

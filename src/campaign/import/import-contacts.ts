@@ -112,7 +112,7 @@ export async function enqueueContacts(
 export function readOptions(opts: Pick<ImportOptions, 'batchSize'>, s: CampaignSettings | undefined): ReadContactsInBatchesOptions {
   return {
     batchSize: opts.batchSize ?? 1000,
-    ...(s ? { placeholderColumns: placeholderColumns(s.endpoint), maxChannelVars: s.maxChannelVars } : {}),
+    ...(s ? { placeholderColumns: placeholderColumns(s.endpoint), maxChannelVars: s.maxChannelVars, ...(s.numberColumn ? { numberColumn: s.numberColumn } : {}) } : {}),
   };
 }
 
