@@ -10,6 +10,7 @@ import type { CampaignStats } from './campaign-stats.js';
 import { campaignDetail } from './campaign-detail.js';
 import { HttpError } from './http-error.js';
 import { uploadRoute } from './upload-route.js';
+import { searchNumbers, type SearchFilters } from './number-search.js';
 
 export interface ApiRoutesOptions {
   service: CampaignService;
@@ -37,7 +38,7 @@ export function apiRoutes(o: ApiRoutesOptions): Router {
   const r = Router();
 
   r.get('/whoami', (_req, res) => {
-    res.json({ role: res.locals.role as Role, open: o.open });
+    res.json({ role: res.locals.role as Role, open: o.open, maxUploadBytes: o.maxUploadBytes });
   });
 
   r.get('/campaigns', async (_req, res) => {
@@ -131,7 +132,18 @@ export function apiRoutes(o: ApiRoutesOptions): Router {
     const q = typeof req.query.q === 'string' ? req.query.q.trim() : '';
     if (!q) throw new HttpError('BAD_ARGUMENT', 'q: required (a number, or a job id like campaign|number|a1)');
     if (q.length > 200) throw new HttpError('BAD_ARGUMENT', 'q: at most 200 characters');
-    res.json({ query: q, results: await service.search(q) });
+    const filters: SearchFilters = {};
+    const d = req.query.disposition;
+    if (d !== undefined && d !== '') filters.disposition = oneOf(d, DISPOSITIONS, 'disposition');
+    for (const k of ['from', 'to'] as const) {
+      const v = req.query[k];
+      if (v === undefined || v === '') continue;
+      const t = typeof v === 'string' && /(Z|[+-]\d{2}:\d{2})$/.test(v) ? Date.parse(v) : NaN;
+      if (Number.isNaN(t)) throw new HttpError('BAD_ARGUMENT', `${k}: must be an ISO time with a zone (e.g. 2026-12-01T09:00:00Z), got ${JSON.stringify(v)}`);
+      filters[k] = t;
+    }
+    const { matched, results } = await searchNumbers(service, q, filters);
+    res.json({ query: q, matched, results });
   });
 
   r.use((_req, _res) => {

@@ -2,9 +2,10 @@ import type { CampaignService, CampaignStatus } from '../campaign/campaign-servi
 import type { CampaignSettings } from '../campaign/settings.js';
 import type { AttemptRecord } from '../report/summarize.js';
 import { causeLabel } from '../report/cause-label.js';
+import { campaignFigures, type CampaignFigures } from './campaign-figures.js';
 
-/** A campaign as the list shows it: everything the row needs, nothing secret. */
-export interface CampaignRow {
+/** A campaign as the list shows it: everything the row needs, nothing secret. Rates are in CampaignFigures. */
+export interface CampaignRow extends CampaignFigures {
   id: string;
   name: string;
   state: CampaignStatus['state'];
@@ -17,10 +18,8 @@ export interface CampaignRow {
   /** done / total, 0..1 (1 for an empty finished campaign). */
   progress: number;
   attempts: number;
-  /** Numbers whose final result is ANSWERED. */
+  /** Numbers whose final result is ANSWERED (people and machines). */
   answered: number;
-  /** answered / done, 0..1. */
-  answeredRate: number;
   /** Average talk time of answered calls (ACD), seconds. */
   acdS: number;
   /** Calls started over the last {@link CPS_WINDOW_MS}, per second. */
@@ -76,6 +75,7 @@ export class CampaignStats {
     }
     const answered = c.final.ANSWERED ?? 0;
     const row: CampaignRow = {
+      ...campaignFigures(status, this.now()),
       id: status.id,
       name: status.name,
       state: status.state,
@@ -86,7 +86,6 @@ export class CampaignStats {
       progress: c.total > 0 ? Math.min(1, c.done / c.total) : status.state === 'finished' ? 1 : 0,
       attempts: c.attempts,
       answered,
-      answeredRate: c.done > 0 ? answered / c.done : 0,
       acdS: t.answeredCalls > 0 ? Math.round(t.answeredTalkMs / t.answeredCalls) / 1000 : 0,
       cpsNow: live ? Math.round((starts / (CPS_WINDOW_MS / 1000)) * 10) / 10 : 0,
       inflight: c.inflight,

@@ -8,6 +8,7 @@ import type { Logger } from '../log.js';
 export const QUEUES_PATH = '/queues';
 /** Campaigns come and go; the board's queue list is brought up to date at most this often. */
 const SYNC_EVERY_MS = 1000;
+const EXTERNAL_FONTS = /<link[^>]+href="https:\/\/fonts\.(?:googleapis|gstatic)\.com[^>]*>/g;
 
 /**
  * bull-board (the generic queue view: counts, failed jobs with their reason, retry) over every campaign's dial
@@ -31,6 +32,19 @@ export class QueuesBoard {
     const serverAdapter = adapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'];
     this.board = createBullBoard({ queues: [], serverAdapter, options: { uiConfig: { boardTitle: 'ari-dialer queues' } } });
     this.router = adapter.getRouter() as Router;
+  }
+
+  /**
+   * bull-board's page links Google Fonts: a request to a third party from an operator's browser, which fails offline
+   * (and then waits). Its HTML is rendered by the adapter and sent whole, so the link is cut from it on the way out;
+   * the page falls back to system fonts.
+   */
+  static noExternalFonts(): RequestHandler {
+    return (_req, res, next) => {
+      const send = res.send.bind(res);
+      res.send = (body?: unknown) => send(typeof body === 'string' ? body.replace(EXTERNAL_FONTS, '') : body);
+      next();
+    };
   }
 
   /** Runs before bull-board so a campaign created a second ago is already listed. */

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import compression from 'compression';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { connectSubscriber } from '../store/redis-connection.js';
 import { silentLogger } from '../log.js';
@@ -49,6 +50,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // gzip or brotli for pages, scripts and JSON (chart.js: 210 KB → 61 KB); reports stream through it too.
+  app.use(compression());
   app.use((_req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     // same-origin, not no-referrer: with no-referrer browsers send `Origin: null` on our own POSTs.
@@ -98,7 +101,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   app.use('/js', express.static(join(STATIC_DIR, 'js'), { index: false, redirect: false }));
   app.get('/vendor/chart.umd.js', (_req, res) => res.sendFile(CHART_JS, { maxAge: '1d' }));
   app.use('/api', apiRoutes({ service, stats, maxUploadBytes: o.maxUploadBytes, open: auth.open, history: o.history, log }));
-  app.use(QUEUES_PATH, operatorForMutations(), board.syncMiddleware(), board.router);
+  app.use(QUEUES_PATH, operatorForMutations(), board.syncMiddleware(), QueuesBoard.noExternalFonts(), board.router);
 
   app.use((_req, _res) => {
     throw new HttpError('NOT_FOUND', 'not found');

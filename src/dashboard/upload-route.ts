@@ -2,8 +2,9 @@ import { createReadStream } from 'node:fs';
 import type { Request, RequestHandler, Response } from 'express';
 import type { CampaignService } from '../campaign/campaign-service.js';
 import type { Logger } from '../log.js';
-import { HttpError } from './http-error.js';
+import { HttpError, toHttpError } from './http-error.js';
 import { spoolUpload } from './upload-spool.js';
+import { peekFile } from './upload-preview.js';
 
 /** What comes with an upload, as JSON: `{ name?, skipInvalid?, settings: { endpoint, cps, ... } }`. */
 export interface UploadOptions {
@@ -33,8 +34,18 @@ export function uploadRoute(service: CampaignService, maxBytes: number, log: Log
       const o = parseUploadOptions(text);
       const open = () => createReadStream(upload.path);
       if (preview) {
-        const c = await service.preview({ settings: o.settings, open });
-        res.json({ preview: true, rows: c.rows, accepted: c.accepted, rejected: c.rejected, suppressed: c.suppressed, duplicates: c.duplicates, errors: c.errors.slice(0, MAX_LISTED_ERRORS) });
+        // The first rows and each column's use come first: a file without a number column still shows its header,
+        // so the page can offer its columns to pick from.
+        const peek = await peekFile(open, o.settings).catch(() => undefined);
+        let c;
+        try {
+          c = await service.preview({ settings: o.settings, open });
+        } catch (err) {
+          const e = toHttpError(err);
+          if (e.code === 'BAD_CSV' && peek?.header && !peek.columns) throw new HttpError('BAD_CSV', e.message, { ...e.details, header: peek.header });
+          throw err;
+        }
+        res.json({ preview: true, rows: c.rows, accepted: c.accepted, rejected: c.rejected, suppressed: c.suppressed, duplicates: c.duplicates, errors: c.errors.slice(0, MAX_LISTED_ERRORS), ...(peek ?? {}) });
         return;
       }
       const name = o.name?.trim() || nameFromFile(upload.filename);

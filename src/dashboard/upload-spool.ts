@@ -118,5 +118,11 @@ async function discardRest(it: AsyncIterator<unknown>, received: number, max: nu
 }
 
 function tooLarge(max: number): HttpError {
-  return new HttpError('PAYLOAD_TOO_LARGE', `upload larger than ${max} bytes (the dashboard's maxUploadBytes)`, { limit: max });
+  return new HttpError('PAYLOAD_TOO_LARGE', `upload larger than ${megabytes(max)}, the largest this dashboard accepts`, { limit: max });
+}
+
+/** 52428800 → "50 MB" (binary megabytes, as file managers show them; one decimal under 10). */
+export function megabytes(bytes: number): string {
+  const mb = bytes / (1024 * 1024);
+  return `${mb < 10 ? Math.round(mb * 10) / 10 : Math.round(mb)} MB`;
 }

@@ -126,8 +126,8 @@ describe('authentication and roles', () => {
   });
 
   it('whoami tells the role', async () => {
-    expect(await (await req('/api/whoami', 'viewer')).json()).toEqual({ role: 'viewer', open: false });
-    expect(await (await req('/api/whoami', 'operator')).json()).toEqual({ role: 'operator', open: false });
+    expect(await (await req('/api/whoami', 'viewer')).json()).toEqual({ role: 'viewer', open: false, maxUploadBytes: expect.any(Number) });
+    expect(await (await req('/api/whoami', 'operator')).json()).toEqual({ role: 'operator', open: false, maxUploadBytes: expect.any(Number) });
   });
 
   it('never takes a token from the URL', async () => {
@@ -523,7 +523,7 @@ describe('open mode and options', () => {
     const open = await startDashboard({ service, port: 0 });
     try {
       const who = await fetch(`${open.url}/api/whoami`);
-      expect(await who.json()).toEqual({ role: 'operator', open: true });
+      expect(await who.json()).toEqual({ role: 'operator', open: true, maxUploadBytes: 50 * 1024 * 1024 });
       const login = await fetch(`${open.url}/login`, { redirect: 'manual' });
       expect(login.status).toBe(303);
     } finally {

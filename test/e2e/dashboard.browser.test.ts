@@ -169,8 +169,7 @@ describe('dashboard in Chromium', () => {
     await page.keyboard.press('Enter');
     await page.locator('#c-state', { hasText: /running|finished/ }).waitFor();
 
-    await page.locator('#c-progress-label', { hasText: '100 %' }).waitFor({ timeout: 30_000 });
-    expect(await page.locator('#c-progress').getAttribute('value')).toBe('100');
+    await page.locator('#c-progress .words', { hasText: '40 dialed · 0 left of 40' }).waitFor({ timeout: 30_000 });
     await page.locator('#c-state', { hasText: 'finished' }).waitFor({ timeout: 10_000 });
     // Charts and tables have what the live feed pushed.
     // 40 numbers, and the 4 ending in 6 were busy twice (one retry): 44 attempts.
@@ -185,10 +184,10 @@ describe('dashboard in Chromium', () => {
   it('shows the finished campaign in the list', async () => {
     await page.getByRole('link', { name: 'Campaigns', exact: true }).click();
     const row = page.locator(`#campaigns tr[data-id="${campaignId}"]`);
-    await row.locator('.pct', { hasText: '100 %' }).waitFor();
+    await row.locator('.words', { hasText: '40 dialed · 0 left of 40' }).waitFor();
     expect(await row.locator('td').nth(1).textContent()).toBe('finished');
     // 24 of 40 numbers end in 0-5 (answered by the simulator).
-    expect(await row.locator('td').nth(4).textContent()).toBe('60 %');
+    expect(await row.locator('td').nth(4).textContent()).toBe('60.0 % (24/40)');
     // Nothing to pause or cancel any more; only Delete (behind a typed confirmation).
     expect(await row.getByRole('button').count()).toBe(1);
     expect(await row.getByRole('button', { name: 'Delete browser e2e' }).count()).toBe(1);
@@ -199,11 +198,12 @@ describe('dashboard in Chromium', () => {
   });
 
   it('filters the latest results by disposition', async () => {
-    await page.getByLabel('Disposition').selectOption('BUSY');
+    await page.locator('#results-filter').selectOption('BUSY');
     await page.locator('#results-range', { hasText: /of 8$/ }).waitFor();
+    await page.locator('#results tbody tr td:nth-child(4)', { hasText: 'BUSY' }).first().waitFor();
     const cells = await page.locator('#results tbody tr td:nth-child(4)').allTextContents();
     expect(new Set(cells)).toEqual(new Set(['BUSY']));
-    await page.getByLabel('Disposition').selectOption('');
+    await page.locator('#results-filter').selectOption('');
   });
 
   it('downloads the CSV report: one row per number, dispositions by the last digit', async () => {
@@ -218,8 +218,8 @@ describe('dashboard in Chromium', () => {
   });
 
   it('finds a number with the search box', async () => {
-    await page.getByLabel('Search number or job id').fill(NUMBERS[6]!);
-    await page.getByLabel('Search number or job id').press('Enter');
+    await page.getByRole('searchbox', { name: 'Search number or job id' }).fill(NUMBERS[6]!);
+    await page.getByRole('searchbox', { name: 'Search number or job id' }).press('Enter');
     await page.getByText(/2 attempt\(s\) in 1 campaign\(s\)/).waitFor();
     expect(await page.locator('#search-results tbody tr td:nth-child(4)').allTextContents()).toEqual(['BUSY', 'BUSY']);
   });

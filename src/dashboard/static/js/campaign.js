@@ -1,22 +1,33 @@
-// One campaign: figures, charts, calls in flight, latest results with paging and a filter, report links.
-import { $, api, flash, h, pct, secs, time } from './dom.js';
-import { actionButtons } from './list.js';
+// One campaign: state, figures, schedule, webhook, calls in flight, charts, latest results, report links. Built once
+// per campaign shown; every live snapshot only patches text, so nothing a person is using is ever replaced.
+import { $, announce, api, emptyRow, flash, h, isAbort, keyedRows, pct, secs, setText } from './dom.js';
+import { actionBar } from './actions.js';
+import { renderCharts, resetCharts } from './charts.js';
+import { progressBar, stateBadge, updateProgress } from './list.js';
+import { loadResults, resetResults } from './results.js';
 import { state } from './state.js';
+import { activeZone, fmt, fromInput, setCampaignZone, setTime, toInput } from './time.js';
 
-const PAGE = 50;
-const DISPOSITION_COLORS = {
-  ANSWERED: '#2e7d32', BUSY: '#f9a825', NO_ANSWER: '#90a4ae', CONGESTION: '#ef6c00', REJECTED: '#c62828',
-  FAILED: '#6a1b9a', CANCELLED: '#455a64', UNKNOWN: '#bdbdbd', ERROR: '#000000', INTERRUPTED: '#ff8f00',
-};
-const PALETTE = ['#1565c0', '#2e7d32', '#f9a825', '#c62828', '#6a1b9a', '#ef6c00', '#00838f', '#90a4ae', '#5d4037', '#ad1457'];
+let updateActions = () => undefined;
+const ISO = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/g;
+/** Server texts name times in ISO (UTC): shown in the zone the page uses, like every other time. */
+const localize = (text) => (text || '').replace(ISO, (iso) => fmt(iso));
 
-/** A different campaign is on screen: forget the last one's snapshot and paging. */
+/** A different campaign is on screen: forget the last one's snapshot, charts and paging. */
 export function resetCampaign(id) {
-  clearTimeout(state.results.trailing);
   state.detail = undefined;
-  state.results = { offset: 0, disposition: '', loading: false, lastLoad: 0, trailing: undefined };
-  $('#results-filter').value = '';
-  $('#c-name').textContent = id;
+  resetResults();
+  resetCharts();
+  setText($('#c-name'), id);
+  stateBadge($('#c-state'), { phase: 'loading' });
+  if (!$('#c-progress').firstChild) $('#c-progress').append(progressBar());
+  updateActions = actionBar($('#c-actions'));
+  $('#inflight tbody').replaceChildren();
+  const form = $('#c-schedule');
+  form.hidden = true;
+  delete form.dataset.campaign;
+  form.dataset.dirty = '';
+  renderReportLinks(id);
 }
 
 export async function loadCampaign(id) {
@@ -24,7 +35,7 @@ export async function loadCampaign(id) {
     renderCampaign(await api(`/api/campaigns/${encodeURIComponent(id)}`));
     loadResults(true);
   } catch (e) {
-    flash(e.status === 404 ? `No campaign ${id}` : `Could not load the campaign: ${e.message}`);
+    if (!isAbort(e) && state.campaignId === id) flash(e.status === 404 ? `No campaign ${id}` : `Could not load the campaign: ${e.message}`);
   }
 }
 
@@ -34,45 +45,81 @@ export function renderCampaign(d) {
   state.detail = d;
   state.clockSkew = Date.parse(d.now) - Date.now();
   const c = d.campaign;
-  $('#c-name').textContent = c.name;
+  setCampaignZone(c.settings.window?.timezone);
+  setText($('#c-name'), c.name);
   document.title = `${c.name} · ari-dialer`;
-  const st = $('#c-state');
-  st.textContent = c.state;
-  st.className = `state ${c.state}`;
+  stateBadge($('#c-state'), c);
+  if (before && before.campaign.phase !== c.phase) announce(`${c.name} is now ${c.phase}`);
   // A pause by the circuit breaker says why (a dead trunk, a mistyped endpoint); one resume continues.
   const why = $('#c-paused');
   why.hidden = !c.paused;
-  why.textContent = c.paused ? `Paused by its ${c.paused.by === 'breaker' ? 'circuit breaker' : 'operator'}: ${c.paused.reason}` : '';
+  setText(why, c.paused ? `Paused by its ${c.paused.by === 'breaker' ? 'circuit breaker' : 'operator'}: ${c.paused.reason}` : '');
   // What keeps its calls waiting: its own cps, a trunk's, the window, the schedule, a breaker.
   const holding = $('#c-holding');
   holding.hidden = !c.holdingBack.length;
-  holding.textContent = c.holdingBack.length ? `Held back by: ${c.holdingBack.map((x) => `${x.reason} (${x.detail})`).join('; ')}` : '';
+  setText(holding, c.holdingBack.length ? `Held back by: ${c.holdingBack.map((x) => `${x.reason} (${localize(x.detail)})`).join('; ')}` : '');
   renderSchedule(c);
-  $('#c-actions').replaceChildren(...actionButtons(c));
-  const value = Math.round(c.progress * 1000) / 10;
-  $('#c-progress').value = value;
-  $('#c-progress-label').textContent = `${value} %`;
-  const q = c.queue;
-  const fig = (label, v) => h('div', {}, h('dt', {}, label), h('dd', {}, v));
-  $('#c-figures').replaceChildren(
-    fig('Numbers', c.total),
-    fig('Done', c.done),
-    fig('Attempts', c.attempts),
-    fig('Answered', `${c.answered} (${pct(c.answeredRate)})`),
-    fig('ACD', `${c.acdS.toFixed(1)} s`),
-    fig('cps now', c.cpsNow.toFixed(1)),
-    fig('In flight', c.inflight),
-    fig('Queue', `${q.waiting + q.paused + q.prioritized} waiting, ${q.delayed} delayed, ${q.failed} failed`),
-    fig('Endpoint', c.settings.endpoint),
-    fig('Pacing', `${c.settings.cps} cps, ${c.settings.maxConcurrent} at once`),
-    ...(c.settings.amd ? [fig('AMD', amdText(c.settings.amd))] : []),
-    ...(c.rejected || c.duplicates || c.suppressed ? [fig('Import', `${c.rejected} rejected, ${c.duplicates} duplicates, ${c.suppressed} suppressed`)] : []),
-  );
+  updateActions(c);
+  updateProgress($('#c-progress').firstChild, c);
+  renderFigures(d);
   renderInflight();
   renderCharts();
-  if (!before) renderReportLinks(c.id);
   // New results arrived: refresh the table if the operator is looking at the newest page.
-  else if (before.campaign.attempts !== c.attempts && state.results.offset === 0) loadResults(false);
+  if (before && before.campaign.attempts + before.campaign.done !== c.attempts + c.done && state.results.offset === 0) loadResults(false);
+}
+
+function fig(key, value, show = true) {
+  const dd = document.querySelector(`#c-figures [data-f="${key}"]`);
+  if (!dd) return;
+  dd.parentElement.hidden = !show;
+  if (value instanceof Function) value(dd);
+  else setText(dd, value);
+}
+
+function renderFigures(d) {
+  const c = d.campaign;
+  const s = c.settings;
+  const q = c.queue;
+  const nd = c.notDialed.cancelled + c.notDialed.schedule;
+  const over = c.state === 'finished' || c.state === 'cancelled';
+  fig('numbers', `${c.total}${c.rejected || c.duplicates || c.suppressed ? ` (import: ${c.rejected} rejected, ${c.duplicates} duplicates, ${c.suppressed} suppressed)` : ''}`);
+  fig('dialed', `${c.dialed} numbers, ${c.attempts} calls`);
+  fig('notdialed', `${nd}: ${c.notDialed.cancelled} cancelled, ${c.notDialed.schedule} ended by schedule`, nd > 0);
+  fig('left', c.remaining);
+  fig('rate', c.dialed ? `${pct(c.answeredRate)} of numbers dialed (${c.answered}/${c.dialed})` : 'nothing dialed yet');
+  fig('attemptrate', c.attempts ? `${pct(c.attemptAnswerRate)} of ${c.attempts} calls` : '–');
+  fig('amd', c.amd ? `${c.amd.people} people, ${c.amd.machines} machines` : '', Boolean(c.amd));
+  fig('acd', c.answered ? `${c.acdS.toFixed(1)} s` : '–');
+  fig('cps', over ? '–' : c.cpsNow.toFixed(1));
+  fig('inflight', c.inflight);
+  fig('queue', `${q.waiting + q.paused + q.prioritized} waiting, ${q.delayed} delayed, ${q.failed} failed`);
+  fig('created', (dd) => setTimeIn(dd, c.createdAt));
+  const started = Date.parse(c.startedAt) <= Date.parse(d.now);
+  fig('started', (dd) => setTimeIn(dd, c.startedAt));
+  setText($('#c-figures [data-l="started"]'), started ? 'Started' : 'Starts');
+  fig('finished', (dd) => setTimeIn(dd, c.finishedAt), Boolean(c.finishedAt));
+  fig('duration', secs(c.durationS), started);
+  fig('timeleft', c.timeLeftS === null ? '–' : `about ${secs(c.timeLeftS)}`, !over);
+  fig('endpoint', s.endpoint);
+  fig('pacing', `${s.cps} cps, ${s.maxConcurrent} at once`);
+  fig('window', s.window ? `${s.window.start}–${s.window.end} ${s.window.timezone}` : '', Boolean(s.window));
+  fig('amdset', s.amd ? amdText(s.amd) : '', Boolean(s.amd));
+  const w = d.webhook;
+  $('#c-webhook').hidden = !w;
+  if (w) {
+    setText($('#wh-url'), w.url);
+    setText($('#wh-counts'), `${w.delivered} delivered, ${w.failed} failed, ${w.pending} pending`);
+    $('#wh-error').hidden = !w.lastError;
+    setText($('#wh-error'), w.lastError ? `Last error (${fmt(w.lastError.at)}): ${w.lastError.message}` : '');
+  }
+  setText($('#cps-note'), `cps now: calls started in the last ${d.measures.cpsWindowS} s ÷ ${d.measures.cpsWindowS}.`);
+  setText($('#timeline-note'), `Each point: calls that ended in that ${d.measures.bucketS}-second bucket (times in ${activeZone()}).`);
+}
+
+function setTimeIn(dd, iso) {
+  let t = dd.querySelector('time');
+  if (!t) dd.replaceChildren((t = h('time', { class: 't' })));
+  setTime(t, iso);
 }
 
 /** "machine → hangup" or "machine → vm-drop,s,1", and NOTSURE when it is not taken for a person. */
@@ -81,31 +128,33 @@ function amdText(amd) {
   return `on: machine → ${m}${amd.notSureAs === 'machine' ? ', NOTSURE as machine' : ''}`;
 }
 
-/** The schedule form: shown while the campaign can still wait; filled once per campaign so typing is not undone. */
+/** The schedule form: only for operators, only while the campaign can still wait; filled until the user types. */
 function renderSchedule(c) {
   const form = $('#c-schedule');
-  const open = c.state !== 'finished' && c.state !== 'cancelled' && !(c.settings.endAt && Date.parse(c.settings.endAt) <= Date.now() + state.clockSkew);
-  form.hidden = !open || state.role !== 'operator';
-  if (form.dataset.campaign === c.id) return;
+  const open = state.role === 'operator' && c.state !== 'finished' && c.state !== 'cancelled' && !(c.settings.endAt && Date.parse(c.settings.endAt) <= Date.now() + state.clockSkew);
+  form.hidden = !open;
+  if (form.dataset.dirty) return;
   form.dataset.campaign = c.id;
-  const local = (iso) => (iso ? new Date(Date.parse(iso) - new Date(iso).getTimezoneOffset() * 60_000).toISOString().slice(0, 16) : '');
-  form.elements.startAt.value = local(c.settings.startAt);
-  form.elements.endAt.value = local(c.settings.endAt);
+  const start = toInput(c.settings.startAt);
+  const end = toInput(c.settings.endAt);
+  if (form.elements.startAt.value !== start) form.elements.startAt.value = start;
+  if (form.elements.endAt.value !== end) form.elements.endAt.value = end;
 }
 
 async function saveSchedule(ev) {
   ev.preventDefault();
   const form = $('#c-schedule');
-  const iso = (v) => (v ? new Date(v).toISOString() : null);
   try {
     const r = await api(`/api/campaigns/${encodeURIComponent(state.campaignId)}/schedule`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ startAt: iso(form.elements.startAt.value), endAt: iso(form.elements.endAt.value) }),
+      body: JSON.stringify({ startAt: fromInput(form.elements.startAt.value), endAt: fromInput(form.elements.endAt.value) }),
     });
-    flash(`Schedule saved: starts ${r.campaign.settings.startAt ?? 'now'}, ends ${r.campaign.settings.endAt ?? 'never'}`, 'ok');
+    form.dataset.dirty = '';
+    const s = r.campaign.settings;
+    flash(`Schedule saved: starts ${s.startAt ? fmt(s.startAt) : 'now'}, ends ${s.endAt ? fmt(s.endAt) : 'never'}`, 'ok');
   } catch (e) {
-    flash(`Could not save the schedule: ${e.message}`);
+    if (!isAbort(e)) flash(`Could not save the schedule: ${e.message}`);
   }
 }
 
@@ -122,136 +171,31 @@ function renderReportLinks(id) {
 
 function renderInflight() {
   const d = state.detail;
-  const now = Date.now() + state.clockSkew;
-  $('#inflight-count').textContent = `(${d.campaign.inflight})`;
-  $('#inflight tbody').replaceChildren(
-    ...d.inflight.map((call) =>
-      h('tr', {},
-        h('td', {}, call.number),
-        h('td', { class: 'num' }, call.attempt),
-        h('td', {}, call.state ?? 'dialing'),
-        h('td', { class: 'num running', 'data-since': call.since }, secs(Math.max(0, (now - Date.parse(call.since)) / 1000))),
-        h('td', { class: 'sub' }, call.worker))),
-  );
-  if (!d.inflight.length) $('#inflight tbody').append(h('tr', {}, h('td', { colspan: 5, class: 'empty' }, 'No calls in flight.')));
+  setText($('#inflight-count'), `(${d.campaign.inflight})`);
+  const tbody = $('#inflight tbody');
+  if (!d.inflight.length) return emptyRow(tbody, 5, 'No calls in flight.');
+  keyedRows(tbody, d.inflight, (call) => call.channelId,
+    (call) => h('tr', {}, h('td', { class: 'nowrap' }, call.number), h('td', { class: 'num' }, call.attempt), h('td', {}), h('td', { class: 'num running', 'data-since': call.since }), h('td', { class: 'sub' }, call.worker)),
+    (tr, call) => setText(tr.children[2], call.state ?? 'dialing'));
+  tickDurations();
 }
 
 /** Running durations tick every second between updates. */
-export function tickDurations() {
+function tickDurations() {
   const now = Date.now() + state.clockSkew;
-  for (const td of document.querySelectorAll('#inflight td.running')) td.textContent = secs(Math.max(0, (now - Date.parse(td.dataset.since)) / 1000));
+  for (const td of document.querySelectorAll('#inflight td.running')) setText(td, secs(Math.max(0, (now - Date.parse(td.dataset.since)) / 1000)));
 }
 
-export function renderCharts() {
-  const d = state.detail;
-  if (!d || !window.Chart) return;
-  let labels, values, colors;
-  if ($('#outcomes-by').value === 'cause') {
-    labels = d.causes.map((x) => x.cause);
-    values = d.causes.map((x) => x.count);
-    colors = labels.map((_, i) => PALETTE[i % PALETTE.length]);
-  } else {
-    labels = Object.keys(d.final).filter((k) => d.final[k] > 0);
-    values = labels.map((k) => d.final[k]);
-    colors = labels.map((k) => DISPOSITION_COLORS[k] || '#999');
-  }
-  upsertChart('outcomes', '#chart-outcomes', () => ({
-    type: 'doughnut',
-    data: { labels, datasets: [{ data: values, backgroundColor: colors }] },
-    options: { animation: false, maintainAspectRatio: false, plugins: { legend: { position: 'right' } } },
-  }), (ch) => {
-    ch.data.labels = labels;
-    ch.data.datasets[0].data = values;
-    ch.data.datasets[0].backgroundColor = colors;
-  });
-  // Zero buckets around the data: before the first call nothing happened, and after a finished campaign's last
-  // call neither; a short campaign then still shows a rise and fall rather than one lonely point.
-  const tl = d.timeline.length ? [{ t: d.timeline[0].t - 10, attempts: 0, answered: 0 }, ...d.timeline] : [];
-  const done = ['finished', 'cancelled'].includes(d.campaign.state);
-  if (tl.length && done) tl.push({ t: tl[tl.length - 1].t + 10, attempts: 0, answered: 0 });
-  const tLabels = tl.map((b) => new Date(b.t * 1000).toLocaleTimeString());
-  upsertChart('timeline', '#chart-timeline', () => ({
-    type: 'line',
-    data: {
-      labels: tLabels,
-      datasets: [
-        { label: 'Attempts', data: tl.map((b) => b.attempts), borderColor: '#1565c0', backgroundColor: '#1565c0', tension: 0.2 },
-        { label: 'Answered', data: tl.map((b) => b.answered), borderColor: '#2e7d32', backgroundColor: '#2e7d32', tension: 0.2 },
-      ],
-    },
-    options: { animation: false, maintainAspectRatio: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
-  }), (ch) => {
-    ch.data.labels = tLabels;
-    ch.data.datasets[0].data = tl.map((b) => b.attempts);
-    ch.data.datasets[1].data = tl.map((b) => b.answered);
-  });
-}
-
-function upsertChart(key, canvas, create, update) {
-  const ch = state.charts[key];
-  if (!ch) state.charts[key] = new window.Chart($(canvas), create());
-  else {
-    update(ch);
-    ch.update('none');
-  }
-}
-
-export async function loadResults(force) {
-  const id = state.campaignId;
-  const r = state.results;
-  // The live feed can ask often; the table is refreshed at most once a second, and the last ask is kept.
-  if (!force && (r.loading || Date.now() - r.lastLoad < 1000)) {
-    if (!r.trailing) r.trailing = setTimeout(() => ((r.trailing = undefined), loadResults(false)), 1000);
-    return;
-  }
-  r.loading = true;
-  r.lastLoad = Date.now();
-  try {
-    const q = new URLSearchParams({ offset: String(r.offset), limit: String(PAGE) });
-    if (r.disposition) q.set('disposition', r.disposition);
-    const page = await api(`/api/campaigns/${encodeURIComponent(id)}/attempts?${q}`);
-    if (state.campaignId !== id) return;
-    $('#results tbody').replaceChildren(
-      ...page.items.map((a) =>
-        h('tr', {},
-          h('td', {}, time(a.ended_at)),
-          h('td', {}, a.number),
-          h('td', { class: 'num' }, a.attempt),
-          h('td', {}, h('span', { class: `disp ${a.disposition}` }, a.disposition)),
-          h('td', {}, a.cause_txt ? `${a.cause_txt} (${a.cause})` : String(a.cause)),
-          h('td', { title: a.amd_cause ? `${a.amd_cause}, ${a.amd_ms} ms` : '' }, a.amd_status ?? ''),
-          h('td', { class: 'num' }, a.ring_s.toFixed(1)),
-          h('td', { class: 'num' }, a.talk_s.toFixed(1)),
-          h('td', {}, a.final ? 'yes' : 'retry'),
-          h('td', {}, a.callerid || ''))),
-    );
-    if (!page.items.length) $('#results tbody').append(h('tr', {}, h('td', { colspan: 9, class: 'empty' }, 'No results yet.')));
-    $('#results-range').textContent = `${page.total ? r.offset + 1 : 0}–${r.offset + page.items.length} of ${page.total}`;
-    $('#results-prev').disabled = r.offset === 0;
-    $('#results-next').disabled = r.offset + PAGE >= page.total;
-  } catch (e) {
-    flash(`Could not load results: ${e.message}`);
-  } finally {
-    r.loading = false;
-  }
-}
-
-/** The page's own controls: chart switch, filter, paging. */
+/** The page's own controls: chart switch, schedule. */
 export function bindCampaignControls() {
   $('#outcomes-by').addEventListener('change', renderCharts);
-  $('#c-schedule').addEventListener('submit', saveSchedule);
-  $('#results-filter').addEventListener('change', (ev) => {
-    state.results.disposition = ev.target.value;
-    state.results.offset = 0;
-    loadResults(true);
-  });
-  $('#results-prev').addEventListener('click', () => {
-    state.results.offset = Math.max(0, state.results.offset - PAGE);
-    loadResults(true);
-  });
-  $('#results-next').addEventListener('click', () => {
-    state.results.offset += PAGE;
-    loadResults(true);
+  const form = $('#c-schedule');
+  form.addEventListener('submit', saveSchedule);
+  form.addEventListener('input', () => (form.dataset.dirty = '1'));
+  window.addEventListener('dialer:zone', () => {
+    if (state.view !== 'campaign' || !state.detail) return;
+    form.dataset.dirty = '';
+    renderCampaign(state.detail);
   });
   setInterval(tickDurations, 1000);
 }

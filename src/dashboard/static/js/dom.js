@@ -1,5 +1,6 @@
 // Small DOM and fetch helpers. Everything from the server goes on the page as text (never innerHTML), so a number
-// or a campaign name cannot inject markup.
+// or a campaign name cannot inject markup. Live updates go through setText/keyedRows: they change what differs and
+// never replace an element a person may be pressing, typing in or focused on.
 
 export const $ = (sel) => document.querySelector(sel);
 
@@ -16,26 +17,83 @@ export function h(tag, attrs, ...children) {
   return el;
 }
 
-export const pct = (x) => `${Math.floor(x * 1000) / 10} %`;
+/** Sets an element's text only when it differs (no DOM churn, no screen-reader chatter). */
+export function setText(el, text) {
+  const t = String(text ?? '');
+  if (el && el.textContent !== t) el.textContent = t;
+}
+
+export function setAttr(el, name, value) {
+  if (value === undefined || value === null || value === false) {
+    if (el.hasAttribute(name)) el.removeAttribute(name);
+  } else if (el.getAttribute(name) !== String(value)) el.setAttribute(name, String(value));
+}
+
+/**
+ * Brings a tbody in line with `items`: rows are keyed (`data-key`), created once with `create(item)`, then only
+ * patched with `update(tr, item)`; rows whose item is gone are removed, order follows `items`.
+ */
+export function keyedRows(tbody, items, key, create, update) {
+  const old = new Map();
+  for (const tr of tbody.querySelectorAll(':scope > tr[data-key]')) old.set(tr.dataset.key, tr);
+  for (const tr of tbody.querySelectorAll(':scope > tr:not([data-key])')) tr.remove();
+  let prev = null;
+  for (const item of items) {
+    const k = String(key(item));
+    let tr = old.get(k);
+    if (tr) old.delete(k);
+    else {
+      tr = create(item);
+      tr.dataset.key = k;
+    }
+    update(tr, item);
+    const want = prev ? prev.nextElementSibling : tbody.firstElementChild;
+    if (want !== tr) tbody.insertBefore(tr, want);
+    prev = tr;
+  }
+  for (const tr of old.values()) tr.remove();
+}
+
+/** One row saying there is nothing to show (replaces the rows). */
+export function emptyRow(tbody, colspan, text) {
+  tbody.replaceChildren(h('tr', {}, h('td', { colspan, class: 'empty' }, text)));
+}
+
+export const pct = (x) => `${(Math.round(x * 1000) / 10).toFixed(1)} %`;
 export const secs = (s) =>
-  s >= 3600 ? `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m` : s >= 60 ? `${Math.floor(s / 60)}m ${Math.floor(s % 60)}s` : `${Math.floor(s)}s`;
-export const time = (iso) => (iso ? new Date(iso).toLocaleTimeString() : '');
+  s >= 86400 ? `${Math.floor(s / 86400)}d ${Math.floor((s % 86400) / 3600)}h` : s >= 3600 ? `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m` : s >= 60 ? `${Math.floor(s / 60)}m ${Math.floor(s % 60)}s` : `${Math.floor(s)}s`;
+export const mb = (bytes) => `${(bytes / (1024 * 1024)).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0).replace(/\.0$/, '')} MB`;
 
 let flashTimer;
-/** Errors stay until the next view; confirmations fade after a few seconds. */
+/** Errors stay until the next view (role=alert); confirmations are polite and fade after a few seconds. */
 export function flash(message, kind) {
   const el = $('#flash');
-  el.textContent = message;
-  el.className = `flash ${kind || 'error'}`;
-  el.hidden = !message;
   clearTimeout(flashTimer);
-  if (message && kind === 'ok') flashTimer = setTimeout(() => (el.hidden = true), 4000);
+  setText(el, message);
+  el.className = `flash ${kind || 'error'}`;
+  setAttr(el, 'role', kind === 'ok' ? 'status' : 'alert');
+  el.hidden = !message;
+  if (message && kind === 'ok') flashTimer = setTimeout(() => (el.hidden = true), 6000);
 }
+
+/** Says a change of state once to screen readers (the polite region never repeats the same words). */
+export function announce(text) {
+  setText($('#announce'), text);
+}
+
+/** What the page is fetching for the view on screen; leaving the view aborts it (see app.js). */
+let viewAbort = new AbortController();
+export function newViewSignal() {
+  viewAbort.abort();
+  viewAbort = new AbortController();
+  return viewAbort.signal;
+}
+export const viewSignal = () => viewAbort.signal;
 
 /** JSON API call with the login cookie; a 401 sends the browser to the login form. Errors carry the body. */
 export async function api(path, init) {
   // X-Ari-Dialer: the server takes API writes only with it (or JSON): a cross-site form or no-cors fetch cannot send it.
-  const res = await fetch(path, { credentials: 'same-origin', ...init, headers: { Accept: 'application/json', 'X-Ari-Dialer': '1', ...(init && init.headers) } });
+  const res = await fetch(path, { credentials: 'same-origin', signal: viewSignal(), ...init, headers: { Accept: 'application/json', 'X-Ari-Dialer': '1', ...(init && init.headers) } });
   if (res.status === 401) {
     location.href = '/login';
     throw new Error('not logged in');
@@ -49,3 +107,5 @@ export async function api(path, init) {
   }
   return body;
 }
+
+export const isAbort = (e) => e && e.name === 'AbortError';

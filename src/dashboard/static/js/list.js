@@ -1,82 +1,78 @@
-// The campaign list, and the pause/resume/cancel/delete buttons it shares with the campaign page.
-import { $, api, flash, h, pct } from './dom.js';
-import { state } from './state.js';
+// The campaign list: one row per campaign, made once and patched by every live update.
+import { $, api, flash, h, isAbort, keyedRows, pct, setAttr, setText } from './dom.js';
+import { actionBar } from './actions.js';
 
 export async function loadList() {
   try {
     renderList((await api('/api/campaigns')).campaigns);
   } catch (e) {
-    flash(`Could not load campaigns: ${e.message}`);
+    if (!isAbort(e)) flash(`Could not load campaigns: ${e.message}`);
   }
 }
 
 export function renderList(rows) {
-  $('#campaigns tbody').replaceChildren(
-    ...rows.map((c) =>
-      h('tr', { 'data-id': c.id },
-        h('td', {}, h('a', { href: `#/c/${c.id}` }, c.name), h('div', { class: 'sub' }, c.id)),
-        h('td', {}, h('span', { class: `state ${c.state}`, title: c.paused ? c.paused.reason : '' }, c.paused?.by === 'breaker' ? 'paused (breaker)' : c.state)),
-        h('td', {}, progressCell(c)),
-        h('td', { class: 'num' }, c.attempts),
-        h('td', { class: 'num' }, pct(c.answeredRate)),
-        h('td', { class: 'num' }, `${c.acdS.toFixed(1)} s`),
-        h('td', { class: 'num' }, c.cpsNow.toFixed(1)),
-        h('td', { class: 'num' }, c.inflight),
-        h('td', { class: 'actions' }, actionButtons(c)))),
-  );
+  const tbody = $('#campaigns tbody');
   $('#no-campaigns').hidden = rows.length > 0;
+  $('#campaigns').hidden = rows.length === 0;
+  keyedRows(tbody, rows, (c) => c.id, createRow, updateRow);
 }
 
-function progressCell(c) {
-  const value = Math.round(c.progress * 1000) / 10;
-  return h('span', { class: 'progress-cell' },
-    h('progress', { max: 100, value, 'aria-label': `Progress of ${c.name}` }),
-    h('span', { class: 'pct' }, `${value} %`),
-    h('span', { class: 'of' }, `${c.done}/${c.total}`));
+function createRow(c) {
+  const cell = (cls) => h('td', cls ? { class: cls } : {});
+  const tr = h('tr', { 'data-id': c.id });
+  const name = cell();
+  name.append(h('a', { href: `#/c/${encodeURIComponent(c.id)}`, class: 'name' }), h('div', { class: 'sub' }));
+  const acts = h('div', { class: 'actions' });
+  const actions = cell('actions-cell');
+  actions.append(acts);
+  tr.append(name, cell(), cell(), cell('num'), cell('num'), cell('num'), cell('num'), cell('num'), actions);
+  tr.updateActions = actionBar(acts);
+  tr.children[1].append(h('span', { class: 'state' }));
+  tr.children[2].append(progressBar());
+  return tr;
 }
 
-/** Real buttons named after the campaign ("Pause spring sale"), disabled with a reason for viewers. */
-export function actionButtons(c) {
-  const can = state.role === 'operator';
-  const btn = (verb, label, show) =>
-    show
-      ? h('button', { type: 'button', class: `act ${verb}`, disabled: !can, title: can ? undefined : 'needs the operator role', 'aria-label': `${label} ${c.name}`, onclick: () => act(c.id, verb) }, label)
-      : null;
-  const live = c.state === 'running' || c.state === 'importing';
-  const ended = c.state === 'finished' || c.state === 'cancelled';
-  return [
-    btn('pause', 'Pause', live),
-    btn('resume', 'Resume', c.state === 'paused'),
-    btn('cancel', 'Cancel', live || c.state === 'paused'),
-    ended && h('button', { type: 'button', class: 'act delete', disabled: !can, title: can ? undefined : 'needs the operator role', 'aria-label': `Delete ${c.name}`, onclick: () => remove(c) }, 'Delete'),
-  ].filter(Boolean);
+function updateRow(tr, c) {
+  const td = tr.children;
+  setText(td[0].firstChild, c.name);
+  setText(td[0].lastChild, c.id);
+  stateBadge(td[1].firstChild, c);
+  updateProgress(td[2].firstChild, c);
+  setText(td[3], c.attempts);
+  setText(td[4], c.dialed ? `${pct(c.answeredRate)} (${c.answered}/${c.dialed})` : '–');
+  setText(td[5], c.answered ? `${c.acdS.toFixed(1)} s` : '–');
+  setText(td[6], c.cpsNow.toFixed(1));
+  setText(td[7], c.inflight);
+  tr.updateActions(c);
 }
 
-/** Deleting cannot be undone: the operator types the campaign's id, and the server checks it again (?confirm=). */
-async function remove(c) {
-  const typed = prompt(`Delete "${c.name}" for good? Its results, attempts, counters and queues leave Redis (download its report first if you need it).\n\nType the campaign id to confirm: ${c.id}`);
-  if (typed === null) return;
-  if (typed.trim() !== c.id) {
-    flash(`${c.name}: not deleted (the id typed did not match ${c.id})`);
-    return;
-  }
-  try {
-    await api(`/api/campaigns/${encodeURIComponent(c.id)}?confirm=${encodeURIComponent(c.id)}`, { method: 'DELETE' });
-    flash(`${c.name}: deleted`, 'ok');
-    if (state.view === 'campaign') location.hash = '#/';
-    else loadList();
-  } catch (e) {
-    flash(`Could not delete: ${e.message}`);
-  }
+/** The phase as a badge ("scheduled", "paused by breaker"), with its reason as a tooltip. */
+export function stateBadge(el, c) {
+  setText(el, c.phase);
+  const cls = `state ${c.phase.replace(/ /g, '-')}`;
+  if (el.className !== cls) el.className = cls;
+  setAttr(el, 'title', c.phaseDetail);
 }
 
-async function act(id, verb) {
-  if (verb === 'cancel' && !confirm('Cancel this campaign? Numbers not yet dialed become CANCELLED.')) return;
-  try {
-    const { campaign } = await api(`/api/campaigns/${encodeURIComponent(id)}/${verb}`, { method: 'POST' });
-    flash(`${campaign.name}: ${campaign.state}`, 'ok');
-    window.dispatchEvent(new CustomEvent('dialer:changed', { detail: { id } }));
-  } catch (e) {
-    flash(`Could not ${verb}: ${e.message}`);
-  }
+/**
+ * Progress as three parts of one bar: numbers dialed to a result, numbers ended without a call (cancelled or the
+ * schedule's end), numbers left; the words say the same for those who do not read colours.
+ */
+export function progressBar() {
+  return h('div', { class: 'progress' },
+    h('div', { class: 'bar', 'aria-hidden': 'true' }, h('span', { class: 'seg dialed' }), h('span', { class: 'seg notdialed' })),
+    h('span', { class: 'words' }));
+}
+
+export function updateProgress(el, c) {
+  const total = c.total || 1;
+  const nd = c.notDialed.cancelled + c.notDialed.schedule;
+  const [dialed, notDialed] = el.firstChild.children;
+  const w = (n) => `${Math.round((n / total) * 1000) / 10}%`;
+  if (dialed.style.width !== w(c.dialed)) dialed.style.width = w(c.dialed);
+  if (notDialed.style.width !== w(nd)) notDialed.style.width = w(nd);
+  const parts = [`${c.dialed} dialed`];
+  if (nd) parts.push(`${nd} not dialed`);
+  parts.push(`${c.remaining} left of ${c.total}`);
+  setText(el.lastChild, parts.join(' · '));
 }

@@ -1,5 +1,5 @@
 // One WebSocket per page: the server pushes what the page watches, at most a few times a second.
-import { $ } from './dom.js';
+import { $, setText } from './dom.js';
 
 /** `onMessage` gets every parsed message; `watch(null | id | false)` says what to push (list, campaign, nothing). */
 export function createLive(onMessage) {
@@ -7,7 +7,7 @@ export function createLive(onMessage) {
   let want = null;
   let retry = 500;
   const setBadge = (on) => {
-    $('#live').textContent = on ? 'live' : 'offline';
+    setText($('#live'), on ? 'live' : 'offline');
     $('#live').className = on ? 'live on' : 'live';
   };
   function connect() {
@@ -18,11 +18,13 @@ export function createLive(onMessage) {
       ws.send(JSON.stringify({ watch: want }));
     });
     ws.addEventListener('message', (ev) => {
+      let msg;
       try {
-        onMessage(JSON.parse(ev.data));
+        msg = JSON.parse(ev.data);
       } catch {
-        // not ours to show
+        return; // not ours to show
       }
+      onMessage(msg);
     });
     ws.addEventListener('close', () => {
       setBadge(false);

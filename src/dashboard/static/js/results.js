@@ -1,0 +1,97 @@
+// The latest results of the campaign on screen: newest first, paged, filtered by disposition.
+import { $, api, emptyRow, flash, h, isAbort, keyedRows, setText } from './dom.js';
+import { state } from './state.js';
+import { setTime, timeEl } from './time.js';
+
+const PAGE = 50;
+
+/** A disposition as a badge: its colour as a swatch, its name as text (the text alone must carry the meaning). */
+export function dispBadge(d) {
+  return h('span', { class: 'disp' }, h('i', { class: `sw ${d}`, 'aria-hidden': 'true' }), d);
+}
+
+export function resetResults() {
+  clearTimeout(state.results.trailing);
+  state.results = { offset: 0, disposition: '', loading: false, lastLoad: 0, trailing: undefined };
+  $('#results-filter').value = '';
+  $('#results tbody').replaceChildren();
+  setText($('#results-range'), '');
+}
+
+/** Stops a pending refresh (the page is being left). */
+export function stopResults() {
+  clearTimeout(state.results.trailing);
+  state.results.trailing = undefined;
+}
+
+export async function loadResults(force) {
+  const id = state.campaignId;
+  if (state.view !== 'campaign' || !id) return;
+  const r = state.results;
+  // The live feed can ask often; the table is refreshed at most once a second, and the last ask is kept.
+  if (!force && (r.loading || Date.now() - r.lastLoad < 1000)) {
+    if (!r.trailing) r.trailing = setTimeout(() => ((r.trailing = undefined), loadResults(false)), 1000);
+    return;
+  }
+  r.loading = true;
+  r.lastLoad = Date.now();
+  try {
+    const q = new URLSearchParams({ offset: String(r.offset), limit: String(PAGE) });
+    if (r.disposition) q.set('disposition', r.disposition);
+    const page = await api(`/api/campaigns/${encodeURIComponent(id)}/attempts?${q}`);
+    if (state.view !== 'campaign' || state.campaignId !== id) return;
+    const tbody = $('#results tbody');
+    if (!page.items.length) emptyRow(tbody, 10, r.disposition ? `No ${r.disposition} results.` : 'No results yet.');
+    else keyedRows(tbody, page.items, (a) => a.channel_id || `${a.number}|${a.attempt}`, createRow, updateRow);
+    setText($('#results-range'), `${page.total ? r.offset + 1 : 0}–${r.offset + page.items.length} of ${page.total}`);
+    $('#results-prev').disabled = r.offset === 0;
+    $('#results-next').disabled = r.offset + PAGE >= page.total;
+  } catch (e) {
+    if (!isAbort(e) && state.campaignId === id) flash(`Could not load results: ${e.message}`);
+  } finally {
+    r.loading = false;
+  }
+}
+
+function createRow(a) {
+  return h('tr', {},
+    h('td', { class: 'nowrap' }, timeEl(a.ended_at)),
+    h('td', { class: 'nowrap' }, a.number),
+    h('td', { class: 'num' }, a.attempt),
+    h('td', {}, dispBadge(a.disposition)),
+    h('td', {}),
+    h('td', {}),
+    h('td', { class: 'num' }),
+    h('td', { class: 'num' }),
+    h('td', {}),
+    h('td', {}));
+}
+
+function updateRow(tr, a) {
+  const td = tr.children;
+  setTime(td[0].firstChild, a.ended_at);
+  setText(td[4], a.channel_id ? (a.cause_txt ? `${a.cause_txt} (${a.cause})` : String(a.cause)) : a.message || 'not dialed');
+  setText(td[5], a.amd_status ?? '');
+  td[5].title = a.amd_cause ? `${a.amd_cause}, ${a.amd_ms} ms` : '';
+  setText(td[6], a.ring_s.toFixed(1));
+  setText(td[7], a.talk_s.toFixed(1));
+  setText(td[8], a.final ? 'yes' : 'retry');
+  setText(td[9], a.callerid || '');
+}
+
+export function bindResults() {
+  $('#results-filter').addEventListener('change', (ev) => {
+    state.results.disposition = ev.target.value;
+    state.results.offset = 0;
+    $('#results tbody').replaceChildren();
+    loadResults(true);
+  });
+  $('#results-prev').addEventListener('click', () => {
+    state.results.offset = Math.max(0, state.results.offset - PAGE);
+    loadResults(true);
+  });
+  $('#results-next').addEventListener('click', () => {
+    state.results.offset += PAGE;
+    loadResults(true);
+  });
+}
