@@ -1,6 +1,6 @@
 import type { CampaignStatus } from '../campaign/campaign-service.js';
 import { isInsideWindow } from '../campaign/policy/calling-window.js';
-import { scheduleGate } from '../campaign/policy/schedule.js';
+import { schedulePhase } from '../campaign/policy/schedule.js';
 
 /**
  * What a campaign is doing, as an operator would say it. `state` (stored) says running for a campaign that waits
@@ -81,7 +81,7 @@ function phaseOf(status: CampaignStatus, now: number): { phase: CampaignPhase; d
     case 'paused':
       return status.paused?.by === 'breaker' ? { phase: 'paused by breaker', detail: status.paused.reason } : { phase: 'paused', ...(status.paused ? { detail: status.paused.reason } : {}) };
     default: {
-      const gate = scheduleGate(s, now);
+      const gate = schedulePhase(s, now);
       if (gate.kind === 'before') return { phase: 'scheduled', detail: `starts ${gate.startAt}` };
       if (s.window && !isInsideWindow(s.window, new Date(now))) return { phase: 'waiting for window', detail: `outside its calling window` };
       return { phase: status.state === 'importing' ? 'importing' : 'running' };
