@@ -142,6 +142,26 @@ export class AriClient {
     });
   }
 
+  /**
+   * Plays a media URI on a channel in Stasis under our own playback id. 201 does not mean the media exists: a
+   * missing sound ends in PlaybackFinished `failed` (res/res_stasis_playback.c).
+   */
+  async play(channelId: string, playbackId: string, media: string): Promise<void> {
+    await this.request<unknown>({
+      method: 'POST',
+      path: `/channels/${encodeURIComponent(channelId)}/play/${encodeURIComponent(playbackId)}`,
+      query: { media },
+      // A repeat with the same playback id would play the media a second time.
+      idempotent: false,
+      control: true,
+    });
+  }
+
+  /** Stops a playback (DELETE /playbacks/{id}): PlaybackFinished `done` follows; 404 once it has ended. */
+  async stopPlayback(playbackId: string): Promise<void> {
+    await this.request<void>({ method: 'DELETE', path: `/playbacks/${encodeURIComponent(playbackId)}`, idempotent: true, control: true });
+  }
+
   async hangup(id: string, reason: string = 'normal'): Promise<void> {
     await this.request<void>({
       method: 'DELETE',

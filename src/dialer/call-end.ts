@@ -4,6 +4,9 @@ import type { CallResult, Disposition, LastKnownState } from './call-result.js';
 import { causeMessage, decideOutcome } from './outcome.js';
 import { causeText } from './q850.js';
 import type { CallState } from './transitions.js';
+import type { AriEventStream } from '../ari/event-stream.js';
+import type { WitnessedEnd } from './call-options.js';
+import { afterAnswerFields, type OptOutNote } from './message/message-result.js';
 
 /** How a call ended, before the fields every result carries (times, ids, AMD) are added by `assembleResult`. */
 export type CallEnd = Pick<CallResult, 'status' | 'cause' | 'cause_txt' | 'message' | 'disposition'> & Partial<CallResult>;
@@ -124,6 +127,25 @@ export function originateNeverTaken(err: unknown): boolean {
   return err instanceof DialerError && (err.code === 'ARI_HTTP' || err.code === 'ARI_AUTH' || err.code === 'ARI_NOT_ARI');
 }
 
+/** What a peer's witness saw goes into our state, as our own events would have put it. */
+export function applyWitnessed(s: CallState, seen: WitnessedEnd): void {
+  s.ringingAt ??= seen.ringingAt;
+  if (seen.answeredAt !== undefined && !s.up) {
+    s.up = true;
+    s.answeredAt = seen.answeredAt;
+  }
+  s.dialstatus ??= seen.dialstatus;
+  s.otherHalfCause ??= seen.otherHalfCause;
+}
+
+/** How long the event socket was down since `from` (the call's start), if it was. */
+export function gapSince(events: Pick<AriEventStream, 'downSinceMs' | 'lastGap'>, from: number, now: number): number | undefined {
+  const down = events.downSinceMs;
+  if (down !== undefined) return now - Math.max(down, from);
+  const gap = events.lastGap;
+  return gap && gap.to >= from ? gap.to - gap.from : undefined;
+}
+
 /** What `assembleResult` needs besides the call's state. */
 export interface ResultFrame {
   channelId: string;
@@ -135,6 +157,8 @@ export interface ResultFrame {
   /** The AMD context named in the options, for the "no verdict" hint. */
   amdContext: string | undefined;
   source: CallResult['source'];
+  /** How an opt-out was stored, when there was one. */
+  optOut: OptOutNote;
 }
 
 /** The one CallResult: the end plus what every result carries. */
@@ -156,6 +180,7 @@ export function assembleResult(s: CallState, end: CallEnd, f: ResultFrame): Call
     duration: secs(f.endedAt - f.createdAt),
     continued: f.continued,
     ...amdFields(s, f.amdContext, end.reason),
+    ...afterAnswerFields(s, f.optOut),
     ...(f.source ? { source: f.source } : {}),
   };
 }

@@ -2,6 +2,7 @@ import type { AriClient } from '../ari/client.js';
 import type { AriEventStream } from '../ari/event-stream.js';
 import type { Logger } from '../log.js';
 import type { AmdOptions } from './amd/amd-options.js';
+import type { MessageOptions } from './message/message-options.js';
 import type { CallResult, LastKnownState } from './call-result.js';
 import type { RecordOptions } from './recording/record-options.js';
 
@@ -13,6 +14,8 @@ export interface CallObserver {
   /** Up and in Stasis → `continue` sent: the engine's own reaction time. */
   continued?(info: { channelId: string; latencyMs: number }): void;
   restError?(info: { channelId: string; status: number; method: string; path: string }): void;
+  /** A listed key's action reached Asterisk: from the ChannelDtmfReceived to the stop and continue (or hangup) answered. */
+  keyAction?(info: { channelId: string; latencyMs: number }): void;
   ended?(result: CallResult): void;
 }
 
@@ -29,6 +32,11 @@ export interface CallDeps {
    * our own socket missed it: the channel is gone and no ChannelDestroyed reached us. @defaultValue none
    */
   witnessed?: (channelId: string) => Promise<WitnessedEnd | undefined>;
+  /**
+   * Stores an opt-out (a `--press KEY=optout` key) in the suppression list at once; resolves whether it was stored.
+   * @defaultValue none: the result says the opt-out could not be stored
+   */
+  optOut?: (info: { channelId: string; endpoint: string }) => Promise<boolean>;
 }
 
 /** What an app subscribed to a channel (not the one that placed it) saw of that channel until it was destroyed. */
@@ -93,6 +101,10 @@ export interface CallParams {
    * between the destination, the machine's place and a hangup. @defaultValue none (straight to the destination)
    */
   amd?: AmdOptions;
+  /** Channel variables whose last value goes into the result's `captured` (checked names, at most 16). */
+  capture?: readonly string[];
+  /** A message played in Stasis once answered, with its press rules (src/dialer/message/). @defaultValue none */
+  message?: MessageOptions;
   /** With `resume`: the state the previous run last recorded (for `last_state` when the channel is gone). */
   resumeState?: LastKnownState;
   /** Record the call (a snoop channel beside it, see recording/call-recorder.ts). @defaultValue not recorded */

@@ -92,6 +92,31 @@ export interface CallResult {
   amd_ms?: number;
   /** The call's recording, when it was recorded (`--record`): where it is, how long, or why it failed. */
   recording?: RecordingInfo;
+  /** DTMF digits the callee pressed from the answer to the end, in order ('' for none; in Stasis and in the dialplan). */
+  keys?: string;
+  /** Seconds from the answer to the first key; null when none was pressed. */
+  first_key_s?: number | null;
+  /** The last value each `--capture` variable took on the channel (at most 256 bytes, a longer one cut and ending in …). */
+  captured?: Record<string, string>;
+  /**
+   * How the message ended: `pressed` (a listed key did its action), `optout`, `no_press` (it ended with no listed
+   * key), `hung_up_in_message`, `not_played` (Asterisk could not play it, or it never started: see message_reason).
+   */
+  flow?: 'pressed' | 'optout' | 'no_press' | 'hung_up_in_message' | 'not_played';
+  /** Seconds of the message the callee heard (until a key, the hangup, or its end). */
+  heard_s?: number;
+  /** The message played to its end. */
+  message_done?: boolean;
+  /** The callee asked never to be called again (a `--press KEY=optout` key). */
+  opted_out?: boolean;
+  /** With opted_out: the number went into the suppression list. */
+  optout_stored?: boolean;
+  /** Why an opt-out was not stored. */
+  optout_note?: string;
+  /** Why the message was not played (Asterisk's answer, or PlaybackFinished state failed). */
+  message_reason?: string;
+  /** Seconds of the machine message played to a voicemail (`--machine-message`). */
+  machine_message_s?: number;
 }
 
 export type LastKnownState = 'dialing' | 'ringing' | 'answered';

@@ -3,23 +3,14 @@ import type { AriEvent, Channel } from '../ari/types.generated.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { CallResult, Disposition, LastKnownState } from './call-result.js';
 import type { CallDeps, CallParams, WitnessedEnd } from './call-options.js';
-import {
-  assembleResult,
-  endFromCause,
-  endFromError,
-  endInterrupted,
-  endStasisFailed,
-  endWithout,
-  endLostSight,
-  endedTooEarlyToTell,
-  lastState,
-  originateNeverTaken,
-  secs,
-  type CallEnd,
-} from './call-end.js';
+import { applyWitnessed, assembleResult, endFromCause, endFromError, endInterrupted, endStasisFailed, endWithout } from './call-end.js';
+import { endLostSight, endedTooEarlyToTell, gapSince, lastState, originateNeverTaken, secs, type CallEnd } from './call-end.js';
 import { CallRecorder } from './recording/call-recorder.js';
-import { AMD_APP_VAR, AMD_ARGS_VAR, amdArgs } from './amd/amd-options.js';
-import { actOnFoundInStasis, applySnapshot, initialCallState, transition, type CallAction, type CallState, type ContinueTarget } from './transitions.js';
+import { AMD_APP_VAR } from './amd/amd-options.js';
+import { originateVariables, placeOf } from './call-places.js';
+import { actOnFoundInStasis, applySnapshot, deadlinePassed, initialCallState, playRefused, transition, type CallAction, type CallState, type ContinueTarget } from './transitions.js';
+import { MessageRunner } from './message/message-runner.js';
+import type { DialplanPlace } from './message/message-options.js';
 
 /**
  * Places one call and follows it to its end: originate with our channelId → ringing → Up and in Stasis →
@@ -69,13 +60,15 @@ class LiveCall {
   private stasisFailed = false;
   /** Records the call beside it (`record`); never part of the call's state table. */
   private readonly recorder: CallRecorder | undefined;
+  /** Plays the message and keeps its timer, once there is one. */
+  private runner: MessageRunner | undefined;
 
   constructor(
     private readonly deps: CallDeps,
     private readonly p: CallParams,
     private readonly resolve: (r: CallResult) => void,
   ) {
-    this.s = initialCallState(p.amd);
+    this.s = initialCallState(p.amd, { capture: p.capture?.length ? new Set(p.capture) : undefined, message: p.message });
     this.now = deps.now ?? Date.now;
     this.log = deps.log ?? silentLogger;
     this.createdAt = this.now();
@@ -106,7 +99,7 @@ class LiveCall {
         callerId: this.p.callerId,
         timeout: this.p.timeoutS,
         channelId: this.p.channelId,
-        variables: this.originateVariables(),
+        variables: originateVariables(this.p, this.deps.events.app),
       });
       this.originated = true;
       this.deps.observer?.originated?.({ channelId: this.p.channelId, endpoint: this.p.endpoint });
@@ -123,13 +116,6 @@ class LiveCall {
       this.reportRestError(err);
       this.finishError(err, originateNeverTaken(err));
     }
-  }
-
-  /** With AMD, the AMD context reads its arguments and our app's name from the channel (README: the dialplan). */
-  private originateVariables(): Record<string, string> | undefined {
-    const { amd, variables } = this.p;
-    if (!amd) return variables;
-    return { ...variables, [AMD_ARGS_VAR]: amdArgs(amd.tunables), [AMD_APP_VAR]: this.deps.events.app };
   }
 
   /** A re-run of an attempt whose channel exists (or may): follow that call to its end, never dial again. */
@@ -166,7 +152,9 @@ class LiveCall {
     const wasUp = this.s.up;
     // A call followed for a dead worker, answered after its app lost its socket: Stasis() failed and Asterisk hangs up.
     if (ev.type === 'ChannelVarset' && ev.variable === 'STASISSTATUS' && ev.value === 'FAILED' && ev.channel?.id === this.p.channelId) this.stasisFailed = true;
-    this.run(transition(this.s, ev, this.now(), this.p.channelId));
+    const actions = transition(this.s, ev, this.now(), this.p.channelId);
+    if (ev.type === 'ChannelDtmfReceived' && actions.length > 0) this.messageRunner().keyPressed();
+    this.run(actions);
     if (!wasUp && this.s.up && !this.done) {
       this.recorder?.start(this.adopted);
       this.deps.observer?.answered?.({ channelId: this.p.channelId, ringMs: (this.s.answeredAt ?? 0) - (this.s.ringingAt ?? this.createdAt) });
@@ -175,19 +163,36 @@ class LiveCall {
 
   private run(actions: CallAction[]): void {
     for (const a of actions) {
-      if (a.type === 'continue') void this.continueInDialplan(a.to, this.now());
+      if (a.type === 'continue') void this.continueInDialplan(a.to, this.now(), 0, a.place);
       else if (a.type === 'hangup') void this.hangup(a.why);
+      else if (a.type !== 'ended') this.messageRunner().run(a);
       else if (this.stasisFailed) this.finishStasisFailed(a.cause, a.causeTxt, this.deps.events.app, this.now());
       else this.finishDestroyed(a.cause, a.causeTxt, a.techCause);
     }
   }
 
-  private async continueInDialplan(to: ContinueTarget, decidedAt: number, tries = 0): Promise<void> {
+  private messageRunner(): MessageRunner {
+    const { channelId, endpoint } = this.p;
+    const { optOut, observer } = this.deps;
+    return (this.runner ??= new MessageRunner({
+      ari: this.deps.ari,
+      channelId,
+      log: this.log,
+      now: this.now,
+      playRefused: (id, reason) => this.run(playRefused(this.s, id, reason)),
+      deadline: () => this.run(deadlinePassed(this.s, this.now())),
+      optOut: optOut && (() => optOut({ channelId, endpoint })),
+      keyAction: (latencyMs) => observer?.keyAction?.({ channelId, latencyMs }),
+    }));
+  }
+
+  private async continueInDialplan(to: ContinueTarget, decidedAt: number, tries = 0, place?: DialplanPlace): Promise<void> {
     const { ari } = this.deps;
     try {
       // The AMD context returns the call to ${ARIDIALER_APP}, set at originate to the app that placed it: ours now.
       if (to === 'amd' && this.adopted) await ari.setChannelVar(this.p.channelId, AMD_APP_VAR, this.deps.events.app);
-      await ari.continueInDialplan(this.p.channelId, this.placeOf(to));
+      await ari.continueInDialplan(this.p.channelId, place ?? placeOf(this.p, to));
+      this.runner?.acted();
       // `continued` says the call reached where it was going; AMD is a stop on the way.
       if (to !== 'amd') this.continueAccepted = true;
       this.deps.observer?.continued?.({ channelId: this.p.channelId, latencyMs: this.now() - decidedAt });
@@ -199,20 +204,13 @@ class LiveCall {
       // 409: it left Stasis (hung up meanwhile, or a previous run already continued it); 404: it is gone.
       if (isAriHttpError(err, 409) || isAriHttpError(err, 404)) return;
       if (tries < 2) {
-        setTimeout(() => void this.continueInDialplan(to, decidedAt, tries + 1), 200 * (tries + 1)).unref();
+        setTimeout(() => void this.continueInDialplan(to, decidedAt, tries + 1, place), 200 * (tries + 1)).unref();
         return;
       }
       // Never leave a callee listening to silence in our app.
       this.log.error({ err: (err as Error).message }, 'continue failed; hanging up');
       void this.hangup(`continue failed: ${(err as Error).message}`);
     }
-  }
-
-  private placeOf(to: ContinueTarget): { context: string; extension: string; priority: number } {
-    const { amd } = this.p;
-    if (to === 'amd' && amd) return { context: amd.context, extension: 's', priority: 1 };
-    if (to === 'machine' && amd?.onMachine.action === 'continue') return amd.onMachine;
-    return { context: this.p.context, extension: this.p.extension, priority: this.p.priority };
   }
 
   private readonly onAbort = (): void => {
@@ -245,6 +243,7 @@ class LiveCall {
     try {
       await this.deps.ari.hangup(this.p.channelId, 'normal');
       this.unreachable = undefined;
+      this.runner?.acted();
     } catch (err) {
       if (err instanceof AriUnreachableError) this.unreachable = err.message;
       if (!isAriHttpError(err, 404)) this.reportRestError(err);
@@ -300,17 +299,10 @@ class LiveCall {
     const seen = await this.witnessed();
     if (this.done) return;
     if (seen) return this.finishWitnessed(seen);
-    this.finish(endLostSight(this.s, this.cancelled, this.gapDuringCall(), why));
+    this.finish(endLostSight(this.s, this.cancelled, gapSince(this.deps.events, this.createdAt, this.now()), why));
   }
 
   /** How long the event socket was down since this call started, if it was. */
-  private gapDuringCall(): number | undefined {
-    const down = this.deps.events.downSinceMs;
-    if (down !== undefined) return this.now() - Math.max(down, this.createdAt);
-    const gap = this.deps.events.lastGap;
-    return gap && gap.to >= this.createdAt ? gap.to - gap.from : undefined;
-  }
-
   private async witnessed(): Promise<WitnessedEnd | undefined> {
     try {
       return await this.deps.witnessed?.(this.p.channelId);
@@ -323,13 +315,7 @@ class LiveCall {
   /** Settles the call from what a peer's app saw, exactly as our own events would have (same outcome rules). */
   private finishWitnessed(seen: WitnessedEnd): void {
     this.source = 'witness';
-    this.s.ringingAt ??= seen.ringingAt;
-    if (seen.answeredAt !== undefined && !this.s.up) {
-      this.s.up = true;
-      this.s.answeredAt = seen.answeredAt;
-    }
-    this.s.dialstatus ??= seen.dialstatus;
-    this.s.otherHalfCause ??= seen.otherHalfCause;
+    applyWitnessed(this.s, seen);
     if (seen.stasisFailed) return this.finishStasisFailed(seen.cause, seen.cause_txt, seen.app, seen.endedAt);
     this.finishWithCause(seen.cause, seen.cause_txt, seen.tech_cause, seen.endedAt);
   }
@@ -341,7 +327,7 @@ class LiveCall {
   private applyChannel(ch: Channel, adopting: boolean): void {
     this.run(applySnapshot(this.s, ch.state, this.now()));
     // An Up channel we never continued (we were away when it answered) still needs to go on to the dialplan.
-    if (ch.state === 'Up' && (adopting || this.s.inStasis)) this.run(actOnFoundInStasis(this.s, this.now()));
+    if (ch.state === 'Up' && (adopting || this.s.inStasis)) this.run(actOnFoundInStasis(this.s, this.now(), this.p.channelId));
   }
 
   private reportRestError(err: unknown): void {
@@ -397,6 +383,7 @@ class LiveCall {
     clearTimeout(this.timerGiveUp);
     this.unlisten?.();
     this.unreconnect?.();
+    this.runner?.close();
     this.p.signal?.removeEventListener('abort', this.onAbort);
     const result = assembleResult(this.s, end, {
       channelId: this.p.channelId,
@@ -407,6 +394,7 @@ class LiveCall {
       continued: this.continueAccepted,
       amdContext: this.p.amd?.context,
       source: this.source,
+      optOut: this.runner?.optOutNote ?? {},
     });
     if (!this.recorder) return this.deliver(result);
     void this.recorder.settle(endedAt ?? this.now()).then((recording) => this.deliver(recording ? { ...result, recording } : result));

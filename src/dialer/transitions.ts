@@ -1,8 +1,23 @@
 import type { AriEvent } from '../ari/types.generated.js';
 import type { AmdOptions } from './amd/amd-options.js';
 import { amdRoute, amdVerdictFromArgs, type AmdStatus, type AmdVerdict } from './amd/amd-verdict.js';
+import { capValue } from './capture.js';
+import {
+  machineGreetingOver,
+  messageDeadline,
+  messageHangup,
+  messageKey,
+  messagePlaybackFinished,
+  messagePlaybackStarted,
+  messagePlayRefused,
+  startMachineMessage,
+  startMessage,
+  type MessageAction,
+  type MessageRun,
+} from './message/message-flow.js';
+import type { MessageOptions } from './message/message-options.js';
 
-export type CallPhase = 'originating' | 'ringing' | 'answered' | 'amd' | 'continued' | 'ended';
+export type CallPhase = 'originating' | 'ringing' | 'answered' | 'amd' | 'message' | 'continued' | 'ended';
 
 /** What one call knows so far. Kept small: thousands are alive at once. */
 export interface CallState {
@@ -27,24 +42,46 @@ export interface CallState {
   amdStartedAt?: number;
   /** AMD's verdict, from the StasisStart args (or, for HANGUP, the AMDSTATUS/AMDCAUSE ChannelVarset events). */
   amdVerdict?: AmdVerdict;
+  /** DTMF digits on the callee's channel from the answer on, in Stasis and in the dialplan alike. */
+  keys: string;
+  firstKeyAt?: number;
+  /** Variables to capture (shared, read-only); their last values, once one is set. */
+  capture?: ReadonlySet<string>;
+  captured?: Record<string, string>;
+  /** The message played in Stasis (shared, read-only), and this call's run of it once it started. */
+  message?: Readonly<MessageOptions>;
+  msg?: MessageRun;
 }
 
-/** Where a `continue` sends the channel: the campaign's place, the AMD context, or the machine's place. */
-export type ContinueTarget = 'destination' | 'amd' | 'machine';
+/**
+ * Where a `continue` sends the channel: the campaign's place, the AMD context, the machine's place, or the place a
+ * key (or the end of the message) names.
+ */
+export type ContinueTarget = 'destination' | 'amd' | 'machine' | 'place';
 
 export type CallAction =
-  | { type: 'continue'; to: ContinueTarget }
+  | { type: 'continue'; to: ContinueTarget; place?: { context: string; extension: string; priority: number } }
   | { type: 'hangup'; why: string }
-  | { type: 'ended'; cause: number; causeTxt: string; techCause?: number };
+  | { type: 'ended'; cause: number; causeTxt: string; techCause?: number }
+  | Exclude<MessageAction, { type: 'continue' | 'hangup' }>;
 
-export const initialCallState = (amd?: CallState['amd']): CallState => ({
+/** What a call is asked to do after the answer besides going on (shared between the calls of a campaign). */
+export interface AfterAnswer {
+  capture?: ReadonlySet<string>;
+  message?: Readonly<MessageOptions>;
+}
+
+export const initialCallState = (amd?: CallState['amd'], after?: AfterAnswer): CallState => ({
   phase: 'originating',
   up: false,
   inStasis: false,
   continueSent: false,
   stasisEntries: 0,
   actedOnEntry: 0,
+  keys: '',
   ...(amd ? { amd } : {}),
+  ...(after?.capture?.size ? { capture: after.capture } : {}),
+  ...(after?.message ? { message: after.message } : {}),
 });
 
 /**
@@ -67,7 +104,7 @@ export function transition(s: CallState, ev: AriEvent, at: number, channelId: st
       } else if (state === 'Up') {
         markUp(s, at);
       }
-      return maybeAct(s, at);
+      return maybeAct(s, at, channelId);
     }
     case 'StasisStart': {
       if (!own) return NONE;
@@ -76,16 +113,34 @@ export function transition(s: CallState, ev: AriEvent, at: number, channelId: st
       if (ev.channel.state === 'Up') markUp(s, at);
       const verdict = s.amdStartedAt !== undefined ? amdVerdictFromArgs(ev.args) : undefined;
       if (verdict) s.amdVerdict = { ...verdict, ms: at - s.amdStartedAt! };
-      return maybeAct(s, at);
+      return maybeAct(s, at, channelId);
     }
     case 'StasisEnd':
       if (own) s.inStasis = false;
       return NONE;
     case 'ChannelVarset':
+      if (!own) return NONE;
       // A callee who hangs up during AMD never comes back to Stasis: AMDSTATUS=HANGUP is all we hear of it.
-      if (own && s.amdStartedAt !== undefined && s.amdVerdict === undefined && ev.variable === 'AMDSTATUS' && ev.value === 'HANGUP') {
+      if (s.amdStartedAt !== undefined && s.amdVerdict === undefined && ev.variable === 'AMDSTATUS' && ev.value === 'HANGUP') {
         s.amdVerdict = { status: 'HANGUP', cause: '', ms: at - s.amdStartedAt };
       }
+      if (s.capture?.has(ev.variable)) (s.captured ??= {})[ev.variable] = capValue(String(ev.value ?? ''));
+      return NONE;
+    case 'ChannelDtmfReceived':
+      if (!own || !s.up) return NONE;
+      s.keys += ev.digit;
+      s.firstKeyAt ??= at;
+      return s.message ? fromMessage(s, messageKey(msgView(s), ev.digit, at)) : NONE;
+    case 'PlaybackStarted':
+      if (s.msg && ev.playback.target_uri === `channel:${channelId}`) messagePlaybackStarted(msgView(s), ev.playback.id, at);
+      return NONE;
+    case 'PlaybackFinished':
+      if (!s.msg || ev.playback.target_uri !== `channel:${channelId}`) return NONE;
+      return fromMessage(s, messagePlaybackFinished(msgView(s), ev.playback.id, ev.playback.state, at));
+    case 'ChannelTalkingFinished':
+      return own && s.msg ? fromMessage(s, machineGreetingOver(msgView(s), at)) : NONE;
+    case 'ChannelHangupRequest':
+      if (own && s.msg) messageHangup(msgView(s), at);
       return NONE;
     case 'Dial':
       if (ev.dialstatus) s.dialstatus = ev.dialstatus;
@@ -96,6 +151,7 @@ export function transition(s: CallState, ev: AriEvent, at: number, channelId: st
         return NONE;
       }
       s.phase = 'ended';
+      if (s.msg) messageHangup(msgView(s), at);
       const techCause = (ev as { tech_cause?: unknown }).tech_cause;
       return [{ type: 'ended', cause: ev.cause, causeTxt: ev.cause_txt, techCause: typeof techCause === 'number' ? techCause : undefined }];
     }
@@ -116,14 +172,46 @@ export function applySnapshot(s: CallState, state: string, at: number): CallActi
  * An Up channel we never continued, found waiting in Stasis by `GET /channels/{id}` (we were away when it answered,
  * or we adopt a dead worker's call): its first entry's action, as if StasisStart had just arrived.
  */
-export function actOnFoundInStasis(s: CallState, at: number): CallAction[] {
+export function actOnFoundInStasis(s: CallState, at: number, channelId = ''): CallAction[] {
   if (s.phase === 'ended' || !s.up || s.continueSent) return NONE;
   s.stasisEntries = Math.max(s.stasisEntries, 1);
   s.inStasis = true;
-  return maybeAct(s, at);
+  return maybeAct(s, at, channelId);
+}
+
+/** The message's timer ran out (no key after the message, or a machine greeting that never ended). */
+export function deadlinePassed(s: CallState, at: number): CallAction[] {
+  return s.phase === 'ended' || !s.msg ? NONE : fromMessage(s, messageDeadline(msgView(s), at));
+}
+
+/** Asterisk refused to play one of the message's playbacks (its HTTP error, as `reason`). */
+export function playRefused(s: CallState, playbackId: string, reason: string): CallAction[] {
+  return s.phase === 'ended' || !s.msg ? NONE : fromMessage(s, messagePlayRefused(msgView(s), playbackId, reason));
 }
 
 const NONE: CallAction[] = [];
+
+type WithMessage = CallState & { message: Readonly<MessageOptions> };
+const msgView = (s: CallState): WithMessage => s as WithMessage;
+
+/** The message's actions are the call's; its continue ends the message phase. */
+function fromMessage(s: CallState, actions: MessageAction[]): CallAction[] {
+  for (const a of actions) if (a.type === 'continue') s.phase = 'continued';
+  return actions;
+}
+
+/** Instead of going on at once: the message for a person, the machine message for a machine. */
+function toMessage(s: CallState, machine: boolean, channelId: string): CallAction[] | undefined {
+  const o = s.message;
+  if (!o) return undefined;
+  if (machine && o.machineMessage?.length) {
+    s.phase = 'message';
+    return startMachineMessage(msgView(s), channelId);
+  }
+  if (machine || o.media.length === 0) return undefined;
+  s.phase = 'message';
+  return startMessage(msgView(s), channelId);
+}
 const TO_DESTINATION: CallAction[] = [{ type: 'continue', to: 'destination' }];
 const TO_AMD: CallAction[] = [{ type: 'continue', to: 'amd' }];
 const TO_MACHINE: CallAction[] = [{ type: 'continue', to: 'machine' }];
@@ -134,7 +222,11 @@ function markUp(s: CallState, at: number): void {
   if (s.phase === 'originating' || s.phase === 'ringing') s.phase = 'answered';
 }
 
-function maybeAct(s: CallState, at: number): CallAction[] {
+/**
+ * The entry's one action. With a message, that action is the message's end (its continue or hangup): the message
+ * runs in this entry, between StasisStart and that action.
+ */
+function maybeAct(s: CallState, at: number, channelId: string): CallAction[] {
   if (!s.up || !s.inStasis || s.actedOnEntry === s.stasisEntries) return NONE;
   if (!s.continueSent) {
     s.actedOnEntry = s.stasisEntries;
@@ -144,12 +236,17 @@ function maybeAct(s: CallState, at: number): CallAction[] {
       s.phase = 'amd';
       return TO_AMD;
     }
+    const msg = toMessage(s, false, channelId);
+    if (msg) return msg;
     s.phase = 'continued';
     return TO_DESTINATION;
   }
   // Past the first entry only AMD's way back is ours to act on; anything else someone else's dialplan decided.
   if (s.phase !== 'amd' || !s.amd || !s.amdVerdict) return NONE;
   s.actedOnEntry = s.stasisEntries;
+  const route = amdRoute(s.amdVerdict.status, s.amd);
+  const msg = toMessage(s, route !== 'destination', channelId);
+  if (msg) return msg;
   s.phase = 'continued';
   return routeFor(s.amdVerdict.status, s.amd);
 }
