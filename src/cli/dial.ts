@@ -6,6 +6,9 @@ import { addAmdFlags, amdFromFlags } from './amd-flags.js';
 import { addRecordFlags, normalizeRecordFlag, recordFromFlags } from './record-flags.js';
 import type { RecordOptions } from '../dialer/recording/record-options.js';
 import { EXIT } from './exit-codes.js';
+import { addMessageFlags, captureFromFlags, messageFromFlags, normalizeNoPressFlag } from './message-flags.js';
+import type { MessageOptions } from '../dialer/message/message-options.js';
+import { BadArgumentError } from '../errors.js';
 import { parseIntArg } from './parse-args.js';
 
 /** dial's options as commander parsed them. */
@@ -28,6 +31,10 @@ export type DialParams = Pick<CallParams, 'endpoint' | 'callerId' | 'context' | 
   amd: AmdOptions | undefined;
   /** `--record`: record the call on Asterisk (the result's `recording`). */
   record: Omit<RecordOptions, 'asterisk'> | undefined;
+  /** `--message` and its press rules, `--machine-message`. */
+  message: MessageOptions | undefined;
+  /** `--capture`. */
+  capture: string[] | undefined;
 };
 
 /**
@@ -52,7 +59,7 @@ export async function runDialCli(argv: string[], env: NodeJS.ProcessEnv = proces
     .option('--max-call <seconds>', 'hang up after this many seconds of talk')
     .option('--pretty', 'indent the JSON output')
     .option('-v, --verbose', 'log to stderr');
-  addRecordFlags(addAmdFlags(program))
+  addMessageFlags(addRecordFlags(addAmdFlags(program)))
     // Extra arguments are reported by name below (commander would only count them).
     .allowExcessArguments(true)
     .exitOverride()
@@ -61,7 +68,7 @@ export async function runDialCli(argv: string[], env: NodeJS.ProcessEnv = proces
   let positional: string[];
   let flags: DialFlags;
   try {
-    program.parse(normalizeRecordFlag(argv), { from: 'user' });
+    program.parse(normalizeNoPressFlag(normalizeRecordFlag(argv)), { from: 'user' });
     positional = program.args;
     flags = program.opts<DialFlags>();
     if (positional.length > 6) {
@@ -86,7 +93,10 @@ export async function runDialCli(argv: string[], env: NodeJS.ProcessEnv = proces
       maxCallS: flags.maxCall !== undefined ? parseIntArg('--max-call', flags.maxCall) : undefined,
       amd: amdFromFlags(flags as unknown as Record<string, unknown>),
       record: recordFromFlags(flags as unknown as Record<string, unknown>),
+      message: messageFromFlags(flags as unknown as Record<string, unknown>),
+      capture: captureFromFlags(flags as unknown as Record<string, unknown>),
     };
+    if (params.message?.machineMessage && !params.amd) throw new BadArgumentError('--machine-message', 'needs --amd');
   } catch (err) {
     process.stderr.write(`dial: ${(err as Error).message}\n`);
     return EXIT.USAGE;

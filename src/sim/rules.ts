@@ -77,6 +77,9 @@ export const KEYWORDS: ReadonlyArray<readonly [string, Outcome]> = [
   ['unavail', 'unavailable'],
   ['fail', 'failed'],
   ['answer', 'answer'],
+  // Callee-behaviour keywords (callee-script.ts) answer: `press9` is not the rejected last digit 9.
+  ['press', 'answer'],
+  ['silent', 'answer'],
 ];
 
 /** Last digit of the number → outcome. */

@@ -1,0 +1,46 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AriSim } from '../../src/sim/index.js';
+
+const DIAL = fileURLToPath(new URL('../../bin/dial.js', import.meta.url));
+
+function dial(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [DIAL, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 }, (err, stdout, stderr) => {
+      const code = err ? ((err as { code?: number }).code ?? 99) : 0;
+      resolve({ code: typeof code === 'number' ? code : 99, stdout, stderr });
+    });
+  });
+}
+
+let sim: AriSim;
+beforeAll(async () => {
+  sim = await AriSim.start({ users: { dialer: 'secret-pass' }, timeScale: 0.05 });
+});
+afterAll(() => sim.stop());
+const ari = () => ({ ARI_URL: sim.url, ARI_USER: 'dialer', ARI_PASSWORD: 'secret-pass' });
+const ARGS = ['Local/press9@sim', '111', 'default', 's', '1', '30'];
+
+describe('dial with a message, press rules and --capture', () => {
+  it('9 opts out: the result says so, and that dial could not store it', async () => {
+    const r = await dial([...ARGS, '--message', 'sound:hello-world', '--press', '1=sales,s,1', '--press', '9=optout', '--no-press', 'hangup', '--capture', 'SURVEY_ANSWER'], ari());
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ keys: '9', flow: 'optout', opted_out: true, optout_stored: false, captured: {} });
+  });
+
+  it.each([
+    [['--message', 'http://x/a.wav'], /--message: "http:\/\/x\/a.wav"/],
+    [['--message', 'sound:a', '--press', 'X=optout'], /--press: "X=optout": the key must be one of 0-9, \* or #/],
+    [['--message', 'sound:a', '--press', '1=optout', '--press', '1=hangup'], /--press: key 1 is listed twice/],
+    [['--message', 'sound:a', '--press', '1=dance'], /--press: "1=dance": the action must be CONTEXT,EXTEN,PRIO/],
+    [['--press', '1=optout'], /--press: needs --message/],
+    [['--capture', 'OK,not valid'], /--capture: "not valid" is not a dialplan variable name/],
+    [['--machine-message', 'sound:vm'], /--machine-message: needs --amd/],
+  ])('usage error %j: exit 2 naming the flag', async (extra, message) => {
+    const r = await dial([...ARGS, ...extra], ari());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).toBe('');
+  });
+});
