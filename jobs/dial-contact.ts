@@ -24,6 +24,7 @@ import {
   windowGate,
 } from '../src/campaign/attempt/gates/index.js';
 import { cancelledRecord } from '../src/campaign/cancelled-record.js';
+import type { OptOutInfo } from '../src/campaign/opt-out.js';
 import type { AsteriskHealth } from '../src/campaign/health/asterisk-health.js';
 import { judgeAttemptEnd } from '../src/campaign/health/attempt-health.js';
 import type { CampaignBreakers } from '../src/campaign/health/campaign-breakers.js';
@@ -66,6 +67,8 @@ export interface DialJobDeps {
   observer?: CallObserver;
   /** A peer's witnessed end of a channel, for calls whose end our socket missed (see src/campaign/witness.ts). */
   witnessed?: CallDeps['witnessed'];
+  /** Stores an opt-out pressed during the message (suppression list, webhook); resolves whether it was stored. */
+  optOut?: (info: OptOutInfo) => Promise<boolean>;
   /** Carrier trunks (config file `trunks`): their cps and channel limits bind every campaign dialing through them. */
   trunks?: readonly Trunk[];
   /** Where waits are noted for status and the dashboard. @defaultValue one on the store's Redis */
@@ -162,7 +165,15 @@ async function placeCall(deps: DialJobDeps, a: Attempt): Promise<CallResult> {
     },
   };
   return runCall(
-    { ari: deps.ari, events: deps.events, log: a.log, observer, now, witnessed: deps.witnessed },
+    {
+      ari: deps.ari,
+      events: deps.events,
+      log: a.log,
+      observer,
+      now,
+      witnessed: deps.witnessed,
+      ...(deps.optOut ? { optOut: () => deps.optOut!({ campaignId: a.campaignId, number: a.data.number, row: a.data.row, channelId: a.channelId }) } : {}),
+    },
     { ...attemptCallParams(a.data, a.settings, a.channelId, a.endpoint), signal: deps.hangupAll, resume: a.previous !== undefined },
   );
 }

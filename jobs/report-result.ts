@@ -1,3 +1,4 @@
+import type { OptedOutEvent } from '../src/campaign/opt-out.js';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { Agent, request } from 'undici';
 import type { Logger } from '../src/log.js';
@@ -6,13 +7,15 @@ import { WebhookDestinationError, WebhookDestinationGuard } from '../src/webhook
 import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, signBody } from '../src/webhook/sign.js';
 
 /** A campaign-level event for the receiver (today: paused by its circuit breaker). */
-export interface CampaignWebhookEvent {
-  event: 'campaign.paused';
-  campaign_id: string;
-  reason: string;
-  by: 'breaker';
-  at: string;
-}
+export type CampaignWebhookEvent =
+  | {
+      event: 'campaign.paused';
+      campaign_id: string;
+      reason: string;
+      by: 'breaker';
+      at: string;
+    }
+  | OptedOutEvent;
 
 /** One delivery: a number's final result (`record`) or a campaign event (`event`). */
 export type WebhookJobData = {

@@ -18,5 +18,7 @@ export function attemptCallParams(data: DialJobData, s: CampaignSettings, channe
     maxCallS: s.maxCallS,
     variables: data.vars,
     ...(s.amd ? { amd: s.amd } : {}),
+    ...(s.message ? { message: s.message } : {}),
+    ...(s.capture?.length ? { capture: s.capture } : {}),
   };
 }

@@ -1,3 +1,5 @@
+import { recordOptOut } from './opt-out.js';
+import { SuppressionList } from './policy/suppression-list.js';
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import type { Worker } from 'bullmq';
@@ -62,6 +64,10 @@ export class CampaignWorker {
   private readonly observer: CallObserver | undefined;
   private readonly holdBacks: HoldBacks;
   private readonly deliveries: WebhookDeliveries;
+  /** The do-not-call list an opt-out goes into at once. */
+  private get suppression(): SuppressionList {
+    return new SuppressionList(this.redis, this.service.keys);
+  }
   /** Tops up the hopper of campaigns whose list is in PostgreSQL (with `history`). */
   readonly feeder: HopperFeeder | undefined;
   /** When this process last swept each ended campaign's queue. */
@@ -366,6 +372,7 @@ export class CampaignWorker {
         log: this.log,
         observer: this.observer,
         witnessed: this.witnessed,
+        optOut: (info) => recordOptOut({ suppression: this.suppression, deliveries: this.deliveries, campaign: (cid) => this.campaign(cid) }, info),
         trunks: this.opts.trunks,
         holdBacks: this.holdBacks,
       },

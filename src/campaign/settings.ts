@@ -1,4 +1,6 @@
 import { parseAmdOptions, type AmdOptions } from '../dialer/amd/amd-options.js';
+import { parseCapture } from '../dialer/capture.js';
+import { parseMessageOptions, type MessageInput, type MessageOptions } from '../dialer/message/message-options.js';
 import { endpointShapeProblem } from '../dialer/endpoint-shape.js';
 import { BadArgumentError } from '../errors.js';
 import type { CallingWindow } from './policy/calling-window.js';
@@ -66,6 +68,10 @@ export interface CampaignSettings {
   hopperSize?: number;
   /** The CSV column holding the numbers when it is not named `number` or `phone` (e.g. `mobile_nr`). */
   numberColumn?: string;
+  /** A message played in Stasis once answered, with press-1 rules (README, "Voice broadcast with press-1"). */
+  message?: MessageOptions;
+  /** Dialplan variables whose last value goes into each result's `captured` (at most 16). */
+  capture?: string[];
 }
 
 /** Enough for any CRM export we have seen; far below what would make each originate a large request. */
@@ -92,7 +98,7 @@ export function parseSettings(input: unknown): CampaignSettings {
   if (typeof input !== 'object' || input === null) throw new BadArgumentError('settings', 'must be an object');
   const o = input as Record<string, unknown>;
   const problems: string[] = [];
-  const known = new Set(['endpoint', 'callerId', 'callerIdPool', 'callerIdMatch', 'startAt', 'endAt', 'context', 'extension', 'priority', 'timeoutS', 'cps', 'maxConcurrent', 'retry', 'window', 'maxCallS', 'webhook', 'asterisks', 'maxChannelVars', 'amd', 'hopperSize', 'numberColumn']);
+  const known = new Set(['endpoint', 'callerId', 'callerIdPool', 'callerIdMatch', 'startAt', 'endAt', 'context', 'extension', 'priority', 'timeoutS', 'cps', 'maxConcurrent', 'retry', 'window', 'maxCallS', 'webhook', 'asterisks', 'maxChannelVars', 'amd', 'hopperSize', 'numberColumn', 'message', 'capture']);
   for (const k of Object.keys(o)) if (!known.has(k)) problems.push(`${k}: unknown setting`);
 
   const str = (k: string, dflt?: string): string | undefined => {
@@ -181,6 +187,7 @@ export function parseSettings(input: unknown): CampaignSettings {
       problems.push((e as Error).message);
     }
   }
+  afterAnswerSettings(o, settings, problems);
   if (o.asterisks !== undefined && o.asterisks !== null) {
     const list = typeof o.asterisks === 'string' ? o.asterisks.split(',').map((x) => x.trim()).filter(Boolean) : o.asterisks;
     if (!Array.isArray(list) || !list.length || list.some((x) => typeof x !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(x))) {
@@ -204,4 +211,36 @@ export function renderEndpoint(template: string, number: string, vars: Record<st
     if (problem !== undefined) throw new BadArgumentError('endpoint', `placeholder {${name}}: ${problem}`);
     return v;
   });
+}
+
+/** `message` (the MessageOptions shape, or the flags' raw form) and `capture`; a problem names the field. */
+function afterAnswerSettings(o: Record<string, unknown>, settings: CampaignSettings, problems: string[]): void {
+  if (o.message !== undefined && o.message !== null && o.message !== false) {
+    try {
+      const m = parseMessageOptions(rawMessage(o.message));
+      if (m) settings.message = m;
+      if (m?.machineMessage && !settings.amd) problems.push('message.machineMessage: needs amd');
+    } catch (e) {
+      problems.push(`message: ${(e as Error).message}`);
+    }
+  }
+  if (o.capture !== undefined && o.capture !== null) {
+    try {
+      const names = parseCapture(o.capture, 'capture');
+      if (names.length) settings.capture = names;
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
+  }
+}
+
+/** Stored settings hold checked MessageOptions (press as an object of actions): read back as the same input. */
+function rawMessage(v: unknown): MessageInput {
+  if (typeof v !== 'object' || v === null) return { media: v };
+  const m = v as Record<string, unknown>;
+  const noPress = m.noPress as { do?: string; place?: { context: string; extension: string; priority: number } } | string | undefined;
+  return {
+    ...m,
+    noPress: typeof noPress === 'object' && noPress !== null ? (noPress.do === 'continue' && noPress.place ? `${noPress.place.context},${noPress.place.extension},${noPress.place.priority}` : noPress.do) : noPress,
+  };
 }

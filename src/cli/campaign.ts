@@ -12,6 +12,7 @@ import type { DeletableHistory } from '../store/deletable-history.js';
 import { BadArgumentError } from '../errors.js';
 import type { ReportFormat } from '../report/write-report.js';
 import { addAmdFlags, amdFromFlags } from './amd-flags.js';
+import { addMessageFlags, captureFromFlags, messageFromFlags } from './message-flags.js';
 import { EXIT } from './exit-codes.js';
 import { ProgressBar } from './progress-bar.js';
 
@@ -75,7 +76,7 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
     .option('--preview', 'validate and count only; create nothing')
     .option('--json', 'print one JSON object')
     .option('--wait', 'show progress until the campaign is finished');
-  addAmdFlags(create)
+  addMessageFlags(addAmdFlags(create))
     .action(async (o: Record<string, string | boolean | undefined>) => {
       const file = String(o.csv);
       if (!existsSync(file)) throw new BadArgumentError('--csv', `no such file: ${file}`);
@@ -102,6 +103,11 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
       if (o.asterisks) settings.asterisks = o.asterisks;
       const amd = amdFromFlags(o);
       if (amd) settings.amd = amd;
+      const message = messageFromFlags(o);
+      if (message) settings.message = message;
+      if (message?.machineMessage && !amd) throw new BadArgumentError('--machine-message', 'needs --amd');
+      const capture = captureFromFlags(o);
+      if (capture) settings.capture = capture;
       if (o.webhook) settings.webhook = { url: o.webhook, ratePerSecond: Number(o.webhookRate), secret: config.webhookSecret };
       const suppression = o.suppress ? readSuppression(String(o.suppress)) : undefined;
       const bar = new ProgressBar();

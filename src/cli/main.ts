@@ -1,3 +1,4 @@
+import { normalizeNoPressFlag } from './message-flags.js';
 import { Command, CommanderError } from 'commander';
 import { loadConfig, type DialerConfig } from '../config.js';
 import { DialerError } from '../errors.js';
@@ -39,7 +40,7 @@ export async function main(argv: string[]): Promise<number> {
   program.addCommand(doctorCommand(config, (c) => (code = c)));
   program.addCommand(dbCommand(config));
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(normalizeNoPressFlag(argv), { from: 'user' });
     return code;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;

@@ -385,19 +385,26 @@ class LiveCall {
     this.unreconnect?.();
     this.runner?.close();
     this.p.signal?.removeEventListener('abort', this.onAbort);
+    const at = endedAt ?? this.now();
+    // An opt-out still being stored: the result says whether it was.
+    if (this.runner?.optOutDone) void this.runner.optOutDone.then(() => this.complete(end, at));
+    else this.complete(end, at);
+  }
+
+  private complete(end: CallEnd, endedAt: number): void {
     const result = assembleResult(this.s, end, {
       channelId: this.p.channelId,
       endpoint: this.p.endpoint,
       callerId: this.p.callerId,
       createdAt: this.createdAt,
-      endedAt: endedAt ?? this.now(),
+      endedAt,
       continued: this.continueAccepted,
       amdContext: this.p.amd?.context,
       source: this.source,
       optOut: this.runner?.optOutNote ?? {},
     });
     if (!this.recorder) return this.deliver(result);
-    void this.recorder.settle(endedAt ?? this.now()).then((recording) => this.deliver(recording ? { ...result, recording } : result));
+    void this.recorder.settle(endedAt).then((recording) => this.deliver(recording ? { ...result, recording } : result));
   }
 
   private deliver(result: CallResult): void {

@@ -52,9 +52,13 @@ export class MessageRunner {
         this.timer = setTimeout(() => this.h.deadline(), a.ms);
         return;
       case 'optout':
-        return void this.optOut();
+        this.optOutDone = this.optOut();
+        return;
     }
   }
+
+  /** The opt-out being stored: the result waits for it (it says whether the number was stored). */
+  optOutDone: Promise<void> | undefined;
 
   /** Resolves when the stop was answered (the key-to-action figure waits for it). */
   private stopped: Promise<void> | undefined;
