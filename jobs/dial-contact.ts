@@ -155,7 +155,7 @@ export const dialContact = (deps: DialJobDeps) => {
 /** The call itself: the dialer's engine with the attempt's parameters, on the worker's event socket. */
 async function placeCall(deps: DialJobDeps, a: Attempt): Promise<CallResult> {
   const { store, now } = deps;
-  void store.publish({ type: 'call', id: a.campaignId, change: 'started' }).catch(() => undefined);
+  store.noteActivity(a.campaignId);
   const observer: CallObserver = {
     ...deps.observer,
     answered: (info) => {

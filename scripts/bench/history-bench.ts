@@ -13,6 +13,7 @@ import { keyFootprint } from '../../src/store/key-footprint.js';
 import { HistoryStore } from '../../src/store/history/history-store.js';
 import { connectRedis } from '../../src/store/redis-connection.js';
 import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/store/lua-script.js';
 
 export interface HistoryBenchOptions {
   redisUrl: string;
@@ -101,7 +102,7 @@ async function archiveRate(svc: CampaignService, n: number) {
   const redis = svc.redis;
   for (let i = 0; i < n; i += 5000) {
     const p = redis.pipeline();
-    for (let j = i; j < Math.min(n, i + 5000); j++) p.rpush(svc.keys.historyOutbox, JSON.stringify({ k: 'a', w: 'bench-worker', ...(j % 2 ? { fs: 1 } : {}), r: record(campaignId, j) }));
+    for (let j = i; j < Math.min(n, i + 5000); j++) p.rpush(svc.keys.outbox(campaignId), JSON.stringify({ k: 'a', w: 'bench-worker', ...(j % 2 ? { fs: 1 } : {}), r: record(campaignId, j) }));
     await p.exec();
   }
   const archiver = svc.historyArchiver({ batchSize: 2000 });
@@ -193,7 +194,7 @@ async function reads(svc: CampaignService, history: HistoryStore, rows: number) 
 }
 
 /** MEMORY USAGE of every key under a prefix (BullMQ's too), summed; `kinds` gets the bytes per kind of key. */
-async function prefixBytes(redis: Redis, prefix: string, kinds?: Record<string, number>): Promise<number> {
+async function prefixBytes(redis: RedisClient, prefix: string, kinds?: Record<string, number>): Promise<number> {
   const f = await keyFootprint(redis, { starts: [prefix], list: kinds !== undefined });
   for (const { key, bytes } of f.list ?? []) {
     const kind = kindOf(key.slice(prefix.length));

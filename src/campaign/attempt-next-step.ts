@@ -35,8 +35,17 @@ export async function attemptNextStep(deps: AttemptNextStepDeps, meta: CampaignM
   } else {
     await deps.enqueueWebhook(rec);
   }
-  await deps.store.publish({ type: 'attempt', id: data.campaignId, disposition: rec.disposition, final: rec.final });
+  deps.store.noteActivity(data.campaignId);
   // With history in PostgreSQL the full record is in the outbox (then PostgreSQL): Redis keeps only what a re-run
-  // needs to know that nothing is left to do. ~800 bytes per attempt less while the campaign runs.
-  if (meta.history === 'pg') await deps.store.markSettled(data.campaignId, rec.channel_id, rec);
+  // needs to know that nothing is left to do. ~800 bytes per attempt less while the campaign runs. A final without
+  // a webhook was stored as that marker already (see settledAtOnce).
+  if (meta.history === 'pg' && !settledAtOnce(meta, rec)) await deps.store.markSettled(data.campaignId, rec.channel_id, rec);
+}
+
+/**
+ * Nothing follows this attempt's stored result (a final, and no webhook to hand it to): with history in PostgreSQL,
+ * Redis can keep the settled marker from the start instead of the record, and the job skips a step.
+ */
+export function settledAtOnce(meta: CampaignMeta, rec: Pick<AttemptRecord, 'final'>): boolean {
+  return meta.history === 'pg' && rec.final && !meta.settings.webhook;
 }

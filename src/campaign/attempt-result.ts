@@ -3,6 +3,7 @@ import type { AttemptRecord } from '../report/summarize.js';
 import type { CampaignMeta, CampaignStore } from '../store/campaign-store.js';
 import type { DialJobData } from './job-data.js';
 import { nextAttempt, retryKeyFor } from './policy/retry-policy.js';
+import { settledAtOnce } from './attempt-next-step.js';
 
 export interface AttemptResultDeps {
   store: CampaignStore;
@@ -49,6 +50,6 @@ export async function recordAttemptResult(
     ...(retry.retry ? { retry_in_s: Math.round(retry.delayMs / 1000) } : {}),
     ...(held ? { breaker_held: true as const } : {}),
   };
-  if (await deps.store.recordAttempt(rec)) return rec;
+  if (await deps.store.recordAttempt(rec, { settled: settledAtOnce(fresh, rec) })) return rec;
   return (await deps.store.attemptByChannel(data.campaignId, result.channel_id)) ?? rec;
 }

@@ -1,5 +1,5 @@
 import { Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/lua-script.js';
 import { dialContact, type DialJobDeps } from '../../jobs/dial-contact.js';
 import { reportResult, type WebhookJobData } from '../../jobs/report-result.js';
 import { channelIdFor } from '../dialer/channel-id.js';
@@ -12,7 +12,7 @@ import type { DrainTracker } from './drain/drain-tracker.js';
 export interface CampaignQueueWorkersOptions {
   service: CampaignService;
   /** The worker's Redis connection (BullMQ duplicates it for its blocking reads). */
-  connection: Redis;
+  connection: RedisClient;
   /** What every dial job of this process shares; the campaign's own retry queue is added here. */
   job: Omit<DialJobDeps, 'enqueueRetry'>;
   /** @defaultValue 30000 (see CampaignWorkerOptions.lockDurationMs) */
@@ -32,7 +32,7 @@ export function startCampaignQueueWorkers(meta: CampaignMeta, o: CampaignQueueWo
   const { id, settings } = meta;
   const track = <R>(kind: 'dial' | 'webhook', processor: (job: Job) => Promise<R>) => (o.tracker ? o.tracker[kind](processor) : processor);
   const connection = o.connection;
-  const prefix = o.service.keys.bullPrefix;
+  const prefix = o.service.keys.bullPrefixFor(id);
   const dial = new Worker(
     o.service.keys.dialQueue(id),
     track(

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/lua-script.js';
 import { DialerError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { AttemptRecord } from '../report/summarize.js';
@@ -51,7 +51,7 @@ export class CampaignReads {
   }
 
 
-  get redis(): Redis {
+  get redis(): RedisClient {
     return this.opts.redis;
   }
 
@@ -61,11 +61,11 @@ export class CampaignReads {
 
   /** The BullMQ queue of a campaign's dial jobs (cached). */
   dialQueue(id: string): Queue {
-    return this.queue(this.keys.dialQueue(id));
+    return this.queue(id, this.keys.dialQueue(id));
   }
 
   webhookQueue(id: string): Queue {
-    return this.queue(this.keys.webhookQueue(id));
+    return this.queue(id, this.keys.webhookQueue(id));
   }
 
   /** A campaign from Redis, or, once Redis forgot it, from its archived row in PostgreSQL. */
@@ -229,10 +229,10 @@ export class CampaignReads {
     this.queues.clear();
   }
 
-  private queue(name: string): Queue {
+  private queue(id: string, name: string): Queue {
     let q = this.queues.get(name);
     if (!q) {
-      q = new Queue(name, { connection: this.redis, prefix: this.keys.bullPrefix, streams: { events: { maxLen: QUEUE_EVENTS_MAX_LEN } } });
+      q = new Queue(name, { connection: this.redis, prefix: this.keys.bullPrefixFor(id), streams: { events: { maxLen: QUEUE_EVENTS_MAX_LEN } } });
       this.queues.set(name, q);
     }
     return q;

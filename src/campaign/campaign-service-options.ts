@@ -1,10 +1,10 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/lua-script.js';
 import type { Logger } from '../log.js';
 import type { HistoryStore } from '../store/history/history-store.js';
 
 export interface CampaignServiceOptions {
   /** A connection for commands (created with `maxRetriesPerRequest: null`, as BullMQ wants). */
-  redis: Redis;
+  redis: RedisClient;
   /** Key prefix. @defaultValue '{ari-dialer}' */
   prefix?: string;
   /**

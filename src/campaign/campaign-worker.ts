@@ -3,7 +3,6 @@ import { SuppressionList } from './policy/suppression-list.js';
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import type { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { AriClient } from '../ari/client.js';
 import { AriEventStream } from '../ari/event-stream.js';
 import type { CallObserver } from '../dialer/call-options.js';
@@ -15,7 +14,9 @@ import { AsteriskHealth } from './health/asterisk-health.js';
 import { CampaignBreakers } from './health/campaign-breakers.js';
 import type { BreakerState, BreakerTrip } from './health/circuit-breaker.js';
 import type { CampaignMeta } from '../store/campaign-store.js';
+import { campaignOfChannel } from '../dialer/channel-id.js';
 import { connectRedis, connectSubscriber } from '../store/redis-connection.js';
+import type { RedisClient } from '../store/lua-script.js';
 import { HopperFeeder } from './hopper/hopper-feeder.js';
 import { HoldBacks } from './pacing/hold-backs.js';
 import { Semaphore } from './pacing/semaphore.js';
@@ -46,8 +47,8 @@ export class CampaignWorker {
   /** Whether this worker's Asterisk takes calls now. */
   readonly health: AsteriskHealth;
   readonly breakers: CampaignBreakers;
-  private readonly redis: Redis;
-  private readonly sub: Redis;
+  private readonly redis: RedisClient;
+  private readonly sub: RedisClient;
   private readonly log: Logger;
   private readonly cap: Semaphore;
   private readonly hangupAll = new AbortController();
@@ -141,7 +142,9 @@ export class CampaignWorker {
       },
     };
     if (opts.witness ?? true) {
-      const witness = new Witness({ redis, keys, ari: this.ari, events: this.events, peers: () => this.heartbeat.livePeers, refreshPeers: () => this.heartbeat.refreshPeers(), log: this.log });
+      // Peers on one Asterisk serve the same campaigns: the owner's campaign is one of this worker's.
+      const campaignOf = (channelId: string) => campaignOfChannel(channelId, this.workers.keys());
+      const witness = new Witness({ redis, keys, ari: this.ari, events: this.events, peers: () => this.heartbeat.livePeers, refreshPeers: () => this.heartbeat.refreshPeers(), campaignOf, log: this.log });
       this.witness = witness;
       this.observer = {
         ...observed,

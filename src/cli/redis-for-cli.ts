@@ -1,10 +1,10 @@
-import type { Redis } from 'ioredis';
 import { connectRedis, DEFAULT_REDIS_URL } from '../store/redis-connection.js';
+import type { RedisClient } from '../store/lua-script.js';
 import { DialerError } from '../errors.js';
 import { maskRedisUrl } from '../store/redis-url.js';
 
 /** A CLI command should fail in seconds with a clear message when Redis is not there, not wait forever. */
-export async function redisForCli(url: string = DEFAULT_REDIS_URL): Promise<Redis> {
+export async function redisForCli(url: string = DEFAULT_REDIS_URL): Promise<RedisClient> {
   const redis = connectRedis(url, {
     maxRetriesPerRequest: 2,
     retryStrategy: (times) => (times > 3 ? null : 200),

@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/lua-script.js';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { CampaignService } from '../campaign/campaign-service.js';
 import type { Logger } from '../log.js';
@@ -14,7 +14,7 @@ export interface LiveFeedOptions {
   service: CampaignService;
   stats: CampaignStats;
   /** A connection of its own for SUBSCRIBE; the feed closes it. */
-  subscriber: Redis;
+  subscriber: RedisClient;
   /** Shortest gap between two updates to one page. */
   intervalMs: number;
   log: Logger;

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import compression from 'compression';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { connectSubscriber } from '../store/redis-connection.js';
+import { connectSubscriber, duplicateSubscriber } from '../store/redis-connection.js';
 import { silentLogger } from '../log.js';
 import { apiRoutes } from './api-routes.js';
 import { Auth, clearTokenCookie, operatorForMutations, tokenCookie } from './auth.js';
@@ -115,7 +115,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   });
 
   const server = createServer(app);
-  const subscriber = o.redisUrl ? connectSubscriber(o.redisUrl) : service.redis.duplicate({ enableReadyCheck: false });
+  const subscriber = o.redisUrl ? connectSubscriber(o.redisUrl) : duplicateSubscriber(service.redis);
   const feed = new LiveFeed({ server, auth, service, stats, subscriber, intervalMs: o.liveIntervalMs, log });
   try {
     await feed.start();

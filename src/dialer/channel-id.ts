@@ -22,5 +22,17 @@ export function channelIdFor(parts: ChannelIdParts): string {
   return id;
 }
 
+/**
+ * The campaign of one of our channel ids, among the campaigns `known` (the longest that fits, since one campaign id
+ * may begin another's). Undefined for a channel of none of them.
+ */
+export function campaignOfChannel(channelId: string, known: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  for (const id of known) {
+    if (channelId.startsWith(`dlr-${id.replace(unsafe, '_')}-`) && (best === undefined || id.length > best.length)) best = id;
+  }
+  return best;
+}
+
 /** A one-off call (the `dial` CLI) has no campaign: a random id still lets us match early events. */
 export const oneOffChannelId = (): string => `dial-${randomUUID()}`;

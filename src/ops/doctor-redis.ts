@@ -1,12 +1,14 @@
 import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/lua-script.js';
 import { newRedis } from '../store/redis-connection.js';
 import { parseRedisUrl, type RedisTarget } from '../store/redis-url.js';
 import { check, skipped, type DoctorCheck } from './doctor-check.js';
+import { Keys } from '../store/keys.js';
 import { maskUrl } from './config-print.js';
 
 export interface RedisDoctorOptions {
   url: string;
-  /** Key prefix: on Redis Cluster it must hold a {hash tag}. */
+  /** Key prefix: on Redis Cluster, best without a {hash tag} (each campaign then gets a slot of its own). */
   prefix: string;
   timeoutMs: number;
 }
@@ -52,7 +54,8 @@ export async function checkRedis(o: RedisDoctorOptions): Promise<DoctorCheck[]> 
       ];
     }
     const info = parseInfo(await redis.info());
-    const via = target.kind === 'sentinel' ? ` (master "${target.masterName}" at ${redis.stream?.remoteAddress ?? '?'}:${redis.stream?.remotePort ?? '?'}, found through Sentinel)` : '';
+    const stream = target.kind === 'sentinel' ? (redis as Redis).stream : undefined;
+    const via = target.kind === 'sentinel' ? ` (master "${target.masterName}" at ${stream?.remoteAddress ?? '?'}:${stream?.remotePort ?? '?'}, found through Sentinel)` : '';
     const out: DoctorCheck[] = [check('redis.reachable', 'Redis reachable', 'pass', `${shown} answers${via}`)];
     out.push(versionCheck(info));
     out.push(await persistenceCheck(redis, info));
@@ -93,7 +96,7 @@ function older(version: string, than: string): boolean {
 }
 
 /** CONFIG may be renamed or refused on managed Redis: then INFO says whether AOF is on, and nothing about RDB. */
-async function persistenceCheck(redis: Redis, info: Record<string, string>): Promise<DoctorCheck> {
+async function persistenceCheck(redis: RedisClient, info: Record<string, string>): Promise<DoctorCheck> {
   const title = 'Redis persistence';
   const aof = info.aof_enabled === '1';
   let save: string | undefined;
@@ -131,6 +134,12 @@ function evictionCheck(info: Record<string, string>): DoctorCheck {
 
 function clusterCheck(prefix: string): DoctorCheck {
   const title = 'Redis Cluster key prefix';
-  if (/\{[^}]+\}/.test(prefix)) return check('redis.cluster', title, 'pass', `${prefix} has a hash tag: each queue's keys share one slot`);
-  return check('redis.cluster', title, 'fail', `${prefix} has no {hash tag}: BullMQ's scripts touch several keys, which must share a slot`, 'set DIALER_PREFIX to something like {ari-dialer}');
+  if (!new Keys(prefix).oneSlot) return check('redis.cluster', title, 'pass', `${prefix}: each campaign's keys (its BullMQ queues too) share a slot of their own, so campaigns spread over the shards`);
+  return check(
+    'redis.cluster',
+    title,
+    'warn',
+    `${prefix} has a {hash tag}: every key of the installation is on one slot, so one shard carries all of it`,
+    'set DIALER_PREFIX without braces (e.g. ari-dialer) once no campaign of the old prefix is running',
+  );
 }

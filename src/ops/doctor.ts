@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { DEFAULT_PREFIX } from '../store/keys.js';
 import { DEFAULT_REDIS_URL } from '../store/redis-connection.js';
 import type { Logger } from '../log.js';
 import { check, type DoctorCheck, type DoctorReport } from './doctor-check.js';
@@ -17,7 +18,7 @@ export interface DoctorOptions {
   app?: string;
   /** @defaultValue redis://127.0.0.1:6379 */
   redisUrl?: string;
-  /** @defaultValue '{ari-dialer}' */
+  /** @defaultValue 'ari-dialer' */
   prefix?: string;
   /** The history database (DATABASE_URL); none: not checked (history stays in Redis). @defaultValue none */
   databaseUrl?: string;
@@ -68,7 +69,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       ]),
     );
   }
-  const redis = checkRedis({ url: options.redisUrl ?? DEFAULT_REDIS_URL, prefix: options.prefix ?? '{ari-dialer}', timeoutMs });
+  const redis = checkRedis({ url: options.redisUrl ?? DEFAULT_REDIS_URL, prefix: options.prefix ?? DEFAULT_PREFIX, timeoutMs });
   const postgres = options.databaseUrl
     ? import('./doctor-postgres.js').then(({ checkPostgres }) => checkPostgres({ url: options.databaseUrl!, timeoutMs }))
     : Promise.resolve([]);

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/lua-script.js';
 import type { AriEventStream } from '../ari/event-stream.js';
 
 /** One thing `/readyz` asks about. */
@@ -49,7 +49,7 @@ export function ariSocketCheck(stream: AriEventStream, now: () => number = Date.
 }
 
 /** Ready when Redis answers PING within `timeoutMs` (a connection that queues commands while down must not hang). */
-export function redisCheck(redis: Redis, timeoutMs = 1000): ReadyCheck {
+export function redisCheck(redis: RedisClient, timeoutMs = 1000): ReadyCheck {
   return {
     name: 'redis',
     check: async () => {

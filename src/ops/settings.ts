@@ -63,7 +63,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { name: 'asterisk', env: 'ASTERISK', flag: '--asterisk', kind: 'string', help: 'which of the config file\'s "asterisks" this process serves' },
   { name: 'redisUrl', env: 'REDIS_URL', flag: '--redis-url', kind: 'redis-url', secret: true, help: 'Redis for queues and results (default redis://127.0.0.1:6379); redis+sentinel://host1:26379,host2:26379/masterName for Sentinel' },
   { name: 'databaseUrl', env: 'DATABASE_URL', kind: 'url', protocols: ['postgres:', 'postgresql:'], secret: true, help: 'PostgreSQL for call history (none: history stays in Redis); no flag: the URL may hold a password' },
-  { name: 'prefix', env: 'DIALER_PREFIX', flag: '--prefix', kind: 'string', default: '{ari-dialer}', help: 'Redis key prefix; keep a {hash tag} for Redis Cluster' },
+  { name: 'prefix', env: 'DIALER_PREFIX', flag: '--prefix', kind: 'string', default: 'ari-dialer', help: 'Redis key prefix; without a {hash tag}, so each campaign gets a Redis Cluster slot of its own' },
   { name: 'channelCap', env: 'CHANNEL_CAP', flag: '--channel-cap', kind: 'int', min: 1, max: 100_000, default: 100, help: 'channels one worker may hold on its Asterisk' },
   { name: 'dashboardHost', env: 'DASHBOARD_HOST', flag: '--host', kind: 'string', default: '127.0.0.1', help: 'where serve listens' },
   { name: 'dashboardPort', env: 'DASHBOARD_PORT', flag: '--port', kind: 'int', min: 0, max: 65535, default: 8080, help: 'where serve listens' },

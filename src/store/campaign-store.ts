@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { Disposition } from '../dialer/call-result.js';
 import type { AttemptRecord } from '../report/summarize.js';
 import { Keys } from './keys.js';
@@ -7,19 +6,24 @@ import { notDialedReason, type NotDialedReason } from '../report/not-dialed.js';
 import { asAttemptRecord } from './history/history-rows.js';
 import { parseSettings, type CampaignSettings } from '../campaign/settings.js';
 import { CHECK_FINISHED, MARK_ANSWERED, MARK_SETTLED, PAUSE_IF_LIVE, RECORD_ATTEMPT, RECORD_FINAL_ONLY } from './campaign-scripts.js';
+import { ActivityNotices } from './activity-notices.js';
+import { runLua, type RedisClient } from './lua-script.js';
 import { CAMPAIGN_STATES, type CampaignCounters, type CampaignMeta, type CampaignState, type InflightCall, type PauseInfo } from './campaign-types.js';
 
 export { CAMPAIGN_STATES, type CampaignCounters, type CampaignMeta, type CampaignState, type InflightCall, type PauseInfo } from './campaign-types.js';
 
 /** Campaign metadata, counters and results in Redis. All reads treat stored data as untrusted. */
 export class CampaignStore {
+  private notices: ActivityNotices | undefined;
+
   constructor(
-    readonly redis: Redis,
+    readonly redis: RedisClient,
     readonly keys: Keys,
   ) {}
 
   async create(meta: Omit<CampaignMeta, 'state' | 'createdAt'> & { state?: CampaignState }): Promise<CampaignMeta> {
     const full: CampaignMeta = { ...meta, state: meta.state ?? 'running', createdAt: new Date().toISOString() };
+    // The campaign's keys share a slot; the index of campaigns has its own, so it is a second step (listed once it exists).
     await this.redis
       .multi()
       .hset(this.keys.campaign(meta.id), {
@@ -31,9 +35,9 @@ export class CampaignStore {
         ...(full.history ? { history: full.history } : {}),
         ...(full.contacts ? { contacts: full.contacts } : {}),
       })
-      .hset(this.keys.counters(meta.id), { total: 0, done: 0, attempts: 0 })
-      .sadd(this.keys.campaigns, meta.id)
+      .hset(this.keys.counters(meta.id), { total: 0, done: 0 })
       .exec();
+    await this.redis.sadd(this.keys.campaigns, meta.id);
     return full;
   }
 
@@ -64,7 +68,7 @@ export class CampaignStore {
    * number is done. Returns the state now.
    */
   async settle(id: string, fromState: 'importing' | 'none' = 'none'): Promise<CampaignState> {
-    return (await this.redis.eval(CHECK_FINISHED, 2, this.keys.counters(id), this.keys.campaign(id), new Date().toISOString(), fromState)) as CampaignState;
+    return (await runLua(this.redis, CHECK_FINISHED, [this.keys.counters(id), this.keys.campaign(id)], [new Date().toISOString(), fromState])) as CampaignState;
   }
 
   /** Replaces the stored settings (already checked by parseSettings): the schedule edited while a campaign waits. */
@@ -77,7 +81,7 @@ export class CampaignStore {
    * several workers' breakers ask for at once is announced once. `paused` keeps why.
    */
   async pauseIfLive(id: string, paused?: PauseInfo): Promise<boolean> {
-    const r = await this.redis.eval(PAUSE_IF_LIVE, 1, this.keys.campaign(id), paused?.reason ?? '', paused?.by ?? '', paused?.at ?? '');
+    const r = await runLua(this.redis, PAUSE_IF_LIVE, [this.keys.campaign(id)], [paused?.reason ?? '', paused?.by ?? '', paused?.at ?? '']);
     return r === 1;
   }
 
@@ -106,16 +110,18 @@ export class CampaignStore {
     const attempt: Partial<Record<Disposition, number>> = {};
     const notDialed: Partial<Record<NotDialedReason, number>> = {};
     const finalAmd: Partial<Record<string, number>> = {};
+    // Kept once: the total of attempts is the sum of the per-disposition counts.
+    let attempts = 0;
     for (const [k, v] of Object.entries(h)) {
       if (k.startsWith('final:')) final[k.slice(6) as Disposition] = Number(v);
-      else if (k.startsWith('attempt:')) attempt[k.slice(8) as Disposition] = Number(v);
+      else if (k.startsWith('attempt:')) attempts += attempt[k.slice(8) as Disposition] = Number(v) || 0;
       else if (k.startsWith('notDialed:')) notDialed[k.slice(10) as NotDialedReason] = Number(v);
       else if (k.startsWith('finalAmd:')) finalAmd[k.slice(9)] = Number(v);
     }
     return {
       total: n('total'),
       done: n('done'),
-      attempts: n('attempts'),
+      attempts,
       inflight,
       rejected: n('rejected'),
       suppressed: n('suppressed'),
@@ -139,7 +145,7 @@ export class CampaignStore {
 
   /** The in-flight mark of one attempt: left behind when the worker running it died. */
   async markAnswered(id: string, channelId: string, at: string): Promise<void> {
-    await this.redis.eval(MARK_ANSWERED, 1, this.keys.inflight(id), channelId, at);
+    await runLua(this.redis, MARK_ANSWERED, [this.keys.inflight(id)], [channelId, at]);
   }
 
   async inflightCall(id: string, channelId: string): Promise<InflightCall | undefined> {
@@ -162,8 +168,7 @@ export class CampaignStore {
    * in the outbox). Only where the attempt is stored: a deleted or archived campaign gets nothing back.
    */
   async markSettled(id: string, channelId: string, rec: Pick<AttemptRecord, 'disposition' | 'final'>): Promise<void> {
-    const marker = JSON.stringify({ settled: true, disposition: rec.disposition, final: rec.final });
-    await this.redis.eval(MARK_SETTLED, 1, this.keys.attemptIds(id), channelId, marker);
+    await runLua(this.redis, MARK_SETTLED, [this.keys.attemptIds(id)], [channelId, settledMarker(rec)]);
   }
 
   async attemptByChannel(id: string, channelId: string): Promise<AttemptRecord | undefined> {
@@ -171,54 +176,44 @@ export class CampaignStore {
     return v ? parseJson<AttemptRecord>(v) : undefined;
   }
 
-  /** Stores an attempt (idempotent by channel id). Returns false when it was already stored. */
-  async recordAttempt(rec: AttemptRecord): Promise<boolean> {
+  /**
+   * Stores an attempt (idempotent by channel id). Returns false when it was already stored. `settled`: nothing is left
+   * for the attempt's job to do after this (a final result and no webhook), so a campaign with history in PostgreSQL
+   * keeps only the settled marker from the start.
+   */
+  async recordAttempt(rec: AttemptRecord, o: { settled?: boolean } = {}): Promise<boolean> {
     const bucket = Math.floor(Date.parse(rec.ended_at) / 10_000) * 10;
     const started = Date.parse(rec.created_at);
-    const res = await this.redis.eval(
+    const id = rec.campaignId;
+    const k = this.keys;
+    const res = await runLua(
+      this.redis,
       RECORD_ATTEMPT,
-      10,
-      this.keys.attemptIds(rec.campaignId),
-      this.keys.attempts(rec.campaignId),
-      this.keys.counters(rec.campaignId),
-      this.keys.inflight(rec.campaignId),
-      this.keys.finals(rec.campaignId),
-      this.keys.campaign(rec.campaignId),
-      this.keys.timeline(rec.campaignId),
-      this.keys.historyOutbox,
-      this.keys.causes(rec.campaignId),
-      this.keys.starts(rec.campaignId),
-      rec.channel_id,
-      JSON.stringify(rec),
-      rec.disposition,
-      rec.final ? '1' : '0',
-      rec.number,
-      rec.answered ? '1' : '0',
-      String(bucket),
-      new Date().toISOString(),
-      causeLabel(rec),
-      String(Math.max(0, Math.round((Number(rec.talk_s) || 0) * 1000))),
-      Number.isNaN(started) ? '' : String(Math.floor(started / 1000)),
-      rec.final && rec.answered && rec.amd_status ? rec.amd_status : '',
+      [k.attemptIds(id), k.attempts(id), k.counters(id), k.inflight(id), k.finals(id), k.campaign(id), k.timeline(id), k.outbox(id), k.causes(id), k.starts(id), k.witnessed(id)],
+      [
+        rec.channel_id,
+        JSON.stringify(rec),
+        rec.disposition,
+        rec.final ? '1' : '0',
+        rec.number,
+        rec.answered ? '1' : '0',
+        String(bucket),
+        new Date().toISOString(),
+        causeLabel(rec),
+        String(Math.max(0, Math.round((Number(rec.talk_s) || 0) * 1000))),
+        Number.isNaN(started) ? '' : String(Math.floor(started / 1000)),
+        o.settled ? settledMarker(rec) : '',
+        rec.final && rec.answered && rec.amd_status ? rec.amd_status : '',
+      ],
     );
     return res === 1;
   }
 
   /** A final result without a call (cancelled before dialing). Idempotent by number. */
   async recordFinalOnly(rec: AttemptRecord): Promise<boolean> {
-    const res = await this.redis.eval(
-      RECORD_FINAL_ONLY,
-      4,
-      this.keys.finals(rec.campaignId),
-      this.keys.counters(rec.campaignId),
-      this.keys.campaign(rec.campaignId),
-      this.keys.historyOutbox,
-      rec.number,
-      JSON.stringify(rec),
-      rec.disposition,
-      new Date().toISOString(),
-      notDialedReason(rec) ?? '',
-    );
+    const k = this.keys;
+    const id = rec.campaignId;
+    const res = await runLua(this.redis, RECORD_FINAL_ONLY, [k.finals(id), k.counters(id), k.campaign(id), k.outbox(id)], [rec.number, JSON.stringify(rec), rec.disposition, new Date().toISOString(), notDialedReason(rec) ?? '']);
     return res === 1;
   }
 
@@ -292,7 +287,7 @@ export class CampaignStore {
 
   /** Outbox entries of this campaign not yet written to PostgreSQL. */
   async outboxCount(id: string): Promise<number> {
-    return Number(await this.redis.hget(this.keys.counters(id), 'outbox')) || 0;
+    return this.redis.llen(this.keys.outbox(id));
   }
 
   /** Answered calls and their talk time, counted as they end (campaigns with history in PostgreSQL). */
@@ -327,7 +322,7 @@ export class CampaignStore {
   async dropAttemptState(id: string, o: { archivedAt: string; queue: Record<string, number> }): Promise<void> {
     await this.redis
       .multi()
-      .del(this.keys.attemptIds(id), this.keys.attempts(id), this.keys.finals(id), this.keys.numbers(id), this.keys.inflight(id), this.keys.pacer(id), this.keys.starts(id))
+      .del(this.keys.attemptIds(id), this.keys.attempts(id), this.keys.finals(id), this.keys.numbers(id), this.keys.inflight(id), this.keys.witnessed(id), this.keys.pacer(id), this.keys.starts(id))
       .hset(this.keys.campaign(id), { archivedAt: o.archivedAt, queueAtArchive: JSON.stringify(o.queue) })
       .exec();
   }
@@ -339,10 +334,23 @@ export class CampaignStore {
     return o && typeof o === 'object' ? (o as Record<string, number>) : undefined;
   }
 
+  /** A campaign event (created, paused, …): published at once. */
   async publish(event: Record<string, unknown>): Promise<void> {
     await this.redis.publish(this.keys.events, JSON.stringify(event));
   }
+
+  /**
+   * A call started or ended in this campaign: pages showing it refresh. Coalesced (see ActivityNotices): one message
+   * per campaign per interval from this process, not one per call.
+   */
+  noteActivity(id: string): void {
+    this.notices ??= new ActivityNotices((event) => this.publish(event));
+    this.notices.note(id);
+  }
 }
+
+/** What a settled attempt leaves in Redis: enough for a re-run to know nothing is left to do. */
+const settledMarker = (rec: Pick<AttemptRecord, 'disposition' | 'final'>): string => JSON.stringify({ settled: true, disposition: rec.disposition, final: rec.final });
 
 function parseJson<T>(v: string): T | undefined {
   try {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/store/lua-script.js';
 import { expect, vi } from 'vitest';
 import { CampaignService } from '../../src/campaign/campaign-service.js';
 import { CampaignWorker, type CampaignWorkerOptions } from '../../src/campaign/campaign-worker.js';
@@ -57,7 +57,7 @@ export class Rig {
 
   private constructor(
     readonly sim: AriSim,
-    readonly redis: Redis,
+    readonly redis: RedisClient,
     readonly prefix: string,
     readonly svc: CampaignService,
     readonly redisUrl: string,

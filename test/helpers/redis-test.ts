@@ -9,7 +9,8 @@ export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const testPrefix = (name: string): string => `{t-${name}-${randomBytes(4).toString('hex')}}`;
 
 export function testRedis(): Redis {
-  return connectRedis(REDIS_URL);
+  // The test Redis is one server (a cluster test makes its own).
+  return connectRedis(REDIS_URL) as Redis;
 }
 
 export { dropPrefix } from '../../src/store/drop-prefix.js';

@@ -30,7 +30,7 @@ function problemsOf(fn: () => unknown): readonly string[] {
 describe('loadConfig: defaults, environment, file, flags', () => {
   it('has the documented defaults, each marked as such', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ ariUser: 'asterisk', ariPassword: '', prefix: '{ari-dialer}', channelCap: 100, logLevel: 'info', logPretty: false, metricsHost: '127.0.0.1', shutdownGraceS: 30 });
+    expect(c).toMatchObject({ ariUser: 'asterisk', ariPassword: '', prefix: 'ari-dialer', channelCap: 100, logLevel: 'info', logPretty: false, metricsHost: '127.0.0.1', shutdownGraceS: 30 });
     expect(c.ariUrl).toBeUndefined();
     expect(c.metricsPort).toBeUndefined();
     expect(c.asterisks).toEqual([]);
@@ -162,7 +162,7 @@ describe('config print', () => {
     expect(text).toMatch(/^redisUrl\s+redis:\/\/:\*{8}@10\.0\.0\.5:6379\s+\(env REDIS_URL\)$/m);
     expect(text).toMatch(/^channelCap\s+9\s+\(env CHANNEL_CAP\)$/m);
     expect(text).toMatch(/^logLevel\s+debug\s+\(flag --log-level\)$/m);
-    expect(text).toMatch(/^prefix\s+\{ari-dialer\}\s+\(default\)$/m);
+    expect(text).toMatch(/^prefix\s+ari-dialer\s+\(default\)$/m);
     expect(text).toMatch(/^dashboardViewerToken\s+\(not set\)\s+\(default\)$/m);
     // Columns are as wide as the longest setting name: match the spacing loosely.
     expect(text).toMatch(new RegExp(`^asterisks\\s+1 server  \\(file ${yaml.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\)$`, 'm'));

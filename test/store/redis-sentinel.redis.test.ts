@@ -23,7 +23,7 @@ const prefix = '{t-sentinel}';
 beforeAll(async () => {
   set = await SentinelSet.start();
   sim = await AriSim.start({ users: { dialer: 'pw' }, timeScale: 0.01 });
-  redis = connectRedis(set.url);
+  redis = connectRedis(set.url) as Redis;
   svc = new CampaignService({ redis, prefix });
   worker = new CampaignWorker({ redisUrl: set.url, prefix, ari: { url: sim.url, user: 'dialer', password: 'pw' }, channelCap: 100, pollMs: 100 });
   await worker.start();

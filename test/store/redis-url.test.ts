@@ -34,7 +34,24 @@ describe('parseRedisUrl', () => {
     expect(() => parseRedisUrl('redis+sentinel://h1:99999/m')).toThrow('sentinel "h1:99999" is not host[:port]');
     expect(() => parseRedisUrl('redis+sentinel://h1/m?tls=1')).toThrow('unknown parameter "tls"');
     expect(() => parseRedisUrl('redis+sentinel://h1/m?db=x')).toThrow('db must be a whole number');
-    expect(() => parseRedisUrl('http://h1')).toThrow('must start with redis://, rediss:// or redis+sentinel://');
+    expect(() => parseRedisUrl('http://h1')).toThrow('must start with redis://, rediss://, redis+sentinel:// or redis+cluster://');
+    expect(() => parseRedisUrl('redis+cluster://h1:70000')).toThrow('cluster node "h1:70000" is not host[:port]');
+    expect(() => parseRedisUrl('redis+cluster://h1/2')).toThrow('a Cluster URL looks like redis+cluster://');
+    expect(() => parseRedisUrl('redis+cluster://h1?db=2')).toThrow('a Cluster URL takes no parameters');
+  });
+
+  it('reads a Cluster URL: the nodes to start from (default port 6379) and their credentials', () => {
+    expect(parseRedisUrl('redis+cluster://app:p%40ss@10.0.0.1:7000,10.0.0.2,[::1]:7002')).toEqual({
+      kind: 'cluster',
+      nodes: [
+        { host: '10.0.0.1', port: 7000 },
+        { host: '10.0.0.2', port: 6379 },
+        { host: '::1', port: 7002 },
+      ],
+      options: { username: 'app', password: 'p@ss' },
+    });
+    expect(parseRedisUrl('redis+cluster://:pw@h1:7000/')).toMatchObject({ kind: 'cluster', options: { password: 'pw' } });
+    expect(maskRedisUrl('redis+cluster://:pw@h1:7000,h2:7001')).toBe('redis+cluster://:***@h1:7000,h2:7001');
   });
 
   it('is how loadConfig checks REDIS_URL', () => {

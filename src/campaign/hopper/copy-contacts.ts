@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../store/lua-script.js';
 import { addError, endpointOk, jobData, newCounts, readOptions, type ImportCounts, type ImportOptions } from '../import/import-contacts.js';
 import { readContactsInBatches } from '../import/contacts.js';
 import type { ContactRow } from '../import/contact-row.js';
@@ -10,7 +10,7 @@ import type { CampaignSettings } from '../settings.js';
 
 export interface CopyContactsOptions extends ImportOptions {
   pool: pg.Pool;
-  redis: Redis;
+  redis: RedisClient;
   /** The Redis-kept do-not-call list (a set of numbers). */
   suppressionKey: string;
   campaignId: string;

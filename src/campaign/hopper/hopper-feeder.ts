@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { luaScript, runLua, type RedisClient } from '../../store/lua-script.js';
 import { silentLogger, type Logger } from '../../log.js';
 import type { CampaignMeta } from '../../store/campaign-store.js';
 import type { Keys } from '../../store/keys.js';
@@ -10,7 +10,7 @@ import { FeederLock } from './feeder-lock.js';
 import { hopperSizeFor } from './hopper-size.js';
 
 export interface HopperFeederOptions {
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   contacts: ContactTable;
   /** The campaign's dial queue. */
@@ -41,7 +41,8 @@ const ATTEMPTS_LOOKED_AT = 64;
  * delayed, active, done or failed). KEYS[1] the finals hash, ARGV[1] the job key prefix, ARGV[2..] the numbers.
  * Returns 1 per number that has, 0 per number whose job vanished.
  */
-const STILL_THERE = `
+// The job keys it reads share the campaign's slot (BullMQ's prefix carries the campaign's hash tag, see Keys).
+const STILL_THERE = luaScript('ariDialerStillThere', 1, `
 local out = {}
 for i = 2, #ARGV do
   local n = ARGV[i]
@@ -54,7 +55,7 @@ for i = 2, #ARGV do
   out[#out + 1] = found
 end
 return out
-`;
+`);
 
 /**
  * The hopper of every campaign whose list is in PostgreSQL that this worker serves: keeps at most `hopperSize` dial
@@ -161,13 +162,13 @@ export class HopperFeeder {
 
   /** Queued contacts with neither a final result nor any job in Redis go back to waiting. Returns how many. */
   async reconcile(campaignId: string): Promise<number> {
-    const jobPrefix = `${this.o.keys.bullPrefix}:${this.o.keys.dialQueue(campaignId)}:${campaignId}|`;
+    const jobPrefix = `${this.o.keys.bullPrefixFor(campaignId)}:${this.o.keys.dialQueue(campaignId)}:${campaignId}|`;
     let lost = 0;
     for (let after = 0; ; ) {
       const page = await this.o.contacts.queued(campaignId, after, 1000);
       if (!page.length) return lost;
       after = page.at(-1)!.seq;
-      const there = (await this.o.redis.eval(STILL_THERE, 1, this.o.keys.finals(campaignId), jobPrefix, ...page.map((p) => p.number))) as number[];
+      const there = (await runLua(this.o.redis, STILL_THERE, [this.o.keys.finals(campaignId)], [jobPrefix, ...page.map((p) => p.number)])) as number[];
       lost += await this.o.contacts.requeue(campaignId, page.filter((_, i) => there[i] === 0).map((p) => p.number));
     }
   }

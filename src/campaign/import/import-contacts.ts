@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../store/lua-script.js';
 import { chooseCallerId } from '../policy/caller-id.js';
 import type { CampaignStore } from '../../store/campaign-store.js';
 import { readContactsInBatches, type ReadContactsInBatchesOptions } from './contacts.js';
@@ -36,10 +36,10 @@ export interface ImportOptions {
 export const newCounts = (): ImportCounts => ({ rows: 0, accepted: 0, rejected: 0, suppressed: 0, duplicates: 0, errors: [] });
 
 /**
- * A validation pass: counts rows and bad rows without touching Redis queues. Duplicates and suppression are
+ * A validation pass: counts rows and bad rows without touching RedisClient queues. Duplicates and suppression are
  * counted against a scratch set so the preview says "9,812 to dial, 188 suppressed, 3 duplicates".
  */
-export async function previewContacts(redis: Redis, suppressionKey: string, scratchKey: string, opts: ImportOptions, settings?: CampaignSettings): Promise<ImportCounts> {
+export async function previewContacts(redis: RedisClient, suppressionKey: string, scratchKey: string, opts: ImportOptions, settings?: CampaignSettings): Promise<ImportCounts> {
   const counts = newCounts();
   try {
     for await (const batch of readContactsInBatches(opts.open(), readOptions(opts, settings))) {
@@ -148,7 +148,7 @@ export function addError(counts: ImportCounts, e: RowError, opts: ImportOptions)
 
 /** Drops suppressed numbers and numbers already seen (SADD answers 0 for those), keeping file order. */
 async function classify(
-  redis: Redis,
+  redis: RedisClient,
   suppressionKey: string,
   seenKey: string,
   rows: ContactRow[],

@@ -1,11 +1,11 @@
-import type { Redis } from 'ioredis';
+import { luaScript, runLua, type RedisClient } from '../../store/lua-script.js';
 
 /**
  * Channels in flight on a trunk, counted in Redis over every worker: a sorted set of leases (member = channel id,
  * score = expiry on Redis's clock). A live worker renews its leases; a worker that dies stops renewing, and its
  * leases lapse after `ttlMs`, so a crash cannot eat the trunk's channels for good.
  */
-const ACQUIRE = `
+const ACQUIRE = luaScript('ariDialerLeaseAcquire', 1, `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local ttl = tonumber(ARGV[3])
@@ -14,22 +14,22 @@ if not redis.call('ZSCORE', KEYS[1], ARGV[1]) and redis.call('ZCARD', KEYS[1]) >
 redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ttl * 2)
 return 1
-`;
+`);
 
-const RENEW = `
+const RENEW = luaScript('ariDialerLeaseRenew', 1, `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local ttl = tonumber(ARGV[2])
 redis.call('ZADD', KEYS[1], 'XX', now + ttl, ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ttl * 2)
 return 1
-`;
+`);
 
-const COUNT = `
+const COUNT = luaScript('ariDialerLeaseCount', 1, `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 return redis.call('ZCOUNT', KEYS[1], now, '+inf')
-`;
+`);
 
 export interface ChannelLeasesOptions {
   /** A lease lapses this long after its last renewal (renewed every third of it). @defaultValue 30000 */
@@ -50,7 +50,7 @@ export class ChannelLeases {
   private readonly pollMs: number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     opts: ChannelLeasesOptions = {},
   ) {
     this.ttlMs = opts.ttlMs ?? 30_000;
@@ -67,11 +67,11 @@ export class ChannelLeases {
     const started = Date.now();
     for (;;) {
       if (signal?.aborted) return undefined;
-      if (Number(await this.redis.eval(ACQUIRE, 1, key, id, String(max), String(this.ttlMs))) === 1) break;
+      if (Number(await runLua(this.redis, ACQUIRE, [key], [id, String(max), String(this.ttlMs)])) === 1) break;
       await new Promise((r) => setTimeout(r, this.pollMs + Math.floor(Math.random() * this.pollMs)));
     }
     const renew = setInterval(() => {
-      this.redis.eval(RENEW, 1, key, id, String(this.ttlMs)).catch(() => undefined);
+      runLua(this.redis, RENEW, [key], [id, String(this.ttlMs)]).catch(() => undefined);
     }, Math.max(50, Math.floor(this.ttlMs / 3)));
     renew.unref();
     let released = false;
@@ -88,6 +88,6 @@ export class ChannelLeases {
 
   /** Leases held now under `key`. */
   async count(key: string): Promise<number> {
-    return Number(await this.redis.eval(COUNT, 1, key));
+    return Number(await runLua(this.redis, COUNT, [key]));
   }
 }

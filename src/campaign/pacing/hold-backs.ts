@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../store/lua-script.js';
 import type { Keys } from '../../store/keys.js';
 
 /** What kept a campaign's calls waiting. `cps` and `concurrency` are the campaign's own limits. */
@@ -28,7 +28,7 @@ export class HoldBacks {
   private readonly lastNoted = new Map<string, number>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 

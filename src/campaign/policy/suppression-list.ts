@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../store/lua-script.js';
 import type { Keys } from '../../store/keys.js';
 import { normalizeNumber } from '../import/phone-number.js';
 
@@ -8,7 +8,7 @@ import { normalizeNumber } from '../import/phone-number.js';
  */
 export class SuppressionList {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 

@@ -9,6 +9,7 @@ import type { CampaignMeta, CampaignStore, InflightCall } from '../../store/camp
 import { assertDialJobData, dialJobId } from '../job-data.js';
 import { attemptCallParams } from '../attempt-call-params.js';
 import { renderEndpoint } from '../settings.js';
+import { luaScript, runLua } from '../../store/lua-script.js';
 import type { WorkerHeartbeat } from './worker-heartbeat.js';
 
 export interface TakeoverOptions {
@@ -29,7 +30,7 @@ export interface TakeoverOptions {
 }
 
 /** Takes a call mark from a dead worker for this one, only if it is still that worker's (one taker wins). */
-const CLAIM = `
+const CLAIM = luaScript('ariDialerClaimCall', 1, `
 local v = redis.call('HGET', KEYS[1], ARGV[1])
 if not v then return 0 end
 local o = cjson.decode(v)
@@ -38,7 +39,7 @@ o.worker = ARGV[3]
 o.takenOverFrom = ARGV[2]
 redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(o))
 return 1
-`;
+`);
 
 /**
  * Follows the calls of a worker that died (heartbeat expired) on the same Asterisk, seconds after its death rather
@@ -79,7 +80,7 @@ export class Takeover {
         for (const mark of await this.o.store.inflight(id)) {
           if (!dead.has(mark.worker)) continue;
           left.add(mark.worker);
-          const claimed = await this.o.store.redis.eval(CLAIM, 1, this.o.store.keys.inflight(id), mark.channelId, mark.worker, this.o.name);
+          const claimed = await runLua(this.o.store.redis, CLAIM, [this.o.store.keys.inflight(id)], [mark.channelId, mark.worker, this.o.name]);
           if (claimed === 1) void this.follow(id, mark);
         }
       }

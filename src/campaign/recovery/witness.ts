@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../store/lua-script.js';
 import type { AriClient } from '../../ari/client.js';
 import type { AriEventStream } from '../../ari/event-stream.js';
 import type { AriEvent } from '../../ari/types.generated.js';
@@ -6,9 +6,10 @@ import type { WitnessedEnd } from '../../dialer/call-options.js';
 import { initialCallState, transition, type CallState } from '../../dialer/transitions.js';
 import type { Logger } from '../../log.js';
 import type { Keys } from '../../store/keys.js';
+import { luaScript, runLua } from '../../store/lua-script.js';
 
 export interface WitnessOptions {
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   ari: AriClient;
   /** This worker's event stream: it receives the peers' channels it was subscribed to. */
@@ -17,8 +18,11 @@ export interface WitnessOptions {
   peers: () => readonly string[];
   /** Looks the peers up now, when none is known yet (a worker's first calls). */
   refreshPeers?: () => Promise<readonly string[]>;
-  /** How long a witnessed end stays in Redis for whoever settles the attempt. @defaultValue 3600 */
-  ttlS?: number;
+  /**
+   * The campaign a channel of ours belongs to (its witnessed end is kept with the campaign's calls in flight);
+   * undefined for a channel of no campaign this worker knows, which is then not witnessed.
+   */
+  campaignOf: (channelId: string) => string | undefined;
   log: Logger;
 }
 
@@ -29,6 +33,16 @@ interface Watched {
   destroyedCause?: number;
 }
 
+/**
+ * Keeps a peer's witnessed end only while the call's in-flight mark is there: the owner's stored result deletes the
+ * mark and the witness in one step, so a witness that comes later would never be read and must not stay behind.
+ */
+const KEEP_WITNESS = luaScript('ariDialerKeepWitness', 2, `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+return 1
+`);
+
 /** A channel still watched after this long lost its end in a gap of our own socket: forgotten. */
 const FORGET_AFTER_MS = 6 * 3_600_000;
 
@@ -36,17 +50,16 @@ const FORGET_AFTER_MS = 6 * 3_600_000;
  * Keeps the results of calls that end while their own worker cannot see them (it died, or its socket is down).
  * Each worker subscribes a live PEER's app to every channel it originates (ARI keeps per-channel subscriptions of
  * any app, res/ari/resource_applications.c); the peer follows those channels' events with the same state table
- * as a call and, on ChannelDestroyed, writes what it saw to Redis with a TTL. Whoever settles the attempt (a
- * takeover, the re-run job, a call that lost sight of its channel) reads it instead of answering UNKNOWN.
+ * as a call and, on ChannelDestroyed, writes what it saw to Redis, beside the call's in-flight mark. Whoever settles
+ * the attempt (a takeover, the re-run job, a call that lost sight of its channel) reads it instead of answering
+ * UNKNOWN, and storing the result deletes it: Redis holds witnesses of calls in flight only.
  */
 export class Witness {
   private readonly watched = new Map<string, Watched>();
-  private readonly ttlS: number;
   private readonly off: () => void;
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(private readonly o: WitnessOptions) {
-    this.ttlS = o.ttlS ?? 3600;
     this.off = o.events.onUnclaimed((key, ev) => this.onEvent(key, ev));
     this.sweeper = setInterval(() => this.sweep(), 60_000);
     this.sweeper.unref();
@@ -70,7 +83,9 @@ export class Witness {
   }
 
   async read(channelId: string): Promise<WitnessedEnd | undefined> {
-    const v = await this.o.redis.get(this.o.keys.witnessed(channelId));
+    const campaignId = this.o.campaignOf(channelId);
+    if (campaignId === undefined) return undefined;
+    const v = await this.o.redis.hget(this.o.keys.witnessed(campaignId), channelId);
     return v ? parseWitnessed(v) : undefined;
   }
 
@@ -102,7 +117,13 @@ export class Witness {
         stasisFailed: w.stasisFailed,
         app: this.o.events.app,
       };
-      this.o.redis.set(this.o.keys.witnessed(channelId), JSON.stringify(seen), 'EX', this.ttlS).catch((err: Error) => {
+      const campaignId = this.o.campaignOf(channelId);
+      if (campaignId === undefined) {
+        this.o.log.debug({ channelId }, 'witnessed end of a channel of no campaign served here: not kept');
+        continue;
+      }
+      const k = this.o.keys;
+      runLua(this.o.redis, KEEP_WITNESS, [k.inflight(campaignId), k.witnessed(campaignId)], [channelId, JSON.stringify(seen)]).catch((err: Error) => {
         this.o.log.warn({ channelId, err: err.message }, 'could not store a witnessed end');
       });
     }

@@ -1,9 +1,9 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../store/lua-script.js';
 import type { Logger } from '../../log.js';
 import type { Keys } from '../../store/keys.js';
 
 export interface WorkerHeartbeatOptions {
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   /** This worker's name (its Stasis app name). */
   name: string;

@@ -85,8 +85,10 @@ export async function deleteCampaign(service: CampaignService, id: string, opts:
     throw err;
   }
   const keys = await deleteKeysStartingWith(service.redis, service.keys.campaignScope(id));
-  // Last, in one step: until here a crash leaves the campaign listed, so running the delete again finishes it.
-  const [[, hashDeleted]] = ((await service.redis.multi().del(service.keys.campaign(id)).srem(service.keys.campaigns, id).exec()) ?? [[null, 0]]) as [[unknown, number]];
+  // Last: until here a crash leaves the campaign listed, so running the delete again finishes it. The hash and the
+  // index live on different slots of a cluster: the hash goes first, and an id listed without one is no campaign.
+  const hashDeleted = await service.redis.del(service.keys.campaign(id));
+  await service.redis.srem(service.keys.campaigns, id);
   await service.closeQueues(queues);
   await service.store.publish({ type: 'campaign', id, change: 'deleted' });
   const result: DeleteCampaignResult = { id, name: meta.name, state: meta.state, cancelled, keys: keys + (hashDeleted ? 1 : 0), queues, history };
@@ -99,7 +101,7 @@ export function campaignFootprint(service: CampaignService, id: string, list = f
   const { keys } = service;
   return keyFootprint(service.redis, {
     exact: [keys.campaign(id)],
-    starts: [keys.campaignScope(id), `${keys.bullPrefix}:${keys.dialQueue(id)}:`, `${keys.bullPrefix}:${keys.webhookQueue(id)}:`],
+    starts: [keys.campaignScope(id), `${keys.bullPrefixFor(id)}:${keys.dialQueue(id)}:`, `${keys.bullPrefixFor(id)}:${keys.webhookQueue(id)}:`],
     list,
   });
 }

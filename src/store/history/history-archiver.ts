@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { silentLogger, type Logger } from '../../log.js';
 import type { CampaignStore } from '../campaign-store.js';
+import { luaScript, runLua, type RedisClient } from '../lua-script.js';
 import type { HistoryStore } from './history-store.js';
 import { asOutboxEntry, type OutboxEntry } from './history-rows.js';
 
@@ -29,34 +29,33 @@ export interface HistoryArchiverOptions {
   archiveEveryMs?: number;
   /** Deletes a finished campaign's per-attempt state and queues from Redis once its history is complete. @defaultValue true */
   purge?: boolean;
-  /** The lock's time to live: another process takes over this long after this one died, ms. @defaultValue 15000 */
+  /** A campaign's lock's time to live: another process takes over this long after this one died, ms. @defaultValue 15000 */
   lockTtlMs?: number;
   logger?: Logger;
 }
 
-const ACQUIRE = `
+const ACQUIRE = luaScript('ariDialerArchiverAcquire', 1, `
 local v = redis.call('GET', KEYS[1])
 if not v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
 if v == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
 return 0
-`;
+`);
 
 /** Drops what was written, only while this archiver still holds the lock (else another may have written more). */
-const ACK = `
+const ACK = luaScript('ariDialerArchiverAck', 2, `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('LTRIM', KEYS[2], ARGV[2], -1)
-for i = 3, #KEYS do redis.call('HINCRBY', KEYS[i], 'outbox', -tonumber(ARGV[i])) end
 return 1
-`;
+`);
 
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+const RELEASE = luaScript('ariDialerArchiverRelease', 1, `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`);
 
 /**
- * Moves call history from Redis to PostgreSQL. The campaign store's Lua scripts append each result to an outbox
- * list in the same step that stores it; this drains the list in batches (one transaction each, idempotent, so an
- * entry written twice after a crash adds nothing) and trims what was written. While PostgreSQL is down, entries
- * wait in Redis and dialing goes on. One archiver at a time per installation holds a lock; any worker or `serve`
- * with DATABASE_URL runs one, and the next takes over when it dies.
+ * Moves call history from Redis to PostgreSQL. The campaign store's Lua scripts append each result to the
+ * campaign's outbox list in the same step that stores it (on the campaign's slot); this drains each campaign's list
+ * in batches (one transaction each, idempotent, so an entry written twice after a crash adds nothing) and trims what
+ * was written. While PostgreSQL is down, entries wait in Redis and dialing goes on. One archiver at a time drains a
+ * campaign, holding its lock; any worker or `serve` with DATABASE_URL runs one, and the next takes over when it dies.
  *
  * A finished (or cancelled) campaign whose every entry is written is then archived: its row in PostgreSQL gets the
  * counters and a snapshot, and its per-attempt state and queues leave Redis (counters, causes and
@@ -67,6 +66,8 @@ export class HistoryArchiver {
   private readonly log: Logger;
   private readonly token = randomBytes(8).toString('hex');
   private readonly known = new Set<string>();
+  /** Campaigns whose lock this archiver may hold (released on stop). */
+  private readonly locked = new Set<string>();
   private running?: Promise<void>;
   private stopping = false;
   private wake?: () => void;
@@ -89,7 +90,7 @@ export class HistoryArchiver {
     this.log = (options.logger ?? silentLogger).child({ component: 'history-archiver' });
   }
 
-  private get redis(): Redis {
+  private get redis(): RedisClient {
     return this.o.store.redis;
   }
 
@@ -105,23 +106,40 @@ export class HistoryArchiver {
     this.wake?.();
     await this.running;
     this.running = undefined;
-    await this.redis.eval(RELEASE, 1, this.o.store.keys.historyLock, this.token).catch(() => undefined);
+    await Promise.all([...this.locked].map((id) => runLua(this.redis, RELEASE, [this.o.store.keys.archiverLock(id)], [this.token]).catch(() => undefined)));
+    this.locked.clear();
   }
 
-  /** Entries waiting in the outbox (all campaigns). */
-  pending(): Promise<number> {
-    return this.redis.llen(this.o.store.keys.historyOutbox);
+  /** Entries waiting in the outboxes (all campaigns). */
+  async pending(): Promise<number> {
+    const ids = await this.o.store.ids();
+    const n = await Promise.all(ids.map((id) => this.o.store.outboxCount(id)));
+    return n.reduce((a, b) => a + b, 0);
   }
 
   /**
-   * Writes batches until the outbox is empty. Returns how many entries were written, or undefined when another
-   * process holds the lock. Throws when PostgreSQL fails (the entries stay in Redis).
+   * Writes batches until every campaign's outbox is empty. Returns how many entries were written, or undefined when
+   * there were entries but other processes held every lock. Throws when PostgreSQL fails (the entries stay in Redis).
    */
   async drain(): Promise<number | undefined> {
     let written = 0;
+    let lockedOut = false;
+    for (const id of await this.o.store.ids()) {
+      if (this.stopping) break;
+      if ((await this.o.store.outboxCount(id)) === 0) continue;
+      const n = await this.drainCampaign(id);
+      if (n === undefined) lockedOut = true;
+      else written += n;
+    }
+    return lockedOut && written === 0 ? undefined : written;
+  }
+
+  /** Writes one campaign's outbox in batches while this archiver holds its lock. */
+  private async drainCampaign(id: string): Promise<number | undefined> {
+    let written = 0;
     for (let first = true; ; first = false) {
-      if (!(await this.lock())) return first ? undefined : written;
-      const n = await this.writeBatch();
+      if (!(await this.lock(id))) return first ? undefined : written;
+      const n = await this.writeBatch(id);
       written += n;
       if (n < this.o.batchSize) return written;
     }
@@ -149,7 +167,7 @@ export class HistoryArchiver {
           this.lastArchiveCheck = Date.now();
           await this.archiveFinished();
         }
-        if (n === this.o.batchSize) continue;
+        if (n !== undefined && n >= this.o.batchSize) continue;
       } catch (err) {
         if (!this.failing) this.log.warn({ err }, 'cannot write call history to PostgreSQL: results wait in Redis, dialing goes on');
         this.failing = true;
@@ -165,38 +183,28 @@ export class HistoryArchiver {
     }
   }
 
-  private async lock(): Promise<boolean> {
-    return (await this.redis.eval(ACQUIRE, 1, this.o.store.keys.historyLock, this.token, String(this.o.lockTtlMs))) === 1;
+  private async lock(id: string): Promise<boolean> {
+    const held = (await runLua(this.redis, ACQUIRE, [this.o.store.keys.archiverLock(id)], [this.token, String(this.o.lockTtlMs)])) === 1;
+    if (held) this.locked.add(id);
+    return held;
   }
 
-  private async writeBatch(): Promise<number> {
+  private async writeBatch(id: string): Promise<number> {
     const keys = this.o.store.keys;
-    const raw = await this.redis.lrange(keys.historyOutbox, 0, this.o.batchSize - 1);
+    const raw = await this.redis.lrange(keys.outbox(id), 0, this.o.batchSize - 1);
     if (!raw.length) return 0;
     const entries: OutboxEntry[] = [];
-    const perCampaign = new Map<string, number>();
     for (const v of raw) {
       const e = asOutboxEntry(v);
-      if (!e) {
-        this.log.error({ entry: v.slice(0, 200) }, 'outbox entry is not a call record: dropped');
+      if (!e || e.r.campaignId !== id) {
+        this.log.error({ campaignId: id, entry: v.slice(0, 200) }, 'outbox entry is not a call record of this campaign: dropped');
         continue;
       }
       entries.push(e);
-      perCampaign.set(e.r.campaignId, (perCampaign.get(e.r.campaignId) ?? 0) + 1);
     }
-    for (const id of perCampaign.keys()) await this.ensureCampaign(id);
+    await this.ensureCampaign(id);
     await this.o.history.write(entries);
-    const ids = [...perCampaign.keys()];
-    const ok = await this.redis.eval(
-      ACK,
-      2 + ids.length,
-      keys.historyLock,
-      keys.historyOutbox,
-      ...ids.map((id) => keys.counters(id)),
-      this.token,
-      String(raw.length),
-      ...ids.map((id) => String(perCampaign.get(id))),
-    );
+    const ok = await runLua(this.redis, ACK, [keys.archiverLock(id), keys.outbox(id)], [this.token, String(raw.length)]);
     // Lost the lock while writing: the rows are in (idempotent), the next holder writes them again harmlessly.
     if (ok !== 1) return 0;
     return raw.length;

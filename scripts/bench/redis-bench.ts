@@ -1,0 +1,225 @@
+// Redis work per attempt: CPU, commands and the costliest commands, from INFO cpu and INFO commandstats taken before
+// and after one fixed campaign on a redis-server of the bench's own (nothing else pollutes the figures). Then the
+// Redis bytes left a minute after the campaign finished (history in PostgreSQL, witnesses included), and the
+// attempts/s of a second campaign with 4 worker processes. Part of `npm run bench`; alone:
+// `npx tsx scripts/bench/redis-bench.ts [--quick] [--json]` (needs redis-server and PostgreSQL: DATABASE_URL).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/store/lua-script.js';
+import { CampaignService } from '../../src/campaign/campaign-service.js';
+import { startPrivateRedis } from '../../src/cli/private-redis.js';
+import { keyFootprint } from '../../src/store/key-footprint.js';
+import { HistoryStore } from '../../src/store/history/history-store.js';
+import { connectRedis } from '../../src/store/redis-connection.js';
+import { startSimProcess } from './sim-process.js';
+
+const RUN = fileURLToPath(new URL('../../src/cli/run.ts', import.meta.url));
+
+export interface RedisBenchOptions {
+  databaseUrl: string;
+  /** Numbers of the measured campaign; one in five is busy and called twice (1.2 attempts per number). */
+  numbers: number;
+  /** Worker processes during the measured campaign. @defaultValue 2 */
+  workers?: number;
+  /** Worker processes for the attempts/s campaign (the measured campaign's plus more). @defaultValue 4 */
+  throughputWorkers?: number;
+  /** How long after the finish the bytes left are measured, s. @defaultValue 60 */
+  settleS?: number;
+}
+
+export interface CommandCost {
+  command: string;
+  calls: number;
+  usec: number;
+  calls_per_attempt: number;
+}
+
+export interface RedisFigures {
+  numbers: number;
+  attempts: number;
+  workers: number;
+  /** Redis CPU (user + sys, all threads) over the campaign, per attempt. */
+  redis_cpu_us_per_attempt: number;
+  /** Every command Redis ran (those inside Lua scripts included, as commandstats counts them), per attempt. */
+  commands_per_attempt: number;
+  /** The costliest commands by time. */
+  top_commands: CommandCost[];
+  /** Measured campaign, end to end (import to finish), with `workers` processes. */
+  attempts_per_s: number;
+  /** A second campaign of the same size with `throughput_workers` processes. */
+  attempts_per_s_more_workers: number;
+  throughput_workers: number;
+  /** MEMORY USAGE of every key of the installation, `settle_s` after the finish, per number. */
+  redis_bytes_per_number_after: number;
+  settle_s: number;
+  /** Where those bytes are (per number, by kind of key). */
+  redis_bytes_after_by_kind: string;
+}
+
+/** The fixed campaign: one number in five ends in 6 (busy in the simulator) and is called once more. */
+const numbers = (n: number, lead: string) => Array.from({ length: n }, (_, i) => `+1${lead}${String(i * 10 + (i % 5 === 4 ? 6 : i % 5)).padStart(8, '0')}`);
+
+export async function benchRedis(o: RedisBenchOptions): Promise<RedisFigures> {
+  const own = await startPrivateRedis();
+  if (!own) throw new Error('the Redis bench needs redis-server on the PATH (it runs one of its own)');
+  // Calls ring 250 ms and talk 500 ms: long enough for a peer to witness each one, as on a real Asterisk.
+  const sim = await startSimProcess(['--time-scale', '0.25']);
+  const schema = `bench_${randomBytes(4).toString('hex')}`;
+  const prefix = `{bench-redis}`;
+  const history = new HistoryStore({ url: o.databaseUrl, schema, max: 4 });
+  await history.migrate();
+  const redis = connectRedis(own.url);
+  const svc = new CampaignService({ redis, prefix, history });
+  const archiver = svc.historyArchiver({ archiveEveryMs: 500 });
+  archiver.start();
+  const env = { REDIS_URL: own.url, DIALER_PREFIX: prefix, ARI_URL: sim.url, ARI_USER: 'bench', ARI_PASSWORD: 'bench' };
+  const workers: ChildProcess[] = [];
+  const nWorkers = o.workers ?? 2;
+  const moreWorkers = o.throughputWorkers ?? 4;
+  const settleS = o.settleS ?? 60;
+  try {
+    workers.push(...startWorkers(nWorkers, env));
+    await workersUp(svc, nWorkers);
+    const settings = { endpoint: 'SIP/trunk/{number}', timeoutS: 30, cps: 1000, maxConcurrent: 1000, retry: 'busy=1@50ms' };
+    const before = await redisInfo(redis);
+    const measured = await runCampaign(svc, 'redis-cost', numbers(o.numbers, '2'), settings);
+    const after = await redisInfo(redis);
+    const attempts = (await svc.status(measured.id)).counters.attempts;
+
+    const per = (v: number) => Math.round((v / attempts) * 10) / 10;
+    const costs = commandDeltas(before.commands, after.commands);
+    const allCalls = costs.reduce((a, c) => a + c.calls, 0);
+
+    // What is left a while after the finish: archived state, witnesses, holds, BullMQ's leftovers.
+    const finishedAt = measured.finishedAt;
+    while (!(await svc.get(measured.id)).archivedAt) await sleep(100);
+    await sleep(Math.max(0, finishedAt + settleS * 1000 - Date.now()));
+    const kinds: Record<string, number> = {};
+    const f = await keyFootprint(redis, { starts: [prefix], list: true });
+    for (const { key, bytes } of f.list ?? []) kinds[kindOf(key.slice(prefix.length))] = (kinds[kindOf(key.slice(prefix.length))] ?? 0) + bytes;
+
+    workers.push(...startWorkers(moreWorkers - nWorkers, env));
+    await workersUp(svc, moreWorkers);
+    const fast = await runCampaign(svc, 'throughput', numbers(o.numbers, '3'), settings);
+    const fastAttempts = (await svc.status(fast.id)).counters.attempts;
+    return {
+      numbers: o.numbers,
+      attempts,
+      workers: nWorkers,
+      redis_cpu_us_per_attempt: Math.round((after.cpuS - before.cpuS) * 1e6 / attempts),
+      commands_per_attempt: per(allCalls),
+      top_commands: costs.slice(0, 12).map((c) => ({ ...c, calls_per_attempt: per(c.calls) })),
+      attempts_per_s: Math.round(attempts / measured.seconds),
+      attempts_per_s_more_workers: Math.round(fastAttempts / fast.seconds),
+      throughput_workers: moreWorkers,
+      redis_bytes_per_number_after: Math.round(f.bytes / o.numbers),
+      settle_s: settleS,
+      redis_bytes_after_by_kind: Object.entries(kinds).sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, v]) => `${k} ${Math.round(v / o.numbers)}`).join(', '),
+    };
+  } finally {
+    await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode !== null ? r(undefined) : (w.kill('SIGTERM'), w.once('exit', r))))));
+    await archiver.stop();
+    await svc.close();
+    redis.disconnect();
+    await history.close();
+    const c = new pg.Client({ connectionString: o.databaseUrl });
+    await c.connect();
+    await c.query(`DROP SCHEMA ${schema} CASCADE`);
+    await c.end();
+    await sim.stop();
+    await own.stop();
+  }
+}
+
+function startWorkers(n: number, env: Record<string, string>): ChildProcess[] {
+  return Array.from({ length: n }, () =>
+    spawn(process.execPath, ['--import', 'tsx', RUN, 'worker', '--channel-cap', '1000', '--grace', '5'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, ...env, LOG_LEVEL: 'error' },
+    }),
+  );
+}
+
+/** Until `n` workers have a heartbeat (each registers itself when its ARI socket is up). */
+async function workersUp(svc: CampaignService, n: number): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const names = await svc.redis.hkeys(svc.keys.workers);
+    if (names.length >= n) {
+      const alive = await svc.redis.mget(...names.map((w) => svc.keys.alive(w)));
+      if (alive.filter((v) => v !== null).length >= n) return;
+    }
+    await sleep(100);
+  }
+  throw new Error(`${n} workers did not start within 60 s`);
+}
+
+async function runCampaign(svc: CampaignService, name: string, list: string[], settings: Record<string, unknown>): Promise<{ id: string; seconds: number; finishedAt: number }> {
+  const t0 = performance.now();
+  const r = await svc.create({ name, settings, open: () => Readable.from([`number\n${list.join('\n')}\n`]) });
+  for (;;) {
+    const s = await svc.get(r.id!);
+    if (s.state === 'finished') break;
+    await sleep(100);
+  }
+  return { id: r.id!, seconds: (performance.now() - t0) / 1000, finishedAt: Date.now() };
+}
+
+async function redisInfo(redis: RedisClient): Promise<{ cpuS: number; commands: Map<string, { calls: number; usec: number }> }> {
+  const cpu = await redis.info('cpu');
+  const num = (k: string) => Number(new RegExp(`^${k}:([\\d.]+)`, 'm').exec(cpu)?.[1] ?? 0);
+  const commands = new Map<string, { calls: number; usec: number }>();
+  for (const m of (await redis.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) {
+    commands.set(m[1]!, { calls: Number(m[2]), usec: Number(m[3]) });
+  }
+  return { cpuS: num('used_cpu_user') + num('used_cpu_sys'), commands };
+}
+
+/** Commands run between two readings, costliest first; the INFO calls of the readings themselves left out. */
+function commandDeltas(a: Map<string, { calls: number; usec: number }>, b: Map<string, { calls: number; usec: number }>): Omit<CommandCost, 'calls_per_attempt'>[] {
+  const out: Omit<CommandCost, 'calls_per_attempt'>[] = [];
+  for (const [command, v] of b) {
+    const calls = v.calls - (a.get(command)?.calls ?? 0) - (command === 'info' ? 2 : 0);
+    if (calls > 0) out.push({ command, calls, usec: v.usec - (a.get(command)?.usec ?? 0) });
+  }
+  return out.sort((x, y) => y.usec - x.usec);
+}
+
+/** `:bull:dial-x:events` → `bull events`, `:c:x:counters` → `counters`, `:witnessed:…` → `witnessed`. */
+function kindOf(rest: string): string {
+  if (rest.includes(':bull:')) return /\|a\d+$|:\d+$/.test(rest) ? 'bull job' : `bull ${rest.split(':').at(-1)}`;
+  if (rest.startsWith(':c:')) return rest.split(':').length > 3 ? rest.split(':').at(-1)! : 'campaign';
+  return rest.split(':')[1] ?? rest;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function redisBenchOptions(quick: boolean): RedisBenchOptions {
+  return {
+    databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    numbers: quick ? 2000 : 10_000,
+    settleS: quick ? 10 : 60,
+  };
+}
+
+/** The figures as the bench prints them. */
+export function redisTable(r: RedisFigures): string[][] {
+  return [
+    [`Redis CPU per attempt (${r.attempts} attempts of ${r.numbers} numbers, ${r.workers} workers, history in PostgreSQL)`, `${r.redis_cpu_us_per_attempt} µs`, '<= 200 µs'],
+    ['Redis commands per attempt (those run inside Lua scripts included)', `${r.commands_per_attempt}`, '<= 30'],
+    ...r.top_commands.slice(0, 8).map((c) => [`  ${c.command}: ${c.calls} calls (${c.calls_per_attempt} per attempt)`, `${Math.round(c.usec / 1000)} ms`, '']),
+    [`Redis bytes per number ${r.settle_s} s after the finish (witnesses included)`, `${r.redis_bytes_per_number_after} B`, '<= 200 B'],
+    ['  where (bytes per number)', r.redis_bytes_after_by_kind, ''],
+    [`attempts/s: ${r.workers} workers / ${r.throughput_workers} workers (simulator, same run)`, `${r.attempts_per_s} / ${r.attempts_per_s_more_workers}`, ''],
+  ];
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const r = await benchRedis(redisBenchOptions(process.argv.includes('--quick')));
+  if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify(r)}\n`);
+  else for (const [k, v, t] of redisTable(r)) process.stdout.write(`  ${k}  ${v}${t ? `  (target ${t})` : ''}\n`);
+  process.exit(0);
+}
