@@ -2,6 +2,7 @@ import type { CampaignService, CampaignStatus } from '../campaign/campaign-servi
 import type { CampaignSettings } from '../campaign/settings.js';
 import type { AttemptRecord } from '../report/summarize.js';
 import { causeLabel } from '../report/cause-label.js';
+import { AfterAnswerSummaryBuilder, type MessageSummary } from '../report/summarize-after-answer.js';
 import { campaignFigures, type CampaignFigures } from './campaign-figures.js';
 
 /** A campaign as the list shows it: everything the row needs, nothing secret. Rates are in CampaignFigures. */
@@ -32,6 +33,8 @@ export interface CampaignRow extends CampaignFigures {
   /** What keeps its calls waiting now: its own cps, a trunk's, the window, the schedule, a breaker (see HoldBack). */
   holdingBack: CampaignStatus['holdingBack'];
   settings: PublicSettings;
+  /** The message's figures so far (press rate per key, opt-out rate, mean heard), for a campaign with a message. */
+  message?: MessageSummary;
 }
 
 /** Settings as the page may see them: a webhook's signing secret never leaves the server. */
@@ -49,6 +52,8 @@ interface Tally {
   causes: Map<string, number>;
   /** Start times (ms) of recent attempts, for the calls-per-second figure. */
   recentStarts: number[];
+  /** Keys, flows and opt-outs of the message, counted as records are read. */
+  after?: AfterAnswerSummaryBuilder;
 }
 
 /**
@@ -97,6 +102,8 @@ export class CampaignStats {
       settings: publicSettings(status.settings),
     };
     if (status.finishedAt) row.finishedAt = status.finishedAt;
+    const message = t.after?.message();
+    if (message) row.message = message;
     return row;
   }
 
@@ -168,6 +175,7 @@ function add(t: Tally, raw: string, since: number): void {
     if (typeof rec.talk_s === 'number' && rec.talk_s > 0) t.answeredTalkMs += Math.round(rec.talk_s * 1000);
   }
   if (rec.channel_id) {
+    if (rec.flow !== undefined || rec.captured !== undefined) (t.after ??= new AfterAnswerSummaryBuilder()).add(rec as AttemptRecord);
     const label = causeLabel(rec);
     t.causes.set(label, (t.causes.get(label) ?? 0) + 1);
   }

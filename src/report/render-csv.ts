@@ -1,35 +1,11 @@
 import { BadArgumentError } from '../errors.js';
 import type { AttemptRecord } from './attempt-record.js';
+import { RESULT_FIELDS, capturedColumn, type ResultFieldName } from './result-fields.js';
 
-/** The columns of an attempts report, in order. A contact's CSV columns can follow as `var_<name>`. */
-export const REPORT_COLUMNS = [
-  'campaign_id',
-  'number',
-  'row',
-  'attempt',
-  'final',
-  'status',
-  'disposition',
-  'answered',
-  'cause',
-  'cause_txt',
-  'message',
-  'tech_cause',
-  'channel_id',
-  'endpoint',
-  'callerid',
-  'created_at',
-  'answered_at',
-  'ended_at',
-  'ring_s',
-  'talk_s',
-  'duration',
-  'amd_status',
-  'amd_cause',
-  'amd_ms',
-] as const;
+/** The columns of an attempts report, in order (result-fields.ts). A contact's CSV columns can follow as `var_<name>`. */
+export const REPORT_COLUMNS = RESULT_FIELDS.map((f) => f.name);
 
-export type ReportColumn = (typeof REPORT_COLUMNS)[number];
+export type ReportColumn = ResultFieldName;
 
 /** RFC 4180 line ending; every line this module renders ends with it. */
 export const CSV_EOL = '\r\n';
@@ -41,6 +17,8 @@ export interface RenderCsvOptions {
    * @defaultValue []
    */
   vars?: readonly string[];
+  /** Variables the campaign captures (`capture` setting): a `captured_<VAR>` column each. @defaultValue [] */
+  captured?: readonly string[];
   /**
    * Start with a UTF-8 byte-order mark. Excel needs it to read UTF-8 (without it names with accents turn into
    * mojibake); most other tools do not want it.
@@ -80,9 +58,12 @@ export function csvCell(value: unknown): string {
   return `"${text.replaceAll('"', '""')}"`;
 }
 
-/** The columns for a report with the given contact variables: {@link REPORT_COLUMNS} then `var_<name>` each. */
-export function reportColumns(vars: readonly string[] = []): string[] {
-  return [...REPORT_COLUMNS, ...vars.map((name) => `var_${name}`)];
+/**
+ * The columns for a report: {@link REPORT_COLUMNS}, then `captured_<VAR>` per captured variable, then `var_<name>`
+ * per contact variable.
+ */
+export function reportColumns(vars: readonly string[] = [], captured: readonly string[] = []): string[] {
+  return [...REPORT_COLUMNS, ...captured.map(capturedColumn), ...vars.map((name) => `var_${name}`)];
 }
 
 /** The header line (with {@link CSV_EOL}). Throws {@link BadArgumentError} for a column it cannot fill. */
@@ -110,7 +91,7 @@ export async function* renderCsv(
   records: AsyncIterable<AttemptRecord> | Iterable<AttemptRecord>,
   options: RenderCsvOptions = {},
 ): AsyncGenerator<string, void, undefined> {
-  const columns = reportColumns(options.vars ?? []);
+  const columns = reportColumns(options.vars ?? [], options.captured ?? []);
   const header = renderCsvHeader(columns);
   yield options.bom === true ? `\ufeff${header}` : header;
   for await (const record of records) yield renderCsvRow(columns, record);
@@ -132,6 +113,13 @@ function accessorsFor(columns: readonly string[]): Accessor[] {
   if (accessors !== undefined) return accessors;
   accessors = columns.map((column) => {
     if (Object.hasOwn(REPORT_ACCESSORS, column)) return REPORT_ACCESSORS[column as ReportColumn];
+    if (column.startsWith('captured_') && column.length > 9) {
+      const name = column.slice(9);
+      return (record: AttemptRecord) => {
+        const c = record.captured;
+        return c !== undefined && Object.hasOwn(c, name) ? c[name] : undefined;
+      };
+    }
     if (column.startsWith('var_') && column.length > 4) {
       const name = column.slice(4);
       // Own keys only: a column named var_constructor must not reach into Object.prototype.
@@ -140,7 +128,7 @@ function accessorsFor(columns: readonly string[]): Accessor[] {
         return vars !== undefined && Object.hasOwn(vars, name) ? vars[name] : undefined;
       };
     }
-    throw new BadArgumentError('columns', `"${column}" is neither a report column nor var_<name>`);
+    throw new BadArgumentError('columns', `"${column}" is neither a report column, captured_<VAR> nor var_<name>`);
   });
   compiled.set(columns, accessors);
   return accessors;

@@ -2,6 +2,7 @@ import { AMD_STATUSES, type AmdStatus } from '../dialer/amd/amd-verdict.js';
 import { DISPOSITIONS, type Disposition } from '../dialer/call-result.js';
 import type { AttemptRecord } from './attempt-record.js';
 import { notDialedReason } from './not-dialed.js';
+import { AfterAnswerSummaryBuilder, type CapturedSummary, type MessageSummary } from './summarize-after-answer.js';
 
 export type { AttemptRecord } from './attempt-record.js';
 
@@ -39,6 +40,10 @@ export interface Summary {
   attempts_per_number: Record<string, number>;
   /** Answering machine detection, over the calls that went through it; absent when none did. */
   amd?: AmdSummary;
+  /** The message with press-1: flows, press rate per key, opt-out rate, mean heard; absent without a message. */
+  message?: MessageSummary;
+  /** Per captured variable, a count and share per value (`SURVEY_ANSWER`: `1` 23 %, `2` 61 %). */
+  captured?: Record<string, CapturedSummary>;
 }
 
 /** What AMD said of the calls it listened to (every attempt, retries included: each was a separate answer). */
@@ -80,6 +85,7 @@ export class SummaryBuilder {
   private readonly amdByStatus = new Map<AmdStatus, number>();
   private amdCalls = 0;
   private amdTotalMs = 0;
+  private readonly after = new AfterAnswerSummaryBuilder();
 
   add(record: AttemptRecord): this {
     let rows = this.contacts.get(record.campaignId);
@@ -97,6 +103,7 @@ export class SummaryBuilder {
 
     if (record.channel_id === '') return this; // no call was placed
     this.attempts++;
+    this.after.add(record);
     // Talk is summed in whole milliseconds: the inputs have that precision, and float sums would drift.
     const talkMs = Number.isFinite(record.talk_s) && record.talk_s > 0 ? Math.round(record.talk_s * 1000) : 0;
     this.totalTalkMs += talkMs;
@@ -160,6 +167,8 @@ export class SummaryBuilder {
       causes,
       attempts_per_number: sortedByNumber(attempts_per_number),
       ...(this.amdCalls > 0 ? { amd: this.amdSummary() } : {}),
+      ...optional('message', this.after.message()),
+      ...optional('captured', this.after.capturedValues()),
     };
   }
 
@@ -188,6 +197,8 @@ export async function summarizeStream(records: AsyncIterable<AttemptRecord>): Pr
   for await (const record of records) builder.add(record);
   return builder.result();
 }
+
+const optional = <K extends string, V>(k: K, v: V | undefined): Partial<Record<K, V>> => (v === undefined ? {} : ({ [k]: v } as Record<K, V>));
 
 const rate = (part: number, whole: number): number => (whole > 0 ? part / whole : 0);
 

@@ -30,7 +30,7 @@ async function* withFinals(svc: CampaignService, id: string): AsyncGenerator<Att
 export async function writeReport(svc: CampaignService, id: string, opts: ReportOptions, sink: NodeJS.WritableStream): Promise<void> {
   const records = opts.attempts ? withFinals(svc, id) : svc.finals(id);
   let lines: AsyncIterable<string>;
-  if (opts.format === 'csv') lines = renderCsv(records, { vars: await varNames(svc, id) });
+  if (opts.format === 'csv') lines = renderCsv(records, { vars: await varNames(svc, id), captured: (await svc.get(id)).settings.capture ?? [] });
   else if (opts.format === 'ndjson') lines = renderNdjson(records);
   else lines = renderJson(records, await summarizeCampaign(svc, id));
   for await (const line of lines) {

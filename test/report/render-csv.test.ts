@@ -105,6 +105,13 @@ describe('renderCsvHeader / renderCsvRow', () => {
       amd_status: '',
       amd_cause: '',
       amd_ms: '',
+      keys: '',
+      first_key_s: '',
+      flow: '',
+      heard_s: '',
+      message_done: '',
+      opted_out: '',
+      machine_message_s: '',
       var_name: 'Ann, B.',
       var_note: "'=cmd",
       var_missing: '',
@@ -113,7 +120,16 @@ describe('renderCsvHeader / renderCsvRow', () => {
 
   it('refuses a column it cannot fill', () => {
     expect(() => renderCsvHeader(['number', 'secret'])).toThrow(BadArgumentError);
-    expect(() => renderCsvRow(['var_'], attempt())).toThrow(/columns: "var_" is neither a report column nor var_<name>/);
+    expect(() => renderCsvRow(['var_'], attempt())).toThrow(/columns: "var_" is neither a report column, captured_<VAR> nor var_<name>/);
+  });
+
+  it('renders what happened after the answer, a column per captured variable', () => {
+    const record = attempt({ keys: '19', first_key_s: 1.5, flow: 'pressed', heard_s: 2.25, message_done: false, opted_out: false, captured: { SURVEY_ANSWER: '1' } });
+    const columns = reportColumns([], ['SURVEY_ANSWER', 'QUEUESTATUS']);
+    const [cells] = parse(renderCsvRow(columns, record)) as string[][];
+    const byColumn = Object.fromEntries(columns.map((c, i) => [c, cells![i]]));
+    expect(byColumn).toMatchObject({ keys: '19', first_key_s: '1.5', flow: 'pressed', heard_s: '2.25', message_done: 'false', captured_SURVEY_ANSWER: '1', captured_QUEUESTATUS: '' });
+    expect(renderCsvRow(['captured_constructor'], attempt({ captured: {} }))).toBe(CSV_EOL);
   });
 
   it('does not read inherited properties through var_ columns', () => {

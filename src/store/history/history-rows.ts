@@ -1,4 +1,5 @@
 import type { AttemptRecord } from '../../report/attempt-record.js';
+import { HISTORY_COLUMN_FIELDS } from '../../report/result-fields.js';
 
 /**
  * One entry of the Redis outbox (written by the campaign store's Lua scripts, drained by the archiver).
@@ -73,8 +74,21 @@ export function attemptRow(e: OutboxEntry): Record<string, unknown> {
     reason: strOrNull(r.reason),
     error_code: strOrNull(r.error_code),
     vars: r.vars ?? null,
+    ...afterAnswerColumns(r),
     record: r,
   };
+}
+
+/** The typed columns result-fields.ts lists (after the answer), each null when the record has no such value. */
+function afterAnswerColumns(r: AttemptRecord): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of HISTORY_COLUMN_FIELDS) {
+    const v = (r as unknown as Record<string, unknown>)[f.name];
+    const type = f.pg!.type;
+    out[f.name] =
+      type === 'text' ? strOrNull(v) : type === 'boolean' ? (typeof v === 'boolean' ? v : null) : type === 'jsonb' ? (typeof v === 'object' && v !== null ? v : null) : typeof v === 'number' && Number.isFinite(v) ? v : null;
+  }
+  return out;
 }
 
 export const ATTEMPT_COLUMNS =
@@ -82,7 +96,7 @@ export const ATTEMPT_COLUMNS =
   'disposition text, answered boolean, cause integer, cause_txt text, tech_cause integer, dialstatus text, message text, ' +
   'endpoint text, callerid text, created_at timestamptz, answered_at timestamptz, ended_at timestamptz, ' +
   'ring_s double precision, talk_s double precision, duration double precision, retry_in_s integer, reason text, ' +
-  'error_code text, vars jsonb, record jsonb';
+  `error_code text, vars jsonb, ${HISTORY_COLUMN_FIELDS.map((f) => `${f.name} ${f.pg!.type}`).join(', ')}, record jsonb`;
 
 /** The `finals` row of an entry Redis took as the number's final result. */
 export function finalRow(e: OutboxEntry): Record<string, unknown> {

@@ -111,6 +111,24 @@ CREATE INDEX contacts_next ON contacts (campaign_id, lead_priority DESC, seq) WH
 CREATE INDEX contacts_queued ON contacts (campaign_id, seq) WHERE state = 'queued';
 `,
   },
+  {
+    version: 3,
+    name: 'attempts: what happened after the answer (keys, the message, opt-out, captured variables)',
+    sql: `
+ALTER TABLE attempts
+  ADD COLUMN keys              text,
+  ADD COLUMN first_key_s       double precision,
+  ADD COLUMN flow              text,
+  ADD COLUMN heard_s           double precision,
+  ADD COLUMN message_done      boolean,
+  ADD COLUMN opted_out         boolean,
+  ADD COLUMN machine_message_s double precision,
+  -- the last value of each variable the campaign captures ({"SURVEY_ANSWER": "1"})
+  ADD COLUMN captured          jsonb;
+-- "who opted out, when": the compliance question this table is asked most
+CREATE INDEX attempts_opted_out ON attempts (campaign_id, seq) WHERE opted_out;
+`,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

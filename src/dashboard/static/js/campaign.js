@@ -89,6 +89,7 @@ function renderFigures(d) {
   fig('rate', c.dialed ? `${pct(c.answeredRate)} of numbers dialed (${c.answered}/${c.dialed})` : 'nothing dialed yet');
   fig('attemptrate', c.attempts ? `${pct(c.attemptAnswerRate)} of ${c.attempts} calls` : '–');
   fig('amd', c.amd ? `${c.amd.people} people, ${c.amd.machines} machines` : '', Boolean(c.amd));
+  fig('message', c.message ? messageText(c.message) : '', Boolean(c.message));
   fig('acd', c.answered ? `${c.acdS.toFixed(1)} s` : '–');
   fig('cps', over ? '–' : c.cpsNow.toFixed(1));
   fig('inflight', c.inflight);
@@ -123,6 +124,12 @@ function setTimeIn(dd, iso) {
 }
 
 /** "machine → hangup" or "machine → vm-drop,s,1", and NOTSURE when it is not taken for a person. */
+/** Press rate per key, opt-out rate and what callees heard of the message, live. */
+function messageText(m) {
+  const keys = Object.entries(m.press_rate).map(([k, r]) => `${k}: ${pct(r)}`).join(', ') || 'no key yet';
+  return `${m.calls} heard it; pressed ${keys}; opt-outs ${pct(m.optout_rate)} (${m.opted_out}); heard ${m.avg_heard_s.toFixed(1)} s on average`;
+}
+
 function amdText(amd) {
   const m = amd.onMachine.action === 'hangup' ? 'hangup' : `${amd.onMachine.context},${amd.onMachine.extension},${amd.onMachine.priority}`;
   return `on: machine → ${m}${amd.notSureAs === 'machine' ? ', NOTSURE as machine' : ''}`;

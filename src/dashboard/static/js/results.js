@@ -41,7 +41,7 @@ export async function loadResults(force) {
     const page = await api(`/api/campaigns/${encodeURIComponent(id)}/attempts?${q}`);
     if (state.view !== 'campaign' || state.campaignId !== id) return;
     const tbody = $('#results tbody');
-    if (!page.items.length) emptyRow(tbody, 10, r.disposition ? `No ${r.disposition} results.` : 'No results yet.');
+    if (!page.items.length) emptyRow(tbody, 11, r.disposition ? `No ${r.disposition} results.` : 'No results yet.');
     else keyedRows(tbody, page.items, (a) => a.channel_id || `${a.number}|${a.attempt}`, createRow, updateRow);
     setText($('#results-range'), `${page.total ? r.offset + 1 : 0}–${r.offset + page.items.length} of ${page.total}`);
     $('#results-prev').disabled = r.offset === 0;
@@ -61,6 +61,7 @@ function createRow(a) {
     h('td', {}, dispBadge(a.disposition)),
     h('td', {}),
     h('td', {}),
+    h('td', {}),
     h('td', { class: 'num' }),
     h('td', { class: 'num' }),
     h('td', {}),
@@ -73,10 +74,22 @@ function updateRow(tr, a) {
   setText(td[4], a.channel_id ? (a.cause_txt ? `${a.cause_txt} (${a.cause})` : String(a.cause)) : a.message || 'not dialed');
   setText(td[5], a.amd_status ?? '');
   td[5].title = a.amd_cause ? `${a.amd_cause}, ${a.amd_ms} ms` : '';
-  setText(td[6], a.ring_s.toFixed(1));
-  setText(td[7], a.talk_s.toFixed(1));
-  setText(td[8], a.final ? 'yes' : 'retry');
-  setText(td[9], a.callerid || '');
+  setText(td[6], afterAnswer(a));
+  td[6].title = a.heard_s !== undefined ? `heard ${a.heard_s} s${a.message_reason ? `; ${a.message_reason}` : ''}` : '';
+  setText(td[7], a.ring_s.toFixed(1));
+  setText(td[8], a.talk_s.toFixed(1));
+  setText(td[9], a.final ? 'yes' : 'retry');
+  setText(td[10], a.callerid || '');
+}
+
+/** Keys pressed, how the message ended and what the dialplan set, in a few words (`optout · 9`). */
+function afterAnswer(a) {
+  const parts = [];
+  if (a.flow) parts.push(a.flow.replaceAll('_', ' '));
+  if (a.keys) parts.push(`keys ${a.keys}`);
+  for (const [k, v] of Object.entries(a.captured ?? {})) parts.push(`${k}=${v}`);
+  if (a.machine_message_s !== undefined) parts.push(`voicemail ${a.machine_message_s} s`);
+  return parts.join(' · ');
 }
 
 export function bindResults() {
