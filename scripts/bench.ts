@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { benchCampaign } from './bench/campaign-bench.js';
 import { benchEngine, benchLatency } from './bench/engine-bench.js';
+import { benchEventCost, benchKeyAction, benchPaced } from './bench/message-bench.js';
 import { startSimProcess } from './bench/sim-process.js';
 
 const json = process.argv.includes('--json');
@@ -31,9 +32,27 @@ try {
       [`Up+StasisStart -> continue answered, p50 (${l.in_flight} in flight, ring 1 s, talk 2 s)`, `${l.continue_p50_ms} ms`, ''],
       [`Up+StasisStart -> continue answered, p99 (${l.in_flight} in flight, ${l.calls} calls)`, `${l.continue_p99_ms} ms`, '< 5 ms'],
     ]));
+    const k = await benchKeyAction(realTime.url, { inFlight: 500, seconds: quick ? 10 : 20 });
+    figures.key_action = k;
+    log(table([
+      [`key -> stop + continue answered, p50 / p99 (${k.in_flight} in flight, ${k.keys} keys, press-1 message)`, `${k.key_to_action_p50_ms} / ${k.key_to_action_p99_ms} ms`, 'p99 < 20 ms'],
+    ]));
   } finally {
     await realTime.stop();
   }
+
+  log('\nafter the answer (scripts/bench/message-bench.ts): the state table, and press-1 calls paced through one ARI connection');
+  const ev = benchEventCost(quick ? 50_000 : 200_000);
+  figures.after_answer_events = ev;
+  const p = await benchPaced(sim.url, { cps: 200, calls: quick ? 2000 : 10_000, heapCalls: 5000 });
+  figures.press1 = p;
+  log(table([
+    ['state table per event: DTMF in the message (barge-in decided) / captured varset / other varset', `${ev.dtmf_ns} / ${ev.varset_ns} / ${ev.varset_ignored_ns} ns`, ''],
+    ['state of a call in its message (table + message run)', `${ev.message_state_bytes} B`, ''],
+    [`attempts/s at ${p.cps_target} cps, ${p.calls} calls: plain / press-1 (difference)`, `${p.attempts_per_s_plain} / ${p.attempts_per_s_press1} (${p.difference_pct} %)`, 'within 10 %'],
+    [`heap per press-1 call in flight (${5000} ringing, message and capture set)`, `${p.heap_bytes_per_call_press1_ringing} B`, '< 5 KB'],
+    ['press-1 calls not ending pressed (should be 0)', `${p.errors}`, '0'],
+  ]));
 
   log('\ncampaigns: Redis + 2 worker processes + simulator');
   const c = await benchCampaign(sim.url, process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { attempts: quick ? 2000 : 10_000, cpsSeconds: quick ? 10 : 60 });
