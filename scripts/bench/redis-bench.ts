@@ -68,15 +68,18 @@ export async function benchRedis(o: RedisBenchOptions): Promise<RedisFigures> {
   if (!own) throw new Error('the Redis bench needs redis-server on the PATH (it runs one of its own)');
   // Calls ring 250 ms and talk 500 ms: long enough for a peer to witness each one, as on a real Asterisk.
   const sim = await startSimProcess(['--time-scale', '0.25']);
-  const schema = `bench_${randomBytes(4).toString('hex')}`;
-  const prefix = `{bench-redis}`;
-  const history = new HistoryStore({ url: o.databaseUrl, schema, max: 4 });
+  // A database of its own: the worker processes (with DATABASE_URL, as in production) feed the campaign's hopper
+  // from it and archive into it, in its public schema.
+  const database = `ari_dialer_bench_${randomBytes(4).toString('hex')}`;
+  await adminQuery(o.databaseUrl, `CREATE DATABASE ${database}`);
+  const dbUrl = new URL(o.databaseUrl);
+  dbUrl.pathname = `/${database}`;
+  const prefix = 'bench';
+  const history = new HistoryStore({ url: dbUrl.toString(), max: 4 });
   await history.migrate();
   const redis = connectRedis(own.url);
   const svc = new CampaignService({ redis, prefix, history });
-  const archiver = svc.historyArchiver({ archiveEveryMs: 500 });
-  archiver.start();
-  const env = { REDIS_URL: own.url, DIALER_PREFIX: prefix, ARI_URL: sim.url, ARI_USER: 'bench', ARI_PASSWORD: 'bench' };
+  const env = { REDIS_URL: own.url, DIALER_PREFIX: prefix, ARI_URL: sim.url, ARI_USER: 'bench', ARI_PASSWORD: 'bench', DATABASE_URL: dbUrl.toString() };
   const workers: ChildProcess[] = [];
   const nWorkers = o.workers ?? 2;
   const moreWorkers = o.throughputWorkers ?? 4;
@@ -122,16 +125,22 @@ export async function benchRedis(o: RedisBenchOptions): Promise<RedisFigures> {
     };
   } finally {
     await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode !== null ? r(undefined) : (w.kill('SIGTERM'), w.once('exit', r))))));
-    await archiver.stop();
     await svc.close();
     redis.disconnect();
     await history.close();
-    const c = new pg.Client({ connectionString: o.databaseUrl });
-    await c.connect();
-    await c.query(`DROP SCHEMA ${schema} CASCADE`);
-    await c.end();
+    await adminQuery(o.databaseUrl, `DROP DATABASE IF EXISTS ${database}`);
     await sim.stop();
     await own.stop();
+  }
+}
+
+async function adminQuery(url: string, sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
   }
 }
 
