@@ -7,6 +7,8 @@ import { CampaignWorker } from '../../src/campaign/campaign-worker.js';
 import type { Trunk } from '../../src/campaign/pacing/trunk.js';
 import { AriSim } from '../../src/sim/index.js';
 import { connectRedis } from '../../src/store/redis-connection.js';
+import type { HistoryStore } from '../../src/store/history/history-store.js';
+import { testHistory } from '../helpers/pg-test.js';
 import { RedisClusterSet } from '../helpers/redis-cluster.js';
 import { waitUntil } from '../helpers/redis-test.js';
 
@@ -23,16 +25,21 @@ let sim: AriSim;
 let redis: Cluster;
 let svc: CampaignService;
 let workers: CampaignWorker[];
+let history: HistoryStore;
+let dropHistory: () => Promise<void>;
 // No braces: every campaign gets a hash tag (and so a slot) of its own.
 const prefix = `tcl-${randomBytes(3).toString('hex')}`;
 
 beforeAll(async () => {
   cluster = await RedisClusterSet.start(3);
   sim = await AriSim.start({ users: { dialer: 'pw' }, timeScale: 0.05 });
+  ({ history, drop: dropHistory } = await testHistory('cluster'));
   redis = connectRedis(cluster.url) as Cluster;
-  svc = new CampaignService({ redis, prefix });
+  // History and lists in PostgreSQL, as in production: the hopper feeder, the outbox and the archiver run too.
+  svc = new CampaignService({ redis, prefix, history });
   workers = ['cl-a', 'cl-b'].map(
-    (app) => new CampaignWorker({ redisUrl: cluster.url, prefix, app, ari: { url: sim.url, user: 'dialer', password: 'pw' }, channelCap: 50, pollMs: 100, trunks: [TRUNK] }),
+    (app) =>
+      new CampaignWorker({ redisUrl: cluster.url, prefix, app, ari: { url: sim.url, user: 'dialer', password: 'pw' }, channelCap: 50, pollMs: 100, trunks: [TRUNK], history, feedEveryMs: 100 }),
   );
   await Promise.all(workers.map((w) => w.start()));
 }, 60_000);
@@ -43,6 +50,7 @@ afterAll(async () => {
   redis?.disconnect();
   await sim?.stop();
   await cluster?.stop();
+  await dropHistory?.();
 });
 
 /** The node (its port) that serves a key's slot. */
@@ -73,13 +81,10 @@ describe('Redis Cluster (3 masters, started by the test)', () => {
     const ids = [...kept.values()];
     await waitUntil('the three campaigns finished', async () => (await Promise.all(ids.map((id) => svc.get(id)))).every((m) => m.state === 'finished'), 60_000, 200);
 
-    // Every number final exactly once, one attempt each, and nothing dialed for the cancelled ones.
+    // Every number final once, one attempt each (its record in PostgreSQL, below), nothing dialed for the cancelled.
     for (const id of ids) {
       const c = (await svc.status(id)).counters;
       expect(c).toMatchObject({ total: PER_CAMPAIGN, done: PER_CAMPAIGN, attempts: PER_CAMPAIGN, inflight: 0 });
-      const finals: string[] = [];
-      for await (const f of svc.store.finals(id)) finals.push(f.number);
-      expect(finals.sort()).toEqual(numbersFor(200 + Number(/cluster-(\d+)/.exec((await svc.get(id)).name)![1]), PER_CAMPAIGN).sort());
     }
     expect(sim.stats.originateTimestamps).toHaveLength(3 * PER_CAMPAIGN);
     // The trunk's channels held over all three campaigns and both workers, and every lease was given back.
@@ -102,5 +107,23 @@ describe('Redis Cluster (3 masters, started by the test)', () => {
     }
     expect(new Set(kept.keys()).size).toBe(3);
     for (const id of dropped) expect((await svc.status(id)).counters).toMatchObject({ done: PER_CAMPAIGN, attempts: 0 });
+
+    // Each campaign's outbox drains into PostgreSQL under that campaign's lock, then the campaign is archived.
+    const archiver = svc.historyArchiver({ archiveEveryMs: 100, idleMs: 50 });
+    archiver.start();
+    try {
+      await waitUntil('the three archived', async () => (await Promise.all(ids.map((id) => svc.get(id)))).every((m) => m.archivedAt !== undefined), 30_000, 100);
+    } finally {
+      await archiver.stop();
+    }
+    for (const id of ids) {
+      let attempts = 0;
+      for await (const _ of svc.attempts(id)) attempts++;
+      expect(attempts).toBe(PER_CAMPAIGN);
+      const finals: string[] = [];
+      for await (const f of svc.finals(id)) finals.push(f.number);
+      expect(finals.sort()).toEqual(numbersFor(200 + Number(/cluster-(\d+)/.exec((await svc.get(id)).name)![1]), PER_CAMPAIGN).sort());
+      expect(await svc.store.outboxCount(id)).toBe(0);
+    }
   }, 90_000);
 });

@@ -122,8 +122,7 @@ export class Witness {
         this.o.log.debug({ channelId }, 'witnessed end of a channel of no campaign served here: not kept');
         continue;
       }
-      const k = this.o.keys;
-      runLua(this.o.redis, KEEP_WITNESS, [k.inflight(campaignId), k.witnessed(campaignId)], [channelId, JSON.stringify(seen)]).catch((err: Error) => {
+      keepWitnessedEnd(this.o.redis, this.o.keys, campaignId, channelId, seen).catch((err: Error) => {
         this.o.log.warn({ channelId, err: err.message }, 'could not store a witnessed end');
       });
     }
@@ -133,6 +132,14 @@ export class Witness {
     const cutoff = Date.now() - FORGET_AFTER_MS;
     for (const [id, w] of this.watched) if (w.seenAt < cutoff) this.watched.delete(id);
   }
+}
+
+/**
+ * Keeps what a peer saw of a call's end, only while the call is in flight (its mark is there). False when the result
+ * was stored first: nothing would ever read it.
+ */
+export async function keepWitnessedEnd(redis: RedisClient, keys: Keys, campaignId: string, channelId: string, seen: WitnessedEnd): Promise<boolean> {
+  return (await runLua(redis, KEEP_WITNESS, [keys.inflight(campaignId), keys.witnessed(campaignId)], [channelId, JSON.stringify(seen)])) === 1;
 }
 
 function hash(s: string): number {
