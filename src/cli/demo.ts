@@ -51,6 +51,8 @@ export function demoCommand(config: DialerConfig): Command {
         users: { demo: 'demo' },
         timeScale: 0.2,
         dialplanMs: 120_000,
+        // The press-1 message: 3 s (callees press 1.5 s after they start listening, so during it).
+        sounds: { 'demo-promo': 3000 },
         rules: [
           { match: /[05]$/, outcome: 'answer', ringMs: 4000, talkMs: 25_000 },
           { match: /[14]$/, outcome: 'answer', ringMs: 7000, talkMs: 9000 },
@@ -70,12 +72,15 @@ export function demoCommand(config: DialerConfig): Command {
         name: 'demo',
         settings: { endpoint: 'SIP/trunk/{number}', callerId: '5550100', cps: 10, maxConcurrent: 15, timeoutS: 20, retry: 'busy=1@3s,no_answer=1@3s,congestion=1@2s,machine=1@5s',
           // The simulator's AMD takes numbers ending in 4 for machines: they get the voicemail drop, and one more call.
-          amd: { onMachine: 'voicemail-drop,s,1' } },
+          amd: { onMachine: 'voicemail-drop,s,1' },
+          // People hear a press-1 message: the simulator's callees press 1 or 9 by their number's next-to-last digit.
+          message: { media: 'sound:demo-promo', press: ['1=sales,s,1', '9=optout'], pressWaitS: 2 } },
         open: () => createReadStream(o.csv),
         skipInvalid: true,
       });
       const id = created.id!;
-      say(`Campaign ${id}: ${created.accepted} numbers to dial (${created.rejected} rejected, ${created.duplicates} duplicates).`);
+      const optedOutBefore = created.suppressed ? `, ${created.suppressed} on the do-not-call list (opted out in an earlier run)` : '';
+      say(`Campaign ${id}: ${created.accepted} numbers to dial (${created.rejected} rejected, ${created.duplicates} duplicates${optedOutBefore}).`);
       const bar = new ProgressBar(process.stdout);
       for (;;) {
         const s = await service.status(id);
@@ -90,6 +95,11 @@ export function demoCommand(config: DialerConfig): Command {
       if (summary.amd) {
         const a = summary.amd;
         say(`AMD: ${a.calls} calls heard, ${(a.human_rate * 100).toFixed(1)} % people, ${(a.machine_rate * 100).toFixed(1)} % machines (voicemail drop), ${a.avg_ms} ms on average to tell.`);
+      }
+      if (summary.message) {
+        const m = summary.message;
+        const keys = Object.entries(m.press_rate).map(([k, r]) => `${k} ${(r * 100).toFixed(1)} %`).join(', ') || 'none';
+        say(`Press-1 message: ${m.calls} people heard it (${m.avg_heard_s.toFixed(1)} s on average); pressed ${keys}; ${m.opted_out} opted out (now in the suppression list).`);
       }
       say(`Report: ari-dialer campaign report ${id} --format csv (with DIALER_PREFIX='${prefix}'), or download it from the dashboard.`);
       const stop = async () => {

@@ -1,5 +1,6 @@
 import type { CallResult } from '../call-result.js';
 import type { CallState } from '../transitions.js';
+import { amdRoute } from '../amd/amd-verdict.js';
 
 /** How the opt-out went for the result (the suppression list is not the dialer's to reach). */
 export interface OptOutNote {
@@ -8,6 +9,9 @@ export interface OptOutNote {
 }
 
 const secs = (ms: number): number => Math.round(Math.max(0, ms)) / 1000;
+
+/** AMD sent the call the machine's way: the human message was never meant for it. */
+const machine = (s: CallState): boolean => s.amd !== undefined && s.amdVerdict !== undefined && amdRoute(s.amdVerdict.status, s.amd) !== 'destination';
 
 /**
  * What the result says of the time after the answer: keys always; captured variables when asked for; the message's
@@ -31,8 +35,8 @@ export function afterAnswerFields(s: CallState, optOut: OptOutNote): Partial<Cal
         if (optOut.why) out.optout_note = optOut.why;
       }
       if (m.reason) out.message_reason = m.reason;
-    } else if (!m) {
-      // Answered, but the message never started: a machine, or the callee left before it could.
+    } else if (!m && !machine(s)) {
+      // Answered by a person (or AMD could not tell), but the message never started: the callee left first.
       out.flow = 'not_played';
       out.heard_s = 0;
       out.message_done = false;
