@@ -68,6 +68,14 @@ try {
   await sim.stop();
 }
 
+log('\nRedis work per attempt (scripts/bench/redis-bench.ts: a redis-server of its own, worker processes, DATABASE_URL)');
+{
+  const { benchRedis, redisBenchOptions, redisTable } = await import('./bench/redis-bench.js');
+  const r = await benchRedis(redisBenchOptions(quick));
+  figures.redis = r;
+  log(table(redisTable(r)));
+}
+
 log('\nhistory in PostgreSQL (scripts/bench/history-bench.ts; DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test)');
 {
   const { benchHistory, historyBenchOptions } = await import('./bench/history-bench.js');
