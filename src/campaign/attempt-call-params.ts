@@ -1,4 +1,5 @@
 import type { CallParams } from '../dialer/call-options.js';
+import { parseMediaList, parseMessageOptions } from '../dialer/message/message-options.js';
 import type { DialJobData } from './job-data.js';
 import type { CampaignSettings } from './settings.js';
 
@@ -18,7 +19,17 @@ export function attemptCallParams(data: DialJobData, s: CampaignSettings, channe
     maxCallS: s.maxCallS,
     variables: data.vars,
     ...(s.amd ? { amd: s.amd } : {}),
-    ...(s.message ? { message: s.message } : {}),
+    ...messageOf(data, s),
     ...(s.capture?.length ? { capture: s.capture } : {}),
   };
+}
+
+/**
+ * The campaign's message, with the row's own media when its CSV had a `message` cell (checked at import; checked
+ * again here since job data comes from Redis). A row's message without a campaign message plays with no press rules.
+ */
+function messageOf(data: DialJobData, s: CampaignSettings): Pick<CallParams, 'message'> {
+  if (!data.message?.length) return s.message ? { message: s.message } : {};
+  const media = parseMediaList(data.message, 'message');
+  return { message: s.message ? { ...s.message, media } : parseMessageOptions({ media })! };
 }

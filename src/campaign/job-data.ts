@@ -17,6 +17,8 @@ export interface DialJobData {
   timeoutS?: number;
   timezone?: string;
   vars?: Record<string, string>;
+  /** The row's own message media (the `message` column), replacing the campaign's. */
+  message?: string[];
   /** Attempts so far per disposition (BUSY: 1, ...), for the retry policy's per-disposition limits. */
   tries?: Record<string, number>;
   /**
@@ -42,6 +44,7 @@ export function assertDialJobData(data: unknown): DialJobData {
     if (d[k] !== undefined && !Number.isInteger(d[k])) throw bad(`${k} must be an integer`);
   }
   if (d.vars !== undefined && (typeof d.vars !== 'object' || d.vars === null)) throw bad('vars must be an object');
+  if (d.message !== undefined && (!Array.isArray(d.message) || d.message.some((m) => typeof m !== 'string'))) throw bad('message must be a list of media URIs');
   if (d.tries !== undefined && (typeof d.tries !== 'object' || d.tries === null)) throw bad('tries must be an object');
   return d as unknown as DialJobData;
 }

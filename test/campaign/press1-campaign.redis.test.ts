@@ -79,6 +79,24 @@ describe('a press-1 campaign', () => {
     expect(again.accepted).toBe(1);
   });
 
+  it('a CSV message column: each row plays its own media; a bad cell rejects the row by line and column', async () => {
+    const rejected: Array<{ line: number; reason: string }> = [];
+    const r = await svc.create({
+      name: 'rows',
+      settings: { endpoint: 'SIP/trunk/{number}', cps: 100, timeoutS: 5, message: { media: 'sound:promo' } },
+      open: () => Readable.from(['number,message\n+15550003101,sound:promo-a\n+15550003102,http://evil/x.wav\n']),
+      skipInvalid: true,
+      onRejected: (e) => rejected.push(e),
+    });
+    expect(r).toMatchObject({ accepted: 1, rejected: 1 });
+    expect(rejected).toEqual([{ line: 3, reason: expect.stringMatching(/^column 2 \(message\): "http:\/\/evil\/x.wav": a media URI starts with sound:/) }]);
+    await waitUntil('campaign finished', async () => (await svc.get(r.id!)).state === 'finished', 30_000);
+    const [rec] = await collect(svc.attempts(r.id!));
+    // The row's own sound played to its end (3 s, the simulator's default length), then the destination.
+    expect(rec).toMatchObject({ number: '+15550003101', flow: 'no_press', message_done: true, continued: true });
+    expect(rec!.heard_s).toBeGreaterThan(3 * 0.05 * 0.8);
+  });
+
   it('rejects a message setting naming the bad field', async () => {
     await expect(svc.create({ name: 'bad', settings: { endpoint: 'SIP/trunk/{number}', message: { media: 'sound:a', press: ['1=x'] } }, open: () => Readable.from(['number\n+15550003011\n']) })).rejects.toThrow(
       /message: --press: "1=x"/,

@@ -1,13 +1,13 @@
 import { CsvFormatError } from './csv-format-error.js';
 
 /** Columns with a meaning of their own; every other column becomes a channel variable. */
-export type KnownColumn = 'number' | 'callerid' | 'context' | 'extension' | 'priority' | 'timeout' | 'timezone' | 'lead_priority';
+export type KnownColumn = 'number' | 'callerid' | 'context' | 'extension' | 'priority' | 'timeout' | 'timezone' | 'lead_priority' | 'message';
 
 /**
  * `priority` is the dialplan priority (as in `dial`), so the order of the list has a name of its own:
  * `lead_priority`, a whole number, higher first (then row order).
  */
-const OPTIONAL_COLUMNS = ['callerid', 'context', 'extension', 'priority', 'timeout', 'timezone', 'lead_priority'] as const;
+const OPTIONAL_COLUMNS = ['callerid', 'context', 'extension', 'priority', 'timeout', 'timezone', 'lead_priority', 'message'] as const;
 type OptionalColumn = (typeof OPTIONAL_COLUMNS)[number];
 
 /** Where each field of a data row goes, worked out once from the header. */

@@ -2,6 +2,7 @@ import type { ColumnPlan } from './contact-columns.js';
 import { placeholderValueProblem } from './endpoint-placeholders.js';
 import { normalizeNumber } from './phone-number.js';
 import { canonicalTimeZone } from '../policy/time-zone.js';
+import { parseMediaList } from '../../dialer/message/message-options.js';
 
 /** One contact, checked and ready to become a dial job. */
 export interface ContactRow {
@@ -20,6 +21,8 @@ export interface ContactRow {
   timezone?: string;
   /** Order in the list (`lead_priority` column): higher is dialed first, then row order. Lists in PostgreSQL only. */
   leadPriority?: number;
+  /** The row's own message (`message` column: media URIs, comma-separated), checked like `--message`. */
+  message?: string[];
   /**
    * Every other column, by a name safe for channel variables. Values are kept exactly as in the file, including
    * cells starting with `=` or `@`: they are data here and are escaped when exported, never evaluated.
@@ -87,6 +90,15 @@ export function toContactItem(record: readonly string[], line: number, plan: Col
   if (leadPriority !== undefined) {
     if (/^-?\d{1,7}$/.test(leadPriority)) row.leadPriority = Number(leadPriority);
     else reasons.push(`lead_priority "${leadPriority}" is not a whole number from -9999999 to 9999999`);
+  }
+
+  const message = text(known.message);
+  if (message !== undefined) {
+    try {
+      row.message = parseMediaList(message, 'message');
+    } catch (e) {
+      reasons.push(`column ${known.message! + 1} (message): ${(e as Error).message.replace(/^message: /, '')}`);
+    }
   }
 
   for (const { index, name } of plan.placeholders) {

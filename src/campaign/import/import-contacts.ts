@@ -125,6 +125,7 @@ export function jobData(campaignId: string, s: CampaignSettings, row: ContactRow
   if (row.priority) d.priority = row.priority;
   if (row.timeout) d.timeoutS = row.timeout;
   if (row.timezone) d.timezone = row.timezone;
+  if (row.message) d.message = row.message;
   if (Object.keys(row.vars).length) d.vars = row.vars;
   return d;
 }
