@@ -4,7 +4,8 @@
 // attempts/s of a second campaign with 4 worker processes. Part of `npm run bench`; alone:
 // `npx tsx scripts/bench/redis-bench.ts [--quick] [--json]` (needs redis-server and PostgreSQL: DATABASE_URL).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -13,6 +14,7 @@ import type { RedisClient } from '../../src/store/lua-script.js';
 import { CampaignService } from '../../src/campaign/campaign-service.js';
 import { startPrivateRedis } from '../../src/cli/private-redis.js';
 import { keyFootprint } from '../../src/store/key-footprint.js';
+import { LUA_SCRIPTS_BY_SHA } from '../../src/store/lua-script.js';
 import { HistoryStore } from '../../src/store/history/history-store.js';
 import { connectRedis } from '../../src/store/redis-connection.js';
 import { startSimProcess } from './sim-process.js';
@@ -48,6 +50,12 @@ export interface RedisFigures {
   commands_per_attempt: number;
   /** The costliest commands by time. */
   top_commands: CommandCost[];
+  /**
+   * Where the time goes, script by script (ours are `ariDialer…`, BullMQ's by its names; a script's time includes
+   * the commands it runs, which are listed too), from
+   * SLOWLOG over a second, smaller campaign (the log costs CPU of its own, so the figures above are taken without it).
+   */
+  top_scripts: Array<{ script: string; calls_per_attempt: number; us_per_attempt: number }>;
   /** Measured campaign, end to end (import to finish), with `workers` processes. */
   attempts_per_s: number;
   /** A second campaign of the same size with `throughput_workers` processes. */
@@ -105,6 +113,11 @@ export async function benchRedis(o: RedisBenchOptions): Promise<RedisFigures> {
     const f = await keyFootprint(redis, { starts: [prefix], list: true });
     for (const { key, bytes } of f.list ?? []) kinds[kindOf(key.slice(prefix.length))] = (kinds[kindOf(key.slice(prefix.length))] ?? 0) + bytes;
 
+    const top_scripts = await scriptBreakdown(redis, async () => {
+      const b = await runCampaign(svc, 'script-costs', numbers(Math.min(o.numbers, 2000), '4'), settings);
+      return (await svc.status(b.id)).counters.attempts;
+    });
+
     workers.push(...startWorkers(moreWorkers - nWorkers, env));
     await workersUp(svc, moreWorkers);
     const fast = await runCampaign(svc, 'throughput', numbers(o.numbers, '3'), settings);
@@ -116,6 +129,7 @@ export async function benchRedis(o: RedisBenchOptions): Promise<RedisFigures> {
       redis_cpu_us_per_attempt: Math.round((after.cpuS - before.cpuS) * 1e6 / attempts),
       commands_per_attempt: per(allCalls),
       top_commands: costs.slice(0, 12).map((c) => ({ ...c, calls_per_attempt: per(c.calls) })),
+      top_scripts,
       attempts_per_s: Math.round(attempts / measured.seconds),
       attempts_per_s_more_workers: Math.round(fastAttempts / fast.seconds),
       throughput_workers: moreWorkers,
@@ -187,6 +201,45 @@ async function redisInfo(redis: RedisClient): Promise<{ cpuS: number; commands: 
   return { cpuS: num('used_cpu_user') + num('used_cpu_sys'), commands };
 }
 
+/** Names of the scripts Redis sees by SHA1: ours (declared when their modules load) and BullMQ's. */
+async function scriptNames(): Promise<Map<string, string>> {
+  await import('../../src/campaign/campaign-worker.js');
+  const names = new Map(LUA_SCRIPTS_BY_SHA);
+  const bull = createRequire(import.meta.url)('bullmq/dist/cjs/scripts/index.js') as Record<string, { name?: string; content?: string }>;
+  for (const s of Object.values(bull)) if (s.name && s.content) names.set(createHash('sha1').update(s.content).digest('hex'), `bullmq ${s.name}`);
+  return names;
+}
+
+/** Runs `campaign` with every command in SLOWLOG, then sums the time of each script (and of each other command). */
+async function scriptBreakdown(redis: RedisClient, campaign: () => Promise<number>): Promise<RedisFigures['top_scripts']> {
+  const names = await scriptNames();
+  await redis.config('SET', 'slowlog-max-len', '2000000');
+  await redis.config('SET', 'slowlog-log-slower-than', '0');
+  await redis.slowlog('RESET');
+  let attempts: number;
+  let log: unknown[];
+  try {
+    attempts = await campaign();
+    log = (await redis.slowlog('GET', '-1')) as unknown[];
+  } finally {
+    await redis.config('SET', 'slowlog-log-slower-than', '10000');
+    await redis.slowlog('RESET');
+  }
+  const by = new Map<string, { calls: number; us: number }>();
+  for (const e of log as Array<[number, number, number, string[]]>) {
+    const [cmd, sha] = e[3];
+    const name = /^evalsha$/i.test(cmd ?? '') ? (names.get(sha ?? '') ?? `script ${sha?.slice(0, 8)}`) : /^eval$/i.test(cmd ?? '') ? 'EVAL (first use on a socket)' : (cmd ?? '?').toLowerCase();
+    const v = by.get(name) ?? { calls: 0, us: 0 };
+    v.calls++;
+    v.us += e[2];
+    by.set(name, v);
+  }
+  return [...by]
+    .map(([script, v]) => ({ script, calls_per_attempt: Math.round((v.calls / attempts) * 100) / 100, us_per_attempt: Math.round((v.us / attempts) * 10) / 10 }))
+    .sort((a, b) => b.us_per_attempt - a.us_per_attempt)
+    .slice(0, 15);
+}
+
 /** Commands run between two readings, costliest first; the INFO calls of the readings themselves left out. */
 function commandDeltas(a: Map<string, { calls: number; usec: number }>, b: Map<string, { calls: number; usec: number }>): Omit<CommandCost, 'calls_per_attempt'>[] {
   const out: Omit<CommandCost, 'calls_per_attempt'>[] = [];
@@ -220,6 +273,8 @@ export function redisTable(r: RedisFigures): string[][] {
     [`Redis CPU per attempt (${r.attempts} attempts of ${r.numbers} numbers, ${r.workers} workers, history in PostgreSQL)`, `${r.redis_cpu_us_per_attempt} µs`, '<= 200 µs'],
     ['Redis commands per attempt (those run inside Lua scripts included)', `${r.commands_per_attempt}`, '<= 30'],
     ...r.top_commands.slice(0, 8).map((c) => [`  ${c.command}: ${c.calls} calls (${c.calls_per_attempt} per attempt)`, `${Math.round(c.usec / 1000)} ms`, '']),
+    ['  time per attempt by script (its commands included) and command (SLOWLOG, a second campaign):', '', ''],
+    ...r.top_scripts.slice(0, 10).map((s) => [`    ${s.script} (${s.calls_per_attempt} per attempt)`, `${s.us_per_attempt} µs`, '']),
     [`Redis bytes per number ${r.settle_s} s after the finish (witnesses included)`, `${r.redis_bytes_per_number_after} B`, '<= 200 B'],
     ['  where (bytes per number)', r.redis_bytes_after_by_kind, ''],
     [`attempts/s: ${r.workers} workers / ${r.throughput_workers} workers (simulator, same run)`, `${r.attempts_per_s} / ${r.attempts_per_s_more_workers}`, ''],

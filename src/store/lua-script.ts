@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 
 /** A Redis connection of the dialer: one server (or a Sentinel-found master), or a Redis Cluster. */
@@ -11,9 +12,13 @@ export interface LuaScript {
   readonly lua: string;
 }
 
+/** Every script declared in this process by its SHA1 (what EVALSHA names it by): the bench's breakdown reads it. */
+export const LUA_SCRIPTS_BY_SHA = new Map<string, string>();
+
 /** Declares a script (see {@link runLua}); the name is checked once, here. */
 export function luaScript(name: string, keys: number, lua: string): LuaScript {
   if (!/^ariDialer[A-Z]\w+$/.test(name)) throw new RangeError(`script name must look like ariDialerSomething, got ${JSON.stringify(name)}`);
+  LUA_SCRIPTS_BY_SHA.set(createHash('sha1').update(lua).digest('hex'), name);
   return Object.freeze({ name, keys, lua });
 }
 

@@ -26,7 +26,7 @@ describe('fault: SIGTERM on a worker whose PostgreSQL is unreachable', () => {
     // Every call placed has its result stored; what PostgreSQL did not get waits in the outbox for the next archiver.
     expect((await rig.svc.status(id)).counters.inflight).toBe(0);
     const originated = rig.sim.stats.originatesByChannelId.size;
-    const outbox = await rig.redis.llen(`${rig.prefix}:history:outbox`);
+    const outbox = await rig.svc.store.outboxCount(id);
     const archived = Number(await pgdb.count('attempts'));
     expect(outbox, 'entries kept for the next archiver').toBeGreaterThan(0);
     expect(archived + outbox, 'results in PostgreSQL or in the outbox').toBeGreaterThanOrEqual(originated);
