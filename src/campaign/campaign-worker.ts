@@ -1,4 +1,4 @@
-import { recordOptOut } from './opt-out.js';
+import { recordOptOut, type OptOutInfo } from './opt-out.js';
 import { SuppressionList } from './policy/suppression-list.js';
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
@@ -65,9 +65,9 @@ export class CampaignWorker {
   private readonly observer: CallObserver | undefined;
   private readonly holdBacks: HoldBacks;
   private readonly deliveries: WebhookDeliveries;
-  /** The do-not-call list an opt-out goes into at once. */
-  private get suppression(): SuppressionList {
-    return new SuppressionList(this.redis, this.service.keys);
+  /** An opt-out goes into the do-not-call list at once, then to the campaign's webhook. */
+  private optOut(info: OptOutInfo): Promise<boolean> {
+    return recordOptOut({ suppression: new SuppressionList(this.redis, this.service.keys), deliveries: this.deliveries, campaign: (cid) => this.campaign(cid) }, info);
   }
   /** Tops up the hopper of campaigns whose list is in PostgreSQL (with `history`). */
   readonly feeder: HopperFeeder | undefined;
@@ -165,6 +165,7 @@ export class CampaignWorker {
       dialQueue: (cid) => this.service.dialQueue(cid),
       witnessed: this.witnessed,
       observer: opts.observer,
+      optOut: (info) => this.optOut(info),
       intervalMs: Math.max(100, Math.floor(ttlMs / 3)),
       log: this.log,
     });
@@ -375,7 +376,7 @@ export class CampaignWorker {
         log: this.log,
         observer: this.observer,
         witnessed: this.witnessed,
-        optOut: (info) => recordOptOut({ suppression: this.suppression, deliveries: this.deliveries, campaign: (cid) => this.campaign(cid) }, info),
+        optOut: (info) => this.optOut(info),
         trunks: this.opts.trunks,
         holdBacks: this.holdBacks,
       },

@@ -179,7 +179,7 @@ class LiveCall {
       channelId,
       log: this.log,
       now: this.now,
-      playRefused: (id, reason) => this.run(playRefused(this.s, id, reason)),
+      playRefused: (id, reason, away) => this.run(playRefused(this.s, id, reason, away)),
       deadline: () => this.run(deadlinePassed(this.s, this.now())),
       optOut: optOut && (() => optOut({ channelId, endpoint })),
       keyAction: (latencyMs) => observer?.keyAction?.({ channelId, latencyMs }),

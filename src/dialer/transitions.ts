@@ -185,8 +185,8 @@ export function deadlinePassed(s: CallState, at: number): CallAction[] {
 }
 
 /** Asterisk refused to play one of the message's playbacks (its HTTP error, as `reason`). */
-export function playRefused(s: CallState, playbackId: string, reason: string): CallAction[] {
-  return s.phase === 'ended' || !s.msg ? NONE : fromMessage(s, messagePlayRefused(msgView(s), playbackId, reason));
+export function playRefused(s: CallState, playbackId: string, reason: string, away = false): CallAction[] {
+  return s.phase === 'ended' || !s.msg ? NONE : fromMessage(s, messagePlayRefused(msgView(s), playbackId, reason, away));
 }
 
 const NONE: CallAction[] = [];

@@ -1,3 +1,4 @@
+import type { OptOutInfo } from '../opt-out.js';
 import type { Queue } from 'bullmq';
 import type { AriClient } from '../../ari/client.js';
 import type { AriEventStream } from '../../ari/event-stream.js';
@@ -24,6 +25,8 @@ export interface TakeoverOptions {
   dialQueue: (campaignId: string) => Queue;
   witnessed?: CallDeps['witnessed'];
   observer?: CallObserver;
+  /** Stores an opt-out pressed during a message the follower plays (as the dial job does). */
+  optOut?: (info: OptOutInfo) => Promise<boolean>;
   /** How often to look for dead workers' calls. @defaultValue 1000 */
   intervalMs?: number;
   log: Logger;
@@ -105,7 +108,14 @@ export class Takeover {
       const s = (await this.o.campaign(campaignId)).settings;
       log.warn({ since: mark.since, state: mark.state }, 'its worker died: following its call');
       const result = await runCall(
-        { ari: this.o.ari, events: this.o.events, log, observer: this.o.observer, witnessed: this.o.witnessed },
+        {
+          ari: this.o.ari,
+          events: this.o.events,
+          log,
+          observer: this.o.observer,
+          witnessed: this.o.witnessed,
+          ...(this.o.optOut ? { optOut: () => this.o.optOut!({ campaignId, number: data.number, row: data.row, channelId: mark.channelId }) } : {}),
+        },
         {
           ...attemptCallParams(data, s, mark.channelId, renderEndpoint(s.endpoint, data.number, data.vars ?? {})),
           signal: this.hangupAll.signal,

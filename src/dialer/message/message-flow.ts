@@ -192,11 +192,20 @@ function notPlayed(c: MessageCall, reason: string): MessageAction[] {
   return noPress(c, c.message.noPress);
 }
 
-/** Asterisk refused a play (404/409/412/5xx): recorded, and the call follows `--no-press` (or ends, for a machine). */
-export function messagePlayRefused(c: MessageCall, playbackId: string, reason: string): MessageAction[] {
+/**
+ * Asterisk refused a play: recorded, and the call follows `--no-press` (or ends, for a machine). `away` (404, 409):
+ * the channel is gone or not in our app (another process continued it, e.g. before a takeover): nothing to do.
+ */
+export function messagePlayRefused(c: MessageCall, playbackId: string, reason: string, away = false): MessageAction[] {
   const m = c.msg;
   if (!m || playbackId !== m.playbackId || m.hungUp) return NOTHING;
   m.playbackId = undefined;
+  if (away) {
+    m.flow ??= 'not_played';
+    m.reason ??= reason;
+    m.stage = 'over';
+    return NOTHING;
+  }
   if (m.stage === 'playing') return notPlayed(c, reason);
   return end(m, { type: 'hangup', why: reason });
 }

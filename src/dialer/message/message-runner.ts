@@ -12,8 +12,8 @@ export interface MessageRunnerHost {
   ari: AriClient;
   channelId: string;
   log: Logger;
-  /** Asterisk refused a play: the table decides what follows. */
-  playRefused(playbackId: string, reason: string): void;
+  /** Asterisk refused a play: the table decides what follows (`away`: 404/409, the channel is not ours to act on). */
+  playRefused(playbackId: string, reason: string, away: boolean): void;
   /** The message's timer ran out. */
   deadline(): void;
   /** Stores the opt-out; resolves whether it was stored. */
@@ -86,7 +86,7 @@ export class MessageRunner {
     } catch (err) {
       const reason = isAriHttpError(err) ? `Asterisk answered ${err.status} to play ${media}: ${err.ariMessage}` : `could not play ${media}: ${(err as Error).message}`;
       this.h.log.warn({ playbackId, reason }, 'playback refused');
-      this.h.playRefused(playbackId, reason);
+      this.h.playRefused(playbackId, reason, isAriHttpError(err, 409) || isAriHttpError(err, 404));
     }
   }
 

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import type { AriEvent } from '../../src/ari/types.generated.js';
+import { parseMessageOptions } from '../../src/dialer/message/message-options.js';
+import { deadlinePassed, initialCallState, playRefused, transition, type CallState } from '../../src/dialer/transitions.js';
+
+const channel = { id: 'c1', name: 'SIP/x-1', state: 'Up' };
+const ev = (e: Record<string, unknown>): AriEvent => ({ channel, ...e }) as unknown as AriEvent;
+const message = parseMessageOptions({ media: 'sound:promo', press: ['1=sales,s,1', '9=optout'] })!;
+const started = (): CallState => {
+  const s = initialCallState(undefined, { message });
+  expect(transition(s, ev({ type: 'StasisStart', args: [] }), 0, 'c1')).toEqual([{ type: 'play', playbackId: 'c1-pb1', media: 'sound:promo' }]);
+  return s;
+};
+const playback = (type: string, state: string) => ({ type, playback: { id: 'c1-pb1', target_uri: 'channel:c1', state, media_uri: 'sound:promo' } }) as unknown as AriEvent;
+
+describe('the message in the state table', () => {
+  it('a key stops the playback and does its one action; a second key changes nothing', () => {
+    const s = started();
+    transition(s, playback('PlaybackStarted', 'playing'), 100, 'c1');
+    expect(transition(s, ev({ type: 'ChannelDtmfReceived', digit: '1' }), 600, 'c1')).toEqual([
+      { type: 'stopPlayback', playbackId: 'c1-pb1' },
+      { type: 'continue', to: 'place', place: { context: 'sales', extension: 's', priority: 1 } },
+    ]);
+    expect(transition(s, ev({ type: 'ChannelDtmfReceived', digit: '9' }), 700, 'c1')).toEqual([]);
+    expect(s.keys).toBe('19');
+    expect(s.msg).toMatchObject({ flow: 'pressed', heardMs: 500 });
+  });
+
+  it('after the callee hung up, a key or a failed playback changes nothing', () => {
+    const s = started();
+    transition(s, playback('PlaybackStarted', 'playing'), 100, 'c1');
+    transition(s, ev({ type: 'ChannelHangupRequest', cause: 16 }), 900, 'c1');
+    expect(transition(s, playback('PlaybackFinished', 'failed'), 901, 'c1')).toEqual([]);
+    expect(transition(s, ev({ type: 'ChannelDtmfReceived', digit: '1' }), 902, 'c1')).toEqual([]);
+    expect(s.msg).toMatchObject({ flow: 'hung_up_in_message', heardMs: 800 });
+  });
+
+  it('a play refused because the channel left our app (409) does nothing; another refusal follows --no-press', () => {
+    const away = started();
+    expect(playRefused(away, 'c1-pb1', 'Asterisk answered 409', true)).toEqual([]);
+    expect(away.msg).toMatchObject({ flow: 'not_played', stage: 'over' });
+    const refused = started();
+    expect(playRefused(refused, 'c1-pb1', 'Asterisk answered 500', false)).toEqual([{ type: 'hangup', why: 'message not played' }]);
+    expect(deadlinePassed(refused, 5)).toEqual([]);
+  });
+
+  it('the end of the message waits for a key, then --no-press; another channel\'s playback is not ours', () => {
+    const s = started();
+    expect(transition(s, { type: 'PlaybackFinished', playback: { id: 'c1-pb1', target_uri: 'channel:other', state: 'done' } } as unknown as AriEvent, 50, 'c1')).toEqual([]);
+    transition(s, playback('PlaybackStarted', 'playing'), 100, 'c1');
+    expect(transition(s, playback('PlaybackFinished', 'done'), 3100, 'c1')).toEqual([{ type: 'deadline', ms: 5000 }]);
+    expect(deadlinePassed(s, 8100)).toEqual([{ type: 'hangup', why: 'no key pressed after the message' }]);
+    expect(s.msg).toMatchObject({ flow: 'no_press', done: true, heardMs: 3000 });
+  });
+});
