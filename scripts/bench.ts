@@ -1,6 +1,6 @@
 // `npm run bench [-- --json] [-- --quick]`: the figures the README quotes, measured on this machine.
 import { spawnSync } from 'node:child_process';
-import { benchCampaign } from './bench/campaign-bench.js';
+import { benchCampaign, benchPress1Campaign } from './bench/campaign-bench.js';
 import { benchEngine, benchLatency } from './bench/engine-bench.js';
 import { benchEventCost, benchKeyAction, benchPaced } from './bench/message-bench.js';
 import { startSimProcess } from './bench/sim-process.js';
@@ -52,6 +52,13 @@ try {
     [`attempts/s at ${p.cps_target} cps, ${p.calls} calls: plain / press-1 (difference)`, `${p.attempts_per_s_plain} / ${p.attempts_per_s_press1} (${p.difference_pct} %)`, 'within 10 %'],
     [`heap per press-1 call in flight (${5000} ringing, message and capture set)`, `${p.heap_bytes_per_call_press1_ringing} B`, '< 5 KB'],
     ['press-1 calls not ending pressed (should be 0)', `${p.errors}`, '0'],
+  ]));
+
+  const pc = await benchPress1Campaign(sim.url, process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { numbers: quick ? 2000 : 10_000, cps: 200 });
+  figures.press1_campaign = pc;
+  log(table([
+    [`press-1 campaign, ${pc.numbers} numbers at ${pc.cps_target} cps, 2 workers: attempts/s plain / press-1 (difference)`, `${pc.attempts_per_s_plain} / ${pc.attempts_per_s_press1} (${pc.difference_pct} %)`, 'within 10 %'],
+    ['  press-1 calls by flow', Object.entries(pc.press1_flows).map(([f, n]) => `${f} ${n}`).join(', '), ''],
   ]));
 
   log('\ncampaigns: Redis + 2 worker processes + simulator');

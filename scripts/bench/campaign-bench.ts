@@ -134,3 +134,55 @@ export async function benchCampaign(simUrl: string, redisUrl: string, opts: { at
     redis.disconnect();
   }
 }
+
+export interface Press1CampaignFigures {
+  numbers: number;
+  cps_target: number;
+  /** Originates per second over each run (first to last attempt's start). */
+  attempts_per_s_plain: number;
+  attempts_per_s_press1: number;
+  difference_pct: number;
+  /** Press-1 calls by flow (the simulator's callees press 1, 9 or nothing by their number). */
+  press1_flows: Record<string, number>;
+}
+
+/**
+ * The same campaign twice through Redis and two worker processes at `cps`: without a message, then with a press-1
+ * message (1 to a place, 9 opts out). Attempts/s is the originate rate each achieved.
+ */
+export async function benchPress1Campaign(simUrl: string, redisUrl: string, opts: { numbers: number; cps: number }): Promise<Press1CampaignFigures> {
+  const prefix = `{bench-${randomBytes(3).toString('hex')}}`;
+  const redis = connectRedis(redisUrl);
+  const svc = new CampaignService({ redis, prefix });
+  const workers = startWorkers(2, { REDIS_URL: redisUrl, DIALER_PREFIX: prefix, ARI_URL: simUrl, ARI_USER: 'bench', ARI_PASSWORD: 'bench' });
+  const rate = async (id: string): Promise<{ perS: number; flows: Record<string, number> }> => {
+    const starts: number[] = [];
+    const flows: Record<string, number> = {};
+    for await (const a of svc.attempts(id)) {
+      starts.push(Date.parse(a.created_at));
+      if (a.flow) flows[a.flow] = (flows[a.flow] ?? 0) + 1;
+    }
+    starts.sort((a, b) => a - b);
+    return { perS: (starts.length - 1) / ((starts.at(-1)! - starts[0]!) / 1000), flows };
+  };
+  try {
+    await new Promise((r) => setTimeout(r, 3000)); // both workers connected
+    const settings = { cps: opts.cps, maxConcurrent: 2000 };
+    const plain = await rate((await runCampaign(svc, 'plain', numbers(opts.numbers, '6'), settings)).id);
+    const message = { media: 'sound:bench-promo', press: ['1=default,s,1', '9=optout'], pressWaitS: 1 };
+    const press1 = await rate((await runCampaign(svc, 'press1', numbers(opts.numbers, '7'), { ...settings, message })).id);
+    return {
+      numbers: opts.numbers,
+      cps_target: opts.cps,
+      attempts_per_s_plain: Math.round(plain.perS * 10) / 10,
+      attempts_per_s_press1: Math.round(press1.perS * 10) / 10,
+      difference_pct: Math.round(((press1.perS - plain.perS) / plain.perS) * 10000) / 100,
+      press1_flows: press1.flows,
+    };
+  } finally {
+    await stopWorkers(workers);
+    await dropPrefix(redis, prefix);
+    await svc.close();
+    redis.disconnect();
+  }
+}
