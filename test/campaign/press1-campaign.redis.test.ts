@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CampaignService } from '../../src/campaign/campaign-service.js';
+import { CampaignStats } from '../../src/dashboard/campaign-stats.js';
 import type { AttemptRecord } from '../../src/report/summarize.js';
 import { testPrefix, waitUntil } from '../helpers/redis-test.js';
 import { startCampaignRig, type CampaignRig } from '../helpers/campaign-rig.js';
@@ -73,6 +74,10 @@ describe('a press-1 campaign', () => {
     expect(await redis.sismember(`${prefix}:suppression`, sales)).toBe(0);
     await waitUntil('opt-out webhook', async () => posted.some((p) => p.event === 'contact.opted_out'), 10_000);
     expect(posted.find((p) => p.event === 'contact.opted_out')).toMatchObject({ campaign_id: id, number: optout, row: 3 });
+
+    // The dashboard's live figures: press rate per key and opt-outs, from the results so far.
+    const row = await new CampaignStats(svc).row(await svc.status(id));
+    expect(row.message).toMatchObject({ calls: 3, opted_out: 1, press_rate: { '1': 1 / 3, '9': 1 / 3 }, by_flow: { pressed: 1, optout: 1, no_press: 1 } });
 
     // The next campaign's import checks the list: the number that opted out is not dialed again.
     const again = await svc.create({ name: 'again', settings: { endpoint: 'SIP/trunk/{number}' }, open: () => Readable.from([`number\n${optout}\n${sales}\n`]) });

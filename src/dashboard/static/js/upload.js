@@ -12,6 +12,8 @@ const ROLE_TEXT = {
   priority: 'dialplan priority',
   timeout: 'ring timeout (s)',
   timezone: "callee's time zone (calling window)",
+  message: 'its own message (media URIs)',
+  lead_priority: 'order in the list',
 };
 
 function uploadBody() {
@@ -31,6 +33,10 @@ function uploadBody() {
     for (const el of f.querySelectorAll('input[name^="amd-"]')) if (el.value.trim()) amd[el.name.slice(4)] = Number(el.value);
     settings.amd = amd;
   }
+  // The server checks these like the CLI flags and names the bad one (message: --press: ...).
+  if (v('message')) settings.message = { media: v('message'), ...(v('press') ? { press: v('press').split(/\s+/).filter(Boolean) } : {}) };
+  else if (v('press')) settings.message = { press: v('press').split(/\s+/).filter(Boolean) };
+  if (v('capture')) settings.capture = v('capture');
   if (v('callerIdPool')) settings.callerIdPool = v('callerIdPool').split(/[\s,;]+/).filter(Boolean);
   // datetime-local has no zone: it is read in the zone the page shows (the header's switch), sent as UTC.
   for (const k of ['startAt', 'endAt']) if (v(k)) settings[k] = fromInput(v(k));
