@@ -69,8 +69,11 @@ export function planColumns(header: readonly string[], line: number, options: Pl
     );
   }
   const known: Partial<Record<OptionalColumn, number>> = {};
+  // A report read back (its `disposition` and `cause_txt` columns give it away) has a `message` column of its own:
+  // the call's outcome in words, not media to play.
+  const isReport = names.includes('disposition') && names.includes('cause_txt');
   for (const column of OPTIONAL_COLUMNS) {
-    if (column === chosen) continue;
+    if (column === chosen || (column === 'message' && isReport)) continue;
     const index = firstOf(column);
     if (index !== undefined) known[column] = index;
   }
