@@ -220,6 +220,7 @@ function afterAnswerSettings(o: Record<string, unknown>, settings: CampaignSetti
       const m = parseMessageOptions(rawMessage(o.message));
       if (m) settings.message = m;
       if (m?.machineMessage && !settings.amd) problems.push('message.machineMessage: needs amd');
+      if (m?.machineMessage && settings.amd?.onMachine.action === 'continue') problems.push('message.machineMessage: leaves the message itself; amd.onMachine must then be hangup');
     } catch (e) {
       problems.push(`message: ${(e as Error).message}`);
     }

@@ -12,7 +12,7 @@ import type { DeletableHistory } from '../store/deletable-history.js';
 import { BadArgumentError } from '../errors.js';
 import type { ReportFormat } from '../report/write-report.js';
 import { addAmdFlags, amdFromFlags } from './amd-flags.js';
-import { addMessageFlags, captureFromFlags, messageFromFlags } from './message-flags.js';
+import { addMessageFlags, captureFromFlags, checkMachineMessage, messageFromFlags } from './message-flags.js';
 import { EXIT } from './exit-codes.js';
 import { ProgressBar } from './progress-bar.js';
 
@@ -105,7 +105,7 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
       if (amd) settings.amd = amd;
       const message = messageFromFlags(o);
       if (message) settings.message = message;
-      if (message?.machineMessage && !amd) throw new BadArgumentError('--machine-message', 'needs --amd');
+      checkMachineMessage(message, amd);
       const capture = captureFromFlags(o);
       if (capture) settings.capture = capture;
       if (o.webhook) settings.webhook = { url: o.webhook, ratePerSecond: Number(o.webhookRate), secret: config.webhookSecret };

@@ -6,9 +6,8 @@ import { addAmdFlags, amdFromFlags } from './amd-flags.js';
 import { addRecordFlags, normalizeRecordFlag, recordFromFlags } from './record-flags.js';
 import type { RecordOptions } from '../dialer/recording/record-options.js';
 import { EXIT } from './exit-codes.js';
-import { addMessageFlags, captureFromFlags, messageFromFlags, normalizeNoPressFlag } from './message-flags.js';
+import { addMessageFlags, captureFromFlags, checkMachineMessage, messageFromFlags, normalizeNoPressFlag } from './message-flags.js';
 import type { MessageOptions } from '../dialer/message/message-options.js';
-import { BadArgumentError } from '../errors.js';
 import { parseIntArg } from './parse-args.js';
 
 /** dial's options as commander parsed them. */
@@ -96,7 +95,7 @@ export async function runDialCli(argv: string[], env: NodeJS.ProcessEnv = proces
       message: messageFromFlags(flags as unknown as Record<string, unknown>),
       capture: captureFromFlags(flags as unknown as Record<string, unknown>),
     };
-    if (params.message?.machineMessage && !params.amd) throw new BadArgumentError('--machine-message', 'needs --amd');
+    checkMachineMessage(params.message, params.amd);
   } catch (err) {
     process.stderr.write(`dial: ${(err as Error).message}\n`);
     return EXIT.USAGE;

@@ -1,6 +1,8 @@
 import { Option, type Command } from 'commander';
 import { parseCapture } from '../dialer/capture.js';
 import { parseMessageOptions, type MessageOptions } from '../dialer/message/message-options.js';
+import type { AmdOptions } from '../dialer/amd/amd-options.js';
+import { BadArgumentError } from '../errors.js';
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
@@ -41,6 +43,13 @@ export function messageFromFlags(flags: Record<string, unknown>): MessageOptions
     machineMessage: flags.machineMessage,
     beepWaitS: flags.beepWait,
   });
+}
+
+/** `--machine-message` needs `--amd`, and is one way to leave a message: the dialplan way (`--on-machine`) is the other. */
+export function checkMachineMessage(message: MessageOptions | undefined, amd: AmdOptions | undefined): void {
+  if (!message?.machineMessage) return;
+  if (!amd) throw new BadArgumentError('--machine-message', 'needs --amd');
+  if (amd.onMachine.action === 'continue') throw new BadArgumentError('--machine-message', 'leaves the message itself: do not also give --on-machine CONTEXT,EXTEN,PRIO');
 }
 
 /** `--capture`'s names (checked), or undefined without it. */

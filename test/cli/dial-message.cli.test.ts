@@ -37,6 +37,7 @@ describe('dial with a message, press rules and --capture', () => {
     [['--press', '1=optout'], /--press: needs --message/],
     [['--capture', 'OK,not valid'], /--capture: "not valid" is not a dialplan variable name/],
     [['--machine-message', 'sound:vm'], /--machine-message: needs --amd/],
+    [['--amd', '--on-machine', 'vm,s,1', '--machine-message', 'sound:vm'], /--machine-message: leaves the message itself/],
   ])('usage error %j: exit 2 naming the flag', async (extra, message) => {
     const r = await dial([...ARGS, ...extra], ari());
     expect(r.code).toBe(2);
