@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { CampaignService } from '../../src/campaign/campaign-service.js';
 import { startDashboard, type Dashboard } from '../../src/dashboard/server.js';
-import { attemptRecord, deleteKeys, newService, parseCsv, REDIS_URL, testPrefix } from './harness.js';
+import { attemptRecord, closeAll, newService, parseCsv, REDIS_URL, testPrefix } from './harness.js';
 
 const OPERATOR = 'op-token-0123456789abcdef';
 const VIEWER = 'view-token-0123456789abcdef';
@@ -61,14 +61,7 @@ beforeAll(async () => {
   await service.store.recordAttempt(attemptRecord(seeded, '4930107', 4, 'NO_ANSWER'));
 });
 
-afterAll(async () => {
-  await dash?.close();
-  await service?.close();
-  if (redis) {
-    await deleteKeys(redis, prefix);
-    redis.disconnect();
-  }
-});
+afterAll(() => closeAll(prefix, { dash, service, redis }));
 
 describe('authentication and roles', () => {
   // Every endpoint: who may call it. Operator-only ones must answer 403 to a viewer.

@@ -18,6 +18,23 @@ export function newService(prefix: string, webhookAllowHosts?: string[]): { redi
   return { redis, service: new CampaignService({ redis, prefix, webhookAllowHosts }) };
 }
 
+/** What a dashboard test file started; any part is missing when its beforeAll failed before starting it. */
+export interface Started {
+  dash?: { close(): Promise<void> };
+  service?: CampaignService;
+  redis?: Redis;
+}
+
+/** A test file's teardown: the dashboard, then the service, then its keys and its Redis connection. */
+export async function closeAll(prefix: string, s: Started): Promise<void> {
+  await s.dash?.close();
+  await s.service?.close();
+  if (s.redis) {
+    await deleteKeys(s.redis, prefix);
+    s.redis.disconnect();
+  }
+}
+
 export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
   // The prefix holds `{` `}`, which are not glob specials; `*` only at the end.
   const pattern = `${prefix.replace(/[?*[\]\\]/g, '\\$&')}*`;

@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CampaignService } from '../../src/campaign/campaign-service.js';
 import { startDashboard, type Dashboard } from '../../src/dashboard/server.js';
-import { deleteKeys, newService, REDIS_URL, testPrefix } from '../dashboard/harness.js';
+import { closeAll, newService, REDIS_URL, testPrefix } from '../dashboard/harness.js';
 import { CHROMIUM_MISSING, findChromium } from '../helpers/find-chromium.js';
 
 /**
@@ -76,12 +76,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await new Promise((r) => attacker?.close(r));
-  await dash?.close();
-  await service?.close();
-  if (redis) {
-    await deleteKeys(redis, prefix);
-    redis.disconnect();
-  }
+  await closeAll(prefix, { dash, service, redis });
 });
 
 describe('a page on another site, in the operator’s browser', () => {

@@ -7,7 +7,7 @@ import type { CampaignService } from '../../src/campaign/campaign-service.js';
 import type { Disposition } from '../../src/dialer/call-result.js';
 import { startDashboard, type Dashboard } from '../../src/dashboard/server.js';
 import type { AttemptRecord } from '../../src/report/attempt-record.js';
-import { attemptRecord, deleteKeys, newService, REDIS_URL, testPrefix } from '../dashboard/harness.js';
+import { attemptRecord, closeAll, newService, REDIS_URL, testPrefix } from '../dashboard/harness.js';
 import { CHROMIUM_MISSING, findChromium } from '../helpers/find-chromium.js';
 
 /**
@@ -47,10 +47,7 @@ export async function startRig(): Promise<Rig> {
     browser,
     async close() {
       await browser.close();
-      await dash.close();
-      await service.close();
-      await deleteKeys(redis, prefix);
-      redis.disconnect();
+      await closeAll(prefix, { dash, service, redis });
     },
   };
 }

@@ -6,7 +6,7 @@ import type { CampaignService } from '../../src/campaign/campaign-service.js';
 import { CampaignWorker } from '../../src/campaign/campaign-worker.js';
 import { startDashboard, type Dashboard } from '../../src/dashboard/server.js';
 import { AriSim } from '../../src/sim/index.js';
-import { deleteKeys, newService, parseCsv, REDIS_URL, testPrefix } from '../dashboard/harness.js';
+import { closeAll, newService, parseCsv, REDIS_URL, testPrefix } from '../dashboard/harness.js';
 import { CHROMIUM_MISSING, findChromium } from '../helpers/find-chromium.js';
 
 /**
@@ -73,14 +73,9 @@ afterEach(async (ctx) => {
 
 afterAll(async () => {
   await browser?.close();
-  await dash?.close();
   await worker?.stop(500);
   await sim?.stop();
-  await service?.close();
-  if (redis) {
-    await deleteKeys(redis, prefix);
-    redis.disconnect();
-  }
+  await closeAll(prefix, { dash, service, redis });
 });
 
 describe('dashboard in Chromium', () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { CampaignService } from '../../src/campaign/campaign-service.js';
 import { startDashboard, type Dashboard } from '../../src/dashboard/server.js';
-import { deleteKeys, newService, REDIS_URL, testPrefix } from '../dashboard/harness.js';
+import { closeAll, newService, REDIS_URL, testPrefix } from '../dashboard/harness.js';
 
 /**
  * The attacks of issue 15 against a dashboard without a token (the demo, a plain `serve`), as a browser on the
@@ -50,14 +50,7 @@ beforeAll(async () => {
   target = (await service.create({ name: 'target', settings: SETTINGS, open: () => Readable.from(['number\n4930100\n4930101\n']) })).id!;
 });
 
-afterAll(async () => {
-  await dash?.close();
-  await service?.close();
-  if (redis) {
-    await deleteKeys(redis, prefix);
-    redis.disconnect();
-  }
-});
+afterAll(() => closeAll(prefix, { dash, service, redis }));
 
 describe('a page on another site cannot act through the operator’s browser (no token set)', () => {
   it('an auto-submitting cross-site form cannot pause a campaign', async () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CampaignService } from '../../src/campaign/campaign-service.js';
 import { startDashboard, type Dashboard } from '../../src/dashboard/server.js';
 import { GuessThrottle } from '../../src/dashboard/security/guess-throttle.js';
-import { deleteKeys, newService, REDIS_URL, testPrefix } from '../dashboard/harness.js';
+import { closeAll, newService, REDIS_URL, testPrefix } from '../dashboard/harness.js';
 
 /** Issue 15, item 3: 50 wrong logins used to get 50 × 401 with the right token working right after, unlogged. */
 
@@ -22,14 +22,7 @@ beforeAll(async () => {
   const sink = new Writable({ write: (chunk: Buffer, _enc, cb) => (logLines.push(chunk.toString()), cb()) });
   dash = await startDashboard({ service, redisUrl: REDIS_URL, port: 0, operatorToken: OPERATOR, logger: pino({ level: 'info' }, sink) });
 });
-afterAll(async () => {
-  await dash?.close();
-  await service?.close();
-  if (redis) {
-    await deleteKeys(redis, prefix);
-    redis.disconnect();
-  }
-});
+afterAll(() => closeAll(prefix, { dash, service, redis }));
 
 const login = (token: string) =>
   fetch(`${dash.url}/login`, { method: 'POST', redirect: 'manual', headers: { Origin: dash.url }, body: new URLSearchParams({ token }) });
