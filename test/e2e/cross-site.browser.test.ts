@@ -1,13 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CampaignService } from '../../src/campaign/campaign-service.js';
 import { startDashboard, type Dashboard } from '../../src/dashboard/server.js';
 import { closeAll, newService, REDIS_URL, testPrefix } from '../dashboard/harness.js';
-import { CHROMIUM_MISSING, findChromium } from '../helpers/find-chromium.js';
+import { launchChromium } from '../helpers/launch-chromium.js';
 
 /**
  * Issue 15's attacks in a real browser: a page on another site (attacker.example, which Chromium resolves to
@@ -46,8 +46,8 @@ setTimeout(() => report('done', 1), 1500);
 }
 
 beforeAll(async () => {
-  const chromiumPath = findChromium();
-  if (chromiumPath === undefined) throw new Error(CHROMIUM_MISSING);
+  // Both names are loopback: the test never reaches beyond this machine.
+  browser = await launchChromium(['--host-resolver-rules=MAP attacker.example 127.0.0.1, MAP rebind.attacker.example 127.0.0.1']);
   prefix = testPrefix();
   ({ redis, service } = newService(prefix));
   dash = await startDashboard({ service, redisUrl: REDIS_URL, port: 0 });
@@ -63,14 +63,6 @@ beforeAll(async () => {
     res.end(attackPage(dash.url, target));
   });
   await new Promise<void>((r) => attacker.listen(0, '127.0.0.1', r));
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
-      // Both names are loopback: the test never reaches beyond this machine.
-      '--host-resolver-rules=MAP attacker.example 127.0.0.1, MAP rebind.attacker.example 127.0.0.1',
-    ],
-  });
 }, 60_000);
 
 afterAll(async () => {

@@ -1,14 +1,14 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import type { Redis } from 'ioredis';
 import type { CampaignService } from '../../src/campaign/campaign-service.js';
 import type { Disposition } from '../../src/dialer/call-result.js';
 import { startDashboard, type Dashboard } from '../../src/dashboard/server.js';
 import type { AttemptRecord } from '../../src/report/attempt-record.js';
 import { attemptRecord, closeAll, newService, REDIS_URL, testPrefix } from '../dashboard/harness.js';
-import { CHROMIUM_MISSING, findChromium } from '../helpers/find-chromium.js';
+import { launchChromium } from '../helpers/launch-chromium.js';
 
 /**
  * One dashboard on a fresh key prefix, one Chromium, and campaigns seeded through the real service and store (no
@@ -30,15 +30,10 @@ export interface Rig {
 }
 
 export async function startRig(): Promise<Rig> {
-  const chromiumPath = findChromium();
-  if (chromiumPath === undefined) throw new Error(CHROMIUM_MISSING);
+  const browser = await launchChromium();
   const prefix = testPrefix();
   const { redis, service } = newService(prefix);
   const dash = await startDashboard({ service, redisUrl: REDIS_URL, port: 0, operatorToken: OPERATOR, viewerToken: VIEWER, maxUploadBytes: MAX_UPLOAD_BYTES });
-  const browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
   return {
     prefix,
     redis,

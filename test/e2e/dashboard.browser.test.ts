@@ -1,5 +1,5 @@
 import { mkdir, readFile } from 'node:fs/promises';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CampaignService } from '../../src/campaign/campaign-service.js';
@@ -7,7 +7,7 @@ import { CampaignWorker } from '../../src/campaign/campaign-worker.js';
 import { startDashboard, type Dashboard } from '../../src/dashboard/server.js';
 import { AriSim } from '../../src/sim/index.js';
 import { closeAll, newService, parseCsv, REDIS_URL, testPrefix } from '../dashboard/harness.js';
-import { CHROMIUM_MISSING, findChromium } from '../helpers/find-chromium.js';
+import { launchChromium } from '../helpers/launch-chromium.js';
 
 /**
  * The dashboard in a real browser against a real campaign: an installed Chromium driven by playwright-core, the ARI
@@ -35,18 +35,13 @@ const pageErrors: string[] = [];
 
 beforeAll(async () => {
   // Missing Chromium fails (never skips): a green run must mean the dashboard was seen working in a browser.
-  const chromiumPath = findChromium();
-  if (chromiumPath === undefined) throw new Error(CHROMIUM_MISSING);
+  browser = await launchChromium();
   prefix = testPrefix();
   ({ redis, service } = newService(prefix));
   sim = await AriSim.start({ users: { dialer: ARI_PASSWORD }, timeScale: 0.01 });
   worker = new CampaignWorker({ redisUrl: REDIS_URL, prefix, ari: { url: sim.url, user: 'dialer', password: ARI_PASSWORD }, channelCap: 50, pollMs: 200 });
   await worker.start();
   dash = await startDashboard({ service, redisUrl: REDIS_URL, port: 0, operatorToken: OPERATOR, viewerToken: VIEWER });
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
   context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1360, height: 1000 } });
   // Fail with Playwright's own message (what it waited for) well before the test's timeout.
   context.setDefaultTimeout(10_000);
