@@ -4,7 +4,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { HttpError, sendError } from './http-error.js';
 import type { Logger } from '../log.js';
 import { GuessThrottle } from './security/guess-throttle.js';
-import type { RequestGuard } from './security/request-guard.js';
+import { SAFE_METHODS, type RequestGuard } from './security/request-guard.js';
 
 /** Like ari.conf's `read_only`: a viewer looks, an operator also uploads, pauses, resumes, cancels and retries. */
 export type Role = 'viewer' | 'operator';
@@ -121,7 +121,6 @@ export class Auth {
   }
 }
 
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Lets operators through; viewers get 403 naming what they tried. */
 export function requireOperator(what: string): RequestHandler {

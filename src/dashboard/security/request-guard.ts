@@ -17,7 +17,8 @@ export interface RequestGuardOptions {
 /** What a state-changing request is: a JSON/API call, a browser form (login, logout) or bull-board's own API. */
 export type WriteKind = 'api' | 'form' | 'board';
 
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Methods that only read: no write check, and viewers may use them. */
+export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** A cross-site page can send these without a preflight (fetch no-cors, a form): never proof of our own page. */
 const SIMPLE_TYPES = new Set(['', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data']);
 const WILDCARDS = new Set(['0.0.0.0', '::', '']);
