@@ -15,7 +15,7 @@ export interface AuthOptions {
   operatorToken?: string;
   viewerToken?: string;
   /** Checks Host and Origin for the WebSocket upgrade (see {@link Auth.sameOrigin}). */
-  guard?: RequestGuard;
+  guard: RequestGuard;
   /** Failed token checks per client address. @defaultValue 10 per 10 minutes per address, 200 overall */
   throttle?: GuessThrottle;
   /** Where each failed check is logged, with the client address (never the token). */
@@ -34,8 +34,8 @@ export type AuthResult =
 export class Auth {
   private readonly operator?: Buffer;
   private readonly viewer?: Buffer;
-  private readonly guard?: RequestGuard;
-  readonly throttle: GuessThrottle;
+  private readonly guard: RequestGuard;
+  private readonly throttle: GuessThrottle;
   private readonly log?: Logger;
 
   constructor(opts: AuthOptions) {
@@ -72,10 +72,9 @@ export class Auth {
 
   /**
    * For the WebSocket (not bound by the same-origin policy): our Host, and our own page as Origin when a browser
-   * says where it comes from. Without a guard (tests of Auth alone) everything passes.
+   * says where it comes from.
    */
   sameOrigin(req: IncomingMessage): boolean {
-    if (!this.guard) return true;
     return this.guard.hostProblem(req) === undefined && this.guard.crossSiteProblem(req) === undefined;
   }
 
