@@ -1,5 +1,5 @@
 // ari-dialer dashboard: plain DOM and ES modules, no framework, no build step. Data comes from /api and /live.
-import { $, api, flash, newViewSignal } from './js/dom.js';
+import { $, api, flash, mb, newViewSignal } from './js/dom.js';
 import { bindCampaignControls, loadCampaign, renderCampaign, resetCampaign } from './js/campaign.js';
 import { loadList, renderList } from './js/list.js';
 import { createLive } from './js/live.js';
@@ -8,7 +8,6 @@ import { bindSearch, runSearch } from './js/search.js';
 import { state } from './js/state.js';
 import { browserZone, refreshTimes, setCampaignZone, setZoneMode, zoneMode } from './js/time.js';
 import { bindUpload } from './js/upload.js';
-import { mb } from './js/dom.js';
 
 const TITLES = { list: 'Campaigns', new: 'New campaign', search: 'Search' };
 

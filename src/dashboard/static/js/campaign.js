@@ -6,7 +6,7 @@ import { renderCharts, resetCharts } from './charts.js';
 import { progressBar, stateBadge, updateProgress } from './list.js';
 import { loadResults, resetResults } from './results.js';
 import { state } from './state.js';
-import { activeZone, fmt, fromInput, setCampaignZone, setTime, toInput } from './time.js';
+import { activeZone, fmt, fromInput, setCampaignZone, setTime, timeEl, toInput } from './time.js';
 
 let updateActions = () => undefined;
 const ISO = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/g;
@@ -118,18 +118,18 @@ function renderFigures(d) {
 }
 
 function setTimeIn(dd, iso) {
-  let t = dd.querySelector('time');
-  if (!t) dd.replaceChildren((t = h('time', { class: 't' })));
-  setTime(t, iso);
+  const t = dd.querySelector('time');
+  if (t) setTime(t, iso);
+  else dd.replaceChildren(timeEl(iso));
 }
 
-/** "machine → hangup" or "machine → vm-drop,s,1", and NOTSURE when it is not taken for a person. */
 /** Press rate per key, opt-out rate and what callees heard of the message, live. */
 function messageText(m) {
   const keys = Object.entries(m.press_rate).map(([k, r]) => `${k}: ${pct(r)}`).join(', ') || 'no key yet';
   return `${m.calls} heard it; pressed ${keys}; opt-outs ${pct(m.optout_rate)} (${m.opted_out}); heard ${m.avg_heard_s.toFixed(1)} s on average`;
 }
 
+/** "machine → hangup" or "machine → vm-drop,s,1", and NOTSURE when it is not taken for a person. */
 function amdText(amd) {
   const m = amd.onMachine.action === 'hangup' ? 'hangup' : `${amd.onMachine.context},${amd.onMachine.extension},${amd.onMachine.priority}`;
   return `on: machine → ${m}${amd.notSureAs === 'machine' ? ', NOTSURE as machine' : ''}`;
