@@ -24,7 +24,7 @@ const systemResolve: Resolve = (host) =>
 
 /**
  * Keeps webhooks from reaching inside (SSRF): the cloud metadata service, Redis on loopback, the office network.
- * Checked when a campaign is created ({@link checkWebhookUrl}) and again when each delivery connects
+ * Checked when a campaign is created ({@link WebhookDestinationGuard.check}) and again when each delivery connects
  * ({@link WebhookDestinationGuard.lookup}), after DNS, so a name that later resolves inside is still caught.
  */
 export class WebhookDestinationGuard {
