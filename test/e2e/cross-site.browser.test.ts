@@ -67,7 +67,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise((r) => attacker?.close(r));
+  // Not started when beforeAll failed early: awaiting its close would wait for the hook's timeout.
+  if (attacker) await new Promise((r) => attacker.close(r));
   await closeAll(prefix, { dash, service, redis });
 });
 
