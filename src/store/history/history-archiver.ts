@@ -112,9 +112,17 @@ export class HistoryArchiver {
 
   /** Entries waiting in the outboxes (all campaigns). */
   async pending(): Promise<number> {
+    return (await this.outboxCounts()).reduce((a, [, n]) => a + n, 0);
+  }
+
+  /**
+   * Every campaign's outbox length, asked all at once: the idle loop reads them every `idleMs`, and one round trip
+   * per campaign in turn would grow with the campaigns kept (on a cluster each goes to its campaign's slot).
+   */
+  private async outboxCounts(): Promise<Array<[id: string, entries: number]>> {
     const ids = await this.o.store.ids();
     const n = await Promise.all(ids.map((id) => this.o.store.outboxCount(id)));
-    return n.reduce((a, b) => a + b, 0);
+    return ids.map((id, i) => [id, n[i]!]);
   }
 
   /**
@@ -124,9 +132,9 @@ export class HistoryArchiver {
   async drain(): Promise<number | undefined> {
     let written = 0;
     let lockedOut = false;
-    for (const id of await this.o.store.ids()) {
+    for (const [id, entries] of await this.outboxCounts()) {
       if (this.stopping) break;
-      if ((await this.o.store.outboxCount(id)) === 0) continue;
+      if (entries === 0) continue;
       const n = await this.drainCampaign(id);
       if (n === undefined) lockedOut = true;
       else written += n;
