@@ -1,15 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { dropPrefix } from '../../src/store/drop-prefix.js';
 import { CampaignService } from '../../src/campaign/campaign-service.js';
 import { connectRedis } from '../../src/store/redis-connection.js';
-
-const RUN = fileURLToPath(new URL('../../src/cli/run.ts', import.meta.url));
+import { runCampaign, startWorkers, stopWorkers } from './worker-processes.js';
 
 export interface CampaignFigures {
   attempts: number;
@@ -49,32 +45,7 @@ function maxInOneSecond(sorted: readonly number[]): number {
   return best;
 }
 
-/** Worker processes, as in production: `ari-dialer worker` with its own Stasis app each. */
-function startWorkers(n: number, env: Record<string, string>): ChildProcess[] {
-  return Array.from({ length: n }, () =>
-    spawn(process.execPath, ['--import', 'tsx', RUN, 'worker', '--channel-cap', '1000', '--grace', '5'], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, ...env, LOG_LEVEL: 'error' },
-    }),
-  );
-}
-
-async function stopWorkers(ws: ChildProcess[]): Promise<void> {
-  await Promise.all(ws.map((w) => new Promise((r) => (w.kill('SIGTERM'), w.once('exit', r)))));
-}
-
 const numbers = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `+1${prefix}${String(i * 10 + (i % 6)).padStart(8, '0')}`);
-
-async function runCampaign(svc: CampaignService, name: string, list: string[], settings: Record<string, unknown>): Promise<{ id: string; seconds: number }> {
-  const t0 = performance.now();
-  const r = await svc.create({ name, settings: { endpoint: 'SIP/trunk/{number}', timeoutS: 30, ...settings }, open: () => Readable.from([`number\n${list.join('\n')}\n`]) });
-  for (;;) {
-    const s = await svc.get(r.id!);
-    if (s.state === 'finished') break;
-    await new Promise((res) => setTimeout(res, 100));
-  }
-  return { id: r.id!, seconds: (performance.now() - t0) / 1000 };
-}
 
 /** End to end through Redis and two worker processes against one simulator that answers at once. */
 export async function benchCampaign(simUrl: string, redisUrl: string, opts: { attempts: number; cpsSeconds: number }): Promise<CampaignFigures> {

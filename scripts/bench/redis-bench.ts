@@ -3,11 +3,9 @@
 // Redis bytes left a minute after the campaign finished (history in PostgreSQL, witnesses included), and the
 // attempts/s of a second campaign with 4 worker processes. Part of `npm run bench`; alone:
 // `npx tsx scripts/bench/redis-bench.ts [--quick] [--json]` (needs redis-server and PostgreSQL: DATABASE_URL).
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { Redis } from 'ioredis';
 import type { RedisClient } from '../../src/store/lua-script.js';
@@ -18,8 +16,7 @@ import { LUA_SCRIPTS_BY_SHA } from '../../src/store/lua-script.js';
 import { HistoryStore } from '../../src/store/history/history-store.js';
 import { connectRedis } from '../../src/store/redis-connection.js';
 import { startSimProcess } from './sim-process.js';
-
-const RUN = fileURLToPath(new URL('../../src/cli/run.ts', import.meta.url));
+import { runCampaign, startWorkers, stopWorkers } from './worker-processes.js';
 
 export interface RedisBenchOptions {
   databaseUrl: string;
@@ -138,7 +135,7 @@ export async function benchRedis(o: RedisBenchOptions): Promise<RedisFigures> {
       redis_bytes_after_by_kind: Object.entries(kinds).sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, v]) => `${k} ${Math.round(v / o.numbers)}`).join(', '),
     };
   } finally {
-    await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode !== null ? r(undefined) : (w.kill('SIGTERM'), w.once('exit', r))))));
+    await stopWorkers(workers);
     await svc.close();
     redis.disconnect();
     await history.close();
@@ -158,15 +155,6 @@ async function adminQuery(url: string, sql: string): Promise<void> {
   }
 }
 
-function startWorkers(n: number, env: Record<string, string>): ChildProcess[] {
-  return Array.from({ length: n }, () =>
-    spawn(process.execPath, ['--import', 'tsx', RUN, 'worker', '--channel-cap', '1000', '--grace', '5'], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, ...env, LOG_LEVEL: 'error' },
-    }),
-  );
-}
-
 /** Until `n` workers have a heartbeat (each registers itself when its ARI socket is up). */
 async function workersUp(svc: CampaignService, n: number): Promise<void> {
   for (let i = 0; i < 600; i++) {
@@ -178,17 +166,6 @@ async function workersUp(svc: CampaignService, n: number): Promise<void> {
     await sleep(100);
   }
   throw new Error(`${n} workers did not start within 60 s`);
-}
-
-async function runCampaign(svc: CampaignService, name: string, list: string[], settings: Record<string, unknown>): Promise<{ id: string; seconds: number; finishedAt: number }> {
-  const t0 = performance.now();
-  const r = await svc.create({ name, settings, open: () => Readable.from([`number\n${list.join('\n')}\n`]) });
-  for (;;) {
-    const s = await svc.get(r.id!);
-    if (s.state === 'finished') break;
-    await sleep(100);
-  }
-  return { id: r.id!, seconds: (performance.now() - t0) / 1000, finishedAt: Date.now() };
 }
 
 async function redisInfo(redis: RedisClient): Promise<{ cpuS: number; commands: Map<string, { calls: number; usec: number }> }> {

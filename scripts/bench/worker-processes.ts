@@ -1,0 +1,33 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import type { CampaignService } from '../../src/campaign/campaign-service.js';
+
+const RUN = fileURLToPath(new URL('../../src/cli/run.ts', import.meta.url));
+
+/** Worker processes, as in production: `ari-dialer worker` with its own Stasis app each. */
+export function startWorkers(n: number, env: Record<string, string>): ChildProcess[] {
+  return Array.from({ length: n }, () =>
+    spawn(process.execPath, ['--import', 'tsx', RUN, 'worker', '--channel-cap', '1000', '--grace', '5'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, ...env, LOG_LEVEL: 'error' },
+    }),
+  );
+}
+
+/** SIGTERM to each and wait for its exit (one that already exited is not waited for). */
+export async function stopWorkers(ws: readonly ChildProcess[]): Promise<void> {
+  await Promise.all(ws.map((w) => new Promise((r) => (w.exitCode !== null ? r(undefined) : (w.kill('SIGTERM'), w.once('exit', r))))));
+}
+
+/** Creates a campaign of `list` (endpoint `SIP/trunk/{number}`, timeout 30 s unless `settings` say) and waits for its finish. */
+export async function runCampaign(svc: CampaignService, name: string, list: string[], settings: Record<string, unknown>): Promise<{ id: string; seconds: number; finishedAt: number }> {
+  const t0 = performance.now();
+  const r = await svc.create({ name, settings: { endpoint: 'SIP/trunk/{number}', timeoutS: 30, ...settings }, open: () => Readable.from([`number\n${list.join('\n')}\n`]) });
+  for (;;) {
+    const s = await svc.get(r.id!);
+    if (s.state === 'finished') break;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  return { id: r.id!, seconds: (performance.now() - t0) / 1000, finishedAt: Date.now() };
+}
