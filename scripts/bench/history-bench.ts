@@ -3,17 +3,14 @@
 // PostgreSQL: REDIS_URL, DATABASE_URL, default the local ones). Works in a schema and a key prefix of its own.
 import { randomBytes } from 'node:crypto';
 import { Writable, Readable } from 'node:stream';
-import pg from 'pg';
 import { CampaignService } from '../../src/campaign/campaign-service.js';
 import { CampaignWorker } from '../../src/campaign/campaign-worker.js';
 import { writeReport } from '../../src/report/write-report.js';
 import { AriSim } from '../../src/sim/index.js';
 import { dropPrefix } from '../../src/store/drop-prefix.js';
-import { keyFootprint } from '../../src/store/key-footprint.js';
 import { HistoryStore } from '../../src/store/history/history-store.js';
 import { connectRedis } from '../../src/store/redis-connection.js';
-import type { Redis } from 'ioredis';
-import type { RedisClient } from '../../src/store/lua-script.js';
+import { adminQuery, prefixBytes } from './bench-support.js';
 
 export interface HistoryBenchOptions {
   redisUrl: string;
@@ -40,10 +37,7 @@ export async function benchHistory(o: HistoryBenchOptions): Promise<Record<strin
     await dropPrefix(redis, prefix);
     redis.disconnect();
     await history.close();
-    const c = new pg.Client({ connectionString: o.databaseUrl });
-    await c.connect();
-    await c.query(`DROP SCHEMA ${schema} CASCADE`);
-    await c.end();
+    await adminQuery(o.databaseUrl, `DROP SCHEMA ${schema} CASCADE`);
   }
 }
 
@@ -191,23 +185,6 @@ async function reads(svc: CampaignService, history: HistoryStore, rows: number) 
     csv_report_lines: lines,
     csv_report_rss_growth_mb: Math.round((process.memoryUsage().rss - rss0) / 1e6),
   };
-}
-
-/** MEMORY USAGE of every key under a prefix (BullMQ's too), summed; `kinds` gets the bytes per kind of key. */
-async function prefixBytes(redis: RedisClient, prefix: string, kinds?: Record<string, number>): Promise<number> {
-  const f = await keyFootprint(redis, { starts: [prefix], list: kinds !== undefined });
-  for (const { key, bytes } of f.list ?? []) {
-    const kind = kindOf(key.slice(prefix.length));
-    kinds![kind] = (kinds![kind] ?? 0) + bytes;
-  }
-  return f.bytes;
-}
-
-/** `:bull:dial-x:<campaign>|<number>|a1` → `bull job`, `:bull:dial-x:events` → `bull events`, `:c:x:attempt-ids` → `attempt-ids`. */
-function kindOf(rest: string): string {
-  if (rest.startsWith(':bull:')) return /\|a\d+$|:\d+$/.test(rest) ? 'bull job' : `bull ${rest.split(':').at(-1)}`;
-  if (rest.startsWith(':c:')) return rest.split(':').length > 3 ? rest.split(':').at(-1)! : 'campaign';
-  return rest.split(':')[1] ?? rest;
 }
 
 /** The bench's sizes (`--quick`: smaller) and where it runs (REDIS_URL, DATABASE_URL). */

@@ -4,13 +4,13 @@
 // DATABASE_URL, default the local ones). Works in a schema and key prefixes of its own.
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import pg from 'pg';
 import { CampaignService } from '../../src/campaign/campaign-service.js';
 import { HopperFeeder } from '../../src/campaign/hopper/hopper-feeder.js';
 import { dropPrefix } from '../../src/store/drop-prefix.js';
 import { keyFootprint } from '../../src/store/key-footprint.js';
 import { HistoryStore } from '../../src/store/history/history-store.js';
 import { connectRedis } from '../../src/store/redis-connection.js';
+import { adminQuery } from './bench-support.js';
 
 export interface HopperBenchOptions {
   redisUrl: string;
@@ -100,10 +100,7 @@ export async function benchHopper(o: HopperBenchOptions): Promise<Record<string,
   } finally {
     redis.disconnect();
     await history.close();
-    const c = new pg.Client({ connectionString: o.databaseUrl });
-    await c.connect();
-    await c.query(`DROP SCHEMA ${schema} CASCADE`);
-    await c.end();
+    await adminQuery(o.databaseUrl, `DROP SCHEMA ${schema} CASCADE`);
   }
 }
 

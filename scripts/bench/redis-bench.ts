@@ -6,15 +6,13 @@
 import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import pg from 'pg';
-import type { Redis } from 'ioredis';
 import type { RedisClient } from '../../src/store/lua-script.js';
 import { CampaignService } from '../../src/campaign/campaign-service.js';
 import { startPrivateRedis } from '../../src/cli/private-redis.js';
-import { keyFootprint } from '../../src/store/key-footprint.js';
 import { LUA_SCRIPTS_BY_SHA } from '../../src/store/lua-script.js';
 import { HistoryStore } from '../../src/store/history/history-store.js';
 import { connectRedis } from '../../src/store/redis-connection.js';
+import { adminQuery, prefixBytes } from './bench-support.js';
 import { startSimProcess } from './sim-process.js';
 import { runCampaign, startWorkers, stopWorkers } from './worker-processes.js';
 
@@ -107,8 +105,7 @@ export async function benchRedis(o: RedisBenchOptions): Promise<RedisFigures> {
     while (!(await svc.get(measured.id)).archivedAt) await sleep(100);
     await sleep(Math.max(0, finishedAt + settleS * 1000 - Date.now()));
     const kinds: Record<string, number> = {};
-    const f = await keyFootprint(redis, { starts: [prefix], list: true });
-    for (const { key, bytes } of f.list ?? []) kinds[kindOf(key.slice(prefix.length))] = (kinds[kindOf(key.slice(prefix.length))] ?? 0) + bytes;
+    const bytesAfter = await prefixBytes(redis, prefix, kinds);
 
     const top_scripts = await scriptBreakdown(redis, async () => {
       const b = await runCampaign(svc, 'script-costs', numbers(Math.min(o.numbers, 2000), '4'), settings);
@@ -130,7 +127,7 @@ export async function benchRedis(o: RedisBenchOptions): Promise<RedisFigures> {
       attempts_per_s: Math.round(attempts / measured.seconds),
       attempts_per_s_more_workers: Math.round(fastAttempts / fast.seconds),
       throughput_workers: moreWorkers,
-      redis_bytes_per_number_after: Math.round(f.bytes / o.numbers),
+      redis_bytes_per_number_after: Math.round(bytesAfter / o.numbers),
       settle_s: settleS,
       redis_bytes_after_by_kind: Object.entries(kinds).sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, v]) => `${k} ${Math.round(v / o.numbers)}`).join(', '),
     };
@@ -142,16 +139,6 @@ export async function benchRedis(o: RedisBenchOptions): Promise<RedisFigures> {
     await adminQuery(o.databaseUrl, `DROP DATABASE IF EXISTS ${database}`);
     await sim.stop();
     await own.stop();
-  }
-}
-
-async function adminQuery(url: string, sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
   }
 }
 
@@ -225,13 +212,6 @@ function commandDeltas(a: Map<string, { calls: number; usec: number }>, b: Map<s
     if (calls > 0) out.push({ command, calls, usec: v.usec - (a.get(command)?.usec ?? 0) });
   }
   return out.sort((x, y) => y.usec - x.usec);
-}
-
-/** `:bull:dial-x:events` → `bull events`, `:c:x:counters` → `counters`, `:witnessed:…` → `witnessed`. */
-function kindOf(rest: string): string {
-  if (rest.includes(':bull:')) return /\|a\d+$|:\d+$/.test(rest) ? 'bull job' : `bull ${rest.split(':').at(-1)}`;
-  if (rest.startsWith(':c:')) return rest.split(':').length > 3 ? rest.split(':').at(-1)! : 'campaign';
-  return rest.split(':')[1] ?? rest;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
