@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { AriClient } from '../../src/ari/client.js';
 import { AriEventStream } from '../../src/ari/event-stream.js';
 import { runCall } from '../../src/dialer/call.js';
-import type { CallParams } from '../../src/dialer/call-options.js';
+import type { CallObserver, CallParams } from '../../src/dialer/call-options.js';
 
 export interface EngineFigures {
   calls: number;
@@ -18,7 +18,8 @@ export interface EngineFigures {
 /** About one call's length at the simulator's bench time scale (ring 50 ms + talk 100 ms). */
 const STAGGER_MS = 150;
 
-const base = (channelId: string, endpoint: string): CallParams => ({
+/** One call's parameters as every bench places it (continue to `default,s,1`). */
+export const base = (channelId: string, endpoint: string): CallParams => ({
   channelId,
   endpoint,
   callerId: '1',
@@ -57,7 +58,6 @@ export async function benchEngine(url: string, opts: { calls: number; inFlight: 
   await Promise.all(Array.from({ length: opts.inFlight }, lane));
   const seconds = (performance.now() - t0) / 1000;
   latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? NaN;
 
   // Heap per call in flight: calls that ring (never answered) while we measure.
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -80,8 +80,8 @@ export async function benchEngine(url: string, opts: { calls: number; inFlight: 
   return {
     calls: opts.calls,
     calls_per_s: Math.round(opts.calls / seconds),
-    continue_p50_ms: round(pct(0.5)),
-    continue_p99_ms: round(pct(0.99)),
+    continue_p50_ms: round(percentile(latencies, 0.5)),
+    continue_p99_ms: round(percentile(latencies, 0.99)),
     in_flight_for_latency: opts.inFlight,
     heap_bytes_per_call: Math.round((during - before) / opts.heapCalls),
     in_flight_for_heap: opts.heapCalls,
@@ -89,7 +89,36 @@ export async function benchEngine(url: string, opts: { calls: number; inFlight: 
   };
 }
 
-const round = (x: number) => Math.round(x * 100) / 100;
+export const round = (x: number): number => Math.round(x * 100) / 100;
+
+/** The `p` quantile of sorted values (NaN when there are none). */
+export const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
+
+/**
+ * `inFlight` lanes through one ARI connection, each placing calls one after another for `seconds`, at a realistic
+ * pace (the simulator at real time). Lanes start spread over one call's length (`callMs`), as calls in flight are in
+ * steady state. `observer` records the latency measured; returns the latencies, sorted.
+ */
+export async function latencyInFlight(
+  url: string,
+  o: { app: string; inFlight: number; seconds: number; callMs: number; call: (channelId: string) => CallParams; observer: (latencies: number[]) => CallObserver },
+): Promise<number[]> {
+  const ari = new AriClient({ url, user: 'bench', password: 'bench' });
+  const events = new AriEventStream({ url, user: 'bench', password: 'bench', app: `${o.app}-${process.pid}` });
+  await events.start();
+  const latencies: number[] = [];
+  const deps = { ari, events, observer: o.observer(latencies) };
+  const until = performance.now() + o.seconds * 1000;
+  let n = 0;
+  const lane = async (_: unknown, laneNo: number) => {
+    await new Promise((r) => setTimeout(r, (laneNo * o.callMs) / o.inFlight));
+    while (performance.now() < until) await runCall(deps, o.call(`${o.app}-${laneNo}-${n++}`));
+  };
+  await Promise.all(Array.from({ length: o.inFlight }, lane));
+  await events.close();
+  await ari.close();
+  return latencies.sort((a, b) => a - b);
+}
 
 export interface LatencyFigures {
   in_flight: number;
@@ -104,22 +133,12 @@ export interface LatencyFigures {
  * measures there is mostly the simulator's queue, not the engine.
  */
 export async function benchLatency(url: string, opts: { inFlight: number; seconds: number }): Promise<LatencyFigures> {
-  const ari = new AriClient({ url, user: 'bench', password: 'bench' });
-  const events = new AriEventStream({ url, user: 'bench', password: 'bench', app: `latency-${process.pid}` });
-  await events.start();
-  const latencies: number[] = [];
-  const deps = { ari, events, observer: { continued: ({ latencyMs }: { latencyMs: number }) => latencies.push(latencyMs) } };
-  const until = performance.now() + opts.seconds * 1000;
-  let n = 0;
-  const lane = async (_: unknown, laneNo: number) => {
-    // Spread over one call's length (3 s), as calls in flight are in steady state.
-    await new Promise((r) => setTimeout(r, (laneNo * 3000) / opts.inFlight));
-    while (performance.now() < until) await runCall(deps, base(`lat-${laneNo}-${n++}`, 'SIP/bench/answer'));
-  };
-  await Promise.all(Array.from({ length: opts.inFlight }, lane));
-  await events.close();
-  await ari.close();
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? NaN;
-  return { in_flight: opts.inFlight, calls: latencies.length, continue_p50_ms: round(pct(0.5)), continue_p99_ms: round(pct(0.99)) };
+  const latencies = await latencyInFlight(url, {
+    app: 'latency',
+    ...opts,
+    callMs: 3000,
+    call: (channelId) => base(channelId, 'SIP/bench/answer'),
+    observer: (l) => ({ continued: ({ latencyMs }) => l.push(latencyMs) }),
+  });
+  return { in_flight: opts.inFlight, calls: latencies.length, continue_p50_ms: round(percentile(latencies, 0.5)), continue_p99_ms: round(percentile(latencies, 0.99)) };
 }

@@ -3,26 +3,12 @@ import { AriClient } from '../../src/ari/client.js';
 import { AriEventStream } from '../../src/ari/event-stream.js';
 import type { AriEvent } from '../../src/ari/types.generated.js';
 import { runCall } from '../../src/dialer/call.js';
-import type { CallParams } from '../../src/dialer/call-options.js';
 import { parseMessageOptions } from '../../src/dialer/message/message-options.js';
 import { initialCallState, transition, type CallState } from '../../src/dialer/transitions.js';
+import { base, latencyInFlight, percentile, round } from './engine-bench.js';
 
 /** The press-1 message the benches use: a 3 s sound (the simulator's default length), 1 continues, 9 opts out. */
 export const BENCH_MESSAGE = parseMessageOptions({ media: 'sound:bench-promo', press: ['1=default,s,1', '9=optout'], pressWaitS: 1 })!;
-
-const base = (channelId: string, endpoint: string): CallParams => ({
-  channelId,
-  endpoint,
-  callerId: '1',
-  context: 'default',
-  extension: 's',
-  priority: 1,
-  timeoutS: 600,
-  graceMs: 5000,
-});
-
-const round = (x: number): number => Math.round(x * 100) / 100;
-const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
 
 export interface EventCostFigures {
   /** ns per ChannelDtmfReceived through the state table during the message (barge-in: stop + continue decided). */
@@ -83,23 +69,14 @@ export interface KeyActionFigures {
  * to the stop of the playback and the continue both answered by Asterisk.
  */
 export async function benchKeyAction(url: string, opts: { inFlight: number; seconds: number }): Promise<KeyActionFigures> {
-  const ari = new AriClient({ url, user: 'bench', password: 'bench' });
-  const events = new AriEventStream({ url, user: 'bench', password: 'bench', app: `keys-${process.pid}` });
-  await events.start();
-  const latencies: number[] = [];
-  const deps = { ari, events, observer: { keyAction: ({ latencyMs }: { latencyMs: number }) => latencies.push(latencyMs) } };
-  const until = performance.now() + opts.seconds * 1000;
-  let n = 0;
-  const lane = async (_: unknown, laneNo: number) => {
-    // Spread over one call's length (~4 s), as calls in flight are in steady state.
-    await new Promise((r) => setTimeout(r, (laneNo * 4000) / opts.inFlight));
-    while (performance.now() < until) await runCall(deps, { ...base(`key-${laneNo}-${n++}`, 'SIP/bench/press1'), message: BENCH_MESSAGE });
-  };
-  await Promise.all(Array.from({ length: opts.inFlight }, lane));
-  await events.close();
-  await ari.close();
-  latencies.sort((a, b) => a - b);
-  return { in_flight: opts.inFlight, keys: latencies.length, key_to_action_p50_ms: round(pct(latencies, 0.5)), key_to_action_p99_ms: round(pct(latencies, 0.99)) };
+  const latencies = await latencyInFlight(url, {
+    app: 'key',
+    ...opts,
+    callMs: 4000,
+    call: (channelId) => ({ ...base(channelId, 'SIP/bench/press1'), message: BENCH_MESSAGE }),
+    observer: (l) => ({ keyAction: ({ latencyMs }) => l.push(latencyMs) }),
+  });
+  return { in_flight: opts.inFlight, keys: latencies.length, key_to_action_p50_ms: round(percentile(latencies, 0.5)), key_to_action_p99_ms: round(percentile(latencies, 0.99)) };
 }
 
 export interface PacedFigures {
