@@ -73,7 +73,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { name: 'trustProxy', env: 'TRUST_PROXY', flag: '--trust-proxy', kind: 'string', help: 'proxies whose X-Forwarded-For/-Proto the dashboard believes: "loopback", a hop count, or addresses/CIDRs, comma-separated (none: the socket address)' },
   { name: 'webhookAllowHosts', env: 'WEBHOOK_ALLOW_HOSTS', kind: 'list', default: [], help: 'hosts or CIDRs a webhook may reach although they are loopback, private or link-local (an in-house CRM), comma-separated' },
   { name: 'allowedDestinations', env: 'ALLOWED_DESTINATIONS', kind: 'list', default: [], help: 'number prefixes that may be dialed (none: any not blocked), comma-separated, e.g. +49,+33' },
-  { name: 'blockedDestinations', env: 'BLOCKED_DESTINATIONS', kind: 'list', default: [], help: 'number prefixes never dialed (premium rate, e.g. +1900,+44909), comma-separated; docs/security.md has a starter list' },
+  { name: 'blockedDestinations', env: 'BLOCKED_DESTINATIONS', kind: 'list', default: [], help: 'number prefixes never dialed (premium rate, e.g. +1900,+44909), comma-separated' },
   { name: 'webhookSecret', env: 'WEBHOOK_SECRET', kind: 'string', secret: true, help: 'HMAC key for webhook signatures' },
   { name: 'logLevel', env: 'LOG_LEVEL', flag: '--log-level', kind: 'enum', values: LOG_LEVELS, default: 'info', help: 'pino level' },
   { name: 'logPretty', env: 'LOG_PRETTY', flag: '--log-pretty', kind: 'bool', default: false, help: 'one human-readable line per log entry instead of JSON' },
