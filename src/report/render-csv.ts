@@ -1,6 +1,6 @@
 import { BadArgumentError } from '../errors.js';
 import type { AttemptRecord } from './attempt-record.js';
-import { RESULT_FIELDS, capturedColumn, type ResultFieldName } from './result-fields.js';
+import { RESULT_FIELDS, capturedColumn, capturedVariable, type ResultFieldName } from './result-fields.js';
 
 /** The columns of an attempts report, in order (result-fields.ts). A contact's CSV columns can follow as `var_<name>`. */
 export const REPORT_COLUMNS = RESULT_FIELDS.map((f) => f.name);
@@ -113,11 +113,11 @@ function accessorsFor(columns: readonly string[]): Accessor[] {
   if (accessors !== undefined) return accessors;
   accessors = columns.map((column) => {
     if (Object.hasOwn(REPORT_ACCESSORS, column)) return REPORT_ACCESSORS[column as ReportColumn];
-    if (column.startsWith('captured_') && column.length > 9) {
-      const name = column.slice(9);
+    const variable = capturedVariable(column);
+    if (variable !== undefined) {
       return (record: AttemptRecord) => {
         const c = record.captured;
-        return c !== undefined && Object.hasOwn(c, name) ? c[name] : undefined;
+        return c !== undefined && Object.hasOwn(c, variable) ? c[variable] : undefined;
       };
     }
     if (column.startsWith('var_') && column.length > 4) {

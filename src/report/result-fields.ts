@@ -55,5 +55,11 @@ export type ResultFieldName = (typeof RESULT_FIELDS)[number]['name'];
 /** The fields with a typed history column added after the first schema, in the order they are listed. */
 export const HISTORY_COLUMN_FIELDS: readonly ResultField[] = [...RESULT_FIELDS, ...HISTORY_ONLY_FIELDS].filter((f) => 'pg' in f && f.pg !== undefined);
 
+const CAPTURED = 'captured_';
+
 /** CSV column of a captured variable. */
-export const capturedColumn = (name: string): string => `captured_${name}`;
+export const capturedColumn = (name: string): string => `${CAPTURED}${name}`;
+
+/** The captured variable a CSV column names (see {@link capturedColumn}), or undefined when it names none. */
+export const capturedVariable = (column: string): string | undefined =>
+  column.startsWith(CAPTURED) && column.length > CAPTURED.length ? column.slice(CAPTURED.length) : undefined;
