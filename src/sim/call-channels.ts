@@ -209,10 +209,10 @@ export abstract class CallChannels {
     this.env.bus.publish(ch, body);
   }
 
-  /** Schedules `fn` after simulated ms; never for an endless wait (a timer that long would fire at once in Node). */
   /** The originated channel is gone (the subclass tells the simulator). */
   protected abstract ended(): void;
 
+  /** Schedules `fn` after simulated ms; never for an endless wait (a timer that long would fire at once in Node). */
   protected after(simMs: number, fn: () => void): NodeJS.Timeout | undefined {
     const ms = this.env.scale(simMs);
     if (!(ms <= MAX_TIMER_MS)) return undefined;
