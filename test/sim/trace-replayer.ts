@@ -231,20 +231,20 @@ export async function replayTrace(entries: TraceEntry[], sim: AriSim, options: R
   };
 
   // A request also waits for every event the trace shows before it: the lab's client sent it after seeing them.
-  const eventsBefore = (i: number): Map<string, number> => {
-    const m = new Map<string, number>();
-    for (const e of entries.slice(0, i)) if (e.dir === 'ws') m.set(streamOf(e.data), (m.get(streamOf(e.data)) ?? 0) + 1);
-    return m;
-  };
+  // Counted once per request here, not on every poll of its cue.
+  const eventsBefore = new Map<number, ReadonlyMap<string, number>>();
+  const seen = new Map<string, number>();
+  entries.forEach((e, i) => {
+    if (e.dir === 'req') eventsBefore.set(i, new Map(seen));
+    else if (e.dir === 'ws') seen.set(streamOf(e.data), (seen.get(streamOf(e.data)) ?? 0) + 1);
+  });
+  // An event just before the request needs nothing more: eventsBefore covers its stream.
   const ready = (i: number): boolean => {
-    for (const [s, n] of eventsBefore(i)) if (simStreamCount(s) < n) return false;
+    for (const [s, n] of eventsBefore.get(i)!) if (simStreamCount(s) < n) return false;
     const prev = entries[i - 1];
-    if (!prev) return true;
-    if (prev.dir === 'req') return sent.has(i - 1);
-    if (prev.dir === 'res') return answers.has(reqOfRes.get(i - 1) ?? -1);
-    const s = streamOf(prev.data);
-    const need = entries.slice(0, i).filter((e) => e.dir === 'ws' && streamOf(e.data) === s).length;
-    return simStreamCount(s) >= need;
+    if (prev?.dir === 'req') return sent.has(i - 1);
+    if (prev?.dir === 'res') return answers.has(reqOfRes.get(i - 1) ?? -1);
+    return true;
   };
 
   const tasks = entries.flatMap((entry, i) =>
