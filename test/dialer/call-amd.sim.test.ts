@@ -1,30 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AriClient } from '../../src/ari/client.js';
+import type { AriClient } from '../../src/ari/client.js';
 import { AriEventStream } from '../../src/ari/event-stream.js';
 import type { AriEvent } from '../../src/ari/types.generated.js';
 import { runCall } from '../../src/dialer/call.js';
 import type { CallParams } from '../../src/dialer/call-options.js';
 import { oneOffChannelId } from '../../src/dialer/channel-id.js';
 import { parseAmdOptions, type AmdOptions } from '../../src/dialer/amd/amd-options.js';
-import { AriSim } from '../../src/sim/index.js';
+import type { AriSim } from '../../src/sim/index.js';
+import { ENGINE_CREDS as creds, startEngineRig, type EngineRig } from '../helpers/engine-rig.js';
 
+let rig: EngineRig;
 let sim: AriSim;
 let ari: AriClient;
 let events: AriEventStream;
-const creds = { user: 'dialer', password: 'dialerpass' };
 
 beforeAll(async () => {
-  sim = await AriSim.start({ users: { dialer: 'dialerpass' }, timeScale: 0.03, rules: [{ match: 'amd-hangs-up', outcome: 'answer', amd: 'HANGUP' }] });
-  ari = new AriClient({ url: sim.url, ...creds });
-  events = new AriEventStream({ url: sim.url, ...creds, app: 'amd-engine-test' });
-  await events.start();
+  rig = await startEngineRig('amd-engine-test', { timeScale: 0.03, rules: [{ match: 'amd-hangs-up', outcome: 'answer', amd: 'HANGUP' }] });
+  ({ sim, ari, events } = rig);
 });
 
-afterAll(async () => {
-  await events.close();
-  await ari.close();
-  await sim.stop();
-});
+afterAll(() => rig.close());
 
 /** Places one call with AMD and returns its result and every dialplan place the channel went through. */
 async function call(endpoint: string, amd: AmdOptions = parseAmdOptions(true), extra: Partial<CallParams> = {}) {
@@ -110,18 +105,13 @@ describe('AMD against the simulator', () => {
   });
 
   it('without app_amd the call ends in the AMD context, and the result says why', async () => {
-    const bare = await AriSim.start({ users: { dialer: 'dialerpass' }, timeScale: 0.03, missingModules: ['app_amd.so'] });
-    const a = new AriClient({ url: bare.url, ...creds });
-    const e = new AriEventStream({ url: bare.url, ...creds, app: 'amd-missing-test' });
-    await e.start();
+    const bare = await startEngineRig('amd-missing-test', { timeScale: 0.03, missingModules: ['app_amd.so'] });
     try {
-      const r = await runCall({ ari: a, events: e }, { channelId: oneOffChannelId(), endpoint: 'SIP/trunk/5550101', callerId: '1', context: 'default', extension: 's', priority: 1, timeoutS: 30, amd: parseAmdOptions(true) });
+      const r = await runCall({ ari: bare.ari, events: bare.events }, { channelId: oneOffChannelId(), endpoint: 'SIP/trunk/5550101', callerId: '1', context: 'default', extension: 's', priority: 1, timeoutS: 30, amd: parseAmdOptions(true) });
       expect(r.amd_status).toBeUndefined();
       expect(r.reason).toMatch(/no AMD verdict.*ari-dialer-amd/);
     } finally {
-      await e.close();
-      await a.close();
-      await bare.stop();
+      await bare.close();
     }
   });
 });

@@ -1,22 +1,22 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AriClient } from '../../src/ari/client.js';
-import { AriEventStream } from '../../src/ari/event-stream.js';
+import type { AriClient } from '../../src/ari/client.js';
+import type { AriEventStream } from '../../src/ari/event-stream.js';
 import { runCall } from '../../src/dialer/call.js';
 import type { CallDeps, CallParams } from '../../src/dialer/call-options.js';
 import { oneOffChannelId } from '../../src/dialer/channel-id.js';
 import { parseMessageOptions, type MessageInput } from '../../src/dialer/message/message-options.js';
 import { parseAmdOptions } from '../../src/dialer/amd/amd-options.js';
-import { AriSim } from '../../src/sim/index.js';
+import type { AriSim } from '../../src/sim/index.js';
+import { startEngineRig, type EngineRig } from '../helpers/engine-rig.js';
 
+let rig: EngineRig;
 let sim: AriSim;
 let ari: AriClient;
 let events: AriEventStream;
-const creds = { user: 'dialer', password: 'dialerpass' };
 
 // 0.05: a 3 s sound plays 150 ms; callees press 1.5 s (75 ms) after they start listening.
 beforeAll(async () => {
-  sim = await AriSim.start({
-    users: { dialer: 'dialerpass' },
+  rig = await startEngineRig('message-test', {
     timeScale: 0.05,
     // Callees listen long enough for the message and the wait after it.
     rules: [
@@ -27,16 +27,10 @@ beforeAll(async () => {
       { match: '@sim', outcome: 'answer', talkMs: 60_000 },
     ],
   });
-  ari = new AriClient({ url: sim.url, ...creds });
-  events = new AriEventStream({ url: sim.url, ...creds, app: 'message-test' });
-  await events.start();
+  ({ sim, ari, events } = rig);
 });
 
-afterAll(async () => {
-  await events.close();
-  await ari.close();
-  await sim.stop();
-});
+afterAll(() => rig.close());
 
 afterEach(() => {
   expect(events.listenerCount).toBe(0);

@@ -1,39 +1,33 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AriClient } from '../../src/ari/client.js';
+import type { AriClient } from '../../src/ari/client.js';
 import { AriEventStream } from '../../src/ari/event-stream.js';
 import { openRecordingFile } from '../../src/ari/recording-file.js';
 import { runCall } from '../../src/dialer/call.js';
 import type { CallParams } from '../../src/dialer/call-options.js';
 import { oneOffChannelId } from '../../src/dialer/channel-id.js';
 import type { RecordOptions } from '../../src/dialer/recording/record-options.js';
-import { AriSim } from '../../src/sim/index.js';
+import type { AriSim } from '../../src/sim/index.js';
+import { ENGINE_CREDS as creds, startEngineRig, type EngineRig } from '../helpers/engine-rig.js';
 
+let rig: EngineRig;
 let sim: AriSim;
 let ari: AriClient;
 let events: AriEventStream;
-const creds = { user: 'dialer', password: 'pw' };
 const record = (o: Partial<RecordOptions> = {}): RecordOptions => ({ mode: 'answered', format: 'wav', asterisk: 'default', ...o });
 
 beforeAll(async () => {
   // Real time (scale 1) with short calls: a recording is as long as the call its client saw.
-  sim = await AriSim.start({
-    users: { dialer: 'pw' },
+  rig = await startEngineRig('rec-test', {
     dialplanMs: 1300,
     rules: [
       { match: 'talk', outcome: 'answer', ringMs: 400, talkMs: 30_000 },
       { match: 'nobody', outcome: 'busy' },
     ],
   });
-  ari = new AriClient({ url: sim.url, ...creds });
-  events = new AriEventStream({ url: sim.url, ...creds, app: 'rec-test' });
-  await events.start();
+  ({ sim, ari, events } = rig);
 });
 
-afterAll(async () => {
-  await events.close();
-  await ari.close();
-  await sim.stop();
-});
+afterAll(() => rig.close());
 
 afterEach(() => {
   sim.recordingFaults.diskFull = false;

@@ -5,25 +5,20 @@ import { AriEventStream } from '../../src/ari/event-stream.js';
 import { runCall } from '../../src/dialer/call.js';
 import type { CallParams } from '../../src/dialer/call-options.js';
 import { oneOffChannelId } from '../../src/dialer/channel-id.js';
-import { AriSim } from '../../src/sim/index.js';
+import type { AriSim } from '../../src/sim/index.js';
+import { ENGINE_CREDS as creds, startEngineRig, type EngineRig } from '../helpers/engine-rig.js';
 
+let rig: EngineRig;
 let sim: AriSim;
 let ari: AriClient;
 let events: AriEventStream;
-const creds = { user: 'dialer', password: 'dialerpass' };
 
 beforeAll(async () => {
-  sim = await AriSim.start({ users: { dialer: 'dialerpass' }, timeScale: 0.03 });
-  ari = new AriClient({ url: sim.url, ...creds });
-  events = new AriEventStream({ url: sim.url, ...creds, app: 'engine-test' });
-  await events.start();
+  rig = await startEngineRig('engine-test', { timeScale: 0.03 });
+  ({ sim, ari, events } = rig);
 });
 
-afterAll(async () => {
-  await events.close();
-  await ari.close();
-  await sim.stop();
-});
+afterAll(() => rig.close());
 
 afterEach(() => {
   sim.faults.clear();
