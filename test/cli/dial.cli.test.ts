@@ -1,24 +1,6 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AriSim } from '../../src/sim/index.js';
-
-const DIAL = fileURLToPath(new URL('../../bin/dial.js', import.meta.url));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function dial(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [DIAL, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 }, (err, stdout, stderr) => {
-      const code = err ? ((err as { code?: number }).code ?? 99) : 0;
-      resolve({ code: typeof code === 'number' ? code : 99, stdout, stderr });
-    });
-  });
-}
+import { dial } from '../helpers/dial-cli.js';
 
 let sim: AriSim;
 beforeAll(async () => {
