@@ -44,3 +44,13 @@ export function parseAriUrl(raw: string): AriUrl {
     display: `${origin}${path}`,
   };
 }
+
+/**
+ * The ari.conf user and the Basic Authorization header for `url`: the given credentials first, then the URL's own,
+ * then user `asterisk` with an empty password. One place for the REST pool, the event socket and file downloads.
+ */
+export function ariCredentials(url: AriUrl, user?: string, password?: string): { user: string; authorization: string } {
+  const u = user ?? url.user ?? 'asterisk';
+  const p = password ?? url.password ?? '';
+  return { user: u, authorization: `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}` };
+}

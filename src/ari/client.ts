@@ -1,7 +1,7 @@
 import { Pool, errors as undiciErrors } from 'undici';
 import type { Dispatcher } from 'undici';
 import { silentLogger, type Logger } from '../log.js';
-import { parseAriUrl, type AriUrl } from './ari-url.js';
+import { ariCredentials, parseAriUrl, type AriUrl } from './ari-url.js';
 import {
   AriAuthError,
   AriHttpError,
@@ -9,6 +9,7 @@ import {
   AriTimeoutError,
   AriUnreachableError,
   NEVER_CONNECTED_CODES,
+  ariMessageOf,
 } from './errors.js';
 import type { Application, AsteriskInfo, Channel, LiveRecording, StoredRecording } from './types.generated.js';
 
@@ -80,9 +81,7 @@ export class AriClient {
 
   constructor(options: AriClientOptions) {
     this.url = parseAriUrl(options.url);
-    this.user = options.user ?? this.url.user ?? 'asterisk';
-    const password = options.password ?? this.url.password ?? '';
-    this.authHeader = `Basic ${Buffer.from(`${this.user}:${password}`).toString('base64')}`;
+    ({ user: this.user, authorization: this.authHeader } = ariCredentials(this.url, options.user, options.password));
     this.timeoutMs = options.requestTimeoutMs ?? 10_000;
     this.retries = options.retries ?? 2;
     this.log = options.logger ?? silentLogger;
@@ -318,13 +317,4 @@ function safeJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-/** Asterisk says `message` almost everywhere, but `error` for some failures (originate "Allocation failed"). */
-function ariMessageOf(body: unknown): string | undefined {
-  if (typeof body !== 'object' || body === null) return undefined;
-  const b = body as { message?: unknown; error?: unknown };
-  if (typeof b.message === 'string') return b.message;
-  if (typeof b.error === 'string') return b.error;
-  return undefined;
 }

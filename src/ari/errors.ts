@@ -82,3 +82,12 @@ export class AriTimeoutError extends DialerError {
 
 export const isAriHttpError = (e: unknown, status?: number): e is AriHttpError =>
   e instanceof AriHttpError && (status === undefined || e.status === status);
+
+/** Asterisk says `message` almost everywhere, but `error` for some failures (originate "Allocation failed"). */
+export function ariMessageOf(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const b = body as { message?: unknown; error?: unknown };
+  if (typeof b.message === 'string') return b.message;
+  if (typeof b.error === 'string') return b.error;
+  return undefined;
+}

@@ -3,7 +3,7 @@ import { BadArgumentError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { AriAuthError, AriNotAriError, AriUnreachableError } from './errors.js';
-import { parseAriUrl, type AriUrl } from './ari-url.js';
+import { ariCredentials, parseAriUrl, type AriUrl } from './ari-url.js';
 import { TypedEmitter } from './typed-emitter.js';
 import type { AriEvent } from './types.generated.js';
 import { channelKeyOf } from './channel-key.js';
@@ -94,9 +94,7 @@ export class AriEventStream extends TypedEmitter<StreamEventMap> {
     }
     this.app = options.app;
     this.url = parseAriUrl(options.url);
-    this.user = options.user ?? this.url.user ?? 'asterisk';
-    const password = options.password ?? this.url.password ?? '';
-    this.authHeader = `Basic ${Buffer.from(`${this.user}:${password}`).toString('base64')}`;
+    ({ user: this.user, authorization: this.authHeader } = ariCredentials(this.url, options.user, options.password));
     this.opts = {
       pingIntervalMs: options.pingIntervalMs ?? 10_000,
       pongTimeoutMs: options.pongTimeoutMs ?? 5_000,

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { request } from 'undici';
-import { parseAriUrl } from './ari-url.js';
-import { AriAuthError, AriHttpError, AriUnreachableError } from './errors.js';
+import { ariCredentials, parseAriUrl } from './ari-url.js';
+import { AriAuthError, AriHttpError, AriUnreachableError, ariMessageOf } from './errors.js';
 
 /** Where a stored recording is fetched from: one Asterisk's ARI, with its credentials (never shown). */
 export interface RecordingSource {
@@ -27,10 +27,9 @@ export interface RecordingFile {
  */
 export async function openRecordingFile(src: RecordingSource, name: string, opts: { range?: string; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<RecordingFile> {
   const url = parseAriUrl(src.url);
-  const user = src.user ?? url.user ?? 'asterisk';
-  const password = src.password ?? url.password ?? '';
+  const { user, authorization } = ariCredentials(url, src.user, src.password);
   const path = `${url.basePath}/recordings/stored/${encodeURIComponent(name)}/file`;
-  const headers: Record<string, string> = { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` };
+  const headers: Record<string, string> = { authorization };
   if (opts.range) headers.range = opts.range;
   let res;
   try {
@@ -46,14 +45,13 @@ export async function openRecordingFile(src: RecordingSource, name: string, opts
   }
   if (status >= 400) {
     const text = await res.body.text();
-    let message = `HTTP ${status}`;
+    let body: unknown;
     try {
-      const m = (JSON.parse(text) as { message?: unknown }).message;
-      if (typeof m === 'string') message = m;
+      body = JSON.parse(text);
     } catch {
-      /* not JSON: keep the status */
+      /* not JSON: the status says it */
     }
-    throw new AriHttpError(status, message, 'GET', `/recordings/stored/${name}/file`);
+    throw new AriHttpError(status, ariMessageOf(body) ?? `HTTP ${status}`, 'GET', `/recordings/stored/${name}/file`);
   }
   const header = (k: string): string | undefined => {
     const v = res.headers[k];
