@@ -62,6 +62,20 @@ export function channelHangupRequest(ch: SimChannel, cause: number, soft = false
   return { ...head, type: 'ChannelHangupRequest', timestamp: asteriskTimestamp(), channel: ch.toJSON() };
 }
 
+/** A key's DTMF end frame on the channel (main/channel.c). */
+export function channelDtmfReceived(ch: SimChannel, digit: string, durationMs: number): AriEventBody {
+  return { type: 'ChannelDtmfReceived', timestamp: asteriskTimestamp(), digit, duration_ms: durationMs, channel: ch.toJSON() };
+}
+
+export function channelTalkingStarted(ch: SimChannel): AriEventBody {
+  return { type: 'ChannelTalkingStarted', timestamp: asteriskTimestamp(), channel: ch.toJSON() };
+}
+
+/** `duration`: ms of talking (func_talkdetect.c: the silence that ended it not counted). */
+export function channelTalkingFinished(ch: SimChannel, duration: number): AriEventBody {
+  return { duration, type: 'ChannelTalkingFinished', timestamp: asteriskTimestamp(), channel: ch.toJSON() };
+}
+
 export function channelDestroyed(ch: SimChannel, cause: number): AriEventBody {
   return {
     type: 'ChannelDestroyed',

@@ -3,7 +3,6 @@ import { CAUSE } from './causes.js';
 import { CallChannels } from './call-channels.js';
 import { seconds } from './call-timeline.js';
 import { AMDCALLEE_AFTER_MS, AMDCALLEE_WAIT_MS, ANSWER_MEDIA_WAIT_MS, DTMFCALLEE_AFTER_MS } from './callee-script.js';
-import { asteriskTimestamp } from './channel-model.js';
 import { PlaybackQueue, playbackJson, type SimPlayback } from './playback.js';
 import { mediaPlan, SOUND_MS } from './sounds.js';
 import { TalkDetector } from './talk-detect.js';
@@ -103,7 +102,7 @@ export abstract class CallMedia extends CallChannels {
     if (this.phase === 'ended' || i >= digits.length) return;
     const { main } = this.setup;
     const digit = digits[i]!;
-    this.pub(main, { type: 'ChannelDtmfReceived', timestamp: asteriskTimestamp(), digit, duration_ms: KEY_DURATION_MS, channel: main.toJSON() });
+    this.pub(main, ev.channelDtmfReceived(main, digit, KEY_DURATION_MS));
     if (this.phase === 'dialplan') this.keyInDialplan(digit);
     if (i + 1 < digits.length) this.keyTimer = this.after(BETWEEN_KEYS_MS, () => this.pressKeys(digits, i + 1));
   }

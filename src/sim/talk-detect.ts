@@ -1,4 +1,5 @@
-import { asteriskTimestamp, type SimChannel } from './channel-model.js';
+import { channelTalkingFinished, channelTalkingStarted } from './ari-events.js';
+import type { SimChannel } from './channel-model.js';
 import type { AriEventBody } from './event-bus.js';
 
 /** func_talkdetect.c: DEFAULT_SILENCE_THRESHOLD (ms of silence that end talking). */
@@ -47,10 +48,9 @@ export class TalkDetector {
     const startAt = Math.max(now, seg[0]);
     const endAt = seg[0] + seg[1];
     this.timer = this.host.after(startAt - now, () => {
-      this.host.publish({ type: 'ChannelTalkingStarted', timestamp: asteriskTimestamp(), channel: this.channel.toJSON() });
+      this.host.publish(channelTalkingStarted(this.channel));
       this.timer = this.host.after(endAt - startAt + this.silenceMs, () => {
-        const duration = Math.round(endAt - startAt);
-        this.host.publish({ duration, type: 'ChannelTalkingFinished', timestamp: asteriskTimestamp(), channel: this.channel.toJSON() });
+        this.host.publish(channelTalkingFinished(this.channel, Math.round(endAt - startAt)));
         this.watch(endAt + this.silenceMs);
       });
     });
