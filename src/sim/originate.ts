@@ -112,10 +112,11 @@ export function originate(deps: OriginateDeps, params: Params, pathChannelId?: s
     : endpoint.tech.answersAtOnce && decided.source !== 'rule'
       ? { ...decided, outcome: 'answer', ringMs: 0 }
       : decided;
+  const amd = simAmdStatus(endpointParam, plan.amd);
   const callee = calleeScriptFor({
     endpoint,
     endpointText: endpointParam,
-    amd: simAmdStatus(endpointParam, plan.amd),
+    amd,
     rulePress: plan.press,
     rulePressAtMs: plan.pressAtMs,
     greetingMs: plan.greetingMs,
@@ -129,7 +130,7 @@ export function originate(deps: OriginateDeps, params: Params, pathChannelId?: s
     peer,
     app: app || undefined,
     appArgs: app ? splitArgs(params.str('appArgs')) : [],
-    amd: simAmdStatus(endpointParam, plan.amd),
+    amd,
     callee,
     extension: app ? undefined : extensionTarget(params, extension!),
   });
