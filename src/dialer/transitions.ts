@@ -172,7 +172,7 @@ export function applySnapshot(s: CallState, state: string, at: number): CallActi
  * An Up channel we never continued, found waiting in Stasis by `GET /channels/{id}` (we were away when it answered,
  * or we adopt a dead worker's call): its first entry's action, as if StasisStart had just arrived.
  */
-export function actOnFoundInStasis(s: CallState, at: number, channelId = ''): CallAction[] {
+export function actOnFoundInStasis(s: CallState, at: number, channelId: string): CallAction[] {
   if (s.phase === 'ended' || !s.up || s.continueSent) return NONE;
   s.stasisEntries = Math.max(s.stasisEntries, 1);
   s.inStasis = true;
