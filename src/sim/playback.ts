@@ -33,10 +33,6 @@ export class PlaybackRegistry {
     if (this.byId.get(pb.id)?.pb === pb) this.byId.delete(pb.id);
   }
 
-  get size(): number {
-    return this.byId.size;
-  }
-
   clear(): void {
     this.byId.clear();
   }

@@ -1,5 +1,3 @@
-import { BadArgumentError } from '../../errors.js';
-
 /** From when a call is recorded. */
 export type RecordMode = 'answered' | 'all';
 export const RECORD_MODES: readonly RecordMode[] = ['answered', 'all'];
@@ -43,14 +41,6 @@ export function checkRecordOptions(raw: { mode?: unknown; format?: unknown; noti
   }
   if (problems.length > before) return undefined;
   return { mode: mode as RecordMode, format: format as string, ...(typeof notice === 'string' ? { notice } : {}), asterisk };
-}
-
-/** The same check, throwing the first problem (flags of `dial`). */
-export function recordOptions(raw: { mode?: unknown; format?: unknown; notice?: unknown }, asterisk: string): RecordOptions {
-  const problems: string[] = [];
-  const o = checkRecordOptions(raw, asterisk, problems);
-  if (!o) throw new BadArgumentError('--record', problems.join('; '));
-  return o;
 }
 
 /** The recording's name on Asterisk: the channel id, unique per attempt, so a re-run never overwrites another call. */

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { audioFormat, fileBytes, type AudioFormat } from './audio-formats.js';
+import { fileBytes, type AudioFormat } from './audio-formats.js';
 
 /** One file in Asterisk's recording directory (astspooldir/recording). */
 export interface StoredRecordingEntry {
@@ -54,10 +54,6 @@ export class StoredRecordings {
     return [...this.files.values()].map(toJson);
   }
 
-  get size(): number {
-    return this.files.size;
-  }
-
   /** The file's bytes, streamed in chunks (a four-hour WAV is 230 MB: never built at once). */
   file(name: string): StoredFile | undefined {
     const entry = this.files.get(name);
@@ -79,5 +75,3 @@ export function toJson(e: StoredRecordingEntry): { name: string; format: string 
 function* chunks(format: AudioFormat, durationMs: number, length: number): Generator<Buffer> {
   for (let at = 0; at < length; at += CHUNK) yield format.render(durationMs, at, Math.min(CHUNK, length - at));
 }
-
-export { audioFormat };
