@@ -125,6 +125,10 @@ export class Keys {
   archiverLock(id: string): string {
     return `${this.campaign(id)}:archiver`;
   }
+  /** Held by the one worker feeding this campaign's hopper from PostgreSQL (its name, with a TTL). */
+  feederLock(id: string): string {
+    return `${this.campaign(id)}:feeder`;
+  }
   /** The campaign's next free originate slot (ms on Redis's clock), shared by every worker. */
   pacer(id: string): string {
     return `${this.campaign(id)}:pacer`;

@@ -3,10 +3,10 @@ import { luaScript, runLua, type RedisClient } from '../../store/lua-script.js';
 import { silentLogger, type Logger } from '../../log.js';
 import type { CampaignMeta } from '../../store/campaign-store.js';
 import type { Keys } from '../../store/keys.js';
+import { OwnerLock } from '../../store/owner-lock.js';
 import { isInsideWindow } from '../policy/calling-window.js';
 import { schedulePhase } from '../policy/schedule.js';
 import type { ContactTable } from './contact-table.js';
-import { FeederLock } from './feeder-lock.js';
 import { hopperSizeFor } from './hopper-size.js';
 
 export interface HopperFeederOptions {
@@ -60,7 +60,7 @@ return out
 /**
  * The hopper of every campaign whose list is in PostgreSQL that this worker serves: keeps at most `hopperSize` dial
  * jobs ready in Redis (waiting, paused or running), topped up from the `contacts` table, highest lead_priority then
- * row order, by ONE feeder per campaign at a time (FeederLock). Nothing is fed while the campaign is paused, before
+ * row order, by ONE feeder per campaign at a time (an OwnerLock). Nothing is fed while the campaign is paused, before
  * its start, past its end or outside its calling window. Retries stay BullMQ delayed jobs as before.
  *
  * A contact is marked queued before its job is added; a feeder that dies in between, or Redis losing its data,
@@ -70,7 +70,7 @@ return out
  */
 export class HopperFeeder {
   private readonly served = new Set<string>();
-  private readonly lock: FeederLock;
+  private readonly lock: OwnerLock;
   private readonly log: Logger;
   private readonly held = new Set<string>();
   private readonly reconciledAt = new Map<string, number>();
@@ -78,13 +78,13 @@ export class HopperFeeder {
   private running: Promise<void> | undefined;
 
   constructor(private readonly o: HopperFeederOptions) {
-    this.lock = new FeederLock(o.redis, o.owner, o.lockTtlMs ?? 10_000);
+    this.lock = new OwnerLock(o.redis, o.owner, o.lockTtlMs ?? 10_000);
     this.log = o.logger ?? silentLogger;
     if (!((o.intervalMs ?? 500) > 0)) throw new RangeError('intervalMs must be greater than 0');
   }
 
   lockKey(campaignId: string): string {
-    return `${this.o.keys.campaignScope(campaignId)}feeder`;
+    return this.o.keys.feederLock(campaignId);
   }
 
   serve(campaignId: string): void {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { silentLogger, type Logger } from '../../log.js';
 import type { CampaignStore } from '../campaign-store.js';
 import { luaScript, runLua, type RedisClient } from '../lua-script.js';
+import { OwnerLock } from '../owner-lock.js';
 import type { HistoryStore } from './history-store.js';
 import { asOutboxEntry, type OutboxEntry } from './history-rows.js';
 
@@ -34,21 +35,12 @@ export interface HistoryArchiverOptions {
   logger?: Logger;
 }
 
-const ACQUIRE = luaScript('ariDialerArchiverAcquire', 1, `
-local v = redis.call('GET', KEYS[1])
-if not v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
-if v == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
-return 0
-`);
-
 /** Drops what was written, only while this archiver still holds the lock (else another may have written more). */
 const ACK = luaScript('ariDialerArchiverAck', 2, `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('LTRIM', KEYS[2], ARGV[2], -1)
 return 1
 `);
-
-const RELEASE = luaScript('ariDialerArchiverRelease', 1, `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`);
 
 /**
  * Moves call history from Redis to PostgreSQL. The campaign store's Lua scripts append each result to the
@@ -65,6 +57,8 @@ export class HistoryArchiver {
   private readonly o: Required<Omit<HistoryArchiverOptions, 'logger'>>;
   private readonly log: Logger;
   private readonly token = randomBytes(8).toString('hex');
+  /** Each campaign's archiver lock, held under this archiver's token. */
+  private readonly campaignLock: OwnerLock;
   private readonly known = new Set<string>();
   /** Campaigns whose lock this archiver may hold (released on stop). */
   private readonly locked = new Set<string>();
@@ -88,6 +82,7 @@ export class HistoryArchiver {
       if (!(this.o[k] > 0)) throw new RangeError(`${k} must be greater than 0, got ${this.o[k]}`);
     }
     this.log = (options.logger ?? silentLogger).child({ component: 'history-archiver' });
+    this.campaignLock = new OwnerLock(this.o.store.redis, this.token, this.o.lockTtlMs);
   }
 
   private get redis(): RedisClient {
@@ -106,7 +101,7 @@ export class HistoryArchiver {
     this.wake?.();
     await this.running;
     this.running = undefined;
-    await Promise.all([...this.locked].map((id) => runLua(this.redis, RELEASE, [this.o.store.keys.archiverLock(id)], [this.token]).catch(() => undefined)));
+    await Promise.all([...this.locked].map((id) => this.campaignLock.release(this.o.store.keys.archiverLock(id)).catch(() => undefined)));
     this.locked.clear();
   }
 
@@ -192,7 +187,7 @@ export class HistoryArchiver {
   }
 
   private async lock(id: string): Promise<boolean> {
-    const held = (await runLua(this.redis, ACQUIRE, [this.o.store.keys.archiverLock(id)], [this.token, String(this.o.lockTtlMs)])) === 1;
+    const held = await this.campaignLock.hold(this.o.store.keys.archiverLock(id));
     if (held) this.locked.add(id);
     return held;
   }
