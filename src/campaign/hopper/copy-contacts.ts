@@ -3,7 +3,7 @@ import { finished } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { RedisClient } from '../../store/lua-script.js';
-import { addError, endpointOk, jobData, newCounts, readOptions, type ImportCounts, type ImportOptions } from '../import/import-contacts.js';
+import { goodRows, jobData, newCounts, readOptions, unsuppressed, type ImportCounts, type ImportOptions } from '../import/import-contacts.js';
 import { readContactsInBatches } from '../import/contacts.js';
 import type { ContactRow } from '../import/contact-row.js';
 import type { CampaignSettings } from '../settings.js';
@@ -51,13 +51,7 @@ export async function copyContacts(o: CopyContactsOptions): Promise<CopyContacts
     copied.catch(() => undefined);
     try {
       for await (const batch of readContactsInBatches(o.open(), readOptions(o, o.settings))) {
-        const rows: ContactRow[] = [];
-        for (const item of batch) {
-          counts.rows++;
-          if (item.kind === 'error') addError(counts, item.error, o);
-          else if (endpointOk(o.settings, item.row, counts, o)) rows.push(item.row);
-        }
-        const keep = await unsuppressed(o, rows, counts);
+        const keep = await unsuppressed(o.redis, o.suppressionKey, goodRows(batch, counts, o, o.settings), o.suppression, counts);
         if (keep.length) {
           let text = '';
           for (const row of keep) text += copyLine(o.campaignId, o.settings, row);
@@ -104,19 +98,6 @@ export async function copyContacts(o: CopyContactsOptions): Promise<CopyContacts
     if (open) await client.query('ROLLBACK').catch(() => undefined);
     client.release();
   }
-}
-
-/** Drops numbers on the Redis-kept do-not-call list or the upload's own. */
-async function unsuppressed(o: CopyContactsOptions, rows: ContactRow[], counts: ImportCounts): Promise<ContactRow[]> {
-  if (!rows.length) return rows;
-  const listed = await o.redis.smismember(o.suppressionKey, ...rows.map((r) => r.number));
-  return rows.filter((row, i) => {
-    if (listed[i] === 1 || o.suppression?.has(row.number)) {
-      counts.suppressed++;
-      return false;
-    }
-    return true;
-  });
 }
 
 /** One line of COPY's text format: tab-separated, `\N` for null, backslash escapes. */

@@ -5,7 +5,7 @@ import { chooseCallerId } from '../policy/caller-id.js';
 import type { CampaignStore } from '../../store/campaign-store.js';
 import { readContactsInBatches, type ReadContactsInBatchesOptions } from './contacts.js';
 import { placeholderColumns } from './endpoint-placeholders.js';
-import type { ContactRow, RowError } from './contact-row.js';
+import type { ContactItem, ContactRow, RowError } from './contact-row.js';
 import { dialJobId, type DialJobData } from '../job-data.js';
 import type { CampaignSettings } from '../settings.js';
 import { renderEndpoint } from '../settings.js';
@@ -43,13 +43,7 @@ export async function previewContacts(redis: RedisClient, suppressionKey: string
   const counts = newCounts();
   try {
     for await (const batch of readContactsInBatches(opts.open(), readOptions(opts, settings))) {
-      const rows: ContactRow[] = [];
-      for (const item of batch) {
-        counts.rows++;
-        if (item.kind === 'error') addError(counts, item.error, opts);
-        else if (settings && !endpointOk(settings, item.row, counts, opts)) continue;
-        else rows.push(item.row);
-      }
+      const rows = goodRows(batch, counts, opts, settings);
       const fresh = await classify(redis, suppressionKey, scratchKey, rows, opts.suppression, counts);
       counts.accepted += fresh.length;
       opts.onProgress?.(counts);
@@ -79,13 +73,8 @@ export async function enqueueContacts(
   const counts = newCounts();
   const { redis, keys } = store;
   for await (const batch of readContactsInBatches(opts.open(), readOptions(opts, settings))) {
-    const rows: ContactRow[] = [];
     const before = { ...counts };
-    for (const item of batch) {
-      counts.rows++;
-      if (item.kind === 'error') addError(counts, item.error, opts);
-      else if (endpointOk(settings, item.row, counts, opts)) rows.push(item.row);
-    }
+    const rows = goodRows(batch, counts, opts, settings);
     const fresh = await classify(redis, keys.suppression, keys.numbers(campaignId), rows, opts.suppression, counts);
     if (fresh.length) {
       await queue.addBulk(
@@ -130,8 +119,22 @@ export function jobData(campaignId: string, s: CampaignSettings, row: ContactRow
   return d;
 }
 
+/**
+ * The rows of a batch that pass: each item counted, a bad row (or, with `settings`, one whose cells the endpoint
+ * template cannot take) reported and left out. Every import (preview, Redis, PostgreSQL) checks rows here.
+ */
+export function goodRows(batch: readonly ContactItem[], counts: ImportCounts, opts: ImportOptions, settings?: CampaignSettings): ContactRow[] {
+  const rows: ContactRow[] = [];
+  for (const item of batch) {
+    counts.rows++;
+    if (item.kind === 'error') addError(counts, item.error, opts);
+    else if (!settings || endpointOk(settings, item.row, counts, opts)) rows.push(item.row);
+  }
+  return rows;
+}
+
 /** A `{column}` in the endpoint template that this row cannot fill is that row's error. */
-export function endpointOk(s: CampaignSettings, row: ContactRow, counts: ImportCounts, opts: ImportOptions): boolean {
+function endpointOk(s: CampaignSettings, row: ContactRow, counts: ImportCounts, opts: ImportOptions): boolean {
   try {
     renderEndpoint(s.endpoint, row.number, row.vars);
     return true;
@@ -141,7 +144,7 @@ export function endpointOk(s: CampaignSettings, row: ContactRow, counts: ImportC
   }
 }
 
-export function addError(counts: ImportCounts, e: RowError, opts: ImportOptions): void {
+function addError(counts: ImportCounts, e: RowError, opts: ImportOptions): void {
   counts.rejected++;
   if (counts.errors.length < (opts.maxErrors ?? 1000)) counts.errors.push(e);
   opts.onRejected?.(e);
@@ -156,14 +159,7 @@ async function classify(
   suppression: ReadonlySet<string> | undefined,
   counts: ImportCounts,
 ): Promise<ContactRow[]> {
-  if (!rows.length) return rows;
-  const numbers = rows.map((r) => r.number);
-  const suppressed = await redis.smismember(suppressionKey, ...numbers);
-  const candidates: ContactRow[] = [];
-  rows.forEach((row, i) => {
-    if (suppressed[i] === 1 || suppression?.has(row.number)) counts.suppressed++;
-    else candidates.push(row);
-  });
+  const candidates = await unsuppressed(redis, suppressionKey, rows, suppression, counts);
   if (!candidates.length) return candidates;
   const m = redis.multi();
   for (const row of candidates) m.sadd(seenKey, row.number);
@@ -174,4 +170,23 @@ async function classify(
     else counts.duplicates++;
   });
   return fresh;
+}
+
+/** Drops (and counts) numbers on the Redis-kept do-not-call list or the upload's own, keeping file order. */
+export async function unsuppressed(
+  redis: RedisClient,
+  suppressionKey: string,
+  rows: ContactRow[],
+  suppression: ReadonlySet<string> | undefined,
+  counts: ImportCounts,
+): Promise<ContactRow[]> {
+  if (!rows.length) return rows;
+  const listed = await redis.smismember(suppressionKey, ...rows.map((r) => r.number));
+  return rows.filter((row, i) => {
+    if (listed[i] === 1 || suppression?.has(row.number)) {
+      counts.suppressed++;
+      return false;
+    }
+    return true;
+  });
 }
