@@ -89,12 +89,9 @@ export class CampaignService extends CampaignReads {
     if (!name) throw new DialerError('BAD_ARGUMENT', 'name: must not be empty');
     if (settings.endAt && Date.parse(settings.endAt) <= Date.now()) throw new BadArgumentError('endAt', `${settings.endAt} has already passed`);
     if (settings.webhook) await this.webhookGuard.check(settings.webhook.url);
-    const suppression = toSet(input.suppression);
     if (this.contacts) return this.createInPostgres(name, settings, input);
-    if (!input.skipInvalid) {
-      const check = await this.preview({ ...input, onRejected: undefined });
-      if (check.rejected > 0) return { created: false, ...check };
-    } else await checkFileStart(input, settings);
+    const rejected = await this.rejectedUpload(input, settings);
+    if (rejected) return { created: false, ...rejected };
     const id = campaignIdFor(name);
     await this.store.create({ id, name, settings, state: 'importing', ...(this.opts.history ? { history: 'pg' as const } : {}) });
     await this.applyLimits(id, settings);
@@ -102,12 +99,7 @@ export class CampaignService extends CampaignReads {
     this.log.info({ campaignId: id, name }, 'campaign created; importing');
     let counts: ImportCounts;
     try {
-      counts = await enqueueContacts(this.store, this.dialQueue(id), id, settings, {
-        open: input.open,
-        suppression,
-        onProgress: (c) => input.onProgress?.('enqueue', c),
-        onRejected: input.onRejected,
-      });
+      counts = await this.enqueue(id, settings, input);
     } catch (err) {
       // Keep what was accepted: the campaign exists and dials it; the error names the line that broke the read.
       await this.store.settle(id, 'importing');
@@ -125,7 +117,7 @@ export class CampaignService extends CampaignReads {
    */
   private async createInPostgres(name: string, settings: CampaignSettings, input: CreateCampaignInput): Promise<CreateCampaignResult> {
     const id = campaignIdFor(name);
-    const counts = await this.copyList(id, settings, input, input.skipInvalid ? 'skip-invalid' : 'strict');
+    const counts = await this.copyList(id, settings, input);
     if (!counts.stored) return { created: false, ...withoutStored(counts) };
     await this.store.create({ id, name, settings, state: 'importing', history: 'pg', contacts: 'pg' });
     await this.applyLimits(id, settings);
@@ -137,7 +129,13 @@ export class CampaignService extends CampaignReads {
     return { id, created: true, ...withoutStored(counts) };
   }
 
-  private copyList(id: string, settings: CampaignSettings, input: Omit<CreateCampaignInput, 'name' | 'settings'>, mode: CopyContactsOptions['mode']) {
+  /** A list into PostgreSQL; strict unless the input says skipInvalid (or this is a preview). */
+  private copyList(
+    id: string,
+    settings: CampaignSettings,
+    input: Omit<CreateCampaignInput, 'name' | 'settings'>,
+    mode: CopyContactsOptions['mode'] = input.skipInvalid ? 'skip-invalid' : 'strict',
+  ) {
     return copyContacts({
       pool: this.contacts!.pool,
       redis: this.redis,
@@ -166,26 +164,42 @@ export class CampaignService extends CampaignReads {
     let counts: ImportCounts;
     if (meta.contacts === 'pg') {
       if (!this.contacts) throw new DialerError('HISTORY', `campaign ${id} keeps its list in PostgreSQL: set DATABASE_URL to add to it`);
-      const r = await this.copyList(id, s, input, input.skipInvalid ? 'skip-invalid' : 'strict');
+      const r = await this.copyList(id, s, input);
       if (!r.stored) return { id, stored: false, ...withoutStored(r) };
       counts = withoutStored(r);
       await this.store.addImportCounts(id, { total: counts.accepted, rejected: counts.rejected, suppressed: counts.suppressed, duplicates: counts.duplicates });
     } else {
-      if (!input.skipInvalid) {
-        const check = await this.preview({ ...input, settings: s, onRejected: undefined });
-        if (check.rejected > 0) return { id, stored: false, ...check };
-      } else await checkFileStart(input, s);
-      counts = await enqueueContacts(this.store, this.dialQueue(id), id, s, {
-        open: input.open,
-        suppression: toSet(input.suppression),
-        onProgress: (c) => input.onProgress?.('enqueue', c),
-        onRejected: input.onRejected,
-      });
+      const rejected = await this.rejectedUpload({ ...input, settings: s }, s);
+      if (rejected) return { id, stored: false, ...rejected };
+      counts = await this.enqueue(id, s, input);
     }
     if (counts.accepted > 0 && (await this.store.get(id))?.state === 'finished') await this.store.setState(id, 'running');
     await this.store.publish({ type: 'campaign', id, change: 'contacts-added', added: counts.accepted });
     this.log.info({ campaignId: id, added: counts.accepted }, 'contacts added');
     return { id, stored: true, ...counts };
+  }
+
+  /**
+   * A list bound for Redis, checked before anything of it is stored: strict, the whole file (its counts are
+   * returned when a row is bad: nothing is to be added); with skipInvalid, only its start (a file unusable as a whole).
+   */
+  private async rejectedUpload(input: Omit<CreateCampaignInput, 'name'>, settings: CampaignSettings): Promise<ImportCounts | undefined> {
+    if (input.skipInvalid) {
+      await checkFileStart(input, settings);
+      return undefined;
+    }
+    const check = await this.preview({ ...input, onRejected: undefined });
+    return check.rejected > 0 ? check : undefined;
+  }
+
+  /** The enqueue pass of a list kept in Redis: a job per new number. */
+  private enqueue(id: string, settings: CampaignSettings, input: Omit<CreateCampaignInput, 'name' | 'settings'>): Promise<ImportCounts> {
+    return enqueueContacts(this.store, this.dialQueue(id), id, settings, {
+      open: input.open,
+      suppression: toSet(input.suppression),
+      onProgress: (c) => input.onProgress?.('enqueue', c),
+      onRejected: input.onRejected,
+    });
   }
 
   /**
