@@ -111,8 +111,7 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
       if (o.webhook) settings.webhook = { url: o.webhook, ratePerSecond: Number(o.webhookRate), secret: config.webhookSecret };
       const suppression = o.suppress ? readSuppression(String(o.suppress)) : undefined;
       const bar = new ProgressBar();
-      const rejectedOut = o.rejectedFile ? createWriteStream(String(o.rejectedFile)) : undefined;
-      rejectedOut?.write('line,reason\n');
+      const rejectedOut = rejectedRowsFile(o.rejectedFile ? String(o.rejectedFile) : undefined);
       await withService(config, async (svc) => {
         let warned = false;
         const input = {
@@ -128,7 +127,7 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
               process.stderr.write(`\nwarning: over ${BIG_LIST_ROWS.toLocaleString('en')} rows without PostgreSQL: every number waits in Redis as a job (~${REDIS_BYTES_PER_WAITING_NUMBER} bytes each); set DATABASE_URL to keep the list in PostgreSQL behind a small hopper\n`);
             }
           },
-          onRejected: (e: { line: number; reason: string }) => rejectedOut?.write(`${e.line},"${e.reason.replace(/"/g, '""')}"\n`),
+          onRejected: rejectedOut.write,
         };
         if (o.preview) {
           const c = await svc.preview(input);
@@ -141,7 +140,7 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
         }
         const r = await svc.create(input);
         bar.done();
-        rejectedOut?.end();
+        rejectedOut.end();
         if (o.json) out(JSON.stringify({ id: r.id ?? null, created: r.created, rows: r.rows, accepted: r.accepted, rejected: r.rejected, suppressed: r.suppressed, duplicates: r.duplicates, errors: r.errors.slice(0, 100) }));
         else if (r.created) out(r.id!);
         if (!r.created) {
@@ -165,16 +164,15 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
     .option('--json', 'print one JSON object')
     .action(async (id: string, o: { csv: string; suppress?: string; skipInvalid?: boolean; rejectedFile?: string; json?: boolean }) => {
       if (!existsSync(o.csv)) throw new BadArgumentError('--csv', `no such file: ${o.csv}`);
-      const rejectedOut = o.rejectedFile ? createWriteStream(o.rejectedFile) : undefined;
-      rejectedOut?.write('line,reason\n');
+      const rejectedOut = rejectedRowsFile(o.rejectedFile);
       await withService(config, async (svc) => {
         const r = await svc.add(id, {
           open: () => createReadStream(o.csv),
           skipInvalid: o.skipInvalid === true,
           ...(o.suppress ? { suppression: readSuppression(o.suppress) } : {}),
-          onRejected: (e) => rejectedOut?.write(`${e.line},"${e.reason.replace(/"/g, '""')}"\n`),
+          onRejected: rejectedOut.write,
         });
-        rejectedOut?.end();
+        rejectedOut.end();
         if (o.json) out(JSON.stringify({ ...r, errors: r.errors.slice(0, 100) }));
         else if (r.stored) out(`${r.accepted} added, ${r.suppressed} suppressed, ${r.duplicates} duplicates, ${r.rejected} rejected`);
         if (!r.stored) {
@@ -368,6 +366,16 @@ function readCallerIdPool(value: string): string[] {
 function oneOfFlag<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new BadArgumentError(flag, `must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+}
+
+/** --rejected-file of `create` and `add`: the rows an import rejected, as CSV (line,reason); nothing without one. */
+function rejectedRowsFile(path: string | undefined): { write: (e: { line: number; reason: string }) => void; end: () => void } {
+  const out = path ? createWriteStream(path) : undefined;
+  out?.write('line,reason\n');
+  return {
+    write: (e) => out?.write(`${e.line},"${e.reason.replace(/"/g, '""')}"\n`),
+    end: () => out?.end(),
+  };
 }
 
 function readSuppression(file: string): Set<string> {
