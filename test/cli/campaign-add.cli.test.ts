@@ -1,26 +1,17 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CampaignService } from '../../src/campaign/campaign-service.js';
 import { dropPrefix, REDIS_URL, testPrefix, testRedis } from '../helpers/redis-test.js';
+import { ARI_DIALER, runCli } from '../helpers/run-cli.js';
 
 /** `ari-dialer campaign add ID --csv more.csv` on a campaign kept in Redis (no DATABASE_URL). */
-const ARI_DIALER = fileURLToPath(new URL('../../bin/ari-dialer.js', import.meta.url));
 const prefix = testPrefix('cli-add');
-const env = { PATH: process.env.PATH ?? '', REDIS_URL, DIALER_PREFIX: prefix };
+const env = { REDIS_URL, DIALER_PREFIX: prefix };
 
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [ARI_DIALER, ...args], { env, timeout: 30_000 }, (err, stdout, stderr) => {
-      const code = err ? (err as { code?: unknown }).code : 0;
-      resolve({ code: typeof code === 'number' ? code : 99, stdout, stderr });
-    });
-  });
-}
+const run = (args: string[]) => runCli(ARI_DIALER, args, env);
 
 let dir: string;
 let redis: Redis;

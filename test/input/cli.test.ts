@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,24 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Keys } from '../../src/store/keys.js';
 import { AriSim } from '../../src/sim/index.js';
 import { dropPrefix, REDIS_URL, testPrefix, testRedis } from '../helpers/redis-test.js';
+import { ARI_DIALER, runCli as run } from '../helpers/run-cli.js';
 
 const DIAL = fileURLToPath(new URL('../../bin/dial.js', import.meta.url));
-const ARI_DIALER = fileURLToPath(new URL('../../bin/ari-dialer.js', import.meta.url));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(bin: string, args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 }, (err, stdout, stderr) => {
-      const code = err ? (err as { code?: unknown }).code : 0;
-      resolve({ code: typeof code === 'number' ? code : 99, stdout, stderr });
-    });
-  });
-}
 
 let sim: AriSim;
 let prefixed: AriSim;
