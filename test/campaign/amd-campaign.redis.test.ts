@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,51 +9,36 @@ import { summarizeCampaign } from '../../src/report/write-report.js';
 import type { AriSim } from '../../src/sim/index.js';
 import { testPrefix, waitUntil } from '../helpers/redis-test.js';
 import { startCampaignRig, type CampaignRig } from '../helpers/campaign-rig.js';
+import { collect, startJsonReceiver, type JsonReceiver } from '../helpers/json-receiver.js';
 
 let rig: CampaignRig;
 let sim: AriSim;
 let redis: Redis;
 let svc: CampaignService;
 let worker: CampaignWorker;
-let hooks: Server;
-const posted: Array<{ event: string; result: AttemptRecord }> = [];
+let hooks: JsonReceiver<{ event: string; result: AttemptRecord }>;
 const metrics = new DialerMetrics({ processMetrics: false });
 const prefix = testPrefix('amd');
 
 beforeAll(async () => {
   rig = await startCampaignRig(prefix, { webhookAllowHosts: ['127.0.0.1'], worker: { observer: metrics.callObserver() } });
   ({ sim, redis, svc, worker } = rig);
-  hooks = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      posted.push(JSON.parse(body) as { event: string; result: AttemptRecord });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => hooks.listen(0, '127.0.0.1', r));
+  hooks = await startJsonReceiver();
 });
 
 afterAll(async () => {
   await rig.close();
-  await new Promise((r) => hooks.close(r));
+  await hooks.close();
 });
-
-const collect = async <T>(it: AsyncIterable<T>): Promise<T[]> => {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-};
 
 describe('a campaign with --amd and machine=1@...', () => {
   it('people go on once; machines are hung up and called once more; results, webhook, summary and metrics carry the verdict', async () => {
     // The simulator's AMD: a number ending in 4 is a machine, the rest answer as people.
     const humans = ['+15550002001', '+15550002002', '+15550002003'];
     const machines = ['+15550002004', '+15550002014'];
-    const hookUrl = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}/hook`;
     const r = await svc.create({
       name: 'amd',
-      settings: { endpoint: 'SIP/trunk/{number}', cps: 100, maxConcurrent: 10, timeoutS: 5, retry: 'busy=1@20ms,machine=1@30ms', amd: { onMachine: 'hangup' }, webhook: { url: hookUrl, attempts: 1, ratePerSecond: 100 } },
+      settings: { endpoint: 'SIP/trunk/{number}', cps: 100, maxConcurrent: 10, timeoutS: 5, retry: 'busy=1@20ms,machine=1@30ms', amd: { onMachine: 'hangup' }, webhook: { url: hooks.url, attempts: 1, ratePerSecond: 100 } },
       open: () => Readable.from([`number\n${[...humans, ...machines].join('\n')}\n`]),
     });
     expect(r).toMatchObject({ created: true, accepted: 5 });
@@ -78,9 +61,9 @@ describe('a campaign with --amd and machine=1@...', () => {
       expect(sim.stats.originatesByEndpoint.get(`SIP/trunk/${n}`)).toBe(2);
     }
 
-    await waitUntil('webhooks delivered', () => posted.length === 5, 10_000);
-    expect(posted.find((p) => p.result.number === machines[0])?.result).toMatchObject({ amd_status: 'MACHINE', amd_cause: 'LONGGREETING-2000-2000' });
-    expect(posted.find((p) => p.result.number === humans[0])?.result.amd_ms).toBeGreaterThan(0);
+    await waitUntil('webhooks delivered', () => hooks.posted.length === 5, 10_000);
+    expect(hooks.posted.find((p) => p.result.number === machines[0])?.result).toMatchObject({ amd_status: 'MACHINE', amd_cause: 'LONGGREETING-2000-2000' });
+    expect(hooks.posted.find((p) => p.result.number === humans[0])?.result.amd_ms).toBeGreaterThan(0);
 
     const summary = await summarizeCampaign(svc, id);
     expect(summary.amd).toMatchObject({ calls: 7, by_status: { HUMAN: 3, MACHINE: 4 } });

@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,12 +6,12 @@ import { CampaignStats } from '../../src/dashboard/campaign-stats.js';
 import type { AttemptRecord } from '../../src/report/summarize.js';
 import { testPrefix, waitUntil } from '../helpers/redis-test.js';
 import { startCampaignRig, type CampaignRig } from '../helpers/campaign-rig.js';
+import { collect, startJsonReceiver, type JsonReceiver } from '../helpers/json-receiver.js';
 
 let rig: CampaignRig;
 let redis: Redis;
 let svc: CampaignService;
-let hooks: Server;
-const posted: Array<Record<string, unknown>> = [];
+let hooks: JsonReceiver<Record<string, unknown>>;
 const prefix = testPrefix('press1');
 
 beforeAll(async () => {
@@ -21,33 +19,18 @@ beforeAll(async () => {
   // listen 10 s (the rule only lengthens the call: keys come from the numbers).
   rig = await startCampaignRig(prefix, { webhookAllowHosts: ['127.0.0.1'], sim: { timeScale: 0.05, sounds: { promo: 1000 }, rules: [{ match: '5550003', outcome: 'answer', talkMs: 10_000 }] } });
   ({ redis, svc } = rig);
-  hooks = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      posted.push(JSON.parse(body) as Record<string, unknown>);
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => hooks.listen(0, '127.0.0.1', r));
+  hooks = await startJsonReceiver();
 });
 
 afterAll(async () => {
   await rig.close();
-  await new Promise((r) => hooks.close(r));
+  await hooks.close();
 });
-
-const collect = async <T>(it: AsyncIterable<T>): Promise<T[]> => {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-};
 
 describe('a press-1 campaign', () => {
   it('1 goes to sales, 9 opts out (suppression list and webhook at once), silence follows --no-press', async () => {
     // The simulator's callees: a next-to-last digit 1 presses 1, 9 presses 9, anything else stays silent.
     const [sales, optout, silent] = ['+15550003011', '+15550003091', '+15550003001'];
-    const hookUrl = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}/hook`;
     const r = await svc.create({
       name: 'press1',
       settings: {
@@ -57,7 +40,7 @@ describe('a press-1 campaign', () => {
         timeoutS: 5,
         message: { media: 'sound:promo', press: ['1=sales,s,1', '9=optout'], pressWaitS: 0.2 },
         capture: 'SURVEY_ANSWER',
-        webhook: { url: hookUrl, attempts: 1, ratePerSecond: 100 },
+        webhook: { url: hooks.url, attempts: 1, ratePerSecond: 100 },
       },
       open: () => Readable.from([`number\n${sales}\n${optout}\n${silent}\n`]),
     });
@@ -72,8 +55,8 @@ describe('a press-1 campaign', () => {
     expect(byNumber.get(silent)).toMatchObject({ flow: 'no_press', keys: '', first_key_s: null, message_done: true, continued: false });
     expect(await redis.sismember(`${prefix}:suppression`, optout)).toBe(1);
     expect(await redis.sismember(`${prefix}:suppression`, sales)).toBe(0);
-    await waitUntil('opt-out webhook', async () => posted.some((p) => p.event === 'contact.opted_out'), 10_000);
-    expect(posted.find((p) => p.event === 'contact.opted_out')).toMatchObject({ campaign_id: id, number: optout, row: 3 });
+    await waitUntil('opt-out webhook', async () => hooks.posted.some((p) => p.event === 'contact.opted_out'), 10_000);
+    expect(hooks.posted.find((p) => p.event === 'contact.opted_out')).toMatchObject({ campaign_id: id, number: optout, row: 3 });
 
     // The dashboard's live figures: press rate per key and opt-outs, from the results so far.
     const row = await new CampaignStats(svc).row(await svc.status(id));
