@@ -39,6 +39,10 @@ afterAll(async () => {
   await drop();
 });
 
+/** A feeder of the test's campaigns, as a worker named `owner` runs one (fed by hand: no timer). */
+const feederAs = (owner: string, lockTtlMs?: number) =>
+  new HopperFeeder({ redis, keys: svc.keys, contacts: svc.contacts!, queue: (c) => svc.dialQueue(c), campaign: (c) => svc.get(c), owner, lockTtlMs });
+
 const contactRows = async (id: string) =>
   (await history.pool.query(`SELECT number, row, seq, lead_priority, state, data FROM contacts WHERE campaign_id = $1 ORDER BY seq`, [id])).rows as Array<{
     number: string;
@@ -121,10 +125,8 @@ describe('the hopper', () => {
     await svc.pause(id); // jobs stay put where the test can read them
     await svc.resume(id);
     await svc.dialQueue(id).pause();
-    const feeder = (owner: string) =>
-      new HopperFeeder({ redis, keys: svc.keys, contacts: svc.contacts!, queue: (c) => svc.dialQueue(c), campaign: (c) => svc.get(c), owner, lockTtlMs: 300 });
-    const a = feeder('a');
-    const b = feeder('b');
+    const a = feederAs('a', 300);
+    const b = feederAs('b', 300);
     expect(await a.feed(id)).toBe(3);
     expect(await b.feed(id)).toBe(0); // a holds the lock
     expect(await a.feed(id)).toBe(0); // the hopper is full
@@ -144,7 +146,7 @@ describe('the hopper', () => {
     const r = await svc.create({ name: 'vanish', settings: { endpoint: 'SIP/{number}', hopperSize: 4 }, open: numbersCsv(numbersOf(6, 100)) });
     const id = r.id!;
     await svc.dialQueue(id).pause();
-    const f = new HopperFeeder({ redis, keys: svc.keys, contacts: svc.contacts!, queue: (c) => svc.dialQueue(c), campaign: (c) => svc.get(c), owner: 'x' });
+    const f = feederAs('x');
     expect(await f.feed(id)).toBe(4);
     // Redis loses two jobs (as after a restart without persistence).
     const jobs = await svc.dialQueue(id).getJobs(['paused', 'waiting'], 0, -1);
@@ -166,7 +168,7 @@ describe('the hopper', () => {
     const r = await svc.create({ name: 'cancel', settings: { endpoint: 'SIP/{number}', hopperSize: 5 }, open: numbersCsv(numbersOf(50, 200)) });
     const id = r.id!;
     await svc.dialQueue(id).pause();
-    const f = new HopperFeeder({ redis, keys: svc.keys, contacts: svc.contacts!, queue: (c) => svc.dialQueue(c), campaign: (c) => svc.get(c), owner: 'x' });
+    const f = feederAs('x');
     expect(await f.feed(id)).toBe(5);
     await svc.cancel(id);
     const c = await svc.store.counters(id);
