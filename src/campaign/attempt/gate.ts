@@ -1,4 +1,4 @@
-import { endedMessage } from '../policy/schedule.js';
+import { endedMessage, schedulePhase } from '../policy/schedule.js';
 import type { Attempt } from './attempt.js';
 
 /**
@@ -50,3 +50,9 @@ export function holdBack(a: Attempt, why: string, ms: number): GateStop {
 
 /** The campaign's end came before this attempt was dialed. */
 export const endedBeforeDial = (a: Attempt, endAt: string): GateStop => ({ kind: 'end', as: 'cancelled', message: endedMessage(endAt, a.data.attempt > 1) });
+
+/** The attempt's stop when the campaign's end has passed by now (a wait may have run past it); else undefined. */
+export function pastEnd(a: Attempt): GateStop | undefined {
+  const phase = schedulePhase(a.settings, a.now());
+  return phase.kind === 'ended' ? endedBeforeDial(a, phase.endAt) : undefined;
+}

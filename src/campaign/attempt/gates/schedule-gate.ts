@@ -1,7 +1,7 @@
 import type { CampaignMeta } from '../../../store/campaign-store.js';
 import type { HoldBacks } from '../../pacing/hold-backs.js';
 import { schedulePhase } from '../../policy/schedule.js';
-import { endedBeforeDial, GO, type Gate } from '../gate.js';
+import { endedBeforeDial, GO, pastEnd, type Gate } from '../gate.js';
 
 export interface ScheduleGateDeps {
   /** The campaign as stored now (not the worker's cache). */
@@ -26,7 +26,4 @@ export const scheduleGate =
   };
 
 /** The last check before the originate: a wait for a slot or the spacing may have run past the campaign's end. */
-export const campaignEndGate: Gate = (a) => {
-  const phase = schedulePhase(a.settings, a.now());
-  return phase.kind === 'ended' ? endedBeforeDial(a, phase.endAt) : GO;
-};
+export const campaignEndGate: Gate = (a) => pastEnd(a) ?? GO;

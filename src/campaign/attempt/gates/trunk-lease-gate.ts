@@ -1,8 +1,7 @@
 import type { Keys } from '../../../store/keys.js';
 import type { ChannelLeases } from '../../pacing/channel-leases.js';
 import type { HoldBacks } from '../../pacing/hold-backs.js';
-import { schedulePhase } from '../../policy/schedule.js';
-import { endedBeforeDial, GO, type Gate } from '../gate.js';
+import { GO, pastEnd, type Gate } from '../gate.js';
 
 /**
  * A channel of the trunk's `maxChannels`, shared by every worker and campaign on it. Taken before the cps slots and
@@ -14,11 +13,7 @@ export const trunkLeaseGate =
     const trunk = a.trunk;
     if (trunk?.maxChannels === undefined) return GO;
     const lease = await deps.leases.acquire(deps.keys.trunkChannels(trunk.name), a.channelId, trunk.maxChannels, a.waitsEnd);
-    if (!lease) {
-      const phase = schedulePhase(a.settings, a.now());
-      if (phase.kind === 'ended') return endedBeforeDial(a, phase.endAt);
-      return { kind: 'wait', ms: 500, why: 'the worker stopped dialing' };
-    }
+    if (!lease) return pastEnd(a) ?? { kind: 'wait', ms: 500, why: 'the worker stopped dialing' };
     a.onExit(() => lease.release().catch((err: Error) => a.log.warn({ err: err.message }, 'trunk channel lease not released; it lapses by itself')));
     if (lease.waitedMs > 0) {
       deps.holds.note(a.campaignId, { reason: 'trunk-channels', detail: `trunk ${trunk.name} at its ${trunk.maxChannels} channels`, waitMs: lease.waitedMs }, a.now());
