@@ -25,7 +25,8 @@ export interface AuthOptions {
 /** How a request authenticated: `open` when no tokens are configured (loopback only, everyone is operator). */
 export type AuthResult =
   | { ok: true; role: Role; via: 'header' | 'cookie' | 'open' }
-  | { ok: false; reason: 'missing' | 'invalid' };
+  | { ok: false; reason: 'missing' | 'invalid' }
+  | { ok: false; reason: 'throttled'; retryAfterS: number };
 
 /**
  * Decides who a request is. The token comes from `Authorization: Bearer` or the HttpOnly cookie the login form
@@ -50,16 +51,33 @@ export class Auth {
     return !this.operator && !this.viewer;
   }
 
+  /** Who a request is, from its Bearer header or cookie: throttled and counted as {@link Auth.checkToken} says. */
   check(req: IncomingMessage): AuthResult {
     if (this.open) return { ok: true, role: 'operator', via: 'open' };
     const header = req.headers.authorization;
     const bearer = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
     const cookie = readCookie(req.headers.cookie, TOKEN_COOKIE);
     const token = bearer ?? cookie;
-    if (token === undefined || token === '') return { ok: false, reason: 'missing' };
+    return this.checkToken(req, token === '' ? undefined : token, bearer !== undefined ? 'bearer' : 'cookie');
+  }
+
+  /**
+   * The one place a token is judged, whichever door it came through (API, pages, login form, live WebSocket): an
+   * address that guessed too often is refused even with the right token; a wrong token is counted and logged with the
+   * address and the door, never the token. No token at all is not a guess.
+   */
+  checkToken(req: IncomingMessage, token: string | undefined, via: 'bearer' | 'cookie' | 'login'): AuthResult {
+    const address = Auth.address(req);
+    const wait = this.throttle.retryAfterS(address);
+    if (wait > 0) return { ok: false, reason: 'throttled', retryAfterS: wait };
+    if (token === undefined) return { ok: false, reason: 'missing' };
     const role = this.roleOf(token);
-    if (!role) return { ok: false, reason: 'invalid' };
-    return { ok: true, role, via: bearer !== undefined ? 'header' : 'cookie' };
+    if (!role) {
+      this.throttle.fail(address);
+      this.log?.warn({ address, via, path: (req.url ?? '').split('?')[0] }, 'dashboard: a wrong token was tried');
+      return { ok: false, reason: 'invalid' };
+    }
+    return { ok: true, role, via: via === 'bearer' ? 'header' : 'cookie' };
   }
 
   /** The role a token grants, compared in constant time (hashes first, so lengths do not leak either). */
@@ -79,32 +97,15 @@ export class Auth {
   }
 
   /** The client address the throttle counts: the socket's, or the proxy's X-Forwarded-For under `trustProxy`. */
-  static address(req: Request): string {
-    return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+  static address(req: IncomingMessage): string {
+    return (req as Partial<Request>).ip ?? req.socket.remoteAddress ?? 'unknown';
   }
 
-  /** Answers 429 with Retry-After when this address guessed too often; true when it did. */
-  throttled(req: Request, res: Response, what: string): boolean {
-    const wait = this.throttle.retryAfterS(Auth.address(req));
-    if (wait === 0) return false;
-    res.setHeader('Retry-After', String(wait));
-    sendError(res, new HttpError('TOO_MANY_REQUESTS', `too many failed token checks from this address: try the ${what} again in ${wait} s`));
-    return true;
-  }
-
-  /** Counts and logs one failed token check (the address, how it came; never the token). */
-  failed(req: Request, via: string): void {
-    const address = Auth.address(req);
-    this.throttle.fail(address);
-    this.log?.warn({ address, via, path: req.path }, 'dashboard: a wrong token was tried');
-  }
-
-  /** Attaches `res.locals.role`, or answers 401 (an HTML page is sent to the login form instead). */
+  /** Attaches `res.locals.role`, or answers 401 (an HTML page is sent to the login form instead), or 429. */
   authenticate(): RequestHandler {
     return (req: Request, res: Response, next: NextFunction) => {
-      if (!this.open && this.throttled(req, res, 'request')) return;
       const r = this.check(req);
-      if (!r.ok && r.reason === 'invalid') this.failed(req, req.headers.authorization ? 'bearer' : 'cookie');
+      if (!r.ok && r.reason === 'throttled') return sendThrottled(res, r.retryAfterS, 'request');
       if (!r.ok) {
         // A browser opening a page goes to the login form; scripts and API clients get a plain 401.
         if (req.method === 'GET' && (req.headers.accept ?? '').includes('text/html') && !req.path.startsWith('/api/')) {
@@ -120,6 +121,11 @@ export class Auth {
   }
 }
 
+/** 429 with Retry-After for an address that guessed too often. */
+export function sendThrottled(res: Response, retryAfterS: number, what: string): void {
+  res.setHeader('Retry-After', String(retryAfterS));
+  sendError(res, new HttpError('TOO_MANY_REQUESTS', `too many failed token checks from this address: try the ${what} again in ${retryAfterS} s`));
+}
 
 /** Lets operators through; viewers get 403 naming what they tried. */
 export function requireOperator(what: string): RequestHandler {

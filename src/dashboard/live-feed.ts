@@ -88,6 +88,7 @@ export class LiveFeed {
     const path = (req.url ?? '').split('?')[0];
     if (path !== LIVE_PATH) return refuse(socket, 404, 'Not Found');
     const who = this.o.auth.check(req);
+    if (!who.ok && who.reason === 'throttled') return refuse(socket, 429, 'Too Many Requests', `Retry-After: ${who.retryAfterS}\r\n`);
     if (!who.ok) return refuse(socket, 401, 'Unauthorized');
     // A WebSocket is not bound by the same-origin policy: another site must not ride on the cookie.
     if (!this.o.auth.sameOrigin(req)) return refuse(socket, 403, 'Forbidden');
@@ -219,6 +220,6 @@ function send(ws: WebSocket, msg: unknown): void {
   ws.send(JSON.stringify(msg));
 }
 
-function refuse(socket: Duplex, status: number, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+function refuse(socket: Duplex, status: number, text: string, headers = ''): void {
+  socket.end(`HTTP/1.1 ${status} ${text}\r\n${headers}Connection: close\r\nContent-Length: 0\r\n\r\n`);
 }

@@ -9,7 +9,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { connectSubscriber, duplicateSubscriber } from '../store/redis-connection.js';
 import { silentLogger } from '../log.js';
 import { apiRoutes } from './api-routes.js';
-import { Auth, clearTokenCookie, operatorForMutations, tokenCookie } from './auth.js';
+import { Auth, clearTokenCookie, operatorForMutations, sendThrottled, tokenCookie } from './auth.js';
 import { CampaignStats } from './campaign-stats.js';
 import { resolveDashboardOptions, type DashboardOptions } from './dashboard-options.js';
 import { HttpError, sendError, toHttpError } from './http-error.js';
@@ -71,9 +71,9 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   app.post('/login', guard.writes('form'), express.urlencoded({ extended: false, limit: '4kb' }), async (req: Request, res: Response) => {
     const token = typeof req.body?.token === 'string' ? req.body.token.trim() : '';
     if (auth.open) return res.redirect(303, '/');
-    if (auth.throttled(req, res, 'login')) return;
-    if (!token || !auth.roleOf(token)) {
-      auth.failed(req, 'login');
+    const r = auth.checkToken(req, token, 'login');
+    if (!r.ok && r.reason === 'throttled') return sendThrottled(res, r.retryAfterS, 'login');
+    if (!r.ok) {
       await new Promise((r) => setTimeout(r, 200)); // slows guessing; tokens are long anyway
       res.status(401).setHeader('Content-Security-Policy', CSP);
       return res.type('html').send(loginPage('That token is not valid.'));
