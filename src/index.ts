@@ -12,8 +12,8 @@ export { DEFAULT_AMD_TUNABLES, parseAmdOptions, type AmdOptions, type AmdTunable
 export type { AmdStatus } from './dialer/amd/amd-verdict.js';
 export { CampaignService, type CreateCampaignInput, type CreateCampaignResult } from './campaign/campaign-service.js';
 export { CampaignWorker, type CampaignWorkerOptions } from './campaign/campaign-worker.js';
-export { parseSettings, type CampaignSettings } from './campaign/settings.js';
-export { SuppressionList } from './campaign/policy/suppression-list.js';
+export { parseSettings, type CampaignSettings } from './policy/campaign-settings.js';
+export { SuppressionList } from './campaign/suppression-list.js';
 export { verifySignature } from './webhook/sign.js';
 export { summarizeCampaign, writeReport } from './report/write-report.js';
 export { startDashboard } from './dashboard/server.js';

@@ -1,7 +1,7 @@
 import type { CallParams } from '../dialer/call-options.js';
 import { parseMediaList, parseMessageOptions } from '../dialer/message/message-options.js';
 import type { DialJobData } from './job-data.js';
-import type { CampaignSettings } from './settings.js';
+import type { CampaignSettings } from '../policy/campaign-settings.js';
 
 /**
  * What one attempt dials: the row's own values over the campaign's settings. One place, so the job that places the

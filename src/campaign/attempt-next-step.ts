@@ -2,8 +2,8 @@ import type { AttemptRecord } from '../report/attempt-record.js';
 import type { CampaignStore, CampaignMeta } from '../store/campaign-store.js';
 import { cancelledRecord } from './cancelled-record.js';
 import { dialJobId, type DialJobData } from './job-data.js';
-import { retryKeyFor } from './policy/retry-policy.js';
-import { endedMessage } from './policy/schedule.js';
+import { retryKeyFor } from '../policy/retry-policy.js';
+import { endedMessage } from '../policy/schedule.js';
 
 export interface AttemptNextStepDeps {
   store: CampaignStore;

@@ -2,7 +2,7 @@ import type { CallResult } from '../dialer/call-result.js';
 import type { AttemptRecord } from '../report/summarize.js';
 import type { CampaignMeta, CampaignStore } from '../store/campaign-store.js';
 import type { DialJobData } from './job-data.js';
-import { nextAttempt, retryKeyFor } from './policy/retry-policy.js';
+import { nextAttempt, retryKeyFor } from '../policy/retry-policy.js';
 import { settledAtOnce } from './attempt-next-step.js';
 
 export interface AttemptResultDeps {

@@ -9,8 +9,8 @@ import type { HistoryStore, StoredCampaign } from '../store/history/history-stor
 import type { CampaignServiceOptions } from './campaign-service-options.js';
 import { ContactTable } from './hopper/contact-table.js';
 import { HoldBacks, type HoldBack } from './pacing/hold-backs.js';
-import { formatCallingWindow, isInsideWindow } from './policy/calling-window.js';
-import { schedulePhase } from './policy/schedule.js';
+import { formatCallingWindow, isInsideWindow } from '../policy/calling-window.js';
+import { schedulePhase } from '../policy/schedule.js';
 
 export interface QueueCounts {
   waiting: number;

@@ -9,8 +9,8 @@ import { copyContacts, type CopyContactsOptions, type CopyContactsResult } from 
 import { checkFileStart, enqueueContacts, previewContacts, type ImportCounts } from './import/import-contacts.js';
 import type { RowError } from './import/contact-row.js';
 import { assertDialJobData, type DialJobData } from './job-data.js';
-import { endedMessage, scheduleProblems, type CampaignSchedule } from './policy/schedule.js';
-import { parseSettings, type CampaignSettings } from './settings.js';
+import { endedMessage, scheduleProblems, type CampaignSchedule } from '../policy/schedule.js';
+import { parseSettings, type CampaignSettings } from '../policy/campaign-settings.js';
 import { WebhookDestinationGuard } from '../webhook/destination-guard.js';
 
 export type { CampaignServiceOptions } from './campaign-service-options.js';

@@ -1,5 +1,5 @@
 import { recordOptOut, type OptOutInfo } from './opt-out.js';
-import { SuppressionList } from './policy/suppression-list.js';
+import { SuppressionList } from './suppression-list.js';
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import type { Worker } from 'bullmq';
@@ -20,7 +20,7 @@ import type { RedisClient } from '../store/lua-script.js';
 import { HopperFeeder } from './hopper/hopper-feeder.js';
 import { HoldBacks } from './pacing/hold-backs.js';
 import { Semaphore } from './pacing/semaphore.js';
-import { schedulePhase } from './policy/schedule.js';
+import { schedulePhase } from '../policy/schedule.js';
 import { Takeover } from './recovery/takeover.js';
 import { Witness } from './recovery/witness.js';
 import { WorkerHeartbeat } from './recovery/worker-heartbeat.js';

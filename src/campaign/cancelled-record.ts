@@ -1,6 +1,6 @@
 import type { AttemptRecord } from '../report/summarize.js';
 import type { DialJobData } from './job-data.js';
-import { renderEndpoint } from './settings.js';
+import { renderEndpoint } from '../policy/campaign-settings.js';
 
 /**
  * The final record of a number the campaign stopped before dialing (again): no channel, no call. `message` says why

@@ -1,6 +1,6 @@
 import type { AttemptRecord } from '../report/attempt-record.js';
 import type { CampaignMeta } from '../store/campaign-store.js';
-import type { SuppressionList } from './policy/suppression-list.js';
+import type { SuppressionList } from './suppression-list.js';
 import type { WebhookDeliveries } from './webhook-deliveries.js';
 
 /** Who opted out, during which attempt. */

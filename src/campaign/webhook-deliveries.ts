@@ -1,7 +1,7 @@
 import type { CampaignWebhookEvent, WebhookJobData } from '../../jobs/report-result.js';
 import type { AttemptRecord } from '../report/attempt-record.js';
 import type { CampaignService } from './campaign-service.js';
-import type { WebhookSettings } from './settings.js';
+import type { WebhookSettings } from '../policy/campaign-settings.js';
 
 /**
  * Queues what a campaign's webhook receives, on the campaign's own webhook queue (its own rate limit, retries with

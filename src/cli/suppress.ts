@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { numberCells, type SuppressionList } from '../campaign/policy/suppression-list.js';
+import { numberCells, type SuppressionList } from '../campaign/suppression-list.js';
 import type { DialerConfig } from '../config.js';
 import { BadArgumentError } from '../errors.js';
 import { EXIT } from './exit-codes.js';
@@ -13,7 +13,7 @@ export function suppressCommand(config: DialerConfig, setExit: (code: number) =>
     const [{ redisForCli }, { Keys }, { SuppressionList }] = await Promise.all([
       import('./redis-for-cli.js'),
       import('../store/keys.js'),
-      import('../campaign/policy/suppression-list.js'),
+      import('../campaign/suppression-list.js'),
     ]);
     const redis = await redisForCli(config.redisUrl);
     try {

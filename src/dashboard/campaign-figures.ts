@@ -1,6 +1,6 @@
 import type { CampaignStatus } from '../campaign/campaign-service.js';
-import { isInsideWindow } from '../campaign/policy/calling-window.js';
-import { schedulePhase } from '../campaign/policy/schedule.js';
+import { isInsideWindow } from '../policy/calling-window.js';
+import { schedulePhase } from '../policy/schedule.js';
 
 /**
  * What a campaign is doing, as an operator would say it. `state` (stored) says running for a campaign that waits

@@ -1,5 +1,5 @@
 import type { CampaignService, CampaignStatus } from '../campaign/campaign-service.js';
-import type { CampaignSettings } from '../campaign/settings.js';
+import type { CampaignSettings } from '../policy/campaign-settings.js';
 import type { AttemptRecord } from '../report/summarize.js';
 import { causeLabel } from '../report/cause-label.js';
 import { AfterAnswerSummaryBuilder, type MessageSummary } from '../report/summarize-after-answer.js';

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { planColumns, type ColumnPlan } from '../campaign/import/contact-columns.js';
 import { readContacts } from '../campaign/import/contacts.js';
 import { readOptions } from '../campaign/import/import-contacts.js';
-import { parseSettings } from '../campaign/settings.js';
+import { parseSettings } from '../policy/campaign-settings.js';
 
 /** What one column of the file is used for. */
 export interface ColumnUse {

@@ -4,7 +4,7 @@ import { Keys } from './keys.js';
 import { causeLabel } from '../report/cause-label.js';
 import { notDialedReason, type NotDialedReason } from '../report/not-dialed.js';
 import { asAttemptRecord } from './history/history-rows.js';
-import { parseSettings, type CampaignSettings } from '../campaign/settings.js';
+import { parseSettings, type CampaignSettings } from '../policy/campaign-settings.js';
 import { CHECK_FINISHED, MARK_ANSWERED, MARK_SETTLED, PAUSE_IF_LIVE, RECORD_ATTEMPT, RECORD_FINAL_ONLY } from './campaign-scripts.js';
 import { ActivityNotices } from './activity-notices.js';
 import { runLua, type RedisClient } from './lua-script.js';

@@ -1,6 +1,6 @@
 import type { NotDialedReason } from '../report/not-dialed.js';
 import type { Disposition } from '../dialer/call-result.js';
-import type { CampaignSettings } from '../campaign/settings.js';
+import type { CampaignSettings } from '../policy/campaign-settings.js';
 
 /** `importing` holds completion back until every row is enqueued (workers already dial meanwhile). */
 export type CampaignState = 'importing' | 'running' | 'paused' | 'cancelled' | 'finished';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseCallerId, digitsOf, nearest, parseCallerIdPool } from '../../src/campaign/policy/caller-id.js';
+import { chooseCallerId, digitsOf, nearest, parseCallerIdPool } from '../../src/policy/caller-id.js';
 import { BadArgumentError } from '../../src/errors.js';
 
 describe('chooseCallerId', () => {

@@ -5,7 +5,7 @@ import {
   msUntilWindowOpens,
   parseCallingWindow,
   type CallingWindow,
-} from '../../src/campaign/policy/calling-window.js';
+} from '../../src/policy/calling-window.js';
 import { BadArgumentError } from '../../src/errors.js';
 
 const H = 3_600_000;

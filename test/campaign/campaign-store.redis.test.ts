@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CampaignStore } from '../../src/store/campaign-store.js';
 import { Keys } from '../../src/store/keys.js';
-import { DEFAULT_SETTINGS } from '../../src/campaign/settings.js';
+import { DEFAULT_SETTINGS } from '../../src/policy/campaign-settings.js';
 import type { AttemptRecord } from '../../src/report/summarize.js';
 import { keepWitnessedEnd } from '../../src/campaign/recovery/witness.js';
 import { ActivityNotices } from '../../src/store/activity-notices.js';

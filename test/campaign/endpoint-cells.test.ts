@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { readContacts, type ContactItem } from '../../src/campaign/import/contacts.js';
-import { placeholderColumns, placeholderValueProblem } from '../../src/campaign/import/endpoint-placeholders.js';
-import { DEFAULT_MAX_CHANNEL_VARS, parseSettings, renderEndpoint } from '../../src/campaign/settings.js';
+import { placeholderColumns, placeholderValueProblem } from '../../src/policy/endpoint-placeholders.js';
+import { DEFAULT_MAX_CHANNEL_VARS, parseSettings, renderEndpoint } from '../../src/policy/campaign-settings.js';
 import { endpointShapeProblem } from '../../src/dialer/endpoint-shape.js';
 import { BadArgumentError } from '../../src/errors.js';
 

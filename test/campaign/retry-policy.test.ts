@@ -8,7 +8,7 @@ import {
   parseRetryPolicy,
   retryKeyFor,
   type RetryPolicy,
-} from '../../src/campaign/policy/retry-policy.js';
+} from '../../src/policy/retry-policy.js';
 import { BadArgumentError } from '../../src/errors.js';
 
 const MIN = 60_000;

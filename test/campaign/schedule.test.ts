@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseScheduleTime, schedulePhase, scheduleProblems } from '../../src/campaign/policy/schedule.js';
-import { parseSettings } from '../../src/campaign/settings.js';
+import { parseScheduleTime, schedulePhase, scheduleProblems } from '../../src/policy/schedule.js';
+import { parseSettings } from '../../src/policy/campaign-settings.js';
 
 describe('schedule times', () => {
   it('takes ISO times with Z or an offset', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalTimeZone } from '../../src/campaign/policy/time-zone.js';
+import { canonicalTimeZone } from '../../src/policy/time-zone.js';
 
 describe('canonicalTimeZone', () => {
   const cases: Array<[string, string | undefined]> = [

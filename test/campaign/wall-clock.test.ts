@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { instantOfWallTime, wallTimeOf } from '../../src/campaign/policy/wall-clock.js';
+import { instantOfWallTime, wallTimeOf } from '../../src/policy/wall-clock.js';
 
 const iso = (t: number) => new Date(t).toISOString();
 const hm = (h: number, m = 0) => (h * 60 + m) * 60;

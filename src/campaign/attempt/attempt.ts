@@ -4,7 +4,7 @@ import type { CampaignMeta, CampaignState, InflightCall } from '../../store/camp
 import type { Admission } from '../health/circuit-breaker.js';
 import type { DialJobData } from '../job-data.js';
 import type { Trunk } from '../pacing/trunk.js';
-import type { CampaignSettings } from '../settings.js';
+import type { CampaignSettings } from '../../policy/campaign-settings.js';
 
 export interface AttemptOptions {
   data: DialJobData;

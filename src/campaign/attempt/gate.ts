@@ -1,4 +1,4 @@
-import { endedMessage, schedulePhase } from '../policy/schedule.js';
+import { endedMessage, schedulePhase } from '../../policy/schedule.js';
 import type { Attempt } from './attempt.js';
 
 /**

@@ -6,7 +6,7 @@ import type { RedisClient } from '../../store/lua-script.js';
 import { goodRows, jobData, newCounts, readOptions, unsuppressed, type ImportCounts, type ImportOptions } from '../import/import-contacts.js';
 import { readContactsInBatches } from '../import/contacts.js';
 import type { ContactRow } from '../import/contact-row.js';
-import type { CampaignSettings } from '../settings.js';
+import type { CampaignSettings } from '../../policy/campaign-settings.js';
 
 export interface CopyContactsOptions extends ImportOptions {
   pool: pg.Pool;

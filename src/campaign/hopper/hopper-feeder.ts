@@ -4,8 +4,8 @@ import { silentLogger, type Logger } from '../../log.js';
 import type { CampaignMeta } from '../../store/campaign-store.js';
 import type { Keys } from '../../store/keys.js';
 import { OwnerLock } from '../../store/owner-lock.js';
-import { isInsideWindow } from '../policy/calling-window.js';
-import { schedulePhase } from '../policy/schedule.js';
+import { isInsideWindow } from '../../policy/calling-window.js';
+import { schedulePhase } from '../../policy/schedule.js';
 import type { ContactTable } from './contact-table.js';
 import { hopperSizeFor } from './hopper-size.js';
 

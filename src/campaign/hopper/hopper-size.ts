@@ -1,4 +1,4 @@
-import type { CampaignSettings } from '../settings.js';
+import type { CampaignSettings } from '../../policy/campaign-settings.js';
 
 /** Most dial jobs ready in Redis per campaign, whatever its settings: ~8 MB of BullMQ jobs. */
 export const MAX_HOPPER_SIZE = 10_000;

@@ -1,7 +1,7 @@
 import type { ColumnPlan } from './contact-columns.js';
-import { placeholderValueProblem } from './endpoint-placeholders.js';
+import { placeholderValueProblem } from '../../policy/endpoint-placeholders.js';
 import { normalizeNumber } from './phone-number.js';
-import { canonicalTimeZone } from '../policy/time-zone.js';
+import { canonicalTimeZone } from '../../policy/time-zone.js';
 import { parseMediaList } from '../../dialer/message/message-options.js';
 
 /** One contact, checked and ready to become a dial job. */

@@ -1,14 +1,14 @@
 import type { Readable } from 'node:stream';
 import type { Queue } from 'bullmq';
 import type { RedisClient } from '../../store/lua-script.js';
-import { chooseCallerId } from '../policy/caller-id.js';
+import { chooseCallerId } from '../../policy/caller-id.js';
 import type { CampaignStore } from '../../store/campaign-store.js';
 import { readContactsInBatches, type ReadContactsInBatchesOptions } from './contacts.js';
-import { placeholderColumns } from './endpoint-placeholders.js';
+import { placeholderColumns } from '../../policy/endpoint-placeholders.js';
 import type { ContactItem, ContactRow, RowError } from './contact-row.js';
 import { dialJobId, type DialJobData } from '../job-data.js';
-import type { CampaignSettings } from '../settings.js';
-import { renderEndpoint } from '../settings.js';
+import type { CampaignSettings } from '../../policy/campaign-settings.js';
+import { renderEndpoint } from '../../policy/campaign-settings.js';
 
 /** How an import went. `errors` lists at most `maxErrors` bad rows; `rejected` counts them all. */
 export interface ImportCounts {

@@ -9,7 +9,7 @@ import { recordAttemptResult } from '../attempt-result.js';
 import type { CampaignMeta, CampaignStore, InflightCall } from '../../store/campaign-store.js';
 import { assertDialJobData, dialJobId } from '../job-data.js';
 import { attemptCallParams } from '../attempt-call-params.js';
-import { renderEndpoint } from '../settings.js';
+import { renderEndpoint } from '../../policy/campaign-settings.js';
 import { luaScript, runLua } from '../../store/lua-script.js';
 import type { WorkerHeartbeat } from './worker-heartbeat.js';
 

@@ -3,7 +3,7 @@ import type { DeletableHistory } from '../deletable-history.js';
 import Cursor from 'pg-cursor';
 import type { AttemptRecord } from '../../report/attempt-record.js';
 import type { CampaignCounters, CampaignMeta } from '../campaign-store.js';
-import { parseSettings } from '../../campaign/settings.js';
+import { parseSettings } from '../../policy/campaign-settings.js';
 import { historyPool, type HistoryPoolOptions } from './history-pool.js';
 import { migrate, schemaVersion, type MigrateResult } from './migrate.js';
 import { ATTEMPT_COLUMNS, FINAL_COLUMNS, asAttemptRecord, attemptRow, columnNames, finalRow, type OutboxEntry } from './history-rows.js';

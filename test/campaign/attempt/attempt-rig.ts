@@ -3,7 +3,7 @@ import { Attempt } from '../../../src/campaign/attempt/attempt.js';
 import type { GateOutcome } from '../../../src/campaign/attempt/gate.js';
 import type { DialJobData } from '../../../src/campaign/job-data.js';
 import { HoldBacks, type HoldReason } from '../../../src/campaign/pacing/hold-backs.js';
-import { DEFAULT_SETTINGS, type CampaignSettings } from '../../../src/campaign/settings.js';
+import { DEFAULT_SETTINGS, type CampaignSettings } from '../../../src/policy/campaign-settings.js';
 import { silentLogger } from '../../../src/log.js';
 import { CampaignStore, type CampaignMeta } from '../../../src/store/campaign-store.js';
 import { Keys } from '../../../src/store/keys.js';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dialingOnly, GO, holdBack, JITTER_MS, passGates, type Gate } from '../../../src/campaign/attempt/gate.js';
 import { campaignEndGate, cancelledGate, endpointGate, scheduleGate, stillWantedGate, windowGate } from '../../../src/campaign/attempt/gates/index.js';
-import { parseCallingWindow } from '../../../src/campaign/policy/calling-window.js';
+import { parseCallingWindow } from '../../../src/policy/calling-window.js';
 import { AttemptRig, waitMs } from './attempt-rig.js';
 
 let rig: AttemptRig;

@@ -1,5 +1,5 @@
 import { trunkFor, type Trunk } from '../../pacing/trunk.js';
-import { renderEndpoint } from '../../settings.js';
+import { renderEndpoint } from '../../../policy/campaign-settings.js';
 import { GO, type Gate } from '../gate.js';
 
 /** The endpoint this row dials, from the campaign's template and the row's fields, and the trunk it goes through. */

@@ -1,6 +1,6 @@
 import type { CampaignMeta } from '../../../store/campaign-store.js';
 import type { HoldBacks } from '../../pacing/hold-backs.js';
-import { schedulePhase } from '../../policy/schedule.js';
+import { schedulePhase } from '../../../policy/schedule.js';
 import { endedBeforeDial, GO, pastEnd, type Gate } from '../gate.js';
 
 export interface ScheduleGateDeps {

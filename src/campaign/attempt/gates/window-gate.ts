@@ -1,5 +1,5 @@
 import type { HoldBacks } from '../../pacing/hold-backs.js';
-import { formatCallingWindow, isInsideWindow, msUntilWindowOpens } from '../../policy/calling-window.js';
+import { formatCallingWindow, isInsideWindow, msUntilWindowOpens } from '../../../policy/calling-window.js';
 import { GO, type Gate } from '../gate.js';
 
 /** The calling window (in the callee's zone when the row has one): outside it, wait until it opens (at least 1 s). */

@@ -1,6 +1,6 @@
-import type { RedisClient } from '../../store/lua-script.js';
-import type { Keys } from '../../store/keys.js';
-import { normalizeNumber } from '../import/phone-number.js';
+import type { RedisClient } from '../store/lua-script.js';
+import type { Keys } from '../store/keys.js';
+import { normalizeNumber } from './import/phone-number.js';
 
 /**
  * The do-not-call list kept in Redis: numbers in it are never dialed by any campaign imported after they were

@@ -1,4 +1,4 @@
-import { BadArgumentError } from '../../errors.js';
+import { BadArgumentError } from '../errors.js';
 import { canonicalTimeZone } from './time-zone.js';
 import { instantOfWallTime, wallTimeOf } from './wall-clock.js';
 

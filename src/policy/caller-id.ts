@@ -1,4 +1,4 @@
-import { BadArgumentError } from '../../errors.js';
+import { BadArgumentError } from '../errors.js';
 
 /** How a pool entry is picked for a call: the nearest number to the callee's, or plain rotation. */
 export type CallerIdMatch = 'local' | 'rotate';

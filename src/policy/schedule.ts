@@ -1,4 +1,4 @@
-import { BadArgumentError } from '../../errors.js';
+import { BadArgumentError } from '../errors.js';
 
 /** When a campaign may dial at all: nothing before `startAt`, nothing after `endAt`. Windows still apply inside. */
 export interface CampaignSchedule {

@@ -3,12 +3,12 @@ import { parseCapture } from '../dialer/capture.js';
 import { parseMessageOptions, type MessageInput, type MessageOptions } from '../dialer/message/message-options.js';
 import { endpointShapeProblem } from '../dialer/endpoint-shape.js';
 import { BadArgumentError } from '../errors.js';
-import type { CallingWindow } from './policy/calling-window.js';
-import { parseCallingWindow } from './policy/calling-window.js';
-import { CALLER_ID_MATCHES, type CallerIdMatch } from './policy/caller-id.js';
-import { scheduleProblems } from './policy/schedule.js';
-import { fillPlaceholders, placeholderValueProblem } from './import/endpoint-placeholders.js';
-import { DEFAULT_RETRY_POLICY, parseRetryPolicy, type RetryPolicy } from './policy/retry-policy.js';
+import type { CallingWindow } from './calling-window.js';
+import { parseCallingWindow } from './calling-window.js';
+import { CALLER_ID_MATCHES, type CallerIdMatch } from './caller-id.js';
+import { scheduleProblems } from './schedule.js';
+import { fillPlaceholders, placeholderValueProblem } from './endpoint-placeholders.js';
+import { DEFAULT_RETRY_POLICY, parseRetryPolicy, type RetryPolicy } from './retry-policy.js';
 
 /** Where a campaign's results are POSTed, signed, at most `ratePerSecond`, each tried up to `attempts` times. */
 export interface WebhookSettings {

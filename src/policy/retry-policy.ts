@@ -1,5 +1,5 @@
-import { DISPOSITIONS, type CallResult, type Disposition } from '../../dialer/call-result.js';
-import { BadArgumentError } from '../../errors.js';
+import { DISPOSITIONS, type CallResult, type Disposition } from '../dialer/call-result.js';
+import { BadArgumentError } from '../errors.js';
 
 /** What to do after an attempt ended with one disposition. */
 export interface RetryRule {
