@@ -11,7 +11,7 @@ export { causeText } from './dialer/q850.js';
 export { DEFAULT_AMD_TUNABLES, parseAmdOptions, type AmdOptions, type AmdTunables, type OnMachine } from './dialer/amd/amd-options.js';
 export type { AmdStatus } from './dialer/amd/amd-verdict.js';
 export { CampaignService, type CreateCampaignInput, type CreateCampaignResult } from './campaign/campaign-service.js';
-export { CampaignWorker, type CampaignWorkerOptions } from './campaign/campaign-worker.js';
+export { CampaignWorker, type CampaignWorkerOptions } from '../jobs/campaign-worker.js';
 export { parseSettings, type CampaignSettings } from './policy/campaign-settings.js';
 export { SuppressionList } from './campaign/suppression-list.js';
 export { verifySignature } from './webhook/sign.js';

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { Writable, Readable } from 'node:stream';
 import { CampaignService } from '../../src/campaign/campaign-service.js';
-import { CampaignWorker } from '../../src/campaign/campaign-worker.js';
+import { CampaignWorker } from '../../jobs/campaign-worker.js';
 import { writeReport } from '../../src/report/write-report.js';
 import { AriSim } from '../../src/sim/index.js';
 import { dropPrefix } from '../../src/store/drop-prefix.js';

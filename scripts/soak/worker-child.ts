@@ -6,7 +6,7 @@
 // Reads the same environment as the CLI (REDIS_URL, DIALER_PREFIX, ARI_URL, ARI_USER, ARI_PASSWORD, CHANNEL_CAP,
 // LOG_LEVEL). Prints `ready <app>` on stdout once it takes jobs; SIGTERM stops it gracefully (exit 0).
 import { parseArgs } from 'node:util';
-import { CampaignWorker } from '../../src/campaign/campaign-worker.js';
+import { CampaignWorker } from '../../jobs/campaign-worker.js';
 import { onShutdown } from '../../src/cli/shutdown.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';

@@ -21,7 +21,7 @@ export function demoCommand(config: DialerConfig): Command {
       const [{ CampaignService }, { CampaignWorker }, { connectRedis, DEFAULT_REDIS_URL }, { startDashboard }, { silentLogger }, { summarizeCampaign }, { AriSim }, { redisAnswers, startPrivateRedis }] =
         await Promise.all([
           import('../campaign/campaign-service.js'),
-          import('../campaign/campaign-worker.js'),
+          import('../../jobs/campaign-worker.js'),
           import('../store/redis-connection.js'),
           import('../dashboard/server.js'),
           import('../log.js'),

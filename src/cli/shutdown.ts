@@ -1,4 +1,4 @@
-import type { DrainReport } from '../campaign/campaign-worker.js';
+import type { DrainReport } from '../../jobs/campaign-worker.js';
 import { EXIT } from './exit-codes.js';
 
 export interface ShutdownOptions {

@@ -38,7 +38,7 @@ export function workerCommand(config: Readonly<DialerConfig>, setCode: (code: nu
     // Loaded here, not at the top: `ari-dialer --help` and the other commands need none of it.
     const [{ CampaignWorker }, { DialerMetrics }, { startHealthServer }, { cliLogger }, { ariSocketCheck, redisCheck, stoppingCheck }, { AriSim }, { redisForCli }, { RetentionSweeper }] =
       await Promise.all([
-        import('../campaign/campaign-worker.js'),
+        import('../../jobs/campaign-worker.js'),
         import('../ops/dialer-metrics.js'),
         import('../ops/health-server.js'),
         import('../ops/pretty-log.js'),

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CampaignService } from '../../src/campaign/campaign-service.js';
-import type { CampaignWorker } from '../../src/campaign/campaign-worker.js';
+import type { CampaignWorker } from '../../jobs/campaign-worker.js';
 import { DialerMetrics } from '../../src/ops/dialer-metrics.js';
 import type { AttemptRecord } from '../../src/report/summarize.js';
 import { summarizeCampaign } from '../../src/report/write-report.js';

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CampaignService } from '../../src/campaign/campaign-service.js';
-import { CampaignWorker } from '../../src/campaign/campaign-worker.js';
+import { CampaignWorker } from '../../jobs/campaign-worker.js';
 import { HopperFeeder } from '../../src/campaign/hopper/hopper-feeder.js';
 import { hopperSizeFor } from '../../src/campaign/hopper/hopper-size.js';
 import { AriSim } from '../../src/sim/index.js';

@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CampaignService } from '../../src/campaign/campaign-service.js';
-import { CampaignWorker } from '../../src/campaign/campaign-worker.js';
+import { CampaignWorker } from '../../jobs/campaign-worker.js';
 import { startDashboard, type Dashboard } from '../../src/dashboard/server.js';
 import { AriSim } from '../../src/sim/index.js';
 import { closeAll, newService, parseCsv, REDIS_URL, testPrefix } from '../dashboard/harness.js';

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { RedisClient } from '../../src/store/lua-script.js';
 import { expect, vi } from 'vitest';
 import { CampaignService } from '../../src/campaign/campaign-service.js';
-import { CampaignWorker, type CampaignWorkerOptions } from '../../src/campaign/campaign-worker.js';
+import { CampaignWorker, type CampaignWorkerOptions } from '../../jobs/campaign-worker.js';
 import { connectRedis } from '../../src/store/redis-connection.js';
 import { createLogger } from '../../src/log.js';
 import { AriSim, type AriSimOptions, type SimRule } from '../../src/sim/index.js';

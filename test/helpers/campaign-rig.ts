@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { CampaignService } from '../../src/campaign/campaign-service.js';
-import { CampaignWorker, type CampaignWorkerOptions } from '../../src/campaign/campaign-worker.js';
+import { CampaignWorker, type CampaignWorkerOptions } from '../../jobs/campaign-worker.js';
 import { AriSim, type AriSimOptions } from '../../src/sim/index.js';
 import { dropPrefix, REDIS_URL, testRedis } from './redis-test.js';
 

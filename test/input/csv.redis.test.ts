@@ -3,7 +3,7 @@ import { Readable, Writable } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CampaignService } from '../../src/campaign/campaign-service.js';
-import { CampaignWorker } from '../../src/campaign/campaign-worker.js';
+import { CampaignWorker } from '../../jobs/campaign-worker.js';
 import { writeReport } from '../../src/report/write-report.js';
 import { AriSim } from '../../src/sim/index.js';
 import { dropPrefix, REDIS_URL, testPrefix, testRedis, waitUntil } from '../helpers/redis-test.js';

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CampaignService } from '../../src/campaign/campaign-service.js';
-import { CampaignWorker } from '../../src/campaign/campaign-worker.js';
+import { CampaignWorker } from '../../jobs/campaign-worker.js';
 import { DialerMetrics } from '../../src/ops/dialer-metrics.js';
 import { startHealthServer, type HealthServer } from '../../src/ops/health-server.js';
 import { ariSocketCheck, redisCheck } from '../../src/ops/readiness.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AriEventStream } from '../../src/ari/event-stream.js';
-import { CampaignWorker } from '../../src/campaign/campaign-worker.js';
+import { CampaignWorker } from '../../jobs/campaign-worker.js';
 import { DialerMetrics } from '../../src/ops/dialer-metrics.js';
 import { startHealthServer, type HealthServer } from '../../src/ops/health-server.js';
 import type { ReadyReport } from '../../src/ops/readiness.js';

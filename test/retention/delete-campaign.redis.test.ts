@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CampaignService } from '../../src/campaign/campaign-service.js';
-import type { CampaignWorker } from '../../src/campaign/campaign-worker.js';
+import type { CampaignWorker } from '../../jobs/campaign-worker.js';
 import { campaignFootprint, deleteCampaign } from '../../src/campaign/retention/delete-campaign.js';
 import { CampaignActiveError } from '../../src/errors.js';
 import type { AriSim } from '../../src/sim/index.js';

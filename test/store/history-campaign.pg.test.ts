@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CampaignService } from '../../src/campaign/campaign-service.js';
-import { CampaignWorker } from '../../src/campaign/campaign-worker.js';
+import { CampaignWorker } from '../../jobs/campaign-worker.js';
 import { summarizeCampaign, writeReport } from '../../src/report/write-report.js';
 import { AriSim } from '../../src/sim/index.js';
 import { keyFootprint } from '../../src/store/key-footprint.js';

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CampaignService } from '../../src/campaign/campaign-service.js';
-import { CampaignWorker } from '../../src/campaign/campaign-worker.js';
+import { CampaignWorker } from '../../jobs/campaign-worker.js';
 import type { Trunk } from '../../src/campaign/pacing/trunk.js';
 import { AriSim } from '../../src/sim/index.js';
 import { connectRedis } from '../../src/store/redis-connection.js';

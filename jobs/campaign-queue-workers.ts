@@ -1,12 +1,12 @@
 import { Worker, type Job } from 'bullmq';
-import type { RedisClient } from '../store/lua-script.js';
-import { dialContact, type DialJobDeps } from '../../jobs/dial-contact.js';
-import { reportResult, type WebhookJobData } from '../../jobs/report-result.js';
-import { channelIdFor } from '../dialer/channel-id.js';
-import type { Logger } from '../log.js';
-import type { CampaignMeta } from '../store/campaign-store.js';
-import type { CampaignService } from './campaign-service.js';
-import type { DrainTracker } from './drain/drain-tracker.js';
+import type { RedisClient } from '../src/store/lua-script.js';
+import { dialContact, type DialJobDeps } from './dial-contact.js';
+import { reportResult, type WebhookJobData } from './report-result.js';
+import { channelIdFor } from '../src/dialer/channel-id.js';
+import type { Logger } from '../src/log.js';
+import type { CampaignMeta } from '../src/store/campaign-store.js';
+import type { CampaignService } from '../src/campaign/campaign-service.js';
+import type { DrainTracker } from '../src/campaign/drain/drain-tracker.js';
 
 /** What a campaign's BullMQ workers need from the process that runs them. */
 export interface CampaignQueueWorkersOptions {
