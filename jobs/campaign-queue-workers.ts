@@ -1,7 +1,8 @@
 import { Worker, type Job } from 'bullmq';
 import type { RedisClient } from '../src/store/lua-script.js';
 import { dialContact, type DialJobDeps } from './dial-contact.js';
-import { reportResult, type WebhookJobData } from './report-result.js';
+import type { WebhookJobData } from '../src/campaign/webhook-events.js';
+import { reportResult } from './report-result.js';
 import { channelIdFor } from '../src/dialer/channel-id.js';
 import type { Logger } from '../src/log.js';
 import type { CampaignMeta } from '../src/store/campaign-store.js';

@@ -1,29 +1,10 @@
-import type { OptedOutEvent } from '../src/campaign/opt-out.js';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { Agent, request } from 'undici';
+import type { WebhookJobData } from '../src/campaign/webhook-events.js';
 import type { Logger } from '../src/log.js';
 import type { AttemptRecord } from '../src/report/summarize.js';
 import { WebhookDestinationError, WebhookDestinationGuard } from '../src/webhook/destination-guard.js';
 import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, signBody } from '../src/webhook/sign.js';
-
-/** A campaign-level event for the receiver (today: paused by its circuit breaker). */
-export type CampaignWebhookEvent =
-  | {
-      event: 'campaign.paused';
-      campaign_id: string;
-      reason: string;
-      by: 'breaker';
-      at: string;
-    }
-  | OptedOutEvent;
-
-/** One delivery: a number's final result (`record`) or a campaign event (`event`). */
-export type WebhookJobData = {
-  url: string;
-  secret?: string;
-  /** Same key on every retry: the receiver drops repeats. */
-  idempotencyKey: string;
-} & ({ record: AttemptRecord; event?: undefined } | { event: CampaignWebhookEvent; record?: undefined });
 
 export interface ReportResultDeps {
   log: Logger;

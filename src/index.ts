@@ -22,4 +22,4 @@ export { DialerMetrics } from './ops/dialer-metrics.js';
 export { startHealthServer } from './ops/health-server.js';
 export { AriSim, type AriSimOptions } from './sim/index.js';
 export { DialerError, BadArgumentError, ConfigError } from './errors.js';
-export { loadConfig } from './config.js';
+export { loadConfig } from './ops/config.js';

@@ -1,3 +1,4 @@
+import type { OptedOutEvent } from './webhook-events.js';
 import type { AttemptRecord } from '../report/attempt-record.js';
 import type { CampaignMeta } from '../store/campaign-store.js';
 import type { SuppressionList } from './suppression-list.js';
@@ -18,15 +19,6 @@ export interface OptOutDeps {
   campaign: (id: string) => Promise<CampaignMeta>;
 }
 
-/** The `contact.opted_out` webhook event. */
-export interface OptedOutEvent {
-  event: 'contact.opted_out';
-  campaign_id: string;
-  number: string;
-  row: number;
-  channel_id: string;
-  at: string;
-}
 
 /**
  * A callee pressed the opt-out key: the number goes into the suppression list at once (before the call ends, so no

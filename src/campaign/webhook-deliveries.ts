@@ -1,4 +1,4 @@
-import type { CampaignWebhookEvent, WebhookJobData } from '../../jobs/report-result.js';
+import type { CampaignWebhookEvent, WebhookJobData } from './webhook-events.js';
 import type { AttemptRecord } from '../report/attempt-record.js';
 import type { CampaignService } from './campaign-service.js';
 import type { WebhookSettings } from '../policy/campaign-settings.js';

@@ -7,7 +7,7 @@ import { DEFAULT_MAX_CHANNEL_VARS } from '../policy/campaign-settings.js';
 import { CALLER_ID_MATCHES, parseCallerIdPool } from '../policy/caller-id.js';
 import { parseScheduleTime, scheduleProblems } from '../policy/schedule.js';
 import { numberCells } from '../campaign/suppression-list.js';
-import type { DialerConfig } from '../config.js';
+import type { DialerConfig } from '../ops/config.js';
 import type { DeletableHistory } from '../store/deletable-history.js';
 import { BadArgumentError } from '../errors.js';
 import type { ReportFormat } from '../report/write-report.js';

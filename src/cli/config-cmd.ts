@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { applyFlags, ariTarget, type AriTarget, type ConfigFlags, type DialerConfig, type SettingName } from '../config.js';
+import { applyFlags, ariTarget, type AriTarget, type ConfigFlags, type DialerConfig, type SettingName } from '../ops/config.js';
 import { describeConfig, describeTarget, renderConfig } from '../ops/config-print.js';
 import { SETTINGS, settingSpec } from '../ops/settings.js';
 

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import type { DialerConfig } from '../config.js';
+import type { DialerConfig } from '../ops/config.js';
 import { DialerError } from '../errors.js';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { Command } from 'commander';
-import type { DialerConfig } from '../config.js';
+import type { DialerConfig } from '../ops/config.js';
 import { DialerError } from '../errors.js';
 import { packageFile } from '../package-file.js';
 import type { PrivateRedis } from './private-redis.js';

@@ -8,7 +8,7 @@ import { oneOffChannelId } from '../dialer/channel-id.js';
 import { DialerError } from '../errors.js';
 import { createLogger, silentLogger } from '../log.js';
 import { AriSim } from '../sim/index.js';
-import type { DialFlags, DialParams } from './dial.js';
+import type { DialFlags, DialParams } from './dial-params.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 
 /** `dial`'s call, once its arguments are checked: prints one JSON result and returns the exit code. */

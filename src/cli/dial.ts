@@ -1,40 +1,11 @@
 import { Command, CommanderError, Option } from 'commander';
-import type { AmdOptions } from '../dialer/amd/amd-options.js';
-import type { CallParams } from '../dialer/call-options.js';
 import { checkEndpointShape } from '../dialer/endpoint-shape.js';
 import { addAmdFlags, amdFromFlags } from './amd-flags.js';
 import { addRecordFlags, normalizeRecordFlag, recordFromFlags } from './record-flags.js';
-import type { RecordOptions } from '../dialer/recording/record-options.js';
 import { EXIT } from './exit-codes.js';
 import { addMessageFlags, captureFromFlags, checkMachineMessage, messageFromFlags, normalizeNoPressFlag } from './message-flags.js';
-import type { MessageOptions } from '../dialer/message/message-options.js';
 import { parseIntArg } from './parse-args.js';
-
-/** dial's options as commander parsed them. */
-export interface DialFlags {
-  url?: string;
-  user?: string;
-  password?: string;
-  app?: string;
-  sim?: boolean;
-  timeScale: string;
-  pretty?: boolean;
-  maxCall?: string;
-  verbose?: boolean;
-}
-
-/** dial's checked arguments: the call's own parameters, each given or decided (`--max-call`, `--amd`). */
-export type DialParams = Pick<CallParams, 'endpoint' | 'callerId' | 'context' | 'extension' | 'priority' | 'timeoutS'> & {
-  maxCallS: number | undefined;
-  /** `--amd`: answering machine detection first. */
-  amd: AmdOptions | undefined;
-  /** `--record`: record the call on Asterisk (the result's `recording`). */
-  record: Omit<RecordOptions, 'asterisk'> | undefined;
-  /** `--message` and its press rules, `--machine-message`. */
-  message: MessageOptions | undefined;
-  /** `--capture`. */
-  capture: string[] | undefined;
-};
+import type { DialFlags, DialParams } from './dial-params.js';
 
 /**
  * `dial ENDPOINT CALLERID CONTEXT EXTENSION PRIORITY TIMEOUT`: the seed script's interface, done right.

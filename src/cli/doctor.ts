@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import type { DialerConfig, SettingName } from '../config.js';
+import type { DialerConfig, SettingName } from '../ops/config.js';
 import { checkEndpointShape } from '../dialer/endpoint-shape.js';
 import type { DoctorAriTarget } from '../ops/doctor.js';
 import { configWithFlags, withSettingFlags } from './config-cmd.js';

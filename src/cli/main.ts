@@ -1,6 +1,6 @@
 import { normalizeNoPressFlag } from './message-flags.js';
 import { Command, CommanderError } from 'commander';
-import { loadConfig, type DialerConfig } from '../config.js';
+import { loadConfig, type DialerConfig } from '../ops/config.js';
 import { DialerError } from '../errors.js';
 import { campaignCommand } from './campaign.js';
 import { configCommand } from './config-cmd.js';

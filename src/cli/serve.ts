@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { Command } from 'commander';
-import type { DialerConfig, SettingName } from '../config.js';
+import type { DialerConfig, SettingName } from '../ops/config.js';
 import { isLoopback } from '../dashboard/dashboard-options.js';
 import { BadArgumentError } from '../errors.js';
 import type { HealthServer } from '../ops/health-server.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { numberCells, type SuppressionList } from '../campaign/suppression-list.js';
-import type { DialerConfig } from '../config.js';
+import type { DialerConfig } from '../ops/config.js';
 import { BadArgumentError } from '../errors.js';
 import { EXIT } from './exit-codes.js';
 

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { ariTarget, type DialerConfig, type SettingName } from '../config.js';
+import { ariTarget, type DialerConfig, type SettingName } from '../ops/config.js';
 import { BadArgumentError } from '../errors.js';
 import type { HealthServer } from '../ops/health-server.js';
 import type { AriSim } from '../sim/index.js';

@@ -1,4 +1,4 @@
-import type { AriTarget, DialerConfig } from '../config.js';
+import type { AriTarget, DialerConfig } from './config.js';
 import { ConfigError } from '../errors.js';
 import { SETTINGS } from './settings.js';
 import { maskRedisUrl } from '../store/redis-url.js';

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../log.js';
 import { resolveSimOptions, type AriSimOptions, type ResolvedSimOptions } from './ari-sim-options.js';
-import type { Call, CallEnv } from './call-script.js';
+import type { CallEnv, LiveCall } from './call-env.js';
 import { ChannelIds, type Channel } from './channel-model.js';
 import { EventBus } from './event-bus.js';
 import { FaultState, type SimFaults } from './faults.js';
@@ -51,7 +51,7 @@ export class AriSim {
   private readonly bus: EventBus;
   private readonly registry = new ChannelRegistry();
   private readonly ids = new ChannelIds();
-  private readonly calls = new Set<Call>();
+  private readonly calls = new Set<LiveCall>();
   private readonly playbacks = new PlaybackRegistry();
   private readonly deps: RouteDeps;
   private readonly connections = new Set<Socket>();

@@ -5,7 +5,6 @@ import type { Timeline } from './call-timeline.js';
 import type { EventBus } from './event-bus.js';
 import type { ChannelRegistry } from './registry.js';
 import type { ParsedEndpoint } from './technologies.js';
-import type { Call } from './call-script.js';
 import type { CalleeScript } from './callee-script.js';
 import type { PlaybackRegistry } from './playback.js';
 
@@ -26,7 +25,7 @@ export interface CallEnv {
   /** Every live playback, by id (DELETE /playbacks/{id}). */
   readonly playbacks: PlaybackRegistry;
   /** Called once, when the originated (`;1`) channel is destroyed. */
-  onEnded(call: Call): void;
+  onEnded(call: LiveCall): void;
   readonly log: Logger;
 }
 
@@ -46,4 +45,10 @@ export interface CallSetup {
   readonly callee: CalleeScript;
   /** Where an originate without app goes on answer. */
   readonly extension: DialplanTarget | undefined;
+}
+
+/** What the simulator does to every call it still holds: hang up at shutdown, vanish at a simulated crash. */
+export interface LiveCall {
+  hangUpForShutdown(): void;
+  vanish(): void;
 }

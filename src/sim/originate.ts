@@ -1,5 +1,6 @@
 import { simAmdStatus } from './amd-model.js';
 import { Call, type CallEnv } from './call-script.js';
+import type { LiveCall } from './call-env.js';
 import { calleeScriptFor } from './callee-script.js';
 import type { PlaybackRegistry } from './playback.js';
 import { originateTimeoutMs, timelineFor } from './call-timeline.js';
@@ -25,7 +26,7 @@ export interface OriginateDeps {
   readonly stats: SimStats;
   readonly callEnv: CallEnv;
   /** Calls alive, so a restart can make them vanish. */
-  readonly calls: Set<Call>;
+  readonly calls: Set<LiveCall>;
   /** Asterisk is shutting down: ast_channel_alloc refuses every new channel (main/channel.c). */
   readonly refusingChannels: () => boolean;
   /** Every live playback, by id. */

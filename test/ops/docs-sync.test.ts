@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ariTarget, loadConfig } from '../../src/config.js';
+import { ariTarget, loadConfig } from '../../src/ops/config.js';
 import { CHECK_IDS } from '../../src/ops/doctor-check.js';
 import { SETTINGS } from '../../src/ops/settings.js';
 

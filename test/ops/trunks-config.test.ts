@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { matches, trunkFor } from '../../src/campaign/pacing/trunk.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/ops/config.js';
 import { ConfigError } from '../../src/errors.js';
 import { describeConfig, renderConfig } from '../../src/ops/config-print.js';
 

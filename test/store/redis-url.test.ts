@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/ops/config.js';
 import { maskRedisUrl, parseRedisUrl } from '../../src/store/redis-url.js';
 
 describe('parseRedisUrl', () => {

@@ -1,15 +1,15 @@
-import { ConfigError } from './errors.js';
-import { readConfigFile } from './ops/config-file.js';
-import { checkAsteriskList, type AsteriskServer } from './ops/asterisk-servers.js';
-import { checkTrunkList } from './ops/trunks.js';
-import type { Trunk } from './campaign/pacing/trunk.js';
-import { SETTINGS, type SettingName, type SettingSpec } from './ops/settings.js';
-import { redisUrlProblem } from './store/redis-url.js';
-import { AllowedHosts } from './webhook/address-rules.js';
+import { ConfigError } from '../errors.js';
+import { readConfigFile } from './config-file.js';
+import { checkAsteriskList, type AsteriskServer } from './asterisk-servers.js';
+import { checkTrunkList } from './trunks.js';
+import type { Trunk } from '../campaign/pacing/trunk.js';
+import { SETTINGS, type SettingName, type SettingSpec } from './settings.js';
+import { redisUrlProblem } from '../store/redis-url.js';
+import { AllowedHosts } from '../webhook/address-rules.js';
 
-export type { AsteriskServer } from './ops/asterisk-servers.js';
-export type { SettingName } from './ops/settings.js';
-export type { Trunk } from './campaign/pacing/trunk.js';
+export type { AsteriskServer } from './asterisk-servers.js';
+export type { SettingName } from './settings.js';
+export type { Trunk } from '../campaign/pacing/trunk.js';
 
 /** Where an effective value came from, weakest first. */
 export type ConfigSource = 'default' | 'file' | 'env' | 'flag';
