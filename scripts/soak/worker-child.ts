@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import { CampaignWorker } from '../../jobs/campaign-worker.js';
 import { onShutdown } from '../../src/cli/shutdown.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/ops/config.js';
 import { createLogger } from '../../src/log.js';
 
 const { values } = parseArgs({
