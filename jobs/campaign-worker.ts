@@ -156,6 +156,7 @@ export class CampaignWorker {
     } else this.observer = observed;
     this.takeover = new Takeover({
       name: this.name,
+      asterisk: opts.asterisk ?? 'default',
       heartbeat: this.heartbeat,
       store: this.service.store,
       ari: this.ari,
@@ -373,6 +374,7 @@ export class CampaignWorker {
         hangupAll: this.hangupAll.signal,
         stopDialing: this.stopDialing.signal,
         workerName: this.name,
+        asterisk: this.opts.asterisk ?? 'default',
         log: this.log,
         observer: this.observer,
         witnessed: this.witnessed,

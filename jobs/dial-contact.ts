@@ -63,6 +63,8 @@ export interface DialJobDeps {
   /** Aborted when the worker stops (SIGTERM): jobs still waiting for an originate slot must not dial. */
   stopDialing?: AbortSignal;
   workerName: string;
+  /** The config file's name of this worker's Asterisk (`default` for ARI_URL): where its calls' recordings are. */
+  asterisk: string;
   log: Logger;
   observer?: CallObserver;
   /** A peer's witnessed end of a channel, for calls whose end our socket missed (see src/campaign/witness.ts). */
@@ -174,7 +176,7 @@ async function placeCall(deps: DialJobDeps, a: Attempt): Promise<CallResult> {
       witnessed: deps.witnessed,
       ...(deps.optOut ? { optOut: () => deps.optOut!({ campaignId: a.campaignId, number: a.data.number, row: a.data.row, channelId: a.channelId }) } : {}),
     },
-    { ...attemptCallParams(a.data, a.settings, a.channelId, a.endpoint), signal: deps.hangupAll, resume: a.previous !== undefined },
+    { ...attemptCallParams(a.data, a.settings, a.channelId, a.endpoint, deps.asterisk), signal: deps.hangupAll, resume: a.previous !== undefined },
   );
 }
 

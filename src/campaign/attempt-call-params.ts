@@ -5,9 +5,10 @@ import type { CampaignSettings } from '../policy/campaign-settings.js';
 
 /**
  * What one attempt dials: the row's own values over the campaign's settings. One place, so the job that places the
- * call and a worker that takes a dead worker's call over follow it with the same parameters.
+ * call and a worker that takes a dead worker's call over follow it with the same parameters. `asterisk`: the config
+ * file's name of the Asterisk this worker dials (`default` for ARI_URL), where a recording of the call is kept.
  */
-export function attemptCallParams(data: DialJobData, s: CampaignSettings, channelId: string, endpoint: string): CallParams {
+export function attemptCallParams(data: DialJobData, s: CampaignSettings, channelId: string, endpoint: string, asterisk: string): CallParams {
   return {
     channelId,
     endpoint,
@@ -21,7 +22,15 @@ export function attemptCallParams(data: DialJobData, s: CampaignSettings, channe
     ...(s.amd ? { amd: s.amd } : {}),
     ...messageOf(data, s),
     ...(s.capture?.length ? { capture: s.capture } : {}),
+    ...recordOf(s, asterisk),
   };
+}
+
+/** The campaign's recording, made on this worker's Asterisk (keepDays is the retention sweep's, not the call's). */
+function recordOf(s: CampaignSettings, asterisk: string): Pick<CallParams, 'record'> {
+  if (!s.record) return {};
+  const { keepDays: _sweep, ...rec } = s.record;
+  return { record: { ...rec, asterisk } };
 }
 
 /**

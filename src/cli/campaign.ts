@@ -13,6 +13,7 @@ import { BadArgumentError } from '../errors.js';
 import type { ReportFormat } from '../report/write-report.js';
 import { addAmdFlags, amdFromFlags } from './amd-flags.js';
 import { addMessageFlags, captureFromFlags, checkMachineMessage, messageFromFlags } from './message-flags.js';
+import { addRecordFlags, recordFromFlags } from './record-flags.js';
 import { EXIT } from './exit-codes.js';
 import { ProgressBar } from './progress-bar.js';
 
@@ -75,8 +76,9 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
     .option('--rejected-file <file>', 'with --skip-invalid, write rejected rows here (line,reason)')
     .option('--preview', 'validate and count only; create nothing')
     .option('--json', 'print one JSON object')
-    .option('--wait', 'show progress until the campaign is finished');
-  addMessageFlags(addAmdFlags(create))
+    .option('--wait', 'show progress until the campaign is finished')
+    .option('--record-keep-days <n>', 'with --record: delete recordings of calls older than this many days from Asterisk (hourly)');
+  addRecordFlags(addMessageFlags(addAmdFlags(create)))
     .action(async (o: Record<string, string | boolean | undefined>) => {
       const file = String(o.csv);
       if (!existsSync(file)) throw new BadArgumentError('--csv', `no such file: ${file}`);
@@ -108,6 +110,12 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
       checkMachineMessage(message, amd);
       const capture = captureFromFlags(o);
       if (capture) settings.capture = capture;
+      const record = recordFromFlags(o);
+      if (record) settings.record = record;
+      if (o.recordKeepDays !== undefined) {
+        if (!record) throw new BadArgumentError('--record-keep-days', 'needs --record');
+        settings.recordKeepDays = o.recordKeepDays;
+      }
       if (o.webhook) settings.webhook = { url: o.webhook, ratePerSecond: Number(o.webhookRate), secret: config.webhookSecret };
       const suppression = o.suppress ? readSuppression(String(o.suppress)) : undefined;
       const bar = new ProgressBar();

@@ -9,6 +9,7 @@ import { CALLER_ID_MATCHES, type CallerIdMatch } from './caller-id.js';
 import { scheduleProblems } from './schedule.js';
 import { fillPlaceholders, placeholderValueProblem } from './endpoint-placeholders.js';
 import { DEFAULT_RETRY_POLICY, parseRetryPolicy, type RetryPolicy } from './retry-policy.js';
+import { parseRecordSetting, RECORD_SETTING_KEYS, type CampaignRecording } from './record-settings.js';
 
 /** Where a campaign's results are POSTed, signed, at most `ratePerSecond`, each tried up to `attempts` times. */
 export interface WebhookSettings {
@@ -72,6 +73,11 @@ export interface CampaignSettings {
   message?: MessageOptions;
   /** Dialplan variables whose last value goes into each result's `captured` (at most 16). */
   capture?: string[];
+  /**
+   * Record every call on Asterisk (README, "Call recordings"): from the answer or the originate, in a format Asterisk
+   * writes, after an optional notice, kept `keepDays`. @defaultValue none
+   */
+  record?: CampaignRecording;
 }
 
 /** Enough for any CRM export we have seen; far below what would make each originate a large request. */
@@ -98,7 +104,7 @@ export function parseSettings(input: unknown): CampaignSettings {
   if (typeof input !== 'object' || input === null) throw new BadArgumentError('settings', 'must be an object');
   const o = input as Record<string, unknown>;
   const problems: string[] = [];
-  const known = new Set(['endpoint', 'callerId', 'callerIdPool', 'callerIdMatch', 'startAt', 'endAt', 'context', 'extension', 'priority', 'timeoutS', 'cps', 'maxConcurrent', 'retry', 'window', 'maxCallS', 'webhook', 'asterisks', 'maxChannelVars', 'amd', 'hopperSize', 'numberColumn', 'message', 'capture']);
+  const known = new Set(['endpoint', 'callerId', 'callerIdPool', 'callerIdMatch', 'startAt', 'endAt', 'context', 'extension', 'priority', 'timeoutS', 'cps', 'maxConcurrent', 'retry', 'window', 'maxCallS', 'webhook', 'asterisks', 'maxChannelVars', 'amd', 'hopperSize', 'numberColumn', 'message', 'capture', ...RECORD_SETTING_KEYS]);
   for (const k of Object.keys(o)) if (!known.has(k)) problems.push(`${k}: unknown setting`);
 
   const str = (k: string, dflt?: string): string | undefined => {
@@ -188,6 +194,8 @@ export function parseSettings(input: unknown): CampaignSettings {
     }
   }
   afterAnswerSettings(o, settings, problems);
+  const record = parseRecordSetting(o, problems);
+  if (record) settings.record = record;
   if (o.asterisks !== undefined && o.asterisks !== null) {
     const list = typeof o.asterisks === 'string' ? o.asterisks.split(',').map((x) => x.trim()).filter(Boolean) : o.asterisks;
     if (!Array.isArray(list) || !list.length || list.some((x) => typeof x !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(x))) {

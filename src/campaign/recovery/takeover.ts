@@ -15,6 +15,8 @@ import type { WorkerHeartbeat } from './worker-heartbeat.js';
 
 export interface TakeoverOptions {
   name: string;
+  /** The config file's name of this worker's Asterisk (`default` for ARI_URL), as the dial job has it. */
+  asterisk: string;
   heartbeat: WorkerHeartbeat;
   store: CampaignStore;
   ari: AriClient;
@@ -117,7 +119,7 @@ export class Takeover {
           ...(this.o.optOut ? { optOut: () => this.o.optOut!({ campaignId, number: data.number, row: data.row, channelId: mark.channelId }) } : {}),
         },
         {
-          ...attemptCallParams(data, s, mark.channelId, renderEndpoint(s.endpoint, data.number, data.vars ?? {})),
+          ...attemptCallParams(data, s, mark.channelId, renderEndpoint(s.endpoint, data.number, data.vars ?? {}), this.o.asterisk),
           signal: this.hangupAll.signal,
           resume: true,
           resumeState: mark.state === 'answered' ? 'answered' : undefined,
