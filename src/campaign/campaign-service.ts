@@ -8,6 +8,7 @@ import { cancelledRecord } from './cancelled-record.js';
 import { copyContacts, type CopyContactsOptions, type CopyContactsResult } from './hopper/copy-contacts.js';
 import { checkFileStart, enqueueContacts, previewContacts, type ImportCounts } from './import/import-contacts.js';
 import type { RowError } from './import/contact-row.js';
+import type { ContactsFormat } from './import/json-contacts.js';
 import { assertDialJobData, type DialJobData } from './job-data.js';
 import { endedMessage, scheduleProblems, type CampaignSchedule } from '../policy/schedule.js';
 import { parseSettings, type CampaignSettings } from '../policy/campaign-settings.js';
@@ -21,6 +22,8 @@ export interface CreateCampaignInput {
   settings: unknown;
   /** Opens the CSV (called once to validate and once to enqueue). */
   open: () => Readable;
+  /** What `open` gives: CSV, a JSON array or NDJSON. @defaultValue 'csv' */
+  format?: ContactsFormat;
   /** Accept the good rows and report the bad ones, instead of rejecting the whole upload. @defaultValue false */
   skipInvalid?: boolean;
   /** Numbers never to dial (normalized). */
@@ -74,7 +77,7 @@ export class CampaignService extends CampaignReads {
       this.redis,
       this.keys.suppression,
       scratch,
-      { open: input.open, suppression: toSet(input.suppression), onProgress: (c) => input.onProgress?.('validate', c) },
+      { open: input.open, format: input.format, suppression: toSet(input.suppression), onProgress: (c) => input.onProgress?.('validate', c) },
       settings,
     );
   }
@@ -144,6 +147,7 @@ export class CampaignService extends CampaignReads {
       settings,
       mode,
       open: input.open,
+      format: input.format,
       suppression: toSet(input.suppression),
       onProgress: (c) => input.onProgress?.('enqueue', c),
       ...(mode === 'skip-invalid' && input.onRejected ? { onRejected: input.onRejected } : {}),
@@ -196,6 +200,7 @@ export class CampaignService extends CampaignReads {
   private enqueue(id: string, settings: CampaignSettings, input: Omit<CreateCampaignInput, 'name' | 'settings'>): Promise<ImportCounts> {
     return enqueueContacts(this.store, this.dialQueue(id), id, settings, {
       open: input.open,
+      format: input.format,
       suppression: toSet(input.suppression),
       onProgress: (c) => input.onProgress?.('enqueue', c),
       onRejected: input.onRejected,

@@ -10,6 +10,7 @@ import type { CampaignStats } from './campaign-stats.js';
 import { campaignDetail } from './campaign-detail.js';
 import { HttpError } from './http-error.js';
 import { uploadRoute } from './upload-route.js';
+import { contactsRoute } from './api/contacts-route.js';
 import { searchNumbers, type SearchFilters } from './number-search.js';
 
 export interface ApiRoutesOptions {
@@ -47,6 +48,8 @@ export function apiRoutes(o: ApiRoutesOptions): Router {
   });
 
   r.post('/campaigns', requireOperator('uploading a campaign'), uploadRoute(service, o.maxUploadBytes, o.log));
+
+  r.post('/campaigns/:id/contacts', requireOperator('adding contacts'), contactsRoute(service, o.maxUploadBytes, o.log, campaignId));
 
   r.get('/campaigns/:id', async (req, res) => {
     res.json(await campaignDetail(service, stats, campaignId(req)));

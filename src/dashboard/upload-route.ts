@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import { HttpError, toHttpError } from './http-error.js';
 import { spoolUpload } from './upload-spool.js';
 import { peekFile } from './upload-preview.js';
+import { MAX_LISTED_ERRORS } from './api/schemas.js';
 
 /** What comes with an upload, as JSON: `{ name?, skipInvalid?, settings: { endpoint, cps, ... } }`. */
 export interface UploadOptions {
@@ -13,8 +14,6 @@ export interface UploadOptions {
   settings: Record<string, unknown>;
 }
 
-/** Errors listed in a response; the counts say how many there were in all. */
-const MAX_LISTED_ERRORS = 1000;
 
 /**
  * `POST /api/campaigns[?preview=1]`: the CSV as a multipart `file` part with an `options` JSON field, or as a

@@ -21,6 +21,8 @@ export interface SpoolOptions {
   maxBytes: number;
   /** Where temp folders go. @defaultValue os.tmpdir() */
   dir?: string;
+  /** Content types taken as the body itself (a contacts list as JSON or NDJSON). @defaultValue the CSV types */
+  types?: ReadonlySet<string>;
 }
 
 const CSV_TYPES = new Set(['text/csv', 'application/csv', 'text/plain', 'text/tab-separated-values', 'application/vnd.ms-excel', 'application/octet-stream', '']);
@@ -38,7 +40,7 @@ export async function spoolUpload(req: Request, opts: SpoolOptions): Promise<Spo
   const type = rawType.toLowerCase();
   const isMultipart = type.startsWith('multipart/form-data');
   const mime = type.split(';')[0]!.trim();
-  if (!isMultipart && !CSV_TYPES.has(mime)) {
+  if (!isMultipart && !(opts.types ?? CSV_TYPES).has(mime)) {
     throw new HttpError('UNSUPPORTED_MEDIA_TYPE', `send the CSV as multipart/form-data (a "file" part) or as a text/csv body, not ${mime || 'an untyped body'}`);
   }
   const declared = Number(req.headers['content-length']);

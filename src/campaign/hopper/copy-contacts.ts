@@ -3,8 +3,7 @@ import { finished } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { RedisClient } from '../../store/lua-script.js';
-import { goodRows, jobData, newCounts, readOptions, unsuppressed, type ImportCounts, type ImportOptions } from '../import/import-contacts.js';
-import { readContactsInBatches } from '../import/contacts.js';
+import { goodRows, jobData, newCounts, readBatches, unsuppressed, type ImportCounts, type ImportOptions } from '../import/import-contacts.js';
 import type { ContactRow } from '../import/contact-row.js';
 import type { CampaignSettings } from '../../policy/campaign-settings.js';
 
@@ -50,7 +49,7 @@ export async function copyContacts(o: CopyContactsOptions): Promise<CopyContacts
     const copied = finished(copy);
     copied.catch(() => undefined);
     try {
-      for await (const batch of readContactsInBatches(o.open(), readOptions(o, o.settings))) {
+      for await (const batch of readBatches(o, o.settings)) {
         const keep = await unsuppressed(o.redis, o.suppressionKey, goodRows(batch, counts, o, o.settings), o.suppression, counts);
         if (keep.length) {
           let text = '';

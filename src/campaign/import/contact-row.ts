@@ -34,6 +34,8 @@ export interface ContactRow {
 export interface RowError {
   line: number;
   reason: string;
+  /** Where in a JSON or NDJSON body (`$[3]`, `$[3].name`); absent for CSV, where the line says it. */
+  path?: string;
 }
 
 export type ContactItem = { kind: 'row'; row: ContactRow } | { kind: 'error'; error: RowError };

@@ -4,6 +4,7 @@ import type { RedisClient } from '../../store/lua-script.js';
 import { chooseCallerId } from '../../policy/caller-id.js';
 import type { CampaignStore } from '../../store/campaign-store.js';
 import { readContactsInBatches, type ReadContactsInBatchesOptions } from './contacts.js';
+import { readJsonContactsInBatches, type ContactsFormat } from './json-contacts.js';
 import { placeholderColumns } from '../../policy/endpoint-placeholders.js';
 import type { ContactItem, ContactRow, RowError } from './contact-row.js';
 import { dialJobId, type DialJobData } from '../job-data.js';
@@ -23,6 +24,8 @@ export interface ImportCounts {
 export interface ImportOptions {
   /** Opens the CSV; called once per pass (a strict import reads the file twice: validate, then enqueue). */
   open: () => Readable;
+  /** What `open` gives: a CSV file, a JSON array or NDJSON (an API body). @defaultValue 'csv' */
+  format?: ContactsFormat;
   batchSize?: number;
   /** Stop listing errors after this many (they are still counted). @defaultValue 1000 */
   maxErrors?: number;
@@ -42,7 +45,7 @@ export const newCounts = (): ImportCounts => ({ rows: 0, accepted: 0, rejected: 
 export async function previewContacts(redis: RedisClient, suppressionKey: string, scratchKey: string, opts: ImportOptions, settings?: CampaignSettings): Promise<ImportCounts> {
   const counts = newCounts();
   try {
-    for await (const batch of readContactsInBatches(opts.open(), readOptions(opts, settings))) {
+    for await (const batch of readBatches(opts, settings)) {
       const rows = goodRows(batch, counts, opts, settings);
       const fresh = await classify(redis, suppressionKey, scratchKey, rows, opts.suppression, counts);
       counts.accepted += fresh.length;
@@ -58,8 +61,8 @@ export async function previewContacts(redis: RedisClient, suppressionKey: string
  * Reads the header and the first row only, so that a file unusable as a whole (no number column, too many columns,
  * not CSV) is refused before a campaign exists; --skip-invalid has no validation pass to catch it.
  */
-export async function checkFileStart(opts: Pick<ImportOptions, 'open'>, settings: CampaignSettings): Promise<void> {
-  for await (const _batch of readContactsInBatches(opts.open(), readOptions({ batchSize: 1 }, settings))) return;
+export async function checkFileStart(opts: Pick<ImportOptions, 'open' | 'format'>, settings: CampaignSettings): Promise<void> {
+  for await (const _batch of readBatches({ ...opts, batchSize: 1 }, settings)) return;
 }
 
 /** The enqueue pass: deduplicated, suppressed numbers dropped, one BullMQ job per number via addBulk. */
@@ -72,7 +75,7 @@ export async function enqueueContacts(
 ): Promise<ImportCounts> {
   const counts = newCounts();
   const { redis, keys } = store;
-  for await (const batch of readContactsInBatches(opts.open(), readOptions(opts, settings))) {
+  for await (const batch of readBatches(opts, settings)) {
     const before = { ...counts };
     const rows = goodRows(batch, counts, opts, settings);
     const fresh = await classify(redis, keys.suppression, keys.numbers(campaignId), rows, opts.suppression, counts);
@@ -95,6 +98,12 @@ export async function enqueueContacts(
     opts.onProgress?.(counts);
   }
   return counts;
+}
+
+/** The list's checked rows in batches, whatever its format: every import reads through here. */
+export function readBatches(opts: Pick<ImportOptions, 'open' | 'format' | 'batchSize'>, settings: CampaignSettings | undefined): AsyncGenerator<ContactItem[]> {
+  const format = opts.format ?? 'csv';
+  return format === 'csv' ? readContactsInBatches(opts.open(), readOptions(opts, settings)) : readJsonContactsInBatches(opts.open(), format, readOptions(opts, settings));
 }
 
 /** What the campaign's settings ask of the file: safe placeholder cells, a bounded number of channel variables. */
