@@ -100,9 +100,11 @@ export async function* renderCsv(
 type Accessor = (record: AttemptRecord) => unknown;
 
 const REPORT_ACCESSORS: Record<ReportColumn, Accessor> = Object.fromEntries(
-  REPORT_COLUMNS.map((column): [ReportColumn, Accessor] =>
-    column === 'campaign_id' ? [column, (r) => r.campaignId] : [column, (r) => r[column]],
-  ),
+  RESULT_FIELDS.map((f): [ReportColumn, Accessor] => {
+    const part: readonly [string, string] | undefined = 'part' in f ? f.part : undefined;
+    if (part) return [f.name, (r) => (r as unknown as Record<string, Record<string, unknown> | undefined>)[part[0]]?.[part[1]]];
+    return f.name === 'campaign_id' ? [f.name, (r) => r.campaignId] : [f.name, (r) => (r as unknown as Record<string, unknown>)[f.name]];
+  }),
 ) as Record<ReportColumn, Accessor>;
 
 /** Worked out once per columns array, since a report renders the same columns a million times. */

@@ -9,6 +9,8 @@ export interface ResultField {
   readonly name: string;
   /** Its column in PostgreSQL's `attempts` table, and the migration that added it. */
   readonly pg?: { readonly type: 'text' | 'integer' | 'double precision' | 'boolean' | 'jsonb'; readonly since: number };
+  /** A CSV column that is one key of an object field (`recording_state` is `recording.state`). */
+  readonly part?: readonly [object: string, key: string];
 }
 
 export const RESULT_FIELDS = [
@@ -45,10 +47,22 @@ export const RESULT_FIELDS = [
   { name: 'message_done', pg: { type: 'boolean', since: 3 } },
   { name: 'opted_out', pg: { type: 'boolean', since: 3 } },
   { name: 'machine_message_s', pg: { type: 'double precision', since: 3 } },
+  // The call's recording (issue 19): one CSV column per key; one jsonb column `recording` in history.
+  { name: 'recording_name', part: ['recording', 'name'] },
+  { name: 'recording_asterisk', part: ['recording', 'asterisk'] },
+  { name: 'recording_format', part: ['recording', 'format'] },
+  { name: 'recording_duration_s', part: ['recording', 'duration_s'] },
+  { name: 'recording_state', part: ['recording', 'state'] },
 ] as const satisfies readonly ResultField[];
 
-/** Fields stored in history only as columns (not CSV columns): the captured variables as one object. */
-export const HISTORY_ONLY_FIELDS: readonly ResultField[] = [{ name: 'captured', pg: { type: 'jsonb', since: 3 } }];
+/**
+ * Fields stored in history only as columns (not CSV columns): the captured variables as one object, the recording
+ * as one object (its CSV columns are its keys).
+ */
+export const HISTORY_ONLY_FIELDS: readonly ResultField[] = [
+  { name: 'captured', pg: { type: 'jsonb', since: 3 } },
+  { name: 'recording', pg: { type: 'jsonb', since: 4 } },
+];
 
 export type ResultFieldName = (typeof RESULT_FIELDS)[number]['name'];
 

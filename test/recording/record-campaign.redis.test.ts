@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRecordingFile } from '../../src/ari/recording-file.js';
 import type { CampaignService } from '../../src/campaign/campaign-service.js';
@@ -6,23 +6,37 @@ import { parseSettings } from '../../src/policy/campaign-settings.js';
 import type { AttemptRecord } from '../../src/report/attempt-record.js';
 import { testPrefix, waitUntil } from '../helpers/redis-test.js';
 import { startCampaignRig, type CampaignRig } from '../helpers/campaign-rig.js';
-import { collect } from '../helpers/json-receiver.js';
+import { collect, startJsonReceiver, type JsonReceiver } from '../helpers/json-receiver.js';
+import { writeReport, type ReportFormat } from '../../src/report/write-report.js';
 
 let rig: CampaignRig;
 let svc: CampaignService;
+let hooks: JsonReceiver<Record<string, unknown>>;
 const prefix = testPrefix('reccamp');
 
 beforeAll(async () => {
   // A named Asterisk: the result says which config entry holds the file.
-  rig = await startCampaignRig(prefix, { sim: { timeScale: 0.05, rules: [{ match: '5550009', outcome: 'busy' }] }, worker: { asterisk: 'pbx1' } });
+  rig = await startCampaignRig(prefix, { webhookAllowHosts: ['127.0.0.1'], sim: { timeScale: 0.05, rules: [{ match: '5550009', outcome: 'busy' }] }, worker: { asterisk: 'pbx1' } });
   ({ svc } = rig);
+  hooks = await startJsonReceiver();
 });
 
-afterAll(() => rig.close());
+afterAll(async () => {
+  await rig.close();
+  await hooks.close();
+});
+
+let lastId = '';
+async function report(format: ReportFormat): Promise<string> {
+  let out = '';
+  await writeReport(svc, lastId, { format, attempts: true }, new Writable({ write: (c, _e, cb) => ((out += String(c)), cb()) }));
+  return out;
+}
 
 async function runCampaign(settings: Record<string, unknown>, numbers: string[]): Promise<Map<string, AttemptRecord>> {
   const r = await svc.create({ name: 'rec', settings: { endpoint: 'SIP/trunk/{number}', cps: 100, timeoutS: 5, retry: 'none', ...settings }, open: () => Readable.from([`number\n${numbers.join('\n')}\n`]) });
   expect(r.created).toBe(true);
+  lastId = r.id!;
   await waitUntil('campaign finished', async () => (await svc.get(r.id!)).state === 'finished', 20_000);
   return new Map((await collect(svc.attempts(r.id!))).map((a) => [a.number, a]));
 }
@@ -41,6 +55,29 @@ describe('a campaign with the record setting', () => {
     // Busy: never answered, so nothing was recorded.
     expect(byNumber.get('+15550009001')).toMatchObject({ disposition: 'BUSY' });
     expect(byNumber.get('+15550009001')!.recording).toBeUndefined();
+
+    // Reports: a CSV column per key (empty when the call was not recorded), the whole object in JSON and NDJSON.
+    const csv = (await report('csv')).trim().split('\r\n');
+    const header = csv[0]!.split(',');
+    const at = (line: string, col: string) => line.split(',')[header.indexOf(col)];
+    expect(header.slice(-5)).toEqual(['recording_name', 'recording_asterisk', 'recording_format', 'recording_duration_s', 'recording_state']);
+    const rec = csv.find((l) => l.includes(answered.channel_id))!;
+    expect([at(rec, 'recording_name'), at(rec, 'recording_asterisk'), at(rec, 'recording_format'), at(rec, 'recording_state')]).toEqual([answered.channel_id, 'pbx1', 'gsm', 'done']);
+    expect(Number(at(rec, 'recording_duration_s'))).toBe(answered.recording!.duration_s);
+    expect(at(csv.find((l) => l.includes('+15550009001'))!, 'recording_state')).toBe('');
+    const json = JSON.parse(await report('json')) as { records: AttemptRecord[] };
+    expect(json.records.find((x) => x.number === '+15550001001')!.recording).toEqual(answered.recording);
+    const nd = (await report('ndjson')).trim().split('\n').map((l) => JSON.parse(l) as AttemptRecord);
+    expect(nd.find((x) => x.number === '+15550001001')!.recording).toEqual(answered.recording);
+  });
+
+  it('the webhook carries the recording with the final result', async () => {
+    const byNumber = await runCampaign({ record: 'all', webhook: { url: hooks.url, attempts: 1, ratePerSecond: 100 } }, ['+15550001003']);
+    const rec = byNumber.get('+15550001003')!;
+    expect(rec.recording).toMatchObject({ state: 'done', format: 'wav', asterisk: 'pbx1' });
+    const posted = () => hooks.posted.find((p) => (p.result as AttemptRecord | undefined)?.number === '+15550001003')?.result as AttemptRecord | undefined;
+    await waitUntil('webhook', () => posted() !== undefined, 10_000);
+    expect(posted()!.recording).toEqual(rec.recording);
   });
 
   it('without the setting nothing is recorded', async () => {

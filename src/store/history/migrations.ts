@@ -129,6 +129,16 @@ ALTER TABLE attempts
 CREATE INDEX attempts_opted_out ON attempts (campaign_id, seq) WHERE opted_out;
 `,
   },
+  {
+    version: 4,
+    name: 'attempts: the call\'s recording',
+    sql: `
+-- {"name", "asterisk", "format", "duration_s", "state", "reason"?}: where the file is and how it went
+ALTER TABLE attempts ADD COLUMN recording jsonb;
+-- a campaign's recordings, for downloading or deleting them all
+CREATE INDEX attempts_recorded ON attempts (campaign_id, seq) WHERE recording IS NOT NULL;
+`,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;
