@@ -8,7 +8,7 @@ const collect = (value: string, previous: string[] | undefined): string[] => [..
 
 /**
  * Adds `--capture`, `--message`, `--message-repeat`, `--press` (repeatable), `--no-press`, `--press-wait`,
- * `--optout-message`, `--machine-message` and `--beep-wait` (dial and campaign create).
+ * `--optout-message`, `--machine-message`, `--beep-wait` and `--message-item-max` (dial and campaign create).
  */
 export function addMessageFlags(cmd: Command): Command {
   return cmd
@@ -20,7 +20,8 @@ export function addMessageFlags(cmd: Command): Command {
     .option('--press-wait <s>', 'with --press: seconds to wait for a key after the message (default 5)')
     .option('--optout-message <media>', 'with an optout key: played before hanging up')
     .option('--machine-message <media>', 'with --amd: left on a voicemail once its greeting ended (TALK_DETECT)')
-    .option('--beep-wait <s>', 'with --machine-message: longest wait for the greeting to end (default 20)');
+    .option('--beep-wait <s>', 'with --machine-message: longest wait for the greeting to end (default 20)')
+    .option('--message-item-max <s>', 'longest one sound: or recording: item may play before it counts as not played (default 120; Asterisk never ends a missing recording:)');
 }
 
 /**
@@ -42,6 +43,7 @@ export function messageFromFlags(flags: Record<string, unknown>): MessageOptions
     optoutMessage: flags.optoutMessage,
     machineMessage: flags.machineMessage,
     beepWaitS: flags.beepWait,
+    itemMaxS: flags.messageItemMax,
   });
 }
 

@@ -110,6 +110,16 @@ describe('a message with press-1 in Stasis', () => {
     expect(r.message_reason).toMatch(/PlaybackFinished state failed for sound:no-such-sound/);
   });
 
+  it('an item Asterisk never finishes (a missing recording: PlaybackStarted and nothing else) fails after its bound, and the call follows --no-press', async () => {
+    const started = Date.now();
+    const r = await call('Local/silent@sim', { message: msg({ media: ['sound:beep', 'recording:gone'], press: ['1=humandest,s,1'], noPress: 'destination', itemMaxS: 0.5 }) });
+    expect(r).toMatchObject({ flow: 'not_played', message_done: false, continued: true });
+    expect(r.message_reason).toMatch(/no PlaybackFinished for recording:gone within 0\.5 s/);
+    // The callee listens 3 s (60 s simulated): the call went on long before.
+    expect(Date.now() - started).toBeLessThan(2500);
+    expect(r.heard_s).toBeLessThan(0.25 * 0.05 + 0.1);
+  });
+
   it('a callee who hangs up during the message: hung_up_in_message, and nothing after changes it', async () => {
     const r = await call('Local/quick@sim', { message: msg({ media: ['sound:lab/machine-greeting'], press: ['1=humandest,s,1'] }) });
     expect(r).toMatchObject({ flow: 'hung_up_in_message', message_done: false, continued: false, disposition: 'ANSWERED' });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { capValue, parseCapture } from '../../src/dialer/capture.js';
-import { parseMessageOptions } from '../../src/dialer/message/message-options.js';
+import { itemBoundMs, parseMessageOptions } from '../../src/dialer/message/message-options.js';
 
 const fails = (input: Parameters<typeof parseMessageOptions>[0]): string => {
   try {
@@ -33,7 +33,20 @@ describe('message options', () => {
     expect(fails({ media: 'sound:promo', noPress: 'later' })).toMatch(/--no-press/);
     expect(fails({ media: 'sound:promo', optoutMessage: 'sound:bye' })).toMatch(/--optout-message.*needs a --press KEY=optout/);
     expect(fails({ media: 'sound:a', machineMessage: 'ftp:x' })).toMatch(/--machine-message/);
-    expect(fails({ media: 'number:twelve' })).toMatch(/number: takes digits/);
+    expect(fails({ media: 'number:twelve' })).toMatch(/number: takes a whole number/);
+    // sscanf("%30d") reads no number from these: Asterisk would play nothing and never finish.
+    expect(fails({ media: 'number:*1' })).toMatch(/--message.*number: takes a whole number/);
+    expect(fails({ media: 'sound:a', itemMaxS: 0 })).toMatch(/--message-item-max.*from 0.2 to 3600/);
+    expect(fails({ itemMaxS: 30 })).toMatch(/--message-item-max.*needs --message/);
+  });
+
+  it('bounds each item: sound: and recording: by --message-item-max, digits: and number: by their length', () => {
+    expect(parseMessageOptions({ media: 'sound:promo' })!.itemMaxS).toBe(120);
+    expect(itemBoundMs('sound:promo', 120)).toBe(120_000);
+    expect(itemBoundMs('recording:promo', 45)).toBe(45_000);
+    expect(itemBoundMs('digits:1234', 120)).toBe(5000 + 4 * 2000);
+    expect(itemBoundMs('number:7', 120)).toBe(7000);
+    expect(itemBoundMs('number:123456789', 10)).toBe(10_000);
   });
 });
 

@@ -8,7 +8,10 @@ const ev = (e: Record<string, unknown>): AriEvent => ({ channel, ...e }) as unkn
 const message = parseMessageOptions({ media: 'sound:promo', press: ['1=sales,s,1', '9=optout'] })!;
 const started = (): CallState => {
   const s = initialCallState(undefined, { message });
-  expect(transition(s, ev({ type: 'StasisStart', args: [] }), 0, 'c1')).toEqual([{ type: 'play', playbackId: 'c1-pb1', media: 'sound:promo' }]);
+  expect(transition(s, ev({ type: 'StasisStart', args: [] }), 0, 'c1')).toEqual([
+    { type: 'play', playbackId: 'c1-pb1', media: 'sound:promo' },
+    { type: 'deadline', ms: 120_000 },
+  ]);
   return s;
 };
 const playback = (type: string, state: string) => ({ type, playback: { id: 'c1-pb1', target_uri: 'channel:c1', state, media_uri: 'sound:promo' } }) as unknown as AriEvent;
@@ -51,5 +54,41 @@ describe('the message in the state table', () => {
     expect(transition(s, playback('PlaybackFinished', 'done'), 3100, 'c1')).toEqual([{ type: 'deadline', ms: 5000 }]);
     expect(deadlinePassed(s, 8100)).toEqual([{ type: 'hangup', why: 'no key pressed after the message' }]);
     expect(s.msg).toMatchObject({ flow: 'no_press', done: true, heardMs: 3000 });
+  });
+
+  it('an item whose PlaybackFinished never comes: at its bound it is stopped, not_played with the reason, then --no-press', () => {
+    const s = started();
+    transition(s, playback('PlaybackStarted', 'playing'), 100, 'c1');
+    expect(deadlinePassed(s, 120_000)).toEqual([
+      { type: 'stopPlayback', playbackId: 'c1-pb1' },
+      { type: 'hangup', why: 'message not played' },
+    ]);
+    expect(s.msg).toMatchObject({ flow: 'not_played', stage: 'over', heardMs: 0, done: false });
+    expect(s.msg!.reason).toBe('no PlaybackFinished for sound:promo within 120 s (Asterisk never ends a missing recording: or an unknown scheme)');
+    // A late PlaybackFinished, or the timer again, changes nothing.
+    expect(transition(s, playback('PlaybackFinished', 'done'), 120_100, 'c1')).toEqual([]);
+    expect(deadlinePassed(s, 120_200)).toEqual([]);
+  });
+
+  it('each item arms the bound again; an opt-out confirmation that never finishes still ends in a hangup', () => {
+    const withConfirm = parseMessageOptions({ media: 'sound:promo,digits:12', press: ['9=optout'], optoutMessage: 'recording:gone', itemMaxS: 30 })!;
+    const s = initialCallState(undefined, { message: withConfirm });
+    transition(s, ev({ type: 'StasisStart', args: [] }), 0, 'c1');
+    transition(s, playback('PlaybackStarted', 'playing'), 10, 'c1');
+    expect(transition(s, playback('PlaybackFinished', 'done'), 3010, 'c1')).toEqual([
+      { type: 'play', playbackId: 'c1-pb2', media: 'digits:12' },
+      { type: 'deadline', ms: 9000 },
+    ]);
+    expect(transition(s, ev({ type: 'ChannelDtmfReceived', digit: '9' }), 3500, 'c1')).toEqual([
+      { type: 'stopPlayback', playbackId: 'c1-pb2' },
+      { type: 'optout' },
+      { type: 'play', playbackId: 'c1-pb3', media: 'recording:gone' },
+      { type: 'deadline', ms: 30_000 },
+    ]);
+    expect(deadlinePassed(s, 33_500)).toEqual([
+      { type: 'stopPlayback', playbackId: 'c1-pb3' },
+      { type: 'hangup', why: expect.stringMatching(/^opted out; no PlaybackFinished for recording:gone within 30 s/) },
+    ]);
+    expect(s.msg).toMatchObject({ flow: 'optout', optedOut: true, stage: 'over' });
   });
 });

@@ -1,4 +1,4 @@
-import type { MessageOptions, NoPressAction, PressAction } from './message-options.js';
+import { itemBoundMs, type MessageOptions, type NoPressAction, type PressAction } from './message-options.js';
 
 /** How the human message ended (the result's `flow`). */
 export type MessageFlow = 'pressed' | 'optout' | 'no_press' | 'hung_up_in_message' | 'not_played';
@@ -16,6 +16,8 @@ export interface MessageRun {
   seq: number;
   /** The playback whose events count; a stopped or older one's are ignored. */
   playbackId?: string;
+  /** Its media (the reason names it when its bound passes). */
+  playingMedia?: string;
   /** PlaybackStarted of the current playback of the message. */
   playingSince?: number;
   heardMs: number;
@@ -51,12 +53,18 @@ export interface MessageCall {
 
 const newRun = (stage: Stage, channelId: string): MessageRun => ({ stage, channelId, item: 0, seq: 0, heardMs: 0, done: false, optedOut: false, hungUp: false });
 
-function play(c: MessageCall, media: string): MessageAction {
+/**
+ * Plays one item, and arms the message's one timer with the item's bound: Asterisk never sends PlaybackFinished
+ * for some media (a missing `recording:`), and the callee must not wait in silence for it.
+ */
+function play(c: MessageCall, media: string, out: MessageAction[] = []): MessageAction[] {
   const m = c.msg!;
   m.seq += 1;
   m.playbackId = `${m.channelId}-pb${m.seq}`;
+  m.playingMedia = media;
   m.playingSince = undefined;
-  return { type: 'play', playbackId: m.playbackId, media };
+  out.push({ type: 'play', playbackId: m.playbackId, media }, { type: 'deadline', ms: itemBoundMs(media, c.message.itemMaxS) });
+  return out;
 }
 
 const playlistLength = (o: MessageOptions): number => o.media.length * o.repeat;
@@ -65,7 +73,7 @@ const itemMedia = (o: MessageOptions, i: number): string => o.media[i % o.media.
 /** The callee is a person (or AMD could not tell): play the message from its first item. */
 export function startMessage(c: MessageCall, channelId: string): MessageAction[] {
   c.msg = newRun('playing', channelId);
-  return [play(c, itemMedia(c.message, 0))];
+  return play(c, itemMedia(c.message, 0));
 }
 
 /** A machine with a machine message: listen for the end of its greeting (TALK_DETECT), at most `beepWaitS`. */
@@ -103,8 +111,7 @@ function onPressed(c: MessageCall, key: string, a: PressAction, at: number): Mes
     case 'replay':
       m.stage = 'playing';
       m.item = 0;
-      out.push(play(c, itemMedia(c.message, 0)));
-      return out;
+      return play(c, itemMedia(c.message, 0), out);
     case 'continue':
       m.flow = 'pressed';
       m.stage = 'over';
@@ -121,7 +128,7 @@ function onPressed(c: MessageCall, key: string, a: PressAction, at: number): Mes
       out.push({ type: 'optout' });
       if (c.message.optoutMessage) {
         m.stage = 'optout_message';
-        out.push(play(c, c.message.optoutMessage));
+        play(c, c.message.optoutMessage, out);
       } else {
         m.stage = 'over';
         out.push({ type: 'hangup', why: `key ${key}: opted out` });
@@ -160,7 +167,7 @@ export function messagePlaybackFinished(c: MessageCall, playbackId: string, stat
       m.heardMs += played;
       if (failed) return notPlayed(c, `PlaybackFinished state ${state} for ${itemMedia(c.message, m.item)}`);
       m.item += 1;
-      if (m.item < playlistLength(c.message)) return [play(c, itemMedia(c.message, m.item))];
+      if (m.item < playlistLength(c.message)) return play(c, itemMedia(c.message, m.item));
       m.done = true;
       if (Object.keys(c.message.press).length === 0) {
         m.flow = 'no_press';
@@ -175,7 +182,7 @@ export function messagePlaybackFinished(c: MessageCall, playbackId: string, stat
       const list = c.message.machineMessage ?? [];
       if (!failed && m.item + 1 < list.length) {
         m.item += 1;
-        return [play(c, list[m.item]!)];
+        return play(c, list[m.item]!);
       }
       m.machineMs = at - (m.machineAt ?? at);
       return end(m, { type: 'hangup', why: failed ? `machine message not played (PlaybackFinished state ${state})` : 'machine message left' });
@@ -210,16 +217,46 @@ export function messagePlayRefused(c: MessageCall, playbackId: string, reason: s
   return end(m, { type: 'hangup', why: reason });
 }
 
-/** The message's one timer: no key after the message, or a greeting that never ended. */
+/** The message's one timer: an item past its bound, no key after the message, or a greeting that never ended. */
 export function messageDeadline(c: MessageCall, at: number): MessageAction[] {
   const m = c.msg;
   if (!m || m.hungUp) return NOTHING;
-  if (m.stage === 'press_wait') {
-    m.flow = 'no_press';
-    return noPress(c, c.message.noPress);
+  switch (m.stage) {
+    case 'press_wait':
+      m.flow = 'no_press';
+      return noPress(c, c.message.noPress);
+    case 'machine_wait':
+      return machineGreetingOver(c, at);
+    case 'playing':
+    case 'optout_message':
+    case 'machine_message':
+      return m.playbackId === undefined ? NOTHING : itemOverdue(c, at);
+    default:
+      return NOTHING;
   }
-  if (m.stage === 'machine_wait') return machineGreetingOver(c, at);
-  return NOTHING;
+}
+
+/**
+ * The current item's PlaybackFinished did not come within its bound: it is stopped (a 404 if Asterisk already forgot
+ * it) and counts as not played, as a `failed` one does. What it played is not counted as heard: most likely nothing.
+ */
+function itemOverdue(c: MessageCall, at: number): MessageAction[] {
+  const m = c.msg!;
+  const media = m.playingMedia ?? '';
+  const reason = `no PlaybackFinished for ${media} within ${itemBoundMs(media, c.message.itemMaxS) / 1000} s (Asterisk never ends a missing recording: or an unknown scheme)`;
+  const out: MessageAction[] = [{ type: 'stopPlayback', playbackId: m.playbackId! }];
+  m.playbackId = undefined;
+  m.playingSince = undefined;
+  if (m.stage === 'playing') {
+    m.flow = 'not_played';
+    m.reason = reason;
+    out.push(...noPress(c, c.message.noPress));
+    return out;
+  }
+  if (m.stage === 'machine_message') m.machineMs = at - (m.machineAt ?? at);
+  m.stage = 'over';
+  out.push({ type: 'hangup', why: m.optedOut ? `opted out; ${reason}` : `machine message not played (${reason})` });
+  return out;
 }
 
 /** ChannelTalkingFinished while waiting for a machine's greeting to end: the beep has come, leave the message. */
@@ -229,7 +266,7 @@ export function machineGreetingOver(c: MessageCall, at: number): MessageAction[]
   m.stage = 'machine_message';
   m.machineAt = at;
   m.item = 0;
-  return [play(c, (c.message.machineMessage ?? [])[0]!)];
+  return play(c, (c.message.machineMessage ?? [])[0]!);
 }
 
 /** The callee's channel is being hung up: a playback or key from now on changes nothing. */

@@ -31,10 +31,32 @@ export interface MessageOptions {
   machineMessage?: readonly string[];
   /** Longest wait for a machine's greeting to end before its message plays anyway. @defaultValue 20 */
   beepWaitS: number;
+  /**
+   * Longest one `sound:` or `recording:` item may take from its play to its PlaybackFinished; then it counts as not
+   * played. Asterisk never finishes a `recording:` that does not exist (nor an unknown scheme): without a bound the
+   * callee would hear silence until hanging up. `digits:` and `number:` get a bound from their length (ITEM_BOUND).
+   * Set it above your longest item. @defaultValue 120
+   */
+  itemMaxS: number;
 }
 
 /** ARI's media schemes a message may use (res/res_stasis_playback.c play_on_channel). */
 export const MEDIA_SCHEMES = ['sound', 'recording', 'digits', 'number'] as const;
+
+/**
+ * The bound of a said item: Asterisk plays one prompt per digit (`digits:`) or per word (`number:`, at most two
+ * words a digit), each well under a second; `perCharMs` leaves a wide margin for a slow or loaded system.
+ */
+export const ITEM_BOUND = { baseMs: 5000, perCharMs: 2000 } as const;
+
+/** How long `media` may take from its play to its PlaybackFinished before it counts as not played. */
+export function itemBoundMs(media: string, itemMaxS: number): number {
+  const cap = itemMaxS * 1000;
+  const colon = media.indexOf(':');
+  const scheme = media.slice(0, colon);
+  if (scheme !== 'digits' && scheme !== 'number') return cap;
+  return Math.min(cap, ITEM_BOUND.baseMs + ITEM_BOUND.perCharMs * (media.length - colon - 1));
+}
 
 /** Keys a callee can press. */
 const KEY = /^[0-9*#]$/;
@@ -53,7 +75,9 @@ export function parseMedia(text: string, flag: string): string {
   }
   const rest = t.slice(colon + 1);
   if (!MEDIA_REST.test(rest)) throw new BadArgumentError(flag, `"${t}": the name after "${scheme}:" may hold letters, digits and _ . / + # * - only`);
-  if ((scheme === 'digits' || scheme === 'number') && !/^[0-9*#]+$/.test(rest)) throw new BadArgumentError(flag, `"${t}": ${scheme}: takes digits`);
+  if (scheme === 'digits' && !/^[0-9*#]+$/.test(rest)) throw new BadArgumentError(flag, `"${t}": digits: takes 0-9, * and #`);
+  // Asterisk reads number: with sscanf("%30d"): anything else plays nothing and never finishes.
+  if (scheme === 'number' && !/^[0-9]{1,9}$/.test(rest)) throw new BadArgumentError(flag, `"${t}": number: takes a whole number of at most 9 digits`);
   return `${scheme}:${rest}`;
 }
 
@@ -111,6 +135,7 @@ export interface MessageInput {
   optoutMessage?: unknown;
   machineMessage?: unknown;
   beepWaitS?: unknown;
+  itemMaxS?: unknown;
 }
 
 function number(v: unknown, flag: string, min: number, max: number, dflt: number, whole: boolean): number {
@@ -135,6 +160,7 @@ export function parseMessageOptions(input: MessageInput | undefined): MessageOpt
       if (has(input[field])) throw new BadArgumentError(flag, 'needs --message');
     }
     if (has(input.beepWaitS)) throw new BadArgumentError('--beep-wait', 'needs --machine-message');
+    if (has(input.itemMaxS)) throw new BadArgumentError('--message-item-max', 'needs --message or --machine-message');
     return undefined;
   }
   const media = has(input.media) ? parseMediaList(input.media, '--message') : [];
@@ -157,6 +183,7 @@ export function parseMessageOptions(input: MessageInput | undefined): MessageOpt
     ...(has(input.optoutMessage) ? { optoutMessage: parseMedia(String(input.optoutMessage), '--optout-message') } : {}),
     ...(has(input.machineMessage) ? { machineMessage: parseMediaList(input.machineMessage, '--machine-message') } : {}),
     beepWaitS: number(input.beepWaitS, '--beep-wait', 1, 120, 20, false),
+    itemMaxS: number(input.itemMaxS, '--message-item-max', 0.2, 3600, 120, false),
   };
 }
 
