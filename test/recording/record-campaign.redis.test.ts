@@ -15,8 +15,9 @@ let hooks: JsonReceiver<Record<string, unknown>>;
 const prefix = testPrefix('reccamp');
 
 beforeAll(async () => {
-  // A named Asterisk: the result says which config entry holds the file.
-  rig = await startCampaignRig(prefix, { webhookAllowHosts: ['127.0.0.1'], sim: { timeScale: 0.05, rules: [{ match: '5550009', outcome: 'busy' }] }, worker: { asterisk: 'pbx1' } });
+  // A named Asterisk: the result says which config entry holds the file. Calls of 0.5 s: long enough for the snoop to
+  // start under load (a call that ends first is, rightly, reported not recorded).
+  rig = await startCampaignRig(prefix, { webhookAllowHosts: ['127.0.0.1'], sim: { timeScale: 0.05, rules: [{ match: '5550009', outcome: 'busy' }, { match: '5550001', outcome: 'answer', talkMs: 10_000 }] }, worker: { asterisk: 'pbx1' } });
   ({ svc } = rig);
   hooks = await startJsonReceiver();
 });
