@@ -25,14 +25,15 @@ export function serveCommand(config: DialerConfig): Command {
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new BadArgumentError('--port', `must be a whole number from 0 to 65535, got ${JSON.stringify(o.port)}`);
       const maxMb = Number(o.maxUpload);
       if (!(maxMb > 0 && maxMb <= 10_000)) throw new BadArgumentError('--max-upload', `must be a number of megabytes from 0 to 10000, got ${JSON.stringify(o.maxUpload)}`);
-      if (!isLoopback(o.host) && !config.dashboardToken) {
+      const hasOperator = config.dashboardToken !== undefined || config.dashboardTokens.some((t) => t.role === 'operator');
+      if (!isLoopback(o.host) && !hasOperator) {
         throw new BadArgumentError(
           '--host',
           `refusing to listen on ${o.host} without a token: anyone who can reach it could start and cancel calls. ` +
             'Set DASHBOARD_TOKEN (and DASHBOARD_VIEWER_TOKEN for read-only access), or keep the default 127.0.0.1.',
         );
       }
-      if (config.dashboardViewerToken && !config.dashboardToken) {
+      if (config.dashboardViewerToken && !hasOperator) {
         throw new BadArgumentError('DASHBOARD_VIEWER_TOKEN', 'needs DASHBOARD_TOKEN too (the operator token)');
       }
       // Loaded here, not at the top: `ari-dialer --help` and the other commands need none of it.
@@ -68,6 +69,8 @@ export function serveCommand(config: DialerConfig): Command {
         publicUrl: config.dashboardPublicUrl,
         operatorToken: config.dashboardToken,
         viewerToken: config.dashboardViewerToken,
+        tokens: config.dashboardTokens.map((t, i) => ({ ...t, setting: `dashboardTokens[${i}] (${t.name})` })),
+        trustProxy: config.trustProxy,
         maxUploadBytes: Math.round(maxMb * 1024 * 1024),
         logger: log,
         ...(history ? { history } : {}),
@@ -78,7 +81,7 @@ export function serveCommand(config: DialerConfig): Command {
         if (err instanceof RangeError) throw new BadArgumentError('dashboard', err.message);
         throw err;
       });
-      process.stdout.write(`Dashboard: ${dash.url}${config.dashboardToken ? ' (log in with DASHBOARD_TOKEN)' : ''}\n`);
+      process.stdout.write(`Dashboard: ${dash.url}${hasOperator ? ' (log in with a dashboard token)' : ''}\n`);
       let health: HealthServer | undefined;
       if (cfg.metricsPort !== undefined) {
         const metrics = new DialerMetrics();

@@ -5,7 +5,7 @@ import { DISPOSITIONS } from '../dialer/call-result.js';
 import type { Logger } from '../log.js';
 import { writeReport, type ReportFormat } from '../report/write-report.js';
 import type { DeletableHistory } from '../store/deletable-history.js';
-import { requireOperator, type Role } from './auth.js';
+import { requireOperator, type Identity, type Role } from './auth.js';
 import type { CampaignStats } from './campaign-stats.js';
 import { campaignDetail } from './campaign-detail.js';
 import { HttpError } from './http-error.js';
@@ -39,7 +39,7 @@ export function apiRoutes(o: ApiRoutesOptions): Router {
   const r = Router();
 
   r.get('/whoami', (_req, res) => {
-    res.json({ role: res.locals.role as Role, open: o.open, maxUploadBytes: o.maxUploadBytes });
+    res.json({ role: res.locals.role as Role, name: (res.locals.who as Identity).name, open: o.open, maxUploadBytes: o.maxUploadBytes });
   });
 
   r.get('/campaigns', async (_req, res) => {

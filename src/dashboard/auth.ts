@@ -1,64 +1,78 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { HttpError, sendError } from './http-error.js';
 import type { Logger } from '../log.js';
+import type { Identity, Role, TokenSet } from './security/dashboard-tokens.js';
 import { GuessThrottle } from './security/guess-throttle.js';
+import type { ProxyTrust } from './security/proxy-trust.js';
 import { SAFE_METHODS, type RequestGuard } from './security/request-guard.js';
+import { SESSION_COOKIE, type Sessions } from './security/sessions.js';
 
-/** Like ari.conf's `read_only`: a viewer looks, an operator also uploads, pauses, resumes, cancels and retries. */
-export type Role = 'viewer' | 'operator';
+export type { Identity, Role } from './security/dashboard-tokens.js';
 
-export const TOKEN_COOKIE = 'dialer_token';
+/** Who acts when no token is configured (loopback only): the audit record says so. */
+export const OPEN_IDENTITY: Identity = Object.freeze({ name: 'local', role: 'operator' });
 
 export interface AuthOptions {
-  operatorToken?: string;
-  viewerToken?: string;
+  /** Every token accepted, by name; none: the dashboard is open (loopback only, everyone is operator). */
+  tokens: TokenSet;
+  /** Login sessions (the cookie); required when there are tokens. */
+  sessions?: Sessions;
   /** Checks Host and Origin for the WebSocket upgrade (see {@link Auth.sameOrigin}). */
   guard: RequestGuard;
+  /** Which client address counts: the socket's, or X-Forwarded-For from a trusted proxy. */
+  proxy: ProxyTrust;
   /** Failed token checks per client address. @defaultValue 10 per 10 minutes per address, 200 overall */
   throttle?: GuessThrottle;
   /** Where each failed check is logged, with the client address (never the token). */
   log?: Logger;
+  /** Called for each failed token check (not for throttled ones): the audit record. */
+  onFailure?: (req: IncomingMessage, via: 'bearer' | 'cookie' | 'login') => void;
 }
 
 /** How a request authenticated: `open` when no tokens are configured (loopback only, everyone is operator). */
 export type AuthResult =
-  | { ok: true; role: Role; via: 'header' | 'cookie' | 'open' }
+  | { ok: true; role: Role; who: Identity; via: 'header' | 'cookie' | 'open' }
   | { ok: false; reason: 'missing' | 'invalid' }
   | { ok: false; reason: 'throttled'; retryAfterS: number };
 
 /**
- * Decides who a request is. The token comes from `Authorization: Bearer` or the HttpOnly cookie the login form
- * sets; never from the URL, where it would end up in logs, history and Referer headers.
+ * Decides who a request is. A token comes from `Authorization: Bearer`; a browser that logged in sends the signed
+ * session cookie instead (never the token). Never from the URL, where it would end up in logs, history and Referer.
  */
 export class Auth {
-  private readonly operator?: Buffer;
-  private readonly viewer?: Buffer;
+  private readonly tokens: TokenSet;
   private readonly guard: RequestGuard;
   private readonly throttle: GuessThrottle;
   private readonly log?: Logger;
 
-  constructor(opts: AuthOptions) {
+  constructor(private readonly opts: AuthOptions) {
+    this.tokens = opts.tokens;
     this.guard = opts.guard;
     this.throttle = opts.throttle ?? new GuessThrottle();
     this.log = opts.log;
-    this.operator = opts.operatorToken ? digest(opts.operatorToken) : undefined;
-    this.viewer = opts.viewerToken ? digest(opts.viewerToken) : undefined;
+    if (!this.open && !opts.sessions) throw new TypeError('Auth: sessions are required with tokens');
   }
 
   get open(): boolean {
-    return !this.operator && !this.viewer;
+    return this.tokens.size === 0;
   }
 
-  /** Who a request is, from its Bearer header or cookie: throttled and counted as {@link Auth.checkToken} says. */
-  check(req: IncomingMessage): AuthResult {
-    if (this.open) return { ok: true, role: 'operator', via: 'open' };
+  /** Who a request is, from its Bearer header or session cookie: throttled and counted as {@link Auth.checkToken} says. */
+  async check(req: IncomingMessage): Promise<AuthResult> {
+    if (this.open) return { ok: true, role: 'operator', who: OPEN_IDENTITY, via: 'open' };
     const header = req.headers.authorization;
     const bearer = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
-    const cookie = readCookie(req.headers.cookie, TOKEN_COOKIE);
-    const token = bearer ?? cookie;
-    return this.checkToken(req, token === '' ? undefined : token, bearer !== undefined ? 'bearer' : 'cookie');
+    if (bearer !== undefined) return this.checkToken(req, bearer, 'bearer');
+    const cookie = readCookie(req.headers.cookie, SESSION_COOKIE);
+    if (!cookie) return this.checkToken(req, undefined, 'cookie');
+    const wait = this.throttle.retryAfterS(this.address(req));
+    if (wait > 0) return { ok: false, reason: 'throttled', retryAfterS: wait };
+    const s = await this.opts.sessions!.resolve(cookie);
+    if (s.ok) return { ok: true, role: s.who.role, who: s.who, via: 'cookie' };
+    // An expired or logged-out session is no guess; a cookie we did not sign is.
+    if (s.reason === 'expired') return { ok: false, reason: 'missing' };
+    return this.failed(req, 'cookie');
   }
 
   /**
@@ -67,25 +81,20 @@ export class Auth {
    * address and the door, never the token. No token at all is not a guess.
    */
   checkToken(req: IncomingMessage, token: string | undefined, via: 'bearer' | 'cookie' | 'login'): AuthResult {
-    const address = Auth.address(req);
-    const wait = this.throttle.retryAfterS(address);
+    const wait = this.throttle.retryAfterS(this.address(req));
     if (wait > 0) return { ok: false, reason: 'throttled', retryAfterS: wait };
-    if (token === undefined) return { ok: false, reason: 'missing' };
-    const role = this.roleOf(token);
-    if (!role) {
-      this.throttle.fail(address);
-      this.log?.warn({ address, via, path: (req.url ?? '').split('?')[0] }, 'dashboard: a wrong token was tried');
-      return { ok: false, reason: 'invalid' };
-    }
-    return { ok: true, role, via: via === 'bearer' ? 'header' : 'cookie' };
+    if (token === undefined || token === '') return { ok: false, reason: 'missing' };
+    const who = this.tokens.match(token);
+    if (!who) return this.failed(req, via);
+    return { ok: true, role: who.role, who, via: via === 'bearer' ? 'header' : 'cookie' };
   }
 
-  /** The role a token grants, compared in constant time (hashes first, so lengths do not leak either). */
-  roleOf(token: string): Role | undefined {
-    const d = digest(token);
-    if (this.operator && timingSafeEqual(d, this.operator)) return 'operator';
-    if (this.viewer && timingSafeEqual(d, this.viewer)) return 'viewer';
-    return undefined;
+  private failed(req: IncomingMessage, via: 'bearer' | 'cookie' | 'login'): AuthResult {
+    const address = this.address(req);
+    this.throttle.fail(address);
+    this.log?.warn({ address, via, path: (req.url ?? '').split('?')[0] }, 'dashboard: a wrong token was tried');
+    this.opts.onFailure?.(req, via);
+    return { ok: false, reason: 'invalid' };
   }
 
   /**
@@ -96,15 +105,15 @@ export class Auth {
     return this.guard.hostProblem(req) === undefined && this.guard.crossSiteProblem(req) === undefined;
   }
 
-  /** The client address the throttle counts: the socket's, or the proxy's X-Forwarded-For under `trustProxy`. */
-  static address(req: IncomingMessage): string {
-    return (req as Partial<Request>).ip ?? req.socket.remoteAddress ?? 'unknown';
+  /** The client address the throttle and the audit record count: the socket's, or X-Forwarded-For under `trustProxy`. */
+  address(req: IncomingMessage): string {
+    return this.opts.proxy.clientAddress(req);
   }
 
   /** Attaches `res.locals.role`, or answers 401 (an HTML page is sent to the login form instead), or 429. */
   authenticate(): RequestHandler {
-    return (req: Request, res: Response, next: NextFunction) => {
-      const r = this.check(req);
+    return async (req: Request, res: Response, next: NextFunction) => {
+      const r = await this.check(req);
       if (!r.ok && r.reason === 'throttled') return sendThrottled(res, r.retryAfterS, 'request');
       if (!r.ok) {
         // A browser opening a page goes to the login form; scripts and API clients get a plain 401.
@@ -116,6 +125,7 @@ export class Auth {
         return;
       }
       res.locals.role = r.role;
+      res.locals.who = r.who;
       next();
     };
   }
@@ -143,20 +153,7 @@ export function operatorForMutations(): RequestHandler {
   };
 }
 
-/** The cookie the login form sets: HttpOnly (no script reads it), SameSite=Strict (no cross-site sends it). */
-export function tokenCookie(token: string, secure: boolean): string {
-  return `${TOKEN_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200${secure ? '; Secure' : ''}`;
-}
-
-export function clearTokenCookie(): string {
-  return `${TOKEN_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`;
-}
-
-function digest(s: string): Buffer {
-  return createHash('sha256').update(s, 'utf8').digest();
-}
-
-function readCookie(header: string | undefined, name: string): string | undefined {
+export function readCookie(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');

@@ -1,7 +1,9 @@
 import type { CampaignService } from '../campaign/campaign-service.js';
 import type { Logger } from '../log.js';
 import type { DeletableHistory } from '../store/deletable-history.js';
+import { tokenProblems, type NamedToken } from './security/dashboard-tokens.js';
 import type { GuessThrottleOptions } from './security/guess-throttle.js';
+import { ProxyTrust } from './security/proxy-trust.js';
 
 /** What {@link startDashboard} needs. Tokens come from `loadConfig` (DASHBOARD_TOKEN, DASHBOARD_VIEWER_TOKEN). */
 export interface DashboardOptions {
@@ -16,10 +18,14 @@ export interface DashboardOptions {
   host?: string;
   /** 0 picks a free port (tests). @defaultValue 8080 */
   port?: number;
-  /** May do everything: upload, pause, resume, cancel, retry jobs. @defaultValue none */
+  /** May do everything: upload, pause, resume, cancel, retry jobs. Named `operator` in the audit record. @defaultValue none */
   operatorToken?: string;
-  /** May only look (like ari.conf's `read_only = yes`). Needs an operator token too. @defaultValue none */
+  /** May only look (like ari.conf's `read_only = yes`). Needs an operator token too. Named `viewer`. @defaultValue none */
   viewerToken?: string;
+  /** Tokens by name (`dashboardTokens` in the config file), so the audit record says who acted. @defaultValue none */
+  tokens?: readonly NamedToken[];
+  /** Proxies whose X-Forwarded-For/-Proto/-Host are believed (`trustProxy`). @defaultValue none: the socket only */
+  trustProxy?: string;
   /**
    * The URL users open when the dashboard sits behind a reverse proxy (`https://dialer.example.com`): its host is
    * served and its origin trusted for writes. @defaultValue none: only the bind address and localhost are served
@@ -36,13 +42,14 @@ export interface DashboardOptions {
   logger?: Logger;
 }
 
-export interface ResolvedDashboardOptions extends Required<Omit<DashboardOptions, 'redisUrl' | 'operatorToken' | 'viewerToken' | 'history' | 'publicUrl' | 'guessLimits'>> {
+export interface ResolvedDashboardOptions extends Required<Omit<DashboardOptions, 'redisUrl' | 'operatorToken' | 'viewerToken' | 'history' | 'publicUrl' | 'guessLimits' | 'trustProxy'>> {
   guessLimits?: GuessThrottleOptions;
   publicUrl?: string;
   history?: DeletableHistory;
   redisUrl?: string;
-  operatorToken?: string;
-  viewerToken?: string;
+  /** Every token, the env ones first as `operator` and `viewer`. */
+  tokens: readonly NamedToken[];
+  proxy: ProxyTrust;
 }
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
@@ -61,8 +68,12 @@ export function resolveDashboardOptions(o: DashboardOptions, silent: Logger): Re
     redisUrl: o.redisUrl,
     host: o.host ?? '127.0.0.1',
     port: o.port ?? 8080,
-    operatorToken: o.operatorToken || undefined,
-    viewerToken: o.viewerToken || undefined,
+    tokens: [
+      ...(o.operatorToken ? [{ name: 'operator', role: 'operator' as const, token: o.operatorToken, setting: 'dashboardToken (DASHBOARD_TOKEN)' }] : []),
+      ...(o.viewerToken ? [{ name: 'viewer', role: 'viewer' as const, token: o.viewerToken, setting: 'dashboardViewerToken (DASHBOARD_VIEWER_TOKEN)' }] : []),
+      ...(o.tokens ?? []),
+    ],
+    proxy: new ProxyTrust(),
     maxUploadBytes: o.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
     liveIntervalMs: o.liveIntervalMs ?? 250,
     logger: o.logger ?? silent,
@@ -75,9 +86,15 @@ export function resolveDashboardOptions(o: DashboardOptions, silent: Logger): Re
   if (!Number.isInteger(r.maxUploadBytes) || r.maxUploadBytes < 1) problems.push(`maxUploadBytes must be a positive whole number, got ${r.maxUploadBytes}`);
   if (!(r.liveIntervalMs >= 50)) problems.push(`liveIntervalMs must be at least 50, got ${r.liveIntervalMs}`);
   if (r.publicUrl !== undefined && !/^https?:\/\/[^/?#@]+\/?$/.test(r.publicUrl)) problems.push(`publicUrl must be an http(s) origin like https://dialer.example.com, got ${JSON.stringify(r.publicUrl)}`);
-  if (r.viewerToken && !r.operatorToken) problems.push('viewerToken needs an operatorToken too (DASHBOARD_VIEWER_TOKEN without DASHBOARD_TOKEN)');
-  if (r.viewerToken && r.viewerToken === r.operatorToken) problems.push('viewerToken must differ from operatorToken');
-  if (!r.operatorToken && !isLoopback(r.host)) {
+  try {
+    r.proxy = new ProxyTrust(o.trustProxy);
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+  problems.push(...tokenProblems(r.tokens));
+  const operators = r.tokens.filter((t) => t.role === 'operator').length;
+  if (r.tokens.length > 0 && operators === 0) problems.push('viewerToken needs an operatorToken too (a viewer token without DASHBOARD_TOKEN or an operator in dashboardTokens)');
+  if (!operators && !isLoopback(r.host)) {
     problems.push(`host ${r.host} is not a loopback address: set an operator token (DASHBOARD_TOKEN) to listen there`);
   }
   if (problems.length) throw new RangeError(`dashboard options: ${problems.join('; ')}`);

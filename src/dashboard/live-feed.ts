@@ -53,7 +53,7 @@ export class LiveFeed {
   private lastFlush = 0;
   private readonly idleTimer: NodeJS.Timeout;
   private readonly heartbeat: NodeJS.Timeout;
-  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head);
+  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.upgrade(req, socket, head);
 
   constructor(private readonly o: LiveFeedOptions) {
     o.server.on('upgrade', this.onUpgrade);
@@ -84,10 +84,11 @@ export class LiveFeed {
     await this.o.subscriber.quit().catch(() => this.o.subscriber.disconnect());
   }
 
-  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const path = (req.url ?? '').split('?')[0];
     if (path !== LIVE_PATH) return refuse(socket, 404, 'Not Found');
-    const who = this.o.auth.check(req);
+    const who = await this.o.auth.check(req).catch(() => undefined);
+    if (!who) return refuse(socket, 503, 'Service Unavailable');
     if (!who.ok && who.reason === 'throttled') return refuse(socket, 429, 'Too Many Requests', `Retry-After: ${who.retryAfterS}\r\n`);
     if (!who.ok) return refuse(socket, 401, 'Unauthorized');
     // A WebSocket is not bound by the same-origin policy: another site must not ride on the cookie.

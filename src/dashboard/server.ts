@@ -9,7 +9,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { connectSubscriber, duplicateSubscriber } from '../store/redis-connection.js';
 import { silentLogger } from '../log.js';
 import { apiRoutes } from './api-routes.js';
-import { Auth, clearTokenCookie, operatorForMutations, sendThrottled, tokenCookie } from './auth.js';
+import { Auth, operatorForMutations, readCookie, sendThrottled } from './auth.js';
 import { CampaignStats } from './campaign-stats.js';
 import { resolveDashboardOptions, type DashboardOptions } from './dashboard-options.js';
 import { HttpError, sendError, toHttpError } from './http-error.js';
@@ -17,7 +17,9 @@ import { LiveFeed } from './live-feed.js';
 import { loginPage } from './login-page.js';
 import { QUEUES_PATH, QueuesBoard } from './queues-board.js';
 import { GuessThrottle } from './security/guess-throttle.js';
+import { TokenSet } from './security/dashboard-tokens.js';
 import { RequestGuard } from './security/request-guard.js';
+import { clearSessionCookie, SESSION_COOKIE, sessionCookie, Sessions } from './security/sessions.js';
 
 export type { DashboardOptions } from './dashboard-options.js';
 
@@ -42,14 +44,19 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const log = o.logger.child({ component: 'dashboard' });
   const { service } = o;
   if (!existsSync(join(STATIC_DIR, 'index.html'))) throw new Error(`dashboard: static files missing at ${STATIC_DIR}`);
-  const guard = new RequestGuard({ host: o.host, publicUrl: o.publicUrl });
-  const auth = new Auth({ operatorToken: o.operatorToken, viewerToken: o.viewerToken, guard, log, throttle: new GuessThrottle(o.guessLimits) });
+  const guard = new RequestGuard({ host: o.host, publicUrl: o.publicUrl, proxy: o.proxy });
+  const tokens = new TokenSet(o.tokens);
+  const sessions = tokens.size ? await Sessions.open({ redis: service.redis, keys: service.keys, tokens }) : undefined;
+  const auth = new Auth({ tokens, sessions, guard, proxy: o.proxy, log, throttle: new GuessThrottle(o.guessLimits) });
+  // Secure cookies when users come over HTTPS: the public URL says so, or the request (TLS, or a trusted proxy's X-Forwarded-Proto).
+  const secure = (req: Request) => o.publicUrl?.startsWith('https:') === true || o.proxy.secure(req);
   const stats = new CampaignStats(service);
   const board = new QueuesBoard(service, log);
 
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.set('trust proxy', o.proxy.expressValue);
   // gzip or brotli for pages, scripts and JSON (chart.js: 210 KB → 61 KB); reports stream through it too.
   app.use(compression());
   app.use((_req, res, next) => {
@@ -78,11 +85,13 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       res.status(401).setHeader('Content-Security-Policy', CSP);
       return res.type('html').send(loginPage('That token is not valid.'));
     }
-    res.setHeader('Set-Cookie', tokenCookie(token, req.secure));
+    res.setHeader('Set-Cookie', sessionCookie(await sessions!.create(r.who), sessions!.ttlS, secure(req)));
     res.redirect(303, '/');
   });
-  app.post('/logout', guard.writes('form'), (_req, res) => {
-    res.setHeader('Set-Cookie', clearTokenCookie());
+  app.post('/logout', guard.writes('form'), async (req, res) => {
+    const cookie = readCookie(req.headers.cookie, SESSION_COOKIE);
+    if (cookie && sessions) await sessions.destroy(cookie);
+    res.setHeader('Set-Cookie', clearSessionCookie(secure(req)));
     res.redirect(303, auth.open ? '/' : '/login');
   });
   app.get('/app.css', (_req, res) => res.sendFile(join(STATIC_DIR, 'app.css')));
@@ -127,7 +136,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const port = (server.address() as AddressInfo).port;
   const host = o.host.includes(':') ? `[${o.host}]` : o.host;
   const url = `http://${host}:${port}`;
-  log.info({ url, auth: auth.open ? 'open (loopback, no token)' : o.viewerToken ? 'operator + viewer tokens' : 'operator token' }, 'dashboard listening');
+  log.info({ url, auth: auth.open ? 'open (loopback, no token)' : `tokens: ${tokens.describe()}`, trustProxy: o.proxy.expressValue }, 'dashboard listening');
   let closing: Promise<void> | undefined;
   return {
     url,

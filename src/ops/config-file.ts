@@ -4,7 +4,7 @@ import { extname } from 'node:path';
 import { ConfigError } from '../errors.js';
 
 /** Keys a config file may hold besides the plain settings. */
-const LIST_KEYS = ['asterisks', 'trunks'] as const;
+const LIST_KEYS = ['asterisks', 'trunks', 'dashboardTokens'] as const;
 
 /**
  * Reads a `.json`, `.yaml` or `.yml` config file into an object of known keys. Nothing in it is trusted: the values

@@ -46,6 +46,11 @@ export function describeConfig(config: Readonly<DialerConfig>): ConfigLine[] {
     value: config.trunks.map((t) => ({ ...t })),
     source: config.trunks.length ? `file ${config.configFile}` : 'default',
   });
+  lines.push({
+    name: 'dashboardTokens',
+    value: config.dashboardTokens.map((t) => ({ name: t.name, role: t.role, ...(t.token !== undefined ? { token: MASK } : { sha256: t.sha256 }) })),
+    source: config.dashboardTokens.length ? `file ${config.configFile}` : 'default',
+  });
   return lines;
 }
 
@@ -55,7 +60,7 @@ export function renderConfig(lines: readonly ConfigLine[]): string {
   const out: string[] = [];
   for (const l of lines) {
     if (Array.isArray(l.value)) {
-      const unit = l.name === 'trunks' ? 'trunk' : 'server';
+      const unit = l.name === 'trunks' ? 'trunk' : l.name === 'dashboardTokens' ? 'token' : 'server';
       const count = l.value.length === 0 ? '(none)' : `${l.value.length} ${unit}${l.value.length === 1 ? '' : 's'}`;
       out.push(`${l.name.padEnd(width)}  ${count}  (${l.source})`);
       for (const a of l.value as Array<Record<string, unknown>>) {

@@ -2,6 +2,7 @@ import { ConfigError } from '../errors.js';
 import { readConfigFile } from './config-file.js';
 import { checkAsteriskList, type AsteriskServer } from './asterisk-servers.js';
 import { checkTrunkList } from './trunks.js';
+import { checkDashboardTokenList, type DashboardTokenEntry } from './dashboard-token-list.js';
 import type { Trunk } from '../campaign/pacing/trunk.js';
 import { SETTINGS, type SettingName, type SettingSpec } from './settings.js';
 import { redisUrlProblem } from '../store/redis-url.js';
@@ -10,6 +11,7 @@ import { AllowedHosts } from '../webhook/address-rules.js';
 export type { AsteriskServer } from './asterisk-servers.js';
 export type { SettingName } from './settings.js';
 export type { Trunk } from '../campaign/pacing/trunk.js';
+export type { DashboardTokenEntry } from './dashboard-token-list.js';
 
 /** Where an effective value came from, weakest first. */
 export type ConfigSource = 'default' | 'file' | 'env' | 'flag';
@@ -41,6 +43,8 @@ export interface DialerConfig {
   dashboardToken?: string;
   /** Viewer token: read-only access. */
   dashboardViewerToken?: string;
+  /** Dashboard tokens by name (config file only), so the audit record says who acted. */
+  dashboardTokens: readonly DashboardTokenEntry[];
   /** The URL users open behind a reverse proxy; its host is served and its origin trusted. */
   dashboardPublicUrl?: string;
   /** Express `trust proxy` for the dashboard (client address and HTTPS from X-Forwarded-*). */
@@ -132,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   const asterisks = checkAsteriskList(fileValues.asterisks, file ?? 'config file', env, problems);
   values.asterisks = asterisks;
   values.trunks = checkTrunkList(fileValues.trunks, file ?? 'config file', problems);
+  values.dashboardTokens = checkDashboardTokenList(fileValues.dashboardTokens, file ?? 'config file', problems);
   const asterisk = values.asterisk as string | undefined;
   if (asterisk !== undefined && !asterisks.some((a) => a.name === asterisk)) {
     problems.push(
@@ -145,7 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   } catch (err) {
     problems.push((err as Error).message);
   }
-  if (values.dashboardViewerToken && !values.dashboardToken) {
+  if (values.dashboardViewerToken && !values.dashboardToken && !(values.dashboardTokens as DashboardTokenEntry[]).some((t) => t.role === 'operator')) {
     problems.push('DASHBOARD_VIEWER_TOKEN: needs DASHBOARD_TOKEN too (the operator token)');
   }
   if (problems.length) throw new ConfigError(problems);
@@ -154,6 +159,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   Object.freeze(asterisks);
   for (const t of values.trunks as Trunk[]) Object.freeze(t);
   Object.freeze(values.trunks);
+  for (const t of values.dashboardTokens as DashboardTokenEntry[]) Object.freeze(t);
+  Object.freeze(values.dashboardTokens);
   const frozen = Object.freeze(config);
   inputsOf.set(frozen, { env, options: { ...options, file } });
   return frozen;

@@ -70,6 +70,19 @@ export class Keys {
     return this.tagged('workers', `:alive:${worker}`, `alive:${worker}`);
   }
 
+  /** The dashboard's per-install secret that signs its session cookies (created once, SET NX). */
+  get dashboardSecret(): string {
+    return this.tagged('dashboard', ':secret', 'dashboard:secret');
+  }
+  /** One dashboard login session (JSON, with a TTL): deleted by /logout. */
+  session(id: string): string {
+    return this.tagged('dashboard', `:session:${id}`, `dashboard:session:${id}`);
+  }
+  /** Stream of operator actions when no PostgreSQL is configured (capped, see AuditLog). */
+  get audit(): string {
+    return this.tagged('audit', '', 'audit');
+  }
+
   /** Held (with a TTL) by the one process applying the retention period, so workers do not all sweep at once. */
   get retentionLock(): string {
     return this.tagged('retention-lock', '', 'retention-lock');

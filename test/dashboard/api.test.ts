@@ -118,9 +118,9 @@ describe('authentication and roles', () => {
     expect(body.campaign.done).toBe(2);
   });
 
-  it('whoami tells the role', async () => {
-    expect(await (await req('/api/whoami', 'viewer')).json()).toEqual({ role: 'viewer', open: false, maxUploadBytes: expect.any(Number) });
-    expect(await (await req('/api/whoami', 'operator')).json()).toEqual({ role: 'operator', open: false, maxUploadBytes: expect.any(Number) });
+  it('whoami tells the role and the token name', async () => {
+    expect(await (await req('/api/whoami', 'viewer')).json()).toEqual({ role: 'viewer', name: 'viewer', open: false, maxUploadBytes: expect.any(Number) });
+    expect(await (await req('/api/whoami', 'operator')).json()).toEqual({ role: 'operator', name: 'operator', open: false, maxUploadBytes: expect.any(Number) });
   });
 
   it('never takes a token from the URL', async () => {
@@ -147,7 +147,8 @@ describe('authentication and roles', () => {
     const ok = await req('/login', 'none', { method: 'POST', body: new URLSearchParams({ token: VIEWER }), headers: { Origin: dash.url } });
     expect(ok.status).toBe(303);
     const cookie = ok.headers.get('set-cookie') ?? '';
-    expect(cookie).toMatch(/^dialer_token=/);
+    expect(cookie).toMatch(/^dialer_session=/);
+    expect(cookie).not.toContain(VIEWER);
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
     const jar = cookie.split(';')[0]!;
@@ -159,7 +160,8 @@ describe('authentication and roles', () => {
   });
 
   it('refuses a cross-site action made with the cookie', async () => {
-    const jar = `dialer_token=${OPERATOR}`;
+    const login = await req('/login', 'none', { method: 'POST', body: new URLSearchParams({ token: OPERATOR }), headers: { Origin: dash.url } });
+    const jar = login.headers.get('set-cookie')!.split(';')[0]!;
     const res = await req(`/api/campaigns/${seeded}/pause`, 'none', { method: 'POST', headers: { Cookie: jar, Origin: 'http://evil.example' } });
     expect(res.status).toBe(403);
     await res.body?.cancel();
@@ -516,7 +518,7 @@ describe('open mode and options', () => {
     const open = await startDashboard({ service, port: 0 });
     try {
       const who = await fetch(`${open.url}/api/whoami`);
-      expect(await who.json()).toEqual({ role: 'operator', open: true, maxUploadBytes: 50 * 1024 * 1024 });
+      expect(await who.json()).toEqual({ role: 'operator', name: 'local', open: true, maxUploadBytes: 50 * 1024 * 1024 });
       const login = await fetch(`${open.url}/login`, { redirect: 'manual' });
       expect(login.status).toBe(303);
     } finally {

@@ -47,13 +47,13 @@ export async function startRig(): Promise<Rig> {
   };
 }
 
-/** A logged-in browser context (the login form's HttpOnly cookie, set directly) with page errors collected. */
+/** A logged-in browser context (through the login form, whose session cookie the context keeps) with page errors collected. */
 export async function newContext(rig: Rig, o: { token?: string; width?: number; timezoneId?: string } & BrowserContextOptions = {}): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const { token = OPERATOR, width = 1366, ...rest } = o;
   const context = await rig.browser.newContext({ viewport: { width, height: 900 }, acceptDownloads: true, ...rest });
   context.setDefaultTimeout(10_000);
-  const url = new URL(rig.dash.url);
-  await context.addCookies([{ name: 'dialer_token', value: token, domain: url.hostname, path: '/', httpOnly: true, sameSite: 'Strict' }]);
+  const login = await context.request.post(`${rig.dash.url}/login`, { form: { token }, headers: { Origin: rig.dash.url }, maxRedirects: 0 });
+  if (login.status() !== 303) throw new Error(`login failed: ${login.status()}`);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));

@@ -14,8 +14,8 @@ import { launchChromium } from '../helpers/launch-chromium.js';
  * simulator answering by last digit, a CampaignWorker dialing, Redis underneath.
  */
 
-const OPERATOR = 'op-e2e-token-5b1d7c0f9e';
-const VIEWER = 'viewer-e2e-token-3a9e21';
+const OPERATOR = 'op-e2e-token-5b1d7c0f9e4a2c';
+const VIEWER = 'viewer-e2e-token-3a9e21b7d4';
 const ARI_PASSWORD = 'ari-pw-e2e-77c1';
 const ARTIFACTS = new URL('../artifacts/', import.meta.url);
 /** The simulator's rule: the last digit decides (0-5 answer, 6 busy, 7 no answer, 8 congestion, 9 rejected). */
@@ -96,7 +96,9 @@ describe('dashboard in Chromium', () => {
     // The cookie the form set is not readable by scripts.
     expect(await page.evaluate(() => document.cookie)).toBe('');
     const cookies = await context.cookies();
-    expect(cookies.find((c) => c.name === 'dialer_token')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    const session = cookies.find((c) => c.name === 'dialer_session');
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    expect(session?.value).not.toContain(OPERATOR);
   });
 
   let campaignId = '';

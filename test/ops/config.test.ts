@@ -138,6 +138,17 @@ describe('several Asterisk servers', () => {
     ]);
   });
 
+  it('dashboardTokens: each bad entry is named by index and field, never echoing a token', () => {
+    const bad = file('bad-tokens.yaml', 'dashboardTokens:\n  - { name: alice, role: admin, token: secret-token-value-0123456789 }\n  - { name: bob, role: viewer }\n  - { name: carol, role: viewer, sha256: "12ab" }\n');
+    const problems = problemsOf(() => loadConfig({}, { file: bad }));
+    expect(problems).toEqual([
+      `${bad}: dashboardTokens[0].role: must be operator or viewer, got "admin"`,
+      `${bad}: dashboardTokens[1]: give token or sha256 (printf %s "$TOKEN" | sha256sum), one of the two`,
+      `${bad}: dashboardTokens[2].sha256: must be 64 hex digits`,
+    ]);
+    expect(problems.join('\n')).not.toContain('secret-token-value');
+  });
+
   it('ARI_URL alone, or nothing at all (the simulator)', () => {
     expect(ariTarget(loadConfig({ ARI_URL: 'http://h:8088/ari', ARI_PASSWORD: 'p' }))).toEqual({ url: 'http://h:8088/ari', user: 'asterisk', password: 'p', channelCap: 100 });
     expect(ariTarget(loadConfig({})).url).toBeUndefined();
@@ -146,7 +157,11 @@ describe('several Asterisk servers', () => {
 
 describe('config print', () => {
   it('masks every secret, shows each source, and never prints a password', () => {
-    const yaml = file('print.yaml', 'asterisks:\n  - { name: pbx-a, url: "http://u:urlpass@10.0.0.11:8088/ari", password: filepass }\n');
+    const yaml = file(
+      'print.yaml',
+      'asterisks:\n  - { name: pbx-a, url: "http://u:urlpass@10.0.0.11:8088/ari", password: filepass }\n' +
+        `dashboardTokens:\n  - { name: alice, role: operator, token: alice-file-token-0123456789 }\n  - { name: bob, role: viewer, sha256: "${'ab'.repeat(32)}" }\n`,
+    );
     const c = applyFlags(
       loadConfig(
         { ARI_PASSWORD: 'envpass', REDIS_URL: 'redis://:redispass@10.0.0.5:6379', DASHBOARD_TOKEN: 'tok-operator', WEBHOOK_SECRET: 'hooksecret', CHANNEL_CAP: '9' },
@@ -156,8 +171,13 @@ describe('config print', () => {
     );
     const lines = describeConfig(c);
     const text = renderConfig(lines);
-    for (const secret of ['envpass', 'redispass', 'tok-operator', 'hooksecret', 'filepass', 'urlpass']) expect(text).not.toContain(secret);
-    expect(JSON.stringify(lines)).not.toMatch(/envpass|redispass|tok-operator|hooksecret|filepass|urlpass/);
+    for (const secret of ['envpass', 'redispass', 'tok-operator', 'hooksecret', 'filepass', 'urlpass', 'alice-file-token']) expect(text).not.toContain(secret);
+    expect(JSON.stringify(lines)).not.toMatch(/envpass|redispass|tok-operator|hooksecret|filepass|urlpass|alice-file-token/);
+    expect(c.dashboardTokens).toEqual([
+      { name: 'alice', role: 'operator', token: 'alice-file-token-0123456789' },
+      { name: 'bob', role: 'viewer', sha256: 'ab'.repeat(32) },
+    ]);
+    expect(text).toContain('  - alice: role=operator token=********');
     expect(text).toMatch(/^ariPassword\s+\*{8}\s+\(env ARI_PASSWORD\)$/m);
     expect(text).toMatch(/^redisUrl\s+redis:\/\/:\*{8}@10\.0\.0\.5:6379\s+\(env REDIS_URL\)$/m);
     expect(text).toMatch(/^channelCap\s+9\s+\(env CHANNEL_CAP\)$/m);

@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { networkInterfaces, hostname as osHostname } from 'node:os';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { HttpError, sendError } from '../http-error.js';
+import type { ProxyTrust } from './proxy-trust.js';
 
 /** The header our own pages send with every API write; any non-safelisted header forces a CORS preflight. */
 export const REQUEST_HEADER = 'x-ari-dialer';
@@ -12,6 +13,8 @@ export interface RequestGuardOptions {
   host: string;
   /** Where users reach the dashboard through a proxy (`dashboardPublicUrl`); its host is served and its origin trusted. */
   publicUrl?: string;
+  /** Under `trustProxy`, the Host checked is the X-Forwarded-Host a trusted proxy passes on. @defaultValue none */
+  proxy?: ProxyTrust;
 }
 
 /** What a state-changing request is: a JSON/API call, a browser form (login, logout) or bull-board's own API. */
@@ -33,8 +36,10 @@ const WILDCARDS = new Set(['0.0.0.0', '::', '']);
 export class RequestGuard {
   private readonly hosts = new Set<string>();
   private readonly publicOrigin?: string;
+  private readonly proxy?: ProxyTrust;
 
   constructor(o: RequestGuardOptions) {
+    this.proxy = o.proxy;
     const bind = normalizeHost(o.host);
     for (const h of ['localhost', '127.0.0.1', '::1']) this.hosts.add(h);
     if (WILDCARDS.has(bind)) {
@@ -56,7 +61,7 @@ export class RequestGuard {
 
   /** Why the Host header is not ours (DNS rebinding), or undefined. */
   hostProblem(req: IncomingMessage): string | undefined {
-    const raw = req.headers.host;
+    const raw = this.hostHeader(req);
     if (typeof raw !== 'string' || raw === '') return 'a Host header is required';
     const name = hostOf(raw);
     if (name === undefined || !this.hosts.has(name)) return `Host ${JSON.stringify(raw.slice(0, 100))} is not served here (served: ${this.servedHosts.join(', ')}; set dashboardPublicUrl for a proxy's name)`;
@@ -73,7 +78,12 @@ export class RequestGuard {
       return false; // includes "null": an opaque origin (sandboxed frame, file:) is never us
     }
     if (u.protocol !== 'http:' && u.protocol !== 'https:') return false;
-    return u.host === req.headers.host && this.hostProblem(req) === undefined;
+    return u.host === this.hostHeader(req) && this.hostProblem(req) === undefined;
+  }
+
+  /** The Host the browser sent: the header, or X-Forwarded-Host from a trusted proxy. */
+  private hostHeader(req: IncomingMessage): string | undefined {
+    return this.proxy?.forwardedHost(req) ?? req.headers.host;
   }
 
   /**
