@@ -27,7 +27,9 @@ export interface CampaignFigures {
   amd?: { people: number; machines: number };
   /** When dialing could begin: its start time when it has one, else its creation. */
   startedAt: string;
-  /** Seconds from `startedAt` to its end (or to now while it runs); 0 before it starts. */
+  /** When it ended: finished, or cancelled by an operator; absent while it can still dial. */
+  endedAt?: string;
+  /** Seconds from `startedAt` to `endedAt` (or to now while it runs); 0 before it starts. */
   durationS: number;
   /**
    * Seconds left at the pace so far (numbers finished per second since it began), or null when there is no pace to
@@ -45,7 +47,8 @@ export function campaignFigures(status: CampaignStatus, now: number): CampaignFi
   const { phase, detail } = phaseOf(status, now);
   const startedAt = s.startAt && Date.parse(s.startAt) > Date.parse(status.createdAt) ? s.startAt : status.createdAt;
   const startMs = Date.parse(startedAt);
-  const endMs = status.finishedAt ? Date.parse(status.finishedAt) : now;
+  const endedAt = status.state === 'finished' ? status.finishedAt : status.state === 'cancelled' ? status.cancelledAt : undefined;
+  const endMs = endedAt ? Date.parse(endedAt) : now;
   const durationS = Math.max(0, Math.round((endMs - startMs) / 1000));
   const remaining = Math.max(0, c.total - c.done);
   const pacing = phase === 'running' && dialed > 0 && durationS > 0;
@@ -58,6 +61,7 @@ export function campaignFigures(status: CampaignStatus, now: number): CampaignFi
     answeredRate: dialed > 0 ? answered / dialed : 0,
     attemptAnswerRate: c.attempts > 0 ? (c.attempt.ANSWERED ?? 0) / c.attempts : 0,
     startedAt,
+    ...(endedAt ? { endedAt } : {}),
     durationS,
     timeLeftS: pacing ? Math.round(remaining / (c.done / durationS)) : null,
   };

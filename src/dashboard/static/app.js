@@ -1,5 +1,5 @@
 // ari-dialer dashboard: plain DOM and ES modules, no framework, no build step. Data comes from /api and /live.
-import { $, api, flash, mb, newViewSignal } from './js/dom.js';
+import { $, api, flash, mb, newViewSignal, watchScrollers } from './js/dom.js';
 import { bindCampaignControls, loadCampaign, renderCampaign, resetCampaign } from './js/campaign.js';
 import { loadList, renderList } from './js/list.js';
 import { createLive } from './js/live.js';
@@ -76,10 +76,11 @@ async function init() {
   if (state.role !== 'operator') for (const el of document.querySelectorAll('[data-operator]')) el.hidden = true;
   if (state.maxUploadBytes) $('#u-max').textContent = mb(state.maxUploadBytes);
   const zone = $('#zone');
-  zone.options[0].textContent = `this browser's zone (${browserZone()})`;
+  zone.options[0].textContent = `browser (${browserZone()})`;
   zone.value = zoneMode();
   zone.addEventListener('change', () => setZoneMode(zone.value));
   refreshTimes();
+  watchScrollers();
   bindSearch();
   bindUpload(flashAcross);
   bindResults();

@@ -1,6 +1,6 @@
 // One campaign: state, figures, schedule, webhook, calls in flight, charts, latest results, report links. Built once
 // per campaign shown; every live snapshot only patches text, so nothing a person is using is ever replaced.
-import { $, announce, api, emptyRow, flash, h, isAbort, keyedRows, pct, secs, setText } from './dom.js';
+import { $, announce, api, emptyRow, flash, h, isAbort, keyedRows, pct, secs, setBreakable, setText } from './dom.js';
 import { actionBar } from './actions.js';
 import { renderCharts, resetCharts } from './charts.js';
 import { progressBar, stateBadge, updateProgress } from './list.js';
@@ -98,17 +98,20 @@ function renderFigures(d) {
   const started = Date.parse(c.startedAt) <= Date.parse(d.now);
   fig('started', (dd) => setTimeIn(dd, c.startedAt));
   setText($('#c-figures [data-l="started"]'), started ? 'Started' : 'Starts');
-  fig('finished', (dd) => setTimeIn(dd, c.finishedAt), Boolean(c.finishedAt));
+  // Its end: when it finished or was cancelled, else the end its schedule sets.
+  const end = c.endedAt ?? s.endAt;
+  fig('ended', (dd) => setTimeIn(dd, end), Boolean(end));
+  setText($('#c-figures [data-l="ended"]'), c.endedAt ? (c.state === 'cancelled' ? 'Cancelled' : 'Finished') : 'Ends');
   fig('duration', secs(c.durationS), started);
   fig('timeleft', c.timeLeftS === null ? '–' : `about ${secs(c.timeLeftS)}`, !over);
-  fig('endpoint', s.endpoint);
+  fig('endpoint', (dd) => setBreakable(dd, s.endpoint));
   fig('pacing', `${s.cps} cps, ${s.maxConcurrent} at once`);
   fig('window', s.window ? `${s.window.start}–${s.window.end} ${s.window.timezone}` : '', Boolean(s.window));
   fig('amdset', s.amd ? amdText(s.amd) : '', Boolean(s.amd));
   const w = d.webhook;
   $('#c-webhook').hidden = !w;
   if (w) {
-    setText($('#wh-url'), w.url);
+    setBreakable($('#wh-url'), w.url);
     setText($('#wh-counts'), `${w.delivered} delivered, ${w.failed} failed, ${w.pending} pending`);
     $('#wh-error').hidden = !w.lastError;
     setText($('#wh-error'), w.lastError ? `Last error (${fmt(w.lastError.at)}): ${w.lastError.message}` : '');

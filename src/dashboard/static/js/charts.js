@@ -1,7 +1,7 @@
 // Outcome and timeline charts. chart.js (210 KB, 61 KB compressed) is fetched only when a campaign page first
 // draws a chart, so the list and the other pages load without it. Legends are ours (HTML, never cut, with counts);
 // each chart has a table with the same data, and says so when there is nothing to draw.
-import { $, emptyRow, h, keyedRows, setAttr, setText } from './dom.js';
+import { $, emptyRow, h, keyedRows, pct, setAttr, setText } from './dom.js';
 import { colorOf, DISPOSITIONS } from './colors.js';
 import { dispBadge } from './results.js';
 import { state } from './state.js';
@@ -53,7 +53,7 @@ function renderOutcomes(d) {
     (r) => h('tr', {}, h('td', {}, byCause ? r.label : dispBadge(r.label)), h('td', { class: 'num' }), h('td', { class: 'num' }), h('td', { class: 'barcell' }, h('span', { class: 'hbar' }))),
     (tr, r) => {
       setText(tr.children[1], r.count);
-      setText(tr.children[2], `${Math.round((r.count / total) * 1000) / 10} %`);
+      setText(tr.children[2], pct(r.count / total));
       const bar = tr.children[3].firstChild;
       const w = `${Math.max(1, Math.round((r.count / rows[0].count) * 100))}%`;
       if (bar.style.width !== w) bar.style.width = w;

@@ -54,6 +54,32 @@ export function keyedRows(tbody, items, key, create, update) {
   for (const tr of old.values()) tr.remove();
 }
 
+/**
+ * Puts `text` in `el` with line-break opportunities after / @ ? & , . (a <wbr> each): an endpoint or URL wraps at
+ * its parts ("PJSIP/ {number}@ trunk") instead of mid-word, and copies as it was typed.
+ */
+export function setBreakable(el, text) {
+  const t = String(text ?? '');
+  if (el.dataset.text === t) return;
+  el.dataset.text = t;
+  el.replaceChildren(...t.split(/(?<=[/@?&,.])/).flatMap((part, i) => (i ? [h('wbr'), part] : [part])));
+}
+
+/**
+ * Table wrappers that scroll sideways (on a small screen) take keyboard focus, so they can be scrolled without a
+ * mouse (WCAG 2.1.1; axe's scrollable-region-focusable); wrappers that fit take none, and add no tab stop.
+ */
+export function watchScrollers() {
+  const check = (el) => setAttr(el, 'tabindex', el.scrollWidth > el.clientWidth + 1 ? '0' : undefined);
+  const ro = new ResizeObserver((entries) => {
+    for (const e of entries) check(e.target.classList.contains('scroll') ? e.target : e.target.parentElement);
+  });
+  for (const el of document.querySelectorAll('.scroll')) {
+    ro.observe(el);
+    if (el.firstElementChild) ro.observe(el.firstElementChild);
+  }
+}
+
 /** One row saying there is nothing to show (replaces the rows). */
 export function emptyRow(tbody, colspan, text) {
   tbody.replaceChildren(h('tr', {}, h('td', { colspan, class: 'empty' }, text)));

@@ -43,7 +43,7 @@ export async function loadResults(force) {
     const tbody = $('#results tbody');
     if (!page.items.length) emptyRow(tbody, 11, r.disposition ? `No ${r.disposition} results.` : 'No results yet.');
     else keyedRows(tbody, page.items, (a) => a.channel_id || `${a.number}|${a.attempt}`, createRow, updateRow);
-    setText($('#results-range'), `${page.total ? r.offset + 1 : 0}–${r.offset + page.items.length} of ${page.total}`);
+    setText($('#results-range'), page.total ? `${r.offset + 1}–${r.offset + page.items.length} of ${page.total}` : 'No results');
     $('#results-prev').disabled = r.offset === 0;
     $('#results-next').disabled = r.offset + PAGE >= page.total;
   } catch (e) {

@@ -74,7 +74,7 @@ function showPreview(c) {
     h('th', { scope: 'row' }, col.name),
     h('td', {}, col.role === 'variable' ? `channel variable ${col.variable}${col.placeholder ? ' (fills {' + col.variable + '} in the endpoint)' : ''}` : ROLE_TEXT[col.role] || col.role))));
   const vars = c.columns.filter((x) => x.role === 'variable').map((x) => x.variable);
-  $('#u-sample thead').replaceChildren(h('tr', {}, h('th', { scope: 'col' }, 'Line'), h('th', { scope: 'col' }, 'Number'), h('th', { scope: 'col' }, 'Caller id'), ...vars.map((v) => h('th', { scope: 'col' }, v))));
+  $('#u-sample thead').replaceChildren(h('tr', {}, h('th', { scope: 'col', class: 'num' }, 'Line'), h('th', { scope: 'col' }, 'Number'), h('th', { scope: 'col' }, 'Caller id'), ...vars.map((v) => h('th', { scope: 'col' }, v))));
   $('#u-sample tbody').replaceChildren(...c.sample.map((r) => h('tr', {},
     h('td', { class: 'num' }, r.line),
     r.error ? h('td', { colspan: 2 + vars.length, class: 'bad' }, r.error) : [h('td', { class: 'nowrap' }, r.number), h('td', {}, r.callerid || ''), ...vars.map((v) => h('td', {}, r.vars?.[v] ?? ''))])));
