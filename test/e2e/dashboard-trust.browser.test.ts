@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { CampaignWorker } from '../../src/campaign/campaign-worker.js';
+import { CampaignWorker } from '../../jobs/campaign-worker.js';
 import { AriSim } from '../../src/sim/index.js';
 import { axeViolations, createCampaign, MAX_UPLOAD_BYTES, newContext, numbers, overflow, REDIS_URL, shot, startRig, storeAttempt, type Rig } from './dashboard-rig.js';
 
