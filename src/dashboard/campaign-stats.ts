@@ -2,7 +2,7 @@ import type { CampaignService, CampaignStatus } from '../campaign/campaign-servi
 import type { CampaignSettings } from '../policy/campaign-settings.js';
 import type { AttemptRecord } from '../report/summarize.js';
 import { causeLabel } from '../report/cause-label.js';
-import { AfterAnswerSummaryBuilder, type MessageSummary } from '../report/summarize-after-answer.js';
+import { AfterAnswerSummaryBuilder, type CapturedSummary, type MessageSummary } from '../report/summarize-after-answer.js';
 import { campaignFigures, type CampaignFigures } from './campaign-figures.js';
 
 /** A campaign as the list shows it: everything the row needs, nothing secret. Rates are in CampaignFigures. */
@@ -35,6 +35,8 @@ export interface CampaignRow extends CampaignFigures {
   settings: PublicSettings;
   /** The message's figures so far (press rate per key, opt-out rate, mean heard), for a campaign with a message. */
   message?: MessageSummary;
+  /** Each captured variable's values so far (count and share), for a campaign with `capture`. */
+  captured?: Record<string, CapturedSummary>;
 }
 
 /** Settings as the page may see them: a webhook's signing secret never leaves the server. */
@@ -46,6 +48,7 @@ const SCAN_BUDGET = 20_000;
 const PAGE = 1000;
 
 interface Tally {
+  /** Records read: the index in the Redis attempts list, or the last `seq` read from PostgreSQL. */
   scanned: number;
   answeredCalls: number;
   answeredTalkMs: number;
@@ -70,7 +73,7 @@ export class CampaignStats {
   ) {}
 
   async row(status: CampaignStatus): Promise<CampaignRow> {
-    const t = status.history === 'pg' ? await this.fromCounters(status.id) : await this.catchUp(status.id);
+    const t = status.history === 'pg' ? await this.fromCounters(status) : await this.catchUp(status.id, () => this.read(status.id));
     const c = status.counters;
     const live = status.state === 'running' || status.state === 'importing';
     const since = this.now() - CPS_WINDOW_MS;
@@ -104,6 +107,8 @@ export class CampaignStats {
     if (status.finishedAt) row.finishedAt = status.finishedAt;
     const message = t.after?.message();
     if (message) row.message = message;
+    const captured = t.after?.capturedValues();
+    if (captured) row.captured = captured;
     return row;
   }
 
@@ -113,23 +118,28 @@ export class CampaignStats {
     if (!(await this.service.redis.exists(this.service.keys.campaign(id))) && this.service.history) {
       return (await this.service.history.campaign(id))?.snapshot.causes ?? [];
     }
-    const t = await this.catchUp(id);
+    const t = await this.catchUp(id, () => this.read(id));
     return [...t.causes].map(([cause, count]) => ({ cause, count })).sort((a, b) => b.count - a.count || a.cause.localeCompare(b.cause));
   }
 
   /**
    * A campaign with history in PostgreSQL keeps no attempts list in Redis: its Lua script counts answered calls,
-   * talk time and starts per second as they end, so these figures cost no scan (and survive its archiving).
+   * talk time and starts per second as they end, so these figures cost no scan (and survive its archiving). What
+   * happened after the answer (keys, the message's flows, opt-outs, captured values) is read on from its archived
+   * attempts, as the report reads them; behind by the archiver's batch, and as it was while PostgreSQL is down.
    */
-  private async fromCounters(id: string): Promise<Tally> {
+  private async fromCounters(status: CampaignStatus): Promise<Tally> {
+    const { id, settings } = status;
+    const history = this.service.history;
+    const after = history && (settings.message || settings.capture) ? (await this.catchUp(id, () => this.readHistory(id, history))).after : undefined;
     const store = this.service.store;
     if (!(await this.service.redis.exists(this.service.keys.campaign(id)))) {
-      return { scanned: 0, answeredCalls: 0, answeredTalkMs: 0, causes: new Map(), recentStarts: [] };
+      return { ...emptyTally(), ...(after ? { after } : {}) };
     }
     const now = this.now();
     const [talk, starts] = await Promise.all([store.answeredTalk(id), store.startsSince(id, now - CPS_WINDOW_MS, now)]);
     // Only the count matters below: stand-ins at "now" for the attempts that started in the window.
-    return { scanned: 0, answeredCalls: talk.calls, answeredTalkMs: talk.talkMs, causes: new Map(), recentStarts: new Array<number>(starts).fill(now) };
+    return { scanned: 0, answeredCalls: talk.calls, answeredTalkMs: talk.talkMs, causes: new Map(), recentStarts: new Array<number>(starts).fill(now), ...(after ? { after } : {}) };
   }
 
   forget(id: string): void {
@@ -137,18 +147,41 @@ export class CampaignStats {
   }
 
   /** One catch-up per campaign at a time: two overlapping reads of the same range would count it twice. */
-  private catchUp(id: string): Promise<Tally> {
+  private catchUp(id: string, read: () => Promise<Tally>): Promise<Tally> {
     let p = this.pending.get(id);
     if (!p) {
-      p = this.read(id).finally(() => this.pending.delete(id));
+      p = read().finally(() => this.pending.delete(id));
       this.pending.set(id, p);
     }
     return p;
   }
 
-  private async read(id: string): Promise<Tally> {
+  private tally(id: string): Tally {
     let t = this.tallies.get(id);
-    if (!t) this.tallies.set(id, (t = { scanned: 0, answeredCalls: 0, answeredTalkMs: 0, causes: new Map(), recentStarts: [] }));
+    if (!t) this.tallies.set(id, (t = emptyTally()));
+    return t;
+  }
+
+  /** Reads on from the last archived attempt counted; keeps the figures so far when PostgreSQL does not answer. */
+  private async readHistory(id: string, history: NonNullable<CampaignService['history']>): Promise<Tally> {
+    const t = this.tally(id);
+    try {
+      for (let budget = SCAN_BUDGET; budget > 0; budget -= PAGE) {
+        const rows = await history.attemptsAfter(id, t.scanned, PAGE);
+        for (const { seq, record } of rows) {
+          t.scanned = seq;
+          if (record) addAfter(t, record);
+        }
+        if (rows.length < PAGE) break;
+      }
+    } catch {
+      // The page shows the figures so far; the next refresh reads on from where this one stopped.
+    }
+    return t;
+  }
+
+  private async read(id: string): Promise<Tally> {
+    const t = this.tally(id);
     const key = this.service.keys.attempts(id);
     const since = this.now() - CPS_WINDOW_MS;
     for (let budget = SCAN_BUDGET; budget > 0; budget -= PAGE) {
@@ -175,12 +208,19 @@ function add(t: Tally, raw: string, since: number): void {
     if (typeof rec.talk_s === 'number' && rec.talk_s > 0) t.answeredTalkMs += Math.round(rec.talk_s * 1000);
   }
   if (rec.channel_id) {
-    if (rec.flow !== undefined || rec.captured !== undefined) (t.after ??= new AfterAnswerSummaryBuilder()).add(rec as AttemptRecord);
+    addAfter(t, rec as AttemptRecord);
     const label = causeLabel(rec);
     t.causes.set(label, (t.causes.get(label) ?? 0) + 1);
   }
   const started = typeof rec.created_at === 'string' ? Date.parse(rec.created_at) : NaN;
   if (started >= since) t.recentStarts.push(started);
+}
+
+const emptyTally = (): Tally => ({ scanned: 0, answeredCalls: 0, answeredTalkMs: 0, causes: new Map(), recentStarts: [] });
+
+/** Keys, the message's flow and captured values: counted by the report's own builder, so page and report agree. */
+function addAfter(t: Tally, rec: AttemptRecord): void {
+  if (rec.flow !== undefined || rec.captured !== undefined) (t.after ??= new AfterAnswerSummaryBuilder()).add(rec);
 }
 
 export function publicSettings(s: CampaignSettings): PublicSettings {

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { CampaignService } from '../../src/campaign/campaign-service.js';
 import { CampaignWorker, type CampaignWorkerOptions } from '../../jobs/campaign-worker.js';
 import { AriSim, type AriSimOptions } from '../../src/sim/index.js';
+import type { HistoryStore } from '../../src/store/history/history-store.js';
 import { dropPrefix, REDIS_URL, testRedis } from './redis-test.js';
 
 /** The simulator, a Redis connection, a CampaignService and one worker, all on a key prefix of the test's own. */
@@ -17,12 +18,19 @@ export interface CampaignRig {
 /** Simulator user `dialer`/`pw` at a fast time scale (0.01 unless `sim` says), a worker taking jobs at once. */
 export async function startCampaignRig(
   prefix: string,
-  o: { sim?: AriSimOptions; worker?: Partial<CampaignWorkerOptions>; /** For webhook receivers on 127.0.0.1 (the SSRF rules refuse loopback). */ webhookAllowHosts?: string[] } = {},
+  o: {
+    sim?: AriSimOptions;
+    worker?: Partial<CampaignWorkerOptions>;
+    /** For webhook receivers on 127.0.0.1 (the SSRF rules refuse loopback). */
+    webhookAllowHosts?: string[];
+    /** History in PostgreSQL (as with DATABASE_URL): the service and the worker both get it. */
+    history?: HistoryStore;
+  } = {},
 ): Promise<CampaignRig> {
   const sim = await AriSim.start({ users: { dialer: 'pw' }, timeScale: 0.01, ...o.sim });
   const redis = testRedis();
-  const svc = new CampaignService({ redis, prefix, webhookAllowHosts: o.webhookAllowHosts });
-  const worker = new CampaignWorker({ redisUrl: REDIS_URL, prefix, ari: { url: sim.url, user: 'dialer', password: 'pw' }, channelCap: 50, pollMs: 100, webhookAllowHosts: o.webhookAllowHosts, ...o.worker });
+  const svc = new CampaignService({ redis, prefix, webhookAllowHosts: o.webhookAllowHosts, ...(o.history ? { history: o.history } : {}) });
+  const worker = new CampaignWorker({ redisUrl: REDIS_URL, prefix, ari: { url: sim.url, user: 'dialer', password: 'pw' }, channelCap: 50, pollMs: 100, webhookAllowHosts: o.webhookAllowHosts, ...(o.history ? { history: o.history } : {}), ...o.worker });
   await worker.start();
   return {
     sim,

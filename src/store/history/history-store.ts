@@ -156,6 +156,16 @@ export class HistoryStore implements DeletableHistory {
     return r.rows.flatMap((row: { record: unknown }) => asAttemptRecord(row.record) ?? []);
   }
 
+  /**
+   * A campaign's attempts archived after `afterSeq`, oldest first, with their `seq` (a live figure reads on from the
+   * last one it saw; one archiver writes a campaign at a time, so rows become visible in seq order). A row whose
+   * record does not check out comes back without it, so that the reader still moves past it.
+   */
+  async attemptsAfter(campaignId: string, afterSeq: number, limit: number): Promise<Array<{ seq: number; record?: AttemptRecord }>> {
+    const r = await this.pool.query(`SELECT seq, record FROM attempts WHERE campaign_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, [campaignId, afterSeq, limit]);
+    return (r.rows as Array<{ seq: string; record: unknown }>).map((row) => ({ seq: Number(row.seq), record: asAttemptRecord(row.record) }));
+  }
+
   /** Every campaign holding a number, with its attempts and final result there (search across campaigns). */
   async searchNumber(number: string, campaignIds?: readonly string[]): Promise<Map<string, { final?: AttemptRecord; attempts: AttemptRecord[] }>> {
     const only = campaignIds ? ' AND campaign_id = ANY($2)' : '';

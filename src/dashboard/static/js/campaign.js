@@ -90,6 +90,7 @@ function renderFigures(d) {
   fig('attemptrate', c.attempts ? `${pct(c.attemptAnswerRate)} of ${c.attempts} calls` : '–');
   fig('amd', c.amd ? `${c.amd.people} people, ${c.amd.machines} machines` : '', Boolean(c.amd));
   fig('message', c.message ? messageText(c.message) : '', Boolean(c.message));
+  fig('captured', c.captured ? capturedText(c.captured) : '', Boolean(c.captured));
   fig('acd', c.answered ? `${c.acdS.toFixed(1)} s` : '–');
   fig('cps', over ? '–' : c.cpsNow.toFixed(1));
   fig('inflight', c.inflight);
@@ -130,6 +131,13 @@ function setTimeIn(dd, iso) {
 function messageText(m) {
   const keys = Object.entries(m.press_rate).map(([k, r]) => `${k}: ${pct(r)}`).join(', ') || 'no key yet';
   return `${m.calls} heard it; pressed ${keys}; opt-outs ${pct(m.optout_rate)} (${m.opted_out}); heard ${m.avg_heard_s.toFixed(1)} s on average`;
+}
+
+/** Each captured variable's most frequent values so far: "SURVEY_ANSWER: 1 23.0 %, 2 61.0 % (of 80)". */
+function capturedText(captured) {
+  return Object.entries(captured)
+    .map(([name, v]) => `${name}: ${Object.entries(v.values).slice(0, 5).map(([value, x]) => `${value === '' ? '(empty)' : value} ${pct(x.share)}`).join(', ')} (of ${v.calls})`)
+    .join('; ');
 }
 
 /** "machine → hangup" or "machine → vm-drop,s,1", and NOTSURE when it is not taken for a person. */
