@@ -161,10 +161,8 @@ export class CampaignService extends CampaignReads {
    */
   async add(id: string, input: Omit<CreateCampaignInput, 'name' | 'settings'>): Promise<AddContactsResult> {
     const meta = await this.get(id);
-    if (meta.state === 'cancelled') throw new BadArgumentError('campaign', `campaign ${id} is cancelled; it takes no more numbers`);
-    if (meta.archivedAt) throw new BadArgumentError('campaign', `campaign ${id} is archived; create a new one`);
+    assertTakesContacts(meta);
     const s = meta.settings;
-    if (s.endAt && Date.now() >= Date.parse(s.endAt)) throw new BadArgumentError('campaign', `campaign ${id} ended at ${s.endAt}; it takes no more numbers`);
     let counts: ImportCounts;
     if (meta.contacts === 'pg') {
       if (!this.contacts) throw new DialerError('HISTORY', `campaign ${id} keeps its list in PostgreSQL: set DATABASE_URL to add to it`);
@@ -177,10 +175,38 @@ export class CampaignService extends CampaignReads {
       if (rejected) return { id, stored: false, ...rejected };
       counts = await this.enqueue(id, s, input);
     }
-    if (counts.accepted > 0 && (await this.store.get(id))?.state === 'finished') await this.store.setState(id, 'running');
-    await this.store.publish({ type: 'campaign', id, change: 'contacts-added', added: counts.accepted });
+    await this.contactsAdded(id, counts.accepted);
     this.log.info({ campaignId: id, added: counts.accepted }, 'contacts added');
     return { id, stored: true, ...counts };
+  }
+
+  /** After numbers were added (a list, one call): a finished campaign runs again until they are done. */
+  async contactsAdded(id: string, added: number): Promise<void> {
+    if (added > 0 && (await this.store.get(id))?.state === 'finished') await this.store.setState(id, 'running');
+    await this.store.publish({ type: 'campaign', id, change: 'contacts-added', added });
+  }
+
+  /**
+   * A campaign with an empty list under the id given (POST /api/calls names one), running: created once whoever asks
+   * first (a claim in Redis; the others wait for it). False when it existed already; its settings are then its own.
+   */
+  async createNamed(id: string, settingsInput: unknown): Promise<boolean> {
+    if (await this.store.get(id)) return false;
+    const settings = parseSettings(settingsInput);
+    if (settings.webhook) await this.webhookGuard.check(settings.webhook.url);
+    if ((await this.redis.set(`${this.keys.campaign(id)}:creating`, '1', 'PX', 10_000, 'NX')) !== 'OK') {
+      for (let waited = 0; !(await this.store.get(id)); waited += 20) {
+        if (waited > 10_000) throw new DialerError('CAMPAIGN_ACTIVE', `campaign ${id} is being created by another request; try again`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return false;
+    }
+    const inPg = this.contacts ? { history: 'pg' as const, contacts: 'pg' as const } : this.opts.history ? { history: 'pg' as const } : {};
+    await this.store.create({ id, name: id, settings, state: 'running', ...inPg });
+    await this.applyLimits(id, settings);
+    await this.store.publish({ type: 'campaign', id, change: 'created' });
+    this.log.info({ campaignId: id }, 'campaign created for calls over HTTP');
+    return true;
   }
 
   /**
@@ -362,6 +388,15 @@ export class CampaignService extends CampaignReads {
     await this.dialQueue(id).setGlobalConcurrency(s.maxConcurrent);
     if (s.webhook) await this.webhookQueue(id).setGlobalRateLimit(1, Math.max(1, Math.round(1000 / s.webhook.ratePerSecond)));
   }
+}
+
+/** Throws (naming why) when a campaign takes no more numbers: cancelled, archived, or past its end. */
+export function assertTakesContacts(meta: CampaignMeta): void {
+  const id = meta.id;
+  if (meta.state === 'cancelled') throw new BadArgumentError('campaign', `campaign ${id} is cancelled; it takes no more numbers`);
+  if (meta.archivedAt) throw new BadArgumentError('campaign', `campaign ${id} is archived; create a new one`);
+  const endAt = meta.settings.endAt;
+  if (endAt && Date.now() >= Date.parse(endAt)) throw new BadArgumentError('campaign', `campaign ${id} ended at ${endAt}; it takes no more numbers`);
 }
 
 const withoutStored = ({ stored: _s, ...c }: CopyContactsResult): ImportCounts => c;

@@ -11,6 +11,7 @@ import { campaignDetail } from './campaign-detail.js';
 import { HttpError } from './http-error.js';
 import { uploadRoute } from './upload-route.js';
 import { contactsRoute } from './api/contacts-route.js';
+import { callsRoutes } from './api/calls-route.js';
 import { searchNumbers, type SearchFilters } from './number-search.js';
 
 export interface ApiRoutesOptions {
@@ -130,6 +131,8 @@ export function apiRoutes(o: ApiRoutesOptions): Router {
     await service.get(id);
     res.json({ bucketS: 10, buckets: await service.store.timeline(id) });
   });
+
+  r.use(callsRoutes(service, o.log));
 
   r.get('/search', async (req, res) => {
     const q = typeof req.query.q === 'string' ? req.query.q.trim() : '';

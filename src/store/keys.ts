@@ -163,6 +163,11 @@ export class Keys {
     return `${this.campaign(id)}:starts`;
   }
 
+  /** What the first request with one Idempotency-Key (its SHA-256, hex) was and got (POST /api/calls). */
+  idempotency(hash: string): string {
+    return this.oneSlot ? `${this.prefix}:idem:${hash}` : `${this.prefix}:idem:{${hash}}`;
+  }
+
   dialQueue(id: string): string {
     return `dial-${id}`;
   }

@@ -89,6 +89,12 @@ export class ContactTable {
     return out;
   }
 
+  /** Where one contact stands, or undefined when the campaign has no such number. */
+  async stateOf(campaignId: string, number: string): Promise<ContactState | undefined> {
+    const r = await this.pool.query<{ state: ContactState }>(`SELECT state FROM contacts WHERE campaign_id = $1 AND number = $2`, [campaignId, number]);
+    return r.rows[0]?.state;
+  }
+
   /**
    * Adds one contact (a call asked for over HTTP), ahead of the list by `leadPriority`. Returns false when the
    * campaign already has that number.
