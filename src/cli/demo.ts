@@ -44,8 +44,8 @@ export function demoCommand(config: DialerConfig): Command {
         redisUrl = priv.url;
         say(`No Redis at 127.0.0.1:6379: started a private redis-server at ${redisUrl} (keeps nothing on disk).`);
       }
-      // The demo keeps its keys apart from any real installation sharing this Redis.
-      const prefix = '{ari-dialer-demo}';
+      // The demo keeps its keys apart from any real installation sharing this Redis, unless DIALER_PREFIX says where.
+      const prefix = config.sources.prefix === 'default' ? '{ari-dialer-demo}' : config.prefix;
       // Callees that talk for a while (the continued dialplan waits for them), at five times real speed.
       const sim = await AriSim.start({
         users: { demo: 'demo' },
@@ -64,12 +64,19 @@ export function demoCommand(config: DialerConfig): Command {
       await worker.start();
       const redis = connectRedis(redisUrl);
       const service = new CampaignService({ redis, prefix });
-      const dash = await startDashboard({ service, redisUrl, host: config.dashboardHost, port: Number(o.port), logger: silentLogger }).catch(() =>
-        startDashboard({ service, redisUrl, host: config.dashboardHost, port: 0, logger: silentLogger }),
-      );
-      say(`Dashboard: ${dash.url}`);
+      // The tokens serve would take (DASHBOARD_TOKEN, DASHBOARD_VIEWER_TOKEN, the config file's list): without one
+      // the dashboard is open, which it allows on loopback only.
+      const tokens = { operatorToken: config.dashboardToken, viewerToken: config.dashboardViewerToken, tokens: config.dashboardTokens.map((t, i) => ({ ...t, setting: `dashboardTokens[${i}] (${t.name})` })) };
+      const dashboard = (port: number) => startDashboard({ service, redisUrl, host: config.dashboardHost, port, logger: silentLogger, ...tokens });
+      const dash = await dashboard(Number(o.port)).catch((err: unknown) => {
+        if ((err as { code?: unknown }).code !== 'EADDRINUSE') throw err;
+        return dashboard(0);
+      });
+      const locked = Boolean(config.dashboardToken || config.dashboardTokens.length);
+      say(`Dashboard: ${dash.url}${locked ? ' (log in with DASHBOARD_TOKEN)' : ''}`);
       const created = await service.create({
-        name: 'demo',
+        // Each run's campaign has a name of its own: the list still shows earlier runs.
+        name: `demo ${new Date().toISOString().slice(0, 19).replace('T', ' ')} UTC`,
         settings: { endpoint: 'SIP/trunk/{number}', callerId: '5550100', cps: 10, maxConcurrent: 15, timeoutS: 20, retry: 'busy=1@3s,no_answer=1@3s,congestion=1@2s,machine=1@5s',
           // The simulator's AMD takes numbers ending in 4 for machines: they get the voicemail drop, and one more call.
           amd: { onMachine: 'voicemail-drop,s,1' },
