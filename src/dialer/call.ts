@@ -8,7 +8,7 @@ import { endLostSight, endedTooEarlyToTell, gapSince, lastState, originateNeverT
 import { CallRecorder } from './recording/call-recorder.js';
 import { AMD_APP_VAR } from './amd/amd-options.js';
 import { originateVariables, placeOf } from './call-places.js';
-import { actOnFoundInStasis, applySnapshot, deadlinePassed, initialCallState, playRefused, transition, type CallAction, type CallState, type ContinueTarget } from './transitions.js';
+import { actOnFoundInStasis, applySnapshot, deadlinePassed, initialCallState, noticeRefused, playRefused, transition, type CallAction, type CallState, type ContinueTarget } from './transitions.js';
 import { MessageRunner } from './message/message-runner.js';
 import type { DialplanPlace } from './message/message-options.js';
 
@@ -68,7 +68,7 @@ class LiveCall {
     private readonly p: CallParams,
     private readonly resolve: (r: CallResult) => void,
   ) {
-    this.s = initialCallState(p.amd, { capture: p.capture?.length ? new Set(p.capture) : undefined, message: p.message });
+    this.s = initialCallState(p.amd, { capture: p.capture?.length ? new Set(p.capture) : undefined, message: p.message, notice: p.record?.notice });
     this.now = deps.now ?? Date.now;
     this.log = deps.log ?? silentLogger;
     this.createdAt = this.now();
@@ -156,7 +156,7 @@ class LiveCall {
     if (ev.type === 'ChannelDtmfReceived' && actions.length > 0) this.messageRunner().keyPressed();
     this.run(actions);
     if (!wasUp && this.s.up && !this.done) {
-      this.recorder?.start(this.adopted);
+      this.recorder?.answered(this.adopted);
       this.deps.observer?.answered?.({ channelId: this.p.channelId, ringMs: (this.s.answeredAt ?? 0) - (this.s.ringingAt ?? this.createdAt) });
     }
   }
@@ -165,6 +165,7 @@ class LiveCall {
     for (const a of actions) {
       if (a.type === 'continue') void this.continueInDialplan(a.to, this.now(), 0, a.place);
       else if (a.type === 'hangup') void this.hangup(a.why);
+      else if (a.type === 'notice' || a.type === 'noticeOver') this.recorder?.notice(a, (why) => this.run(noticeRefused(this.s, why, this.now(), this.p.channelId)));
       else if (a.type !== 'ended') this.messageRunner().run(a);
       else if (this.stasisFailed) this.finishStasisFailed(a.cause, a.causeTxt, this.deps.events.app, this.now());
       else this.finishDestroyed(a.cause, a.causeTxt, a.techCause);

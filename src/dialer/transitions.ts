@@ -16,6 +16,7 @@ import {
   type MessageRun,
 } from './message/message-flow.js';
 import type { MessageOptions } from './message/message-options.js';
+import { newNotice, noticeFailed, noticeFinished, noticePlaybackId, startNotice, type NoticeAction, type NoticeRun } from './recording/notice-flow.js';
 
 export type CallPhase = 'originating' | 'ringing' | 'answered' | 'amd' | 'message' | 'continued' | 'ended';
 
@@ -51,6 +52,8 @@ export interface CallState {
   /** The message played in Stasis (shared, read-only), and this call's run of it once it started. */
   message?: Readonly<MessageOptions>;
   msg?: MessageRun;
+  /** The recording notice (`--record-notice`), played in Stasis before the call goes on and recording starts. */
+  notice?: NoticeRun;
 }
 
 /**
@@ -63,12 +66,15 @@ export type CallAction =
   | { type: 'continue'; to: ContinueTarget; place?: { context: string; extension: string; priority: number } }
   | { type: 'hangup'; why: string }
   | { type: 'ended'; cause: number; causeTxt: string; techCause?: number }
-  | Exclude<MessageAction, { type: 'continue' | 'hangup' }>;
+  | Exclude<MessageAction, { type: 'continue' | 'hangup' }>
+  | NoticeAction;
 
 /** What a call is asked to do after the answer besides going on (shared between the calls of a campaign). */
 export interface AfterAnswer {
   capture?: ReadonlySet<string>;
   message?: Readonly<MessageOptions>;
+  /** The recording notice's media. */
+  notice?: string;
 }
 
 export const initialCallState = (amd?: CallState['amd'], after?: AfterAnswer): CallState => ({
@@ -82,6 +88,7 @@ export const initialCallState = (amd?: CallState['amd'], after?: AfterAnswer): C
   ...(amd ? { amd } : {}),
   ...(after?.capture?.size ? { capture: after.capture } : {}),
   ...(after?.message ? { message: after.message } : {}),
+  ...(after?.notice ? { notice: newNotice(after.notice) } : {}),
 });
 
 /**
@@ -135,6 +142,7 @@ export function transition(s: CallState, ev: AriEvent, at: number, channelId: st
       if (s.msg && ev.playback.target_uri === `channel:${channelId}`) messagePlaybackStarted(msgView(s), ev.playback.id, at);
       return NONE;
     case 'PlaybackFinished':
+      if (s.notice?.state === 'playing' && ev.playback.id === noticePlaybackId(channelId)) return afterNotice(s, noticeFinished(s.notice, ev.playback.state), at, channelId);
       if (!s.msg || ev.playback.target_uri !== `channel:${channelId}`) return NONE;
       return fromMessage(s, messagePlaybackFinished(msgView(s), ev.playback.id, ev.playback.state, at));
     case 'ChannelTalkingFinished':
@@ -189,6 +197,16 @@ export function playRefused(s: CallState, playbackId: string, reason: string, aw
   return s.phase === 'ended' || !s.msg ? NONE : fromMessage(s, messagePlayRefused(msgView(s), playbackId, reason, away));
 }
 
+/** Asterisk refused the notice, or it did not end within its bound: the call goes on, not recorded. */
+export function noticeRefused(s: CallState, reason: string, at: number, channelId: string): CallAction[] {
+  return s.phase === 'ended' || !s.notice ? NONE : afterNotice(s, noticeFailed(s.notice, reason), at, channelId);
+}
+
+/** The notice is over: what was waiting for it (the entry's one action) comes now. */
+function afterNotice(s: CallState, over: NoticeAction[], at: number, channelId: string): CallAction[] {
+  return over.length ? [...over, ...maybeAct(s, at, channelId)] : NONE;
+}
+
 const NONE: CallAction[] = [];
 
 type WithMessage = CallState & { message: Readonly<MessageOptions> };
@@ -227,8 +245,10 @@ function markUp(s: CallState, at: number): void {
  * runs in this entry, between StasisStart and that action.
  */
 function maybeAct(s: CallState, at: number, channelId: string): CallAction[] {
-  if (!s.up || !s.inStasis || s.actedOnEntry === s.stasisEntries) return NONE;
+  if (!s.up || !s.inStasis || s.actedOnEntry === s.stasisEntries || s.notice?.state === 'playing') return NONE;
   if (!s.continueSent) {
+    // The notice first (but after AMD, which must hear the callee): the entry's action waits for its end.
+    if (s.notice?.state === 'pending' && !s.amd) return startNotice(s.notice, channelId);
     s.actedOnEntry = s.stasisEntries;
     s.continueSent = true;
     if (s.amd) {
@@ -243,8 +263,10 @@ function maybeAct(s: CallState, at: number, channelId: string): CallAction[] {
   }
   // Past the first entry only AMD's way back is ours to act on; anything else someone else's dialplan decided.
   if (s.phase !== 'amd' || !s.amd || !s.amdVerdict) return NONE;
-  s.actedOnEntry = s.stasisEntries;
   const route = amdRoute(s.amdVerdict.status, s.amd);
+  // A machine that is hung up is told nothing; anyone the call goes on to hears the notice first.
+  if (s.notice?.state === 'pending' && route !== 'hangup') return startNotice(s.notice, channelId);
+  s.actedOnEntry = s.stasisEntries;
   const msg = toMessage(s, route !== 'destination', channelId);
   if (msg) return msg;
   s.phase = 'continued';

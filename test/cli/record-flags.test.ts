@@ -25,8 +25,9 @@ describe('recording flags', () => {
     expect(refusal({ recordFormat: 'gsm' }).message).toMatch(/--record-format.*needs --record/);
   });
 
-  it('refuses --record-notice, which nothing plays yet, rather than record a callee who was not told', () => {
-    expect(refusal({ record: true, recordFormat: 'wav', recordNotice: 'sound:recording-notice' }).message).toMatch(/--record-notice.*not played yet/);
-    expect(refusal({ recordFormat: 'wav', recordNotice: 'sound:recording-notice' }).message).toMatch(/--record-notice/);
+  it('--record-notice takes a media URI, and needs --record', () => {
+    expect(recordFromFlags({ record: true, recordFormat: 'wav', recordNotice: 'sound:recording-notice' })).toEqual({ mode: 'answered', format: 'wav', notice: 'sound:recording-notice' });
+    expect(refusal({ record: true, recordFormat: 'wav', recordNotice: 'http://x/y.wav' }).message).toMatch(/^--record-notice: must be a media URI/);
+    expect(refusal({ recordFormat: 'wav', recordNotice: 'sound:recording-notice' }).message).toMatch(/--record-notice.*needs --record/);
   });
 });

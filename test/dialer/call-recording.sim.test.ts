@@ -7,6 +7,7 @@ import type { CallParams } from '../../src/dialer/call-options.js';
 import { oneOffChannelId } from '../../src/dialer/channel-id.js';
 import type { RecordOptions } from '../../src/dialer/recording/record-options.js';
 import type { AriSim } from '../../src/sim/index.js';
+import type { AriEvent } from '../../src/ari/types.generated.js';
 import { ENGINE_CREDS as creds, startEngineRig, type EngineRig } from '../helpers/engine-rig.js';
 
 let rig: EngineRig;
@@ -19,6 +20,7 @@ beforeAll(async () => {
   // Real time (scale 1) with short calls: a recording is as long as the call its client saw.
   rig = await startEngineRig('rec-test', {
     dialplanMs: 1300,
+    sounds: { 'recording-notice': 1000 },
     rules: [
       { match: 'talk', outcome: 'answer', ringMs: 400, talkMs: 30_000 },
       { match: 'nobody', outcome: 'busy' },
@@ -116,5 +118,36 @@ describe('recording a call (--record)', () => {
     expect(second.recording).toMatchObject({ name: channelId, state: 'done', duration_s: 1 });
     expect(sim.recording.store.list().filter((s) => s.name === channelId)).toHaveLength(1);
     void first;
+  });
+
+  it('--record-notice: the simulator plays the notice to the callee, then the call goes on and the recording starts', async () => {
+    const seen: string[] = [];
+    const channelId = oneOffChannelId();
+    const note = ({ event }: { event: AriEvent }) => {
+      if (event.type === 'PlaybackStarted' || event.type === 'PlaybackFinished') seen.push(`${event.type} ${event.playback.id} ${event.playback.target_uri}`);
+      if (event.type === 'RecordingStarted') seen.push(`RecordingStarted ${event.recording.name}`);
+      if (event.type === 'StasisEnd' && event.channel.id === channelId) seen.push('StasisEnd (continue)');
+    };
+    const off = events.on('event', note);
+    const r = await runCall({ ari, events }, params('SIP/talk/9', { channelId, record: record({ notice: 'sound:recording-notice' }) }));
+    off();
+    expect(seen).toEqual([
+      `PlaybackStarted ${channelId}-notice channel:${channelId}`,
+      `PlaybackFinished ${channelId}-notice channel:${channelId}`,
+      'StasisEnd (continue)',
+      `RecordingStarted ${channelId}`,
+    ]);
+    expect(r).toMatchObject({ disposition: 'ANSWERED', continued: true, recording: { state: 'done' } });
+    // The file holds the call after the notice: the dialplan's 1.3 s, not the notice's 1 s before it.
+    const seconds = await wavSeconds(channelId);
+    expect(seconds).toBeGreaterThan(1.1);
+    expect(seconds).toBeLessThan(r.talk_s - 0.8);
+  });
+
+  it('a notice that cannot play: the call goes on, nothing is recorded, the result says why', async () => {
+    const r = await runCall({ ari, events }, params('SIP/talk/10', { record: record({ notice: 'sound:no-such-notice' }) }));
+    expect(r).toMatchObject({ disposition: 'ANSWERED', continued: true });
+    expect(r.recording).toMatchObject({ state: 'failed', duration_s: 0, reason: 'not recorded: the notice sound:no-such-notice did not play (PlaybackFinished failed)' });
+    expect(sim.recording.store.has(r.channel_id)).toBe(false);
   });
 });

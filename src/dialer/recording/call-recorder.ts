@@ -3,6 +3,8 @@ import { isAriHttpError } from '../../ari/errors.js';
 import type { AriEventStream } from '../../ari/event-stream.js';
 import type { AriEvent } from '../../ari/types.generated.js';
 import type { Logger } from '../../log.js';
+import { itemBoundMs } from '../message/message-options.js';
+import type { NoticeAction } from './notice-flow.js';
 import { recordingNameFor, snoopIdFor, type RecordOptions } from './record-options.js';
 import type { RecordingInfo } from './recording-info.js';
 
@@ -19,6 +21,8 @@ type Phase = 'idle' | 'snooping' | 'recording' | 'finished' | 'failed';
 const FINISH_WAIT_MS = 3_000;
 /** A recording this long (by the call's clock) that Asterisk says holds 0 s is checked for a file. */
 const SUSPICIOUS_S = 1;
+/** Longest a notice may play before it is given up (as a message item's bound, see itemBoundMs). */
+const NOTICE_MAX_S = 120;
 
 /**
  * Records one call beside it, never in its way: a snoop channel of our own (`<channelId>-rec`, spy both) enters our
@@ -37,6 +41,9 @@ export class CallRecorder {
   private following = false;
   private off: (() => void) | undefined;
   private wake: (() => void) | undefined;
+  /** Answered with a notice to play first: recording starts when the state table says it is over. */
+  private awaitingNotice: { adopted: boolean } | undefined;
+  private noticeTimer: NodeJS.Timeout | undefined;
   readonly name: string;
   readonly snoopId: string;
 
@@ -52,6 +59,39 @@ export class CallRecorder {
   /** When to start: `all` at the originate, `answered` at the answer. */
   get mode(): RecordOptions['mode'] {
     return this.o.mode;
+  }
+
+  /** The call was answered: recording from the answer starts now, or after the notice when there is one. */
+  answered(adopted: boolean): void {
+    if (this.o.notice && this.phase === 'idle') this.awaitingNotice = { adopted };
+    else this.start(adopted);
+  }
+
+  /**
+   * The state table's notice steps: play it on the callee's channel (bounded: a notice Asterisk never finishes is
+   * given up through `refused`), then start recording, or record nothing when nobody could be told.
+   */
+  notice(a: NoticeAction, refused: (reason: string) => void): void {
+    if (a.type === 'notice') {
+      this.noticeTimer = setTimeout(() => {
+        refused(`no PlaybackFinished for the notice ${a.media} within ${itemBoundMs(a.media, NOTICE_MAX_S) / 1000} s`);
+        void this.deps.ari.stopPlayback(a.playbackId).catch(() => undefined);
+      }, itemBoundMs(a.media, NOTICE_MAX_S));
+      this.deps.ari.play(this.channelId, a.playbackId, a.media).catch((err: unknown) => refused(`Asterisk refused to play the notice ${a.media}: ${messageOf(err)}`));
+      return;
+    }
+    clearTimeout(this.noticeTimer);
+    const waiting = this.awaitingNotice;
+    this.awaitingNotice = undefined;
+    if (a.ok) this.start(waiting?.adopted ?? false);
+    else if (this.phase === 'idle') this.skip(a.reason ?? 'not recorded: the notice did not play');
+  }
+
+  /** Records nothing, and the result says why. */
+  private skip(reason: string): void {
+    this.phase = 'failed';
+    this.reason = reason;
+    this.deps.log.warn({ recording: this.name, reason }, 'call not recorded; the call goes on');
   }
 
   /** Starts recording (once). `adopted`: a previous run of this attempt may already record it. */
@@ -153,6 +193,8 @@ export class CallRecorder {
    * recorded from the answer). Waits briefly for RecordingFinished, then checks what it cannot take on trust.
    */
   async settle(callEndedAt: number): Promise<RecordingInfo | undefined> {
+    clearTimeout(this.noticeTimer);
+    if (this.awaitingNotice) this.skip('not recorded: the call ended before the notice was over');
     if (this.phase === 'idle') return undefined;
     if (this.phase === 'snooping' || this.phase === 'recording') {
       await new Promise<void>((resolve) => {
