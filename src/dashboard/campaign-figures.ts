@@ -29,7 +29,7 @@ export interface CampaignFigures {
   startedAt: string;
   /** When it ended: finished, or cancelled by an operator; absent while it can still dial. */
   endedAt?: string;
-  /** Seconds from `startedAt` to `endedAt` (or to now while it runs); 0 before it starts. */
+  /** Seconds from `startedAt` to `endedAt` (or to now while it runs), to 0.1 s; 0 before it starts. */
   durationS: number;
   /**
    * Seconds left at the pace so far (numbers finished per second since it began), or null when there is no pace to
@@ -49,7 +49,7 @@ export function campaignFigures(status: CampaignStatus, now: number): CampaignFi
   const startMs = Date.parse(startedAt);
   const endedAt = status.state === 'finished' ? status.finishedAt : status.state === 'cancelled' ? status.cancelledAt : undefined;
   const endMs = endedAt ? Date.parse(endedAt) : now;
-  const durationS = Math.max(0, Math.round((endMs - startMs) / 1000));
+  const durationS = Math.max(0, Math.round((endMs - startMs) / 100) / 10);
   const remaining = Math.max(0, c.total - c.done);
   const pacing = phase === 'running' && dialed > 0 && durationS > 0;
   const f: CampaignFigures = {

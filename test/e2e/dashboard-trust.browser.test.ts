@@ -102,7 +102,7 @@ describe('honest rates', () => {
     expect(await page.locator('#c-progress').textContent()).not.toContain('100');
     // Start, end and how long it ran; no "time left" for a campaign that is over.
     for (const f of ['Created', 'Started', 'Cancelled']) expect(await figure(page, f).textContent()).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \S+$/);
-    expect(await figure(page, 'Duration').textContent()).toMatch(/^\d+s$/);
+    expect(await figure(page, 'Duration').textContent()).toMatch(/^\d+\.\ds$/);
     expect(await figure(page, 'Time left at this pace').isVisible()).toBe(false);
     expect(errors).toEqual([]);
     await context.close();
@@ -134,6 +134,9 @@ describe('honest rates', () => {
     await page.locator('#c-state', { hasText: 'scheduled' }).waitFor();
     expect(await figure(page, 'Starts').textContent()).toBe('2030-01-01 09:00:00 UTC');
     expect(await figure(page, 'Ends').textContent()).toBe('2030-01-31 18:00:00 UTC');
+    // Nothing dialed yet: the results say so, and their pager does not count "0–0 of 0".
+    await page.locator('#results tbody', { hasText: 'No results yet.' }).waitFor();
+    expect(await page.locator('#results-range').textContent()).toBe('No results');
     await context.close();
   });
 
@@ -250,12 +253,19 @@ async function firstLoadBytes(page: Page, url: string, ready: () => Promise<unkn
   return bytes;
 }
 
+/** The upload page with a file checked: its preview's tables are on the page too. */
+async function checkedUpload(page: Page): Promise<void> {
+  await page.getByLabel('CSV file').setInputFiles({ name: 'three.csv', mimeType: 'text/csv', buffer: Buffer.from('number,name,account\n+4930700001,Ada Lovelace,ACC-1\n+4930700002,Bob,ACC-2\n') });
+  await page.getByRole('button', { name: 'Check file' }).click();
+  await page.getByText('The file is fine.').waitFor();
+}
+
 describe('every page at 1366 and 360 px', () => {
   const pages: Array<{ name: string; hash: () => string; ready: (p: Page) => Promise<unknown> }> = [
     { name: 'list', hash: () => '#/', ready: (p) => p.locator(`#campaigns tr[data-id="${cancelled}"]`).waitFor() },
     { name: 'campaign', hash: () => `#/c/${cancelled}`, ready: (p) => p.locator('#results tbody tr[data-key]').first().waitFor() },
     { name: 'webhook', hash: () => `#/c/${hooked}`, ready: (p) => p.locator('#c-webhook').waitFor() },
-    { name: 'upload', hash: () => '#/new', ready: (p) => p.locator('#upload-form').waitFor() },
+    { name: 'upload', hash: () => '#/new', ready: checkedUpload },
     { name: 'search', hash: () => '#/search/5551001', ready: (p) => p.locator('#search-results tbody tr').first().waitFor() },
   ];
   for (const width of [1366, 360]) {

@@ -103,7 +103,8 @@ function renderFigures(d) {
   const end = c.endedAt ?? s.endAt;
   fig('ended', (dd) => setTimeIn(dd, end), Boolean(end));
   setText($('#c-figures [data-l="ended"]'), c.endedAt ? (c.state === 'cancelled' ? 'Cancelled' : 'Finished') : 'Ends');
-  fig('duration', secs(c.durationS), started);
+  // A short campaign says 0.6s rather than 0s next to start and end times a second apart.
+  fig('duration', c.durationS < 10 ? `${c.durationS.toFixed(1)}s` : secs(c.durationS), started);
   fig('timeleft', c.timeLeftS === null ? '–' : `about ${secs(c.timeLeftS)}`, !over);
   fig('endpoint', (dd) => setBreakable(dd, s.endpoint));
   fig('pacing', `${s.cps} cps, ${s.maxConcurrent} at once`);

@@ -41,7 +41,7 @@ function updateRow(tr, c) {
   setText(td[3], c.attempts);
   setText(td[4], c.dialed ? `${pct(c.answeredRate)} (${c.answered}/${c.dialed})` : '–');
   setText(td[5], c.answered ? `${c.acdS.toFixed(1)} s` : '–');
-  setText(td[6], c.cpsNow.toFixed(1));
+  setText(td[6], c.state === 'finished' || c.state === 'cancelled' ? '–' : c.cpsNow.toFixed(1));
   setText(td[7], c.inflight);
   tr.updateActions(c);
 }
