@@ -66,7 +66,7 @@ export function startCampaignQueueWorkers(meta: CampaignMeta, o: CampaignQueueWo
     o.log.error({ campaignId: id, jobId: job?.id, channelId, err: err.message }, 'dial job failed');
   });
   dial.on('error', (err) => o.log.warn({ campaignId: id, err: err.message }, 'dial worker error'));
-  const workers = [dial];
+  const workers: Worker[] = [dial];
   if (settings.webhook) {
     const hook = new Worker<WebhookJobData>(o.service.keys.webhookQueue(id), track('webhook', reportResult({ log: o.log, guard: o.service.webhookGuard })), {
       connection,

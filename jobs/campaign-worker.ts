@@ -181,7 +181,7 @@ export class CampaignWorker {
     this.takeover.start();
     this.events.on('replaced', () => this.log.error('ARI app name taken by another process; stop this worker'));
     await this.sub.subscribe(this.service.keys.events);
-    this.sub.on('message', (_ch, msg) => {
+    this.sub.on('message', (_ch: string, msg: string) => {
       if (msg.includes('"change":"created"') || msg.includes('"change":"resumed"')) void this.sync();
       // Numbers added to a campaign this worker had seen finished: serve it again.
       if (msg.includes('"change":"contacts-added"')) {

@@ -2,7 +2,6 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import { Agent, request } from 'undici';
 import type { WebhookJobData } from '../src/campaign/webhook-events.js';
 import type { Logger } from '../src/log.js';
-import type { AttemptRecord } from '../src/report/summarize.js';
 import { WebhookDestinationError, WebhookDestinationGuard } from '../src/webhook/destination-guard.js';
 import { IDEMPOTENCY_HEADER, SIGNATURE_HEADER, signBody } from '../src/webhook/sign.js';
 

@@ -71,7 +71,7 @@ const numbers = Array.from({ length: calls }, (_, i) => `+1555${String(i).padSta
 const endpointOf = (n: string) => `SIP/trunk/${n}`;
 const started = Date.now();
 const faults: FaultRecord[] = [];
-let id = '';
+let id: string | undefined;
 let outcome: 'finished' | 'stalled' = 'finished';
 try {
   for (let i = 0; i < workerCount; i++) startWorker();

@@ -10,7 +10,7 @@ export async function startSimProcess(args: string[] = []): Promise<{ url: strin
   });
   const url = await new Promise<string>((resolve, reject) => {
     let buf = '';
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       buf += d.toString();
       const m = /listening at (\S+)/.exec(buf);
       if (m) resolve(m[1]!);

@@ -7,6 +7,7 @@ import { ariCredentials, parseAriUrl, type AriUrl } from './ari-url.js';
 import { TypedEmitter } from './typed-emitter.js';
 import type { AriEvent } from './types.generated.js';
 import { channelKeyOf } from './channel-key.js';
+import { wsText } from './ws-text.js';
 
 export interface AriEventStreamOptions {
   /** Base ARI URL, e.g. `http://127.0.0.1:8088/ari`. */
@@ -274,7 +275,7 @@ export class AriEventStream extends TypedEmitter<StreamEventMap> {
   private dispatch(data: WebSocket.RawData): void {
     let event: AriEvent;
     try {
-      event = JSON.parse(data.toString()) as AriEvent;
+      event = JSON.parse(wsText(data)) as AriEvent;
     } catch {
       this.log.warn('ARI sent a frame that is not JSON; ignored');
       return;

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { RedisClient } from '../store/lua-script.js';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { CampaignService } from '../campaign/campaign-service.js';
+import { wsText } from '../ari/ws-text.js';
 import type { Logger } from '../log.js';
 import type { Auth, Role } from './auth.js';
 import { campaignDetail } from './campaign-detail.js';
@@ -103,7 +104,7 @@ export class LiveFeed {
     ws.on('close', () => this.clients.delete(client));
     ws.on('error', () => ws.terminate());
     ws.on('message', (data) => {
-      const want = parseWatch(data.toString());
+      const want = parseWatch(wsText(data));
       if (want === undefined) return;
       client.watch = want ?? undefined;
       if (client.watch === false) return;
@@ -209,7 +210,7 @@ function parseWatch(text: string): string | false | null | undefined {
   try {
     const v = JSON.parse(text) as unknown;
     if (typeof v !== 'object' || v === null || !('watch' in v)) return undefined;
-    const w = (v as { watch: unknown }).watch;
+    const w = (v).watch;
     if (w === null || w === false) return w;
     return typeof w === 'string' && /^[A-Za-z0-9_-]{1,100}$/.test(w) ? w : undefined;
   } catch {

@@ -76,7 +76,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     res.type('html').send(loginPage());
   });
   app.post('/login', guard.writes('form'), express.urlencoded({ extended: false, limit: '4kb' }), async (req: Request, res: Response) => {
-    const token = typeof req.body?.token === 'string' ? req.body.token.trim() : '';
+    const given = (req.body as { token?: unknown } | undefined)?.token;
+    const token = typeof given === 'string' ? given.trim() : '';
     if (auth.open) return res.redirect(303, '/');
     const r = auth.checkToken(req, token, 'login');
     if (!r.ok && r.reason === 'throttled') return sendThrottled(res, r.retryAfterS, 'login');

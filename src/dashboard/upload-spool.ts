@@ -84,9 +84,9 @@ export async function spoolUpload(req: Request, opts: SpoolOptions): Promise<Spo
         };
       });
     }
-    const it = req[Symbol.asyncIterator]();
+    const it: AsyncIterator<Buffer, undefined> = req[Symbol.asyncIterator]();
     for (;;) {
-      const { value, done } = (await it.next()) as IteratorResult<Buffer>;
+      const { value, done } = await it.next();
       if (done) break;
       received += value.length;
       if (received > opts.maxBytes) {
@@ -110,10 +110,10 @@ export async function spoolUpload(req: Request, opts: SpoolOptions): Promise<Spo
   }
 }
 
-async function discardRest(it: AsyncIterator<unknown>, received: number, max: number): Promise<void> {
+async function discardRest(it: AsyncIterator<Buffer, undefined>, received: number, max: number): Promise<void> {
   let n = received;
   while (n <= max + MAX_DISCARD_BYTES) {
-    const { value, done } = (await it.next()) as IteratorResult<Buffer>;
+    const { value, done } = await it.next();
     if (done) return;
     n += value.length;
   }

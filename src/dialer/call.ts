@@ -228,7 +228,7 @@ class LiveCall {
    */
   private readonly giveUp = (): void => {
     if (this.done || this.timerHeld !== undefined) return;
-    const reason = this.p.signal?.reason;
+    const reason: unknown = this.p.signal?.reason;
     const during = typeof reason === 'string' ? reason : 'the hangup';
     const last = lastState(this.s);
     const why =

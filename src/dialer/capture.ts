@@ -18,7 +18,7 @@ const VAR_NAME = /^_{0,2}[A-Za-z][A-Za-z0-9_]{0,79}$/;
  */
 export function parseCapture(input: unknown, flag = '--capture'): string[] {
   if (input === undefined || input === null || input === '') return [];
-  const parts = (Array.isArray(input) ? input : [input]).flatMap((x) => (typeof x === 'string' ? x.split(',') : [x]));
+  const parts = (Array.isArray(input) ? (input as unknown[]) : [input]).flatMap((x): unknown[] => (typeof x === 'string' ? x.split(',') : [x]));
   const names: string[] = [];
   for (const p of parts) {
     const name = typeof p === 'string' ? p.trim() : p;

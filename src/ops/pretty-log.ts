@@ -19,7 +19,7 @@ export function formatLogLine(line: string, color = false): string {
   }
   if (typeof entry !== 'object' || entry === null) return line;
   const time = typeof entry.time === 'number' ? new Date(entry.time).toISOString().slice(11, 23) : '';
-  const level = LEVELS[entry.level as number] ?? String(entry.level ?? '');
+  const level = LEVELS[entry.level as number] ?? (typeof entry.level === 'string' ? entry.level : '');
   const keys = [...FIRST.filter((k) => k in entry), ...Object.keys(entry).filter((k) => !HIDDEN.has(k) && !FIRST.includes(k))];
   const fields = keys.map((k) => `${k}=${show(entry[k])}`);
   const lvl = color ? paint(level) : level.padEnd(5);
@@ -30,7 +30,7 @@ function show(v: unknown): string {
   if (typeof v === 'string') return /[\s"=]/.test(v) || v === '' ? JSON.stringify(v) : v;
   if (typeof v === 'object' && v !== null && 'message' in v && 'stack' in v) {
     // Serialized errors: the message inline, the stack on its own lines below.
-    const e = v as { message: unknown; stack: unknown };
+    const e = v;
     return `${JSON.stringify(e.message)}\n${String(e.stack).replace(/^/gm, '    ')}`;
   }
   return JSON.stringify(v);

@@ -37,15 +37,13 @@ export function ariSocketCheck(stream: AriEventStream, now: () => number = Date.
   stream.on('replaced', () => (replaced = true));
   stream.on('connected', () => (downSince = undefined));
   stream.on('disconnected', () => (downSince ??= now()));
-  return {
-    name: 'ari',
-    check: async () => {
-      if (replaced) return { ok: false, detail: `app ${stream.app} was taken over by another connection (ApplicationReplaced)` };
-      if (stream.connected) return { ok: true, detail: `event socket of app ${stream.app} connected` };
-      const since = downSince === undefined ? '' : ` for ${Math.round((now() - downSince) / 100) / 10} s`;
-      return { ok: false, detail: `event socket of app ${stream.app} not connected${since}` };
-    },
+  const state = (): ReadyState => {
+    if (replaced) return { ok: false, detail: `app ${stream.app} was taken over by another connection (ApplicationReplaced)` };
+    if (stream.connected) return { ok: true, detail: `event socket of app ${stream.app} connected` };
+    const since = downSince === undefined ? '' : ` for ${Math.round((now() - downSince) / 100) / 10} s`;
+    return { ok: false, detail: `event socket of app ${stream.app} not connected${since}` };
   };
+  return { name: 'ari', check: () => Promise.resolve(state()) };
 }
 
 /** Ready when Redis answers PING within `timeoutMs` (a connection that queues commands while down must not hang). */
@@ -75,11 +73,11 @@ export function redisCheck(redis: RedisClient, timeoutMs = 1000): ReadyCheck {
 export function stoppingCheck(read: () => { stopping: boolean; calls?: number; webhooks?: number }): ReadyCheck {
   return {
     name: 'stopping',
-    check: async () => {
+    check: () => {
       const s = read();
-      if (!s.stopping) return { ok: true, detail: 'running' };
+      if (!s.stopping) return Promise.resolve({ ok: true, detail: 'running' });
       const parts = [s.calls !== undefined ? `${s.calls} calls in flight` : undefined, s.webhooks !== undefined ? `${s.webhooks} webhook deliveries` : undefined].filter(Boolean);
-      return { ok: false, detail: parts.length ? `stopping: draining ${parts.join(', ')}` : 'stopping' };
+      return Promise.resolve({ ok: false, detail: parts.length ? `stopping: draining ${parts.join(', ')}` : 'stopping' });
     },
   };
 }

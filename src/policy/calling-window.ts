@@ -164,7 +164,7 @@ function checkWindow(days: readonly number[], start: string, end: string, timezo
   }
   const zone = typeof timezone === 'string' ? canonicalTimeZone(timezone.trim()) : undefined;
   if (zone === undefined) throw new BadArgumentError('window.timezone', `"${String(timezone)}" is not an IANA time zone, e.g. Europe/Berlin`);
-  return { days: [...new Set(days)].sort((a, b) => a - b), start: startTime, end: endTime, timezone: zone };
+  return { days: [...new Set<number>(days)].sort((a, b) => a - b), start: startTime, end: endTime, timezone: zone };
 }
 
 function normalizeTime(argument: string, text: string, allowMidnightEnd: boolean): string {

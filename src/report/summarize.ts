@@ -89,7 +89,7 @@ export class SummaryBuilder {
 
   add(record: AttemptRecord): this {
     let rows = this.contacts.get(record.campaignId);
-    if (rows === undefined) this.contacts.set(record.campaignId, (rows = new Map()));
+    if (rows === undefined) this.contacts.set(record.campaignId, (rows = new Map<number, number>()));
     const attempt = Number.isSafeInteger(record.attempt) && record.attempt > 0 ? record.attempt : 0;
     const state = rows.get(record.row) ?? 0;
     const highest = Math.max(Math.floor(state / STATE_UNIT), attempt);

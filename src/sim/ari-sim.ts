@@ -2,7 +2,6 @@ import { PlaybackRegistry } from './playback.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../log.js';
 import { resolveSimOptions, type AriSimOptions, type ResolvedSimOptions } from './ari-sim-options.js';
@@ -66,8 +65,7 @@ export class AriSim {
 
   private constructor(options: AriSimOptions) {
     this.opts = resolveSimOptions(options);
-    const sim = this;
-    this.log = this.opts.logger.child({ component: 'ari-sim' });
+        this.log = this.opts.logger.child({ component: 'ari-sim' });
     this.bus = new EventBus({ logger: this.log });
     this.faultState = new FaultState({
       dropSockets: () => this.bus.terminateAll(),
@@ -119,9 +117,7 @@ export class AriSim {
         this.startedAt = Date.now();
         await this.listen(this.boundPort);
       },
-      get stopped() {
-        return sim.stopped;
-      },
+      isStopped: () => this.stopped,
     });
   }
 

@@ -32,7 +32,7 @@ export class Call extends CallMedia implements ChannelOwner {
     if (timeline.endAt === 0 && timeline.end !== 'answer') return this.endDialing();
     const afterRing = timeline.ringAt !== undefined && timeline.ringAt > 0;
     if (afterRing) {
-      this.lineTimer = this.after(timeline.ringAt!, () => {
+      this.lineTimer = this.after(timeline.ringAt, () => {
         this.ring();
         this.lineTimer = this.after(timeline.endAt - timeline.ringAt!, () => this.endDialing());
       });

@@ -74,7 +74,7 @@ export interface RestartHost {
   closeEverything(): Promise<void>;
   /** The new process binds the same port (it answers per `phase` until booted). */
   listenAgain(): Promise<void>;
-  readonly stopped: boolean;
+  isStopped(): boolean;
 }
 
 /** The trace shows the socket closing ~8 ms after the last hangup event; reset sooner and the client may lose them. */
@@ -95,13 +95,13 @@ export class RestartSequence {
     try {
       await this.enter('refusingChannels', options.refusingChannelsMs);
       await this.enter('shuttingDown', options.shuttingDownMs);
-      if (this.host.stopped) return;
+      if (this.host.isStopped()) return;
       this.host.hangUpAllCalls();
       await this.sleep(SOCKETS_CLOSE_AFTER_HANGUPS_MS);
       this.current = 'down';
       await this.host.closeEverything();
       await this.hold(options.downMs);
-      if (this.host.stopped) return;
+      if (this.host.isStopped()) return;
       this.current = 'notRegistered';
       await this.host.listenAgain();
       await this.hold(options.notRegisteredMs);
@@ -117,21 +117,20 @@ export class RestartSequence {
   }
 
   private async enter(phase: RestartPhase, ms: number): Promise<void> {
-    if (this.host.stopped) return;
+    if (this.host.isStopped()) return;
     this.current = phase;
     await this.hold(ms);
   }
 
   private hold(ms: number): Promise<void> {
-    if (ms <= 0 || this.host.stopped) return Promise.resolve();
+    if (ms <= 0 || this.host.isStopped()) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
-      const self = this;
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
-        if (self.endWait === done) self.endWait = undefined;
+        if (this.endWait === done) this.endWait = undefined;
         resolve();
-      }
+      };
+      const timer = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
       this.endWait = done;
     });
   }

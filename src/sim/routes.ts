@@ -45,7 +45,7 @@ const HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   ['POST channels/{channelId}/continue', (d, p, v) => continueInDialplan(d, p, v.channelId!)],
   ['POST channels/{channelId}/variable', (d, p, v) => setVariable(d, p, v.channelId!)],
   ['POST channels/{channelId}/play', (d, p, v) => play(d, p, v.channelId!, p.str('playbackId'))],
-  ['POST channels/{channelId}/play/{playbackId}', (d, p, v) => play(d, p, v.channelId!, v.playbackId!)],
+  ['POST channels/{channelId}/play/{playbackId}', (d, p, v) => play(d, p, v.channelId!, v.playbackId)],
   ['GET playbacks/{playbackId}', (d, _p, v) => {
     const found = d.playbacks.get(v.playbackId!);
     return found ? ok(playbackJson(found.pb)) : ariError(404, 'Playback not found');

@@ -116,7 +116,7 @@ export class OutcomeRules {
 
   constructor(options: OutcomeRulesOptions = {}) {
     this.rules = options.rules ?? [];
-    this.seen = this.rules.map(() => new Map());
+    this.seen = this.rules.map(() => new Map<string, number>());
     const mix = Object.entries(options.mix ?? {}).filter((e): e is [Outcome, number] => typeof e[1] === 'number');
     for (const [outcome, weight] of mix) {
       if (!OUTCOMES.includes(outcome)) throw new BadArgumentError('mix', `unknown outcome "${outcome}"`);

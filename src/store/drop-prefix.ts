@@ -26,7 +26,7 @@ export async function deleteKeysStartingWith(redis: RedisClient, start: string):
   let deleted = 0;
   for await (const keys of keysStartingWith(redis, start)) {
     // One key per DEL: a page of a cluster node may span slots, which one multi-key DEL refuses.
-    const res = (await Promise.all(keys.map((k) => redis.del(k)))) as number[];
+    const res = await Promise.all(keys.map((k) => redis.del(k)));
     deleted += res.reduce((a, b) => a + b, 0);
   }
   return deleted;

@@ -83,7 +83,7 @@ export function parseMedia(text: string, flag: string): string {
 
 /** `MEDIA[,MEDIA…]`, or a list of them. */
 export function parseMediaList(input: unknown, flag: string): string[] {
-  const parts = (Array.isArray(input) ? input : [input]).flatMap((x) => (typeof x === 'string' ? x.split(',') : [x]));
+  const parts = (Array.isArray(input) ? (input as unknown[]) : [input]).flatMap((x): unknown[] => (typeof x === 'string' ? x.split(',') : [x]));
   const out = parts.map((p) => {
     if (typeof p !== 'string' || p.trim() === '') throw new BadArgumentError(flag, 'must name at least one media URI (e.g. sound:my-message)');
     return parseMedia(p, flag);

@@ -73,7 +73,7 @@ export class SimRecording {
     const notFound = (): RestResult => ariError(404, 'Recording not found');
     return [
       ['POST channels/{channelId}/snoop', (p, v) => snoops.snoop(v.channelId!, p)],
-      ['POST channels/{channelId}/snoop/{snoopId}', (p, v) => snoops.snoop(v.channelId!, p, v.snoopId!)],
+      ['POST channels/{channelId}/snoop/{snoopId}', (p, v) => snoops.snoop(v.channelId!, p, v.snoopId)],
       ['POST channels/{channelId}/record', (p, v) => live.record(v.channelId!, p)],
       ['GET recordings/live/{recordingName}', (_p, v) => live.get(v.recordingName!)],
       ['POST recordings/live/{recordingName}/stop', (_p, v) => live.control(v.recordingName!, 'stop')],

@@ -136,12 +136,12 @@ export class HistoryStore implements DeletableHistory {
   }
 
   async finalFor(campaignId: string, number: string): Promise<AttemptRecord | undefined> {
-    const r = await this.pool.query(`SELECT record FROM finals WHERE campaign_id = $1 AND number = $2`, [campaignId, number]);
+    const r = await this.pool.query<{ record: unknown }>(`SELECT record FROM finals WHERE campaign_id = $1 AND number = $2`, [campaignId, number]);
     return asAttemptRecord(r.rows[0]?.record);
   }
 
   async attemptByChannel(channelId: string): Promise<AttemptRecord | undefined> {
-    const r = await this.pool.query(`SELECT record FROM attempts WHERE channel_id = $1`, [channelId]);
+    const r = await this.pool.query<{ record: unknown }>(`SELECT record FROM attempts WHERE channel_id = $1`, [channelId]);
     return asAttemptRecord(r.rows[0]?.record);
   }
 
