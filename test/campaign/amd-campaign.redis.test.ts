@@ -1,8 +1,6 @@
 import { Readable } from 'node:stream';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CampaignService } from '../../src/campaign/campaign-service.js';
-import type { CampaignWorker } from '../../jobs/campaign-worker.js';
 import { DialerMetrics } from '../../src/ops/dialer-metrics.js';
 import type { AttemptRecord } from '../../src/report/summarize.js';
 import { summarizeCampaign } from '../../src/report/write-report.js';
@@ -13,16 +11,14 @@ import { collect, startJsonReceiver, type JsonReceiver } from '../helpers/json-r
 
 let rig: CampaignRig;
 let sim: AriSim;
-let redis: Redis;
 let svc: CampaignService;
-let worker: CampaignWorker;
 let hooks: JsonReceiver<{ event: string; result: AttemptRecord }>;
 const metrics = new DialerMetrics({ processMetrics: false });
 const prefix = testPrefix('amd');
 
 beforeAll(async () => {
   rig = await startCampaignRig(prefix, { webhookAllowHosts: ['127.0.0.1'], worker: { observer: metrics.callObserver() } });
-  ({ sim, redis, svc, worker } = rig);
+  ({ sim, svc } = rig);
   hooks = await startJsonReceiver();
 });
 

@@ -1,8 +1,6 @@
 import { Readable } from 'node:stream';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CampaignService } from '../../src/campaign/campaign-service.js';
-import type { CampaignWorker } from '../../jobs/campaign-worker.js';
 import type { AttemptRecord } from '../../src/report/summarize.js';
 import type { AriSim } from '../../src/sim/index.js';
 import { testPrefix, waitUntil } from '../helpers/redis-test.js';
@@ -13,16 +11,14 @@ const numbersFor = (area: string, n: number) => Array.from({ length: n }, (_, i)
 const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString().replace('Z', '+00:00');
 
 let sim: AriSim;
-let redis: Redis;
 const prefix = testPrefix('schedule');
 let svc: CampaignService;
-let worker: CampaignWorker;
 
 let rig: CampaignRig;
 
 beforeAll(async () => {
   rig = await startCampaignRig(prefix, { sim: { timeScale: 0.25 } });
-  ({ sim, redis, svc, worker } = rig);
+  ({ sim, svc } = rig);
 });
 
 afterAll(() => rig.close());

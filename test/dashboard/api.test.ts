@@ -5,6 +5,7 @@ import WebSocket from 'ws';
 import type { CampaignService } from '../../src/campaign/campaign-service.js';
 import { startDashboard, type Dashboard } from '../../src/dashboard/server.js';
 import { attemptRecord, closeAll, newService, parseCsv, REDIS_URL, testPrefix } from './harness.js';
+import { wsText } from '../../src/ari/ws-text.js';
 
 const OPERATOR = 'op-token-0123456789abcdef';
 const VIEWER = 'view-token-0123456789abcdef';
@@ -192,11 +193,11 @@ describe('campaign API', () => {
   });
 
   it('gives one campaign with outcomes, causes, timeline and calls in flight', async () => {
-    const d = (await (await req(`/api/campaigns/${seeded}`, 'viewer')).json()) as Record<string, any>;
+    const d = (await (await req(`/api/campaigns/${seeded}`, 'viewer')).json()) as { campaign: { id: string }; final: unknown; causes: unknown; timeline: { attempts: number }[]; inflight: unknown };
     expect(d.campaign.id).toBe(seeded);
     expect(d.final).toEqual({ ANSWERED: 1, BUSY: 1, NO_ANSWER: 1 });
     expect(d.causes).toEqual(expect.arrayContaining([{ cause: 'User busy (17)', count: 2 }]));
-    expect(d.timeline.reduce((n: number, b: { attempts: number }) => n + b.attempts, 0)).toBe(4);
+    expect(d.timeline.reduce((n, b) => n + b.attempts, 0)).toBe(4);
     expect(d.inflight).toEqual([]);
   });
 
@@ -489,7 +490,7 @@ describe('live feed', () => {
   it('pushes a snapshot on connect, then coalesced updates: a burst of events is a few messages', async () => {
     const ws = connect('viewer');
     const messages: Array<{ type: string; detail?: { campaign: { id: string } } }> = [];
-    ws.on('message', (d) => messages.push(JSON.parse(d.toString()) as (typeof messages)[number]));
+    ws.on('message', (d) => messages.push(JSON.parse(wsText(d)) as (typeof messages)[number]));
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);

@@ -6,11 +6,9 @@ import type { CallDeps, CallParams } from '../../src/dialer/call-options.js';
 import { oneOffChannelId } from '../../src/dialer/channel-id.js';
 import { parseMessageOptions, type MessageInput } from '../../src/dialer/message/message-options.js';
 import { parseAmdOptions } from '../../src/dialer/amd/amd-options.js';
-import type { AriSim } from '../../src/sim/index.js';
 import { startEngineRig, type EngineRig } from '../helpers/engine-rig.js';
 
 let rig: EngineRig;
-let sim: AriSim;
 let ari: AriClient;
 let events: AriEventStream;
 
@@ -27,7 +25,7 @@ beforeAll(async () => {
       { match: '@sim', outcome: 'answer', talkMs: 60_000 },
     ],
   });
-  ({ sim, ari, events } = rig);
+  ({ ari, events } = rig);
 });
 
 afterAll(() => rig.close());

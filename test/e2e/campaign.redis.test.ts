@@ -17,13 +17,12 @@ let sim: AriSim;
 let redis: Redis;
 const prefix = testPrefix('campaign');
 let svc: CampaignService;
-let worker: CampaignWorker;
 
 let rig: CampaignRig;
 
 beforeAll(async () => {
   rig = await startCampaignRig(prefix, { worker: { channelCap: 200, logger: process.env.TEST_LOG ? createLogger({ level: process.env.TEST_LOG }) : undefined } });
-  ({ sim, redis, svc, worker } = rig);
+  ({ sim, redis, svc } = rig);
 });
 
 afterAll(() => rig.close());

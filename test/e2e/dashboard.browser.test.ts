@@ -201,7 +201,7 @@ describe('dashboard in Chromium', () => {
   it('downloads the CSV report: one row per number, dispositions by the last digit', async () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'CSV, one row per number' }).click()]);
     expect(download.suggestedFilename()).toBe(`${campaignId}-final.csv`);
-    const [header, ...rows] = parseCsv(await readFile((await download.path())!, 'utf8'));
+    const [header, ...rows] = parseCsv(await readFile((await download.path()), 'utf8'));
     const num = header!.indexOf('number');
     const disp = header!.indexOf('disposition');
     expect(rows).toHaveLength(NUMBERS.length);

@@ -176,8 +176,8 @@ export function startWorkerChild(kind: 'cli' | 'child', args: string[], env: Rec
   const child = spawn(process.execPath, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   // The CLI logs "worker started" (JSON on stderr); the soak child prints "ready" on stdout.
   const ready = new Promise<void>((resolve, reject) => {

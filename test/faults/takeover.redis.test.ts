@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SimRule } from '../../src/sim/index.js';
 import { BUSY_CAMPAIGN, numbersFor, report, Rig } from './harness.js';
 

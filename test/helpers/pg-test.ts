@@ -18,6 +18,7 @@ export async function requirePostgres(url = DATABASE_URL): Promise<void> {
   } catch (err) {
     throw new Error(
       `PostgreSQL does not answer at ${maskUrl(url)} (${(err as Error).message}): start it (pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start) or set TEST_DATABASE_URL`,
+      { cause: err },
     );
   } finally {
     await c.end().catch(() => undefined);

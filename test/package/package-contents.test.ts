@@ -23,7 +23,7 @@ const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as
 function packList(): Promise<string[]> {
   return new Promise((resolve, reject) => {
     execFile('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO_ROOT, timeout: 30_000 }, (err, stdout) => {
-      if (err) reject(err);
+      if (err) reject(new Error(`npm pack --dry-run failed: ${err.message}`, { cause: err }));
       else resolve((JSON.parse(stdout) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path));
     });
   });

@@ -53,7 +53,7 @@ describe('csvCell', () => {
 describe('renderCsvHeader / renderCsvRow', () => {
   it('carries AMD\'s verdict, cause and detection time in amd_status, amd_cause, amd_ms', () => {
     const record = attempt({ disposition: 'ANSWERED', amd_status: 'MACHINE', amd_cause: 'MAXWORDS-4-3', amd_ms: 2210 });
-    const [cells] = parse(renderCsvRow(reportColumns(), record)) as string[][];
+    const [cells] = parse(renderCsvRow(reportColumns(), record));
     const at = (c: string) => cells![REPORT_COLUMNS.indexOf(c as (typeof REPORT_COLUMNS)[number])];
     expect([at('amd_status'), at('amd_cause'), at('amd_ms')]).toEqual(['MACHINE', 'MAXWORDS-4-3', '2210']);
   });
@@ -78,7 +78,7 @@ describe('renderCsvHeader / renderCsvRow', () => {
     });
     const line = renderCsvRow(reportColumns(['name', 'note', 'missing']), record);
     expect(line.endsWith(CSV_EOL)).toBe(true);
-    const [cells] = parse(line) as string[][];
+    const [cells] = parse(line);
     const byColumn = Object.fromEntries(reportColumns(['name', 'note', 'missing']).map((c, i) => [c, cells![i]]));
     expect(byColumn).toEqual({
       campaign_id: 'spring-sale',
@@ -131,7 +131,7 @@ describe('renderCsvHeader / renderCsvRow', () => {
   it('renders what happened after the answer, a column per captured variable', () => {
     const record = attempt({ keys: '19', first_key_s: 1.5, flow: 'pressed', heard_s: 2.25, message_done: false, opted_out: false, captured: { SURVEY_ANSWER: '1' } });
     const columns = reportColumns([], ['SURVEY_ANSWER', 'QUEUESTATUS']);
-    const [cells] = parse(renderCsvRow(columns, record)) as string[][];
+    const [cells] = parse(renderCsvRow(columns, record));
     const byColumn = Object.fromEntries(columns.map((c, i) => [c, cells![i]]));
     expect(byColumn).toMatchObject({ keys: '19', first_key_s: '1.5', flow: 'pressed', heard_s: '2.25', message_done: 'false', captured_SURVEY_ANSWER: '1', captured_QUEUESTATUS: '' });
     expect(renderCsvRow(['captured_constructor'], attempt({ captured: {} }))).toBe(CSV_EOL);
@@ -152,7 +152,7 @@ describe('renderCsv', () => {
     const lines: string[] = [];
     for await (const line of renderCsv(records, { vars: ['name', 'note'] })) lines.push(line);
     expect(lines).toHaveLength(3);
-    const table = parse(lines.join(''), { columns: true }) as Array<Record<string, string>>;
+    const table = parse<Record<string, string>>(lines.join(''), { columns: true });
     expect(table.map((r) => [r.row, r.number, r.var_name, r.var_note])).toEqual([
       ['2', "'+4930123456", 'Zoë "Z" Müller', 'line 1\nline 2'],
       ['3', '030123456', "'@admin", ''],

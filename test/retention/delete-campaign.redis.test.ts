@@ -4,10 +4,8 @@ import { Readable } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CampaignService } from '../../src/campaign/campaign-service.js';
-import type { CampaignWorker } from '../../jobs/campaign-worker.js';
 import { campaignFootprint, deleteCampaign } from '../../src/campaign/retention/delete-campaign.js';
 import { CampaignActiveError } from '../../src/errors.js';
-import type { AriSim } from '../../src/sim/index.js';
 import type { DeletableHistory } from '../../src/store/deletable-history.js';
 import { keyFootprint } from '../../src/store/key-footprint.js';
 import { testPrefix, waitUntil } from '../helpers/redis-test.js';
@@ -19,10 +17,8 @@ const numbersFrom = (start: number, n: number) => Array.from({ length: n }, (_, 
 /** Pinned to an Asterisk no worker here serves: it stays queued, so what these tests see cannot race a call. */
 const PINNED_ELSEWHERE = { endpoint: 'SIP/trunk/{number}', asterisks: 'elsewhere' };
 
-let sim: AriSim;
 let redis: Redis;
 let svc: CampaignService;
-let worker: CampaignWorker;
 let hooks: Server;
 let hookUrl: string;
 const prefix = testPrefix('delete');
@@ -31,7 +27,7 @@ let rig: CampaignRig;
 
 beforeAll(async () => {
   rig = await startCampaignRig(prefix, { webhookAllowHosts: ['127.0.0.1'], worker: { channelCap: 200 } });
-  ({ sim, redis, svc, worker } = rig);
+  ({ redis, svc } = rig);
   hooks = createServer((req, res) => req.resume().on('end', () => res.end('ok')));
   await new Promise<void>((r) => hooks.listen(0, '127.0.0.1', r));
   hookUrl = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}/hook`;

@@ -66,7 +66,7 @@ describe('guessing tokens on the live WebSocket', () => {
         new Promise<{ status: number; retryAfter?: string }>((resolve) => {
           const ws = new WebSocket(`${d.url.replace('http', 'ws')}/live`, { headers: { Authorization: `Bearer ${token}`, Origin: d.url } });
           ws.on('unexpected-response', (_req, res) => {
-            resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] as string | undefined });
+            resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] });
             ws.terminate();
           });
           ws.on('open', () => (resolve({ status: 101 }), ws.terminate()));

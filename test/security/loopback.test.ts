@@ -30,8 +30,8 @@ async function start(args: string[], ready: RegExp): Promise<ChildProcess> {
   });
   children.push(child);
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   await waitUntil(`${args.join(' ')} up`, () => ready.test(out) || child.exitCode !== null, 20_000);
   expect(child.exitCode, out).toBeNull();
   return child;

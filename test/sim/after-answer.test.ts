@@ -89,7 +89,7 @@ describe('after the answer, through the simulator', () => {
     await rest(sim.url, 'POST', '/channels/s2/continue?context=survey&extension=s&priority=1');
     await log.until(() => log.events.filter((e) => e.type === 'ChannelDestroyed').length === 4, 3000, 'both calls ended');
     const vars = (id: string): string[] =>
-      log.ofChannel(id).flatMap((e: AriEvent) => (e.type === 'ChannelVarset' && e.variable !== 'STASISSTATUS' ? [`${e.variable}=${e.value}`] : []));
+      log.ofChannel(id).flatMap((e: AriEvent) => (e.type === 'ChannelVarset' && e.variable !== 'STASISSTATUS' ? [`${String(e.variable)}=${String(e.value)}`] : []));
     expect(vars('s1')).toEqual(['SURVEY_STARTED=yes', 'READSTATUS=ERROR', 'SURVEY_ANSWER=2', 'READSTATUS=OK', 'SURVEY_DONE=OK']);
     expect(vars('s2')).toEqual(['SURVEY_STARTED=yes', 'READSTATUS=ERROR', 'SURVEY_ANSWER=', 'READSTATUS=TIMEOUT', 'SURVEY_DONE=TIMEOUT']);
     log.close();

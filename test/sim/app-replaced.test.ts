@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AriSim } from '../../src/sim/index.js';
 import { EventLog, rest, sleep, wsUrl } from './sim-client.js';
+import { wsText } from '../../src/ari/ws-text.js';
 
 const KEY = 'api_key=asterisk:asterisk';
 
@@ -51,7 +52,7 @@ describe('one WebSocket per Stasis app', () => {
     const raw: string[] = [];
     log.ws.on('message', (data, isBinary) => {
       expect(isBinary).toBe(false);
-      raw.push(String(data));
+      raw.push(wsText(data));
     });
     await rest(sim.url, 'POST', '/channels?endpoint=SIP/operator/busy&app=dialer');
     await log.next((e) => e.type === 'ChannelDestroyed');

@@ -35,7 +35,7 @@ describe('sessionLimit (http.conf sessionlimit)', () => {
     const extra = await request(sim.port);
     expect(await extra.answer).toBe(''); // closed, zero bytes: "other side closed" for the client
 
-    held[0]!.socket.destroy();
+    held[0].socket.destroy();
     await new Promise((r) => setTimeout(r, 50));
     const next = await request(sim.port);
     expect(await next.answer).toMatch(/^HTTP\/1\.1 200 OK/);

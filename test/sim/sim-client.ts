@@ -1,5 +1,6 @@
 /** Plain `ws` + `fetch` helpers for the simulator tests: what a minimal ARI client does, nothing more. */
 import WebSocket from 'ws';
+import { wsText } from '../../src/ari/ws-text.js';
 
 export type AriEvent = { type: string } & Record<string, unknown>;
 
@@ -51,7 +52,7 @@ export class EventLog {
 
   constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
-      this.events.push(JSON.parse(String(data)) as AriEvent);
+      this.events.push(JSON.parse(wsText(data)) as AriEvent);
       this.wake();
     });
     ws.on('close', (code) => {

@@ -15,6 +15,7 @@ import { isDeepStrictEqual } from 'node:util';
 import WebSocket from 'ws';
 import type { AriSim } from '../../src/sim/index.js';
 import { type AriEvent, sleep } from './sim-client.js';
+import { wsText } from '../../src/ari/ws-text.js';
 
 interface TraceReq {
   method: string;
@@ -98,7 +99,7 @@ function projectEvent(e: AriEvent): Record<string, unknown> {
 /** App data may name a channel (NoOp(HUMANDEST ${CHANNEL})): its numeric suffix is Asterisk's counter. */
 function unnumbered(v: unknown): unknown {
   if (typeof v === 'string') return v.replace(/-[0-9a-f]{8}(;[12])/g, '-N$1');
-  if (typeof v === 'object' && v !== null && 'app_data' in v) return { ...v, app_data: unnumbered((v as { app_data: unknown }).app_data) };
+  if (typeof v === 'object' && v !== null && 'app_data' in v) return { ...v, app_data: unnumbered((v).app_data) };
   return v;
 }
 
@@ -196,7 +197,7 @@ export async function replayTrace(entries: TraceEntry[], sim: AriSim, options: R
     if (req.upgrade === 'websocket') {
       const answer = await new Promise<{ status: number; body: unknown }>((resolve) => {
         const ws = new WebSocket(url);
-        ws.on('message', (d) => onSimEvent(JSON.parse(String(d)) as AriEvent));
+        ws.on('message', (d) => onSimEvent(JSON.parse(wsText(d)) as AriEvent));
         ws.once('open', () => {
           sockets.push(ws);
           resolve({ status: 101, body: undefined });

@@ -108,7 +108,7 @@ describe('pacingGate and spacingGate', () => {
     const meta = await rig.campaign({ cps: 5 });
     const gate = pacingGate({ pacer: new Pacer(rig.redis), keys: rig.keys, holds: rig.holds });
     const t0 = Date.now();
-    await Promise.all([1, 2, 3].map((i) => gate(rig.attempt(meta, { data: { number: `493010${i}` } }))));
+    await Promise.all([1, 2, 3].map(async (i) => gate(rig.attempt(meta, { data: { number: `493010${i}` } }))));
     expect(Date.now() - t0).toBeGreaterThanOrEqual(390);
     expect(await rig.noted('cps')).toBe('its own 5 cps');
   });
@@ -117,7 +117,7 @@ describe('pacingGate and spacingGate', () => {
     const meta = await rig.campaign({ cps: 100 });
     const gate = pacingGate({ pacer: new Pacer(rig.redis), keys: rig.keys, holds: rig.holds });
     const t0 = Date.now();
-    await Promise.all([1, 2, 3].map((i) => gate(Object.assign(rig.attempt(meta, { data: { number: `493010${i}` } }), { trunk: { ...trunk, cps: 4 } }))));
+    await Promise.all([1, 2, 3].map(async (i) => gate(Object.assign(rig.attempt(meta, { data: { number: `493010${i}` } }), { trunk: { ...trunk, cps: 4 } }))));
     expect(Date.now() - t0).toBeGreaterThanOrEqual(490);
     expect(await rig.noted('trunk-cps')).toBe('trunk pstn at 4 cps');
   });
