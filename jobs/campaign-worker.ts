@@ -87,7 +87,7 @@ export class CampaignWorker {
     for (const [name, conn] of [['redis', this.redis], ['subscriber', this.sub]] as const) {
       conn.on('error', (err: Error) => this.log.warn({ connection: name, err: err.message, stack: err.stack }, 'redis connection error'));
     }
-    this.service = new CampaignService({ redis: this.redis, prefix: opts.prefix, logger: this.log, webhookAllowHosts: opts.webhookAllowHosts, ...(opts.history ? { history: opts.history } : {}) });
+    this.service = new CampaignService({ redis: this.redis, prefix: opts.prefix, logger: this.log, webhookAllowHosts: opts.webhookAllowHosts, allowedDestinations: opts.allowedDestinations, blockedDestinations: opts.blockedDestinations, ...(opts.history ? { history: opts.history } : {}) });
     this.feeder = this.service.contacts
       ? new HopperFeeder({
           redis: this.redis,
@@ -380,6 +380,7 @@ export class CampaignWorker {
         witnessed: this.witnessed,
         optOut: (info) => this.optOut(info),
         trunks: this.opts.trunks,
+        destinations: this.service.destinations,
         holdBacks: this.holdBacks,
       },
     });

@@ -13,6 +13,7 @@ import {
   campaignEndGate,
   cancelledGate,
   channelCapGate,
+  destinationGate,
   endpointGate,
   inFlightGate,
   pacingGate,
@@ -34,6 +35,7 @@ import { HoldBacks } from '../src/campaign/pacing/hold-backs.js';
 import { Pacer } from '../src/campaign/pacing/pacer.js';
 import type { Semaphore } from '../src/campaign/pacing/semaphore.js';
 import type { Trunk } from '../src/campaign/pacing/trunk.js';
+import type { DestinationRules } from '../src/policy/destinations.js';
 import { runCall } from '../src/dialer/call.js';
 import type { CallDeps, CallObserver } from '../src/dialer/call-options.js';
 import type { CallResult } from '../src/dialer/call-result.js';
@@ -73,6 +75,8 @@ export interface DialJobDeps {
   optOut?: (info: OptOutInfo) => Promise<boolean>;
   /** Carrier trunks (config file `trunks`): their cps and channel limits bind every campaign dialing through them. */
   trunks?: readonly Trunk[];
+  /** Where calls may go (config `allowedDestinations`/`blockedDestinations`): checked again right before each call. */
+  destinations?: DestinationRules;
   /** Where waits are noted for status and the dashboard. @defaultValue one on the store's Redis */
   holdBacks?: HoldBacks;
   /** Trunk channel leases. @defaultValue one on the store's Redis (leases lapse 30 s after a worker dies) */
@@ -100,6 +104,7 @@ export const dialContact = (deps: DialJobDeps) => {
   // In order. A re-run following the live channel of a run that died passes the dialing-only gates by.
   const gates: readonly Gate[] = [
     cancelledGate,
+    destinationGate({ destinations: deps.destinations }),
     scheduleGate({ latest: (id) => store.get(id), holds }),
     windowGate({ holds }),
     endpointGate({ trunks: deps.trunks ?? [] }),

@@ -18,5 +18,9 @@ export interface CampaignServiceOptions {
    * `webhookAllowHosts`. Checked at creation and by this process's webhook deliveries. @defaultValue none
    */
   webhookAllowHosts?: readonly string[];
+  /** Number prefixes that may be called (config `allowedDestinations`); others are refused at import. @defaultValue any */
+  allowedDestinations?: readonly string[];
+  /** Number prefixes never called (config `blockedDestinations`), e.g. +1900, +44909. @defaultValue none */
+  blockedDestinations?: readonly string[];
   logger?: Logger;
 }

@@ -13,6 +13,7 @@ import { assertDialJobData, type DialJobData } from './job-data.js';
 import { endedMessage, scheduleProblems, type CampaignSchedule } from '../policy/schedule.js';
 import { parseSettings, type CampaignSettings } from '../policy/campaign-settings.js';
 import { WebhookDestinationGuard } from '../webhook/destination-guard.js';
+import { DestinationRules } from '../policy/destinations.js';
 
 export type { CampaignServiceOptions } from './campaign-service-options.js';
 export type { CampaignStatus, QueueCounts } from './campaign-reads.js';
@@ -54,6 +55,12 @@ export interface ScheduleChange {
 /** Everything users do with campaigns; the CLI and the dashboard are thin layers over it. Reads: {@link CampaignReads}. */
 export class CampaignService extends CampaignReads {
   private guard?: WebhookDestinationGuard;
+  private rules?: DestinationRules;
+
+  /** Where this installation may call (`allowedDestinations`, `blockedDestinations`): every import checks it. */
+  get destinations(): DestinationRules {
+    return (this.rules ??= new DestinationRules(this.opts.allowedDestinations, this.opts.blockedDestinations));
+  }
 
   /** The webhook destination rules of this installation (`webhookAllowHosts`), for creation and each delivery. */
   get webhookGuard(): WebhookDestinationGuard {
@@ -77,7 +84,7 @@ export class CampaignService extends CampaignReads {
       this.redis,
       this.keys.suppression,
       scratch,
-      { open: input.open, format: input.format, suppression: toSet(input.suppression), onProgress: (c) => input.onProgress?.('validate', c) },
+      { open: input.open, format: input.format, destinations: this.destinations, suppression: toSet(input.suppression), onProgress: (c) => input.onProgress?.('validate', c) },
       settings,
     );
   }
@@ -148,6 +155,7 @@ export class CampaignService extends CampaignReads {
       mode,
       open: input.open,
       format: input.format,
+      destinations: this.destinations,
       suppression: toSet(input.suppression),
       onProgress: (c) => input.onProgress?.('enqueue', c),
       ...(mode === 'skip-invalid' && input.onRejected ? { onRejected: input.onRejected } : {}),
@@ -227,6 +235,7 @@ export class CampaignService extends CampaignReads {
     return enqueueContacts(this.store, this.dialQueue(id), id, settings, {
       open: input.open,
       format: input.format,
+      destinations: this.destinations,
       suppression: toSet(input.suppression),
       onProgress: (c) => input.onProgress?.('enqueue', c),
       onRejected: input.onRejected,

@@ -37,6 +37,10 @@ export interface CampaignWorkerOptions {
    * loopback, private, link-local… destination is refused when the delivery connects. @defaultValue none
    */
   webhookAllowHosts?: readonly string[];
+  /** Number prefixes that may be called (config `allowedDestinations`); any other number ends unanswered, never dialed. @defaultValue any */
+  allowedDestinations?: readonly string[];
+  /** Number prefixes never called (config `blockedDestinations`): checked before each call. @defaultValue none */
+  blockedDestinations?: readonly string[];
   /** The circuit breaker each campaign gets in this worker (threshold, probe backoff, trips before a pause). */
   breaker?: CircuitBreakerOptions;
   /** A campaign's breaker changed state in this worker (for metrics). */

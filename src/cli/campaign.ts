@@ -33,7 +33,7 @@ async function withService<T>(config: DialerConfig, fn: (svc: CampaignService) =
     redis.disconnect();
     throw err;
   }) : undefined;
-  const svc = new CampaignService({ redis, prefix: config.prefix, history, webhookAllowHosts: config.webhookAllowHosts });
+  const svc = new CampaignService({ redis, prefix: config.prefix, history, webhookAllowHosts: config.webhookAllowHosts, allowedDestinations: config.allowedDestinations, blockedDestinations: config.blockedDestinations });
   try {
     return await fn(svc);
   } finally {
@@ -72,6 +72,7 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
     .option('--max-channel-vars <n>', 'most CSV columns that may become channel variables (a file with more is rejected)', String(DEFAULT_MAX_CHANNEL_VARS))
     .option('--asterisks <names>', 'comma-separated Asterisk servers (config file `asterisks`) allowed to dial it; default any')
     .option('--suppress <file>', 'do-not-call list: one number per line (or a CSV whose first column is the number)')
+    .option('--allow-row-overrides', "let the file's context, extension, priority and callerid columns override these settings per row (each cell checked)")
     .option('--skip-invalid', 'accept the good rows, list the bad ones (default: one bad row rejects the upload)')
     .option('--rejected-file <file>', 'with --skip-invalid, write rejected rows here (line,reason)')
     .option('--preview', 'validate and count only; create nothing')
@@ -93,6 +94,7 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
         maxChannelVars: o.maxChannelVars,
       };
       if (o.callerid) settings.callerId = o.callerid;
+      if (o.allowRowOverrides) settings.allowRowOverrides = true;
       if (o.calleridPool) settings.callerIdPool = readCallerIdPool(String(o.calleridPool));
       if (o.calleridMatch) settings.callerIdMatch = oneOfFlag('--callerid-match', String(o.calleridMatch), CALLER_ID_MATCHES);
       if (o.startAt) settings.startAt = parseScheduleTime(o.startAt, '--start-at');

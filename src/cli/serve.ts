@@ -58,7 +58,7 @@ export function serveCommand(config: DialerConfig): Command {
             throw err;
           })
         : undefined;
-      const service = new CampaignService({ redis, prefix: config.prefix, logger: log, history, webhookAllowHosts: config.webhookAllowHosts });
+      const service = new CampaignService({ redis, prefix: config.prefix, logger: log, history, webhookAllowHosts: config.webhookAllowHosts, allowedDestinations: config.allowedDestinations, blockedDestinations: config.blockedDestinations });
       const archiver = history ? service.historyArchiver() : undefined;
       archiver?.start();
       const dash = await startDashboard({

@@ -71,6 +71,8 @@ export function workerCommand(config: Readonly<DialerConfig>, setCode: (code: nu
       asterisk: target.name,
       trunks: cfg.trunks,
       webhookAllowHosts: cfg.webhookAllowHosts,
+      allowedDestinations: cfg.allowedDestinations,
+      blockedDestinations: cfg.blockedDestinations,
       ...(history ? { history } : {}),
       logger: log,
       observer: metrics.callObserver(),

@@ -61,7 +61,7 @@ export async function peekFile(open: () => Readable, rawSettings: unknown): Prom
   if (!header) return { sample };
   let plan: ColumnPlan;
   try {
-    plan = planColumns(header, line, { placeholderColumns: opts.placeholderColumns, numberColumn: opts.numberColumn });
+    plan = planColumns(header, line, { placeholderColumns: opts.placeholderColumns, numberColumn: opts.numberColumn, rowOverrides: opts.rowOverrides });
   } catch {
     return { header, sample };
   }

@@ -7,6 +7,7 @@ import type { Trunk } from '../campaign/pacing/trunk.js';
 import { SETTINGS, type SettingName, type SettingSpec } from './settings.js';
 import { redisUrlProblem } from '../store/redis-url.js';
 import { AllowedHosts } from '../webhook/address-rules.js';
+import { DestinationRules } from '../policy/destinations.js';
 
 export type { AsteriskServer } from './asterisk-servers.js';
 export type { SettingName } from './settings.js';
@@ -147,6 +148,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   }
   try {
     new AllowedHosts(values.webhookAllowHosts as string[]);
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+  try {
+    new DestinationRules(values.allowedDestinations as string[], values.blockedDestinations as string[]);
   } catch (err) {
     problems.push((err as Error).message);
   }

@@ -69,6 +69,11 @@ export interface CampaignSettings {
   hopperSize?: number;
   /** The CSV column holding the numbers when it is not named `number` or `phone` (e.g. `mobile_nr`). */
   numberColumn?: string;
+  /**
+   * Whether the file's `context`, `extension`, `priority` and `callerid` columns may override the settings above
+   * for their row (each cell checked). Off, a file with one of these columns is refused naming it. @defaultValue false
+   */
+  allowRowOverrides?: boolean;
   /** A message played in Stasis once answered, with press-1 rules (README, "Voice broadcast with press-1"). */
   message?: MessageOptions;
   /** Dialplan variables whose last value goes into each result's `captured` (at most 16). */
@@ -104,7 +109,7 @@ export function parseSettings(input: unknown): CampaignSettings {
   if (typeof input !== 'object' || input === null) throw new BadArgumentError('settings', 'must be an object');
   const o = input as Record<string, unknown>;
   const problems: string[] = [];
-  const known = new Set(['endpoint', 'callerId', 'callerIdPool', 'callerIdMatch', 'startAt', 'endAt', 'context', 'extension', 'priority', 'timeoutS', 'cps', 'maxConcurrent', 'retry', 'window', 'maxCallS', 'webhook', 'asterisks', 'maxChannelVars', 'amd', 'hopperSize', 'numberColumn', 'message', 'capture', ...RECORD_SETTING_KEYS]);
+  const known = new Set(['endpoint', 'callerId', 'callerIdPool', 'callerIdMatch', 'startAt', 'endAt', 'context', 'extension', 'priority', 'timeoutS', 'cps', 'maxConcurrent', 'retry', 'window', 'maxCallS', 'webhook', 'asterisks', 'maxChannelVars', 'amd', 'hopperSize', 'numberColumn', 'allowRowOverrides', 'message', 'capture', ...RECORD_SETTING_KEYS]);
   for (const k of Object.keys(o)) if (!known.has(k)) problems.push(`${k}: unknown setting`);
 
   const str = (k: string, dflt?: string): string | undefined => {
@@ -166,6 +171,11 @@ export function parseSettings(input: unknown): CampaignSettings {
   const numberColumn = str('numberColumn');
   if (numberColumn !== undefined && numberColumn.length > 200) problems.push('numberColumn: at most 200 characters');
   else if (numberColumn) settings.numberColumn = numberColumn;
+  const overrides = o.allowRowOverrides;
+  if (overrides === true || overrides === 'true' || overrides === '1') settings.allowRowOverrides = true;
+  else if (overrides !== undefined && overrides !== null && overrides !== false && overrides !== 'false' && overrides !== '0' && overrides !== '') {
+    problems.push(`allowRowOverrides: must be true or false, got ${JSON.stringify(overrides)}`);
+  }
   for (const k of ['startAt', 'endAt'] as const) {
     const v = o[k];
     if (v === undefined || v === null || v === '') continue;

@@ -325,9 +325,9 @@ describe('readContacts: per-row errors', () => {
     { row: '4930#123,,,,a', reason: 'number "4930#123" has a character that is not a digit ("#")' },
     { row: '49+30123,,,,a', reason: 'number "49+30123" has a character that is not a digit ("+")' },
     { row: '4.9301234E+11,,,,a', reason: 'number "4.9301234E+11" is in scientific notation (Excel shortened it): format the column as text and export again' },
-    { row: '123,0,,,a', reason: 'priority "0" is not a positive integer' },
-    { row: '123,1.5,,,a', reason: 'priority "1.5" is not a positive integer' },
-    { row: '123,-1,,,a', reason: 'priority "-1" is not a positive integer' },
+    { row: '123,0,,,a', reason: 'column 2 (priority): "0" is not a priority (a whole number from 1 to 999999)' },
+    { row: '123,1.5,,,a', reason: 'column 2 (priority): "1.5" is not a priority (a whole number from 1 to 999999)' },
+    { row: '123,-1,,,a', reason: 'column 2 (priority): "-1" is not a priority (a whole number from 1 to 999999)' },
     { row: '123,,0,,a', reason: 'timeout "0" is not a whole number of seconds from 1 to 600' },
     { row: '123,,601,,a', reason: 'timeout "601" is not a whole number of seconds from 1 to 600' },
     { row: '123,,30s,,a', reason: 'timeout "30s" is not a whole number of seconds from 1 to 600' },
@@ -335,7 +335,7 @@ describe('readContacts: per-row errors', () => {
     { row: '123,,,+01:00,a', reason: 'timezone "+01:00" is not an IANA time zone (e.g. Europe/Berlin)' },
     { row: '123,1,30', reason: 'expected 5 columns, found 3' },
     { row: '123,1,30,UTC,a,extra', reason: 'expected 5 columns, found 6' },
-    { row: 'abc,0,9999,Nowhere,a', reason: 'number "abc" has letters; priority "0" is not a positive integer; timeout "9999" is not a whole number of seconds from 1 to 600; timezone "Nowhere" is not an IANA time zone (e.g. Europe/Berlin)' },
+    { row: 'abc,0,9999,Nowhere,a', reason: 'number "abc" has letters; column 2 (priority): "0" is not a priority (a whole number from 1 to 999999); timeout "9999" is not a whole number of seconds from 1 to 600; timezone "Nowhere" is not an IANA time zone (e.g. Europe/Berlin)' },
   ];
   for (const { row, reason } of cases) {
     it(`${row} → ${reason}`, async () => {

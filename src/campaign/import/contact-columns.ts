@@ -1,4 +1,6 @@
 import { CsvFormatError } from './csv-format-error.js';
+import type { DestinationRules } from '../../policy/destinations.js';
+import { OVERRIDE_COLUMNS } from './override-cells.js';
 
 /** Columns with a meaning of their own; every other column becomes a channel variable. */
 export type KnownColumn = 'number' | 'callerid' | 'context' | 'extension' | 'priority' | 'timeout' | 'timezone' | 'lead_priority' | 'message';
@@ -20,6 +22,8 @@ export interface ColumnPlan {
   vars: ReadonlyArray<{ index: number; name: string }>;
   /** The vars that fill endpoint placeholders: their cells must be safe inside a dial string. */
   placeholders: ReadonlyArray<{ index: number; name: string }>;
+  /** Where the rows' numbers may call; absent: anywhere. */
+  destinations?: DestinationRules;
 }
 
 export interface PlanColumnsOptions {
@@ -32,6 +36,14 @@ export interface PlanColumnsOptions {
    * name (`mobile_nr`). @defaultValue `number`, else `phone`
    */
   numberColumn?: string;
+  /**
+   * Whether `context`, `extension`, `priority` and `callerid` columns may override the campaign's settings (the
+   * campaign's `allowRowOverrides`). When false a header with one is refused, naming the column and the setting.
+   * @defaultValue true (a file read on its own); campaign imports pass the campaign's setting
+   */
+  rowOverrides?: boolean;
+  /** Numbers a row may hold (`allowedDestinations`, `blockedDestinations`): another is the row's error. @defaultValue any */
+  destinations?: DestinationRules;
 }
 
 /**
@@ -77,6 +89,17 @@ export function planColumns(header: readonly string[], line: number, options: Pl
     const index = firstOf(column);
     if (index !== undefined) known[column] = index;
   }
+  if (options.rowOverrides === false) {
+    const used = OVERRIDE_COLUMNS.filter((c) => known[c] !== undefined);
+    if (used.length) {
+      const list = used.map((c) => `column ${known[c]! + 1} (${c})`).join(', ');
+      throw new CsvFormatError(
+        `line ${line}: ${list} would override the campaign's ${used.map((c) => (c === 'callerid' ? 'callerId' : c)).join(', ')} for each row, ` +
+          'which this campaign does not allow: set allowRowOverrides (campaign create --allow-row-overrides) or drop the column',
+        { line },
+      );
+    }
+  }
   const claimed = new Set<number>([number, ...Object.values(known)]);
   const taken = new Set<string>();
   const vars: Array<{ index: number; name: string }> = [];
@@ -101,7 +124,7 @@ export function planColumns(header: readonly string[], line: number, options: Pl
   }
   const wanted = new Set((options.placeholderColumns ?? []).map((name) => name.toLowerCase()));
   const placeholders = vars.filter((v) => wanted.has(v.name.toLowerCase()));
-  return { width: header.length, number, known, vars, placeholders };
+  return { width: header.length, number, known, vars, placeholders, ...(options.destinations && !options.destinations.open ? { destinations: options.destinations } : {}) };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { ColumnPlan } from './contact-columns.js';
 import { placeholderValueProblem } from '../../policy/endpoint-placeholders.js';
+import { overrideCellProblem, OVERRIDE_COLUMNS } from './override-cells.js';
 import { normalizeNumber } from './phone-number.js';
 import { canonicalTimeZone } from '../../policy/time-zone.js';
 import { parseMediaList } from '../../dialer/message/message-options.js';
@@ -57,6 +58,8 @@ export function toContactItem(record: readonly string[], line: number, plan: Col
   const reasons: string[] = [];
   const number = normalizeNumber(record[plan.number] ?? '');
   if (!number.ok) reasons.push(number.reason);
+  const refused = number.ok ? plan.destinations?.problem(number.number) : undefined;
+  if (refused !== undefined) reasons.push(`column ${plan.number + 1} (number): ${refused}`);
   const row: ContactRow = { line, number: number.ok ? number.number : '', vars: {} };
 
   const text = (index: number | undefined): string | undefined => {
@@ -64,6 +67,11 @@ export function toContactItem(record: readonly string[], line: number, plan: Col
     return value === undefined || value === '' ? undefined : value;
   };
   const { known } = plan;
+  for (const column of OVERRIDE_COLUMNS) {
+    const value = text(known[column]);
+    const problem = value === undefined ? undefined : overrideCellProblem(column, value);
+    if (problem !== undefined) reasons.push(`column ${known[column]! + 1} (${column}): ${problem}`);
+  }
   const callerid = text(known.callerid);
   if (callerid !== undefined) row.callerid = callerid;
   const context = text(known.context);
@@ -72,10 +80,7 @@ export function toContactItem(record: readonly string[], line: number, plan: Col
   if (extension !== undefined) row.extension = extension;
 
   const priority = text(known.priority);
-  if (priority !== undefined) {
-    if (POSITIVE_INTEGER.test(priority)) row.priority = Number(priority);
-    else reasons.push(`priority "${priority}" is not a positive integer`);
-  }
+  if (priority !== undefined && POSITIVE_INTEGER.test(priority)) row.priority = Number(priority);
   const timeout = text(known.timeout);
   if (timeout !== undefined) {
     if (POSITIVE_INTEGER.test(timeout) && Number(timeout) <= MAX_TIMEOUT_S) row.timeout = Number(timeout);

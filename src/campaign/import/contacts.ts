@@ -1,6 +1,7 @@
 import { Readable, pipeline } from 'node:stream';
 import { parse, type Options as CsvParseOptions } from 'csv-parse';
 import { BadArgumentError } from '../../errors.js';
+import type { DestinationRules } from '../../policy/destinations.js';
 import { planColumns, type ColumnPlan } from './contact-columns.js';
 import { isBlank, toContactItem, type ContactItem } from './contact-row.js';
 import { CsvFormatError } from './csv-format-error.js';
@@ -33,6 +34,10 @@ export interface ReadContactsOptions {
   maxChannelVars?: number;
   /** See PlanColumnsOptions.numberColumn. @defaultValue `number`, else `phone` */
   numberColumn?: string;
+  /** See PlanColumnsOptions.rowOverrides. @defaultValue true */
+  rowOverrides?: boolean;
+  /** See PlanColumnsOptions.destinations. @defaultValue any number */
+  destinations?: DestinationRules;
   /** Called with the header row as it is in the file, before it is checked (an upload preview shows it). */
   onHeader?: (header: readonly string[], line: number) => void;
 }
@@ -152,7 +157,7 @@ export async function* readContacts(
       }
       if (plan === undefined) {
         options.onHeader?.(record, line);
-        plan = planColumns(record, line, { placeholderColumns: options.placeholderColumns, maxChannelVars: options.maxChannelVars, numberColumn: options.numberColumn });
+        plan = planColumns(record, line, { placeholderColumns: options.placeholderColumns, maxChannelVars: options.maxChannelVars, numberColumn: options.numberColumn, rowOverrides: options.rowOverrides, destinations: options.destinations });
         continue;
       }
       rows++;

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { DestinationRules } from '../../policy/destinations.js';
 import type { Queue } from 'bullmq';
 import type { RedisClient } from '../../store/lua-script.js';
 import { chooseCallerId } from '../../policy/caller-id.js';
@@ -29,6 +30,8 @@ export interface ImportOptions {
   batchSize?: number;
   /** Stop listing errors after this many (they are still counted). @defaultValue 1000 */
   maxErrors?: number;
+  /** Where numbers may call (the installation's allowed/blockedDestinations): another is a row error. @defaultValue any */
+  destinations?: DestinationRules;
   /** Numbers never to dial, in addition to the Redis-kept suppression list. */
   suppression?: ReadonlySet<string>;
   onProgress?: (c: ImportCounts) => void;
@@ -101,15 +104,17 @@ export async function enqueueContacts(
 }
 
 /** The list's checked rows in batches, whatever its format: every import reads through here. */
-export function readBatches(opts: Pick<ImportOptions, 'open' | 'format' | 'batchSize'>, settings: CampaignSettings | undefined): AsyncGenerator<ContactItem[]> {
+export function readBatches(opts: Pick<ImportOptions, 'open' | 'format' | 'batchSize' | 'destinations'>, settings: CampaignSettings | undefined): AsyncGenerator<ContactItem[]> {
   const format = opts.format ?? 'csv';
   return format === 'csv' ? readContactsInBatches(opts.open(), readOptions(opts, settings)) : readJsonContactsInBatches(opts.open(), format, readOptions(opts, settings));
 }
 
 /** What the campaign's settings ask of the file: safe placeholder cells, a bounded number of channel variables. */
-export function readOptions(opts: Pick<ImportOptions, 'batchSize'>, s: CampaignSettings | undefined): ReadContactsInBatchesOptions {
+export function readOptions(opts: Pick<ImportOptions, 'batchSize' | 'destinations'>, s: CampaignSettings | undefined): ReadContactsInBatchesOptions {
   return {
     batchSize: opts.batchSize ?? 1000,
+    ...(opts.destinations ? { destinations: opts.destinations } : {}),
+    ...(s ? { rowOverrides: s.allowRowOverrides === true } : {}),
     ...(s ? { placeholderColumns: placeholderColumns(s.endpoint), maxChannelVars: s.maxChannelVars, ...(s.numberColumn ? { numberColumn: s.numberColumn } : {}) } : {}),
   };
 }

@@ -60,7 +60,7 @@ function objectItem(text: string, line: number, path: string, plans: Map<string,
   let plan = plans.get(signature);
   if (plan === undefined) {
     try {
-      plan = planColumns(header, line, { placeholderColumns: o.placeholderColumns, maxChannelVars: o.maxChannelVars, numberColumn: o.numberColumn });
+      plan = planColumns(header, line, { placeholderColumns: o.placeholderColumns, maxChannelVars: o.maxChannelVars, numberColumn: o.numberColumn, rowOverrides: o.rowOverrides, destinations: o.destinations });
     } catch (err) {
       // What makes a CSV header unusable makes only this object so: said of its fields, not of a header line.
       plan = (err as Error).message.replace(/^line \d+: /, '').replace(/\bcolumns?\b/g, (w) => (w === 'column' ? 'field' : 'fields')).replace('the header has', 'the object has');

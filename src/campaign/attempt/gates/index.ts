@@ -3,6 +3,7 @@ export { asteriskGate } from './asterisk-gate.js';
 export { breakerGate } from './breaker-gate.js';
 export { cancelledGate } from './cancelled-gate.js';
 export { channelCapGate } from './channel-cap-gate.js';
+export { destinationGate } from './destination-gate.js';
 export { endpointGate } from './endpoint-gate.js';
 export { inFlightGate } from './in-flight-gate.js';
 export { pacingGate } from './pacing-gate.js';

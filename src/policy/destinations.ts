@@ -1,0 +1,50 @@
+/**
+ * Where calls may go (toll fraud): the installation's `allowedDestinations` and `blockedDestinations`, lists of
+ * number prefixes. Checked by every import and append (a refused number is that row's error, by line and column)
+ * and again right before each call (the destination gate), so a list changed after the import still binds.
+ *
+ * A prefix with `+` is international: it matches numbers written `+…`, or with an international access code
+ * (`00…`, `011…`), whose digits follow it. A prefix without `+` matches the number as written (national formats,
+ * e.g. `0900` for German premium rate). A number that matches no allowed prefix is refused when the list is set.
+ */
+export class DestinationRules {
+  private readonly allowed: readonly string[];
+  private readonly blocked: readonly string[];
+
+  /** Throws a RangeError naming the setting and the entry when a prefix is not `+` and digits. */
+  constructor(allowed: readonly string[] = [], blocked: readonly string[] = []) {
+    const problems: string[] = [];
+    const check = (list: readonly string[], setting: string) =>
+      list.map((p) => {
+        const s = p.trim().replace(/[\s().-]/g, '');
+        if (!/^\+?\d{1,15}$/.test(s)) problems.push(`${setting}: ${JSON.stringify(p)} is not a number prefix like +1900 or 0900`);
+        return s;
+      });
+    this.allowed = check(allowed, 'allowedDestinations');
+    this.blocked = check(blocked, 'blockedDestinations');
+    if (problems.length) throw new RangeError(problems.join('; '));
+  }
+
+  /** No list set: every number may be dialed. */
+  get open(): boolean {
+    return this.allowed.length === 0 && this.blocked.length === 0;
+  }
+
+  /** Why this (normalized) number may not be dialed, naming the rule; undefined when it may. */
+  problem(number: string): string | undefined {
+    const blocked = this.blocked.find((p) => matches(number, p));
+    if (blocked !== undefined) return `${number} is in blockedDestinations (${blocked})`;
+    if (this.allowed.length && !this.allowed.some((p) => matches(number, p))) {
+      return `${number} is outside allowedDestinations (${this.allowed.join(', ')})`;
+    }
+    return undefined;
+  }
+}
+
+function matches(number: string, prefix: string): boolean {
+  if (!prefix.startsWith('+')) return number.replace(/^\+/, '').startsWith(prefix);
+  const digits = prefix.slice(1);
+  if (number.startsWith('+')) return number.slice(1).startsWith(digits);
+  const international = /^(?:00|011)(\d+)$/.exec(number);
+  return international !== null && international[1]!.startsWith(digits);
+}
