@@ -210,6 +210,8 @@ describe('search', () => {
     it(`finds +49305551000 typed as "${typed}"`, async () => {
       const { context, page } = await newContext(rig);
       await page.goto(`${rig.dash.url}/#/`);
+      // The form is the page's once its script has started (before, Enter submits it as a plain GET).
+      await page.locator(`#campaigns tr[data-id="${searched}"]`).waitFor();
       await page.getByRole('searchbox', { name: 'Search number or job id' }).fill(typed);
       await page.keyboard.press('Enter');
       await page.locator('#search-summary', { hasText: '1 attempt(s) in 1 campaign(s)' }).waitFor();
