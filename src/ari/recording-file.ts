@@ -11,6 +11,12 @@ export interface RecordingSource {
   password?: string;
 }
 
+/**
+ * Where each Asterisk's recordings are, by the name results carry (`recording.asterisk`: the config file's
+ * `asterisks` name, `default` for ARI_URL). Undefined for a name this process does not know.
+ */
+export type RecordingSources = (asterisk: string) => RecordingSource | undefined;
+
 /** An open `GET /recordings/stored/{name}/file`: status, the headers that matter, and the body to stream. */
 export interface RecordingFile {
   status: number;
@@ -65,4 +71,34 @@ export async function openRecordingFile(src: RecordingSource, name: string, opts
     contentRange: header('content-range'),
     body: res.body,
   };
+}
+
+/**
+ * `DELETE /recordings/stored/{name}`: true when deleted, false when Asterisk has no such recording (404: deleted
+ * before, or never written). Other failures are thrown typed, for the caller to report and try again later.
+ */
+export async function deleteRecordingFile(src: RecordingSource, name: string, timeoutMs = 10_000): Promise<boolean> {
+  const url = parseAriUrl(src.url);
+  const { user, authorization } = ariCredentials(url, src.user, src.password);
+  const path = `${url.basePath}/recordings/stored/${encodeURIComponent(name)}`;
+  let res;
+  try {
+    res = await request(url.origin + path, { method: 'DELETE', headers: { authorization }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    throw new AriUnreachableError(url.display, e.code ?? e.message ?? String(err), { cause: err, mayHaveArrived: true });
+  }
+  const text = await res.body.text();
+  if (res.statusCode === 401) throw new AriAuthError(user, 'DELETE', path);
+  if (res.statusCode === 404) return false;
+  if (res.statusCode >= 400) {
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      /* not JSON: the status says it */
+    }
+    throw new AriHttpError(res.statusCode, ariMessageOf(body) ?? `HTTP ${res.statusCode}`, 'DELETE', `/recordings/stored/${name}`);
+  }
+  return true;
 }

@@ -67,7 +67,7 @@ export function demoCommand(config: DialerConfig): Command {
       // The tokens serve would take (DASHBOARD_TOKEN, DASHBOARD_VIEWER_TOKEN, the config file's list): without one
       // the dashboard is open, which it allows on loopback only.
       const tokens = { operatorToken: config.dashboardToken, viewerToken: config.dashboardViewerToken, tokens: config.dashboardTokens.map((t, i) => ({ ...t, setting: `dashboardTokens[${i}] (${t.name})` })) };
-      const dashboard = (port: number) => startDashboard({ service, redisUrl, host: config.dashboardHost, port, logger: silentLogger, ...tokens });
+      const dashboard = (port: number) => startDashboard({ service, redisUrl, host: config.dashboardHost, port, logger: silentLogger, recordings: (a) => (a === 'default' ? { url: sim.url, user: 'demo', password: 'demo' } : undefined), ...tokens });
       const dash = await dashboard(Number(o.port)).catch((err: unknown) => {
         if ((err as { code?: unknown }).code !== 'EADDRINUSE') throw err;
         return dashboard(0);
@@ -81,7 +81,9 @@ export function demoCommand(config: DialerConfig): Command {
           // The simulator's AMD takes numbers ending in 4 for machines: they get the voicemail drop, and one more call.
           amd: { onMachine: 'voicemail-drop,s,1' },
           // People hear a press-1 message: the simulator's callees press 1 or 9 by their number's next-to-last digit.
-          message: { media: 'sound:demo-promo', press: ['1=sales,s,1', '9=optout'], pressWaitS: 2 } },
+          message: { media: 'sound:demo-promo', press: ['1=sales,s,1', '9=optout'], pressWaitS: 2 },
+          // Every answered call is recorded on the simulator: the results table plays it.
+          record: 'answered' },
         open: () => createReadStream(o.csv),
         skipInvalid: true,
       });

@@ -5,6 +5,7 @@ import { isLoopback } from '../dashboard/dashboard-options.js';
 import { BadArgumentError } from '../errors.js';
 import type { HealthServer } from '../ops/health-server.js';
 import { configWithFlags, withSettingFlags } from './config-cmd.js';
+import { recordingSourcesFrom } from '../ops/recording-sources.js';
 import { onShutdown } from './shutdown.js';
 
 const FLAGS: readonly SettingName[] = ['metricsPort', 'metricsHost', 'logLevel', 'logPretty', 'retentionDays'];
@@ -73,6 +74,7 @@ export function serveCommand(config: DialerConfig): Command {
         trustProxy: config.trustProxy,
         maxUploadBytes: Math.round(maxMb * 1024 * 1024),
         logger: log,
+        recordings: recordingSourcesFrom(config),
         ...(history ? { history } : {}),
       }).catch(async (err: Error & { code?: string }) => {
         await service.close();

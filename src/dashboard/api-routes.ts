@@ -13,6 +13,8 @@ import { uploadRoute } from './upload-route.js';
 import { contactsRoute } from './api/contacts-route.js';
 import { callsRoutes } from './api/calls-route.js';
 import { searchNumbers, type SearchFilters } from './number-search.js';
+import { recordingRoute } from './api/recording-route.js';
+import type { RecordingSources } from '../ari/recording-file.js';
 
 export interface ApiRoutesOptions {
   service: CampaignService;
@@ -22,6 +24,8 @@ export interface ApiRoutesOptions {
   open: boolean;
   /** For deletes with `history=1`. */
   history?: DeletableHistory;
+  /** Where each Asterisk's recordings are fetched from (by the results' `recording.asterisk`). @defaultValue none */
+  recordings?: RecordingSources;
   log: Logger;
 }
 
@@ -119,6 +123,8 @@ export function apiRoutes(o: ApiRoutesOptions): Router {
     const page = await service.latestAttempts(id, { offset, limit, ...(disposition ? { disposition } : {}) });
     res.json({ total: page.total, offset, limit, ...(disposition ? { disposition } : {}), items: page.items });
   });
+
+  r.get('/campaigns/:id/attempts/:channelId/recording', recordingRoute(service, o.recordings, o.log, campaignId));
 
   r.get('/campaigns/:id/inflight', async (req, res) => {
     const id = campaignId(req);

@@ -1,6 +1,7 @@
 import type { CampaignService } from '../campaign/campaign-service.js';
 import type { Logger } from '../log.js';
 import type { DeletableHistory } from '../store/deletable-history.js';
+import type { RecordingSources } from '../ari/recording-file.js';
 import { tokenProblems, type NamedToken } from './security/dashboard-tokens.js';
 import type { GuessThrottleOptions } from './security/guess-throttle.js';
 import { ProxyTrust } from './security/proxy-trust.js';
@@ -39,10 +40,16 @@ export interface DashboardOptions {
   liveIntervalMs?: number;
   /** Where a delete with `history=1` deletes the campaign's history. @defaultValue none: `history=1` is refused */
   history?: DeletableHistory;
+  /**
+   * Where each Asterisk's recordings are (the config file's `asterisks`, `default` for ARI_URL), for listening to them.
+   * @defaultValue none: every recording answers 404
+   */
+  recordings?: RecordingSources;
   logger?: Logger;
 }
 
-export interface ResolvedDashboardOptions extends Required<Omit<DashboardOptions, 'redisUrl' | 'operatorToken' | 'viewerToken' | 'history' | 'publicUrl' | 'guessLimits' | 'trustProxy'>> {
+export interface ResolvedDashboardOptions extends Required<Omit<DashboardOptions, 'redisUrl' | 'operatorToken' | 'viewerToken' | 'history' | 'publicUrl' | 'guessLimits' | 'trustProxy' | 'recordings'>> {
+  recordings?: RecordingSources;
   guessLimits?: GuessThrottleOptions;
   publicUrl?: string;
   history?: DeletableHistory;
@@ -78,6 +85,7 @@ export function resolveDashboardOptions(o: DashboardOptions, silent: Logger): Re
     liveIntervalMs: o.liveIntervalMs ?? 250,
     logger: o.logger ?? silent,
     history: o.history,
+    recordings: o.recordings,
     publicUrl: o.publicUrl || undefined,
     guessLimits: o.guessLimits,
   };

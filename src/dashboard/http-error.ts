@@ -18,6 +18,8 @@ export type HttpErrorCode =
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'MISDIRECTED'
   | 'TOO_MANY_REQUESTS'
+  | 'RANGE_NOT_SATISFIABLE'
+  | 'BAD_GATEWAY'
   | 'INTERNAL';
 
 const STATUS: Record<HttpErrorCode, number> = {
@@ -36,6 +38,8 @@ const STATUS: Record<HttpErrorCode, number> = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   MISDIRECTED: 421,
   TOO_MANY_REQUESTS: 429,
+  RANGE_NOT_SATISFIABLE: 416,
+  BAD_GATEWAY: 502,
   INTERNAL: 500,
 };
 

@@ -110,7 +110,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   app.get('/app.js', (_req, res) => res.sendFile(join(STATIC_DIR, 'app.js')));
   app.use('/js', express.static(join(STATIC_DIR, 'js'), { index: false, redirect: false }));
   app.get('/vendor/chart.umd.js', (_req, res) => res.sendFile(CHART_JS, { maxAge: '1d' }));
-  app.use('/api', apiRoutes({ service, stats, maxUploadBytes: o.maxUploadBytes, open: auth.open, history: o.history, log }));
+  app.use('/api', apiRoutes({ service, stats, maxUploadBytes: o.maxUploadBytes, open: auth.open, history: o.history, recordings: o.recordings, log }));
   app.use(QUEUES_PATH, operatorForMutations(), board.syncMiddleware(), QueuesBoard.noExternalFonts(), board.router);
 
   app.use((_req, _res) => {

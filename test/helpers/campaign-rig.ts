@@ -25,12 +25,15 @@ export async function startCampaignRig(
     webhookAllowHosts?: string[];
     /** History in PostgreSQL (as with DATABASE_URL): the service and the worker both get it. */
     history?: HistoryStore;
+    /** The simulator user `dialer`'s password. @defaultValue 'pw' */
+    password?: string;
   } = {},
 ): Promise<CampaignRig> {
-  const sim = await AriSim.start({ users: { dialer: 'pw' }, timeScale: 0.01, ...o.sim });
+  const password = o.password ?? 'pw';
+  const sim = await AriSim.start({ users: { dialer: password }, timeScale: 0.01, ...o.sim });
   const redis = testRedis();
   const svc = new CampaignService({ redis, prefix, webhookAllowHosts: o.webhookAllowHosts, ...(o.history ? { history: o.history } : {}) });
-  const worker = new CampaignWorker({ redisUrl: REDIS_URL, prefix, ari: { url: sim.url, user: 'dialer', password: 'pw' }, channelCap: 50, pollMs: 100, webhookAllowHosts: o.webhookAllowHosts, ...(o.history ? { history: o.history } : {}), ...o.worker });
+  const worker = new CampaignWorker({ redisUrl: REDIS_URL, prefix, ari: { url: sim.url, user: 'dialer', password }, channelCap: 50, pollMs: 100, webhookAllowHosts: o.webhookAllowHosts, ...(o.history ? { history: o.history } : {}), ...o.worker });
   await worker.start();
   return {
     sim,
