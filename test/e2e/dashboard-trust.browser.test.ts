@@ -279,10 +279,13 @@ describe('every page at 1366 and 360 px', () => {
         await page.waitForTimeout(300); // charts drawn, live update in
         const axe = await axeViolations(page);
         const o = await overflow(page);
-        process.stderr.write(`${pg.name} @${width}: axe serious+critical ${axe.length}, page width ${o.scrollWidth}/${o.innerWidth}, first load ${(bytes / 1024).toFixed(1)} KB\n`);
+        const header = (await page.locator('header.top').boundingBox())!.height;
+        process.stderr.write(`${pg.name} @${width}: axe serious+critical ${axe.length}, page width ${o.scrollWidth}/${o.innerWidth}, header ${Math.round(header)} px, first load ${(bytes / 1024).toFixed(1)} KB\n`);
         await shot(page, `trust-${pg.name}-${width}`);
         expect(axe).toEqual([]);
         expect(o.scrollWidth, o.culprit).toBeLessThanOrEqual(o.innerWidth);
+        // A compact header: three short rows at 360 px (it was 126 px at 420), one row at 1366.
+        expect(header).toBeLessThanOrEqual(width === 360 ? 100 : 50);
         // First load of any page, chart.js included on a campaign page: at most 120 KB on the wire.
         expect(bytes).toBeLessThanOrEqual(120 * 1024);
         expect(errors).toEqual([]);
