@@ -6,6 +6,8 @@ import { HttpError, toHttpError } from './http-error.js';
 import { spoolUpload } from './upload-spool.js';
 import { peekFile } from './upload-preview.js';
 import { MAX_LISTED_ERRORS } from './api/schemas.js';
+import { UploadOptions as UploadOptionsSchema, UploadQuery } from './api/campaign-schemas.js';
+import { parseRequest } from './api/validate.js';
 
 /** What comes with an upload, as JSON: `{ name?, skipInvalid?, settings: { endpoint, cps, ... } }`. */
 export interface UploadOptions {
@@ -22,9 +24,10 @@ export interface UploadOptions {
  */
 export function uploadRoute(service: CampaignService, maxBytes: number, log: Logger): RequestHandler {
   return async (req: Request, res: Response) => {
-    const preview = req.query.preview === '1' || req.query.preview === 'true';
+    const q = parseRequest(UploadQuery, req.query, 'query');
+    const preview = q.preview;
     // Options in the query are checked before the body is read, so a typo costs no upload.
-    const queryOptions = typeof req.query.options === 'string' ? req.query.options : undefined;
+    const queryOptions = q.options;
     if (queryOptions !== undefined) parseUploadOptions(queryOptions);
     const upload = await spoolUpload(req, { maxBytes });
     try {
@@ -69,19 +72,8 @@ export function parseUploadOptions(text: string): UploadOptions {
   } catch (err) {
     throw new HttpError('BAD_JSON', `options: not valid JSON (${(err as Error).message})`);
   }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new HttpError('BAD_ARGUMENT', 'options: must be a JSON object');
-  const o = v as Record<string, unknown>;
-  const problems: string[] = [];
-  for (const k of Object.keys(o)) if (!['name', 'skipInvalid', 'settings'].includes(k)) problems.push(`options.${k}: unknown (expected name, skipInvalid, settings)`);
-  if (o.name !== undefined && (typeof o.name !== 'string' || o.name.length > 200)) problems.push('options.name: must be a string of at most 200 characters');
-  if (o.skipInvalid !== undefined && typeof o.skipInvalid !== 'boolean') problems.push('options.skipInvalid: must be true or false');
-  if (typeof o.settings !== 'object' || o.settings === null || Array.isArray(o.settings)) problems.push('options.settings: required, an object (e.g. {"endpoint": "PJSIP/{number}@trunk"})');
-  if (problems.length) throw new HttpError('BAD_ARGUMENT', problems.join('; '));
-  return {
-    ...(typeof o.name === 'string' ? { name: o.name } : {}),
-    skipInvalid: o.skipInvalid === true,
-    settings: o.settings as Record<string, unknown>,
-  };
+  const o = parseRequest(UploadOptionsSchema, v, { field: 'options' });
+  return { ...(o.name !== undefined ? { name: o.name } : {}), skipInvalid: o.skipInvalid === true, settings: o.settings };
 }
 
 /** A default campaign name from the browser's file name: only its base, letters and a few signs. */

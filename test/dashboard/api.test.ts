@@ -231,7 +231,7 @@ describe('campaign API', () => {
     for (const bad of ['limit=0', 'limit=9999', 'offset=-1', 'disposition=MAYBE']) {
       const res = await req(`/api/campaigns/${seeded}/attempts?${bad}`, 'viewer');
       expect(res.status, bad).toBe(400);
-      expect((await errorOf(res)).message).toMatch(/^(limit|offset|disposition):/);
+      expect((await errorOf(res)).message).toMatch(/^\?(limit|offset|disposition): /);
     }
   });
 
@@ -257,7 +257,7 @@ describe('campaign API', () => {
     expect(JSON.stringify(await json.json())).toContain('4930106');
     const bad = await req(`/api/campaigns/${seeded}/report?format=xlsx`, 'viewer');
     expect(bad.status).toBe(400);
-    expect((await errorOf(bad)).message).toMatch(/^format:/);
+    expect((await errorOf(bad)).message).toMatch(/^\?format: /);
   });
 
   it('finds a number, or a job id, across campaigns', async () => {
@@ -292,7 +292,7 @@ describe('campaign API', () => {
     expect(bad.status).toBe(400);
     expect((await errorOf(bad)).message).toMatch(/startAt: must be an ISO time with a zone.*no offset/);
     const unknownField = await post(JSON.stringify({ start: 'x' }));
-    expect((await errorOf(unknownField)).message).toBe('start: unknown field (give startAt and/or endAt)');
+    expect(await errorOf(unknownField)).toMatchObject({ message: '$.start: unknown field', problems: [{ path: '$.start', message: 'unknown field' }] });
     const cleared = (await (await post(JSON.stringify({ startAt: null }))).json()) as typeof ok;
     expect(cleared.campaign.settings.startAt).toBeUndefined();
     const viewer = await req(`/api/campaigns/${c.id}/schedule`, 'viewer', { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } });
@@ -410,7 +410,9 @@ describe('upload', () => {
     expect(err.message).toMatch(/endpoint: must look like TECH\/resource/);
     expect(err.message).toMatch(/cps: must be/);
     const missing = await req('/api/campaigns?preview=1', 'operator', { method: 'POST', body: csvForm('number\n4930191\n', { name: 'x', colour: 'red' }) });
-    expect((await errorOf(missing)).message).toMatch(/options\.colour: unknown.*options\.settings: required/);
+    const both = (await errorOf(missing)).message;
+    expect(both).toMatch(/options\.colour: unknown/);
+    expect(both).toMatch(/options\.settings: required/);
   });
 
   it('refuses an upload over maxUploadBytes with 413 and creates nothing', async () => {

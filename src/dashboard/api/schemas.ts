@@ -14,6 +14,7 @@ export const MAX_LISTED_ERRORS = 1000;
 export const CAMPAIGN_ID_PATTERN = /^[A-Za-z0-9_-]{1,100}$/;
 
 const count = z.int().min(0);
+const numeric = z.union([z.number(), z.string()]);
 
 export const ErrorBody = z
   .object({
@@ -53,7 +54,7 @@ export const RowError = z.object({
   path: z.string().optional().meta({ description: 'JSON and NDJSON bodies: JSONPath of the object (`$[3]`, `$[3].name`).' }),
 });
 
-const importCounts = {
+export const importCounts = {
   rows: count,
   accepted: count.meta({ description: 'Numbers added.' }),
   rejected: count.meta({ description: 'Bad rows (all counted; at most 1000 listed in `errors`).' }),
@@ -72,18 +73,18 @@ export const ContactsRejected = z
 /** Campaign settings as given to create a campaign: the main fields shown, every field checked by parseSettings. */
 export const CampaignSettingsInput = z
   .looseObject({
-    endpoint: z.string().meta({ description: 'Endpoint template, `{number}` filled per call.', examples: ['PJSIP/{number}@trunk'] }),
-    cps: z.number().optional().meta({ description: 'Calls per second across all workers. Default 5.' }),
-    maxConcurrent: z.int().optional().meta({ description: 'Channels in flight across all workers. Default 20.' }),
+    endpoint: z.string().meta({ description: 'Endpoint template, `{number}` (and any column in braces) filled per call.', examples: ['PJSIP/{number}@trunk'] }),
+    cps: numeric.optional().meta({ description: 'Calls per second across all workers. Default 5.' }),
+    maxConcurrent: numeric.optional().meta({ description: 'Channels in flight across all workers. Default 20.' }),
     callerId: z.string().optional(),
     context: z.string().optional(),
     extension: z.string().optional(),
-    priority: z.int().optional(),
-    timeoutS: z.int().optional(),
-    retry: z.looseObject({}).optional(),
-    webhook: z.looseObject({ url: z.string() }).optional(),
+    priority: numeric.optional(),
+    timeoutS: numeric.optional().meta({ description: 'Ring time in seconds. Default 30.' }),
+    retry: z.union([z.string(), z.looseObject({})]).optional().meta({ description: 'Retry policy, e.g. "busy=2@5m,no_answer=1@1h".' }),
+    webhook: z.union([z.string(), z.looseObject({ url: z.string() })]).optional().meta({ description: 'Where results are POSTed (URL, or { url, secret, ratePerSecond, attempts }).' }),
   })
-  .meta({ id: 'CampaignSettings', description: 'As for an upload (README, "Campaign settings"); unknown or bad fields are refused with their path.' });
+  .meta({ id: 'CampaignSettings', description: 'As for an upload (README, "Campaign settings"); every field is checked by the settings parser, which names each bad or unknown one.' });
 
 const VAR_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
@@ -142,23 +143,3 @@ export const CallStatus = z
     retry: z.object({ channelId: z.string(), statusUrl: z.string() }).optional().meta({ description: 'ended, not final: the retry the retry policy scheduled.' }),
   })
   .meta({ id: 'CallStatus' });
-
-// ---- campaigns (the dashboard's routes) -------------------------------------------------------------------------
-
-export const ScheduleRequest = z
-  .strictObject({
-    startAt: z.string().nullable().optional().meta({ description: 'ISO time with a zone; null (or "") clears it.' }),
-    endAt: z.string().nullable().optional(),
-  })
-  .meta({ id: 'ScheduleRequest', examples: [{ startAt: '2026-12-01T09:00:00+01:00', endAt: null }] });
-
-export const UploadOptions = z
-  .strictObject({
-    name: z.string().max(200).optional(),
-    skipInvalid: z.boolean().optional(),
-    settings: CampaignSettingsInput,
-  })
-  .meta({ id: 'UploadOptions', description: 'The `options` field of an upload (multipart), or `?options=<JSON>` with a text/csv body.' });
-
-export const CampaignRow = z.looseObject({ id: z.string(), name: z.string(), state: z.string() }).meta({ id: 'CampaignRow' });
-export const CampaignCreated = z.object({ id: z.string(), created: z.literal(true), ...importCounts }).meta({ id: 'CampaignCreated' });

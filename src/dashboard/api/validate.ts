@@ -22,8 +22,9 @@ export function jsonPath(path: readonly PropertyKey[]): string {
  * Checks a request part against its schema (the same schema the OpenAPI document shows): the parsed value, or a
  * 400 BAD_ARGUMENT listing every problem by its path (`{ error: { code, message, problems: [{ path, message }] } }`).
  */
-export function parseRequest<S extends z.ZodType>(schema: S, value: unknown, where: 'body' | 'query'): z.output<S> {
-  const r = schema.safeParse(value);
+export function parseRequest<S extends z.ZodType>(schema: S, value: unknown, where: Where): z.output<S> {
+  // A field left out is "required", not "expected string, received undefined".
+  const r = schema.safeParse(value, { error: (i) => (i.code === 'invalid_type' && i.input === undefined ? 'required' : undefined) });
   if (r.success) return r.data;
   const problems: Problem[] = r.error.issues.flatMap((i) => {
     // An unknown field is a problem of its own path, as a typo in it would be.
@@ -39,7 +40,11 @@ export function badRequest(problems: readonly Problem[]): HttpError {
   return new HttpError('BAD_ARGUMENT', message, { problems });
 }
 
-function at(path: readonly PropertyKey[], where: 'body' | 'query'): string {
+/** The request body (`$.a.b`), its query (`?a`), or a JSON form field of it by name (`options.a.b`). */
+type Where = 'body' | 'query' | { field: string };
+
+function at(path: readonly PropertyKey[], where: Where): string {
   if (where === 'body') return jsonPath(path);
-  return `?${path.map(String).join('.')}`;
+  if (where === 'query') return `?${path.map(String).join('.')}`;
+  return `${where.field}${jsonPath(path).slice(1)}`;
 }
