@@ -105,6 +105,18 @@ describe('one call now (list in Redis, worker, simulator)', () => {
     expect(originates('+4930555300')).toBe(0);
   });
 
+  it('callerId, context, extension, priority only where the campaign allows overrides, each checked as a list\'s cell', async () => {
+    const refused = await call(dash.url, { number: '+4930555500', campaign: 'web-leads', callerId: '+4930999' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error?.problems).toEqual([{ path: '$.callerId', message: expect.stringMatching(/allowRowOverrides/) }]);
+    const bad = await call(dash.url, { number: '+4930555500', campaign: 'open-lines', settings: { ...SETTINGS, allowRowOverrides: true }, callerId: '=HYPERLINK("x")' });
+    expect(bad.body.error?.problems?.[0]?.path).toBe('$.callerId');
+    const ok = await call(dash.url, { number: '+4930555500', campaign: 'open-lines', callerId: '"Sales" <+4930999>', context: 'leads', extension: 's' });
+    expect(ok.status).toBe(202);
+    expect((await rig.svc.dialQueue('open-lines').getJob('open-lines|+4930555500|a1'))?.data).toMatchObject({ callerId: '"Sales" <+4930999>', context: 'leads', extension: 's' });
+    expect(originates('+4930555500')).toBeLessThanOrEqual(1);
+  });
+
   it('roles and misses: a viewer cannot place a call but reads its status; an unknown channel id is 404', async () => {
     expect((await call(dash.url, { number: '+4930555400', campaign: 'web-leads' }, {}, VIEWER)).status).toBe(403);
     expect((await status(dash.url, '/api/calls/dlr-web-leads-_4930555999-a1')).status).toBe(404);
@@ -136,13 +148,13 @@ describe('one call now (list in PostgreSQL)', () => {
   beforeAll(async () => {
     pg = await testHistory('calls_pg');
     const { testRedis } = await import('../helpers/redis-test.js');
-    svc = new CampaignService({ redis: testRedis(), prefix, history: pg.history });
+    svc = new CampaignService({ redis: testRedis(), prefix, history: pg.history, blockedDestinations: ['+1900'] });
     dash = await startDashboard({ service: svc, redisUrl: REDIS_URL, port: 0, operatorToken: OPERATOR });
   });
   afterAll(async () => {
     await dash?.close();
     await svc?.close();
-    await dropPrefix(svc.redis as never, prefix);
+    await dropPrefix(svc.redis, prefix);
     (svc.redis as { disconnect(): void }).disconnect();
     await pg?.drop();
   });
@@ -166,6 +178,9 @@ describe('one call now (list in PostgreSQL)', () => {
     expect(await svc.contacts!.stateOf(id, '+4930777001')).toBe('waiting');
     expect((await status(dash.url, String(later.body.statusUrl), OPERATOR)).body.state).toBe('queued');
     expect((await svc.store.counters(id)).total).toBe(22);
+    const blocked = await call(dash.url, { number: '+19005550100', campaign: id });
+    expect(blocked.status).toBe(400);
+    expect(blocked.body.error?.problems?.[0]).toMatchObject({ path: '$.number', message: expect.stringMatching(/blockedDestinations/) });
     await feeder.stop();
   });
 });

@@ -5,6 +5,7 @@ import { renderEndpoint } from '../../policy/campaign-settings.js';
 import { assertTakesContacts, type CampaignService } from '../campaign-service.js';
 import type { ContactData } from '../hopper/contact-table.js';
 import { normalizeNumber } from '../import/phone-number.js';
+import { overrideCellProblem, type OverrideColumn } from '../import/override-cells.js';
 import { dialJobId, type DialJobData } from '../job-data.js';
 
 /** The campaign calls go through when the request names none. */
@@ -62,9 +63,12 @@ export async function placeCall(service: CampaignService, input: CallNowInput): 
     if (input.settings === undefined) throw new BadArgumentError('settings', `campaign ${campaignId} does not exist yet: give its settings (at least endpoint) to create it`);
     campaignCreated = await service.createNamed(campaignId, input.settings);
   }
+  const refused = service.destinations.problem(number);
+  if (refused) throw new BadArgumentError('number', refused);
   const meta = await service.get(campaignId);
   assertTakesContacts(meta);
   const s = meta.settings;
+  checkOverrides(input, s.allowRowOverrides === true);
   const vars = input.variables ?? {};
   renderEndpoint(s.endpoint, number, vars); // a {placeholder} the call does not fill refuses it here, not at dial time
   const channelId = channelIdFor({ campaignId, contactKey: number, attempt: 1 });
@@ -97,4 +101,23 @@ export async function placeCall(service: CampaignService, input: CallNowInput): 
     await service.dialQueue(campaignId).add('dial', job, { jobId: dialJobId(campaignId, number, 1), lifo: ahead });
   }
   return { campaignId, number, channelId, campaignCreated };
+}
+
+/**
+ * Where the call goes in the dial plan and what the callee sees are the campaign's unless it allows overrides
+ * (`allowRowOverrides`, as for a list's columns), and each is checked as a list's cell is.
+ */
+function checkOverrides(input: CallNowInput, allowed: boolean): void {
+  const given: Array<[string, OverrideColumn, string | number | undefined]> = [
+    ['callerId', 'callerid', input.callerId],
+    ['context', 'context', input.context],
+    ['extension', 'extension', input.extension],
+    ['priority', 'priority', input.priority],
+  ];
+  for (const [field, column, v] of given) {
+    if (v === undefined) continue;
+    if (!allowed) throw new BadArgumentError(field, `would override the campaign's ${column}, which it does not allow: set allowRowOverrides in its settings or leave ${field} out`);
+    const problem = overrideCellProblem(column, String(v));
+    if (problem) throw new BadArgumentError(field, problem);
+  }
 }

@@ -112,7 +112,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
       'application/json': {
         schema: CallRequest,
         examples: [
-          { number: '+493012345678', campaign: 'web-leads', settings: { endpoint: 'PJSIP/{number}@trunk', cps: 5 }, variables: { LEAD_ID: 'crm-4711' } },
+          { number: '+493012345678', campaign: 'web-leads', settings: { endpoint: 'PJSIP/{number}@trunk', cps: 5, allowRowOverrides: true }, variables: { LEAD_ID: 'crm-4711' } },
           { number: '+493012345679', campaign: 'web-leads', callerId: '+4930999', timeoutS: 20 },
         ],
       },
@@ -136,7 +136,7 @@ let cached: Record<string, unknown> | undefined;
 export function openApiDocument(): Record<string, unknown> {
   if (cached) return cached;
   const components: Record<string, unknown> = {};
-  const toSchema = (s: z.ZodType, io: 'input' | 'output') => hoist(z.toJSONSchema(s, { io, target: 'draft-2020-12', unrepresentable: 'any' }) as Json, components);
+  const toSchema = (s: z.ZodType, io: 'input' | 'output') => hoist(z.toJSONSchema(s, { io, target: 'draft-2020-12', unrepresentable: 'any' }), components);
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of API_OPERATIONS) {
     const path = `/api${op.path.replace(/:([A-Za-z]+)/g, '{$1}')}`;

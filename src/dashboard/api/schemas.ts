@@ -82,6 +82,7 @@ export const CampaignSettingsInput = z
     priority: numeric.optional(),
     timeoutS: numeric.optional().meta({ description: 'Ring time in seconds. Default 30.' }),
     retry: z.union([z.string(), z.looseObject({})]).optional().meta({ description: 'Retry policy, e.g. "busy=2@5m,no_answer=1@1h".' }),
+    allowRowOverrides: z.boolean().optional().meta({ description: 'Whether a row (or a call) may set its own callerid, context, extension and priority.' }),
     webhook: z.union([z.string(), z.looseObject({ url: z.string() })]).optional().meta({ description: 'Where results are POSTed (URL, or { url, secret, ratePerSecond, attempts }).' }),
   })
   .meta({ id: 'CampaignSettings', description: 'As for an upload (README, "Campaign settings"); every field is checked by the settings parser, which names each bad or unknown one.' });
@@ -93,10 +94,10 @@ export const CallRequest = z
     number: z.string().min(1).max(40).meta({ description: 'The number to call; normalized as an import does.', examples: ['+493012345678'] }),
     campaign: z.string().regex(CAMPAIGN_ID_PATTERN).optional().meta({ description: 'Campaign to place it through (pacing, trunk limits, breaker, retries, history, webhook apply). Created on first use with `settings`.', default: 'api-calls' }),
     settings: CampaignSettingsInput.optional().meta({ description: 'Only when the campaign does not exist yet: its settings.' }),
-    callerId: z.string().min(1).max(80).optional(),
-    context: z.string().min(1).max(80).optional(),
-    extension: z.string().min(1).max(80).optional(),
-    priority: z.int().min(1).max(1_000_000).optional().meta({ description: 'Dialplan priority.' }),
+    callerId: z.string().min(1).max(80).optional().meta({ description: 'These four override the campaign\'s: only when its settings have allowRowOverrides.' }),
+    context: z.string().min(1).max(79).optional(),
+    extension: z.string().min(1).max(79).optional(),
+    priority: z.int().min(1).max(999_999).optional().meta({ description: 'Dialplan priority.' }),
     timeoutS: z.int().min(1).max(MAX_TIMEOUT_S).optional().meta({ description: 'Ring time in seconds.' }),
     variables: z
       .record(z.string().regex(VAR_NAME, 'a channel variable name: a letter, then letters, digits and _'), z.string().max(1024))
