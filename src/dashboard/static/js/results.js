@@ -41,7 +41,7 @@ export async function loadResults(force) {
     const page = await api(`/api/campaigns/${encodeURIComponent(id)}/attempts?${q}`);
     if (state.view !== 'campaign' || state.campaignId !== id) return;
     const tbody = $('#results tbody');
-    if (!page.items.length) emptyRow(tbody, 11, r.disposition ? `No ${r.disposition} results.` : 'No results yet.');
+    if (!page.items.length) emptyRow(tbody, 12, r.disposition ? `No ${r.disposition} results.` : 'No results yet.');
     else keyedRows(tbody, page.items, (a) => a.channel_id || `${a.number}|${a.attempt}`, createRow, updateRow);
     setText($('#results-range'), page.total ? `${r.offset + 1}–${r.offset + page.items.length} of ${page.total}` : 'No results');
     $('#results-prev').disabled = r.offset === 0;
@@ -65,7 +65,8 @@ function createRow(a) {
     h('td', { class: 'num' }),
     h('td', { class: 'num' }),
     h('td', {}),
-    h('td', {}));
+    h('td', {}),
+    h('td', { class: 'rec' }));
 }
 
 function updateRow(tr, a) {
@@ -80,6 +81,32 @@ function updateRow(tr, a) {
   setText(td[8], a.talk_s.toFixed(1));
   setText(td[9], a.final ? 'yes' : 'retry');
   setText(td[10], a.callerid || '');
+  recordingCell(td[11], a);
+}
+
+/**
+ * The call's recording: a play button that puts an `<audio>` in its place (the file is fetched only then, from the
+ * Asterisk that holds it, through the dashboard: the session cookie is the auth), or why there is none.
+ */
+function recordingCell(td, a) {
+  const rec = a.recording;
+  const key = rec ? `${rec.state}|${rec.name}` : '';
+  if (td.dataset.rec === key) return;
+  td.dataset.rec = key;
+  if (!rec) return td.replaceChildren();
+  if (rec.state !== 'done') {
+    td.replaceChildren(h('span', { class: 'muted', title: rec.reason ?? '' }, 'not recorded'));
+    return;
+  }
+  const src = `/api/campaigns/${encodeURIComponent(a.campaignId ?? state.campaignId)}/attempts/${encodeURIComponent(a.channel_id)}/recording`;
+  const label = `${rec.duration_s} s`;
+  const play = h('button', { type: 'button', class: 'play', 'aria-label': `Play the recording of ${a.number}, attempt ${a.attempt} (${label})`, title: `${rec.format} on ${rec.asterisk}` }, `▶ ${label}`);
+  play.addEventListener('click', () => {
+    const audio = h('audio', { controls: true, preload: 'metadata', src, 'aria-label': `Recording of ${a.number}, attempt ${a.attempt}` });
+    td.replaceChildren(audio);
+    audio.play().catch(() => undefined);
+  });
+  td.replaceChildren(play);
 }
 
 /** Keys pressed, how the message ended and what the dialplan set, in a few words (`optout · 9`). */
