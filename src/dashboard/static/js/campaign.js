@@ -105,7 +105,8 @@ function renderFigures(d) {
   setText($('#c-figures [data-l="ended"]'), c.endedAt ? (c.state === 'cancelled' ? 'Cancelled' : 'Finished') : 'Ends');
   // A short campaign says 0.6s rather than 0s next to start and end times a second apart.
   fig('duration', c.durationS < 10 ? `${c.durationS.toFixed(1)}s` : secs(c.durationS), started);
-  fig('timeleft', c.timeLeftS === null ? '–' : `about ${secs(c.timeLeftS)}`, !over);
+  // A pace measured over seconds is no promise to the second: below a minute it says so.
+  fig('timeleft', c.timeLeftS === null ? '–' : c.timeLeftS < 60 ? 'under a minute' : `about ${secs(c.timeLeftS)}`, !over);
   fig('endpoint', (dd) => setBreakable(dd, s.endpoint));
   fig('pacing', `${s.cps} cps, ${s.maxConcurrent} at once`);
   fig('window', s.window ? `${s.window.start}–${s.window.end} ${s.window.timezone}` : '', Boolean(s.window));
@@ -141,10 +142,10 @@ function capturedText(captured) {
     .join('; ');
 }
 
-/** "machine → hangup" or "machine → vm-drop,s,1", and NOTSURE when it is not taken for a person. */
+/** "on; machines hung up" or "on; machines sent to vm-drop,s,1", and NOTSURE when it is not taken for a person. */
 function amdText(amd) {
-  const m = amd.onMachine.action === 'hangup' ? 'hangup' : `${amd.onMachine.context},${amd.onMachine.extension},${amd.onMachine.priority}`;
-  return `on: machine → ${m}${amd.notSureAs === 'machine' ? ', NOTSURE as machine' : ''}`;
+  const m = amd.onMachine.action === 'hangup' ? 'hung up' : `sent to ${amd.onMachine.context},${amd.onMachine.extension},${amd.onMachine.priority}`;
+  return `on; machines ${m}${amd.notSureAs === 'machine' ? '; NOTSURE taken as a machine' : ''}`;
 }
 
 /** The schedule form: only for operators, only while the campaign can still wait; filled until the user types. */
