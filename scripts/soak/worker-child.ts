@@ -4,7 +4,7 @@
 //   node --import tsx scripts/soak/worker-child.ts [--lock-ms N] [--stalled-ms N] [--grace S] [--app NAME] [--heartbeat-ttl-ms N] [--no-witness]
 //
 // Reads the same environment as the CLI (REDIS_URL, DIALER_PREFIX, ARI_URL, ARI_USER, ARI_PASSWORD, CHANNEL_CAP,
-// LOG_LEVEL). Prints `ready <app>` on stdout once it takes jobs; SIGTERM stops it gracefully (exit 0).
+// LOG_LEVEL, DATABASE_URL: lists in PostgreSQL are fed by it, as by the CLI's worker; the schema must be migrated). Prints `ready <app>` on stdout once it takes jobs; SIGTERM stops it gracefully (exit 0).
 import { parseArgs } from 'node:util';
 import { CampaignWorker } from '../../jobs/campaign-worker.js';
 import { onShutdown } from '../../src/cli/shutdown.js';
@@ -30,7 +30,9 @@ if (!config.ariUrl) {
   process.exit(2);
 }
 const log = createLogger({ level: config.logLevel });
+const history = config.databaseUrl ? await (await import('../../src/store/history/open-history.js')).openHistory({ url: config.databaseUrl, logger: log }) : undefined;
 const worker = new CampaignWorker({
+  ...(history ? { history } : {}),
   redisUrl: config.redisUrl,
   prefix: config.prefix,
   ari: { url: config.ariUrl, user: config.ariUser, password: config.ariPassword },
@@ -49,4 +51,5 @@ process.stdout.write(`ready ${worker.name}\n`);
 await onShutdown(async (signal) => {
   log.info({ signal, inFlight: worker.callsInFlight }, 'stopping');
   await worker.stop(Number(values.grace) * 1000);
+  await history?.close();
 });
