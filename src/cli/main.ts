@@ -34,7 +34,7 @@ export async function main(argv: string[]): Promise<number> {
   program.addCommand(suppressCommand(config, (c) => (code = c)));
   program.addCommand(workerCommand(config, (c) => (code = c)));
   program.addCommand(simCommand());
-  program.addCommand(serveCommand(config));
+  program.addCommand(serveCommand(config, (c) => (code = c)));
   program.addCommand(demoCommand(config));
   program.addCommand(configCommand(config));
   program.addCommand(doctorCommand(config, (c) => (code = c)));

@@ -6,12 +6,16 @@ import { BadArgumentError } from '../errors.js';
 import type { HealthServer } from '../ops/health-server.js';
 import { configWithFlags, withSettingFlags } from './config-cmd.js';
 import { recordingSourcesFrom } from '../ops/recording-sources.js';
-import { onShutdown } from './shutdown.js';
+import { EXIT } from './exit-codes.js';
+import { onShutdown, shutdownDeadlineMs } from './shutdown.js';
 
-const FLAGS: readonly SettingName[] = ['metricsPort', 'metricsHost', 'logLevel', 'logPretty', 'retentionDays'];
+const FLAGS: readonly SettingName[] = ['metricsPort', 'metricsHost', 'logLevel', 'logPretty', 'retentionDays', 'shutdownGraceS'];
 
-/** `ari-dialer serve`: the web dashboard over the same Redis as the CLI and the workers, until SIGTERM. */
-export function serveCommand(config: DialerConfig): Command {
+/**
+ * `ari-dialer serve`: the web dashboard over the same Redis as the CLI and the workers, until SIGTERM; then it
+ * exits within shutdownGraceS + 10 s whatever is down (see stopServe), with a worker's exit codes.
+ */
+export function serveCommand(config: DialerConfig, setCode?: (code: number) => void): Command {
   const cmd = new Command('serve')
     .description('serve the web dashboard (campaigns, calls, queues) at http://127.0.0.1:8080 by default')
     .option('--host <address>', 'address to listen on (env DASHBOARD_HOST); other than loopback needs DASHBOARD_TOKEN', config.dashboardHost)
@@ -38,7 +42,7 @@ export function serveCommand(config: DialerConfig): Command {
         throw new BadArgumentError('DASHBOARD_VIEWER_TOKEN', 'needs DASHBOARD_TOKEN too (the operator token)');
       }
       // Loaded here, not at the top: `ari-dialer --help` and the other commands need none of it.
-      const [{ CampaignService }, { DEFAULT_REDIS_URL }, { startDashboard }, { DialerMetrics }, { startHealthServer }, { cliLogger }, { redisCheck }, { redisForCli }, { RetentionSweeper }] =
+      const [{ CampaignService }, { DEFAULT_REDIS_URL }, { startDashboard }, { DialerMetrics }, { startHealthServer }, { cliLogger }, { redisCheck, stoppingCheck }, { redisForCli }, { RetentionSweeper }, { stopServe }] =
         await Promise.all([
           import('../campaign/campaign-service.js'),
           import('../store/redis-connection.js'),
@@ -49,6 +53,7 @@ export function serveCommand(config: DialerConfig): Command {
           import('../ops/readiness.js'),
           import('./redis-for-cli.js'),
           import('../campaign/retention/retention-sweeper.js'),
+          import('./serve-stop.js'),
         ]);
       const log = cliLogger(cfg);
       const redisUrl = config.redisUrl ?? DEFAULT_REDIS_URL;
@@ -84,11 +89,14 @@ export function serveCommand(config: DialerConfig): Command {
         throw err;
       });
       process.stdout.write(`Dashboard: ${dash.url}${hasOperator ? ' (log in with a dashboard token)' : ''}\n`);
+      let stopping = false;
       let health: HealthServer | undefined;
       if (cfg.metricsPort !== undefined) {
         const metrics = new DialerMetrics();
         metrics.watchCampaigns(service);
-        health = await startHealthServer({ metrics, host: cfg.metricsHost, port: cfg.metricsPort, checks: [redisCheck(redis)], logger: log }).catch(
+        metrics.watchDrain(() => ({ stopping, webhooks: 0 }));
+        const checks = [stoppingCheck(() => ({ stopping, requests: dash.inFlight().requests })), redisCheck(redis)];
+        health = await startHealthServer({ metrics, host: cfg.metricsHost, port: cfg.metricsPort, checks, logger: log }).catch(
           async (err: Error & { code?: string }) => {
             await dash.close();
             await service.close();
@@ -101,14 +109,36 @@ export function serveCommand(config: DialerConfig): Command {
       // Also here: an installation whose workers are all stopped still keeps Redis bounded.
       const retention = new RetentionSweeper({ service, retentionDays: cfg.retentionDays, owner: `dashboard-${hostname()}-${process.pid}`, logger: log });
       retention.start();
-      await onShutdown(async () => {
-        await retention.stop();
-        await health?.close();
-        await dash.close();
-        await archiver?.stop();
-        await history?.close();
-        await service.close();
-        redis.disconnect();
-      });
+      log.info({ url: dash.url, metrics: health?.url, history: history ? 'postgresql' : 'redis' }, 'serve started');
+      await onShutdown(
+        async (signal) => {
+          stopping = true;
+          log.info({ signal, graceS: cfg.shutdownGraceS, ...dash.inFlight() }, 'stopping: no new connections; letting requests under way finish');
+          const r = await stopServe(
+            {
+              log,
+              dash,
+              sideStops: [
+                ['retention sweeper', () => retention.stop()],
+                ['history archiver', () => archiver?.stop() ?? Promise.resolve()],
+              ],
+              closers: [
+                ['health server', () => health?.close() ?? Promise.resolve()],
+                ['history', () => history?.close() ?? Promise.resolve()],
+                ['campaign queues', () => service.close(), 'redis'],
+              ],
+              redisReady: () => redis.status === 'ready',
+              dropRedis: () => redis.disconnect(),
+            },
+            { graceMs: cfg.shutdownGraceS * 1000, stepMs: STEP_MS },
+          );
+          log[r.exitCode === EXIT.OK ? 'info' : 'warn']({ ...r }, 'serve stopped');
+          return r.exitCode;
+        },
+        { deadlineMs: shutdownDeadlineMs(cfg.shutdownGraceS), ...(setCode ? { setCode } : {}) },
+      );
     });
 }
+
+/** Each closing step at most this long. */
+const STEP_MS = 1000;

@@ -19,6 +19,7 @@ import { QUEUES_PATH, QueuesBoard } from './queues-board.js';
 import { GuessThrottle } from './security/guess-throttle.js';
 import { TokenSet } from './security/dashboard-tokens.js';
 import { RequestGuard } from './security/request-guard.js';
+import { RequestDrain, type RequestDrainReport } from './request-drain.js';
 import { clearSessionCookie, SESSION_COOKIE, sessionCookie, Sessions } from './security/sessions.js';
 
 export type { DashboardOptions } from './dashboard-options.js';
@@ -26,6 +27,13 @@ export type { DashboardOptions } from './dashboard-options.js';
 export interface Dashboard {
   url: string;
   port: number;
+  /** HTTP requests being answered now, and how many of them are writes. */
+  inFlight(): { requests: number; writes: number };
+  /**
+   * The start of a shutdown: live pages are closed, no new connection is taken, the requests under way get `graceMs`
+   * (an upload being imported finishes), then the rest are cut. `close()` follows.
+   */
+  drain(graceMs: number): Promise<RequestDrainReport>;
   close(): Promise<void>;
 }
 
@@ -54,6 +62,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const board = new QueuesBoard(service, log);
 
   const app = express();
+  const requests = new RequestDrain();
+  app.use(requests.middleware);
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('trust proxy', o.proxy.expressValue);
@@ -139,12 +149,19 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const url = `http://${host}:${port}`;
   log.info({ url, auth: auth.open ? 'open (loopback, no token)' : `tokens: ${tokens.describe()}`, trustProxy: o.proxy.expressValue }, 'dashboard listening');
   let closing: Promise<void> | undefined;
+  let feedClosing: Promise<void> | undefined;
+  const closeFeed = () => (feedClosing ??= feed.close());
   return {
     url,
     port,
+    inFlight: () => requests.inFlight,
+    drain: (graceMs) => {
+      void closeFeed().catch(() => undefined);
+      return requests.drain(server, graceMs);
+    },
     close: () =>
       (closing ??= (async () => {
-        await feed.close();
+        await closeFeed();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
       })()),

@@ -70,13 +70,17 @@ export function redisCheck(redis: RedisClient, timeoutMs = 1000): ReadyCheck {
  * Not ready from the first SIGTERM on, saying what the drain waits for: a load balancer or Kubernetes stops counting
  * on a process that takes no new calls, and an operator tells a drain from a hang.
  */
-export function stoppingCheck(read: () => { stopping: boolean; calls?: number; webhooks?: number }): ReadyCheck {
+export function stoppingCheck(read: () => { stopping: boolean; calls?: number; webhooks?: number; requests?: number }): ReadyCheck {
   return {
     name: 'stopping',
     check: () => {
       const s = read();
       if (!s.stopping) return Promise.resolve({ ok: true, detail: 'running' });
-      const parts = [s.calls !== undefined ? `${s.calls} calls in flight` : undefined, s.webhooks !== undefined ? `${s.webhooks} webhook deliveries` : undefined].filter(Boolean);
+      const parts = [
+        s.calls !== undefined ? `${s.calls} calls in flight` : undefined,
+        s.webhooks !== undefined ? `${s.webhooks} webhook deliveries` : undefined,
+        s.requests !== undefined ? `${s.requests} requests in flight` : undefined,
+      ].filter(Boolean);
       return Promise.resolve({ ok: false, detail: parts.length ? `stopping: draining ${parts.join(', ')}` : 'stopping' });
     },
   };

@@ -99,8 +99,11 @@ export class Rig {
     return w;
   }
 
-  /** A worker in its own process: the real CLI (`cli`) or scripts/soak/worker-child.ts with fast stall settings. */
-  async spawnWorker(kind: 'cli' | 'child', args: string[] = [], env: Record<string, string> = {}): Promise<WorkerChild> {
+  /**
+   * A worker in its own process: the real CLI (`cli`) or scripts/soak/worker-child.ts with fast stall settings; or
+   * the CLI's `serve` (the dashboard, on ports of its own: give `--port 0`).
+   */
+  async spawnWorker(kind: 'cli' | 'child' | 'serve', args: string[] = [], env: Record<string, string> = {}): Promise<WorkerChild> {
     const c = startWorkerChild(kind, args, this.childEnv(env));
     this.children.push(c);
     await c.ready;
@@ -171,18 +174,18 @@ export interface WorkerChild {
 const RUN = fileURLToPath(new URL('../../src/cli/run.ts', import.meta.url));
 const CHILD = fileURLToPath(new URL('../../scripts/soak/worker-child.ts', import.meta.url));
 
-export function startWorkerChild(kind: 'cli' | 'child', args: string[], env: Record<string, string>): WorkerChild {
-  const argv = kind === 'cli' ? ['--import', 'tsx', RUN, 'worker', ...args] : ['--import', 'tsx', CHILD, ...args];
+export function startWorkerChild(kind: 'cli' | 'child' | 'serve', args: string[], env: Record<string, string>): WorkerChild {
+  const argv = kind === 'child' ? ['--import', 'tsx', CHILD, ...args] : ['--import', 'tsx', RUN, kind === 'cli' ? 'worker' : 'serve', ...args];
   const child = spawn(process.execPath, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  // The CLI logs "worker started" (JSON on stderr); the soak child prints "ready" on stdout.
+  // The CLI logs "worker started" or "serve started" (JSON on stderr); the soak child prints "ready" on stdout.
   const ready = new Promise<void>((resolve, reject) => {
     const timer = setInterval(() => {
-      if (/ready /.test(out) || /"worker started"/.test(err)) {
+      if (/ready /.test(out) || /"(worker|serve) started"/.test(err)) {
         clearInterval(timer);
         resolve();
       }

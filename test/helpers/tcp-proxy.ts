@@ -3,11 +3,14 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 /**
  * A TCP proxy the test controls, between a client and a real server: `cut()` drops every connection and refuses
  * new ones (the server looks down), `restore()` listens again on the same port. Lets a test take PostgreSQL
- * "down" without stopping the machine's shared server.
+ * "down" without stopping the machine's shared server. `hang()` is the harsher fault, a network that drops packets:
+ * connections stay open (and new ones are accepted) but nothing goes through, so a query waits forever.
  */
 export class TcpProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
+  private readonly pairs = new Set<[Socket, Socket]>();
+  private hanging = false;
   port = 0;
 
   constructor(
@@ -26,7 +29,19 @@ export class TcpProxy {
     return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
+  /** Nothing goes through any more, in either direction, on connections open or new; none is closed. */
+  hang(): void {
+    this.hanging = true;
+    for (const [client, upstream] of this.pairs) {
+      client.unpipe();
+      upstream.unpipe();
+      client.pause();
+      upstream.pause();
+    }
+  }
+
   restore(): Promise<void> {
+    this.hanging = false;
     return this.listen(this.port);
   }
 
@@ -36,7 +51,14 @@ export class TcpProxy {
 
   private listen(port: number): Promise<void> {
     const server = createServer((client) => {
+      client.on('error', () => undefined);
+      this.sockets.add(client);
+      client.on('close', () => this.sockets.delete(client));
+      if (this.hanging) return void client.pause();
       const upstream = createConnection(this.targetPort, this.targetHost);
+      const pair: [Socket, Socket] = [client, upstream];
+      this.pairs.add(pair);
+      client.on('close', () => this.pairs.delete(pair));
       for (const s of [client, upstream]) {
         this.sockets.add(s);
         s.on('close', () => this.sockets.delete(s));

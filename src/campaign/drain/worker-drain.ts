@@ -122,6 +122,12 @@ export async function drainWorker(p: DrainParts, t: DrainTimings): Promise<Drain
         `${report.notStored} results could not be stored and ${report.unfinished} calls were left unfinished: their in-flight marks let a live worker or a re-run settle them`,
       );
     }
+    if (report.webhooksCut > 0) {
+      p.log.warn(
+        { webhooksCut: report.webhooksCut },
+        `${report.webhooksCut} webhook deliver${report.webhooksCut === 1 ? 'y' : 'ies'} cut short (the receiver is slow or down): they stay in the webhook queue, delivered by a live worker once their lock lapses`,
+      );
+    }
     // Jobs that still run are left to their locks (another worker takes them back); a clean drain waits for nothing.
     const force = p.tracker.jobs + p.tracker.webhooks > 0;
     // Redis gone: drop its connections first, so every step that still waits on it fails at once instead of timing out.
