@@ -13,7 +13,8 @@ export const EXIT = {
   SHUTDOWN_CALLS_UNKNOWN: 4,
   /**
    * `worker` stopped with results it could not store (Redis unreachable) or calls it left unfinished: their in-flight
-   * marks in Redis let a live worker's takeover or the job's re-run settle them. The log says how many.
+   * marks in Redis let a live worker's takeover or the job's re-run settle them. The log says how many. `serve`: writes
+   * still under way at the end of the grace (an upload being imported, contacts being added) were cut.
    */
   SHUTDOWN_RESULTS_NOT_STORED: 5,
   /** `worker` or `serve` did not finish stopping by shutdownGraceS + 10 s and exited anyway (the log says what hung). */

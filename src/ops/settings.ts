@@ -82,7 +82,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { name: 'breakerThreshold', env: 'BREAKER_THRESHOLD', flag: '--breaker-threshold', kind: 'int', min: 1, max: 10_000, default: 10, help: 'failures on our side of the line in a row (refused originates, network causes) that stop a campaign in this worker until Asterisk is probed' },
   { name: 'breakerPauseAfterTrips', env: 'BREAKER_PAUSE_AFTER_TRIPS', flag: '--breaker-pause-after', kind: 'int', min: 1, max: 1000, default: 3, help: 'breaker trips in a row with Asterisk answering (dead trunk, bad endpoint) that pause the campaign with the reason' },
   { name: 'retentionDays', env: 'RETENTION_DAYS', flag: '--keep-days', kind: 'int', min: 0, max: 36_500, default: 30, help: 'workers and the dashboard delete from Redis the campaigns that ended more than this many days ago (0: keep forever)' },
-  { name: 'shutdownGraceS', env: 'SHUTDOWN_GRACE_S', flag: '--grace', kind: 'int', min: 0, max: 86_400, default: 30, help: 'on SIGTERM, seconds calls in flight may go on before being hung up' },
+  { name: 'shutdownGraceS', env: 'SHUTDOWN_GRACE_S', flag: '--grace', kind: 'int', min: 0, max: 86_400, default: 30, help: 'on SIGTERM, seconds calls in flight (worker) or requests under way (serve) may go on before being hung up or cut' },
 ];
 
 export const settingSpec = (name: SettingName): SettingSpec => SETTINGS.find((s) => s.name === name)!;
