@@ -47,13 +47,7 @@ export async function stopServe(p: ServeParts, t: ServeStopTimings): Promise<Ser
   const stepMs = t.stepMs ?? 1000;
   const timedOut: string[] = [];
   const step = async (name: string, work: () => Promise<unknown>): Promise<void> => {
-    let run: Promise<unknown>;
-    try {
-      run = work();
-    } catch (err) {
-      run = Promise.reject(err);
-    }
-    if (!(await settleWithin(run, stepMs))) timedOut.push(name);
+    if (!(await settleWithin(Promise.resolve().then(work), stepMs))) timedOut.push(name);
   };
   const say = () => {
     const { requests, writes } = p.dash.inFlight();
