@@ -267,6 +267,17 @@ async function checkedUpload(page: Page): Promise<void> {
 }
 
 describe('every page at 1366 and 360 px', () => {
+  it('keeps the header compact with a long browser zone (New York, 360 px)', async () => {
+    const { context, page } = await newContext(rig, { width: 360, timezoneId: 'America/New_York' });
+    await page.goto(`${rig.dash.url}/#/`);
+    await page.locator(`#campaigns tr[data-id="${cancelled}"]`).waitFor();
+    expect(await page.locator('#zone option').first().textContent()).toBe('Times: browser (New York)');
+    const header = (await page.locator('header.top').boundingBox())!.height;
+    await shot(page, 'trust-header-ny-360');
+    expect(header).toBeLessThanOrEqual(100);
+    await context.close();
+  });
+
   const pages: Array<{ name: string; hash: () => string; ready: (p: Page) => Promise<unknown> }> = [
     { name: 'list', hash: () => '#/', ready: (p) => p.locator(`#campaigns tr[data-id="${cancelled}"]`).waitFor() },
     { name: 'campaign', hash: () => `#/c/${cancelled}`, ready: (p) => p.locator('#results tbody tr[data-key]').first().waitFor() },

@@ -76,7 +76,9 @@ async function init() {
   if (state.role !== 'operator') for (const el of document.querySelectorAll('[data-operator]')) el.hidden = true;
   if (state.maxUploadBytes) $('#u-max').textContent = mb(state.maxUploadBytes);
   const zone = $('#zone');
-  zone.options[0].textContent = `browser (${browserZone()})`;
+  // The city alone ("New York"): the header stays one short row on a phone; every time shown names its zone.
+  zone.options[0].textContent = `Times: browser (${browserZone().split('/').pop().replaceAll('_', ' ')})`;
+  zone.title = `Times in: this browser's zone is ${browserZone()}`;
   zone.value = zoneMode();
   zone.addEventListener('change', () => setZoneMode(zone.value));
   refreshTimes();
