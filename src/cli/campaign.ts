@@ -14,6 +14,7 @@ import type { ReportFormat } from '../report/write-report.js';
 import { addAmdFlags, amdFromFlags } from './amd-flags.js';
 import { addMessageFlags, captureFromFlags, checkMachineMessage, messageFromFlags } from './message-flags.js';
 import { addRecordFlags, recordFromFlags } from './record-flags.js';
+import { addRecordingsCommand } from './campaign-recordings.js';
 import { EXIT } from './exit-codes.js';
 import { ProgressBar } from './progress-bar.js';
 
@@ -283,9 +284,13 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
       await withService(config, async (svc) => {
         const { deleteCampaign } = await import('../campaign/retention/delete-campaign.js');
         const history = o.history ? await historyFor(config) : undefined;
-        const r = await deleteCampaign(svc, id, { force: o.force === true, history }).finally(() => history?.close());
+        const { recordingSourcesFrom } = await import('../ops/recording-sources.js');
+        const r = await deleteCampaign(svc, id, { force: o.force === true, history, recordings: recordingSourcesFrom(config) }).finally(() => history?.close());
         if (o.json) return out(JSON.stringify(r));
         out(`deleted ${r.id} (${r.name}, ${r.state}${r.cancelled ? ', cancelled first' : ''}): ${r.keys} Redis keys, queues ${r.queues.join(' and ')}`);
+        const rec = r.recordings;
+        if (rec.deleted || rec.missing || rec.failed.length) out(`recordings: ${rec.deleted} deleted from Asterisk, ${rec.missing} already gone, ${rec.failed.length} not deleted`);
+        for (const f of rec.failed) process.stderr.write(`  recording ${f.name} on ${f.asterisk} not deleted: ${f.reason} (the retention sweep tries again)\n`);
         if (o.history && !history) process.stderr.write('history: no history store is configured, so there was none to delete\n');
         else if (r.history.deleted) out(`history deleted${r.history.attempts !== undefined ? `: ${r.history.attempts} attempts` : ''}`);
       });
@@ -304,10 +309,11 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
       await withService(config, async (svc) => {
         const { purgeCampaigns } = await import('../campaign/retention/purge-campaigns.js');
         const history = o.history && o.yes ? await historyFor(config) : undefined;
-        const r = await purgeCampaigns(svc, { olderThanMs, dryRun: o.yes !== true, history, measure: true }).finally(() => history?.close());
+        const { recordingSourcesFrom } = await import('../ops/recording-sources.js');
+        const r = await purgeCampaigns(svc, { olderThanMs, dryRun: o.yes !== true, history, measure: true, recordings: recordingSourcesFrom(config) }).finally(() => history?.close());
         if (o.json) return out(JSON.stringify(r));
         const verb = r.dryRun ? 'would delete' : 'deleted';
-        for (const c of r.deleted) out(`${verb}\t${c.id}\t${c.state} ${c.endedAt}\t${c.redisKeys} keys, ${c.redisBytes} bytes\t${c.name}`);
+        for (const c of r.deleted) out(`${verb}\t${c.id}\t${c.state} ${c.endedAt}\t${c.redisKeys} keys, ${c.redisBytes} bytes${c.recordingsDeleted || c.recordingsFailed ? `, recordings ${c.recordingsDeleted ?? 0} deleted ${c.recordingsFailed ?? 0} left for the sweep` : ''}\t${c.name}`);
         for (const c of r.skipped) out(`skipped\t${c.id}\t${c.state} ${c.endedAt}\t${c.reason}\t${c.name}`);
         const bytes = r.deleted.reduce((a, c) => a + (c.redisBytes ?? 0), 0);
         process.stderr.write(
@@ -317,6 +323,7 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
       });
     });
 
+  addRecordingsCommand(cmd, config, withService, setExit);
   return cmd;
 }
 

@@ -107,7 +107,7 @@ export function serveCommand(config: DialerConfig, setCode?: (code: number) => v
         process.stdout.write(`Metrics: ${health.url}/metrics (also /healthz, /readyz)\n`);
       }
       // Also here: an installation whose workers are all stopped still keeps Redis bounded.
-      const retention = new RetentionSweeper({ service, retentionDays: cfg.retentionDays, owner: `dashboard-${hostname()}-${process.pid}`, logger: log });
+      const retention = new RetentionSweeper({ service, retentionDays: cfg.retentionDays, owner: `dashboard-${hostname()}-${process.pid}`, recordings: recordingSourcesFrom(config), logger: log });
       retention.start();
       log.info({ url: dash.url, metrics: health?.url, history: history ? 'postgresql' : 'redis' }, 'serve started');
       await onShutdown(

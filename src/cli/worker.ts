@@ -108,7 +108,8 @@ export function workerCommand(config: Readonly<DialerConfig>, setCode: (code: nu
       throw err;
     }
     // Every worker runs one; a Redis lock lets one process per hour do the sweep.
-    const retention = new RetentionSweeper({ service: worker.service, retentionDays: cfg.retentionDays, owner: worker.name, logger: log });
+    const { recordingSourcesFrom } = await import('../ops/recording-sources.js');
+    const retention = new RetentionSweeper({ service: worker.service, retentionDays: cfg.retentionDays, owner: worker.name, recordings: recordingSourcesFrom(cfg), logger: log });
     retention.start();
     const { CampaignService } = history ? await import('../campaign/campaign-service.js') : { CampaignService: undefined };
     const archiving = history && CampaignService ? new CampaignService({ redis: worker.service.redis, prefix: cfg.prefix, history, logger: log }) : undefined;

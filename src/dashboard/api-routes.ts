@@ -83,7 +83,7 @@ export function apiRoutes(o: ApiRoutesOptions): Router {
     if (q.confirm !== id) throw new HttpError('BAD_ARGUMENT', `confirm: must repeat the campaign id (?confirm=${id}) to delete it`);
     const { force, history: withHistory } = q;
     if (withHistory && !o.history) throw new HttpError('BAD_ARGUMENT', 'history: no history store is configured, so there is no history to delete');
-    const result = await deleteCampaign(service, id, { force, history: withHistory ? o.history : undefined, logger: o.log });
+    const result = await deleteCampaign(service, id, { force, history: withHistory ? o.history : undefined, recordings: o.recordings, logger: o.log });
     o.log.info({ campaignId: id, action: 'delete', force, history: withHistory }, 'campaign deleted from the dashboard');
     res.json({ deleted: result });
   });

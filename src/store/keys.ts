@@ -88,6 +88,18 @@ export class Keys {
     return this.tagged('retention-lock', '', 'retention-lock');
   }
 
+  /**
+   * Hash: `<asterisk>/<recording name>` → JSON { campaignId, since, tries, error } of recordings a delete could not
+   * remove from their Asterisk; the retention sweep tries them again. Installation-wide: it outlives the campaign.
+   */
+  get recordingsToDelete(): string {
+    return this.tagged('recordings', ':to-delete', 'recordings:to-delete');
+  }
+  /** Set of the campaign's recording names already deleted from Asterisk by `recordKeepDays`. */
+  recordingsDeleted(id: string): string {
+    return `${this.campaign(id)}:recordings-deleted`;
+  }
+
   /** A trunk's next free originate slot, shared by every campaign dialing through it (see Pacer). */
   trunkPacer(name: string): string {
     return this.oneSlot ? `${this.prefix}:trunk:${name}:pacer` : `${this.prefix}:trunk:{${name}}:pacer`;

@@ -5,6 +5,8 @@ import type { DeletableHistory } from '../../store/deletable-history.js';
 import { deleteKeysStartingWith } from '../../store/drop-prefix.js';
 import { keyFootprint, type KeyFootprint } from '../../store/key-footprint.js';
 import type { CampaignService } from '../campaign-service.js';
+import type { RecordingSources } from '../../ari/recording-file.js';
+import { campaignRecordings, deleteRecordings, type DeleteRecordingsResult } from './delete-recordings.js';
 
 export interface DeleteCampaignOptions {
   /**
@@ -14,6 +16,12 @@ export interface DeleteCampaignOptions {
   force?: boolean;
   /** Also delete its history through this store (`--history`). @defaultValue none: history is kept */
   history?: DeletableHistory;
+  /**
+   * Where the campaign's recordings are deleted (`DELETE /recordings/stored/{name}` on the Asterisk that made each).
+   * One that cannot be deleted (no such config entry, Asterisk unreachable) is reported, kept for the retention
+   * sweep to try again, and never stops the delete. @defaultValue none: every recording is left for the sweep
+   */
+  recordings?: RecordingSources;
   logger?: Logger;
 }
 
@@ -30,6 +38,8 @@ export interface DeleteCampaignResult {
   queues: string[];
   /** Whether its history was deleted too, and how many attempts that removed when the store says. */
   history: { deleted: false } | { deleted: true; attempts?: number };
+  /** Its recordings on Asterisk: deleted, already gone, and those left for the retention sweep (with the reason). */
+  recordings: DeleteRecordingsResult;
 }
 
 const LIVE_STATES: readonly CampaignState[] = ['importing', 'running', 'paused'];
@@ -70,6 +80,9 @@ export async function deleteCampaign(service: CampaignService, id: string, opts:
     await service.cancel(id);
     cancelled = true;
   }
+  // Read before history and Redis go (they say which files there are); deleted first for the same reason.
+  const recorded = await campaignRecordings(service, id, meta.settings.record !== undefined);
+  const recordings = await deleteRecordings(service, id, recorded, opts.recordings, log);
   let history: DeleteCampaignResult['history'] = { deleted: false };
   if (opts.history) {
     const r = await opts.history.deleteCampaign(id);
@@ -91,7 +104,7 @@ export async function deleteCampaign(service: CampaignService, id: string, opts:
   await service.redis.srem(service.keys.campaigns, id);
   await service.closeQueues(queues);
   await service.store.publish({ type: 'campaign', id, change: 'deleted' });
-  const result: DeleteCampaignResult = { id, name: meta.name, state: meta.state, cancelled, keys: keys + (hashDeleted ? 1 : 0), queues, history };
+  const result: DeleteCampaignResult = { id, name: meta.name, state: meta.state, cancelled, keys: keys + (hashDeleted ? 1 : 0), queues, history, recordings };
   log.info({ ...result, queues: undefined }, 'campaign deleted');
   return result;
 }

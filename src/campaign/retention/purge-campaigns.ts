@@ -2,6 +2,7 @@ import { silentLogger, type Logger } from '../../log.js';
 import type { CampaignMeta } from '../../store/campaign-store.js';
 import type { DeletableHistory } from '../../store/deletable-history.js';
 import type { CampaignService } from '../campaign-service.js';
+import type { RecordingSources } from '../../ari/recording-file.js';
 import { campaignFootprint, deleteCampaign, deletionBlockers } from './delete-campaign.js';
 
 export interface PurgeOptions {
@@ -11,6 +12,8 @@ export interface PurgeOptions {
   dryRun?: boolean;
   /** Also delete each one's history. @defaultValue none: history is kept */
   history?: DeletableHistory;
+  /** Where their recordings are deleted (see DeleteCampaignOptions.recordings). @defaultValue none */
+  recordings?: RecordingSources;
   /** Measure the Redis bytes each holds (a SCAN and MEMORY USAGE per key: for people, not for every sweep). @defaultValue false */
   measure?: boolean;
   now?: () => Date;
@@ -26,6 +29,9 @@ export interface PurgeCandidate {
   /** With `measure`: what deleting it frees. */
   redisKeys?: number;
   redisBytes?: number;
+  /** Recordings deleted from Asterisk with it, and those left for the next sweep. */
+  recordingsDeleted?: number;
+  recordingsFailed?: number;
 }
 
 export interface PurgeResult {
@@ -74,7 +80,8 @@ export async function purgeCampaigns(service: CampaignService, opts: PurgeOption
     }
     if (!dryRun) {
       try {
-        await deleteCampaign(service, id, { history: opts.history, logger: log });
+        const d = await deleteCampaign(service, id, { history: opts.history, recordings: opts.recordings, logger: log });
+        if (d.recordings.deleted || d.recordings.failed.length) Object.assign(candidate, { recordingsDeleted: d.recordings.deleted, recordingsFailed: d.recordings.failed.length });
       } catch (err) {
         result.skipped.push({ ...candidate, reason: (err as Error).message });
         continue;

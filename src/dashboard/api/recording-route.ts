@@ -79,6 +79,9 @@ async function recordingOf(service: CampaignService, campaignId: string, channel
   const info = parseRecordingInfo(rec.recording);
   if (!info) throw new HttpError('NOT_FOUND', `attempt ${channelId} was not recorded`);
   if (info.state !== 'done') throw new HttpError('NOT_FOUND', `attempt ${channelId} has no recording: ${info.reason ?? 'recording failed'}`);
+  if (await service.redis.sismember(service.keys.recordingsDeleted(campaignId), info.name)) {
+    throw new HttpError('NOT_FOUND', `the recording of attempt ${channelId} was deleted from Asterisk (older than the campaign's recordKeepDays)`);
+  }
   return info;
 }
 
