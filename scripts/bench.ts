@@ -4,6 +4,7 @@ import { benchCampaign, benchPress1Campaign } from './bench/campaign-bench.js';
 import { benchEngine, benchLatency } from './bench/engine-bench.js';
 import { benchEventCost, benchKeyAction, benchPaced } from './bench/message-bench.js';
 import { startSimProcess } from './bench/sim-process.js';
+import { benchRecordingCampaign } from './bench/recording-bench.js';
 
 const json = process.argv.includes('--json');
 const quick = process.argv.includes('--quick');
@@ -59,6 +60,13 @@ try {
   log(table([
     [`press-1 campaign, ${pc.numbers} numbers at ${pc.cps_target} cps, 2 workers: attempts/s plain / press-1 (difference)`, `${pc.attempts_per_s_plain} / ${pc.attempts_per_s_press1} (${pc.difference_pct} %)`, 'within 10 %'],
     ['  press-1 calls by flow', Object.entries(pc.press1_flows).map(([f, n]) => `${f} ${n}`).join(', '), ''],
+  ]));
+
+  const rc = await benchRecordingCampaign(sim.url, process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { numbers: quick ? 2000 : 10_000, cps: 200 });
+  figures.recording_campaign = rc;
+  log(table([
+    [`recorded campaign, ${rc.numbers} numbers at ${rc.cps_target} cps, 2 workers: attempts/s plain / recorded (difference)`, `${rc.attempts_per_s_plain} / ${rc.attempts_per_s_recorded} (${rc.difference_pct} %)`, 'within 10 %'],
+    ['  answered calls recorded (done) / answered (the rest hung up within ~100 ms, before the snoop started: failed, with that reason)', `${rc.recorded_done} / ${rc.answered}`, ''],
   ]));
 
   log('\ncampaigns: Redis + 2 worker processes + simulator');
