@@ -1,4 +1,5 @@
 import { createReadStream, createWriteStream, existsSync, readFileSync } from 'node:fs';
+import type { CliAudit } from './audit.js';
 import { basename } from 'node:path';
 import { Command } from 'commander';
 import type { CampaignService, CampaignStatus } from '../campaign/campaign-service.js';
@@ -45,7 +46,7 @@ async function withService<T>(config: DialerConfig, fn: (svc: CampaignService) =
 }
 
 /** `ari-dialer campaign ...`: thin over CampaignService; every command takes the campaign id. */
-export function campaignCommand(config: DialerConfig, setExit: (code: number) => void): Command {
+export function campaignCommand(config: DialerConfig, setExit: (code: number) => void, audit?: CliAudit): Command {
   const cmd = new Command('campaign').description('create, watch and steer campaigns (stored in Redis)');
 
   const create = cmd
@@ -150,6 +151,7 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
           return;
         }
         const r = await svc.create(input);
+        if (r.id) audit?.noteCampaign(r.id);
         bar.done();
         rejectedOut.end();
         if (o.json) out(JSON.stringify({ id: r.id ?? null, created: r.created, rows: r.rows, accepted: r.accepted, rejected: r.rejected, suppressed: r.suppressed, duplicates: r.duplicates, errors: r.errors.slice(0, 100) }));

@@ -12,6 +12,7 @@ import { suppressCommand } from './suppress.js';
 import { workerCommand } from './worker.js';
 import { serveCommand } from './serve.js';
 import { dbCommand } from './db.js';
+import { auditCommand, CliAudit } from './audit.js';
 
 /** `ari-dialer <command>`: every command is a thin layer over the library. Returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -30,7 +31,9 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   program.command('dial').description('place one call: dial ENDPOINT CALLERID CONTEXT EXTENSION PRIORITY TIMEOUT (see dial -h)');
-  program.addCommand(campaignCommand(config, (c) => (code = c)));
+  const audit = new CliAudit(config);
+  audit.attach(program, () => code);
+  program.addCommand(campaignCommand(config, (c) => (code = c), audit));
   program.addCommand(suppressCommand(config, (c) => (code = c)));
   program.addCommand(workerCommand(config, (c) => (code = c)));
   program.addCommand(simCommand());
@@ -39,11 +42,13 @@ export async function main(argv: string[]): Promise<number> {
   program.addCommand(configCommand(config));
   program.addCommand(doctorCommand(config, (c) => (code = c)));
   program.addCommand(dbCommand(config));
+  program.addCommand(auditCommand(config));
   try {
     await program.parseAsync(normalizeNoPressFlag(argv), { from: 'user' });
     return code;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    await audit.finish(err instanceof DialerError && ['BAD_ARGUMENT', 'BAD_CSV', 'NOT_FOUND'].includes(err.code) ? 'refused' : 'failed', err);
     if (err instanceof DialerError) {
       process.stderr.write(`ari-dialer: ${err.message}\n`);
       return err.code === 'BAD_ARGUMENT' || err.code === 'BAD_CSV' || err.code === 'BAD_CONFIG' ? EXIT.USAGE : err.code === 'NOT_FOUND' ? EXIT.NOT_ANSWERED : EXIT.ERROR;

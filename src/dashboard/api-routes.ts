@@ -11,6 +11,7 @@ import { HttpError } from './http-error.js';
 import { uploadRoute } from './upload-route.js';
 import { contactsRoute } from './api/contacts-route.js';
 import { CAMPAIGN_ID_PATTERN } from './api/schemas.js';
+import type { DashboardAudit } from './audit-routes.js';
 import { callsRoutes } from './api/calls-route.js';
 import { AttemptsQuery, DeleteQuery, ReportQuery, ScheduleRequest, SearchQuery } from './api/campaign-schemas.js';
 import { openApiDocument } from './api/openapi.js';
@@ -25,6 +26,8 @@ export interface ApiRoutesOptions {
   maxUploadBytes: number;
   /** True when no token is configured (the page then hides the log-out button). */
   open: boolean;
+  /** Records each action (who, when, from where, what, the outcome). */
+  audit: DashboardAudit;
   /** For deletes with `history=1`. */
   history?: DeletableHistory;
   /** Where each Asterisk's recordings are fetched from (by the results' `recording.asterisk`). @defaultValue none */
@@ -59,16 +62,20 @@ export function apiRoutes(o: ApiRoutesOptions): Router {
     res.json({ campaigns: await Promise.all(all.map((s) => stats.row(s))) });
   });
 
-  r.post('/campaigns', requireOperator('uploading a campaign'), uploadRoute(service, o.maxUploadBytes, o.log));
+  const audited = o.audit.action.bind(o.audit);
 
-  r.post('/campaigns/:id/contacts', requireOperator('adding contacts'), contactsRoute(service, o.maxUploadBytes, o.log, campaignId));
+  r.get('/audit', requireOperator('reading the audit record'), o.audit.list());
+
+  r.post('/campaigns', audited('campaign.create'), requireOperator('uploading a campaign'), uploadRoute(service, o.maxUploadBytes, o.log));
+
+  r.post('/campaigns/:id/contacts', audited('campaign.add-contacts'), requireOperator('adding contacts'), contactsRoute(service, o.maxUploadBytes, o.log, campaignId));
 
   r.get('/campaigns/:id', async (req, res) => {
     res.json(await campaignDetail(service, stats, campaignId(req)));
   });
 
   for (const verb of ['pause', 'resume', 'cancel'] as const) {
-    r.post(`/campaigns/:id/${verb}`, requireOperator(`${verb} a campaign`), async (req, res) => {
+    r.post(`/campaigns/:id/${verb}`, audited(`campaign.${verb}`), requireOperator(`${verb} a campaign`), async (req, res) => {
       const id = campaignId(req);
       await service[verb](id);
       o.log.info({ campaignId: id, action: verb }, `campaign ${verb} from the dashboard`);
@@ -77,7 +84,7 @@ export function apiRoutes(o: ApiRoutesOptions): Router {
   }
 
   // The confirmation is the id itself (`?confirm=<id>`): a stray DELETE, or one aimed at the wrong campaign, does nothing.
-  r.delete('/campaigns/:id', requireOperator('deleting a campaign'), async (req, res) => {
+  r.delete('/campaigns/:id', audited('campaign.delete'), requireOperator('deleting a campaign'), async (req, res) => {
     const id = campaignId(req);
     const q = parseRequest(DeleteQuery, req.query, 'query');
     if (q.confirm !== id) throw new HttpError('BAD_ARGUMENT', `confirm: must repeat the campaign id (?confirm=${id}) to delete it`);
@@ -85,16 +92,18 @@ export function apiRoutes(o: ApiRoutesOptions): Router {
     if (withHistory && !o.history) throw new HttpError('BAD_ARGUMENT', 'history: no history store is configured, so there is no history to delete');
     const result = await deleteCampaign(service, id, { force, history: withHistory ? o.history : undefined, recordings: o.recordings, logger: o.log });
     o.log.info({ campaignId: id, action: 'delete', force, history: withHistory }, 'campaign deleted from the dashboard');
+    res.locals.auditDetail = { force, history: withHistory };
     res.json({ deleted: result });
   });
 
   // Start and end while the campaign waits: `{ startAt?, endAt? }`, ISO times with a zone; null clears one.
-  r.post('/campaigns/:id/schedule', requireOperator('schedule a campaign'), json({ limit: '4kb' }), async (req, res) => {
+  r.post('/campaigns/:id/schedule', audited('campaign.schedule'), requireOperator('schedule a campaign'), json({ limit: '4kb' }), async (req, res) => {
     const id = campaignId(req);
     const b = parseRequest(ScheduleRequest, req.body, 'body');
     const change: ScheduleChange = {};
     for (const k of ['startAt', 'endAt'] as const) if (b[k] !== undefined) change[k] = b[k] === '' ? null : b[k];
     await service.schedule(id, change);
+    res.locals.auditDetail = { ...change };
     o.log.info({ campaignId: id, action: 'schedule', ...change }, 'campaign schedule changed from the dashboard');
     res.json({ campaign: await stats.row(await service.status(id)) });
   });
@@ -132,7 +141,7 @@ export function apiRoutes(o: ApiRoutesOptions): Router {
     res.json({ bucketS: 10, buckets: await service.store.timeline(id) });
   });
 
-  r.use(callsRoutes(service, o.log));
+  r.use(callsRoutes(service, o.log, o.audit));
 
   r.get('/search', async (req, res) => {
     const { q, ...f } = parseRequest(SearchQuery, req.query, 'query');

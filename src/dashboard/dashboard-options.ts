@@ -2,6 +2,7 @@ import type { CampaignService } from '../campaign/campaign-service.js';
 import type { Logger } from '../log.js';
 import type { DeletableHistory } from '../store/deletable-history.js';
 import type { RecordingSources } from '../ari/recording-file.js';
+import type { AuditLog } from '../store/audit/audit-log.js';
 import { tokenProblems, type NamedToken } from './security/dashboard-tokens.js';
 import type { GuessThrottleOptions } from './security/guess-throttle.js';
 import { ProxyTrust } from './security/proxy-trust.js';
@@ -38,6 +39,8 @@ export interface DashboardOptions {
   maxUploadBytes?: number;
   /** Longest gap between two live updates sent to one page is not bounded; the shortest is this. @defaultValue 250 */
   liveIntervalMs?: number;
+  /** Where operator actions are recorded. @defaultValue PostgreSQL's `audit` table with the service's history, else a Redis stream */
+  audit?: AuditLog;
   /** Where a delete with `history=1` deletes the campaign's history. @defaultValue none: `history=1` is refused */
   history?: DeletableHistory;
   /**
@@ -48,8 +51,9 @@ export interface DashboardOptions {
   logger?: Logger;
 }
 
-export interface ResolvedDashboardOptions extends Required<Omit<DashboardOptions, 'redisUrl' | 'operatorToken' | 'viewerToken' | 'history' | 'publicUrl' | 'guessLimits' | 'trustProxy' | 'recordings'>> {
+export interface ResolvedDashboardOptions extends Required<Omit<DashboardOptions, 'redisUrl' | 'operatorToken' | 'viewerToken' | 'history' | 'publicUrl' | 'guessLimits' | 'trustProxy' | 'recordings' | 'audit'>> {
   recordings?: RecordingSources;
+  audit?: AuditLog;
   guessLimits?: GuessThrottleOptions;
   publicUrl?: string;
   history?: DeletableHistory;
@@ -86,6 +90,7 @@ export function resolveDashboardOptions(o: DashboardOptions, silent: Logger): Re
     logger: o.logger ?? silent,
     history: o.history,
     recordings: o.recordings,
+    audit: o.audit,
     publicUrl: o.publicUrl || undefined,
     guessLimits: o.guessLimits,
   };

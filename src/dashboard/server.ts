@@ -9,6 +9,8 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { connectSubscriber, duplicateSubscriber } from '../store/redis-connection.js';
 import { silentLogger } from '../log.js';
 import { apiRoutes } from './api-routes.js';
+import { DashboardAudit } from './audit-routes.js';
+import { openAuditLog } from '../store/audit/audit-log.js';
 import { Auth, operatorForMutations, readCookie, sendThrottled } from './auth.js';
 import { CampaignStats } from './campaign-stats.js';
 import { resolveDashboardOptions, type DashboardOptions } from './dashboard-options.js';
@@ -55,7 +57,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const guard = new RequestGuard({ host: o.host, publicUrl: o.publicUrl, proxy: o.proxy });
   const tokens = new TokenSet(o.tokens);
   const sessions = tokens.size ? await Sessions.open({ redis: service.redis, keys: service.keys, tokens }) : undefined;
-  const auth = new Auth({ tokens, sessions, guard, proxy: o.proxy, log, throttle: new GuessThrottle(o.guessLimits) });
+  const audit = new DashboardAudit(o.audit ?? openAuditLog({ redis: service.redis, keys: service.keys, history: service.history }), (req) => o.proxy.clientAddress(req), log);
+  const auth = new Auth({ tokens, sessions, guard, proxy: o.proxy, log, throttle: new GuessThrottle(o.guessLimits), onFailure: (req, via) => audit.login(req, '-', false, via) });
   // Secure cookies when users come over HTTPS: the public URL says so, or the request (TLS, or a trusted proxy's X-Forwarded-Proto).
   const secure = (req: Request) => o.publicUrl?.startsWith('https:') === true || o.proxy.secure(req);
   const stats = new CampaignStats(service);
@@ -97,6 +100,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       return res.type('html').send(loginPage('That token is not valid.'));
     }
     res.setHeader('Set-Cookie', sessionCookie(await sessions!.create(r.who), sessions!.ttlS, secure(req)));
+    audit.login(req, r.who.name, true, 'login');
     res.redirect(303, '/');
   });
   app.post('/logout', guard.writes('form'), async (req, res) => {
@@ -120,7 +124,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   app.get('/app.js', (_req, res) => res.sendFile(join(STATIC_DIR, 'app.js')));
   app.use('/js', express.static(join(STATIC_DIR, 'js'), { index: false, redirect: false }));
   app.get('/vendor/chart.umd.js', (_req, res) => res.sendFile(CHART_JS, { maxAge: '1d' }));
-  app.use('/api', apiRoutes({ service, stats, maxUploadBytes: o.maxUploadBytes, open: auth.open, history: o.history, recordings: o.recordings, log }));
+  app.use('/api', apiRoutes({ service, stats, maxUploadBytes: o.maxUploadBytes, open: auth.open, history: o.history, recordings: o.recordings, audit, log }));
   app.use(QUEUES_PATH, operatorForMutations(), board.syncMiddleware(), QueuesBoard.noExternalFonts(), board.router);
 
   app.use((_req, _res) => {

@@ -47,6 +47,7 @@ export function uploadRoute(service: CampaignService, maxBytes: number, log: Log
           if (e.code === 'BAD_CSV' && peek?.header && !peek.columns) throw new HttpError('BAD_CSV', e.message, { ...e.details, header: peek.header });
           throw err;
         }
+        res.locals.auditSkip = true;
         res.json({ preview: true, rows: c.rows, accepted: c.accepted, rejected: c.rejected, suppressed: c.suppressed, duplicates: c.duplicates, errors: c.errors.slice(0, MAX_LISTED_ERRORS), ...(peek ?? {}) });
         return;
       }
@@ -57,6 +58,8 @@ export function uploadRoute(service: CampaignService, maxBytes: number, log: Log
         throw new HttpError('ROWS_REJECTED', `${r.rejected} bad row(s): nothing was enqueued (fix them, or accept only the good rows)`, counts);
       }
       log.info({ campaignId: r.id, name, accepted: r.accepted, bytes: upload.bytes }, 'campaign created from an upload');
+      res.locals.campaignId = r.id;
+      res.locals.auditDetail = { name, accepted: r.accepted, rejected: r.rejected };
       res.status(201).json({ id: r.id, created: true, ...counts });
     } finally {
       await upload.cleanup();

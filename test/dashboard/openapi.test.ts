@@ -1,6 +1,8 @@
 // The OpenAPI document: every route of the API is in it (and nothing else), its examples are requests the routes'
 // own schemas accept, it is served at /api/openapi.json, and the copy shipped in docs/ is the one generated now.
 import { readFileSync } from 'node:fs';
+import { DashboardAudit } from '../../src/dashboard/audit-routes.js';
+import { RedisAuditLog } from '../../src/store/audit/audit-log.js';
 import type { Router } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CampaignService } from '../../src/campaign/campaign-service.js';
@@ -45,7 +47,7 @@ afterAll(() => closeAll(prefix, { dash, service, redis }));
 
 describe('the OpenAPI document', () => {
   it('has every route of the API, and only those', () => {
-    const routes = routesOf(apiRoutes({ service, stats: new CampaignStats(service), maxUploadBytes: 1024, open: false, log: silentLogger }));
+    const routes = routesOf(apiRoutes({ service, stats: new CampaignStats(service), maxUploadBytes: 1024, open: false, audit: new DashboardAudit(new RedisAuditLog(redis, service.keys), () => '-', silentLogger), log: silentLogger }));
     // The pause/resume/cancel routes are registered in a loop; all must be there.
     expect(routes).toContain('POST /campaigns/:id/cancel');
     expect(routes).toContain('POST /calls');

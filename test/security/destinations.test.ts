@@ -80,6 +80,12 @@ describe('import and dial time', () => {
     await guarded.cancel(skipped.id!);
   });
 
+  it('call-now refuses a blocked number before anything is created', async () => {
+    const { placeCall } = await import('../../src/campaign/calls/call-now.js');
+    await expect(placeCall(guarded, { number: '+19005550100', campaign: 'premium-now', settings: SETTINGS })).rejects.toThrow(/number: \+19005550100 is in blockedDestinations \(\+1900\)/);
+    expect(await guarded.store.get('premium-now').catch(() => undefined)).toBeUndefined();
+  });
+
   it('the worker never dials a blocked number imported without the rules: it ends with the rule named', async () => {
     const r = await rig.svc.create({ name: 'old-import', settings: SETTINGS, open: csv(file) });
     expect(r).toMatchObject({ created: true, accepted: 3 });

@@ -57,14 +57,14 @@ export async function placeCall(service: CampaignService, input: CallNowInput): 
   const n = normalizeNumber(input.number);
   if (!n.ok) throw new BadArgumentError('number', n.reason);
   const number = n.number;
+  const refused = service.destinations.problem(number);
+  if (refused !== undefined) throw new BadArgumentError('number', refused);
   const campaignId = input.campaign ?? DEFAULT_CALLS_CAMPAIGN;
   let campaignCreated = false;
   if (!(await service.store.get(campaignId))) {
     if (input.settings === undefined) throw new BadArgumentError('settings', `campaign ${campaignId} does not exist yet: give its settings (at least endpoint) to create it`);
     campaignCreated = await service.createNamed(campaignId, input.settings);
   }
-  const refused = service.destinations.problem(number);
-  if (refused) throw new BadArgumentError('number', refused);
   const meta = await service.get(campaignId);
   assertTakesContacts(meta);
   const s = meta.settings;

@@ -5,6 +5,7 @@ import type { CampaignService } from '../../campaign/campaign-service.js';
 import { BadArgumentError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { IdempotencyStore } from '../../store/idempotency.js';
+import type { DashboardAudit } from '../audit-routes.js';
 import { requireOperator } from '../auth.js';
 import { HttpError } from '../http-error.js';
 import { CallRequest } from './schemas.js';
@@ -21,11 +22,11 @@ export const callStatusUrl = (channelId: string): string => `/api/calls/${encode
  * `GET /api/calls/:channelId` (where it stands, then its result). An `Idempotency-Key` header makes a repeat of the
  * same request answer what the first got, never a second call; the same key with another body is 422.
  */
-export function callsRoutes(service: CampaignService, log: Logger): Router {
+export function callsRoutes(service: CampaignService, log: Logger, audit: DashboardAudit): Router {
   const r = Router();
   const idempotency = new IdempotencyStore(service.redis, service.keys);
 
-  r.post('/calls', requireOperator('placing a call'), json({ limit: '64kb' }), async (req: Request, res: Response) => {
+  r.post('/calls', audit.action('call.now'), requireOperator('placing a call'), json({ limit: '64kb' }), async (req: Request, res: Response) => {
     if (!req.is('application/json')) throw new HttpError('UNSUPPORTED_MEDIA_TYPE', 'send the call as JSON (Content-Type: application/json)');
     const body = parseRequest(CallRequest, req.body, 'body');
     const key = req.headers['idempotency-key'];
@@ -46,6 +47,8 @@ export function callsRoutes(service: CampaignService, log: Logger): Router {
     try {
       const p = await placeCall(service, body);
       log.info({ campaignId: p.campaignId, channelId: p.channelId, created: p.campaignCreated }, 'call placed over the API');
+      res.locals.campaignId = p.campaignId;
+      res.locals.auditDetail = { channelId: p.channelId, campaignCreated: p.campaignCreated };
       answer = { status: 202, body: { channelId: p.channelId, campaignId: p.campaignId, number: p.number, state: 'queued', statusUrl: callStatusUrl(p.channelId), campaignCreated: p.campaignCreated } };
     } catch (err) {
       if (key !== undefined) await idempotency.abandon(key);

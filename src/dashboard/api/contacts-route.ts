@@ -41,6 +41,7 @@ export function contactsRoute(service: CampaignService, maxBytes: number, log: L
       const counts = { rows: r.rows, accepted: r.accepted, rejected: r.rejected, suppressed: r.suppressed, duplicates: r.duplicates, errors: r.errors.slice(0, MAX_LISTED_ERRORS) };
       if (!r.stored) throw new HttpError('ROWS_REJECTED', `${r.rejected} bad row(s): nothing was added (fix them, or send ?skipInvalid=1 to add only the good rows)`, counts);
       log.info({ campaignId: id, format, added: r.accepted, bytes: upload.bytes }, 'contacts added over the API');
+      res.locals.auditDetail = { added: r.accepted, rejected: r.rejected };
       res.json({ id, stored: true, ...counts });
     } finally {
       await upload.cleanup();

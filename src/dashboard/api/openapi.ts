@@ -21,6 +21,7 @@ import {
   UploadQuery,
   WhoAmI,
 } from './campaign-schemas.js';
+import { AuditEntries, AuditQuery } from './audit-schemas.js';
 import { CallAccepted, CallRequest, CallStatus, ContactObject, ContactsAdded, ContactsQuery, ContactsRejected, ErrorBody } from './schemas.js';
 
 /** What one route takes and answers; the OpenAPI document is made from this list, and a test holds it to the router. */
@@ -124,6 +125,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     },
   },
   { method: 'get', path: '/calls/:channelId', summary: 'Where a call stands, then its result', role: 'viewer', responses: { 200: { description: 'queued, dialing, answered or ended (with the result).', schema: CallStatus } } },
+  { method: 'get', path: '/audit', summary: 'Who did what: operator actions and logins, newest first', role: 'operator', query: AuditQuery, responses: { 200: { description: 'Entries.', schema: AuditEntries } } },
   { method: 'get', path: '/search', summary: 'Find a number (or job id) across campaigns', role: 'viewer', query: SearchQuery, responses: { 200: { description: 'Matches.', schema: SearchResult } } },
 ];
 

@@ -139,6 +139,28 @@ ALTER TABLE attempts ADD COLUMN recording jsonb;
 CREATE INDEX attempts_recorded ON attempts (campaign_id, seq) WHERE recording IS NOT NULL;
 `,
   },
+  {
+    version: 5,
+    name: 'audit: who did what',
+    sql: `
+-- every operator action (CLI, API, dashboard) and login; never a token
+CREATE TABLE audit (
+  id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  at          timestamptz NOT NULL,
+  -- the token's name, "local" on an open dashboard, user@host from the CLI
+  who         text NOT NULL,
+  -- the client address (web) or the host (CLI)
+  source      text NOT NULL,
+  via         text NOT NULL,
+  action      text NOT NULL,
+  campaign_id text,
+  outcome     text NOT NULL,
+  detail      jsonb
+);
+CREATE INDEX audit_campaign ON audit (campaign_id, id) WHERE campaign_id IS NOT NULL;
+CREATE INDEX audit_at ON audit (at);
+`,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

@@ -2,6 +2,7 @@
 // per campaign shown; every live snapshot only patches text, so nothing a person is using is ever replaced.
 import { $, announce, api, emptyRow, flash, h, isAbort, keyedRows, pct, secs, setBreakable, setText } from './dom.js';
 import { actionBar } from './actions.js';
+import { loadAudit } from './audit.js';
 import { renderCharts, resetCharts } from './charts.js';
 import { progressBar, stateBadge, updateProgress } from './list.js';
 import { loadResults, resetResults } from './results.js';
@@ -23,6 +24,7 @@ export function resetCampaign(id) {
   if (!$('#c-progress').firstChild) $('#c-progress').append(progressBar());
   updateActions = actionBar($('#c-actions'));
   $('#inflight tbody').replaceChildren();
+  $('#audit tbody').replaceChildren();
   const form = $('#c-schedule');
   form.hidden = true;
   delete form.dataset.campaign;
@@ -34,6 +36,7 @@ export async function loadCampaign(id) {
   try {
     renderCampaign(await api(`/api/campaigns/${encodeURIComponent(id)}`));
     loadResults(true);
+    loadAudit(id);
   } catch (e) {
     if (!isAbort(e) && state.campaignId === id) flash(e.status === 404 ? `No campaign ${id}` : `Could not load the campaign: ${e.message}`);
   }
@@ -50,6 +53,8 @@ export function renderCampaign(d) {
   document.title = `${c.name} · ari-dialer`;
   stateBadge($('#c-state'), c);
   if (before && before.campaign.phase !== c.phase) announce(`${c.name} is now ${c.phase}`);
+  // A state change is someone's action (or the campaign's end): the record below has a new line.
+  if (before && before.campaign.state !== c.state) loadAudit(c.id);
   // A pause by the circuit breaker says why (a dead trunk, a mistyped endpoint); one resume continues.
   const why = $('#c-paused');
   why.hidden = !c.paused;
