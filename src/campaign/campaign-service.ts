@@ -127,7 +127,7 @@ export class CampaignService extends CampaignReads {
    */
   private async createInPostgres(name: string, settings: CampaignSettings, input: CreateCampaignInput): Promise<CreateCampaignResult> {
     const id = campaignIdFor(name);
-    const counts = await this.copyList(id, settings, input);
+    const counts = await this.copyList(id, settings, input, undefined, true);
     if (!counts.stored) return { created: false, ...withoutStored(counts) };
     await this.store.create({ id, name, settings, state: 'importing', history: 'pg', contacts: 'pg' });
     await this.applyLimits(id, settings);
@@ -145,6 +145,7 @@ export class CampaignService extends CampaignReads {
     settings: CampaignSettings,
     input: Omit<CreateCampaignInput, 'name' | 'settings'>,
     mode: CopyContactsOptions['mode'] = input.skipInvalid ? 'skip-invalid' : 'strict',
+    fresh = false,
   ) {
     return copyContacts({
       pool: this.contacts!.pool,
@@ -153,6 +154,7 @@ export class CampaignService extends CampaignReads {
       campaignId: id,
       settings,
       mode,
+      fresh,
       open: input.open,
       format: input.format,
       destinations: this.destinations,

@@ -96,6 +96,32 @@ describe('importing a list into PostgreSQL', () => {
     expect((await svc.store.counters(r.id!)).total).toBe(3);
   });
 
+  it('a number the file repeats keeps its first line, new campaign or appended, past the memory bound of held repeats too', async () => {
+    // 6,000 numbers, then each again with another name and 1.5 KB more: ~9 MB of repeats, more than the 8 MB held.
+    const n = 6000;
+    const nums = numbersOf(n, 20_000);
+    const pad = 'x'.repeat(1500);
+    const file = () => csv(`number,name,pad\n${nums.map((x, i) => `${x},first-${i},`).join('\n')}\n${nums.map((x, i) => `${x},second-${i},${pad}`).join('\n')}\n`);
+    const r = await svc.create({ name: 'repeats', settings: { endpoint: 'SIP/{number}' }, open: file() });
+    expect(r).toMatchObject({ created: true, rows: 2 * n, accepted: n, duplicates: n });
+    const rows = await contactRows(r.id!);
+    expect(rows).toHaveLength(n);
+    expect(rows.every((x, i) => x.number === nums[i] && x.row === i + 2 && (x.data as { vars: { name: string } }).vars.name === `first-${i}`)).toBe(true);
+    // Appended: the campaign's own numbers are duplicates, the file's repeats keep their first line, seq follows on.
+    const more = numbersOf(3, 30_000);
+    const added = await svc.add(r.id!, { open: csv(`number,name,pad\n${nums[0]},again,\n${more[0]},a,\n${more[1]},b,\n${more[0]},a2,\n${more[2]},c,\n`) });
+    expect(added).toMatchObject({ stored: true, rows: 5, accepted: 3, duplicates: 2 });
+    const tail = (await contactRows(r.id!)).slice(n);
+    expect(tail.map((x) => [x.number, x.row, (x.data as { vars: { name: string } }).vars.name])).toEqual([
+      [more[0], 3, 'a'],
+      [more[1], 4, 'b'],
+      [more[2], 6, 'c'],
+    ]);
+    // Strict with a bad row: nothing stored, the counts as a kept import would have them.
+    const strict = await svc.create({ name: 'repeats-strict', settings: { endpoint: 'SIP/{number}' }, open: csv(`number\n${more[0]}\n${more[0]}\nbad\n${more[1]}\n`) });
+    expect(strict).toMatchObject({ created: false, rows: 4, accepted: 2, duplicates: 1, rejected: 1 });
+  });
+
   it('previews in PostgreSQL without storing anything', async () => {
     const before = Number((await history.pool.query('SELECT count(*) AS n FROM contacts')).rows[0].n);
     const p = await svc.preview({ settings: { endpoint: 'SIP/{number}' }, open: numbersCsv(['+15550000021', '+15550000021', 'x']) });

@@ -186,16 +186,19 @@ async function classify(
   return fresh;
 }
 
-/** Drops (and counts) numbers on the Redis-kept do-not-call list or the upload's own, keeping file order. */
+/**
+ * Drops (and counts) numbers on the Redis-kept do-not-call list or the upload's own, keeping file order. No
+ * `suppressionKey`: the Redis list is known to be empty (no lookup).
+ */
 export async function unsuppressed(
   redis: RedisClient,
-  suppressionKey: string,
+  suppressionKey: string | undefined,
   rows: ContactRow[],
   suppression: ReadonlySet<string> | undefined,
   counts: ImportCounts,
 ): Promise<ContactRow[]> {
-  if (!rows.length) return rows;
-  const listed = await redis.smismember(suppressionKey, ...rows.map((r) => r.number));
+  if (!rows.length || (!suppressionKey && !suppression?.size)) return rows;
+  const listed = suppressionKey ? await redis.smismember(suppressionKey, ...rows.map((r) => r.number)) : [];
   return rows.filter((row, i) => {
     if (listed[i] === 1 || suppression?.has(row.number)) {
       counts.suppressed++;
