@@ -9,14 +9,23 @@ export const QUEUES_PATH = '/queues';
 /** Campaigns come and go; the board's queue list is brought up to date at most this often. */
 const SYNC_EVERY_MS = 1000;
 const EXTERNAL_FONTS = /<link[^>]+href="https:\/\/fonts\.(?:googleapis|gstatic)\.com[^>]*>/g;
+/**
+ * The board's page: our own files only, like the rest of the dashboard. Its loading screen has inline styles (and its
+ * config a JSON data block, which is never run), so styles may be inline; scripts may not.
+ */
+export const BOARD_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'";
+
+type Board = ReturnType<typeof createBullBoard>;
 
 /**
  * bull-board (the generic queue view: counts, failed jobs with their reason, retry) over every campaign's dial
  * queue and, when the campaign has a webhook, its webhook queue. We keep only the list of queues in step.
+ * Two boards over the same queues: the operators' and a read-only one for viewers, whose queues bull-board shows
+ * without Retry, Clean, Promote or Remove (and whose API refuses them; operatorForMutations refuses them first).
  */
 export class QueuesBoard {
-  readonly router: Router;
-  private readonly board: ReturnType<typeof createBullBoard>;
+  private readonly operator: { board: Board; router: Router };
+  private readonly viewer: { board: Board; router: Router };
   private readonly shown = new Set<string>();
   private lastSync = 0;
   private syncing: Promise<void> | undefined;
@@ -25,13 +34,13 @@ export class QueuesBoard {
     private readonly service: CampaignService,
     private readonly log: Logger,
   ) {
-    const adapter = new ExpressAdapter();
-    adapter.setBasePath(QUEUES_PATH);
-    // @bull-board/express pins its own copy of @bull-board/api (9.10.1 vs our 9.10.2); the adapter contract is the
-    // same, only TypeScript sees two declarations of it.
-    const serverAdapter = adapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'];
-    this.board = createBullBoard({ queues: [], serverAdapter, options: { uiConfig: { boardTitle: 'ari-dialer queues' } } });
-    this.router = adapter.getRouter() as Router;
+    this.operator = newBoard('ari-dialer queues');
+    this.viewer = newBoard('ari-dialer queues (read-only)');
+  }
+
+  /** The operators' board, or the read-only one, by the role authentication found. */
+  get router(): RequestHandler {
+    return (req, res, next) => (res.locals.role === 'operator' ? this.operator : this.viewer).router(req, res, next);
   }
 
   /**
@@ -42,7 +51,11 @@ export class QueuesBoard {
   static noExternalFonts(): RequestHandler {
     return (_req, res, next) => {
       const send = res.send.bind(res);
-      res.send = (body?: unknown) => send(typeof body === 'string' ? body.replace(EXTERNAL_FONTS, '') : body);
+      res.send = (body?: unknown) => {
+        if (typeof body !== 'string') return send(body);
+        res.setHeader('Content-Security-Policy', BOARD_CSP);
+        return send(body.replace(EXTERNAL_FONTS, ''));
+      };
       next();
     };
   }
@@ -71,7 +84,8 @@ export class QueuesBoard {
     }
     for (const name of this.shown) {
       if (!want.has(name)) {
-        this.board.removeQueue(name);
+        this.operator.board.removeQueue(name);
+        this.viewer.board.removeQueue(name);
         this.shown.delete(name);
       }
     }
@@ -81,9 +95,20 @@ export class QueuesBoard {
         [this.service.keys.webhookQueue(id), () => this.service.webhookQueue(id)],
       ] as const) {
         if (!want.has(name) || this.shown.has(name)) continue;
-        this.board.addQueue(new BullMQAdapter(queue(), { description: `campaign ${id}` }));
+        this.operator.board.addQueue(new BullMQAdapter(queue(), { description: `campaign ${id}` }));
+        this.viewer.board.addQueue(new BullMQAdapter(queue(), { description: `campaign ${id}`, readOnlyMode: true }));
         this.shown.add(name);
       }
     }
   }
+}
+
+function newBoard(boardTitle: string): { board: Board; router: Router } {
+  const adapter = new ExpressAdapter();
+  adapter.setBasePath(QUEUES_PATH);
+  // @bull-board/express pins its own copy of @bull-board/api (9.10.1 vs our 9.10.2); the adapter contract is the
+  // same, only TypeScript sees two declarations of it.
+  const serverAdapter = adapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'];
+  const board = createBullBoard({ queues: [], serverAdapter, options: { uiConfig: { boardTitle } } });
+  return { board, router: adapter.getRouter() as Router };
 }
