@@ -102,6 +102,13 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     responses: { 200: { description: 'CSV, JSON or NDJSON, as an attachment.', type: 'text/csv' } },
   },
   { method: 'get', path: '/campaigns/:id/attempts', summary: 'Attempts, newest first', role: 'viewer', query: AttemptsQuery, responses: { 200: { description: 'A page.', schema: AttemptsPage } } },
+  {
+    method: 'get',
+    path: '/campaigns/:id/attempts/:channelId/recording',
+    summary: 'An attempt\'s recording (Range requests served)',
+    role: 'viewer',
+    responses: { 200: { description: 'The audio, in the format it was recorded in (WAV by default).', type: 'audio/wav' }, 206: { description: 'A byte range of it.', type: 'audio/wav' } },
+  },
   { method: 'get', path: '/campaigns/:id/inflight', summary: 'Calls in flight', role: 'viewer', responses: { 200: { description: 'Now.', schema: Inflight } } },
   { method: 'get', path: '/campaigns/:id/timeline', summary: 'Attempts and answers per 10 s', role: 'viewer', responses: { 200: { description: 'Buckets.', schema: Timeline } } },
   {

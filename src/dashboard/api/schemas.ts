@@ -14,7 +14,7 @@ export const MAX_LISTED_ERRORS = 1000;
 export const CAMPAIGN_ID_PATTERN = /^[A-Za-z0-9_-]{1,100}$/;
 
 const count = z.int().min(0);
-const numeric = z.union([z.number(), z.string()]);
+const numeric = z.union([z.number(), z.string()], { error: 'must be a number' });
 
 export const ErrorBody = z
   .object({
