@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AriEvent } from '../../src/ari/types.generated.js';
 import { parseMessageOptions } from '../../src/dialer/message/message-options.js';
 import { deadlinePassed, initialCallState, playRefused, transition, type CallState } from '../../src/dialer/transitions.js';
+import { machineGreetingOver, messageDeadline, startMachineMessage, type MessageCall } from '../../src/dialer/message/message-flow.js';
 
 const channel = { id: 'c1', name: 'SIP/x-1', state: 'Up' };
 const ev = (e: Record<string, unknown>): AriEvent => ({ channel, ...e }) as unknown as AriEvent;
@@ -90,5 +91,20 @@ describe('the message in the state table', () => {
       { type: 'hangup', why: expect.stringMatching(/^opted out; no PlaybackFinished for recording:gone within 30 s/) },
     ]);
     expect(s.msg).toMatchObject({ flow: 'optout', optedOut: true, stage: 'over' });
+  });
+
+  it('a voicemail message that never finishes: at its bound it is stopped and the call hung up, with the reason and its length', () => {
+    const c: MessageCall = { message: parseMessageOptions({ machineMessage: 'recording:gone', itemMaxS: 20 })! };
+    expect(startMachineMessage(c, 'c1')).toEqual([{ type: 'talkDetect' }, { type: 'deadline', ms: 20_000 }]);
+    expect(machineGreetingOver(c, 4000)).toEqual([
+      { type: 'play', playbackId: 'c1-pb1', media: 'recording:gone' },
+      { type: 'deadline', ms: 20_000 },
+    ]);
+    expect(messageDeadline(c, 24_000)).toEqual([
+      { type: 'stopPlayback', playbackId: 'c1-pb1' },
+      { type: 'hangup', why: 'machine message not played (no PlaybackFinished for recording:gone within 20 s (Asterisk never ends a missing recording: or an unknown scheme))' },
+    ]);
+    expect(c.msg).toMatchObject({ stage: 'over', machineMs: 20_000 });
+    expect(messageDeadline(c, 25_000)).toEqual([]);
   });
 });
