@@ -13,6 +13,7 @@ import { assertDialJobData, type DialJobData } from './job-data.js';
 import { endedMessage, scheduleProblems, type CampaignSchedule } from '../policy/schedule.js';
 import { parseSettings, type CampaignSettings } from '../policy/campaign-settings.js';
 import { WebhookDestinationGuard } from '../webhook/destination-guard.js';
+import { assertTakesContacts } from './takes-contacts.js';
 import { DestinationRules } from '../policy/destinations.js';
 
 export type { CampaignServiceOptions } from './campaign-service-options.js';
@@ -399,15 +400,6 @@ export class CampaignService extends CampaignReads {
     await this.dialQueue(id).setGlobalConcurrency(s.maxConcurrent);
     if (s.webhook) await this.webhookQueue(id).setGlobalRateLimit(1, Math.max(1, Math.round(1000 / s.webhook.ratePerSecond)));
   }
-}
-
-/** Throws (naming why) when a campaign takes no more numbers: cancelled, archived, or past its end. */
-export function assertTakesContacts(meta: CampaignMeta): void {
-  const id = meta.id;
-  if (meta.state === 'cancelled') throw new BadArgumentError('campaign', `campaign ${id} is cancelled; it takes no more numbers`);
-  if (meta.archivedAt) throw new BadArgumentError('campaign', `campaign ${id} is archived; create a new one`);
-  const endAt = meta.settings.endAt;
-  if (endAt && Date.now() >= Date.parse(endAt)) throw new BadArgumentError('campaign', `campaign ${id} ended at ${endAt}; it takes no more numbers`);
 }
 
 const withoutStored = ({ stored: _s, ...c }: CopyContactsResult): ImportCounts => c;
