@@ -11,7 +11,8 @@ import { closeAll, newService, REDIS_URL, testPrefix } from '../dashboard/harnes
 
 /**
  * Issue 15, item 8: bull-board linked Google Fonts (a third-party request from the operator's browser) and offered
- * viewers its Retry all / Clean all buttons. And item 5: the campaign page lists its own actions (operators only).
+ * viewers its Retry all / Clean all buttons. Item 5: the campaign page lists its own actions (operators only).
+ * Item 6: the upload form sends override columns only with its explicit box ticked.
  */
 
 const OPERATOR = 'op-board-token-0123456789abcdef';
@@ -102,5 +103,22 @@ describe('the campaign page lists its own actions', () => {
     await viewer.page.getByRole('heading', { name: 'Calls in flight' }).waitFor();
     expect(await viewer.page.locator('#c-audit').isHidden()).toBe(true);
     await viewer.context.close();
+  });
+});
+
+describe('the upload form and row overrides', () => {
+  it('a file with a context column is refused naming the column and the setting, until the override box is ticked', async () => {
+    const { context, page } = await loggedIn(OPERATOR);
+    await page.goto(`${dash.url}/#/new`);
+    await page.getByLabel('CSV file').setInputFiles({ name: 'ctx.csv', mimeType: 'text/csv', buffer: Buffer.from('number,context\n4930109990,from-internal\n4930109991,bad context!\n') });
+    await page.getByLabel('Endpoint').fill('SIP/trunk/{number}');
+    await page.getByRole('button', { name: 'Check file' }).click();
+    await page.getByText(/column 2 \(context\) would override the campaign's context.*allowRowOverrides/).first().waitFor();
+    await page.getByLabel(/override these settings per row/).check();
+    await page.getByRole('button', { name: 'Check file' }).click();
+    const errors = page.getByRole('list', { name: 'Rows with errors' });
+    await errors.waitFor();
+    expect(await errors.locator('li').allTextContents()).toEqual([expect.stringMatching(/^Line 3: column 2 \(context\): "bad context!" is not a dial plan context/)]);
+    await context.close();
   });
 });

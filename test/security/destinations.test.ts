@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/ops/config.js';
 import { DestinationRules } from '../../src/policy/destinations.js';
 import { ConfigError } from '../../src/errors.js';
 import { startCampaignRig, type CampaignRig } from '../helpers/campaign-rig.js';
+import { testHistory } from '../helpers/pg-test.js';
 import { testPrefix, waitUntil } from '../helpers/redis-test.js';
 
 /** Issue 15, item 7 (toll fraud): a CSV of +1 900… and +44 909… premium numbers was dialed as any other. */
@@ -78,6 +79,20 @@ describe('import and dial time', () => {
     const added = await guarded.add(skipped.id!, { open: csv('number\n+4930555101\n+19005550199\n') });
     expect(added).toMatchObject({ stored: false, errors: [{ line: 3, reason: 'column 1 (number): +19005550199 is in blockedDestinations (+1900)' }] });
     await guarded.cancel(skipped.id!);
+  });
+
+  it('a list bound for PostgreSQL is checked the same way', async () => {
+    const { history, drop } = await testHistory('destinations');
+    const pg = new CampaignService({ redis: rig.redis, prefix: `${prefix}-pg`, history, blockedDestinations: PREMIUM });
+    try {
+      const r = await pg.create({ name: 'premium-pg', settings: SETTINGS, open: csv(file) });
+      expect(r.created).toBe(false);
+      expect(r.errors.map((e) => e.line)).toEqual([3, 4]);
+      expect(r.errors[0]!.reason).toBe('column 2 (number): +19005550100 is in blockedDestinations (+1900)');
+    } finally {
+      await pg.close();
+      await drop();
+    }
   });
 
   it('call-now refuses a blocked number before anything is created', async () => {

@@ -95,7 +95,7 @@ export function planColumns(header: readonly string[], line: number, options: Pl
       const list = used.map((c) => `column ${known[c]! + 1} (${c})`).join(', ');
       throw new CsvFormatError(
         `line ${line}: ${list} would override the campaign's ${used.map((c) => (c === 'callerid' ? 'callerId' : c)).join(', ')} for each row, ` +
-          'which this campaign does not allow: set allowRowOverrides (campaign create --allow-row-overrides) or drop the column',
+          'which this campaign does not allow: set allowRowOverrides (campaign create --allow-row-overrides, or the upload form\'s override box) or drop the column',
         { line },
       );
     }

@@ -40,6 +40,8 @@ function uploadBody() {
   if (v('callerIdPool')) settings.callerIdPool = v('callerIdPool').split(/[\s,;]+/).filter(Boolean);
   // datetime-local has no zone: it is read in the zone the page shows (the header's switch), sent as UTC.
   for (const k of ['startAt', 'endAt']) if (v(k)) settings[k] = fromInput(v(k));
+  // Off by default: the server then refuses a file with one of these columns, naming it and this box.
+  if (f.elements.allowRowOverrides.checked) settings.allowRowOverrides = true;
   const options = { settings, skipInvalid: f.elements.skipInvalid.checked };
   if (v('name')) options.name = v('name');
   const body = new FormData();
