@@ -5,6 +5,7 @@ import { addRecordFlags, normalizeRecordFlag, recordFromFlags } from './record-f
 import { EXIT } from './exit-codes.js';
 import { addMessageFlags, captureFromFlags, checkMachineMessage, messageFromFlags, normalizeNoPressFlag } from './message-flags.js';
 import { parseIntArg } from './parse-args.js';
+import { DestinationRules, endpointDestinationProblem } from '../policy/destinations.js';
 import type { DialFlags, DialParams } from './dial-params.js';
 
 /**
@@ -67,6 +68,9 @@ export async function runDialCli(argv: string[], env: NodeJS.ProcessEnv = proces
       capture: captureFromFlags(flags as unknown as Record<string, unknown>),
     };
     checkMachineMessage(params.message, params.amd);
+    // The installation's toll-fraud lists bind a single call too (ALLOWED_DESTINATIONS, BLOCKED_DESTINATIONS).
+    const refused = endpointDestinationProblem(new DestinationRules(listEnv(env.ALLOWED_DESTINATIONS), listEnv(env.BLOCKED_DESTINATIONS)), params.endpoint);
+    if (refused !== undefined) throw new Error(`endpoint: ${refused}: not dialed`);
   } catch (err) {
     process.stderr.write(`dial: ${(err as Error).message}\n`);
     return EXIT.USAGE;
@@ -75,4 +79,8 @@ export async function runDialCli(argv: string[], env: NodeJS.ProcessEnv = proces
   // The call itself (ARI client, simulator, logger) is loaded only now: `dial --help` and usage errors stay instant.
   const { placeCall } = await import('./dial-call.js');
   return placeCall(params, flags, env);
+}
+
+function listEnv(v: string | undefined): string[] {
+  return (v ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '');
 }

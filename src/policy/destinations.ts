@@ -25,6 +25,10 @@ export class DestinationRules {
     if (problems.length) throw new RangeError(problems.join('; '));
   }
 
+  get hasAllowList(): boolean {
+    return this.allowed.length > 0;
+  }
+
   /** No list set: every number may be dialed. */
   get open(): boolean {
     return this.allowed.length === 0 && this.blocked.length === 0;
@@ -39,6 +43,19 @@ export class DestinationRules {
     }
     return undefined;
   }
+}
+
+/**
+ * For `dial`, which takes an endpoint rather than a number: the number is the endpoint's last resource part
+ * (`PJSIP/+4930123@trunk`, `SIP/trunk/0019005550100`). When it holds none (`PJSIP/1001x`), blocked prefixes cannot
+ * apply, and an allowed list refuses it: where it calls cannot be told.
+ */
+export function endpointDestinationProblem(rules: DestinationRules, endpoint: string): string | undefined {
+  if (rules.open) return undefined;
+  const resource = endpoint.slice(endpoint.indexOf('/') + 1).split('@')[0] ?? '';
+  const last = resource.split('/').pop() ?? '';
+  if (/^\+?\d{3,}$/.test(last)) return rules.problem(last);
+  return rules.hasAllowList ? `${endpoint} holds no number to check against allowedDestinations` : undefined;
 }
 
 function matches(number: string, prefix: string): boolean {

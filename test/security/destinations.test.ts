@@ -49,6 +49,22 @@ describe('DestinationRules', () => {
   });
 });
 
+describe('dial (one call from the command line)', () => {
+  it('refuses an endpoint whose number is blocked (exit 2, rule named, nothing dialed); others go through', async () => {
+    const { dial } = await import('../helpers/dial-cli.js');
+    const env = { BLOCKED_DESTINATIONS: '+1900,+44909' };
+    const blocked = await dial(['SIP/trunk/0019005550100', '1', 'default', 's', '1', '5', '--sim', '--time-scale', '0.01'], env);
+    expect(blocked.code).toBe(2);
+    expect(blocked.stderr).toMatch(/endpoint: 0019005550100 is in blockedDestinations \(\+1900\): not dialed/);
+    expect(blocked.stdout).toBe('');
+    const fine = await dial(['SIP/trunk/5550006', '1', 'default', 's', '1', '5', '--sim', '--time-scale', '0.01'], env);
+    expect(JSON.parse(fine.stdout).disposition).toBe('BUSY');
+    const only = await dial(['PJSIP/alice', '1', 'default', 's', '1', '5', '--sim'], { ALLOWED_DESTINATIONS: '+49' });
+    expect(only.code).toBe(2);
+    expect(only.stderr).toMatch(/PJSIP\/alice holds no number to check against allowedDestinations/);
+  });
+});
+
 describe('import and dial time', () => {
   let rig: CampaignRig;
   let guarded: CampaignService;
