@@ -65,7 +65,7 @@ describe('a recording in the dashboard', () => {
     const audio = page.getByLabel('Recording of +15550001001, attempt 1');
     await audio.waitFor();
     await page.waitForFunction(() => {
-      const a = document.querySelector('td.rec audio') as HTMLAudioElement | null;
+      const a = document.querySelector<HTMLAudioElement>('td.rec audio');
       return a !== null && a.readyState >= 1 && Number.isFinite(a.duration);
     });
     const duration = await audio.evaluate((a: HTMLAudioElement) => a.duration);

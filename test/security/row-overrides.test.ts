@@ -99,6 +99,15 @@ describe('a campaign takes override columns only with allowRowOverrides', () => 
     await service.cancel(r.id!);
   });
 
+  it("drops the text mark an exported report puts before + (Excel's apostrophe), then checks the cell", async () => {
+    const file = ['number,extension,callerid', "'+4930100,'+4930555,'+4930999", "+4930101,s,'=cmd|' /C calc'!A0"].join('\n');
+    const r = await service.create({ name: 'marks', settings: { ...SETTINGS, allowRowOverrides: true }, open: csv(file), skipInvalid: true });
+    expect(r).toMatchObject({ created: true, accepted: 1, rejected: 1 });
+    const jobs = await service.dialQueue(r.id!).getJobs(['waiting', 'delayed', 'prioritized']);
+    expect(jobs.map((j) => j.data)).toEqual([expect.objectContaining({ number: '+4930100', extension: '+4930555', callerId: '+4930999' })]);
+    await service.cancel(r.id!);
+  });
+
   it('refuses allowRowOverrides that is not a boolean', async () => {
     await expect(service.preview({ settings: { ...SETTINGS, allowRowOverrides: 'maybe' }, open: csv('number\n+4930100\n') })).rejects.toThrow(/allowRowOverrides: must be true or false/);
   });

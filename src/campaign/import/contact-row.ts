@@ -66,20 +66,26 @@ export function toContactItem(record: readonly string[], line: number, plan: Col
     const value = index === undefined ? undefined : record[index]?.trim();
     return value === undefined || value === '' ? undefined : value;
   };
+  // Excel's "keep as text" apostrophe, which our own report puts before a cell starting with + = - @: dropped, as it
+  // is from the number, so an exported report can be imported again.
+  const overrideText = (index: number | undefined): string | undefined => {
+    const value = text(index);
+    return value?.startsWith("'") ? value.slice(1).trim() || undefined : value;
+  };
   const { known } = plan;
   for (const column of OVERRIDE_COLUMNS) {
-    const value = text(known[column]);
+    const value = overrideText(known[column]);
     const problem = value === undefined ? undefined : overrideCellProblem(column, value);
     if (problem !== undefined) reasons.push(`column ${known[column]! + 1} (${column}): ${problem}`);
   }
-  const callerid = text(known.callerid);
+  const callerid = overrideText(known.callerid);
   if (callerid !== undefined) row.callerid = callerid;
-  const context = text(known.context);
+  const context = overrideText(known.context);
   if (context !== undefined) row.context = context;
-  const extension = text(known.extension);
+  const extension = overrideText(known.extension);
   if (extension !== undefined) row.extension = extension;
 
-  const priority = text(known.priority);
+  const priority = overrideText(known.priority);
   if (priority !== undefined && POSITIVE_INTEGER.test(priority)) row.priority = Number(priority);
   const timeout = text(known.timeout);
   if (timeout !== undefined) {

@@ -25,7 +25,7 @@ export class ProxyTrust {
       // Express compiles it (proxy-addr): one parser, the same answers as req.ip and req.secure.
       this.trust = express().set('trust proxy', this.expressValue).get('trust proxy fn') as TrustFn;
     } catch (err) {
-      throw new RangeError(`trustProxy: ${JSON.stringify(s)} is not "loopback", a hop count or a list of addresses/CIDRs (${(err as Error).message})`);
+      throw new RangeError(`trustProxy: ${JSON.stringify(s)} is not "loopback", a hop count or a list of addresses/CIDRs (${(err as Error).message})`, { cause: err });
     }
   }
 
