@@ -3,7 +3,7 @@ import type { Logger } from '../log.js';
 import type { DeletableHistory } from '../store/deletable-history.js';
 import type { RecordingSources } from '../ari/recording-file.js';
 import type { AuditLog } from '../store/audit/audit-log.js';
-import { tokenProblems, type NamedToken } from './security/dashboard-tokens.js';
+import { shortTokenNotes, tokenProblems, type NamedToken } from './security/dashboard-tokens.js';
 import type { GuessThrottleOptions } from './security/guess-throttle.js';
 import { ProxyTrust } from './security/proxy-trust.js';
 
@@ -104,7 +104,12 @@ export function resolveDashboardOptions(o: DashboardOptions, silent: Logger): Re
   } catch (err) {
     problems.push((err as Error).message);
   }
-  problems.push(...tokenProblems(r.tokens));
+  // A short token is refused where the dashboard can be reached from elsewhere; on loopback only it is a warning.
+  const loopbackOnly = isLoopback(r.host);
+  problems.push(...tokenProblems(r.tokens, { shortAllowed: loopbackOnly }));
+  if (loopbackOnly && problems.length === 0) {
+    for (const note of shortTokenNotes(r.tokens)) r.logger.warn(`${note}; allowed while the dashboard listens on loopback only, refused on any other address`);
+  }
   const operators = r.tokens.filter((t) => t.role === 'operator').length;
   if (r.tokens.length > 0 && operators === 0) problems.push('viewerToken needs an operatorToken too (a viewer token without DASHBOARD_TOKEN or an operator in dashboardTokens)');
   if (!operators && !isLoopback(r.host)) {

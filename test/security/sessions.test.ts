@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CampaignService } from '../../src/campaign/campaign-service.js';
 import { startDashboard, type Dashboard, type DashboardOptions } from '../../src/dashboard/server.js';
+import { resolveDashboardOptions } from '../../src/dashboard/dashboard-options.js';
 import { TokenSet } from '../../src/dashboard/security/dashboard-tokens.js';
 import { Sessions } from '../../src/dashboard/security/sessions.js';
 import { ARI_DIALER, runCli } from '../helpers/run-cli.js';
@@ -115,19 +118,39 @@ describe('the login cookie', () => {
 });
 
 describe('tokens', () => {
-  it('refuses a token shorter than 24 characters at start-up, naming the setting (and never the token)', async () => {
+  it('refuses a token shorter than 24 characters where the dashboard is reachable from elsewhere, naming the setting (never the token)', () => {
+    const silent = pino({ level: 'silent' });
+    const resolve = (o: Partial<DashboardOptions>) => {
+      try {
+        resolveDashboardOptions({ service, port: 0, host: '0.0.0.0', ...o }, silent);
+        return undefined;
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
     const short = 'nine-char';
-    const e1 = await startDashboard({ service, port: 0, operatorToken: short }).catch((e: Error) => e);
-    expect((e1 as Error).message).toMatch(/dashboardToken \(DASHBOARD_TOKEN\): the token is 9 characters long, at least 24 are required/);
-    expect((e1 as Error).message).not.toContain(short);
-    const e2 = await startDashboard({ service, port: 0, operatorToken: OPERATOR, viewerToken: 'x'.repeat(23) }).catch((e: Error) => e);
-    expect((e2 as Error).message).toMatch(/dashboardViewerToken \(DASHBOARD_VIEWER_TOKEN\): the token is 23 characters long/);
-    const e3 = await startDashboard({ service, port: 0, tokens: [{ name: 'carol', role: 'operator', token: 'short-one', setting: 'dashboardTokens[0] (carol)' }] }).catch((e: Error) => e);
-    expect((e3 as Error).message).toMatch(/dashboardTokens\[0\] \(carol\): the token is 9 characters long/);
+    const e1 = resolve({ operatorToken: short });
+    expect(e1).toMatch(/dashboardToken \(DASHBOARD_TOKEN\): the token is 9 characters long, at least 24 are required/);
+    expect(e1).not.toContain(short);
+    expect(resolve({ operatorToken: OPERATOR, viewerToken: 'x'.repeat(23) })).toMatch(/dashboardViewerToken \(DASHBOARD_VIEWER_TOKEN\): the token is 23 characters long/);
+    expect(resolve({ tokens: [{ name: 'carol', role: 'operator', token: 'short-one', setting: 'dashboardTokens[0] (carol)' }] })).toMatch(
+      /dashboardTokens\[0\] \(carol\): the token is 9 characters long/,
+    );
+    expect(resolve({ operatorToken: OPERATOR })).toBeUndefined();
   });
 
-  it('`ari-dialer serve` with a short DASHBOARD_TOKEN exits with the setting named', async () => {
-    const r = await runCli(ARI_DIALER, ['serve', '--port', '0'], { REDIS_URL, DIALER_PREFIX: prefix, DASHBOARD_TOKEN: 'tok-operator' });
+  it('on loopback a short token is a warning naming the setting, and the dashboard starts', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk: Buffer, _enc, cb) => (lines.push(chunk.toString()), cb()) });
+    const d = await dashboard({ operatorToken: 'tok-operator', logger: pino({ level: 'info' }, sink) });
+    expect(await whoami(d, { Authorization: 'Bearer tok-operator' })).toMatchObject({ status: 200 });
+    const warning = lines.map((l) => JSON.parse(l) as { level: number; msg: string }).find((l) => l.level === 40 && /DASHBOARD_TOKEN/.test(l.msg));
+    expect(warning?.msg).toMatch(/dashboardToken \(DASHBOARD_TOKEN\): the token is 12 characters long, at least 24 .*loopback only/);
+    expect(lines.join('')).not.toContain('tok-operator');
+  });
+
+  it('`ari-dialer serve --host 0.0.0.0` with a short DASHBOARD_TOKEN exits before listening, with the setting named', async () => {
+    const r = await runCli(ARI_DIALER, ['serve', '--host', '0.0.0.0', '--port', '0'], { REDIS_URL, DIALER_PREFIX: prefix, DASHBOARD_TOKEN: 'tok-operator' });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/dashboardToken \(DASHBOARD_TOKEN\): the token is 12 characters long, at least 24/);
     expect(r.stderr + r.stdout).not.toContain('tok-operator');

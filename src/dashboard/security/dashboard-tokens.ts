@@ -35,8 +35,11 @@ interface Entry extends Identity {
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const SHA256_HEX = /^[0-9a-f]{64}$/i;
 
-/** Every problem with a list of tokens, each naming its setting: short tokens, bad names or roles, reused names. */
-export function tokenProblems(list: readonly NamedToken[]): string[] {
+/**
+ * Every problem with a list of tokens, each naming its setting: short tokens, bad names or roles, reused names. With
+ * `shortAllowed` (a dashboard on loopback only) a short token is not a problem: shortTokenNotes() says it instead.
+ */
+export function tokenProblems(list: readonly NamedToken[], { shortAllowed = false }: { shortAllowed?: boolean } = {}): string[] {
   const problems: string[] = [];
   const names = new Set<string>();
   const digests = new Set<string>();
@@ -47,16 +50,20 @@ export function tokenProblems(list: readonly NamedToken[]): string[] {
     names.add(t.name);
     if (!ROLES.includes(t.role)) problems.push(`${at}: role must be operator or viewer, got ${JSON.stringify(t.role)}`);
     if ((t.token === undefined) === (t.sha256 === undefined)) problems.push(`${at}: give token or sha256, one of the two`);
-    if (t.token !== undefined && t.token.length < MIN_TOKEN_LENGTH) {
-      // The length only: a problem message may end up in a log.
-      problems.push(`${at}: the token is ${t.token.length} characters long, at least ${MIN_TOKEN_LENGTH} are required (make one with: openssl rand -hex 16)`);
-    }
+    if (!shortAllowed) problems.push(...shortTokenNotes([t]));
     if (t.sha256 !== undefined && !SHA256_HEX.test(t.sha256)) problems.push(`${at}: sha256 must be 64 hex digits (printf %s "$TOKEN" | sha256sum)`);
     const d = digestOf(t)?.toString('hex');
     if (d !== undefined && digests.has(d)) problems.push(`${at}: the same token is configured twice (each person or system gets a token of its own)`);
     if (d !== undefined) digests.add(d);
   }
   return problems;
+}
+
+/** One line per token shorter than MIN_TOKEN_LENGTH, naming its setting and its length (never the token: it may be logged). */
+export function shortTokenNotes(list: readonly NamedToken[]): string[] {
+  return list
+    .filter((t) => t.token !== undefined && t.token.length < MIN_TOKEN_LENGTH)
+    .map((t) => `${t.setting ?? `token ${JSON.stringify(t.name)}`}: the token is ${t.token!.length} characters long, at least ${MIN_TOKEN_LENGTH} are required (make one with: openssl rand -hex 16)`);
 }
 
 /** The tokens a dashboard accepts, kept only as SHA-256 digests. */
