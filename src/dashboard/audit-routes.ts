@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
+import onHeaders from 'on-headers';
 import type { Logger } from '../log.js';
 import type { AuditAction, AuditEntry, AuditLog } from '../store/audit/audit-log.js';
 import { parseSince } from '../store/audit/since.js';
@@ -21,13 +22,16 @@ export class DashboardAudit {
     private readonly log: Logger,
   ) {}
 
-  /** Route middleware: records `action` when the answer has gone out. */
+  /**
+   * Route middleware: records `action` as its answer's headers go out (on-headers), so the record's order is the order
+   * the answers were given: a client that waits for one answer before its next request finds them in that order.
+   */
   action(action: AuditAction): RequestHandler {
     return (req, res, next) => {
-      // 'close', not 'finish': a client that hangs up before the answer is flushed gets no 'finish', and its action
-      // (done, or refused) must be on record all the same.
-      res.once('close', () => {
-        if (res.locals.auditSkip) return;
+      let recorded = false;
+      const record = () => {
+        if (recorded || res.locals.auditSkip) return;
+        recorded = true;
         const id = (res.locals.campaignId as string | undefined) ?? req.params.id;
         const status = res.statusCode;
         this.write({
@@ -40,7 +44,11 @@ export class DashboardAudit {
           outcome: status < 400 ? 'ok' : status < 500 ? 'refused' : 'failed',
           ...(res.locals.auditDetail ? { detail: res.locals.auditDetail as AuditEntry['detail'] } : status >= 400 ? { detail: { status } } : {}),
         });
-      });
+      };
+      onHeaders(res, record);
+      // And on 'close': a client that hangs up before any answer gets no headers, and its action (done, or refused)
+      // must be on record all the same.
+      res.once('close', record);
       next();
     };
   }

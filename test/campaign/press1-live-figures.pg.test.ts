@@ -24,8 +24,9 @@ const prefix = testPrefix('press1pg');
 beforeAll(async () => {
   ({ history, drop } = await testHistory('press1_live'));
   // 0.05: the 1 s message plays 50 ms; callees press 1.5 s (75 ms) after the answer, in the wait for a key; the
-  // survey's Read() gives up after 6 s (300 ms); they listen 20 s (1 s: the rule only lengthens the call).
-  rig = await startCampaignRig(prefix, { history, sim: { timeScale: 0.05, sounds: { promo: 1000 }, rules: [{ match: '55500050', outcome: 'answer', talkMs: 20_000 }] } });
+  // survey's Read() gives up after 6 s (300 ms); they listen 60 s (3 s: the rule only lengthens the call, and leaves
+  // a loaded machine room to time the Read() out before the callee hangs up, which would make it ERROR).
+  rig = await startCampaignRig(prefix, { history, sim: { timeScale: 0.05, sounds: { promo: 1000 }, rules: [{ match: '55500050', outcome: 'answer', talkMs: 60_000 }] } });
   svc = rig.svc;
   archiver = svc.historyArchiver({ idleMs: 50, purge: false });
   archiver.start();
