@@ -1,4 +1,4 @@
-// `npm run bench [-- --json] [-- --quick]`: the figures the README quotes, measured on this machine.
+// `npm run bench [-- --json] [-- --quick]`: the figures README.md and docs/ quote, measured on this machine.
 import { spawnSync } from 'node:child_process';
 import { benchCampaign, benchPress1Campaign } from './bench/campaign-bench.js';
 import { benchEngine, benchLatency } from './bench/engine-bench.js';

@@ -33,7 +33,7 @@ export function addAmdFlags(cmd: Command): Command {
     .option('--amd', 'answering machine detection: the answered call goes through Asterisk\'s AMD() first')
     .option('--on-machine <action>', 'with --amd: "hangup" or CONTEXT,EXTEN,PRIO to leave a message (voicemail drop)', 'hangup')
     .option('--amd-notsure <as>', 'with --amd: treat NOTSURE as "human" or "machine"', 'human')
-    .option('--amd-context <context>', 'with --amd: the dialplan context running AMD() (README)', DEFAULT_AMD_CONTEXT);
+    .option('--amd-context <context>', 'with --amd: the dialplan context running AMD() (docs/amd-and-messages.md)', DEFAULT_AMD_CONTEXT);
   for (const k of AMD_TUNABLE_ORDER) cmd.option(`--${AMD_TUNABLE_FLAGS[k]} <n>`, `${HELP[k]} (default ${DEFAULT_AMD_TUNABLES[k]})`);
   return cmd;
 }

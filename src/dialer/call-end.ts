@@ -191,7 +191,7 @@ function amdFields(s: CallState, amdContext: string | undefined, reason: string 
   if (v) return { amd_status: v.status, amd_cause: v.cause, amd_ms: v.ms };
   if (s.amdStartedAt === undefined || reason !== undefined) return {};
   return {
-    reason: `no AMD verdict: the call ended in the AMD context "${amdContext ?? ''}" (is that context in the dialplan and app_amd loaded? see README, "Answering machine detection")`,
+    reason: `no AMD verdict: the call ended in the AMD context "${amdContext ?? ''}" (is that context in the dialplan and app_amd loaded? see docs/amd-and-messages.md, "Answering machine detection")`,
   };
 }
 

@@ -11,7 +11,7 @@ export function placeOf(p: CallParams, to: ContinueTarget): DialplanPlace {
   return { context: p.context, extension: p.extension, priority: p.priority };
 }
 
-/** With AMD, the AMD context reads its arguments and our app's name from the channel (README: the dialplan). */
+/** With AMD, the AMD context reads its arguments and our app's name from the channel (docs/amd-and-messages.md: the dialplan). */
 export function originateVariables(p: CallParams, app: string): Record<string, string> | undefined {
   const { amd, variables } = p;
   if (!amd) return variables;

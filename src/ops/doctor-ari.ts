@@ -137,7 +137,7 @@ async function reach(http: RawAriGet, origin: string, basePath: string, target: 
  */
 function amdCheck(a: RawAnswer): DoctorCheck {
   const title = 'Answering machine detection (app_amd)';
-  const context = 'ARI cannot read the dialplan: check the AMD context yourself (`asterisk -rx "dialplan show ari-dialer-amd"`; README, "Answering machine detection")';
+  const context = 'ARI cannot read the dialplan: check the AMD context yourself (`asterisk -rx "dialplan show ari-dialer-amd"`; docs/amd-and-messages.md, "Answering machine detection")';
   if (a.kind === 'answer' && a.status === 200) {
     const status = (a.json as { status?: unknown } | null)?.status;
     return check('ari.amd', title, 'pass', `app_amd.so is loaded (${typeof status === 'string' ? status : 'status unknown'}). ${context}`);

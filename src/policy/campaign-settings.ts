@@ -58,7 +58,7 @@ export interface CampaignSettings {
    */
   maxChannelVars: number;
   /**
-   * Answering machine detection: every answered call goes through Asterisk's AMD() first (README, "Answering machine
+   * Answering machine detection: every answered call goes through Asterisk's AMD() first (docs/amd-and-messages.md, "Answering machine
    * detection"). `true` from the CLI or the API means the defaults. @defaultValue none
    */
   amd?: AmdOptions;
@@ -74,12 +74,12 @@ export interface CampaignSettings {
    * for their row (each cell checked). Off, a file with one of these columns is refused naming it. @defaultValue false
    */
   allowRowOverrides?: boolean;
-  /** A message played in Stasis once answered, with press-1 rules (README, "Voice broadcast with press-1"). */
+  /** A message played in Stasis once answered, with press-1 rules (docs/after-answer.md). */
   message?: MessageOptions;
   /** Dialplan variables whose last value goes into each result's `captured` (at most 16). */
   capture?: string[];
   /**
-   * Record every call on Asterisk (README, "Call recordings"): from the answer or the originate, in a format Asterisk
+   * Record every call on Asterisk (docs/recordings.md): from the answer or the originate, in a format Asterisk
    * writes, after an optional notice, kept `keepDays`. @defaultValue none
    */
   record?: CampaignRecording;

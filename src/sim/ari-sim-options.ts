@@ -36,7 +36,7 @@ export interface AriSimOptions {
    */
   dialplanMs?: number;
   /**
-   * The dialplan context that runs AMD() and sends the call back to Stasis with the verdict (README: the
+   * The dialplan context that runs AMD() and sends the call back to Stasis with the verdict (docs/amd-and-messages.md: the
    * `[ari-dialer-amd]` snippet). A `continue` into it runs the simulated AMD (docs/simulator.md). @defaultValue 'ari-dialer-amd'
    */
   amdContext?: string;

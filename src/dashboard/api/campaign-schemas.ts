@@ -84,7 +84,7 @@ export const ScheduleRequest = z
   })
   .meta({ id: 'ScheduleRequest', examples: [{ startAt: '2026-12-01T09:00:00+01:00', endAt: null }] });
 
-// Responses: the fields clients rely on; rows carry more (see the README's figures and the dashboard).
+// Responses: the fields clients rely on; rows carry more (see docs/campaigns.md and the dashboard).
 export const CampaignRow = z.looseObject({ id: z.string(), name: z.string(), state: z.string() }).meta({ id: 'CampaignRow' });
 export const CampaignList = z.object({ campaigns: z.array(CampaignRow) }).meta({ id: 'CampaignList' });
 export const CampaignOne = z.object({ campaign: CampaignRow }).meta({ id: 'CampaignOne' });

@@ -85,7 +85,7 @@ export const CampaignSettingsInput = z
     allowRowOverrides: z.boolean().optional().meta({ description: 'Whether a row (or a call) may set its own callerid, context, extension and priority.' }),
     webhook: z.union([z.string(), z.looseObject({ url: z.string() })]).optional().meta({ description: 'Where results are POSTed (URL, or { url, secret, ratePerSecond, attempts }).' }),
   })
-  .meta({ id: 'CampaignSettings', description: 'As for an upload (README, "Campaign settings"); every field is checked by the settings parser, which names each bad or unknown one.' });
+  .meta({ id: 'CampaignSettings', description: 'As for an upload (docs/campaigns.md; every setting in docs/production.md); every field is checked by the settings parser, which names each bad or unknown one.' });
 
 const VAR_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
@@ -130,7 +130,7 @@ export const CallResult = z
     attempt: z.int(),
     final: z.boolean().optional(),
   })
-  .meta({ id: 'CallResult', description: 'The attempt\'s result: the fields of a report row (README, "Results").' });
+  .meta({ id: 'CallResult', description: 'The attempt\'s result: the fields of a report row (docs/campaigns.md, "Results").' });
 
 export const CallStatus = z
   .object({

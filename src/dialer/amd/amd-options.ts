@@ -44,7 +44,7 @@ export interface AmdOptions {
   notSureAs: 'human' | 'machine';
   /**
    * The dialplan context that runs `AMD(${ARIDIALER_AMD})` then `Stasis(${ARIDIALER_APP},amd,${AMDSTATUS},${AMDCAUSE})`
-   * (README: "Answering machine detection"). @defaultValue ari-dialer-amd
+   * (docs/amd-and-messages.md: "Answering machine detection"). @defaultValue ari-dialer-amd
    */
   context: string;
 }

@@ -13,7 +13,7 @@ export type PressAction = { do: 'continue'; place: DialplanPlace } | { do: 'opto
 /** What happens when the message ends with no listed key: the campaign's destination, a place, or a hangup. */
 export type NoPressAction = { do: 'destination' } | { do: 'continue'; place: DialplanPlace } | { do: 'hangup' };
 
-/** A message played by the dialer in Stasis once the callee answered (README: "Voice broadcast with press-1"). */
+/** A message played by the dialer in Stasis once the callee answered (docs/after-answer.md). */
 export interface MessageOptions {
   /** ARI media URIs, played in order (`sound:`, `recording:`, `digits:`, `number:`). Empty: no human message. */
   media: readonly string[];
