@@ -53,9 +53,10 @@ export function startCampaignQueueWorkers(meta: CampaignMeta, o: CampaignQueueWo
       lockDuration: o.lockDurationMs ?? 30_000,
       stalledInterval: o.stalledIntervalMs ?? 15_000,
       maxStalledCount: 3,
-      // Every attempt's result is in the campaign store: a finished job only shows in the queue view, and each
-      // kept one holds ~1.1 KB of Redis (1,000 of them were most of a 1,000-number campaign's live footprint).
-      removeOnComplete: { count: 100 },
+      // Every attempt's result is in the campaign store: a finished job only shows in the queue view. Removed at
+      // once, BullMQ's finish is one DEL instead of a ZADD, the return value written, and the oldest kept job's
+      // removal (ZREVRANGE, ZREMRANGEBYRANK, its DELs): the costliest script of an attempt (scripts/bench).
+      removeOnComplete: { count: 0 },
       removeOnFail: { count: 10_000 },
     },
   );

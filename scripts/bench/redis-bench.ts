@@ -166,7 +166,7 @@ async function redisInfo(redis: RedisClient): Promise<{ cpuS: number; commands: 
 }
 
 /** Names of the scripts Redis sees by SHA1: ours (declared when their modules load) and BullMQ's. */
-async function scriptNames(): Promise<Map<string, string>> {
+export async function scriptNames(): Promise<Map<string, string>> {
   await import('../../jobs/campaign-worker.js');
   const names = new Map(LUA_SCRIPTS_BY_SHA);
   const bull = createRequire(import.meta.url)('bullmq/dist/cjs/scripts/index.js') as Record<string, { name?: string; content?: string }>;
