@@ -37,6 +37,7 @@ import type { Semaphore } from '../src/campaign/pacing/semaphore.js';
 import type { Trunk } from '../src/campaign/pacing/trunk.js';
 import type { DestinationRules } from '../src/policy/destinations.js';
 import { runCall } from '../src/dialer/call.js';
+import { channelIdFor } from '../src/dialer/channel-id.js';
 import type { CallDeps, CallObserver } from '../src/dialer/call-options.js';
 import type { CallResult } from '../src/dialer/call-result.js';
 import type { Logger } from '../src/log.js';
@@ -111,7 +112,7 @@ export const dialContact = (deps: DialJobDeps) => {
     asteriskGate({ health, holds }),
     breakerGate({ breakers }),
     channelCapGate({ cap: deps.channelCap }),
-    reRunGate({ store }),
+    reRunGate,
     dialingOnly(trunkLeaseGate({ leases, keys, holds })),
     dialingOnly(pacingGate({ pacer, keys, holds })),
     dialingOnly(stillWantedGate({ campaign: deps.campaign })),
@@ -129,10 +130,12 @@ export const dialContact = (deps: DialJobDeps) => {
       throw new UnrecoverableError((err as Error).message);
     }
     const meta = await deps.campaign(data.campaignId);
-    const a = new Attempt({ data, meta, jobId: job.id, log: deps.log, now: deps.now, hangupAll: deps.hangupAll, stopDialing: deps.stopDialing });
+    const channelId = channelIdFor({ campaignId: data.campaignId, contactKey: data.number, attempt: data.attempt });
+    const found = await store.attemptFound(data.campaignId, channelId);
+    const a = new Attempt({ data, meta, markFound: found.mark, jobId: job.id, log: deps.log, now: deps.now, hangupAll: deps.hangupAll, stopDialing: deps.stopDialing });
     const stop = (outcome: GateStop) => stopAttempt(store, job, token, a, outcome);
 
-    let rec = await store.attemptByChannel(data.campaignId, a.channelId);
+    let rec = found.stored;
     if (!rec) {
       try {
         const stopped = await passGates(a, gates);

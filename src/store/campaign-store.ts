@@ -171,6 +171,23 @@ export class CampaignStore {
     await runLua(this.redis, MARK_SETTLED, [this.keys.attemptIds(id)], [channelId, settledMarker(rec)]);
   }
 
+  /**
+   * What a run of an attempt finds when it starts, in one round trip: the attempt's stored result, or the in-flight
+   * mark a run that died left. The mark is read first: storing a result deletes the mark in the same step, so a
+   * result stored between the two reads (a takeover settling the call) shows as the result, never as neither.
+   */
+  async attemptFound(id: string, channelId: string): Promise<{ stored?: AttemptRecord; mark?: InflightCall }> {
+    const replies = (await this.redis.pipeline().hget(this.keys.inflight(id), channelId).hget(this.keys.attemptIds(id), channelId).exec()) ?? [];
+    const [mark, stored] = replies.map(([err, v]) => {
+      if (err) throw err;
+      return typeof v === 'string' ? v : undefined;
+    });
+    const rec = stored ? parseJson<AttemptRecord>(stored) : undefined;
+    if (rec) return { stored: rec };
+    const m = mark ? parseJson<InflightCall>(mark) : undefined;
+    return m ? { mark: m } : {};
+  }
+
   async attemptByChannel(id: string, channelId: string): Promise<AttemptRecord | undefined> {
     const v = await this.redis.hget(this.keys.attemptIds(id), channelId);
     return v ? parseJson<AttemptRecord>(v) : undefined;

@@ -10,6 +10,8 @@ export interface AttemptOptions {
   data: DialJobData;
   /** The campaign as the worker's cache has it when the job starts. */
   meta: CampaignMeta;
+  /** The in-flight mark of this attempt found when the job started: a run that died left it. */
+  markFound?: InflightCall;
   jobId?: string;
   log: Logger;
   /** Aborted when the worker must hang up what is still in flight (shutdown grace over). */
@@ -39,6 +41,8 @@ export class Attempt {
   endpoint = '';
   /** The carrier trunk the endpoint goes through, when one is configured (endpointGate). */
   trunk: Trunk | undefined;
+  /** The in-flight mark a previous run left, as the job found it when it started (read with its stored result). */
+  readonly markFound: InflightCall | undefined;
   /** A previous run's in-flight mark: this run follows that run's channel instead of dialing (reRunGate). */
   previous: InflightCall | undefined;
   /** The breaker's word right before the originate: `trial` when this call probes a breaker half open (admissionGate). */
@@ -52,6 +56,7 @@ export class Attempt {
     this.data = o.data;
     this.settings = o.meta.settings;
     this.state = o.meta.state;
+    this.markFound = o.markFound;
     this.channelId = channelIdFor({ campaignId: o.data.campaignId, contactKey: o.data.number, attempt: o.data.attempt });
     this.log = o.log.child({ campaignId: o.data.campaignId, jobId: o.jobId, channelId: this.channelId });
     this.now = o.now ?? Date.now;

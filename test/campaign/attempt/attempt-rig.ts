@@ -5,7 +5,7 @@ import type { DialJobData } from '../../../src/campaign/job-data.js';
 import { HoldBacks, type HoldReason } from '../../../src/campaign/pacing/hold-backs.js';
 import { DEFAULT_SETTINGS, type CampaignSettings } from '../../../src/policy/campaign-settings.js';
 import { silentLogger } from '../../../src/log.js';
-import { CampaignStore, type CampaignMeta } from '../../../src/store/campaign-store.js';
+import { CampaignStore, type CampaignMeta, type InflightCall } from '../../../src/store/campaign-store.js';
 import { Keys } from '../../../src/store/keys.js';
 import { dropPrefix, testPrefix, testRedis, waitUntil } from '../../helpers/redis-test.js';
 
@@ -29,11 +29,12 @@ export class AttemptRig {
 
   attempt(
     meta: CampaignMeta,
-    o: { data?: Partial<DialJobData>; now?: number; hangupAll?: AbortSignal; stopDialing?: AbortSignal } = {},
+    o: { data?: Partial<DialJobData>; now?: number; hangupAll?: AbortSignal; stopDialing?: AbortSignal; markFound?: InflightCall } = {},
   ): Attempt {
     return new Attempt({
       data: { campaignId: meta.id, number: '4930123', row: 2, attempt: 1, ...o.data },
       meta,
+      markFound: o.markFound,
       jobId: 'j1',
       log: silentLogger,
       now: o.now === undefined ? undefined : () => o.now!,

@@ -37,18 +37,32 @@ describe('channelCapGate', () => {
 describe('reRunGate and inFlightGate', () => {
   it('the mark written before the originate tells a re-run to follow the call, not dial again', async () => {
     const meta = await rig.campaign();
-    const first = rig.attempt(meta);
-    expect(await reRunGate({ store: rig.store })(first)).toEqual(GO);
+    const probe = rig.attempt(meta);
+    const first = rig.attempt(meta, { markFound: (await rig.store.attemptFound('c1', probe.channelId)).mark });
+    expect(await reRunGate(first)).toEqual(GO);
     expect(first.dialing).toBe(true);
     expect(await inFlightGate({ store: rig.store, workerName: 'w1' })(first)).toEqual(GO);
     expect(await rig.store.inflightCall('c1', first.channelId)).toMatchObject({ number: '4930123', attempt: 1, worker: 'w1', state: 'dialing' });
 
     // The worker died here. The job's next run is the same attempt: same channel id, so it finds the mark.
-    const rerun = rig.attempt(meta);
+    const found = await rig.store.attemptFound('c1', first.channelId);
+    expect(found.stored).toBeUndefined();
+    const rerun = rig.attempt(meta, { markFound: found.mark });
     expect(rerun.channelId).toBe(first.channelId);
-    await reRunGate({ store: rig.store })(rerun);
+    await reRunGate(rerun);
     expect(rerun.dialing).toBe(false);
     expect(rerun.previous?.worker).toBe('w1');
+  });
+
+  it('a result stored meanwhile (a takeover settled the call) is found instead of the mark: the job does not dial', async () => {
+    const meta = await rig.campaign();
+    const a = rig.attempt(meta);
+    await inFlightGate({ store: rig.store, workerName: 'w1' })(a);
+    const rec = { campaignId: 'c1', channel_id: a.channelId, number: '4930123', row: 2, attempt: 1, disposition: 'ANSWERED', final: true, created_at: new Date().toISOString(), ended_at: new Date().toISOString() };
+    expect(await rig.store.recordAttempt(rec as never)).toBe(true);
+    const found = await rig.store.attemptFound('c1', a.channelId);
+    expect(found.stored?.disposition).toBe('ANSWERED');
+    expect(found.mark).toBeUndefined();
   });
 
   it('a gate that stops the attempt after the mark clears it (nothing was sent)', async () => {
