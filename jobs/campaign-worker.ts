@@ -188,6 +188,8 @@ export class CampaignWorker {
         this.drained.delete(/"id":"([^"]+)"/.exec(msg)?.[1] ?? '');
         void this.sync();
       }
+      // Paused for everyone (an operator, or any worker's breaker): every worker's breaker starts afresh on resume.
+      if (msg.includes('"change":"paused"')) this.breakers.forget(/"id":"([^"]+)"/.exec(msg)?.[1] ?? '');
       // A schedule edit: the next job must not go by the old times.
       if (msg.includes('"change":"scheduled"')) this.metaCache.delete(/"id":"([^"]+)"/.exec(msg)?.[1] ?? '');
     });
