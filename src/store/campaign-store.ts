@@ -1,6 +1,6 @@
 import type { Disposition } from '../dialer/call-result.js';
 import type { AttemptRecord } from '../report/summarize.js';
-import { Keys } from './keys.js';
+import { Keys, sentKey } from './keys.js';
 import { causeLabel } from '../report/cause-label.js';
 import { notDialedReason, type NotDialedReason } from '../report/not-dialed.js';
 import { asAttemptRecord } from './history/history-rows.js';
@@ -333,13 +333,13 @@ export class CampaignStore {
 
   /**
    * Forgets a finished campaign's per-attempt state once its history is in PostgreSQL: stored attempts, finals,
-   * the dedupe set (which search reads; PostgreSQL answers then), in-flight marks, pacer and starts. The campaign's
+   * the dedupe set (which search reads; PostgreSQL answers then), in-flight marks, pacer (its sent list too) and starts. The campaign's
    * hash, counters, causes and timeline stay (a few hundred bytes); `archivedAt` and the queue's counts are added.
    */
   async dropAttemptState(id: string, o: { archivedAt: string; queue: Record<string, number> }): Promise<void> {
     await this.redis
       .multi()
-      .del(this.keys.attemptIds(id), this.keys.attempts(id), this.keys.finals(id), this.keys.numbers(id), this.keys.inflight(id), this.keys.witnessed(id), this.keys.pacer(id), this.keys.starts(id))
+      .del(this.keys.attemptIds(id), this.keys.attempts(id), this.keys.finals(id), this.keys.numbers(id), this.keys.inflight(id), this.keys.witnessed(id), this.keys.pacer(id), sentKey(this.keys.pacer(id)), this.keys.starts(id))
       .hset(this.keys.campaign(id), { archivedAt: o.archivedAt, queueAtArchive: JSON.stringify(o.queue) })
       .exec();
   }

@@ -1,3 +1,9 @@
+/**
+ * The list of a pacer's last sends (the spacing guard's, see Pacer.space) beside its slot key: on the same slot, and
+ * dropped with the campaign's attempt state.
+ */
+export const sentKey = (pacerKey: string): string => `${pacerKey}:sent`;
+
 /** The default key prefix: no hash tag of its own, so each campaign's keys get theirs. */
 export const DEFAULT_PREFIX = 'ari-dialer';
 

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Pacer } from '../../src/campaign/pacing/pacer.js';
+import { sentKey } from '../../src/store/keys.js';
 import { dropPrefix, maxPerSecond, testPrefix, testRedis } from '../helpers/redis-test.js';
 
 let redis: Redis;
@@ -51,6 +52,9 @@ describe('Pacer (slots and the last spacing guard, in Redis)', () => {
     expect(sent[9]! - sent[0]!).toBeLessThan(300);
     expect(maxPerSecond(sent)).toBeLessThanOrEqual(10);
     expect(sent[29]! - sent[0]!).toBeGreaterThanOrEqual(1900);
+    // The guard's list holds the last N sends and no more, with no TTL to renew on every send.
+    expect(await redis.llen(sentKey(key))).toBe(10);
+    expect(await redis.pttl(sentKey(key))).toBe(-1);
   });
 });
 

@@ -6,6 +6,7 @@ import { CampaignWorker } from '../../jobs/campaign-worker.js';
 import { summarizeCampaign, writeReport } from '../../src/report/write-report.js';
 import { AriSim } from '../../src/sim/index.js';
 import { keyFootprint } from '../../src/store/key-footprint.js';
+import { sentKey } from '../../src/store/keys.js';
 import { HistoryStore } from '../../src/store/history/history-store.js';
 import type { HistoryArchiver } from '../../src/store/history/history-archiver.js';
 import { dropPrefix, REDIS_URL, testPrefix, testRedis, waitUntil } from '../helpers/redis-test.js';
@@ -124,6 +125,9 @@ describe('a campaign with history in PostgreSQL', () => {
     expect(csv.trim().split('\n')).toHaveLength(401);
     // The queue's counts survive the queue (finished dial jobs are removed at once: nothing completed is kept).
     expect(await svc.store.queueAtArchive(id)).toMatchObject({ completed: 0, failed: 0, waiting: 0 });
+
+    // The pacer's slot and its list of last sends went with the attempt state.
+    expect(await redis.exists(svc.keys.pacer(id), sentKey(svc.keys.pacer(id)))).toBe(0);
 
     // Redis keeps counters and a summary: goal <= 200 bytes per number.
     const perNumber = (await redisBytes()) / 400;

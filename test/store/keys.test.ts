@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Keys } from '../../src/store/keys.js';
+import { Keys, sentKey } from '../../src/store/keys.js';
 
 /** The hash tag Redis Cluster hashes a key by: the first {…} with something inside, else the whole key. */
 const tagOf = (key: string): string => /\{([^}]+)\}/.exec(key)?.[1] ?? key;
@@ -9,7 +9,7 @@ describe('Keys', () => {
     const k = new Keys('ari-dialer');
     const perCampaign = [
       k.campaign('c1'), k.counters('c1'), k.numbers('c1'), k.attemptIds('c1'), k.attempts('c1'), k.finals('c1'), k.inflight('c1'),
-      k.witnessed('c1'), k.outbox('c1'), k.archiverLock('c1'), k.feederLock('c1'), k.pacer('c1'), `${k.pacer('c1')}:sent`, k.holdBacks('c1'), k.timeline('c1'),
+      k.witnessed('c1'), k.outbox('c1'), k.archiverLock('c1'), k.feederLock('c1'), k.pacer('c1'), sentKey(k.pacer('c1')), k.holdBacks('c1'), k.timeline('c1'),
       k.causes('c1'), k.starts('c1'), `${k.bullPrefixFor('c1')}:${k.dialQueue('c1')}:wait`, `${k.bullPrefixFor('c1')}:${k.webhookQueue('c1')}:meta`,
     ];
     expect(new Set(perCampaign.map(tagOf))).toEqual(new Set(['c1']));

@@ -1,3 +1,4 @@
+import { sentKey } from '../../store/keys.js';
 import { luaScript, runLua, type RedisClient } from '../../store/lua-script.js';
 
 /**
@@ -22,6 +23,9 @@ return slot - now
  * event loop, a slow Redis reply) would otherwise send right next to an on-time neighbour and put cps + 2 or more
  * into one second. A plain minimum gap would do that too, but it never lets a late call catch up, so every
  * lateness would be lost rate; a window lets the schedule catch up while still bounding every second.
+ *
+ * No TTL: the list never holds more than N entries, and a campaign's goes with its attempt state (archive) or the
+ * campaign; a TTL renewed on every send was a command per attempt (at 1,000 cps: 1,000 PEXPIREs a second).
  */
 const SPACE = luaScript('ariDialerSpace', 1, `
 local t = redis.call('TIME')
@@ -36,7 +40,6 @@ if nth then
 end
 redis.call('LPUSH', KEYS[1], tostring(now))
 redis.call('LTRIM', KEYS[1], 0, n - 1)
-redis.call('PEXPIRE', KEYS[1], math.ceil(w + 60000))
 return 0
 `);
 
@@ -73,7 +76,7 @@ export class Pacer {
     const n = Math.max(1, Math.floor(cps));
     const w = (n * 1000) / cps + slackMs;
     for (;;) {
-      const wait = Number(await runLua(this.redis, SPACE, [`${key}:sent`], [String(n), String(w)]));
+      const wait = Number(await runLua(this.redis, SPACE, [sentKey(key)], [String(n), String(w)]));
       if (wait <= 0 || signal?.aborted) return;
       await new Promise<void>((resolve) => setTimeout(resolve, wait));
     }
