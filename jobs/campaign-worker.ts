@@ -309,6 +309,8 @@ export class CampaignWorker {
       const c = await this.service.queueCounts(id);
       if (c.active + c.waiting + c.delayed + c.paused + c.prioritized > 0) continue;
       if (meta && (await this.webhookBacklog(meta)) > 0) continue;
+      // A cancelled list in PostgreSQL with contacts still open: its feeder ends them (see HopperFeeder.feed).
+      if (meta?.contacts === 'pg' && meta.state === 'cancelled' && (await this.service.history?.contactsOpen(id))) continue;
       this.workers.delete(id);
       this.startedAt.delete(id);
       this.breakers.forget(id);

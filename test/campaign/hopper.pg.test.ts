@@ -5,6 +5,10 @@ import { CampaignService } from '../../src/campaign/campaign-service.js';
 import { CampaignWorker } from '../../jobs/campaign-worker.js';
 import { HopperFeeder } from '../../src/campaign/hopper/hopper-feeder.js';
 import { hopperSizeFor } from '../../src/campaign/hopper/hopper-size.js';
+import { sweepSettled } from '../../src/campaign/hopper/settled-sweep.js';
+import { callStatus } from '../../src/campaign/calls/call-status.js';
+import { dialJobId } from '../../src/campaign/job-data.js';
+import { channelIdFor } from '../../src/dialer/channel-id.js';
 import { AriSim } from '../../src/sim/index.js';
 import type { HistoryStore } from '../../src/store/history/history-store.js';
 import type { HistoryArchiver } from '../../src/store/history/history-archiver.js';
@@ -207,6 +211,26 @@ describe('the hopper', () => {
   });
 });
 
+describe('archiving a list in PostgreSQL', () => {
+  it('waits until every contact is done there: a cancel still ending its waiting contacts is not over', async () => {
+    const r = await svc.create({ name: 'archive-open', settings: { endpoint: 'SIP/{number}' }, open: numbersCsv(numbersOf(30, 700)) });
+    const id = r.id!;
+    // Cancelled in Redis, its waiting contacts not ended yet (the statement still running elsewhere).
+    await svc.store.setState(id, 'cancelled');
+    await svc.dialQueue(id).pause();
+    const archiver = svc.historyArchiver({ purge: true });
+    try {
+      expect(await archiver.archiveFinished()).not.toContain(id);
+      expect(await svc.endCancelled(id)).toBe(30);
+      await archiver.drain();
+      expect(await archiver.archiveFinished()).toContain(id);
+    } finally {
+      await archiver.stop();
+    }
+    expect((await svc.contacts!.counts(id)).done).toBe(30);
+  });
+});
+
 describe('a whole campaign from PostgreSQL on the simulator', () => {
   let sim: AriSim;
   let worker: CampaignWorker;
@@ -250,6 +274,30 @@ describe('a whole campaign from PostgreSQL on the simulator', () => {
     const finals = await history.pool.query(`SELECT count(*) AS n, count(DISTINCT number) AS d FROM finals WHERE campaign_id = $1`, [id]);
     expect(finals.rows[0]).toEqual({ n: '300', d: '300' });
   }, 60_000);
+
+  it("drops the Redis marks of numbers final in PostgreSQL whose jobs are gone, never those of a number with a job left", async () => {
+    const numbers = numbersOf(40, 900);
+    const r = await svc.create({ name: 'sweep', settings: { endpoint: 'SIP/trunk/{number}', cps: 300, maxConcurrent: 20, timeoutS: 5, retry: 'busy=1@20ms' }, open: numbersCsv(numbers) });
+    const id = r.id!;
+    await waitUntil('finished', async () => (await svc.store.get(id))?.state === 'finished', 20_000);
+    await waitUntil('contacts done', async () => (await svc.contacts!.counts(id)).done === 40, 20_000);
+    // The queue keeps its last 100 completed jobs: every number still has one, so nothing may go yet.
+    const marks = async () => ({ finals: await redis.hlen(svc.keys.finals(id)), ids: await redis.hlen(svc.keys.attemptIds(id)) });
+    const before = await marks();
+    expect(before.finals).toBe(40);
+    expect(before.ids).toBe(40 + numbers.filter((n) => n.endsWith('6')).length);
+    expect(await sweepSettled({ redis, keys: svc.keys, contacts: svc.contacts! }, id)).toBe(0);
+    // Jobs of the first 20 gone (both attempts of a busy one): their marks go, the others' stay.
+    for (const n of numbers.slice(0, 20)) for (const a of [1, 2]) await (await svc.dialQueue(id).getJob(dialJobId(id, n, a)))?.remove();
+    expect(await sweepSettled({ redis, keys: svc.keys, contacts: svc.contacts! }, id)).toBe(20);
+    const left = numbers.slice(20);
+    expect(await marks()).toEqual({ finals: 20, ids: 20 + left.filter((n) => n.endsWith('6')).length });
+    for (const n of left) expect(await redis.hexists(svc.keys.finals(id), n)).toBe(1);
+    // What the marks answered is PostgreSQL's to answer now.
+    const ch = channelIdFor({ campaignId: id, contactKey: numbers[0]!, attempt: 1 });
+    expect(await svc.store.attemptByChannel(id, ch)).toBeUndefined();
+    expect((await callStatus(svc, ch))?.state).toBe('ended');
+  }, 40_000);
 
   it('appending to a finished campaign runs it again until the new numbers are done', async () => {
     const r = await svc.create({ name: 'again', settings: { endpoint: 'SIP/trunk/{number}', cps: 300, maxConcurrent: 20, timeoutS: 5, retry: 'busy=1@20ms,no_answer=1@20ms,congestion=1@20ms' }, open: numbersCsv(numbersOf(10, 800)) });

@@ -62,7 +62,29 @@ export class ContactTable {
    * Returns how many were ended. Queued ones are ended where their jobs are (CampaignService.endQueued).
    */
   async cancelWaiting(campaignId: string, o: { endpoint: string; message: string; at: string }): Promise<number> {
-    const r = await this.pool.query(
+    // One at a time per campaign (the cancel itself, a feeder finding waiting contacts meanwhile): a second one would
+    // only wait on the first's row locks and find nothing. Whoever did not get the lock leaves it to the holder.
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const lock = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock(hashtext('ari-dialer cancel-waiting ' || $1)) AS ok`, [campaignId]);
+      if (!lock.rows[0]?.ok) {
+        await client.query('ROLLBACK');
+        return 0;
+      }
+      const n = await this.cancelWaitingIn(client, campaignId, o);
+      await client.query('COMMIT');
+      return n;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async cancelWaitingIn(client: pg.PoolClient, campaignId: string, o: { endpoint: string; message: string; at: string }): Promise<number> {
+    const r = await client.query(
       `WITH c AS (
          UPDATE contacts SET state = 'done' WHERE campaign_id = $1 AND state = 'waiting' RETURNING number, row, data
        )
@@ -79,6 +101,22 @@ export class ContactTable {
       [campaignId, o.endpoint, o.message, o.at],
     );
     return r.rowCount ?? 0;
+  }
+
+  /** Whether any contact is still waiting (not fed yet). Cheap: the partial index of waiting rows. */
+  async anyWaiting(campaignId: string): Promise<boolean> {
+    const r = await this.pool.query<{ x: boolean }>(`SELECT EXISTS (SELECT 1 FROM contacts WHERE campaign_id = $1 AND state = 'waiting') AS x`, [campaignId]);
+    return r.rows[0]?.x === true;
+  }
+
+  /**
+   * Of these numbers, those whose final result is in PostgreSQL, with the attempt that ended them (their contact is
+   * done in the same transaction: the feeder never takes them again).
+   */
+  async finalAttempts(campaignId: string, numbers: readonly string[]): Promise<Map<string, number>> {
+    if (!numbers.length) return new Map();
+    const r = await this.pool.query<{ number: string; attempt: number }>(`SELECT number, attempt FROM finals WHERE campaign_id = $1 AND number = ANY($2)`, [campaignId, numbers]);
+    return new Map(r.rows.map((x) => [x.number, x.attempt]));
   }
 
   /** How many contacts are in each state. */

@@ -8,6 +8,7 @@ import { isInsideWindow } from '../../policy/calling-window.js';
 import { schedulePhase } from '../../policy/schedule.js';
 import type { ContactTable } from './contact-table.js';
 import { hopperSizeFor } from './hopper-size.js';
+import { sweepSettled } from './settled-sweep.js';
 
 export interface HopperFeederOptions {
   redis: RedisClient;
@@ -30,6 +31,11 @@ export interface HopperFeederOptions {
   lockTtlMs?: number;
   /** How often queued contacts are checked for a job Redis lost. @defaultValue 30000 */
   reconcileEveryMs?: number;
+  /**
+   * How often the marks of numbers whose final is in PostgreSQL leave Redis (see sweepSettled); what Redis holds
+   * per number dialed is what this many ms of calls leave behind, not the list's length. @defaultValue 2000
+   */
+  sweepEveryMs?: number;
   logger?: Logger;
 }
 
@@ -74,6 +80,7 @@ export class HopperFeeder {
   private readonly log: Logger;
   private readonly held = new Set<string>();
   private readonly reconciledAt = new Map<string, number>();
+  private readonly sweptAt = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
 
@@ -139,10 +146,14 @@ export class HopperFeeder {
       const lost = await this.reconcile(campaignId);
       if (lost > 0) this.log.warn({ campaignId, lost }, 'queued contacts without a job in Redis: fed again');
     }
+    if (now - (this.sweptAt.get(campaignId) ?? 0) >= (this.o.sweepEveryMs ?? 2000)) {
+      this.sweptAt.set(campaignId, now);
+      await sweepSettled(this.o, campaignId);
+    }
     const queue = this.o.queue(campaignId);
     if (meta.state === 'cancelled' && this.o.endCancelled) {
       const left = await queue.getJobCounts('waiting', 'paused', 'prioritized', 'delayed');
-      if (Object.values(left).some((n) => n > 0) || (await this.o.contacts.counts(campaignId)).waiting > 0) await this.o.endCancelled(campaignId);
+      if (Object.values(left).some((n) => n > 0) || (await this.o.contacts.anyWaiting(campaignId))) await this.o.endCancelled(campaignId);
       return 0;
     }
     if (!feedsNow(meta, now)) return 0;

@@ -229,6 +229,8 @@ export class HistoryArchiver {
     const counters = await store.counters(id);
     if (counters.inflight > 0 || (await store.outboxCount(id)) > 0) return false;
     if ((await this.o.queues.pending(id)) > 0) return false;
+    // A list in PostgreSQL: a cancel still ending its contacts, or a final on its way, is not over yet.
+    if (meta.contacts === 'pg' && (await this.o.history.contactsOpen(id))) return false;
     const queue = await this.o.queues.counts(id);
     const causes = await store.causesTable(id);
     const archivedAt = new Date().toISOString();

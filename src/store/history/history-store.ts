@@ -135,6 +135,18 @@ export class HistoryStore implements DeletableHistory {
     return this.stream(`SELECT record FROM finals WHERE campaign_id = $1 ORDER BY seq`, [campaignId]);
   }
 
+  /**
+   * Whether a campaign whose list is here has a contact not done yet: waiting, or queued with its final not written
+   * here yet. Such a campaign is not over for PostgreSQL, whatever Redis says (the partial indexes make it cheap).
+   */
+  async contactsOpen(campaignId: string): Promise<boolean> {
+    const r = await this.pool.query<{ x: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM contacts WHERE campaign_id = $1 AND state = 'waiting') OR EXISTS (SELECT 1 FROM contacts WHERE campaign_id = $1 AND state = 'queued') AS x`,
+      [campaignId],
+    );
+    return r.rows[0]?.x === true;
+  }
+
   async finalFor(campaignId: string, number: string): Promise<AttemptRecord | undefined> {
     const r = await this.pool.query<{ record: unknown }>(`SELECT record FROM finals WHERE campaign_id = $1 AND number = $2`, [campaignId, number]);
     return asAttemptRecord(r.rows[0]?.record);
