@@ -122,6 +122,14 @@ log('\nlists in PostgreSQL behind a hopper (scripts/bench/hopper-bench.ts; DATAB
   ]));
 }
 
+log('\nthe list run (scripts/bench/hopper-run-bench.ts: a redis-server and a database of its own, 2 worker processes, simulator)');
+{
+  const { benchHopperRun, hopperRunOptions, hopperRunTable } = await import('./bench/hopper-run-bench.js');
+  const h = await benchHopperRun(hopperRunOptions(quick));
+  figures.hopper_run = h;
+  log(table(hopperRunTable(h)));
+}
+
 log('\nCSV import (scripts/bench-csv.ts)');
 const csv = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench-csv.ts', '--json', '--rows', quick ? '200000' : '1000000'], { encoding: 'utf8' });
 const csvFigures = JSON.parse(csv.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, number>;
