@@ -168,6 +168,11 @@ async function placeCall(deps: DialJobDeps, a: Attempt): Promise<CallResult> {
   store.noteActivity(a.campaignId);
   const observer: CallObserver = {
     ...deps.observer,
+    ringing: (info) => {
+      deps.observer?.ringing?.(info);
+      // For GET /api/calls, on calls placed over HTTP only: a list's calls keep their Redis work per attempt.
+      if (a.data.tracked) void store.markRinging(a.campaignId, a.channelId).catch(() => undefined);
+    },
     answered: (info) => {
       deps.observer?.answered?.(info);
       // For the dashboard's calls-in-flight table; losing it only delays the display until the result.

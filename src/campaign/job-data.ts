@@ -1,3 +1,5 @@
+import type { AmdOptions } from '../dialer/amd/amd-options.js';
+import type { MessageOptions } from '../dialer/message/message-options.js';
 import { DialerError } from '../errors.js';
 
 /** One contact's attempt, as stored in a BullMQ job. Small: a 1,000,000-row campaign holds a million of these. */
@@ -19,6 +21,15 @@ export interface DialJobData {
   vars?: Record<string, string>;
   /** The row's own message media (the `message` column), replacing the campaign's. */
   message?: string[];
+  /**
+   * Placed over HTTP (POST /api/calls): its in-flight mark also says when the phone rings, for GET /api/calls (a
+   * list's calls skip that write: it would be one more script call per attempt).
+   */
+  tracked?: boolean;
+  /** This call's own AMD (POST /api/calls `amd`), replacing the campaign's. Checked by parseAmdOptions. */
+  amd?: AmdOptions;
+  /** This call's own message (POST /api/calls `message`), replacing the campaign's. Checked by parseMessageOptions. */
+  callMessage?: MessageOptions;
   /** Attempts so far per disposition (BUSY: 1, ...), for the retry policy's per-disposition limits. */
   tries?: Record<string, number>;
   /**
@@ -45,6 +56,10 @@ export function assertDialJobData(data: unknown): DialJobData {
   }
   if (d.vars !== undefined && (typeof d.vars !== 'object' || d.vars === null)) throw bad('vars must be an object');
   if (d.message !== undefined && (!Array.isArray(d.message) || d.message.some((m) => typeof m !== 'string'))) throw bad('message must be a list of media URIs');
+  if (d.tracked !== undefined && typeof d.tracked !== 'boolean') throw bad('tracked must be a boolean');
+  for (const k of ['amd', 'callMessage'] as const) {
+    if (d[k] !== undefined && (typeof d[k] !== 'object' || d[k] === null || Array.isArray(d[k]))) throw bad(`${k} must be an object`);
+  }
   if (d.tries !== undefined && (typeof d.tries !== 'object' || d.tries === null)) throw bad('tries must be an object');
   return d as unknown as DialJobData;
 }

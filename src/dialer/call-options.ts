@@ -9,6 +9,8 @@ import type { RecordOptions } from './recording/record-options.js';
 /** Hooks for metrics and benchmarks; every one optional and cheap. */
 export interface CallObserver {
   originated?(info: { channelId: string; endpoint: string }): void;
+  /** The callee's phone rings (first Ringing state of the channel, before any answer). */
+  ringing?(info: { channelId: string }): void;
   /** The callee answered (first time the channel is seen Up). */
   answered?(info: { channelId: string; ringMs: number }): void;
   /** Up and in Stasis → `continue` sent: the engine's own reaction time. */

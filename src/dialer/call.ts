@@ -150,11 +150,13 @@ class LiveCall {
 
   private onEvent(ev: AriEvent): void {
     const wasUp = this.s.up;
+    const rang = this.s.ringingAt !== undefined;
     // A call followed for a dead worker, answered after its app lost its socket: Stasis() failed and Asterisk hangs up.
     if (ev.type === 'ChannelVarset' && ev.variable === 'STASISSTATUS' && ev.value === 'FAILED' && ev.channel?.id === this.p.channelId) this.stasisFailed = true;
     const actions = transition(this.s, ev, this.now(), this.p.channelId);
     if (ev.type === 'ChannelDtmfReceived' && actions.length > 0) this.messageRunner().keyPressed();
     this.run(actions);
+    if (!rang && this.s.ringingAt !== undefined && !this.s.up && !this.done) this.deps.observer?.ringing?.({ channelId: this.p.channelId });
     if (!wasUp && this.s.up && !this.done) {
       this.recorder?.answered(this.adopted);
       this.deps.observer?.answered?.({ channelId: this.p.channelId, ringMs: (this.s.answeredAt ?? 0) - (this.s.ringingAt ?? this.createdAt) });

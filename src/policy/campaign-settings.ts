@@ -235,7 +235,7 @@ export function renderEndpoint(template: string, number: string, vars: Record<st
 function afterAnswerSettings(o: Record<string, unknown>, settings: CampaignSettings, problems: string[]): void {
   if (o.message !== undefined && o.message !== null && o.message !== false) {
     try {
-      const m = parseMessageOptions(rawMessage(o.message));
+      const m = parseMessageOptions(messageInputOf(o.message));
       if (m) settings.message = m;
       if (m?.machineMessage && !settings.amd) problems.push('message.machineMessage: needs amd');
       if (m?.machineMessage && settings.amd?.onMachine.action === 'continue') problems.push('message.machineMessage: leaves the message itself; amd.onMachine must then be hangup');
@@ -254,7 +254,7 @@ function afterAnswerSettings(o: Record<string, unknown>, settings: CampaignSetti
 }
 
 /** Stored settings hold checked MessageOptions (press as an object of actions): read back as the same input. */
-function rawMessage(v: unknown): MessageInput {
+export function messageInputOf(v: unknown): MessageInput {
   if (typeof v !== 'object' || v === null) return { media: v };
   const m = v as Record<string, unknown>;
   const noPress = m.noPress as { do?: string; place?: { context: string; extension: string; priority: number } } | string | undefined;

@@ -22,6 +22,17 @@ return 1
 `);
 
 /** Marks a call in flight answered, only while it is still in flight (its result may already be stored). */
+/** The in-flight mark says ringing, unless the call was answered already. */
+export const MARK_RINGING = luaScript('ariDialerMarkRinging', 1, `
+local v = redis.call('HGET', KEYS[1], ARGV[1])
+if not v then return 0 end
+local o = cjson.decode(v)
+if o.state == 'answered' then return 0 end
+o.state = 'ringing'
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(o))
+return 1
+`);
+
 export const MARK_ANSWERED = luaScript('ariDialerMarkAnswered', 1, `
 local v = redis.call('HGET', KEYS[1], ARGV[1])
 if not v then return 0 end

@@ -5,7 +5,7 @@ import { causeLabel } from '../report/cause-label.js';
 import { notDialedReason, type NotDialedReason } from '../report/not-dialed.js';
 import { asAttemptRecord } from './history/history-rows.js';
 import { parseSettings, type CampaignSettings } from '../policy/campaign-settings.js';
-import { CHECK_FINISHED, MARK_ANSWERED, MARK_SETTLED, PAUSE_IF_LIVE, RECORD_ATTEMPT, RECORD_FINAL_ONLY } from './campaign-scripts.js';
+import { CHECK_FINISHED, MARK_ANSWERED, MARK_RINGING, MARK_SETTLED, PAUSE_IF_LIVE, RECORD_ATTEMPT, RECORD_FINAL_ONLY } from './campaign-scripts.js';
 import { ActivityNotices } from './activity-notices.js';
 import { runLua, type RedisClient } from './lua-script.js';
 import { CAMPAIGN_STATES, type CampaignCounters, type CampaignMeta, type CampaignState, type InflightCall, type PauseInfo } from './campaign-types.js';
@@ -141,6 +141,11 @@ export class CampaignStore {
 
   async markInflight(id: string, call: InflightCall): Promise<void> {
     await this.redis.hset(this.keys.inflight(id), call.channelId, JSON.stringify(call));
+  }
+
+  /** The in-flight mark says the callee's phone rings (only calls placed over HTTP ask for it: one script call). */
+  async markRinging(id: string, channelId: string): Promise<void> {
+    await runLua(this.redis, MARK_RINGING, [this.keys.inflight(id)], [channelId]);
   }
 
   /** The in-flight mark of one attempt: left behind when the worker running it died. */

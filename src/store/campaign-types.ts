@@ -61,7 +61,7 @@ export interface InflightCall {
   attempt: number;
   since: string;
   worker: string;
-  /** `dialing` until the callee answers. */
-  state?: 'dialing' | 'answered';
+  /** `dialing` until the callee answers; `ringing` in between only for calls placed over HTTP (see DialJobData.tracked). */
+  state?: 'dialing' | 'ringing' | 'answered';
   answeredAt?: string;
 }

@@ -33,7 +33,8 @@ describe('one call now (list in Redis, worker, simulator)', () => {
   const originates = (n: string) => rig.sim.stats.originatesByEndpoint.get(`SIP/trunk/${n}`) ?? 0;
 
   beforeAll(async () => {
-    rig = await startCampaignRig(prefix, { sim: { timeScale: 0.01 } });
+    // +4930555900…: rings 0.4 s and talks 0.5 s (real time), long enough to see each state.
+    rig = await startCampaignRig(prefix, { sim: { timeScale: 0.01, rules: [{ match: '+493055590', outcome: 'answer', ringMs: 40_000, talkMs: 50_000 }], dialplanMs: 50_000 } });
     dash = await startDashboard({ service: rig.svc, redisUrl: REDIS_URL, port: 0, operatorToken: OPERATOR, viewerToken: VIEWER, guessLimits: { perAddress: 10_000, overall: 10_000 } });
   });
   afterAll(async () => {
@@ -58,6 +59,61 @@ describe('one call now (list in Redis, worker, simulator)', () => {
     expect(next.status).toBe(202);
     expect(next.body.campaignCreated).toBe(false);
   });
+
+  it('reports ringing apart from dialing, then answered, then the result; a list call says dialing until answered', async () => {
+    const r = await call(dash.url, { number: '+4930555900', campaign: 'ring-states', settings: { ...SETTINGS, timeoutS: 90 } });
+    expect(r.status).toBe(202);
+    const seen: string[] = [];
+    await waitUntil('the call ended', async () => {
+      const st = String((await status(dash.url, String(r.body.statusUrl))).body.state);
+      if (seen.at(-1) !== st) seen.push(st);
+      return st === 'ended';
+    }, 15_000);
+    expect(seen).toContain('ringing');
+    expect(seen).toContain('answered');
+    expect(seen.indexOf('ringing')).toBeLessThan(seen.indexOf('answered'));
+    // The same campaign's list calls: no ringing mark (one script call per attempt saved), dialing until answered.
+    await rig.svc.add('ring-states', { open: () => Readable.from(['number\n+4930555901\n']) });
+    const listCall = 'dlr-ring-states-_4930555901-a1';
+    const states: string[] = [];
+    await waitUntil('the list call ended', async () => {
+      const b = (await status(dash.url, `/api/calls/${listCall}`)).body;
+      if (b.state && states.at(-1) !== b.state) states.push(String(b.state));
+      return b.state === 'ended';
+    }, 15_000);
+    expect(states).toContain('answered');
+    expect(states).not.toContain('ringing');
+  }, 40_000);
+
+  it('takes amd and message as the campaign settings do, checked by the same parser, for this call only', async () => {
+    const bad = await call(dash.url, { number: '+4930555950', campaign: 'per-call', settings: SETTINGS, amd: { notSureAs: 'maybe' }, message: { press: ['1=optout'] } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error?.problems?.map((p) => p.path)).toContain('$.amd');
+    const noMedia = await call(dash.url, { number: '+4930555950', campaign: 'per-call', settings: SETTINGS, message: { press: ['1=optout'] } });
+    expect(noMedia.status).toBe(400);
+    expect(noMedia.body.error?.problems?.[0]?.path).toBe('$.message');
+    const machine = await call(dash.url, { number: '+4930555950', campaign: 'per-call', settings: SETTINGS, message: { media: 'sound:hello', machineMessage: 'sound:vm' } });
+    expect(machine.status).toBe(400);
+    expect(machine.body.error?.problems?.[0]).toMatchObject({ path: '$.message', message: expect.stringMatching(/needs amd/) });
+    expect(originates('+4930555950')).toBe(0);
+
+    const r = await call(dash.url, { number: '+4930555951', campaign: 'per-call', settings: SETTINGS, amd: true, message: { media: 'sound:hello', press: ['1=default,s,1'] } });
+    expect(r.status).toBe(202);
+    let last: Json = {};
+    await waitUntil('the call ended', async () => {
+      last = (await status(dash.url, String(r.body.statusUrl))).body;
+      return last.state === 'ended';
+    }, 15_000);
+    const result = last.result as Record<string, unknown>;
+    expect(result.amd_status).toBeDefined();
+    expect(result.flow).toBeDefined();
+    // The campaign itself has neither: the next call without them plays nothing and skips AMD.
+    const plain = await call(dash.url, { number: '+4930555952', campaign: 'per-call', settings: SETTINGS });
+    await waitUntil('the plain call ended', async () => (await status(dash.url, String(plain.body.statusUrl))).body.state === 'ended', 15_000);
+    const p = (await status(dash.url, String(plain.body.statusUrl))).body.result as Record<string, unknown>;
+    expect(p.amd_status).toBeUndefined();
+    expect(p.flow).toBeUndefined();
+  }, 40_000);
 
   it('the same Idempotency-Key 10 times: one call, the same answer each time; the key with another body is 422', async () => {
     const body = { number: '+4930555100', campaign: 'web-leads', timeoutS: 5 };

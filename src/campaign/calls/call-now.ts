@@ -1,7 +1,7 @@
 import { channelIdFor } from '../../dialer/channel-id.js';
 import { BadArgumentError, DialerError } from '../../errors.js';
 import { chooseCallerId } from '../../policy/caller-id.js';
-import { renderEndpoint } from '../../policy/campaign-settings.js';
+import { parseSettings, renderEndpoint, type CampaignSettings } from '../../policy/campaign-settings.js';
 import type { CampaignService } from '../campaign-service.js';
 import { assertTakesContacts } from '../takes-contacts.js';
 import type { ContactData } from '../hopper/contact-table.js';
@@ -25,6 +25,10 @@ export interface CallNowInput {
   priority?: number;
   timeoutS?: number;
   variables?: Record<string, string>;
+  /** This call's AMD, as the campaign setting `amd` (true, or its options), replacing the campaign's. */
+  amd?: unknown;
+  /** This call's message, as the campaign setting `message` (media, press rules...), replacing the campaign's. */
+  message?: unknown;
   /** Ahead of the campaign's list (the next call it places), or after it. @defaultValue true */
   ahead?: boolean;
 }
@@ -73,7 +77,7 @@ export async function placeCall(service: CampaignService, input: CallNowInput): 
   const vars = input.variables ?? {};
   renderEndpoint(s.endpoint, number, vars); // a {placeholder} the call does not fill refuses it here, not at dial time
   const channelId = channelIdFor({ campaignId, contactKey: number, attempt: 1 });
-  const data: ContactData = {};
+  const data: ContactData = { tracked: true, ...afterAnswerOf(input, s) };
   const callerId = input.callerId ?? chooseCallerId({ fixed: s.callerId, pool: s.callerIdPool, match: s.callerIdMatch }, 0, number);
   if (callerId) data.callerId = callerId;
   if (input.context) data.context = input.context;
@@ -102,6 +106,25 @@ export async function placeCall(service: CampaignService, input: CallNowInput): 
     await service.dialQueue(campaignId).add('dial', job, { jobId: dialJobId(campaignId, number, 1), lifo: ahead });
   }
   return { campaignId, number, channelId, campaignCreated };
+}
+
+/**
+ * The call's own `amd` and `message`, checked by the campaign settings' parser over the campaign's settings (so the
+ * same rules hold: a machine message needs AMD, and so on). A problem names `amd` or `message`.
+ */
+function afterAnswerOf(input: CallNowInput, s: CampaignSettings): Pick<ContactData, 'amd' | 'callMessage'> {
+  if (input.amd === undefined && input.message === undefined) return {};
+  let parsed: CampaignSettings;
+  try {
+    parsed = parseSettings({ ...s, ...(input.amd !== undefined ? { amd: input.amd } : {}), ...(input.message !== undefined ? { message: input.message } : {}) });
+  } catch (err) {
+    if (!(err instanceof BadArgumentError)) throw err;
+    // One field named (the first with a problem): the route turns it into the problem's JSON path.
+    const problems = err.message.slice(err.argument.length + 2).split('; ');
+    const field = problems[0]!.startsWith('message') ? 'message' : 'amd';
+    throw new BadArgumentError(field, problems.filter((p) => p.startsWith(field)).map((p) => p.replace(/^(amd|message)[:.]\s*/, '')).join('; '));
+  }
+  return { ...(input.amd !== undefined && parsed.amd ? { amd: parsed.amd } : {}), ...(input.message !== undefined && parsed.message ? { callMessage: parsed.message } : {}) };
 }
 
 /**

@@ -4,7 +4,8 @@ import type { CampaignService } from '../campaign-service.js';
 import { dialJobId } from '../job-data.js';
 
 /** Where a call stands: waiting for its turn, ringing, answered, or over (with its result). */
-export type CallState = 'queued' | 'dialing' | 'answered' | 'ended';
+/** `ringing`: the callee's phone rings (reported for calls placed over HTTP; a list's calls say dialing until answered). */
+export type CallState = 'queued' | 'dialing' | 'ringing' | 'answered' | 'ended';
 
 export interface CallStatusReport {
   channelId: string;
@@ -44,7 +45,7 @@ export async function callStatus(service: CampaignService, channelId: string): P
     return { ...base, state: 'ended', result, ...next };
   }
   const live = await service.store.inflightCall(campaignId, channelId);
-  if (live) return { ...base, state: live.state === 'answered' ? 'answered' : 'dialing', since: live.since };
+  if (live) return { ...base, state: live.state ?? 'dialing', since: live.since };
   const job = await service.dialQueue(campaignId).getJob(dialJobId(campaignId, number, attempt));
   if (job) {
     const st = await job.getState();

@@ -70,6 +70,26 @@ export const ContactsRejected = z
 
 // ---- calls ------------------------------------------------------------------------------------------------------
 
+/** `amd`, as the campaign setting and `dial --amd`: shape shown here, every field checked by parseAmdOptions. */
+export const AmdInput = z
+  .union([z.literal(true), z.looseObject({ onMachine: z.unknown().optional(), notSureAs: z.enum(['human', 'machine']).optional(), context: z.string().optional() })])
+  .meta({ id: 'AmdInput', description: 'Answering-machine detection: true for the defaults, or its options (README, "Answering machines"); checked by the same parser as the campaign setting.' });
+
+/** `message`, as the campaign setting and `dial --message …`: checked by parseMessageOptions. */
+export const MessageInput = z
+  .union([
+    z.string(),
+    z.array(z.string()),
+    z.looseObject({
+      media: z.union([z.string(), z.array(z.string())]).optional().meta({ description: 'What plays once answered, e.g. "sound:promo".' }),
+      press: z.unknown().optional().meta({ description: 'Keys and their actions, e.g. ["1=sales,s,1", "9=optout"].' }),
+      pressWaitS: numeric.optional(),
+      repeat: numeric.optional(),
+      machineMessage: z.unknown().optional().meta({ description: 'What a machine hears after the beep (needs amd).' }),
+    }),
+  ])
+  .meta({ id: 'MessageInput', description: 'A message played once answered, with press-1 rules (README, "Voice broadcast with press-1"); checked by the same parser as the campaign setting.' });
+
 /** Campaign settings as given to create a campaign: the main fields shown, every field checked by parseSettings. */
 export const CampaignSettingsInput = z
   .looseObject({
@@ -84,6 +104,8 @@ export const CampaignSettingsInput = z
     retry: z.union([z.string(), z.looseObject({})]).optional().meta({ description: 'Retry policy, e.g. "busy=2@5m,no_answer=1@1h".' }),
     allowRowOverrides: z.boolean().optional().meta({ description: 'Whether a row (or a call) may set its own callerid, context, extension and priority.' }),
     webhook: z.union([z.string(), z.looseObject({ url: z.string() })]).optional().meta({ description: 'Where results are POSTed (URL, or { url, secret, ratePerSecond, attempts }).' }),
+    amd: z.union([AmdInput, z.literal(false)]).optional(),
+    message: MessageInput.optional(),
   })
   .meta({ id: 'CampaignSettings', description: 'As for an upload (docs/campaigns.md; every setting in docs/production.md); every field is checked by the settings parser, which names each bad or unknown one.' });
 
@@ -104,12 +126,14 @@ export const CallRequest = z
       .refine((v) => Object.keys(v).length <= 64, 'at most 64 variables')
       .optional()
       .meta({ description: 'Channel variables of the call.' }),
+    amd: AmdInput.optional().meta({ description: 'This call\'s AMD, replacing the campaign\'s (as `dial --amd`).' }),
+    message: MessageInput.optional().meta({ description: 'This call\'s message, replacing the campaign\'s (as `dial --message`).' }),
     ahead: z.boolean().default(true).meta({ description: 'Ahead of the campaign\'s list (the next call it places); false: after it.' }),
   })
   .meta({ id: 'CallRequest' });
 export type CallRequestBody = z.output<typeof CallRequest>;
 
-export const CALL_STATES = ['queued', 'dialing', 'answered', 'ended'] as const;
+export const CALL_STATES = ['queued', 'dialing', 'ringing', 'answered', 'ended'] as const;
 
 export const CallAccepted = z
   .object({
