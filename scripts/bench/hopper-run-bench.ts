@@ -139,23 +139,26 @@ export async function benchHopperRun(o: HopperRunOptions): Promise<Record<string
     out.redis_keys_while_dialing_mb = mb(running);
     out.redis_while_dialing_by_kind = Object.entries(kinds).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k, v]) => `${k} ${mb(v)} MB`).join(', ');
     // What grows with the list. Waiting numbers cost nothing (PostgreSQL); a number dialed leaves marks that go once
-    // its final is archived (sweepSettled); a number waiting for a retry is a BullMQ delayed job, bounded by cps x
-    // the retry delays, not by the list. So: growth per number dialed between 40 % and 80 %, without the retry
-    // backlog's growth, projected over 10M numbers on top of the peak.
+    // its final is archived (sweepSettled); a number waiting for its retry holds a BullMQ delayed job, its place in
+    // the delayed set and the mark of its attempt so far: that retry backlog is bounded by cps x the retry delays, not
+    // by the list (the growth of those kinds between 40 % and 80 % matches the delayed jobs added, see the table).
+    // So: the growth per number dialed of every other kind of key, projected over 10M numbers on top of the peak.
     const [a40, a80] = at as [(typeof at)[0], (typeof at)[0]];
-    // A number waiting for its retry holds its delayed job and the mark of its attempt so far.
-    const perRetry = ((kinds['bull job'] ?? 0) + (kinds['bull delayed'] ?? 0)) / Math.max(1, a80.jobs) + (kinds['attempt-ids'] ?? 0) / Math.max(1, a80.marks);
-    const total = (k: Record<string, number>) => Object.values(k).reduce((a, b) => a + b, 0);
-    const grew = (total(a80.kinds) - total(a40.kinds) - (a80.delayed - a40.delayed) * perRetry) / (a80.attempts - a40.attempts);
-    const jobBytes = perRetry;
-    out.redis_growth_by_kind = Object.keys(a80.kinds)
-      .map((k) => [k, Math.round(((a80.kinds[k] ?? 0) - (a40.kinds[k] ?? 0)) / (a80.attempts - a40.attempts))] as const)
+    const RETRY_KINDS = new Set(['bull job', 'bull delayed', 'attempt-ids']);
+    const per = (k: string) => ((a80.kinds[k] ?? 0) - (a40.kinds[k] ?? 0)) / (a80.attempts - a40.attempts);
+    const kindsSeen = [...new Set([...Object.keys(a40.kinds), ...Object.keys(a80.kinds)])];
+    const grew = kindsSeen.filter((k) => !RETRY_KINDS.has(k)).reduce((x, k) => x + per(k), 0);
+    const retryGrew = kindsSeen.filter((k) => RETRY_KINDS.has(k)).reduce((x, k) => x + per(k), 0);
+    const jobBytes = retryGrew / Math.max(1e-9, (a80.delayed - a40.delayed) / (a80.attempts - a40.attempts));
+    out.redis_growth_by_kind = kindsSeen
+      .map((k) => [k, Math.round(per(k))] as const)
       .filter(([, b]) => b !== 0)
       .sort((x, y) => y[1] - x[1])
       .map(([k, b]) => `${k} ${b}`)
       .join(', ');
     out.retry_backlog_jobs = a80.delayed;
-    out.redis_bytes_per_job = Math.round(jobBytes);
+    out.redis_bytes_per_retry = Math.round(jobBytes);
+    out.retries_per_dialed_number = Math.round(((a80.delayed - a40.delayed) / (a80.attempts - a40.attempts)) * 100) / 100;
     out.redis_growth_bytes_per_dialed_number = Math.round(grew);
     out.redis_bytes_per_number_left = Math.round((left / o.list) * 10) / 10;
     out.redis_mb_10m_projected = mb(peak - baseline + Math.max(0, grew) * (10_000_000 - o.dial));
@@ -216,8 +219,8 @@ export function hopperRunTable(h: Record<string, number | string>): string[][] {
     [`  ${h.dialed} of them dialed at up to ${h.cps_target} cps: achieved (busiest calendar second)`, `${h.cps_achieved} cps (${h.cps_max_in_calendar_second})`, `${h.cps_target}`],
     ['  Redis peak over the whole run (used_memory minus the baseline)', `${h.redis_peak_mb} MB`, '<= 64 MB'],
     ['    where, at 80 % of the dialing', `${h.redis_while_dialing_by_kind}`, ''],
-    [`    retry backlog then (BullMQ delayed jobs, ~${h.redis_bytes_per_job} B each: bounded by cps x retry delays)`, `${h.retry_backlog_jobs} jobs`, ''],
-    ['  Redis growth per number dialed (retry backlog aside) / left per number after the archive', `${h.redis_growth_bytes_per_dialed_number} / ${h.redis_bytes_per_number_left} B`, ''],
+    [`    retry backlog then (${h.retries_per_dialed_number} per number dialed, ~${h.redis_bytes_per_retry} B each: job, delayed set, mark; bounded by cps x retry delays)`, `${h.retry_backlog_jobs} jobs`, ''],
+    ['  Redis growth per number dialed (keys of the retry backlog aside) / left per number after the archive', `${h.redis_growth_bytes_per_dialed_number} / ${h.redis_bytes_per_number_left} B`, ''],
     ['    growth per number dialed by kind of key, 40 % to 80 % (B)', `${h.redis_growth_by_kind}`, ''],
     ['  Redis for 10M numbers, projected from the above', `${h.redis_mb_10m_projected} MB`, 'flat'],
     [`  cancel (${h.finals_cancelled} numbers ended CANCELLED) / to archived`, `${h.cancel_s} / ${h.cancel_to_archived_s} s`, ''],
