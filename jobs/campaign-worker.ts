@@ -1,5 +1,6 @@
 import { recordOptOut, type OptOutInfo } from '../src/campaign/opt-out.js';
 import { SuppressionList } from '../src/campaign/suppression-list.js';
+import { CampaignMetaCache } from '../src/campaign/meta-cache.js';
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import type { Worker } from 'bullmq';
@@ -58,7 +59,7 @@ export class CampaignWorker {
   private readonly startedAt = new Map<string, number>();
   /** Finished campaigns seen with nothing left to do (no webhook backlog): not looked at again. */
   private readonly drained = new Set<string>();
-  private readonly metaCache = new Map<string, { at: number; meta: CampaignMeta }>();
+  private readonly metaCache: CampaignMetaCache;
   private readonly heartbeat: WorkerHeartbeat;
   private readonly witness: Witness | undefined;
   private readonly takeover: Takeover;
@@ -88,6 +89,7 @@ export class CampaignWorker {
       conn.on('error', (err: Error) => this.log.warn({ connection: name, err: err.message, stack: err.stack }, 'redis connection error'));
     }
     this.service = new CampaignService({ redis: this.redis, prefix: opts.prefix, logger: this.log, webhookAllowHosts: opts.webhookAllowHosts, allowedDestinations: opts.allowedDestinations, blockedDestinations: opts.blockedDestinations, ...(opts.history ? { history: opts.history } : {}) });
+    this.metaCache = new CampaignMetaCache((id) => this.service.get(id));
     this.feeder = this.service.contacts
       ? new HopperFeeder({
           redis: this.redis,
@@ -191,7 +193,7 @@ export class CampaignWorker {
       // Paused for everyone (an operator, or any worker's breaker): every worker's breaker starts afresh on resume.
       if (msg.includes('"change":"paused"')) this.breakers.forget(/"id":"([^"]+)"/.exec(msg)?.[1] ?? '');
       // A schedule edit: the next job must not go by the old times.
-      if (msg.includes('"change":"scheduled"')) this.metaCache.delete(/"id":"([^"]+)"/.exec(msg)?.[1] ?? '');
+      if (msg.includes('"change":"scheduled"')) this.metaCache.forget(/"id":"([^"]+)"/.exec(msg)?.[1] ?? '');
     });
     await this.sync();
     this.feeder?.start();
@@ -405,18 +407,14 @@ export class CampaignWorker {
   private async autoPause(id: string, reason: string): Promise<void> {
     // Several workers' breakers may ask at once: only the one that paused it tells the webhook.
     const pausedHere = await this.service.pauseNow(id, { reason, by: 'breaker' });
-    this.metaCache.delete(id);
+    this.metaCache.forget(id);
     if (!pausedHere) return;
     const hook = (await this.campaign(id)).settings.webhook;
     if (hook) await this.deliveries.event(id, hook, { event: 'campaign.paused', campaign_id: id, reason, by: 'breaker', at: new Date().toISOString() });
   }
 
   /** Settings and state, cached for a second: every job reads them, and cancel must be seen quickly. */
-  private async campaign(id: string): Promise<CampaignMeta> {
-    const hit = this.metaCache.get(id);
-    if (hit && Date.now() - hit.at < 1000) return hit.meta;
-    const meta = await this.service.get(id);
-    this.metaCache.set(id, { at: Date.now(), meta });
-    return meta;
+  private campaign(id: string): Promise<CampaignMeta> {
+    return this.metaCache.get(id);
   }
 }
