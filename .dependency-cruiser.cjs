@@ -20,16 +20,23 @@ const layers = [
   ['package', '^src/index\\.ts$'],
 ];
 /** Peers: folders of the same height that must not import each other. */
-const peers = [['sim', 'policy', 'report', 'webhook'], ['jobs', 'ops', 'dashboard']];
+const peers = [
+  ['sim', 'policy', 'report', 'webhook'],
+  ['jobs', 'ops', 'dashboard'],
+];
 
 const peerOf = (name) => peers.find((group) => group.includes(name)) ?? [name];
 const layerRules = layers.map(([name, path], i) => {
-  const allowedBelow = layers
-    .filter(([other], j) => j < i && !(peerOf(name).includes(other) && other !== name))
-    .map(([, p]) => p);
+  const allowedBelow = layers.filter(([other], j) => j < i && !(peerOf(name).includes(other) && other !== name)).map(([, p]) => p);
   return {
     name: `layer-${name}`,
-    comment: `${name} may import only itself and the layers below it: ${layers.slice(0, i).map(([n]) => n).filter((n) => !peerOf(name).includes(n)).join(', ') || 'none'}`,
+    comment: `${name} may import only itself and the layers below it: ${
+      layers
+        .slice(0, i)
+        .map(([n]) => n)
+        .filter((n) => !peerOf(name).includes(n))
+        .join(', ') || 'none'
+    }`,
     severity: 'error',
     from: { path },
     to: { path: '^(src|jobs)/', pathNot: [path, ...allowedBelow] },

@@ -68,7 +68,10 @@ export class CampaignWorker {
   private readonly deliveries: WebhookDeliveries;
   /** An opt-out goes into the do-not-call list at once, then to the campaign's webhook. */
   private optOut(info: OptOutInfo): Promise<boolean> {
-    return recordOptOut({ suppression: new SuppressionList(this.redis, this.service.keys), deliveries: this.deliveries, campaign: (cid) => this.campaign(cid) }, info);
+    return recordOptOut(
+      { suppression: new SuppressionList(this.redis, this.service.keys), deliveries: this.deliveries, campaign: (cid) => this.campaign(cid) },
+      info,
+    );
   }
   /** Tops up the hopper of campaigns whose list is in PostgreSQL (with `history`). */
   readonly feeder: HopperFeeder | undefined;
@@ -85,10 +88,21 @@ export class CampaignWorker {
     this.redis = connectRedis(opts.redisUrl);
     this.sub = connectSubscriber(opts.redisUrl);
     // Without listeners ioredis prints reconnect errors itself; ours go to the log with context.
-    for (const [name, conn] of [['redis', this.redis], ['subscriber', this.sub]] as const) {
+    for (const [name, conn] of [
+      ['redis', this.redis],
+      ['subscriber', this.sub],
+    ] as const) {
       conn.on('error', (err: Error) => this.log.warn({ connection: name, err: err.message, stack: err.stack }, 'redis connection error'));
     }
-    this.service = new CampaignService({ redis: this.redis, prefix: opts.prefix, logger: this.log, webhookAllowHosts: opts.webhookAllowHosts, allowedDestinations: opts.allowedDestinations, blockedDestinations: opts.blockedDestinations, ...(opts.history ? { history: opts.history } : {}) });
+    this.service = new CampaignService({
+      redis: this.redis,
+      prefix: opts.prefix,
+      logger: this.log,
+      webhookAllowHosts: opts.webhookAllowHosts,
+      allowedDestinations: opts.allowedDestinations,
+      blockedDestinations: opts.blockedDestinations,
+      ...(opts.history ? { history: opts.history } : {}),
+    });
     this.metaCache = new CampaignMetaCache((id) => this.service.get(id));
     this.feeder = this.service.contacts
       ? new HopperFeeder({
@@ -131,7 +145,15 @@ export class CampaignWorker {
     const ttlMs = opts.heartbeatTtlMs ?? 3000;
     const { redis, keys } = this.service.store;
     this.holdBacks = new HoldBacks(redis, keys);
-    this.heartbeat = new WorkerHeartbeat({ redis, keys, name: this.name, asterisk: opts.asterisk ?? '', ttlMs, intervalMs: Math.max(1, Math.floor(ttlMs / 3)), log: this.log });
+    this.heartbeat = new WorkerHeartbeat({
+      redis,
+      keys,
+      name: this.name,
+      asterisk: opts.asterisk ?? '',
+      ttlMs,
+      intervalMs: Math.max(1, Math.floor(ttlMs / 3)),
+      log: this.log,
+    });
     const observed: CallObserver = {
       ...opts.observer,
       originated: (info) => {
@@ -146,7 +168,16 @@ export class CampaignWorker {
     if (opts.witness ?? true) {
       // Peers on one Asterisk serve the same campaigns: the owner's campaign is one of this worker's.
       const campaignOf = (channelId: string) => campaignOfChannel(channelId, this.workers.keys());
-      const witness = new Witness({ redis, keys, ari: this.ari, events: this.events, peers: () => this.heartbeat.livePeers, refreshPeers: () => this.heartbeat.refreshPeers(), campaignOf, log: this.log });
+      const witness = new Witness({
+        redis,
+        keys,
+        ari: this.ari,
+        events: this.events,
+        peers: () => this.heartbeat.livePeers,
+        refreshPeers: () => this.heartbeat.refreshPeers(),
+        campaignOf,
+        log: this.log,
+      });
       this.witness = witness;
       this.observer = {
         ...observed,

@@ -132,7 +132,16 @@ export const dialContact = (deps: DialJobDeps) => {
     const meta = await deps.campaign(data.campaignId);
     const channelId = channelIdFor({ campaignId: data.campaignId, contactKey: data.number, attempt: data.attempt });
     const found = await store.attemptFound(data.campaignId, channelId);
-    const a = new Attempt({ data, meta, markFound: found.mark, jobId: job.id, log: deps.log, now: deps.now, hangupAll: deps.hangupAll, stopDialing: deps.stopDialing });
+    const a = new Attempt({
+      data,
+      meta,
+      markFound: found.mark,
+      jobId: job.id,
+      log: deps.log,
+      now: deps.now,
+      hangupAll: deps.hangupAll,
+      stopDialing: deps.stopDialing,
+    });
     const stop = (outcome: GateStop) => stopAttempt(store, job, token, a, outcome);
 
     let rec = found.stored;
@@ -141,7 +150,14 @@ export const dialContact = (deps: DialJobDeps) => {
         const stopped = await passGates(a, gates);
         if (stopped) return await stop(stopped);
         const result = await placeCall(deps, a);
-        const end = a.dialing ? judgeAttemptEnd(deps, data.campaignId, result, { retry: data.attempt > 1, trial: a.admission === 'trial', endpoint: a.endpoint, refusals: data.refusals ?? 0 }) : undefined;
+        const end = a.dialing
+          ? judgeAttemptEnd(deps, data.campaignId, result, {
+              retry: data.attempt > 1,
+              trial: a.admission === 'trial',
+              endpoint: a.endpoint,
+              refusals: data.refusals ?? 0,
+            })
+          : undefined;
         if (end?.action === 'send-again') {
           // Asterisk did not take it: no phone rang. Back to the queue as it was, to go out once it is back.
           await a.undo();

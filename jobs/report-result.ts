@@ -16,7 +16,10 @@ export interface ReportResultDeps {
 /** Thrown for a receiver's non-2xx answer; BullMQ retries with exponential backoff. */
 export class WebhookDeliveryError extends Error {
   override readonly name = 'WebhookDeliveryError';
-  constructor(readonly status: number, url: string) {
+  constructor(
+    readonly status: number,
+    url: string,
+  ) {
     super(`webhook ${new URL(url).origin} answered ${status}`);
   }
 }
@@ -46,13 +49,16 @@ export const reportResult = (deps: ReportResultDeps) => {
       res = await request(url, { method: 'POST', headers, body, headersTimeout: timeout, bodyTimeout: timeout, dispatcher });
     } catch (err) {
       if (err instanceof WebhookDestinationError || (err as { cause?: unknown }).cause instanceof WebhookDestinationError) {
-        throw new UnrecoverableError((err instanceof WebhookDestinationError ? err : ((err as { cause: WebhookDestinationError }).cause)).message);
+        throw new UnrecoverableError((err instanceof WebhookDestinationError ? err : (err as { cause: WebhookDestinationError }).cause).message);
       }
       throw err;
     }
     await res.body.dump();
     if (res.statusCode < 200 || res.statusCode >= 300) throw new WebhookDeliveryError(res.statusCode, url);
-    deps.log.debug({ campaignId: record?.campaignId ?? event?.campaign_id, webhookJobId: job.id, channelId: record?.channel_id, status: res.statusCode }, 'webhook delivered');
+    deps.log.debug(
+      { campaignId: record?.campaignId ?? event?.campaign_id, webhookJobId: job.id, channelId: record?.channel_id, status: res.statusCode },
+      'webhook delivered',
+    );
     return { status: res.statusCode };
   };
 };

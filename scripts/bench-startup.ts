@@ -72,7 +72,9 @@ try {
     dial_help_from_source_ms: time(process.execPath, ['bin/dial.js', '--help'], ROOT),
     ari_dialer_help_from_source_ms: time(process.execPath, ['bin/ari-dialer.js', '--help'], ROOT),
   };
-  say(`  npm pack: ${figures.pack_files} files${problems.length ? `, PROBLEMS: ${problems.join('; ')}` : ' (no tests or sources; dist/src/index.js + .d.ts, dashboard static files)'}`);
+  say(
+    `  npm pack: ${figures.pack_files} files${problems.length ? `, PROBLEMS: ${problems.join('; ')}` : ' (no tests or sources; dist/src/index.js + .d.ts, dashboard static files)'}`,
+  );
   say("  plain .mjs: import { runCall, AriClient } from 'ari-dialer'  ok");
   say(`  median of ${runs} runs:`);
   say(`    node -e 0 (the floor)               ${figures.node_floor_ms} ms`);

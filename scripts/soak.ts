@@ -30,7 +30,11 @@ const { values: o } = parseArgs({
 const calls = Number(o.calls);
 const faultEveryMs = Number(o['fault-every']) * 1000;
 const workerCount = Number(o.workers);
-for (const [name, v] of [['--calls', calls], ['--fault-every', faultEveryMs], ['--workers', workerCount]] as const) {
+for (const [name, v] of [
+  ['--calls', calls],
+  ['--fault-every', faultEveryMs],
+  ['--workers', workerCount],
+] as const) {
   if (!(Number.isFinite(v) && v > 0)) {
     process.stderr.write(`soak: ${name}: must be a number above 0\n`);
     process.exit(2);
@@ -60,7 +64,16 @@ const workers: ChildProcess[] = [];
 function startWorker(): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, '--lock-ms', '5000', '--stalled-ms', '2000', '--grace', '5', '--app', `soak-w${++appSeq}`], {
     stdio: ['ignore', 'ignore', 'ignore'],
-    env: { ...process.env, REDIS_URL: o['redis-url'], DIALER_PREFIX: prefix, ARI_URL: sim.url, ARI_USER: 'soak', ARI_PASSWORD: 'soak-pass', CHANNEL_CAP: '1000', LOG_LEVEL: 'error' },
+    env: {
+      ...process.env,
+      REDIS_URL: o['redis-url'],
+      DIALER_PREFIX: prefix,
+      ARI_URL: sim.url,
+      ARI_USER: 'soak',
+      ARI_PASSWORD: 'soak-pass',
+      CHANNEL_CAP: '1000',
+      LOG_LEVEL: 'error',
+    },
   });
   workers.push(child);
   return child;
@@ -168,8 +181,16 @@ try {
     row('originates', a.originates);
     row('attempts never placed', a.unplacedAttempts, '  (recorded but never dialed: must be 0)');
     row('unknown', a.byDisposition.UNKNOWN ?? 0, '  (numbers whose end nobody saw)');
-    row('interrupted', `${a.attemptsByDisposition.INTERRUPTED ?? 0} → ${a.byDisposition.INTERRUPTED ?? 0}`, '  (attempts cut by Asterisk or a gap → numbers still ending so)');
-    process.stdout.write(`  finals: ${Object.entries(a.byDisposition).map(([k, v]) => `${k.toLowerCase()} ${v}`).join(', ')}\n`);
+    row(
+      'interrupted',
+      `${a.attemptsByDisposition.INTERRUPTED ?? 0} → ${a.byDisposition.INTERRUPTED ?? 0}`,
+      '  (attempts cut by Asterisk or a gap → numbers still ending so)',
+    );
+    process.stdout.write(
+      `  finals: ${Object.entries(a.byDisposition)
+        .map(([k, v]) => `${k.toLowerCase()} ${v}`)
+        .join(', ')}\n`,
+    );
   }
   process.exitCode = a.resultsLost === 0 && a.doubleDials === 0 && a.stuckJobs === 0 && a.unplacedAttempts === 0 && a.finals === calls ? 0 : 1;
 } finally {

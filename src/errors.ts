@@ -32,7 +32,10 @@ export class DialerError extends Error {
 
 /** A bad value given by the user: names the argument or field and says what is wrong. */
 export class BadArgumentError extends DialerError {
-  constructor(readonly argument: string, message: string) {
+  constructor(
+    readonly argument: string,
+    message: string,
+  ) {
     super('BAD_ARGUMENT', `${argument}: ${message}`);
   }
 }
@@ -46,7 +49,10 @@ export class ConfigError extends DialerError {
 
 /** A campaign that still dials (or still has calls or deliveries under way) cannot be deleted without `force`. */
 export class CampaignActiveError extends DialerError {
-  constructor(readonly campaignId: string, message: string) {
+  constructor(
+    readonly campaignId: string,
+    message: string,
+  ) {
     super('CAMPAIGN_ACTIVE', message);
   }
 }

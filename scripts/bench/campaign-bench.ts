@@ -57,7 +57,14 @@ export async function benchCampaign(simUrl: string, redisUrl: string, opts: { at
   const trunkCps = 20;
   const config = join(configDir, 'dialer.json');
   writeFileSync(config, JSON.stringify({ trunks: [{ name: 'pstn', match: 'PJSIP/*@pstn', cps: trunkCps }] }));
-  const workers = startWorkers(2, { REDIS_URL: redisUrl, DIALER_PREFIX: prefix, ARI_URL: simUrl, ARI_USER: 'bench', ARI_PASSWORD: 'bench', DIALER_CONFIG: config });
+  const workers = startWorkers(2, {
+    REDIS_URL: redisUrl,
+    DIALER_PREFIX: prefix,
+    ARI_URL: simUrl,
+    ARI_USER: 'bench',
+    ARI_PASSWORD: 'bench',
+    DIALER_CONFIG: config,
+  });
   try {
     await new Promise((r) => setTimeout(r, 3000)); // both workers connected
     const fast = await runCampaign(svc, 'throughput', numbers(opts.attempts, '2'), { cps: 1000, maxConcurrent: 1000 });
@@ -75,7 +82,9 @@ export async function benchCampaign(simUrl: string, redisUrl: string, opts: { at
     const campaignCps = 15;
     const perCampaign = Math.round((trunkCps * opts.cpsSeconds) / 4);
     const trunked = await Promise.all(
-      ['4', '5'].map((digit, i) => runCampaign(svc, `trunk-${i}`, numbers(perCampaign, digit), { endpoint: 'PJSIP/{number}@pstn', cps: campaignCps, maxConcurrent: 200 })),
+      ['4', '5'].map((digit, i) =>
+        runCampaign(svc, `trunk-${i}`, numbers(perCampaign, digit), { endpoint: 'PJSIP/{number}@pstn', cps: campaignCps, maxConcurrent: 200 }),
+      ),
     );
     const both: number[] = [];
     for (const t of trunked) for await (const a of svc.attempts(t.id)) both.push(Date.parse(a.created_at));

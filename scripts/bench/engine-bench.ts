@@ -68,7 +68,9 @@ export async function benchEngine(url: string, opts: { calls: number; inFlight: 
   const before = process.memoryUsage().heapUsed;
   const abort = new AbortController();
   setMaxListeners(0, abort.signal);
-  const ringing = Array.from({ length: opts.heapCalls }, (_, i) => runCall(deps, { ...base(`heap-${i}`, 'SIP/bench/noanswer'), timeoutS: 86_400, signal: abort.signal }));
+  const ringing = Array.from({ length: opts.heapCalls }, (_, i) =>
+    runCall(deps, { ...base(`heap-${i}`, 'SIP/bench/noanswer'), timeoutS: 86_400, signal: abort.signal }),
+  );
   await new Promise((r) => setTimeout(r, 1500));
   gc?.();
   gc?.();
@@ -101,7 +103,14 @@ export const percentile = (sorted: readonly number[], p: number): number => sort
  */
 export async function latencyInFlight(
   url: string,
-  o: { app: string; inFlight: number; seconds: number; callMs: number; call: (channelId: string) => CallParams; observer: (latencies: number[]) => CallObserver },
+  o: {
+    app: string;
+    inFlight: number;
+    seconds: number;
+    callMs: number;
+    call: (channelId: string) => CallParams;
+    observer: (latencies: number[]) => CallObserver;
+  },
 ): Promise<number[]> {
   const ari = new AriClient({ url, user: 'bench', password: 'bench' });
   const events = new AriEventStream({ url, user: 'bench', password: 'bench', app: `${o.app}-${process.pid}` });
@@ -140,5 +149,10 @@ export async function benchLatency(url: string, opts: { inFlight: number; second
     call: (channelId) => base(channelId, 'SIP/bench/answer'),
     observer: (l) => ({ continued: ({ latencyMs }) => l.push(latencyMs) }),
   });
-  return { in_flight: opts.inFlight, calls: latencies.length, continue_p50_ms: round(percentile(latencies, 0.5)), continue_p99_ms: round(percentile(latencies, 0.99)) };
+  return {
+    in_flight: opts.inFlight,
+    calls: latencies.length,
+    continue_p50_ms: round(percentile(latencies, 0.5)),
+    continue_p99_ms: round(percentile(latencies, 0.99)),
+  };
 }

@@ -44,7 +44,14 @@ export async function benchHistory(o: HistoryBenchOptions): Promise<Record<strin
 /** A real campaign (simulator, one worker, the archiver): the most bytes per number while it runs, and after. */
 async function redisBytesPerNumber(svc: CampaignService, o: HistoryBenchOptions) {
   const sim = await AriSim.start({ users: { dialer: 'pw' }, timeScale: 0.02 });
-  const worker = new CampaignWorker({ redisUrl: o.redisUrl, prefix: svc.keys.prefix, history: svc.history, ari: { url: sim.url, user: 'dialer', password: 'pw' }, channelCap: 200, pollMs: 100 });
+  const worker = new CampaignWorker({
+    redisUrl: o.redisUrl,
+    prefix: svc.keys.prefix,
+    history: svc.history,
+    ari: { url: sim.url, user: 'dialer', password: 'pw' },
+    channelCap: 200,
+    pollMs: 100,
+  });
   await worker.start();
   const archiver = svc.historyArchiver({ archiveEveryMs: 500 });
   archiver.start();
@@ -78,9 +85,13 @@ async function redisBytesPerNumber(svc: CampaignService, o: HistoryBenchOptions)
       redis_bytes_per_number_finished: Math.round(finished / o.numbers),
       // Where the live peak's bytes were, per number: BullMQ's jobs (waiting ones, and the last 1,000 finished kept
       // per queue: a fixed cost that a big campaign spreads thin), stored attempts.
-      redis_live_peak_by_kind: Object.entries(liveKinds).sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, v]) => `${k} ${Math.round(v / o.numbers)}`).join(', '),
-      redis_1m_numbers_finished_mb_projected: Math.round((finished / o.numbers) * 1e6 / 1e6),
-      redis_1m_numbers_live_mb_projected: Math.round((live / o.numbers) * 1e6 / 1e6),
+      redis_live_peak_by_kind: Object.entries(liveKinds)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 6)
+        .map(([k, v]) => `${k} ${Math.round(v / o.numbers)}`)
+        .join(', '),
+      redis_1m_numbers_finished_mb_projected: Math.round(((finished / o.numbers) * 1e6) / 1e6),
+      redis_1m_numbers_live_mb_projected: Math.round(((live / o.numbers) * 1e6) / 1e6),
     };
   } finally {
     await archiver.stop();
@@ -96,7 +107,8 @@ async function archiveRate(svc: CampaignService, n: number) {
   const redis = svc.redis;
   for (let i = 0; i < n; i += 5000) {
     const p = redis.pipeline();
-    for (let j = i; j < Math.min(n, i + 5000); j++) p.rpush(svc.keys.outbox(campaignId), JSON.stringify({ k: 'a', w: 'bench-worker', ...(j % 2 ? { fs: 1 } : {}), r: record(campaignId, j) }));
+    for (let j = i; j < Math.min(n, i + 5000); j++)
+      p.rpush(svc.keys.outbox(campaignId), JSON.stringify({ k: 'a', w: 'bench-worker', ...(j % 2 ? { fs: 1 } : {}), r: record(campaignId, j) }));
     await p.exec();
   }
   const archiver = svc.historyArchiver({ batchSize: 2000 });
@@ -110,11 +122,27 @@ async function archiveRate(svc: CampaignService, n: number) {
 function record(campaignId: string, i: number) {
   const answered = i % 3 === 0;
   return {
-    status: 'success', answered, cause: answered ? 16 : 17, cause_txt: answered ? 'Normal Clearing' : 'User busy',
-    message: answered ? 'Normal Clearing (16)' : 'User busy (17)', disposition: answered ? 'ANSWERED' : 'BUSY',
-    channel_id: `${campaignId}-${i}`, endpoint: `SIP/trunk/+1777${i}`, callerid: '5550100', created_at: '2026-11-26T10:00:00.000Z',
-    answered_at: answered ? '2026-11-26T10:00:05.000Z' : null, ended_at: '2026-11-26T10:00:35.000Z', ring_s: 5, talk_s: answered ? 30 : 0,
-    duration: 35, continued: answered, campaignId, row: i + 2, number: `+1777${String(i).padStart(7, '0')}`, attempt: 1, final: i % 2 === 1,
+    status: 'success',
+    answered,
+    cause: answered ? 16 : 17,
+    cause_txt: answered ? 'Normal Clearing' : 'User busy',
+    message: answered ? 'Normal Clearing (16)' : 'User busy (17)',
+    disposition: answered ? 'ANSWERED' : 'BUSY',
+    channel_id: `${campaignId}-${i}`,
+    endpoint: `SIP/trunk/+1777${i}`,
+    callerid: '5550100',
+    created_at: '2026-11-26T10:00:00.000Z',
+    answered_at: answered ? '2026-11-26T10:00:05.000Z' : null,
+    ended_at: '2026-11-26T10:00:35.000Z',
+    ring_s: 5,
+    talk_s: answered ? 30 : 0,
+    duration: 35,
+    continued: answered,
+    campaignId,
+    row: i + 2,
+    number: `+1777${String(i).padStart(7, '0')}`,
+    attempt: 1,
+    final: i % 2 === 1,
     vars: { name: `Customer ${i}`, crm_id: `CRM-${i}` },
   };
 }
@@ -130,11 +158,14 @@ async function reads(svc: CampaignService, history: HistoryStore, rows: number) 
     SELECT 'c-' || g, 'campaign ' || g, 'finished', now() - g * interval '1 hour', now(), '{"endpoint":"SIP/t/{number}"}',
            '{"total":1000,"done":1000,"attempts":1300,"final":{},"attempt":{}}', now()
     FROM generate_series(1, 200) g`);
-  await history.pool.query(`
+  await history.pool.query(
+    `
     INSERT INTO campaigns (id, name, state, created_at, finished_at, settings, counters, archived_at)
     VALUES ('big', 'big', 'finished', now(), now(), '{"endpoint":"SIP/t/{number}"}', $1, now())`,
-    [JSON.stringify({ total: rows / 2, done: rows / 2, attempts: rows, final: {}, attempt: { BUSY: rows / 2, ANSWERED: rows / 2 } })]);
-  await history.pool.query(`
+    [JSON.stringify({ total: rows / 2, done: rows / 2, attempts: rows, final: {}, attempt: { BUSY: rows / 2, ANSWERED: rows / 2 } })],
+  );
+  await history.pool.query(
+    `
     INSERT INTO attempts (channel_id, campaign_id, number, row, attempt, final, worker, status, disposition, answered, cause, cause_txt,
       message, endpoint, callerid, created_at, answered_at, ended_at, ring_s, talk_s, duration, vars, record)
     SELECT 'big-' || g, 'big', n, g % $2 + 2, a, a = 2, 'w1', 'success', d, a = 2, c, ct, ct || ' (' || c || ')', 'SIP/t/' || n, '5550100',
@@ -148,7 +179,9 @@ async function reads(svc: CampaignService, history: HistoryStore, rows: number) 
     FROM (SELECT g, '+1888' || lpad((g % $2)::text, 7, '0') AS n, CASE WHEN g <= $2 THEN 1 ELSE 2 END AS a,
                  CASE WHEN g <= $2 THEN 'BUSY' ELSE 'ANSWERED' END AS d, CASE WHEN g <= $2 THEN 17 ELSE 16 END AS c,
                  CASE WHEN g <= $2 THEN 'User busy' ELSE 'Normal Clearing' END AS ct
-          FROM generate_series(1, $1::int) g) s`, [rows, rows / 2]);
+          FROM generate_series(1, $1::int) g) s`,
+    [rows, rows / 2],
+  );
   await history.pool.query(`
     INSERT INTO finals (campaign_id, number, channel_id, row, attempt, disposition, answered, ended_at, record)
     SELECT campaign_id, number, channel_id, row, attempt, disposition, answered, ended_at, record FROM attempts WHERE campaign_id = 'big' AND final`);
@@ -168,9 +201,17 @@ async function reads(svc: CampaignService, history: HistoryStore, rows: number) 
   let k = 0;
   const search = await time(() => svc.search(`+1888${String((k++ * 7919) % (rows / 2)).padStart(7, '0')}`));
   const list = await time(() => svc.list(), 10);
-  const page = await time(() => Promise.all([svc.status('big'), svc.latestAttempts('big', { limit: 50 }), svc.latestAttempts('big', { limit: 50, disposition: 'BUSY' })]), 10);
+  const page = await time(
+    () => Promise.all([svc.status('big'), svc.latestAttempts('big', { limit: 50 }), svc.latestAttempts('big', { limit: 50, disposition: 'BUSY' })]),
+    10,
+  );
   let lines = 0;
-  const sink = new Writable({ write(chunk: Buffer | string, _e, cb) { lines++; cb(); } });
+  const sink = new Writable({
+    write(chunk: Buffer | string, _e, cb) {
+      lines++;
+      cb();
+    },
+  });
   const rss0 = process.memoryUsage().rss;
   const t1 = performance.now();
   await writeReport(svc, 'big', { format: 'csv', attempts: true }, sink);

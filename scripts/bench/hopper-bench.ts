@@ -67,7 +67,14 @@ export async function benchHopper(o: HopperBenchOptions): Promise<Record<string,
     await p.pause(c.id!);
     await p.resume(c.id!);
     await p.dialQueue(c.id!).pause();
-    const feeder = new HopperFeeder({ redis, keys: p.keys, contacts: p.contacts!, queue: (id) => p.dialQueue(id), campaign: (id) => p.get(id), owner: 'bench' });
+    const feeder = new HopperFeeder({
+      redis,
+      keys: p.keys,
+      contacts: p.contacts!,
+      queue: (id) => p.dialQueue(id),
+      campaign: (id) => p.get(id),
+      owner: 'bench',
+    });
     out.hopper_jobs = await feeder.feed(c.id!);
     await feeder.stop();
     const pgBytes = await bytes(inPg);

@@ -92,7 +92,12 @@ export async function benchHopperRun(o: HopperRunOptions): Promise<Record<string
 
     // The import: COPY into contacts; the campaign appears in Redis once its rows are committed and dials at once.
     const t0 = performance.now();
-    const c = await svc.create({ name: 'must-show', settings: { endpoint: 'SIP/trunk/{number}', timeoutS: 30, cps: o.cps, maxConcurrent: 1000 }, open: csvOf(o.list), skipInvalid: true });
+    const c = await svc.create({
+      name: 'must-show',
+      settings: { endpoint: 'SIP/trunk/{number}', timeoutS: 30, cps: o.cps, maxConcurrent: 1000 },
+      open: csvOf(o.list),
+      skipInvalid: true,
+    });
     const id = c.id!;
     progress(`imported ${c.accepted}`);
     out.import_rows_per_s = Math.round(c.accepted / ((performance.now() - t0) / 1000));
@@ -108,7 +113,13 @@ export async function benchHopperRun(o: HopperRunOptions): Promise<Record<string
         const q = await svc.dialQueue(id).getJobCounts('waiting', 'paused', 'prioritized', 'active', 'delayed', 'completed', 'failed');
         const k: Record<string, number> = {};
         running = await prefixBytes(redis, prefix, k);
-        at.push({ attempts: s.counters.attempts, delayed: q.delayed ?? 0, jobs: Object.values(q).reduce((a, b) => a + b, 0), marks: await redis.hlen(svc.keys.attemptIds(id)), kinds: k });
+        at.push({
+          attempts: s.counters.attempts,
+          delayed: q.delayed ?? 0,
+          jobs: Object.values(q).reduce((a, b) => a + b, 0),
+          marks: await redis.hlen(svc.keys.attemptIds(id)),
+          kinds: k,
+        });
       }
       progress(`attempts ${s.counters.attempts} state ${s.state}`);
       await sleep(progressEvery);
@@ -137,7 +148,11 @@ export async function benchHopperRun(o: HopperRunOptions): Promise<Record<string
     out.redis_peak_mb = mb(peak - baseline);
     out.redis_after_archive_mb = mb(after - baseline);
     out.redis_keys_while_dialing_mb = mb(running);
-    out.redis_while_dialing_by_kind = Object.entries(kinds).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k, v]) => `${k} ${mb(v)} MB`).join(', ');
+    out.redis_while_dialing_by_kind = Object.entries(kinds)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 5)
+      .map(([k, v]) => `${k} ${mb(v)} MB`)
+      .join(', ');
     // What grows with the list. Waiting numbers cost nothing (PostgreSQL); a number dialed leaves marks that go once
     // its final is archived (sweepSettled); a number waiting for its retry holds a BullMQ delayed job, its place in
     // the delayed set and the mark of its attempt so far: that retry backlog is bounded by cps x the retry delays, not
@@ -163,7 +178,14 @@ export async function benchHopperRun(o: HopperRunOptions): Promise<Record<string
     out.redis_bytes_per_number_left = Math.round((left / o.list) * 10) / 10;
     out.redis_mb_10m_projected = mb(peak - baseline + Math.max(0, grew) * (10_000_000 - o.dial));
 
-    const q = await history.pool.query<{ contacts: string; done: string; finals: string; cancelled: string; final_attempts: string; numbers_final_twice: string }>(
+    const q = await history.pool.query<{
+      contacts: string;
+      done: string;
+      finals: string;
+      cancelled: string;
+      final_attempts: string;
+      numbers_final_twice: string;
+    }>(
       `SELECT (SELECT count(*) FROM contacts WHERE campaign_id = $1) AS contacts,
               (SELECT count(*) FROM contacts WHERE campaign_id = $1 AND state = 'done') AS done,
               (SELECT count(*) FROM finals WHERE campaign_id = $1) AS finals,
@@ -178,7 +200,10 @@ export async function benchHopperRun(o: HopperRunOptions): Promise<Record<string
     out.finals = Number(r.finals);
     out.finals_cancelled = Number(r.cancelled);
     out.numbers_final_twice = Number(r.numbers_final_twice);
-    const open = await history.pool.query<{ state: string; n: string }>(`SELECT state, count(*) AS n FROM contacts WHERE campaign_id = $1 AND state <> 'done' GROUP BY state`, [id]);
+    const open = await history.pool.query<{ state: string; n: string }>(
+      `SELECT state, count(*) AS n FROM contacts WHERE campaign_id = $1 AND state <> 'done' GROUP BY state`,
+      [id],
+    );
     out.contacts_not_done = open.rows.map((x) => `${x.state} ${x.n}`).join(', ') || 'none';
     out.final_once_each = out.contacts === o.list && out.contacts_done === o.list && out.finals === o.list && out.numbers_final_twice === 0 ? 'yes' : 'NO';
 
@@ -188,7 +213,14 @@ export async function benchHopperRun(o: HopperRunOptions): Promise<Record<string
     const settings = { cps: 1000, maxConcurrent: 1000 };
     const rates = { redis: [] as number[], pg: [] as number[] };
     // Alternating, three of each (the machine's other load drifts); the median of each path compared.
-    for (const [round, lead] of [['redis', '2'], ['pg', '3'], ['pg', '4'], ['redis', '5'], ['redis', '6'], ['pg', '7']] as const) {
+    for (const [round, lead] of [
+      ['redis', '2'],
+      ['pg', '3'],
+      ['pg', '4'],
+      ['redis', '5'],
+      ['redis', '6'],
+      ['pg', '7'],
+    ] as const) {
       const run = await runCampaign(round === 'redis' ? inRedis : svc, `${round}-${lead}`, numbers(lead), settings);
       progress(`${round}: ${run.seconds} s`);
       rates[round].push(o.compareAttempts / run.seconds);
@@ -216,17 +248,37 @@ export async function benchHopperRun(o: HopperRunOptions): Promise<Record<string
 export function hopperRunTable(h: Record<string, number | string>): string[][] {
   return [
     [`${h.list} numbers imported with COPY, then the campaign on the simulator (${h.workers} workers)`, `${h.import_rows_per_s} rows/s`, '>= 100000'],
-    [`  ${h.dialed} of them dialed at up to ${h.cps_target} cps: achieved (busiest calendar second)`, `${h.cps_achieved} cps (${h.cps_max_in_calendar_second})`, `${h.cps_target}`],
+    [
+      `  ${h.dialed} of them dialed at up to ${h.cps_target} cps: achieved (busiest calendar second)`,
+      `${h.cps_achieved} cps (${h.cps_max_in_calendar_second})`,
+      `${h.cps_target}`,
+    ],
     ['  Redis peak over the whole run (used_memory minus the baseline)', `${h.redis_peak_mb} MB`, '<= 64 MB'],
     ['    where, at 80 % of the dialing', `${h.redis_while_dialing_by_kind}`, ''],
-    [`    retry backlog then (${h.retries_per_dialed_number} per number dialed, ~${h.redis_bytes_per_retry} B each: job, delayed set, mark; bounded by cps x retry delays)`, `${h.retry_backlog_jobs} jobs`, ''],
-    ['  Redis growth per number dialed (keys of the retry backlog aside) / left per number after the archive', `${h.redis_growth_bytes_per_dialed_number} / ${h.redis_bytes_per_number_left} B`, ''],
+    [
+      `    retry backlog then (${h.retries_per_dialed_number} per number dialed, ~${h.redis_bytes_per_retry} B each: job, delayed set, mark; bounded by cps x retry delays)`,
+      `${h.retry_backlog_jobs} jobs`,
+      '',
+    ],
+    [
+      '  Redis growth per number dialed (keys of the retry backlog aside) / left per number after the archive',
+      `${h.redis_growth_bytes_per_dialed_number} / ${h.redis_bytes_per_number_left} B`,
+      '',
+    ],
     ['    growth per number dialed by kind of key, 40 % to 80 % (B)', `${h.redis_growth_by_kind}`, ''],
-    [`  Redis for 10M numbers, projected from the above${Number(h.dialed) < 20_000 ? ' (too short a run: the outbox and BullMQ\'s events stream still filling count as growth)' : ''}`, `${h.redis_mb_10m_projected} MB`, 'flat'],
+    [
+      `  Redis for 10M numbers, projected from the above${Number(h.dialed) < 20_000 ? " (too short a run: the outbox and BullMQ's events stream still filling count as growth)" : ''}`,
+      `${h.redis_mb_10m_projected} MB`,
+      'flat',
+    ],
     [`  cancel (${h.finals_cancelled} numbers ended CANCELLED) / to archived`, `${h.cancel_s} / ${h.cancel_to_archived_s} s`, ''],
     [`  every number final exactly once in PostgreSQL (${h.finals} finals, contacts not done: ${h.contacts_not_done})`, `${h.final_once_each}`, 'yes'],
     ['  double dials (simulator: originates per channel id > 1)', `${h.double_dials}`, '0'],
-    [`campaign attempts/s, ${h.compare_attempts} attempts, 2 workers: list in Redis / in PostgreSQL behind the hopper (difference, medians of 3)`, `${h.attempts_per_s_list_in_redis} / ${h.attempts_per_s_hopper} (${h.hopper_difference_pct} %)`, 'within 5 %'],
+    [
+      `campaign attempts/s, ${h.compare_attempts} attempts, 2 workers: list in Redis / in PostgreSQL behind the hopper (difference, medians of 3)`,
+      `${h.attempts_per_s_list_in_redis} / ${h.attempts_per_s_hopper} (${h.hopper_difference_pct} %)`,
+      'within 5 %',
+    ],
     ['  each run', `${h.attempts_per_s_runs}`, ''],
   ];
 }

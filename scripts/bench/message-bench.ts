@@ -76,7 +76,12 @@ export async function benchKeyAction(url: string, opts: { inFlight: number; seco
     call: (channelId) => ({ ...base(channelId, 'SIP/bench/press1'), message: BENCH_MESSAGE }),
     observer: (l) => ({ keyAction: ({ latencyMs }) => l.push(latencyMs) }),
   });
-  return { in_flight: opts.inFlight, keys: latencies.length, key_to_action_p50_ms: round(percentile(latencies, 0.5)), key_to_action_p99_ms: round(percentile(latencies, 0.99)) };
+  return {
+    in_flight: opts.inFlight,
+    keys: latencies.length,
+    key_to_action_p50_ms: round(percentile(latencies, 0.5)),
+    key_to_action_p99_ms: round(percentile(latencies, 0.99)),
+  };
 }
 
 export interface PacedFigures {
@@ -127,7 +132,10 @@ export async function benchPaced(url: string, opts: { cps: number; calls: number
   const abort = new AbortController();
   setMaxListeners(0, abort.signal);
   const ringing = Array.from({ length: opts.heapCalls }, (_, i) =>
-    runCall({ ari, events }, { ...base(`pheap-${i}`, 'SIP/bench/noanswer'), timeoutS: 86_400, signal: abort.signal, message: BENCH_MESSAGE, capture: ['SURVEY_ANSWER'] }),
+    runCall(
+      { ari, events },
+      { ...base(`pheap-${i}`, 'SIP/bench/noanswer'), timeoutS: 86_400, signal: abort.signal, message: BENCH_MESSAGE, capture: ['SURVEY_ANSWER'] },
+    ),
   );
   await new Promise((r) => setTimeout(r, 1500));
   gc?.();

@@ -120,7 +120,7 @@ export async function benchRedis(o: RedisBenchOptions): Promise<RedisFigures> {
       numbers: o.numbers,
       attempts,
       workers: nWorkers,
-      redis_cpu_us_per_attempt: Math.round((after.cpuS - before.cpuS) * 1e6 / attempts),
+      redis_cpu_us_per_attempt: Math.round(((after.cpuS - before.cpuS) * 1e6) / attempts),
       commands_per_attempt: per(allCalls),
       top_commands: costs.slice(0, 12).map((c) => ({ ...c, calls_per_attempt: per(c.calls) })),
       top_scripts,
@@ -129,7 +129,11 @@ export async function benchRedis(o: RedisBenchOptions): Promise<RedisFigures> {
       throughput_workers: moreWorkers,
       redis_bytes_per_number_after: Math.round(bytesAfter / o.numbers),
       settle_s: settleS,
-      redis_bytes_after_by_kind: Object.entries(kinds).sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, v]) => `${k} ${Math.round(v / o.numbers)}`).join(', '),
+      redis_bytes_after_by_kind: Object.entries(kinds)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 6)
+        .map(([k, v]) => `${k} ${Math.round(v / o.numbers)}`)
+        .join(', '),
     };
   } finally {
     await stopWorkers(workers);
@@ -192,20 +196,31 @@ async function scriptBreakdown(redis: RedisClient, campaign: () => Promise<numbe
   const by = new Map<string, { calls: number; us: number }>();
   for (const e of log as Array<[number, number, number, string[]]>) {
     const [cmd, sha] = e[3];
-    const name = /^evalsha$/i.test(cmd ?? '') ? (names.get(sha ?? '') ?? `script ${sha?.slice(0, 8)}`) : /^eval$/i.test(cmd ?? '') ? 'EVAL (first use on a socket)' : (cmd ?? '?').toLowerCase();
+    const name = /^evalsha$/i.test(cmd ?? '')
+      ? (names.get(sha ?? '') ?? `script ${sha?.slice(0, 8)}`)
+      : /^eval$/i.test(cmd ?? '')
+        ? 'EVAL (first use on a socket)'
+        : (cmd ?? '?').toLowerCase();
     const v = by.get(name) ?? { calls: 0, us: 0 };
     v.calls++;
     v.us += e[2];
     by.set(name, v);
   }
   return [...by]
-    .map(([script, v]) => ({ script, calls_per_attempt: Math.round((v.calls / attempts) * 100) / 100, us_per_attempt: Math.round((v.us / attempts) * 10) / 10 }))
+    .map(([script, v]) => ({
+      script,
+      calls_per_attempt: Math.round((v.calls / attempts) * 100) / 100,
+      us_per_attempt: Math.round((v.us / attempts) * 10) / 10,
+    }))
     .sort((a, b) => b.us_per_attempt - a.us_per_attempt)
     .slice(0, 15);
 }
 
 /** Commands run between two readings, costliest first; the INFO calls of the readings themselves left out. */
-function commandDeltas(a: Map<string, { calls: number; usec: number }>, b: Map<string, { calls: number; usec: number }>): Omit<CommandCost, 'calls_per_attempt'>[] {
+function commandDeltas(
+  a: Map<string, { calls: number; usec: number }>,
+  b: Map<string, { calls: number; usec: number }>,
+): Omit<CommandCost, 'calls_per_attempt'>[] {
   const out: Omit<CommandCost, 'calls_per_attempt'>[] = [];
   for (const [command, v] of b) {
     const calls = v.calls - (a.get(command)?.calls ?? 0) - (command === 'info' ? 2 : 0);
@@ -227,7 +242,11 @@ export function redisBenchOptions(quick: boolean): RedisBenchOptions {
 /** The figures as the bench prints them. */
 export function redisTable(r: RedisFigures): string[][] {
   return [
-    [`Redis CPU per attempt (${r.attempts} attempts of ${r.numbers} numbers, ${r.workers} workers, history in PostgreSQL)`, `${r.redis_cpu_us_per_attempt} µs`, '<= 200 µs'],
+    [
+      `Redis CPU per attempt (${r.attempts} attempts of ${r.numbers} numbers, ${r.workers} workers, history in PostgreSQL)`,
+      `${r.redis_cpu_us_per_attempt} µs`,
+      '<= 200 µs',
+    ],
     ['Redis commands per attempt (those run inside Lua scripts included)', `${r.commands_per_attempt}`, '<= 30'],
     ...r.top_commands.slice(0, 8).map((c) => [`  ${c.command}: ${c.calls} calls (${c.calls_per_attempt} per attempt)`, `${Math.round(c.usec / 1000)} ms`, '']),
     ['  time per attempt by script (its commands included) and command (SLOWLOG, a second campaign):', '', ''],

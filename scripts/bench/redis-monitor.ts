@@ -42,7 +42,7 @@ try {
   await new Promise((r) => setTimeout(r, 4000));
   const mon = connectRedis(own.url);
   const lines: string[] = [];
-  const m = (await (mon as unknown as { monitor(): Promise<NodeJS.EventEmitter> }).monitor());
+  const m = await (mon as unknown as { monitor(): Promise<NodeJS.EventEmitter> }).monitor();
   m.on('monitor', (_t: string, args: string[], source: string) => lines.push(JSON.stringify([source, ...args])));
   const settings = { endpoint: 'SIP/trunk/{number}', timeoutS: 30, cps: 1000, maxConcurrent: 1000, retry: 'busy=1@50ms' };
   const list = Array.from({ length: n }, (_, i) => `+12${String(i * 10 + (i % 5 === 4 ? 6 : i % 5)).padStart(8, '0')}`);

@@ -21,9 +21,18 @@ export async function stopWorkers(ws: readonly ChildProcess[]): Promise<void> {
 }
 
 /** Creates a campaign of `list` (endpoint `SIP/trunk/{number}`, timeout 30 s unless `settings` say) and waits for its finish. */
-export async function runCampaign(svc: CampaignService, name: string, list: string[], settings: Record<string, unknown>): Promise<{ id: string; seconds: number; finishedAt: number }> {
+export async function runCampaign(
+  svc: CampaignService,
+  name: string,
+  list: string[],
+  settings: Record<string, unknown>,
+): Promise<{ id: string; seconds: number; finishedAt: number }> {
   const t0 = performance.now();
-  const r = await svc.create({ name, settings: { endpoint: 'SIP/trunk/{number}', timeoutS: 30, ...settings }, open: () => Readable.from([`number\n${list.join('\n')}\n`]) });
+  const r = await svc.create({
+    name,
+    settings: { endpoint: 'SIP/trunk/{number}', timeoutS: 30, ...settings },
+    open: () => Readable.from([`number\n${list.join('\n')}\n`]),
+  });
   for (;;) {
     const s = await svc.get(r.id!);
     if (s.state === 'finished') break;

@@ -1,15 +1,7 @@
 import type { AriSim } from '../../src/sim/index.js';
 
 /** What the soak can break, in the order it breaks them. */
-export const FAULTS = [
-  'socket-drop',
-  'rest-5xx-burst',
-  'slow-rest',
-  'worker-sigkill',
-  'connection-reset',
-  'asterisk-restart',
-  'trunk-outage',
-] as const;
+export const FAULTS = ['socket-drop', 'rest-5xx-burst', 'slow-rest', 'worker-sigkill', 'connection-reset', 'asterisk-restart', 'trunk-outage'] as const;
 export type FaultName = (typeof FAULTS)[number];
 
 export interface FaultTargets {

@@ -30,7 +30,9 @@ if (!config.ariUrl) {
   process.exit(2);
 }
 const log = createLogger({ level: config.logLevel });
-const history = config.databaseUrl ? await (await import('../../src/store/history/open-history.js')).openHistory({ url: config.databaseUrl, logger: log }) : undefined;
+const history = config.databaseUrl
+  ? await (await import('../../src/store/history/open-history.js')).openHistory({ url: config.databaseUrl, logger: log })
+  : undefined;
 const worker = new CampaignWorker({
   ...(history ? { history } : {}),
   redisUrl: config.redisUrl,

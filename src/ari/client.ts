@@ -2,15 +2,7 @@ import { Pool, errors as undiciErrors } from 'undici';
 import type { Dispatcher } from 'undici';
 import { silentLogger, type Logger } from '../log.js';
 import { ariCredentials, parseAriUrl, type AriUrl } from './ari-url.js';
-import {
-  AriAuthError,
-  AriHttpError,
-  AriNotAriError,
-  AriTimeoutError,
-  AriUnreachableError,
-  NEVER_CONNECTED_CODES,
-  ariMessageOf,
-} from './errors.js';
+import { AriAuthError, AriHttpError, AriNotAriError, AriTimeoutError, AriUnreachableError, NEVER_CONNECTED_CODES, ariMessageOf } from './errors.js';
 import type { Application, AsteriskInfo, Channel, LiveRecording, StoredRecording } from './types.generated.js';
 
 export interface AriClientOptions {

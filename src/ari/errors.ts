@@ -17,7 +17,11 @@ export class AriHttpError extends DialerError {
 
 /** 401: the ari.conf user or password is wrong. */
 export class AriAuthError extends AriHttpError {
-  constructor(readonly user: string, method: string, path: string) {
+  constructor(
+    readonly user: string,
+    method: string,
+    path: string,
+  ) {
     super(
       401,
       'Authentication required',
@@ -75,13 +79,16 @@ export const NEVER_CONNECTED_CODES: ReadonlySet<string> = new Set([
 ]);
 
 export class AriTimeoutError extends DialerError {
-  constructor(readonly method: string, readonly path: string, readonly timeoutMs: number) {
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly timeoutMs: number,
+  ) {
     super('ARI_TIMEOUT', `ARI ${method} ${path} got no answer within ${timeoutMs} ms`);
   }
 }
 
-export const isAriHttpError = (e: unknown, status?: number): e is AriHttpError =>
-  e instanceof AriHttpError && (status === undefined || e.status === status);
+export const isAriHttpError = (e: unknown, status?: number): e is AriHttpError => e instanceof AriHttpError && (status === undefined || e.status === status);
 
 /** Asterisk says `message` almost everywhere, but `error` for some failures (originate "Allocation failed"). */
 export function ariMessageOf(body: unknown): string | undefined {

@@ -31,7 +31,11 @@ export interface RecordingFile {
  * whole file (main/http.c has no 206), a proxy in front of it may honour it. A connection of its own (not the call
  * pool's), so a long download never holds up an originate. 404 and other ARI errors are thrown typed.
  */
-export async function openRecordingFile(src: RecordingSource, name: string, opts: { range?: string; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<RecordingFile> {
+export async function openRecordingFile(
+  src: RecordingSource,
+  name: string,
+  opts: { range?: string; timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<RecordingFile> {
   const url = parseAriUrl(src.url);
   const { user, authorization } = ariCredentials(url, src.user, src.password);
   const path = `${url.basePath}/recordings/stored/${encodeURIComponent(name)}/file`;
@@ -39,7 +43,13 @@ export async function openRecordingFile(src: RecordingSource, name: string, opts
   if (opts.range) headers.range = opts.range;
   let res;
   try {
-    res = await request(url.origin + path, { method: 'GET', headers, headersTimeout: opts.timeoutMs ?? 10_000, bodyTimeout: opts.timeoutMs ?? 30_000, signal: opts.signal });
+    res = await request(url.origin + path, {
+      method: 'GET',
+      headers,
+      headersTimeout: opts.timeoutMs ?? 10_000,
+      bodyTimeout: opts.timeoutMs ?? 30_000,
+      signal: opts.signal,
+    });
   } catch (err) {
     const e = err as { code?: string; message?: string };
     throw new AriUnreachableError(url.display, e.code ?? e.message ?? String(err), { cause: err, mayHaveArrived: false });

@@ -50,7 +50,6 @@ export class CampaignReads {
     this.log = opts.logger ?? silentLogger;
   }
 
-
   get redis(): RedisClient {
     return this.opts.redis;
   }
@@ -99,11 +98,17 @@ export class CampaignReads {
     const at = new Date(now).toISOString();
     const s = meta.settings;
     const out: HoldBack[] = [];
-    if (meta.state === 'paused') out.push({ reason: 'paused', detail: meta.paused ? `paused by its ${meta.paused.by === 'breaker' ? 'circuit breaker' : 'operator'}: ${meta.paused.reason}` : 'paused by an operator', at });
+    if (meta.state === 'paused')
+      out.push({
+        reason: 'paused',
+        detail: meta.paused ? `paused by its ${meta.paused.by === 'breaker' ? 'circuit breaker' : 'operator'}: ${meta.paused.reason}` : 'paused by an operator',
+        at,
+      });
     const gate = schedulePhase(s, now);
     if (gate.kind === 'before') out.push({ reason: 'schedule', detail: `starts at ${gate.startAt}`, at, waitMs: gate.waitMs });
     if (gate.kind === 'ended') out.push({ reason: 'schedule', detail: `ended at ${gate.endAt}`, at });
-    if (s.window && !isInsideWindow(s.window, new Date(now))) out.push({ reason: 'window', detail: `outside the calling window ${formatCallingWindow(s.window)}`, at });
+    if (s.window && !isInsideWindow(s.window, new Date(now)))
+      out.push({ reason: 'window', detail: `outside the calling window ${formatCallingWindow(s.window)}`, at });
     if (counters.inflight >= s.maxConcurrent) out.push({ reason: 'concurrency', detail: `its own ${s.maxConcurrent} calls at once`, at });
     for (const h of await this.holdBacks.recent(meta.id, now)) if (!out.some((o) => o.reason === h.reason && h.reason !== 'breaker')) out.push(h);
     return out;
@@ -143,7 +148,11 @@ export class CampaignReads {
       ? await this.store.counters(id)
       : (await this.opts.history?.campaign(id))?.snapshot.counters;
     const total = opts.disposition ? (counters?.attempt[opts.disposition as keyof typeof counters.attempt] ?? 0) : (counters?.attempts ?? 0);
-    const items = await this.requireHistory('reading its results').latestAttempts(id, { offset, limit, ...(opts.disposition ? { disposition: opts.disposition } : {}) });
+    const items = await this.requireHistory('reading its results').latestAttempts(id, {
+      offset,
+      limit,
+      ...(opts.disposition ? { disposition: opts.disposition } : {}),
+    });
     return { total, items };
   }
 
@@ -155,7 +164,9 @@ export class CampaignReads {
     const only = fromJobId.length === 3 ? [fromJobId[0]!] : undefined;
     const inRedis = only ?? (await this.campaignsHolding(number));
     // PostgreSQL answers for every campaign with history there (archived ones are no longer in the Redis index).
-    const fromHistory = this.opts.history ? await this.opts.history.searchNumber(number, only) : new Map<string, { final?: AttemptRecord; attempts: AttemptRecord[] }>();
+    const fromHistory = this.opts.history
+      ? await this.opts.history.searchNumber(number, only)
+      : new Map<string, { final?: AttemptRecord; attempts: AttemptRecord[] }>();
     const out = [];
     for (const campaignId of [...new Set([...inRedis, ...fromHistory.keys()])].sort()) {
       if (await this.inHistory(campaignId)) {
@@ -248,7 +259,17 @@ const QUEUE_EVENTS_MAX_LEN = 1000;
 const NO_JOBS: QueueCounts = { waiting: 0, active: 0, delayed: 0, completed: 0, failed: 0, paused: 0, prioritized: 0 };
 
 const NO_COUNTERS: CampaignCounters = {
-  total: 0, done: 0, attempts: 0, inflight: 0, rejected: 0, suppressed: 0, duplicates: 0, webhookDelivered: 0, webhookFailed: 0, final: {}, attempt: {},
+  total: 0,
+  done: 0,
+  attempts: 0,
+  inflight: 0,
+  rejected: 0,
+  suppressed: 0,
+  duplicates: 0,
+  webhookDelivered: 0,
+  webhookFailed: 0,
+  final: {},
+  attempt: {},
 };
 
 /** The status of a campaign only PostgreSQL still knows, from the snapshot kept when it was archived. */

@@ -85,7 +85,13 @@ export class CampaignService extends CampaignReads {
       this.redis,
       this.keys.suppression,
       scratch,
-      { open: input.open, format: input.format, destinations: this.destinations, suppression: toSet(input.suppression), onProgress: (c) => input.onProgress?.('validate', c) },
+      {
+        open: input.open,
+        format: input.format,
+        destinations: this.destinations,
+        suppression: toSet(input.suppression),
+        onProgress: (c) => input.onProgress?.('validate', c),
+      },
       settings,
     );
   }
@@ -252,9 +258,11 @@ export class CampaignService extends CampaignReads {
    */
   async schedule(id: string, change: ScheduleChange): Promise<CampaignMeta> {
     const meta = await this.get(id);
-    if (meta.state === 'finished' || meta.state === 'cancelled') throw new BadArgumentError('schedule', `campaign ${id} is ${meta.state}; nothing left to schedule`);
+    if (meta.state === 'finished' || meta.state === 'cancelled')
+      throw new BadArgumentError('schedule', `campaign ${id} is ${meta.state}; nothing left to schedule`);
     const before = meta.settings;
-    if (before.endAt && Date.now() >= Date.parse(before.endAt)) throw new BadArgumentError('schedule', `campaign ${id} ended at ${before.endAt}; its numbers are ended`);
+    if (before.endAt && Date.now() >= Date.parse(before.endAt))
+      throw new BadArgumentError('schedule', `campaign ${id} ended at ${before.endAt}; its numbers are ended`);
     const next: CampaignSchedule = { startAt: before.startAt, endAt: before.endAt };
     for (const k of ['startAt', 'endAt'] as const) {
       const v = change[k];
@@ -408,6 +416,11 @@ const toSet = (it: Iterable<string> | undefined): ReadonlySet<string> | undefine
 
 /** `spring-sale-k3x9a2`: readable, unique, safe in keys, queue names, channel ids and URLs. */
 export function campaignIdFor(name: string): string {
-  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 24) || 'campaign';
+  const slug =
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 24) || 'campaign';
   return `${slug}-${randomBytes(4).toString('hex')}`;
 }

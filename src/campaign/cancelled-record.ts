@@ -6,7 +6,12 @@ import { renderEndpoint } from '../policy/campaign-settings.js';
  * The final record of a number the campaign stopped before dialing (again): no channel, no call. `message` says why
  * (an operator's cancel by default; the schedule's end says "campaign ended at …").
  */
-export function cancelledRecord(d: DialJobData, endpointTemplate: string, at: number = Date.now(), message = 'campaign cancelled before this number was dialed'): AttemptRecord {
+export function cancelledRecord(
+  d: DialJobData,
+  endpointTemplate: string,
+  at: number = Date.now(),
+  message = 'campaign cancelled before this number was dialed',
+): AttemptRecord {
   const t = new Date(at).toISOString();
   let endpoint = endpointTemplate;
   try {

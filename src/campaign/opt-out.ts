@@ -19,7 +19,6 @@ export interface OptOutDeps {
   campaign: (id: string) => Promise<CampaignMeta>;
 }
 
-
 /**
  * A callee pressed the opt-out key: the number goes into the suppression list at once (before the call ends, so no
  * other campaign's import or retry can miss it), then the campaign's webhook hears `contact.opted_out`. Resolves
@@ -30,7 +29,14 @@ export async function recordOptOut(deps: OptOutDeps, info: OptOutInfo, now: () =
   const stored = invalid.length === 0;
   const hook = (await deps.campaign(info.campaignId).catch(() => undefined))?.settings.webhook;
   if (hook) {
-    const event: OptedOutEvent = { event: 'contact.opted_out', campaign_id: info.campaignId, number: info.number, row: info.row, channel_id: info.channelId, at: new Date(now()).toISOString() };
+    const event: OptedOutEvent = {
+      event: 'contact.opted_out',
+      campaign_id: info.campaignId,
+      number: info.number,
+      row: info.row,
+      channel_id: info.channelId,
+      at: new Date(now()).toISOString(),
+    };
     await deps.deliveries.event(info.campaignId, hook, event).catch(() => undefined);
   }
   return stored;

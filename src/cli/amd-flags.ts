@@ -30,7 +30,7 @@ const HELP: Readonly<Record<keyof AmdTunables, string>> = {
 /** Adds `--amd`, `--on-machine`, `--amd-notsure`, `--amd-context` and one flag per AMD() tunable. */
 export function addAmdFlags(cmd: Command): Command {
   cmd
-    .option('--amd', 'answering machine detection: the answered call goes through Asterisk\'s AMD() first')
+    .option('--amd', "answering machine detection: the answered call goes through Asterisk's AMD() first")
     .option('--on-machine <action>', 'with --amd: "hangup" or CONTEXT,EXTEN,PRIO to leave a message (voicemail drop)', 'hangup')
     .option('--amd-notsure <as>', 'with --amd: treat NOTSURE as "human" or "machine"', 'human')
     .option('--amd-context <context>', 'with --amd: the dialplan context running AMD() (docs/amd-and-messages.md)', DEFAULT_AMD_CONTEXT);
@@ -52,12 +52,20 @@ export function amdFromFlags(flags: Record<string, unknown>): AmdOptions | undef
     return undefined;
   }
   try {
-    return parseAmdOptions({ ...tunables, onMachine: flags.onMachine ?? 'hangup', notSureAs: flags.amdNotsure ?? 'human', context: flags.amdContext ?? DEFAULT_AMD_CONTEXT });
+    return parseAmdOptions({
+      ...tunables,
+      onMachine: flags.onMachine ?? 'hangup',
+      notSureAs: flags.amdNotsure ?? 'human',
+      context: flags.amdContext ?? DEFAULT_AMD_CONTEXT,
+    });
   } catch (err) {
     // Name the flags the user typed, not the option fields.
     let message = (err as Error).message.replace(/^amd: /, '');
     for (const k of AMD_TUNABLE_ORDER) message = message.replace(new RegExp(`\\b${k}:`, 'g'), `--${AMD_TUNABLE_FLAGS[k]}:`);
-    message = message.replace(/\bonMachine:/g, '--on-machine:').replace(/\bnotSureAs:/g, '--amd-notsure:').replace(/\bcontext:/g, '--amd-context:');
+    message = message
+      .replace(/\bonMachine:/g, '--on-machine:')
+      .replace(/\bnotSureAs:/g, '--amd-notsure:')
+      .replace(/\bcontext:/g, '--amd-context:');
     throw new BadArgumentError('--amd', message);
   }
 }

@@ -47,7 +47,11 @@ export class CliAudit {
       }
       const first = cmd.args[0];
       if (action.startsWith('suppression.')) detail.numbers = cmd.args.length;
-      this.pending = { action, ...(action.startsWith('campaign.') && first && action !== 'campaign.create' && action !== 'campaign.purge' ? { campaignId: first } : {}), detail };
+      this.pending = {
+        action,
+        ...(action.startsWith('campaign.') && first && action !== 'campaign.create' && action !== 'campaign.purge' ? { campaignId: first } : {}),
+        detail,
+      };
     });
     program.hook('postAction', () => this.finish(exitCode() === 0 ? 'ok' : 'refused'));
   }
@@ -63,7 +67,16 @@ export class CliAudit {
     this.pending = undefined;
     if (!p) return;
     if (err instanceof DialerError) p.detail.error = err.code;
-    const entry: AuditEntry = { at: new Date().toISOString(), who: cliUser(), from: hostname(), via: 'cli', action: p.action, ...(p.campaignId ? { campaignId: p.campaignId } : {}), outcome, detail: p.detail };
+    const entry: AuditEntry = {
+      at: new Date().toISOString(),
+      who: cliUser(),
+      from: hostname(),
+      via: 'cli',
+      action: p.action,
+      ...(p.campaignId ? { campaignId: p.campaignId } : {}),
+      outcome,
+      detail: p.detail,
+    };
     try {
       await withAuditLog(this.config, (log) => log.record(entry));
     } catch (e) {
@@ -89,15 +102,22 @@ export function auditCommand(config: DialerConfig): Command {
         throw new BadArgumentError('--since', (err as Error).message.replace(/^since: /, ''));
       }
       const limit = Number(o.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) throw new BadArgumentError('--limit', `must be a whole number from 1 to 100000, got ${JSON.stringify(o.limit)}`);
-      const entries = await withAuditLog(config, (log) => log.list({ ...(o.campaign ? { campaignId: o.campaign } : {}), ...(since !== undefined ? { since } : {}), limit }));
+      if (!Number.isInteger(limit) || limit < 1 || limit > 100_000)
+        throw new BadArgumentError('--limit', `must be a whole number from 1 to 100000, got ${JSON.stringify(o.limit)}`);
+      const entries = await withAuditLog(config, (log) =>
+        log.list({ ...(o.campaign ? { campaignId: o.campaign } : {}), ...(since !== undefined ? { since } : {}), limit }),
+      );
       for (const e of entries) process.stdout.write(o.json ? `${JSON.stringify(e)}\n` : `${formatEntry(e)}\n`);
       if (!o.json && entries.length === 0) process.stdout.write('(no actions on record)\n');
     });
 }
 
 export function formatEntry(e: AuditEntry): string {
-  const detail = e.detail ? Object.entries(e.detail).map(([k, v]) => `${k}=${v === null ? '-' : String(v)}`).join(' ') : '';
+  const detail = e.detail
+    ? Object.entries(e.detail)
+        .map(([k, v]) => `${k}=${v === null ? '-' : String(v)}`)
+        .join(' ')
+    : '';
   return [e.at, e.who, e.via, e.from, e.action, e.campaignId ?? '-', e.outcome, detail].join('  ').trimEnd();
 }
 
@@ -112,7 +132,11 @@ function cliUser(): string {
 }
 
 async function withAuditLog<T>(config: DialerConfig, fn: (log: AuditLog) => Promise<T>): Promise<T> {
-  const [{ redisForCli }, { Keys }, { openAuditLog }] = await Promise.all([import('./redis-for-cli.js'), import('../store/keys.js'), import('../store/audit/audit-log.js')]);
+  const [{ redisForCli }, { Keys }, { openAuditLog }] = await Promise.all([
+    import('./redis-for-cli.js'),
+    import('../store/keys.js'),
+    import('../store/audit/audit-log.js'),
+  ]);
   const redis = await redisForCli(config.redisUrl);
   const history = config.databaseUrl
     ? await (await import('../store/history/open-history.js')).openHistory({ url: config.databaseUrl }).catch((err) => {

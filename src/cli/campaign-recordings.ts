@@ -76,7 +76,9 @@ export function addRecordingsCommand(cmd: Command, config: DialerConfig, withSer
         bar.update('downloading', wanted.length, wanted.length, `${(bytes / 1e6).toFixed(1)} MB`);
         bar.done();
         for (const f of failed) process.stderr.write(`  not downloaded: ${f}\n`);
-        process.stderr.write(`${got} recording(s) downloaded (${bytes} bytes) to ${o.out}, ${kept} already there, ${failed.length} failed, of ${wanted.length}\n`);
+        process.stderr.write(
+          `${got} recording(s) downloaded (${bytes} bytes) to ${o.out}, ${kept} already there, ${failed.length} failed, of ${wanted.length}\n`,
+        );
         if (failed.length) setExit(EXIT.ERROR);
       });
     });

@@ -31,11 +31,20 @@ async function withService<T>(config: DialerConfig, fn: (svc: CampaignService) =
   // Loaded on use: `ari-dialer --help` needs neither BullMQ nor a Redis client.
   const [{ redisForCli }, { CampaignService }] = await Promise.all([import('./redis-for-cli.js'), import('../campaign/campaign-service.js')]);
   const redis = await redisForCli(config.redisUrl);
-  const history = config.databaseUrl ? await (await import('../store/history/open-history.js')).openHistory({ url: config.databaseUrl }).catch((err) => {
-    redis.disconnect();
-    throw err;
-  }) : undefined;
-  const svc = new CampaignService({ redis, prefix: config.prefix, history, webhookAllowHosts: config.webhookAllowHosts, allowedDestinations: config.allowedDestinations, blockedDestinations: config.blockedDestinations });
+  const history = config.databaseUrl
+    ? await (await import('../store/history/open-history.js')).openHistory({ url: config.databaseUrl }).catch((err) => {
+        redis.disconnect();
+        throw err;
+      })
+    : undefined;
+  const svc = new CampaignService({
+    redis,
+    prefix: config.prefix,
+    history,
+    webhookAllowHosts: config.webhookAllowHosts,
+    allowedDestinations: config.allowedDestinations,
+    blockedDestinations: config.blockedDestinations,
+  });
   try {
     return await fn(svc);
   } finally {
@@ -81,91 +90,107 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
     .option('--json', 'print one JSON object')
     .option('--wait', 'show progress until the campaign is finished')
     .option('--record-keep-days <n>', 'with --record: delete recordings of calls older than this many days from Asterisk (hourly)');
-  addRecordFlags(addMessageFlags(addAmdFlags(create)))
-    .action(async (o: Record<string, string | boolean | undefined>) => {
-      const file = String(o.csv);
-      if (!existsSync(file)) throw new BadArgumentError('--csv', `no such file: ${file}`);
-      const settings: Record<string, unknown> = {
-        endpoint: o.endpoint,
-        context: o.context,
-        extension: o.extension,
-        priority: o.priority,
-        timeoutS: o.timeout,
-        cps: o.cps,
-        maxConcurrent: o.maxConcurrent,
-        maxChannelVars: o.maxChannelVars,
+  addRecordFlags(addMessageFlags(addAmdFlags(create))).action(async (o: Record<string, string | boolean | undefined>) => {
+    const file = String(o.csv);
+    if (!existsSync(file)) throw new BadArgumentError('--csv', `no such file: ${file}`);
+    const settings: Record<string, unknown> = {
+      endpoint: o.endpoint,
+      context: o.context,
+      extension: o.extension,
+      priority: o.priority,
+      timeoutS: o.timeout,
+      cps: o.cps,
+      maxConcurrent: o.maxConcurrent,
+      maxChannelVars: o.maxChannelVars,
+    };
+    if (o.callerid) settings.callerId = o.callerid;
+    if (o.allowRowOverrides) settings.allowRowOverrides = true;
+    if (o.calleridPool) settings.callerIdPool = readCallerIdPool(String(o.calleridPool));
+    if (o.calleridMatch) settings.callerIdMatch = oneOfFlag('--callerid-match', String(o.calleridMatch), CALLER_ID_MATCHES);
+    if (o.startAt) settings.startAt = parseScheduleTime(o.startAt, '--start-at');
+    if (o.endAt) settings.endAt = parseScheduleTime(o.endAt, '--end-at');
+    const order = scheduleProblems(
+      { startAt: settings.startAt as string | undefined, endAt: settings.endAt as string | undefined },
+      { startAt: '--start-at', endAt: '--end-at' },
+    );
+    if (order.length) throw new BadArgumentError('--end-at', order.join('; ').replace(/^--end-at: /, ''));
+    if (o.retry) settings.retry = o.retry;
+    if (o.window) settings.window = o.window;
+    if (o.maxCall) settings.maxCallS = o.maxCall;
+    if (o.asterisks) settings.asterisks = o.asterisks;
+    const amd = amdFromFlags(o);
+    if (amd) settings.amd = amd;
+    const message = messageFromFlags(o);
+    if (message) settings.message = message;
+    checkMachineMessage(message, amd);
+    const capture = captureFromFlags(o);
+    if (capture) settings.capture = capture;
+    const record = recordFromFlags(o);
+    if (record) settings.record = record;
+    if (o.recordKeepDays !== undefined) {
+      if (!record) throw new BadArgumentError('--record-keep-days', 'needs --record');
+      settings.recordKeepDays = o.recordKeepDays;
+    }
+    if (o.webhook) settings.webhook = { url: o.webhook, ratePerSecond: Number(o.webhookRate), secret: config.webhookSecret };
+    const suppression = o.suppress ? readSuppression(String(o.suppress)) : undefined;
+    const bar = new ProgressBar();
+    const rejectedOut = rejectedRowsFile(o.rejectedFile ? String(o.rejectedFile) : undefined);
+    await withService(config, async (svc) => {
+      let warned = false;
+      const input = {
+        name: String(o.name ?? basename(file).replace(/\.[^.]+$/, '')),
+        settings,
+        open: () => createReadStream(file),
+        skipInvalid: o.skipInvalid === true,
+        suppression,
+        onProgress: (phase: string, c: { rows: number; accepted: number }) => {
+          bar.update(phase === 'validate' ? 'checking ' : 'enqueuing', c.rows, Math.max(c.rows, 1));
+          if (!warned && !svc.contacts && c.rows > BIG_LIST_ROWS) {
+            warned = true;
+            process.stderr.write(
+              `\nwarning: over ${BIG_LIST_ROWS.toLocaleString('en')} rows without PostgreSQL: every number waits in Redis as a job (~${REDIS_BYTES_PER_WAITING_NUMBER} bytes each); set DATABASE_URL to keep the list in PostgreSQL behind a small hopper\n`,
+            );
+          }
+        },
+        onRejected: rejectedOut.write,
       };
-      if (o.callerid) settings.callerId = o.callerid;
-      if (o.allowRowOverrides) settings.allowRowOverrides = true;
-      if (o.calleridPool) settings.callerIdPool = readCallerIdPool(String(o.calleridPool));
-      if (o.calleridMatch) settings.callerIdMatch = oneOfFlag('--callerid-match', String(o.calleridMatch), CALLER_ID_MATCHES);
-      if (o.startAt) settings.startAt = parseScheduleTime(o.startAt, '--start-at');
-      if (o.endAt) settings.endAt = parseScheduleTime(o.endAt, '--end-at');
-      const order = scheduleProblems({ startAt: settings.startAt as string | undefined, endAt: settings.endAt as string | undefined }, { startAt: '--start-at', endAt: '--end-at' });
-      if (order.length) throw new BadArgumentError('--end-at', order.join('; ').replace(/^--end-at: /, ''));
-      if (o.retry) settings.retry = o.retry;
-      if (o.window) settings.window = o.window;
-      if (o.maxCall) settings.maxCallS = o.maxCall;
-      if (o.asterisks) settings.asterisks = o.asterisks;
-      const amd = amdFromFlags(o);
-      if (amd) settings.amd = amd;
-      const message = messageFromFlags(o);
-      if (message) settings.message = message;
-      checkMachineMessage(message, amd);
-      const capture = captureFromFlags(o);
-      if (capture) settings.capture = capture;
-      const record = recordFromFlags(o);
-      if (record) settings.record = record;
-      if (o.recordKeepDays !== undefined) {
-        if (!record) throw new BadArgumentError('--record-keep-days', 'needs --record');
-        settings.recordKeepDays = o.recordKeepDays;
-      }
-      if (o.webhook) settings.webhook = { url: o.webhook, ratePerSecond: Number(o.webhookRate), secret: config.webhookSecret };
-      const suppression = o.suppress ? readSuppression(String(o.suppress)) : undefined;
-      const bar = new ProgressBar();
-      const rejectedOut = rejectedRowsFile(o.rejectedFile ? String(o.rejectedFile) : undefined);
-      await withService(config, async (svc) => {
-        let warned = false;
-        const input = {
-          name: String(o.name ?? basename(file).replace(/\.[^.]+$/, '')),
-          settings,
-          open: () => createReadStream(file),
-          skipInvalid: o.skipInvalid === true,
-          suppression,
-          onProgress: (phase: string, c: { rows: number; accepted: number }) => {
-            bar.update(phase === 'validate' ? 'checking ' : 'enqueuing', c.rows, Math.max(c.rows, 1));
-            if (!warned && !svc.contacts && c.rows > BIG_LIST_ROWS) {
-              warned = true;
-              process.stderr.write(`\nwarning: over ${BIG_LIST_ROWS.toLocaleString('en')} rows without PostgreSQL: every number waits in Redis as a job (~${REDIS_BYTES_PER_WAITING_NUMBER} bytes each); set DATABASE_URL to keep the list in PostgreSQL behind a small hopper\n`);
-            }
-          },
-          onRejected: rejectedOut.write,
-        };
-        if (o.preview) {
-          const c = await svc.preview(input);
-          bar.done();
-          if (o.json) out(JSON.stringify(c));
-          else out(`${c.accepted} to dial, ${c.suppressed} suppressed, ${c.duplicates} duplicates, ${c.rejected} rejected`);
-          printErrors(c.errors, c.rejected);
-          setExit(c.rejected && !o.skipInvalid ? EXIT.USAGE : EXIT.OK);
-          return;
-        }
-        const r = await svc.create(input);
-        if (r.id) audit?.noteCampaign(r.id);
+      if (o.preview) {
+        const c = await svc.preview(input);
         bar.done();
-        rejectedOut.end();
-        if (o.json) out(JSON.stringify({ id: r.id ?? null, created: r.created, rows: r.rows, accepted: r.accepted, rejected: r.rejected, suppressed: r.suppressed, duplicates: r.duplicates, errors: r.errors.slice(0, 100) }));
-        else if (r.created) out(r.id!);
-        if (!r.created) {
-          process.stderr.write(`upload rejected: ${r.rejected} bad row(s); nothing was enqueued (use --skip-invalid to take the good rows)\n`);
-          printErrors(r.errors, r.rejected);
-          setExit(EXIT.USAGE);
-          return;
-        }
-        if (!o.json) process.stderr.write(`${r.accepted} to dial, ${r.suppressed} suppressed, ${r.duplicates} duplicates, ${r.rejected} rejected\n`);
-        if (o.wait) await waitFor(svc, r.id!, !o.json);
-      });
+        if (o.json) out(JSON.stringify(c));
+        else out(`${c.accepted} to dial, ${c.suppressed} suppressed, ${c.duplicates} duplicates, ${c.rejected} rejected`);
+        printErrors(c.errors, c.rejected);
+        setExit(c.rejected && !o.skipInvalid ? EXIT.USAGE : EXIT.OK);
+        return;
+      }
+      const r = await svc.create(input);
+      if (r.id) audit?.noteCampaign(r.id);
+      bar.done();
+      rejectedOut.end();
+      if (o.json)
+        out(
+          JSON.stringify({
+            id: r.id ?? null,
+            created: r.created,
+            rows: r.rows,
+            accepted: r.accepted,
+            rejected: r.rejected,
+            suppressed: r.suppressed,
+            duplicates: r.duplicates,
+            errors: r.errors.slice(0, 100),
+          }),
+        );
+      else if (r.created) out(r.id!);
+      if (!r.created) {
+        process.stderr.write(`upload rejected: ${r.rejected} bad row(s); nothing was enqueued (use --skip-invalid to take the good rows)\n`);
+        printErrors(r.errors, r.rejected);
+        setExit(EXIT.USAGE);
+        return;
+      }
+      if (!o.json) process.stderr.write(`${r.accepted} to dial, ${r.suppressed} suppressed, ${r.duplicates} duplicates, ${r.rejected} rejected\n`);
+      if (o.wait) await waitFor(svc, r.id!, !o.json);
     });
+  });
 
   cmd
     .command('add <id>')
@@ -248,7 +273,11 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
       if (o.endAt !== undefined) change.endAt = o.endAt === 'none' ? null : parseScheduleTime(o.endAt, '--end-at');
       await withService(config, async (svc) => {
         const meta = await svc.schedule(id, change);
-        out(o.json ? JSON.stringify({ id: meta.id, startAt: meta.settings.startAt ?? null, endAt: meta.settings.endAt ?? null }) : `${meta.id} starts ${meta.settings.startAt ?? 'now'}, ends ${meta.settings.endAt ?? 'never'}`);
+        out(
+          o.json
+            ? JSON.stringify({ id: meta.id, startAt: meta.settings.startAt ?? null, endAt: meta.settings.endAt ?? null })
+            : `${meta.id} starts ${meta.settings.startAt ?? 'now'}, ends ${meta.settings.endAt ?? 'never'}`,
+        );
       });
     });
 
@@ -291,7 +320,8 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
         if (o.json) return out(JSON.stringify(r));
         out(`deleted ${r.id} (${r.name}, ${r.state}${r.cancelled ? ', cancelled first' : ''}): ${r.keys} Redis keys, queues ${r.queues.join(' and ')}`);
         const rec = r.recordings;
-        if (rec.deleted || rec.missing || rec.failed.length) out(`recordings: ${rec.deleted} deleted from Asterisk, ${rec.missing} already gone, ${rec.failed.length} not deleted`);
+        if (rec.deleted || rec.missing || rec.failed.length)
+          out(`recordings: ${rec.deleted} deleted from Asterisk, ${rec.missing} already gone, ${rec.failed.length} not deleted`);
         for (const f of rec.failed) process.stderr.write(`  recording ${f.name} on ${f.asterisk} not deleted: ${f.reason} (the retention sweep tries again)\n`);
         if (o.history && !history) process.stderr.write('history: no history store is configured, so there was none to delete\n');
         else if (r.history.deleted) out(`history deleted${r.history.attempts !== undefined ? `: ${r.history.attempts} attempts` : ''}`);
@@ -312,10 +342,15 @@ export function campaignCommand(config: DialerConfig, setExit: (code: number) =>
         const { purgeCampaigns } = await import('../campaign/retention/purge-campaigns.js');
         const history = o.history && o.yes ? await historyFor(config) : undefined;
         const { recordingSourcesFrom } = await import('../ops/recording-sources.js');
-        const r = await purgeCampaigns(svc, { olderThanMs, dryRun: o.yes !== true, history, measure: true, recordings: recordingSourcesFrom(config) }).finally(() => history?.close());
+        const r = await purgeCampaigns(svc, { olderThanMs, dryRun: o.yes !== true, history, measure: true, recordings: recordingSourcesFrom(config) }).finally(
+          () => history?.close(),
+        );
         if (o.json) return out(JSON.stringify(r));
         const verb = r.dryRun ? 'would delete' : 'deleted';
-        for (const c of r.deleted) out(`${verb}\t${c.id}\t${c.state} ${c.endedAt}\t${c.redisKeys} keys, ${c.redisBytes} bytes${c.recordingsDeleted || c.recordingsFailed ? `, recordings ${c.recordingsDeleted ?? 0} deleted ${c.recordingsFailed ?? 0} left for the sweep` : ''}\t${c.name}`);
+        for (const c of r.deleted)
+          out(
+            `${verb}\t${c.id}\t${c.state} ${c.endedAt}\t${c.redisKeys} keys, ${c.redisBytes} bytes${c.recordingsDeleted || c.recordingsFailed ? `, recordings ${c.recordingsDeleted ?? 0} deleted ${c.recordingsFailed ?? 0} left for the sweep` : ''}\t${c.name}`,
+          );
         for (const c of r.skipped) out(`skipped\t${c.id}\t${c.state} ${c.endedAt}\t${c.reason}\t${c.name}`);
         const bytes = r.deleted.reduce((a, c) => a + (c.redisBytes ?? 0), 0);
         process.stderr.write(
@@ -354,7 +389,9 @@ async function waitFor(svc: CampaignService, id: string, showBar: boolean): Prom
 
 function describe(s: CampaignStatus): string {
   const c = s.counters;
-  const finals = Object.entries(c.final).map(([k, v]) => `${k.toLowerCase()} ${v}`).join(', ');
+  const finals = Object.entries(c.final)
+    .map(([k, v]) => `${k.toLowerCase()} ${v}`)
+    .join(', ');
   return [
     `${s.id} (${s.name}): ${s.state}${s.paused ? ` by its ${s.paused.by === 'breaker' ? 'circuit breaker' : 'operator'} at ${s.paused.at}: ${s.paused.reason}` : ''}`,
     `  numbers ${c.total}, done ${c.done}, in flight ${c.inflight}, attempts ${c.attempts}`,
@@ -364,7 +401,9 @@ function describe(s: CampaignStatus): string {
     ...(s.settings.startAt || s.settings.endAt ? [`  schedule: starts ${s.settings.startAt ?? 'at once'}, ends ${s.settings.endAt ?? 'never'}`] : []),
     ...(s.holdingBack.length
       ? [`  held back by: ${s.holdingBack.map((h) => `${h.reason} (${h.detail}${h.waitMs ? `, waited ${(h.waitMs / 1000).toFixed(1)} s` : ''})`).join('; ')}`]
-      : s.state === 'running' ? ['  held back by: nothing'] : []),
+      : s.state === 'running'
+        ? ['  held back by: nothing']
+        : []),
     ...(s.settings.webhook ? [`  webhook: delivered ${c.webhookDelivered}, failed ${c.webhookFailed}`] : []),
   ].join('\n');
 }
@@ -377,7 +416,10 @@ function printErrors(errors: Array<{ line: number; reason: string }>, total: num
 /** `--callerid-pool`: a file of caller ids when one by that name exists, else a comma-separated list. */
 function readCallerIdPool(value: string): string[] {
   if (existsSync(value)) return parseCallerIdPool(readFileSync(value, 'utf8'), `--callerid-pool ${value}`);
-  const list = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (!list.length) throw new BadArgumentError('--callerid-pool', 'give caller ids separated by commas, or a file with one per line');
   return list;
 }

@@ -55,7 +55,9 @@ export function configCommand(config: Readonly<DialerConfig>): Command {
     }
     const serves = describeTarget(target);
     process.stdout.write(
-      o.json ? `${JSON.stringify({ configFile: effective.configFile ?? null, settings: lines, worker: serves }, null, 2)}\n` : `${renderConfig(lines)}\n${serves}\n`,
+      o.json
+        ? `${JSON.stringify({ configFile: effective.configFile ?? null, settings: lines, worker: serves }, null, 2)}\n`
+        : `${renderConfig(lines)}\n${serves}\n`,
     );
   });
   return new Command('config').description('inspect the configuration').addCommand(print);

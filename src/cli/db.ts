@@ -19,7 +19,11 @@ export function dbCommand(config: Readonly<DialerConfig>): Command {
       const h = await store();
       try {
         const r = await h.migrate();
-        out(r.applied.length ? `migrated the history schema from version ${r.from} to ${r.to}: ${r.applied.map((m) => `${m.version} ${m.name}`).join('; ')}` : `the history schema is up to date (version ${r.to})`);
+        out(
+          r.applied.length
+            ? `migrated the history schema from version ${r.from} to ${r.to}: ${r.applied.map((m) => `${m.version} ${m.name}`).join('; ')}`
+            : `the history schema is up to date (version ${r.to})`,
+        );
       } catch (err) {
         throw err instanceof DialerError ? err : new DialerError('HISTORY', `PostgreSQL (DATABASE_URL): ${(err as Error).message}`, { cause: err });
       } finally {

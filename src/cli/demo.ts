@@ -18,17 +18,25 @@ export function demoCommand(config: DialerConfig): Command {
     .option('--port <port>', 'dashboard port', String(config.dashboardPort))
     .action(async (o: { csv: string; exit?: boolean; port: string }) => {
       // Loaded here, not at the top: `ari-dialer --help` and the other commands need none of it.
-      const [{ CampaignService }, { CampaignWorker }, { connectRedis, DEFAULT_REDIS_URL }, { startDashboard }, { silentLogger }, { summarizeCampaign }, { AriSim }, { redisAnswers, startPrivateRedis }] =
-        await Promise.all([
-          import('../campaign/campaign-service.js'),
-          import('../../jobs/campaign-worker.js'),
-          import('../store/redis-connection.js'),
-          import('../dashboard/server.js'),
-          import('../log.js'),
-          import('../report/write-report.js'),
-          import('../sim/index.js'),
-          import('./private-redis.js'),
-        ]);
+      const [
+        { CampaignService },
+        { CampaignWorker },
+        { connectRedis, DEFAULT_REDIS_URL },
+        { startDashboard },
+        { silentLogger },
+        { summarizeCampaign },
+        { AriSim },
+        { redisAnswers, startPrivateRedis },
+      ] = await Promise.all([
+        import('../campaign/campaign-service.js'),
+        import('../../jobs/campaign-worker.js'),
+        import('../store/redis-connection.js'),
+        import('../dashboard/server.js'),
+        import('../log.js'),
+        import('../report/write-report.js'),
+        import('../sim/index.js'),
+        import('./private-redis.js'),
+      ]);
       const say = (s: string) => process.stdout.write(`${s}\n`);
       let priv: PrivateRedis | undefined;
       let redisUrl = config.redisUrl ?? DEFAULT_REDIS_URL;
@@ -66,8 +74,21 @@ export function demoCommand(config: DialerConfig): Command {
       const service = new CampaignService({ redis, prefix });
       // The tokens serve would take (DASHBOARD_TOKEN, DASHBOARD_VIEWER_TOKEN, the config file's list): without one
       // the dashboard is open, which it allows on loopback only.
-      const tokens = { operatorToken: config.dashboardToken, viewerToken: config.dashboardViewerToken, tokens: config.dashboardTokens.map((t, i) => ({ ...t, setting: `dashboardTokens[${i}] (${t.name})` })) };
-      const dashboard = (port: number) => startDashboard({ service, redisUrl, host: config.dashboardHost, port, logger: silentLogger, recordings: (a) => (a === 'default' ? { url: sim.url, user: 'demo', password: 'demo' } : undefined), ...tokens });
+      const tokens = {
+        operatorToken: config.dashboardToken,
+        viewerToken: config.dashboardViewerToken,
+        tokens: config.dashboardTokens.map((t, i) => ({ ...t, setting: `dashboardTokens[${i}] (${t.name})` })),
+      };
+      const dashboard = (port: number) =>
+        startDashboard({
+          service,
+          redisUrl,
+          host: config.dashboardHost,
+          port,
+          logger: silentLogger,
+          recordings: (a) => (a === 'default' ? { url: sim.url, user: 'demo', password: 'demo' } : undefined),
+          ...tokens,
+        });
       const dash = await dashboard(Number(o.port)).catch((err: unknown) => {
         if ((err as { code?: unknown }).code !== 'EADDRINUSE') throw err;
         return dashboard(0);
@@ -77,13 +98,20 @@ export function demoCommand(config: DialerConfig): Command {
       const created = await service.create({
         // Each run's campaign has a name of its own: the list still shows earlier runs.
         name: `demo ${new Date().toISOString().slice(0, 19).replace('T', ' ')} UTC`,
-        settings: { endpoint: 'SIP/trunk/{number}', callerId: '5550100', cps: 10, maxConcurrent: 15, timeoutS: 20, retry: 'busy=1@3s,no_answer=1@3s,congestion=1@2s,machine=1@5s',
+        settings: {
+          endpoint: 'SIP/trunk/{number}',
+          callerId: '5550100',
+          cps: 10,
+          maxConcurrent: 15,
+          timeoutS: 20,
+          retry: 'busy=1@3s,no_answer=1@3s,congestion=1@2s,machine=1@5s',
           // The simulator's AMD takes numbers ending in 4 for machines: they get the voicemail drop, and one more call.
           amd: { onMachine: 'voicemail-drop,s,1' },
           // People hear a press-1 message: the simulator's callees press 1 or 9 by their number's next-to-last digit.
           message: { media: 'sound:demo-promo', press: ['1=sales,s,1', '9=optout'], pressWaitS: 2 },
           // Every answered call is recorded on the simulator: the results table plays it.
-          record: 'answered' },
+          record: 'answered',
+        },
         open: () => createReadStream(o.csv),
         skipInvalid: true,
       });
@@ -99,16 +127,30 @@ export function demoCommand(config: DialerConfig): Command {
       }
       bar.done();
       const summary = await summarizeCampaign(service, id);
-      say(`Done: ${summary.numbers} numbers, ${summary.attempts} attempts, answer rate ${(summary.asr * 100).toFixed(1)} %, average talk ${summary.acd_s.toFixed(1)} s.`);
-      say(`Outcomes: ${Object.entries(summary.by_disposition).filter(([, n]) => n > 0).map(([d, n]) => `${d} ${n}`).join(', ')}`);
+      say(
+        `Done: ${summary.numbers} numbers, ${summary.attempts} attempts, answer rate ${(summary.asr * 100).toFixed(1)} %, average talk ${summary.acd_s.toFixed(1)} s.`,
+      );
+      say(
+        `Outcomes: ${Object.entries(summary.by_disposition)
+          .filter(([, n]) => n > 0)
+          .map(([d, n]) => `${d} ${n}`)
+          .join(', ')}`,
+      );
       if (summary.amd) {
         const a = summary.amd;
-        say(`AMD: ${a.calls} calls heard, ${(a.human_rate * 100).toFixed(1)} % people, ${(a.machine_rate * 100).toFixed(1)} % machines (voicemail drop), ${a.avg_ms} ms on average to tell.`);
+        say(
+          `AMD: ${a.calls} calls heard, ${(a.human_rate * 100).toFixed(1)} % people, ${(a.machine_rate * 100).toFixed(1)} % machines (voicemail drop), ${a.avg_ms} ms on average to tell.`,
+        );
       }
       if (summary.message) {
         const m = summary.message;
-        const keys = Object.entries(m.press_rate).map(([k, r]) => `${k} ${(r * 100).toFixed(1)} %`).join(', ') || 'none';
-        say(`Press-1 message: ${m.calls} people heard it (${m.avg_heard_s.toFixed(1)} s on average); pressed ${keys}; ${m.opted_out} opted out (now in the suppression list).`);
+        const keys =
+          Object.entries(m.press_rate)
+            .map(([k, r]) => `${k} ${(r * 100).toFixed(1)} %`)
+            .join(', ') || 'none';
+        say(
+          `Press-1 message: ${m.calls} people heard it (${m.avg_heard_s.toFixed(1)} s on average); pressed ${keys}; ${m.opted_out} opted out (now in the suppression list).`,
+        );
       }
       say(`Report: ari-dialer campaign report ${id} --format csv (with DIALER_PREFIX='${prefix}'), or download it from the dashboard.`);
       const stop = async () => {

@@ -32,7 +32,9 @@ export async function placeCall(params: DialParams, flags: DialFlags, env: NodeJ
   const app = flags.app ?? env.ARI_APP ?? `dial-${hostname()}-${process.pid}`;
   // Asterisk splits ?app= on commas and a space cannot travel in it: refuse before connecting.
   if (!/^[A-Za-z0-9._-]+$/.test(app)) {
-    process.stderr.write(`dial: ${flags.app !== undefined ? '--app' : 'ARI_APP'}: a Stasis app name may hold letters, digits, '.', '_' and '-' only, got ${JSON.stringify(app)}\n`);
+    process.stderr.write(
+      `dial: ${flags.app !== undefined ? '--app' : 'ARI_APP'}: a Stasis app name may hold letters, digits, '.', '_' and '-' only, got ${JSON.stringify(app)}\n`,
+    );
     await sim?.stop();
     return EXIT.USAGE;
   }
@@ -49,7 +51,9 @@ export async function placeCall(params: DialParams, flags: DialFlags, env: NodeJ
     const { record, ...call } = params;
     // One Asterisk: it is `default` in the result, as the dashboard names ARI_URL's server.
     const recordOn = record && { ...record, asterisk: 'default' };
-    result = explainAllocationFailure(await runCall({ ari, events, log }, { ...call, ...(recordOn ? { record: recordOn } : {}), channelId: oneOffChannelId(), signal: abort.signal }));
+    result = explainAllocationFailure(
+      await runCall({ ari, events, log }, { ...call, ...(recordOn ? { record: recordOn } : {}), channelId: oneOffChannelId(), signal: abort.signal }),
+    );
   } catch (err) {
     result = connectionErrorResult(err, params.endpoint, params.callerId);
   } finally {

@@ -17,7 +17,7 @@ export async function runDialCli(argv: string[], env: NodeJS.ProcessEnv = proces
     .description('Originate one call over ARI, send it to the dialplan when answered, print its result as JSON.')
     .argument('<endpoint>', 'Endpoint, e.g. SIP/operator/123456789 or PJSIP/1001')
     .argument('<callerid>', 'CallerID, e.g. 111111')
-    .argument('<context>', "Asterisk context to connect the call to, e.g. default")
+    .argument('<context>', 'Asterisk context to connect the call to, e.g. default')
     .argument('<extension>', "Context's extension, e.g. s")
     .argument('<priority>', "Context's priority, e.g. 1")
     .argument('<timeout>', 'Originate timeout in seconds, e.g. 60')
@@ -43,7 +43,12 @@ export async function runDialCli(argv: string[], env: NodeJS.ProcessEnv = proces
     positional = program.args;
     flags = program.opts<DialFlags>();
     if (positional.length > 6) {
-      process.stderr.write(`dial: unexpected extra argument${positional.length > 7 ? 's' : ''} ${positional.slice(6).map((a) => JSON.stringify(a)).join(' ')} (expected ENDPOINT CALLERID CONTEXT EXTENSION PRIORITY TIMEOUT)\n`);
+      process.stderr.write(
+        `dial: unexpected extra argument${positional.length > 7 ? 's' : ''} ${positional
+          .slice(6)
+          .map((a) => JSON.stringify(a))
+          .join(' ')} (expected ENDPOINT CALLERID CONTEXT EXTENSION PRIORITY TIMEOUT)\n`,
+      );
       return EXIT.USAGE;
     }
   } catch (err) {
@@ -82,5 +87,8 @@ export async function runDialCli(argv: string[], env: NodeJS.ProcessEnv = proces
 }
 
 function listEnv(v: string | undefined): string[] {
-  return (v ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '');
+  return (v ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
 }

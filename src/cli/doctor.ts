@@ -24,7 +24,9 @@ interface DoctorFlags {
 /** `ari-dialer doctor`: why calls would not flow, one ✓/✗ line per check with what to do. */
 export function doctorCommand(config: Readonly<DialerConfig>, setExit: (code: number) => void): Command {
   const cmd = new Command('doctor')
-    .description('check ARI (URL, prefix, credentials, version, app name, WebSocket, clock), Redis (version, persistence, eviction) and optionally a test call; exit 0 when all pass')
+    .description(
+      'check ARI (URL, prefix, credentials, version, app name, WebSocket, clock), Redis (version, persistence, eviction) and optionally a test call; exit 0 when all pass',
+    )
     .option('--json', 'one JSON object: { ok, checks: [{ id, title, status, detail, fix }] }')
     .option('--probe <endpoint>', 'place a test call to ENDPOINT (e.g. Local/s@default or PJSIP/1001) and report its outcome and cause')
     .option('--probe-callerid <id>', 'caller id of the test call')
@@ -45,7 +47,14 @@ export function doctorCommand(config: Readonly<DialerConfig>, setExit: (code: nu
         }
       : undefined;
     const [{ runDoctor }, { renderDoctor }] = await Promise.all([import('../ops/doctor.js'), import('../ops/render-doctor.js')]);
-    const report = await runDoctor({ asterisks: doctorTargets(cfg), app: cfg.ariApp, redisUrl: cfg.redisUrl, databaseUrl: cfg.databaseUrl, prefix: cfg.prefix, probe });
+    const report = await runDoctor({
+      asterisks: doctorTargets(cfg),
+      app: cfg.ariApp,
+      redisUrl: cfg.redisUrl,
+      databaseUrl: cfg.databaseUrl,
+      prefix: cfg.prefix,
+      probe,
+    });
     process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : renderDoctor(report));
     setExit(report.ok ? EXIT.OK : DOCTOR_FAILED);
   });

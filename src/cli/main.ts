@@ -51,7 +51,11 @@ export async function main(argv: string[]): Promise<number> {
     await audit.finish(err instanceof DialerError && ['BAD_ARGUMENT', 'BAD_CSV', 'NOT_FOUND'].includes(err.code) ? 'refused' : 'failed', err);
     if (err instanceof DialerError) {
       process.stderr.write(`ari-dialer: ${err.message}\n`);
-      return err.code === 'BAD_ARGUMENT' || err.code === 'BAD_CSV' || err.code === 'BAD_CONFIG' ? EXIT.USAGE : err.code === 'NOT_FOUND' ? EXIT.NOT_ANSWERED : EXIT.ERROR;
+      return err.code === 'BAD_ARGUMENT' || err.code === 'BAD_CSV' || err.code === 'BAD_CONFIG'
+        ? EXIT.USAGE
+        : err.code === 'NOT_FOUND'
+          ? EXIT.NOT_ANSWERED
+          : EXIT.ERROR;
     }
     process.stderr.write(`ari-dialer: ${(err as Error).stack ?? String(err)}\n`);
     return EXIT.ERROR;

@@ -15,13 +15,20 @@ export function addMessageFlags(cmd: Command): Command {
     .option('--capture <vars>', 'dialplan variables whose last value goes into the result, e.g. SURVEY_ANSWER,QUEUESTATUS (at most 16)')
     .option('--message <media>', 'play this to the callee once answered, in Stasis: sound:, recording:, digits:, number: URIs, comma-separated')
     .option('--message-repeat <n>', 'with --message: play it this many times (default 1)')
-    .option('--press <KEY=ACTION>', 'with --message: a key stops it and does ACTION: CONTEXT,EXTEN,PRIO, optout, hangup or replay (repeatable); --no-press ACTION: destination, hangup or CONTEXT,EXTEN,PRIO when no key came (default: destination without --press, else hangup)', collect)
+    .option(
+      '--press <KEY=ACTION>',
+      'with --message: a key stops it and does ACTION: CONTEXT,EXTEN,PRIO, optout, hangup or replay (repeatable); --no-press ACTION: destination, hangup or CONTEXT,EXTEN,PRIO when no key came (default: destination without --press, else hangup)',
+      collect,
+    )
     .addOption(new Option('--on-no-press <action>').hideHelp())
     .option('--press-wait <s>', 'with --press: seconds to wait for a key after the message (default 5)')
     .option('--optout-message <media>', 'with an optout key: played before hanging up')
     .option('--machine-message <media>', 'with --amd: left on a voicemail once its greeting ended (TALK_DETECT)')
     .option('--beep-wait <s>', 'with --machine-message: longest wait for the greeting to end (default 20)')
-    .option('--message-item-max <s>', 'longest one sound: or recording: item may play before it counts as not played (default 120; Asterisk never ends a missing recording:)');
+    .option(
+      '--message-item-max <s>',
+      'longest one sound: or recording: item may play before it counts as not played (default 120; Asterisk never ends a missing recording:)',
+    );
 }
 
 /**
@@ -51,7 +58,8 @@ export function messageFromFlags(flags: Record<string, unknown>): MessageOptions
 export function checkMachineMessage(message: MessageOptions | undefined, amd: AmdOptions | undefined): void {
   if (!message?.machineMessage) return;
   if (!amd) throw new BadArgumentError('--machine-message', 'needs --amd');
-  if (amd.onMachine.action === 'continue') throw new BadArgumentError('--machine-message', 'leaves the message itself: do not also give --on-machine CONTEXT,EXTEN,PRIO');
+  if (amd.onMachine.action === 'continue')
+    throw new BadArgumentError('--machine-message', 'leaves the message itself: do not also give --on-machine CONTEXT,EXTEN,PRIO');
 }
 
 /** `--capture`'s names (checked), or undefined without it. */

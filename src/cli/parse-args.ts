@@ -9,4 +9,3 @@ export function parseIntArg(name: string, raw: string, opts: { min?: number; max
   if (opts.max !== undefined && n > opts.max) throw new BadArgumentError(name, `must be at most ${opts.max}, got ${n}`);
   return n;
 }
-

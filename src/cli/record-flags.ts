@@ -7,7 +7,10 @@ export function addRecordFlags(cmd: Command): Command {
   return cmd
     .option('--record [from]', 'record the call on Asterisk: "answered" (from the answer, the default) or "all" (from the originate, ringing kept)')
     .option('--record-format <format>', 'with --record: a format Asterisk writes (wav, gsm, ulaw, alaw, sln, wav49)', 'wav')
-    .option('--record-notice <media>', 'with --record: play this to the callee once answered, before the call goes on and recording starts (e.g. sound:recording-notice)');
+    .option(
+      '--record-notice <media>',
+      'with --record: play this to the callee once answered, before the call goes on and recording starts (e.g. sound:recording-notice)',
+    );
 }
 
 /** The recording the flags ask for (as settings: the worker adds its Asterisk's name), or undefined. */
@@ -18,7 +21,12 @@ export function recordFromFlags(flags: Record<string, unknown>): Omit<RecordOpti
     return undefined;
   }
   const problems: string[] = [];
-  const o = checkRecordOptions({ mode: flags.record === true ? 'answered' : flags.record, format: flags.recordFormat, notice: flags.recordNotice }, '', problems, '--record');
+  const o = checkRecordOptions(
+    { mode: flags.record === true ? 'answered' : flags.record, format: flags.recordFormat, notice: flags.recordNotice },
+    '',
+    problems,
+    '--record',
+  );
   if (!o) {
     const first = problems[0]!.replace(/^--recordFormat/, '--record-format').replace(/^--recordNotice/, '--record-notice');
     const colon = first.indexOf(': ');

@@ -51,7 +51,10 @@ export async function stopServe(p: ServeParts, t: ServeStopTimings): Promise<Ser
   };
   const say = () => {
     const { requests, writes } = p.dash.inFlight();
-    p.log.info({ requests, writes, elapsedMs: Date.now() - started }, `draining: ${requests} request${requests === 1 ? '' : 's'} in flight${writes ? ` (${writes} writing)` : ''}`);
+    p.log.info(
+      { requests, writes, elapsedMs: Date.now() - started },
+      `draining: ${requests} request${requests === 1 ? '' : 's'} in flight${writes ? ` (${writes} writing)` : ''}`,
+    );
   };
   say();
   const ticker = setInterval(say, t.logEveryMs ?? 2000);
@@ -62,9 +65,16 @@ export async function stopServe(p: ServeParts, t: ServeStopTimings): Promise<Ser
     await sides;
     const redisGone = !p.redisReady();
     if (redisGone) p.dropRedis();
-    await Promise.all([step('dashboard', () => p.dash.close()), ...p.closers.filter(([, , needs]) => !(redisGone && needs === 'redis')).map(([name, close]) => step(name, close))]);
+    await Promise.all([
+      step('dashboard', () => p.dash.close()),
+      ...p.closers.filter(([, , needs]) => !(redisGone && needs === 'redis')).map(([name, close]) => step(name, close)),
+    ]);
     if (!redisGone) p.dropRedis();
-    if (timedOut.length) p.log.warn({ steps: timedOut }, 'shutdown steps that did not end in time were cut (PostgreSQL or Redis unreachable): the outbox keeps what the archiver did not write');
+    if (timedOut.length)
+      p.log.warn(
+        { steps: timedOut },
+        'shutdown steps that did not end in time were cut (PostgreSQL or Redis unreachable): the outbox keeps what the archiver did not write',
+      );
     const exitCode = drained.writesCut > 0 ? EXIT.SHUTDOWN_RESULTS_NOT_STORED : EXIT.OK;
     return { requestsCut: drained.cut, writesCut: drained.writesCut, timedOut, ms: Date.now() - started, exitCode };
   } finally {

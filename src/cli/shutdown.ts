@@ -29,7 +29,9 @@ export function onShutdown(stop: (signal: string) => Promise<number | void>, o: 
         deadlineMs === undefined
           ? undefined
           : setTimeout(() => {
-              process.stderr.write(`ari-dialer: still stopping ${Math.round(deadlineMs / 1000)} s after ${signal}; exiting (exit code ${EXIT.SHUTDOWN_FORCED})\n`);
+              process.stderr.write(
+                `ari-dialer: still stopping ${Math.round(deadlineMs / 1000)} s after ${signal}; exiting (exit code ${EXIT.SHUTDOWN_FORCED})\n`,
+              );
               process.exit(EXIT.SHUTDOWN_FORCED);
             }, deadlineMs);
       let code: number = EXIT.ERROR;

@@ -29,24 +29,31 @@ const FLAGS: readonly SettingName[] = [
 /** `ari-dialer worker`: serves every live campaign from Redis against one Asterisk, until SIGTERM. */
 export function workerCommand(config: Readonly<DialerConfig>, setCode: (code: number) => void): Command {
   const cmd = new Command('worker').description(
-    'take dial jobs from Redis and place them on one Asterisk (one process = one Stasis app); ' +
-      '--metrics-port serves /metrics, /healthz and /readyz',
+    'take dial jobs from Redis and place them on one Asterisk (one process = one Stasis app); ' + '--metrics-port serves /metrics, /healthz and /readyz',
   );
   cmd.option('--migrate', 'bring the history schema in PostgreSQL up to date before starting (with DATABASE_URL)');
   return withSettingFlags(cmd, FLAGS).action(async (o: { migrate?: boolean }, self: Command) => {
     const cfg = configWithFlags(config, self, FLAGS);
     // Loaded here, not at the top: `ari-dialer --help` and the other commands need none of it.
-    const [{ CampaignWorker }, { DialerMetrics }, { startHealthServer }, { cliLogger }, { ariSocketCheck, redisCheck, stoppingCheck }, { AriSim }, { redisForCli }, { RetentionSweeper }] =
-      await Promise.all([
-        import('../../jobs/campaign-worker.js'),
-        import('../ops/dialer-metrics.js'),
-        import('../ops/health-server.js'),
-        import('../ops/pretty-log.js'),
-        import('../ops/readiness.js'),
-        import('../sim/index.js'),
-        import('./redis-for-cli.js'),
-        import('../campaign/retention/retention-sweeper.js'),
-      ]);
+    const [
+      { CampaignWorker },
+      { DialerMetrics },
+      { startHealthServer },
+      { cliLogger },
+      { ariSocketCheck, redisCheck, stoppingCheck },
+      { AriSim },
+      { redisForCli },
+      { RetentionSweeper },
+    ] = await Promise.all([
+      import('../../jobs/campaign-worker.js'),
+      import('../ops/dialer-metrics.js'),
+      import('../ops/health-server.js'),
+      import('../ops/pretty-log.js'),
+      import('../ops/readiness.js'),
+      import('../sim/index.js'),
+      import('./redis-for-cli.js'),
+      import('../campaign/retention/retention-sweeper.js'),
+    ]);
     const target = ariTarget(cfg);
     const log = cliLogger(cfg);
     (await redisForCli(cfg.redisUrl)).disconnect();
@@ -109,13 +116,29 @@ export function workerCommand(config: Readonly<DialerConfig>, setCode: (code: nu
     }
     // Every worker runs one; a Redis lock lets one process per hour do the sweep.
     const { recordingSourcesFrom } = await import('../ops/recording-sources.js');
-    const retention = new RetentionSweeper({ service: worker.service, retentionDays: cfg.retentionDays, owner: worker.name, recordings: recordingSourcesFrom(cfg), logger: log });
+    const retention = new RetentionSweeper({
+      service: worker.service,
+      retentionDays: cfg.retentionDays,
+      owner: worker.name,
+      recordings: recordingSourcesFrom(cfg),
+      logger: log,
+    });
     retention.start();
     const { CampaignService } = history ? await import('../campaign/campaign-service.js') : { CampaignService: undefined };
     const archiving = history && CampaignService ? new CampaignService({ redis: worker.service.redis, prefix: cfg.prefix, history, logger: log }) : undefined;
     const archiver = archiving?.historyArchiver();
     archiver?.start();
-    log.info({ app: worker.name, asterisk: target.name, metrics: health?.url, retentionDays: cfg.retentionDays, trunks: cfg.trunks.map((t) => t.name), history: history ? 'postgresql' : 'redis' }, 'worker started');
+    log.info(
+      {
+        app: worker.name,
+        asterisk: target.name,
+        metrics: health?.url,
+        retentionDays: cfg.retentionDays,
+        trunks: cfg.trunks.map((t) => t.name),
+        history: history ? 'postgresql' : 'redis',
+      },
+      'worker started',
+    );
     await onShutdown(
       async (signal) => {
         log.info({ signal, inFlight: worker.draining.calls, graceS: cfg.shutdownGraceS }, 'stopping: no new calls; letting calls in flight finish');
@@ -123,7 +146,8 @@ export function workerCommand(config: Readonly<DialerConfig>, setCode: (code: nu
         const sideStops = Promise.all([settleWithin(retention.stop(), STEP_MS), settleWithin(archiver?.stop() ?? Promise.resolve(), STEP_MS)]);
         const report = await worker.stop(cfg.shutdownGraceS * 1000);
         const [retentionStopped, archiverStopped] = await sideStops;
-        if (!archiverStopped) log.warn({ pending: 'outbox' }, 'history archiver did not stop in time (PostgreSQL or Redis unreachable): the outbox keeps what it did not write');
+        if (!archiverStopped)
+          log.warn({ pending: 'outbox' }, 'history archiver did not stop in time (PostgreSQL or Redis unreachable): the outbox keeps what it did not write');
         if (!retentionStopped) log.warn('retention sweeper did not stop in time');
         await Promise.all([
           settleWithin(archiving?.close() ?? Promise.resolve(), STEP_MS),

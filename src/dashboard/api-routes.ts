@@ -68,7 +68,12 @@ export function apiRoutes(o: ApiRoutesOptions): Router {
 
   r.post('/campaigns', audited('campaign.create'), requireOperator('uploading a campaign'), uploadRoute(service, o.maxUploadBytes, o.log));
 
-  r.post('/campaigns/:id/contacts', audited('campaign.add-contacts'), requireOperator('adding contacts'), contactsRoute(service, o.maxUploadBytes, o.log, campaignId));
+  r.post(
+    '/campaigns/:id/contacts',
+    audited('campaign.add-contacts'),
+    requireOperator('adding contacts'),
+    contactsRoute(service, o.maxUploadBytes, o.log, campaignId),
+  );
 
   r.get('/campaigns/:id', async (req, res) => {
     res.json(await campaignDetail(service, stats, campaignId(req)));

@@ -55,7 +55,15 @@ export class DashboardAudit {
 
   /** A login, or a wrong token at any door (bounded by the guess throttle, so a flood cannot fill the record). */
   login(req: IncomingMessage, who: string, ok: boolean, via: string): void {
-    this.write({ at: new Date().toISOString(), who, from: this.address(req), via: 'web', action: ok ? 'login' : 'login.failed', outcome: ok ? 'ok' : 'refused', detail: { via } });
+    this.write({
+      at: new Date().toISOString(),
+      who,
+      from: this.address(req),
+      via: 'web',
+      action: ok ? 'login' : 'login.failed',
+      outcome: ok ? 'ok' : 'refused',
+      detail: { via },
+    });
   }
 
   /** `GET /api/audit?campaign=&since=&limit=`: newest first (operators only: it names people and addresses). */

@@ -121,7 +121,10 @@ export class Auth {
           res.redirect(303, '/login');
           return;
         }
-        sendError(res, new HttpError('UNAUTHORIZED', r.reason === 'missing' ? 'a token is required (Authorization: Bearer, or log in)' : 'the token is not valid'));
+        sendError(
+          res,
+          new HttpError('UNAUTHORIZED', r.reason === 'missing' ? 'a token is required (Authorization: Bearer, or log in)' : 'the token is not valid'),
+        );
         return;
       }
       res.locals.role = r.role;

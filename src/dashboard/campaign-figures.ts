@@ -83,7 +83,9 @@ function phaseOf(status: CampaignStatus, now: number): { phase: CampaignPhase; d
     case 'cancelled':
       return { phase: status.state };
     case 'paused':
-      return status.paused?.by === 'breaker' ? { phase: 'paused by breaker', detail: status.paused.reason } : { phase: 'paused', ...(status.paused ? { detail: status.paused.reason } : {}) };
+      return status.paused?.by === 'breaker'
+        ? { phase: 'paused by breaker', detail: status.paused.reason }
+        : { phase: 'paused', ...(status.paused ? { detail: status.paused.reason } : {}) };
     default: {
       const gate = schedulePhase(s, now);
       if (gate.kind === 'before') return { phase: 'scheduled', detail: `starts ${gate.startAt}` };

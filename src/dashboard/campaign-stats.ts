@@ -139,7 +139,14 @@ export class CampaignStats {
     const now = this.now();
     const [talk, starts] = await Promise.all([store.answeredTalk(id), store.startsSince(id, now - CPS_WINDOW_MS, now)]);
     // Only the count matters below: stand-ins at "now" for the attempts that started in the window.
-    return { scanned: 0, answeredCalls: talk.calls, answeredTalkMs: talk.talkMs, causes: new Map(), recentStarts: new Array<number>(starts).fill(now), ...(after ? { after } : {}) };
+    return {
+      scanned: 0,
+      answeredCalls: talk.calls,
+      answeredTalkMs: talk.talkMs,
+      causes: new Map(),
+      recentStarts: new Array<number>(starts).fill(now),
+      ...(after ? { after } : {}),
+    };
   }
 
   forget(id: string): void {
@@ -225,7 +232,12 @@ function addAfter(t: Tally, rec: AttemptRecord): void {
 
 export function publicSettings(s: CampaignSettings): PublicSettings {
   const { webhook, ...rest } = s;
-  return webhook ? { ...rest, webhook: { url: withoutUserinfo(webhook.url), ratePerSecond: webhook.ratePerSecond, attempts: webhook.attempts, signed: Boolean(webhook.secret) } } : rest;
+  return webhook
+    ? {
+        ...rest,
+        webhook: { url: withoutUserinfo(webhook.url), ratePerSecond: webhook.ratePerSecond, attempts: webhook.attempts, signed: Boolean(webhook.secret) },
+      }
+    : rest;
 }
 
 /** A webhook URL may carry a password in its userinfo: the page gets the URL without it. */

@@ -51,7 +51,9 @@ export interface DashboardOptions {
   logger?: Logger;
 }
 
-export interface ResolvedDashboardOptions extends Required<Omit<DashboardOptions, 'redisUrl' | 'operatorToken' | 'viewerToken' | 'history' | 'publicUrl' | 'guessLimits' | 'trustProxy' | 'recordings' | 'audit'>> {
+export interface ResolvedDashboardOptions extends Required<
+  Omit<DashboardOptions, 'redisUrl' | 'operatorToken' | 'viewerToken' | 'history' | 'publicUrl' | 'guessLimits' | 'trustProxy' | 'recordings' | 'audit'>
+> {
   recordings?: RecordingSources;
   audit?: AuditLog;
   guessLimits?: GuessThrottleOptions;
@@ -98,7 +100,8 @@ export function resolveDashboardOptions(o: DashboardOptions, silent: Logger): Re
   if (!Number.isInteger(r.port) || r.port < 0 || r.port > 65535) problems.push(`port must be a whole number from 0 to 65535, got ${r.port}`);
   if (!Number.isInteger(r.maxUploadBytes) || r.maxUploadBytes < 1) problems.push(`maxUploadBytes must be a positive whole number, got ${r.maxUploadBytes}`);
   if (!(r.liveIntervalMs >= 50)) problems.push(`liveIntervalMs must be at least 50, got ${r.liveIntervalMs}`);
-  if (r.publicUrl !== undefined && !/^https?:\/\/[^/?#@]+\/?$/.test(r.publicUrl)) problems.push(`publicUrl must be an http(s) origin like https://dialer.example.com, got ${JSON.stringify(r.publicUrl)}`);
+  if (r.publicUrl !== undefined && !/^https?:\/\/[^/?#@]+\/?$/.test(r.publicUrl))
+    problems.push(`publicUrl must be an http(s) origin like https://dialer.example.com, got ${JSON.stringify(r.publicUrl)}`);
   try {
     r.proxy = new ProxyTrust(o.trustProxy);
   } catch (err) {
@@ -111,7 +114,8 @@ export function resolveDashboardOptions(o: DashboardOptions, silent: Logger): Re
     for (const note of shortTokenNotes(r.tokens)) r.logger.warn(`${note}; allowed while the dashboard listens on loopback only, refused on any other address`);
   }
   const operators = r.tokens.filter((t) => t.role === 'operator').length;
-  if (r.tokens.length > 0 && operators === 0) problems.push('viewerToken needs an operatorToken too (a viewer token without DASHBOARD_TOKEN or an operator in dashboardTokens)');
+  if (r.tokens.length > 0 && operators === 0)
+    problems.push('viewerToken needs an operatorToken too (a viewer token without DASHBOARD_TOKEN or an operator in dashboardTokens)');
   if (!operators && !isLoopback(r.host)) {
     problems.push(`host ${r.host} is not a loopback address: set an operator token (DASHBOARD_TOKEN) to listen there`);
   }

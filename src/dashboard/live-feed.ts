@@ -157,8 +157,16 @@ export class LiveFeed {
     this.dirty.clear();
     this.listDirty = false;
     try {
-      if (list) await this.sendTo([...this.clients].filter((c) => c.watch === undefined), undefined);
-      for (const id of ids) await this.sendTo([...this.clients].filter((c) => c.watch === id), id);
+      if (list)
+        await this.sendTo(
+          [...this.clients].filter((c) => c.watch === undefined),
+          undefined,
+        );
+      for (const id of ids)
+        await this.sendTo(
+          [...this.clients].filter((c) => c.watch === id),
+          id,
+        );
     } catch (err) {
       this.o.log.warn({ err: (err as Error).message }, 'live feed: update failed');
     } finally {
@@ -210,7 +218,7 @@ function parseWatch(text: string): string | false | null | undefined {
   try {
     const v = JSON.parse(text) as unknown;
     if (typeof v !== 'object' || v === null || !('watch' in v)) return undefined;
-    const w = (v).watch;
+    const w = v.watch;
     if (w === null || w === false) return w;
     return typeof w === 'string' && /^[A-Za-z0-9_-]{1,100}$/.test(w) ? w : undefined;
   } catch {

@@ -34,7 +34,11 @@ export { DISPOSITIONS };
  * Campaigns in Redis are matched by tail (a SSCAN of each campaign's number set); campaigns only PostgreSQL still
  * holds (archived) are matched by the exact number.
  */
-export async function searchNumbers(service: CampaignService, query: string, filters: SearchFilters = {}): Promise<{ matched: string[]; results: SearchHit[] }> {
+export async function searchNumbers(
+  service: CampaignService,
+  query: string,
+  filters: SearchFilters = {},
+): Promise<{ matched: string[]; results: SearchHit[] }> {
   const q = query.trim();
   if (q.split('|').length === 3) return { matched: [], results: filter(await service.search(q), filters) };
   const plus = q.startsWith('+');

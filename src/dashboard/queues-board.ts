@@ -13,7 +13,8 @@ const EXTERNAL_FONTS = /<link[^>]+href="https:\/\/fonts\.(?:googleapis|gstatic)\
  * The board's page: our own files only, like the rest of the dashboard. Its loading screen has inline styles (and its
  * config a JSON data block, which is never run), so styles may be inline; scripts may not.
  */
-export const BOARD_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'";
+export const BOARD_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'";
 
 type Board = ReturnType<typeof createBullBoard>;
 

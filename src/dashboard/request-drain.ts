@@ -67,10 +67,13 @@ export class RequestDrain {
         resolve();
       };
       if (this.reads + this.writes === 0) return resolve();
-      timer = setTimeout(() => {
-        timer = undefined;
-        check();
-      }, Math.max(0, ms));
+      timer = setTimeout(
+        () => {
+          timer = undefined;
+          check();
+        },
+        Math.max(0, ms),
+      );
       this.waiters.add(check);
     });
   }

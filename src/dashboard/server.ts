@@ -43,7 +43,8 @@ const STATIC_DIR = fileURLToPath(new URL('./static/', import.meta.url));
 const CHART_JS = join(dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.js');
 
 /** Our own pages load only our own files: no inline script, no CDN, nothing to inject into. */
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /**
  * The web dashboard: campaign pages and JSON API, a live feed over WebSocket, bull-board under /queues.
@@ -57,8 +58,20 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const guard = new RequestGuard({ host: o.host, publicUrl: o.publicUrl, proxy: o.proxy });
   const tokens = new TokenSet(o.tokens);
   const sessions = tokens.size ? await Sessions.open({ redis: service.redis, keys: service.keys, tokens }) : undefined;
-  const audit = new DashboardAudit(o.audit ?? openAuditLog({ redis: service.redis, keys: service.keys, history: service.history }), (req) => o.proxy.clientAddress(req), log);
-  const auth = new Auth({ tokens, sessions, guard, proxy: o.proxy, log, throttle: new GuessThrottle(o.guessLimits), onFailure: (req, via) => audit.login(req, '-', false, via) });
+  const audit = new DashboardAudit(
+    o.audit ?? openAuditLog({ redis: service.redis, keys: service.keys, history: service.history }),
+    (req) => o.proxy.clientAddress(req),
+    log,
+  );
+  const auth = new Auth({
+    tokens,
+    sessions,
+    guard,
+    proxy: o.proxy,
+    log,
+    throttle: new GuessThrottle(o.guessLimits),
+    onFailure: (req, via) => audit.login(req, '-', false, via),
+  });
   // Secure cookies when users come over HTTPS: the public URL says so, or the request (TLS, or a trusted proxy's X-Forwarded-Proto).
   const secure = (req: Request) => o.publicUrl?.startsWith('https:') === true || o.proxy.secure(req);
   const stats = new CampaignStats(service);

@@ -73,6 +73,7 @@ function columnUses(header: readonly string[], plan: ColumnPlan): ColumnUse[] {
   uses[plan.number] = { name: header[plan.number]!.trim(), role: 'number' };
   for (const [role, index] of Object.entries(plan.known)) uses[index] = { name: header[index]!.trim(), role: role as ColumnUse['role'] };
   const placeholders = new Set(plan.placeholders.map((p) => p.index));
-  for (const v of plan.vars) uses[v.index] = { name: header[v.index]!.trim(), role: 'variable', variable: v.name, ...(placeholders.has(v.index) ? { placeholder: true as const } : {}) };
+  for (const v of plan.vars)
+    uses[v.index] = { name: header[v.index]!.trim(), role: 'variable', variable: v.name, ...(placeholders.has(v.index) ? { placeholder: true as const } : {}) };
   return uses;
 }

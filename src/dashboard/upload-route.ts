@@ -16,7 +16,6 @@ export interface UploadOptions {
   settings: Record<string, unknown>;
 }
 
-
 /**
  * `POST /api/campaigns[?preview=1]`: the CSV as a multipart `file` part with an `options` JSON field, or as a
  * `text/csv` body with `?options=<JSON>`. Spooled to a private temp file (the CSV is read twice: validate, then
@@ -48,12 +47,28 @@ export function uploadRoute(service: CampaignService, maxBytes: number, log: Log
           throw err;
         }
         res.locals.auditSkip = true;
-        res.json({ preview: true, rows: c.rows, accepted: c.accepted, rejected: c.rejected, suppressed: c.suppressed, duplicates: c.duplicates, errors: c.errors.slice(0, MAX_LISTED_ERRORS), ...(peek ?? {}) });
+        res.json({
+          preview: true,
+          rows: c.rows,
+          accepted: c.accepted,
+          rejected: c.rejected,
+          suppressed: c.suppressed,
+          duplicates: c.duplicates,
+          errors: c.errors.slice(0, MAX_LISTED_ERRORS),
+          ...(peek ?? {}),
+        });
         return;
       }
       const name = o.name?.trim() || nameFromFile(upload.filename);
       const r = await service.create({ name, settings: o.settings, open, skipInvalid: o.skipInvalid });
-      const counts = { rows: r.rows, accepted: r.accepted, rejected: r.rejected, suppressed: r.suppressed, duplicates: r.duplicates, errors: r.errors.slice(0, MAX_LISTED_ERRORS) };
+      const counts = {
+        rows: r.rows,
+        accepted: r.accepted,
+        rejected: r.rejected,
+        suppressed: r.suppressed,
+        duplicates: r.duplicates,
+        errors: r.errors.slice(0, MAX_LISTED_ERRORS),
+      };
       if (!r.created) {
         throw new HttpError('ROWS_REJECTED', `${r.rejected} bad row(s): nothing was enqueued (fix them, or accept only the good rows)`, counts);
       }
@@ -82,6 +97,10 @@ export function parseUploadOptions(text: string): UploadOptions {
 /** A default campaign name from the browser's file name: only its base, letters and a few signs. */
 function nameFromFile(filename: string | undefined): string {
   const base = (filename ?? '').split(/[\\/]/).pop() ?? '';
-  const clean = base.replace(/\.[A-Za-z0-9]{1,5}$/, '').replace(/[^\p{L}\p{N} ._-]+/gu, ' ').trim().slice(0, 60);
+  const clean = base
+    .replace(/\.[A-Za-z0-9]{1,5}$/, '')
+    .replace(/[^\p{L}\p{N} ._-]+/gu, ' ')
+    .trim()
+    .slice(0, 60);
   return clean || 'upload';
 }

@@ -25,7 +25,15 @@ export interface SpoolOptions {
   types?: ReadonlySet<string>;
 }
 
-const CSV_TYPES = new Set(['text/csv', 'application/csv', 'text/plain', 'text/tab-separated-values', 'application/vnd.ms-excel', 'application/octet-stream', '']);
+const CSV_TYPES = new Set([
+  'text/csv',
+  'application/csv',
+  'text/plain',
+  'text/tab-separated-values',
+  'application/vnd.ms-excel',
+  'application/octet-stream',
+  '',
+]);
 const MAX_FIELD_BYTES = 64 * 1024;
 /** After the limit is hit, the rest of the body is read and dropped (so the client sees the 413) up to this much. */
 const MAX_DISCARD_BYTES = 16 * 1024 * 1024;
@@ -41,7 +49,10 @@ export async function spoolUpload(req: Request, opts: SpoolOptions): Promise<Spo
   const isMultipart = type.startsWith('multipart/form-data');
   const mime = type.split(';')[0]!.trim();
   if (!isMultipart && !(opts.types ?? CSV_TYPES).has(mime)) {
-    throw new HttpError('UNSUPPORTED_MEDIA_TYPE', `send the CSV as multipart/form-data (a "file" part) or as a text/csv body, not ${mime || 'an untyped body'}`);
+    throw new HttpError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `send the CSV as multipart/form-data (a "file" part) or as a text/csv body, not ${mime || 'an untyped body'}`,
+    );
   }
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > opts.maxBytes + MAX_DISCARD_BYTES) {

@@ -6,17 +6,7 @@ import type { RecordingInfo } from './recording/recording-info.js';
  * INTERRUPTED is neither the callee's nor a bad number's doing: Asterisk shut down under the call, or our app lost
  * its event socket while the call needed it, so the callee never had a fair chance (retried by default).
  */
-export type Disposition =
-  | 'ANSWERED'
-  | 'BUSY'
-  | 'NO_ANSWER'
-  | 'CONGESTION'
-  | 'REJECTED'
-  | 'FAILED'
-  | 'CANCELLED'
-  | 'UNKNOWN'
-  | 'ERROR'
-  | 'INTERRUPTED';
+export type Disposition = 'ANSWERED' | 'BUSY' | 'NO_ANSWER' | 'CONGESTION' | 'REJECTED' | 'FAILED' | 'CANCELLED' | 'UNKNOWN' | 'ERROR' | 'INTERRUPTED';
 
 export const DISPOSITIONS: readonly Disposition[] = [
   'ANSWERED',

@@ -8,7 +8,18 @@ import { endLostSight, endedTooEarlyToTell, gapSince, lastState, originateNeverT
 import { CallRecorder } from './recording/call-recorder.js';
 import { AMD_APP_VAR } from './amd/amd-options.js';
 import { originateVariables, placeOf } from './call-places.js';
-import { actOnFoundInStasis, applySnapshot, deadlinePassed, initialCallState, noticeRefused, playRefused, transition, type CallAction, type CallState, type ContinueTarget } from './transitions.js';
+import {
+  actOnFoundInStasis,
+  applySnapshot,
+  deadlinePassed,
+  initialCallState,
+  noticeRefused,
+  playRefused,
+  transition,
+  type CallAction,
+  type CallState,
+  type ContinueTarget,
+} from './transitions.js';
 import { MessageRunner } from './message/message-runner.js';
 import type { DialplanPlace } from './message/message-options.js';
 
@@ -121,7 +132,9 @@ class LiveCall {
   /** A re-run of an attempt whose channel exists (or may): follow that call to its end, never dial again. */
   private async adopt(): Promise<void> {
     const { ari } = this.deps;
-    this.log.warn(this.p.resume ? 'resuming an attempt a stopped worker may have placed' : 'channel id already exists: adopting the call instead of dialing again');
+    this.log.warn(
+      this.p.resume ? 'resuming an attempt a stopped worker may have placed' : 'channel id already exists: adopting the call instead of dialing again',
+    );
     this.adopted = true;
     try {
       await ari.subscribe(this.deps.events.app, `channel:${this.p.channelId}`);
@@ -167,7 +180,8 @@ class LiveCall {
     for (const a of actions) {
       if (a.type === 'continue') void this.continueInDialplan(a.to, this.now(), 0, a.place);
       else if (a.type === 'hangup') void this.hangup(a.why);
-      else if (a.type === 'notice' || a.type === 'noticeOver') this.recorder?.notice(a, (why) => this.run(noticeRefused(this.s, why, this.now(), this.p.channelId)));
+      else if (a.type === 'notice' || a.type === 'noticeOver')
+        this.recorder?.notice(a, (why) => this.run(noticeRefused(this.s, why, this.now(), this.p.channelId)));
       else if (a.type !== 'ended') this.messageRunner().run(a);
       else if (this.stasisFailed) this.finishStasisFailed(a.cause, a.causeTxt, this.deps.events.app, this.now());
       else this.finishDestroyed(a.cause, a.causeTxt, a.techCause);
@@ -340,7 +354,8 @@ class LiveCall {
   }
 
   private finishDestroyed(cause: number, causeTxt: string, techCause: number | undefined): void {
-    const early = !this.cancelled && this.hangupWhy === undefined && endedTooEarlyToTell(this.s, cause, this.now() - (this.s.ringingAt ?? this.createdAt), this.p.timeoutS);
+    const early =
+      !this.cancelled && this.hangupWhy === undefined && endedTooEarlyToTell(this.s, cause, this.now() - (this.s.ringingAt ?? this.createdAt), this.p.timeoutS);
     if (early) {
       this.awaitShutdownEvidence(cause, causeTxt, techCause);
       return;

@@ -142,7 +142,8 @@ export function transition(s: CallState, ev: AriEvent, at: number, channelId: st
       if (s.msg && ev.playback.target_uri === `channel:${channelId}`) messagePlaybackStarted(msgView(s), ev.playback.id, at);
       return NONE;
     case 'PlaybackFinished':
-      if (s.notice?.state === 'playing' && ev.playback.id === noticePlaybackId(channelId)) return afterNotice(s, noticeFinished(s.notice, ev.playback.state), at, channelId);
+      if (s.notice?.state === 'playing' && ev.playback.id === noticePlaybackId(channelId))
+        return afterNotice(s, noticeFinished(s.notice, ev.playback.state), at, channelId);
       if (!s.msg || ev.playback.target_uri !== `channel:${channelId}`) return NONE;
       return fromMessage(s, messagePlaybackFinished(msgView(s), ev.playback.id, ev.playback.state, at));
     case 'ChannelTalkingFinished':

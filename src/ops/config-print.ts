@@ -23,8 +23,7 @@ export function describeConfig(config: Readonly<DialerConfig>): ConfigLine[] {
   const lines: ConfigLine[] = SETTINGS.map((spec) => {
     const raw = config[spec.name];
     const source = config.sources[spec.name];
-    const where =
-      source === 'flag' ? `flag ${spec.flag}` : source === 'env' ? `env ${spec.env}` : source === 'file' ? `file ${config.configFile}` : 'default';
+    const where = source === 'flag' ? `flag ${spec.flag}` : source === 'env' ? `env ${spec.env}` : source === 'file' ? `file ${config.configFile}` : 'default';
     let value: unknown = raw;
     if (typeof raw === 'string' && (spec.kind === 'url' || spec.kind === 'redis-url')) value = maskUrl(raw);
     else if (spec.secret && raw !== undefined && raw !== '') value = MASK;

@@ -106,7 +106,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   let fileValues: Record<string, unknown> = {};
   if (file) {
     try {
-      fileValues = readConfigFile(file, SETTINGS.map((s) => s.name));
+      fileValues = readConfigFile(
+        file,
+        SETTINGS.map((s) => s.name),
+      );
     } catch (err) {
       if (err instanceof ConfigError) problems.push(...err.problems);
       else throw err;

@@ -97,7 +97,7 @@ export class DialerMetrics {
     });
     this.continueSeconds = new Histogram({
       name: 'ari_dialer_up_to_continue_seconds',
-      help: 'From the channel being Up and in Stasis to continue sent (the engine\'s reaction time)',
+      help: "From the channel being Up and in Stasis to continue sent (the engine's reaction time)",
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers,
     });
@@ -170,7 +170,7 @@ export class DialerMetrics {
     });
     this.asteriskUp = new Gauge({
       name: 'ari_dialer_asterisk_up',
-      help: '1 while this worker\'s Asterisk takes calls (event socket up, ARI answering); 0 while attempts are held back',
+      help: "1 while this worker's Asterisk takes calls (event socket up, ARI answering); 0 while attempts are held back",
       registers,
       collect() {
         if (self.readHealth) this.set(self.readHealth.health.up ? 1 : 0);
@@ -188,7 +188,7 @@ export class DialerMetrics {
     });
     this.breakerTrips = new Counter({
       name: 'ari_dialer_breaker_trips_total',
-      help: 'Times a campaign\'s circuit breaker opened in this worker (failures on our side of the line in a row)',
+      help: "Times a campaign's circuit breaker opened in this worker (failures on our side of the line in a row)",
       labelNames: ['campaign'],
       registers,
     });

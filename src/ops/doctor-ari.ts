@@ -137,7 +137,8 @@ async function reach(http: RawAriGet, origin: string, basePath: string, target: 
  */
 function amdCheck(a: RawAnswer): DoctorCheck {
   const title = 'Answering machine detection (app_amd)';
-  const context = 'ARI cannot read the dialplan: check the AMD context yourself (`asterisk -rx "dialplan show ari-dialer-amd"`; docs/amd-and-messages.md, "Answering machine detection")';
+  const context =
+    'ARI cannot read the dialplan: check the AMD context yourself (`asterisk -rx "dialplan show ari-dialer-amd"`; docs/amd-and-messages.md, "Answering machine detection")';
   if (a.kind === 'answer' && a.status === 200) {
     const status = (a.json as { status?: unknown } | null)?.status;
     return check('ari.amd', title, 'pass', `app_amd.so is loaded (${typeof status === 'string' ? status : 'status unknown'}). ${context}`);
@@ -168,13 +169,26 @@ function versionCheck(info: unknown): DoctorCheck {
   if (!version) return check('ari.version', 'Asterisk version', 'warn', 'GET /asterisk/info did not say', 'check that the ARI user may read /asterisk/info');
   const major = Number(version.split('.')[0]);
   if (major > 0 && major < 16) {
-    return check('ari.version', 'Asterisk version', 'warn', `Asterisk ${version}`, 'ari-dialer is tested against Asterisk 16 and later (originate with channelId, continue, /asterisk/ping)');
+    return check(
+      'ari.version',
+      'Asterisk version',
+      'warn',
+      `Asterisk ${version}`,
+      'ari-dialer is tested against Asterisk 16 and later (originate with channelId, continue, /asterisk/ping)',
+    );
   }
   return check('ari.version', 'Asterisk version', 'pass', `Asterisk ${version}`);
 }
 
 /** Whether our app name is free, then: the socket opens, stays ours for holdMs, and (with --probe) a call goes through. */
-async function socketChecks(baseUrl: string, target: DoctorAriTarget, http: RawAriGet, o: AriDoctorOptions, out: DoctorCheck[], clock: ClockSample[]): Promise<void> {
+async function socketChecks(
+  baseUrl: string,
+  target: DoctorAriTarget,
+  http: RawAriGet,
+  o: AriDoctorOptions,
+  out: DoctorCheck[],
+  clock: ClockSample[],
+): Promise<void> {
   const apps = await http.get(`${baseUrl}/applications`);
   const names = apps.kind === 'answer' && Array.isArray(apps.json) ? (apps.json as Array<{ name?: unknown }>).map((a) => a.name) : undefined;
   let app = o.app;
@@ -187,7 +201,7 @@ async function socketChecks(baseUrl: string, target: DoctorAriTarget, http: RawA
         'Stasis app name',
         'fail',
         `${JSON.stringify(o.app)} is already held by another connection: a second process with this name takes it over (ApplicationReplaced) and the first stops hearing its calls`,
-        'give every worker process its own ARI_APP (or leave it unset: ari-dialer-<host>-<pid>); if the holder is this machine\'s running worker, run doctor with another --app',
+        "give every worker process its own ARI_APP (or leave it unset: ari-dialer-<host>-<pid>); if the holder is this machine's running worker, run doctor with another --app",
       ),
     );
     // Connecting under that name would steal it from its holder: test the socket under a name of our own.
@@ -196,7 +210,15 @@ async function socketChecks(baseUrl: string, target: DoctorAriTarget, http: RawA
     out.push(check('ari.app', 'Stasis app name', 'pass', `${JSON.stringify(o.app)} is free`));
   }
   const log = o.logger ?? silentLogger;
-  const stream = new AriEventStream({ url: baseUrl, user: target.user, password: target.password, app, connectTimeoutMs: o.timeoutMs, pingIntervalMs: 60_000, logger: log });
+  const stream = new AriEventStream({
+    url: baseUrl,
+    user: target.user,
+    password: target.password,
+    app,
+    connectTimeoutMs: o.timeoutMs,
+    pingIntervalMs: 60_000,
+    logger: log,
+  });
   let replaced = false;
   let closed: { code: number; reason: string } | undefined;
   stream.on('replaced', () => (replaced = true));
@@ -209,7 +231,15 @@ async function socketChecks(baseUrl: string, target: DoctorAriTarget, http: RawA
   try {
     await stream.start();
   } catch (err) {
-    out.push(check('ari.websocket', title, 'fail', `the event socket did not open: ${(err as Error).message}`, 'a proxy in between must pass WebSocket upgrades; http.conf must allow the connection'));
+    out.push(
+      check(
+        'ari.websocket',
+        title,
+        'fail',
+        `the event socket did not open: ${(err as Error).message}`,
+        'a proxy in between must pass WebSocket upgrades; http.conf must allow the connection',
+      ),
+    );
     if (o.probe) out.push(skipped('ari.probe', `Test call to ${o.probe.endpoint}`, 'the event socket did not open'));
     await stream.close();
     return;
@@ -227,7 +257,15 @@ async function socketChecks(baseUrl: string, target: DoctorAriTarget, http: RawA
       ),
     );
   } else if (!stream.connected) {
-    out.push(check('ari.websocket', title, 'fail', `opened${as}, then closed within ${o.holdMs / 1000} s (${closed?.code ?? '?'} ${closed?.reason ?? ''})`.trim(), 'look at Asterisk\'s log for the reason'));
+    out.push(
+      check(
+        'ari.websocket',
+        title,
+        'fail',
+        `opened${as}, then closed within ${o.holdMs / 1000} s (${closed?.code ?? '?'} ${closed?.reason ?? ''})`.trim(),
+        "look at Asterisk's log for the reason",
+      ),
+    );
   } else {
     out.push(check('ari.websocket', title, 'pass', `opened for app ${JSON.stringify(app)} and stayed ours for ${o.holdMs / 1000} s`));
   }

@@ -32,7 +32,12 @@ export function clockCheck(ping: RawAnswer, events: readonly ClockSample[]): Doc
     const skew = Math.max(...samples.map((e) => e.asteriskMs - e.localMs));
     return verdict(skew, 0, `from ${samples.length} event timestamp${samples.length === 1 ? '' : 's'}`);
   }
-  return check('ari.clock', TITLE, 'skip', 'not measured: this Asterisk has no /asterisk/ping and no events arrived (run with --probe to measure from event timestamps)');
+  return check(
+    'ari.clock',
+    TITLE,
+    'skip',
+    'not measured: this Asterisk has no /asterisk/ping and no events arrived (run with --probe to measure from event timestamps)',
+  );
 }
 
 function verdict(skewMs: number, marginMs: number, how: string): DoctorCheck {

@@ -62,7 +62,7 @@ function hint(r: CallResult, timeoutS: number): string {
       return 'Asterisk could not create that channel: check the technology and name ("pjsip show endpoints", "sip show peers") and that its module is loaded';
     }
     if (r.http_status === 403) return 'the ARI user is read_only in ari.conf: a dialer needs read_only = no';
-    return 'see the message above and Asterisk\'s log';
+    return "see the message above and Asterisk's log";
   }
   switch (r.disposition) {
     case 'NO_ANSWER':
@@ -73,8 +73,8 @@ function hint(r: CallResult, timeoutS: number): string {
       return 'no route or the trunk is down: check the endpoint, the trunk\'s registration ("pjsip show registrations") and the dialed number\'s format';
     case 'REJECTED':
     case 'FAILED':
-      return 'the far end or the trunk refused the call: check the number format, the caller id the trunk accepts, and the trunk\'s log';
+      return "the far end or the trunk refused the call: check the number format, the caller id the trunk accepts, and the trunk's log";
     default:
-      return 'see Asterisk\'s log for this channel';
+      return "see Asterisk's log for this channel";
   }
 }

@@ -48,14 +48,23 @@ export async function checkRedis(o: RedisDoctorOptions): Promise<DoctorCheck[]> 
       await redis.ping();
     } catch (err) {
       return [
-        check('redis.reachable', 'Redis reachable', 'fail', `cannot reach ${shown}: ${(reason ?? (err as Error)).message}`, 'start redis-server, or point REDIS_URL (or redisUrl in the config file) at your Redis'),
+        check(
+          'redis.reachable',
+          'Redis reachable',
+          'fail',
+          `cannot reach ${shown}: ${(reason ?? (err as Error)).message}`,
+          'start redis-server, or point REDIS_URL (or redisUrl in the config file) at your Redis',
+        ),
         skipped('redis.persistence', 'Redis persistence', 'Redis is not reachable'),
         skipped('redis.maxmemory', 'Redis maxmemory-policy', 'Redis is not reachable'),
       ];
     }
     const info = parseInfo(await redis.info());
     const stream = target.kind === 'sentinel' ? (redis as Redis).stream : undefined;
-    const via = target.kind === 'sentinel' ? ` (master "${target.masterName}" at ${stream?.remoteAddress ?? '?'}:${stream?.remotePort ?? '?'}, found through Sentinel)` : '';
+    const via =
+      target.kind === 'sentinel'
+        ? ` (master "${target.masterName}" at ${stream?.remoteAddress ?? '?'}:${stream?.remotePort ?? '?'}, found through Sentinel)`
+        : '';
     const out: DoctorCheck[] = [check('redis.reachable', 'Redis reachable', 'pass', `${shown} answers${via}`)];
     out.push(versionCheck(info));
     out.push(await persistenceCheck(redis, info));
@@ -83,7 +92,13 @@ function versionCheck(info: Record<string, string>): DoctorCheck {
     return check('redis.version', title, 'fail', `Redis ${version}: BullMQ needs ${MIN_VERSION} or later`, `upgrade Redis to ${RECOMMENDED_VERSION} or later`);
   }
   if (server === 'Redis' && older(version, RECOMMENDED_VERSION)) {
-    return check('redis.version', title, 'warn', `Redis ${version}: BullMQ recommends ${RECOMMENDED_VERSION} or later`, `upgrade Redis to ${RECOMMENDED_VERSION} or later`);
+    return check(
+      'redis.version',
+      title,
+      'warn',
+      `Redis ${version}: BullMQ recommends ${RECOMMENDED_VERSION} or later`,
+      `upgrade Redis to ${RECOMMENDED_VERSION} or later`,
+    );
   }
   return check('redis.version', title, 'pass', `${server} ${version}${info.redis_mode ? ` (${info.redis_mode})` : ''}`);
 }
@@ -109,11 +124,19 @@ async function persistenceCheck(redis: RedisClient, info: Record<string, string>
   }
   const lost = 'a Redis restart or crash loses every queued job, retry, result and counter (calls would be placed again or never)';
   if (aof) {
-    if (fsync === 'no') return check('redis.persistence', title, 'warn', 'AOF on with appendfsync no: a crash loses what the OS had not written yet', 'set appendfsync everysec');
+    if (fsync === 'no')
+      return check('redis.persistence', title, 'warn', 'AOF on with appendfsync no: a crash loses what the OS had not written yet', 'set appendfsync everysec');
     return check('redis.persistence', title, 'pass', `AOF on${fsync ? ` (appendfsync ${fsync})` : ''}${save ? `, RDB save "${save}"` : ''}`);
   }
   const fix = 'set appendonly yes and appendfsync everysec (redis.conf, or CONFIG SET appendonly yes then CONFIG REWRITE)';
-  if (save === undefined) return check('redis.persistence', title, 'warn', 'AOF off; RDB snapshots unknown (CONFIG not allowed here)', `make sure your provider persists data; else ${fix}`);
+  if (save === undefined)
+    return check(
+      'redis.persistence',
+      title,
+      'warn',
+      'AOF off; RDB snapshots unknown (CONFIG not allowed here)',
+      `make sure your provider persists data; else ${fix}`,
+    );
   if (save.trim() === '') return check('redis.persistence', title, 'warn', `none (no AOF, no RDB snapshots): ${lost}`, fix);
   return check('redis.persistence', title, 'warn', `RDB snapshots only (save "${save}"): a crash loses everything since the last snapshot`, fix);
 }
@@ -134,7 +157,13 @@ function evictionCheck(info: Record<string, string>): DoctorCheck {
 
 function clusterCheck(prefix: string): DoctorCheck {
   const title = 'Redis Cluster key prefix';
-  if (!new Keys(prefix).oneSlot) return check('redis.cluster', title, 'pass', `${prefix}: each campaign's keys (its BullMQ queues too) share a slot of their own, so campaigns spread over the shards`);
+  if (!new Keys(prefix).oneSlot)
+    return check(
+      'redis.cluster',
+      title,
+      'pass',
+      `${prefix}: each campaign's keys (its BullMQ queues too) share a slot of their own, so campaigns spread over the shards`,
+    );
   return check(
     'redis.cluster',
     title,

@@ -36,7 +36,8 @@ export function checkNamedList<T>(
     }
     const e = item as Record<string, unknown>;
     const before = problems.length;
-    for (const key of Object.keys(e)) if (!spec.fields.includes(key)) problems.push(`${at}: unknown key ${JSON.stringify(key)} (known: ${spec.fields.join(', ')})`);
+    for (const key of Object.keys(e))
+      if (!spec.fields.includes(key)) problems.push(`${at}: unknown key ${JSON.stringify(key)} (known: ${spec.fields.join(', ')})`);
     const name = e.name;
     if (typeof name !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(name)) {
       problems.push(`${at}.name: must be a name of letters, digits, ".", "_" or "-", got ${JSON.stringify(name)}`);

@@ -2,8 +2,7 @@ import { Agent, request } from 'undici';
 
 /** What a plain GET found: an HTTP answer of any status, or no answer at all. */
 export type RawAnswer =
-  | { kind: 'answer'; status: number; contentType: string; json: unknown; sentAt: number; receivedAt: number }
-  | { kind: 'unreachable'; reason: string };
+  { kind: 'answer'; status: number; contentType: string; json: unknown; sentAt: number; receivedAt: number } | { kind: 'unreachable'; reason: string };
 
 /**
  * GETs without the typed client's opinions, for the doctor: it needs to see a 404 page or a 401 as they are, to

@@ -19,9 +19,7 @@ export interface ReadyReport {
 
 /** Runs every check at once; ready only when all are ok. A check that throws counts as not ready. */
 export async function readiness(checks: readonly ReadyCheck[]): Promise<ReadyReport> {
-  const states = await Promise.all(
-    checks.map((c) => c.check().catch((err: unknown): ReadyState => ({ ok: false, detail: (err as Error).message }))),
-  );
+  const states = await Promise.all(checks.map((c) => c.check().catch((err: unknown): ReadyState => ({ ok: false, detail: (err as Error).message }))));
   const out: Record<string, ReadyState> = {};
   checks.forEach((c, i) => (out[c.name] = states[i]!));
   return { ready: states.every((s) => s.ok), checks: out };

@@ -11,7 +11,8 @@ export function checkTrunkList(raw: unknown, file: string, problems: string[]): 
   const spec = { file, list: 'trunks', fields: FIELDS, shape: 'name, match (or prefix), cps, maxChannels' };
   return checkNamedList(raw, spec, problems, (e, name, at) => {
     const before = problems.length;
-    if ((e.match === undefined) === (e.prefix === undefined)) problems.push(`${at}: give match (e.g. "PJSIP/*@pstn") or prefix (e.g. "SIP/trunk/"), one of the two`);
+    if ((e.match === undefined) === (e.prefix === undefined))
+      problems.push(`${at}: give match (e.g. "PJSIP/*@pstn") or prefix (e.g. "SIP/trunk/"), one of the two`);
     const pattern = e.match ?? e.prefix;
     const field = e.match !== undefined ? 'match' : 'prefix';
     if (pattern !== undefined && (typeof pattern !== 'string' || !/^[^\s*]/.test(pattern) || !pattern.includes('/'))) {

@@ -70,7 +70,9 @@ export function nearest(pool: readonly string[], callee: string): readonly strin
 
 /** E.164 country codes of one and two digits (ITU-T E.164 assignments); every other code has three. */
 const ONE_DIGIT = new Set(['1', '7']);
-const TWO_DIGITS = new Set('20 27 30 31 32 33 34 36 39 40 41 43 44 45 46 47 48 49 51 52 53 54 55 56 57 58 60 61 62 63 64 65 66 81 82 84 86 90 91 92 93 94 95 98'.split(' '));
+const TWO_DIGITS = new Set(
+  '20 27 30 31 32 33 34 36 39 40 41 43 44 45 46 47 48 49 51 52 53 54 55 56 57 58 60 61 62 63 64 65 66 81 82 84 86 90 91 92 93 94 95 98'.split(' '),
+);
 
 /** How many leading digits of an international number are its country code. */
 export function countryCodeLength(digits: string): number {

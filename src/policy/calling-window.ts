@@ -77,7 +77,7 @@ export function formatCallingWindow(w: CallingWindow): string {
   if (days.length === 7) dayText = 'daily';
   else {
     const runs: string[] = [];
-    for (let i = 0; i < days.length; ) {
+    for (let i = 0; i < days.length;) {
       let j = i;
       while (j + 1 < days.length && days[j + 1] === days[j]! + 1) j++;
       const from = DAY_NAMES[days[i]!]!;

@@ -109,7 +109,33 @@ export function parseSettings(input: unknown): CampaignSettings {
   if (typeof input !== 'object' || input === null) throw new BadArgumentError('settings', 'must be an object');
   const o = input as Record<string, unknown>;
   const problems: string[] = [];
-  const known = new Set(['endpoint', 'callerId', 'callerIdPool', 'callerIdMatch', 'startAt', 'endAt', 'context', 'extension', 'priority', 'timeoutS', 'cps', 'maxConcurrent', 'retry', 'window', 'maxCallS', 'webhook', 'asterisks', 'maxChannelVars', 'amd', 'hopperSize', 'numberColumn', 'allowRowOverrides', 'message', 'capture', ...RECORD_SETTING_KEYS]);
+  const known = new Set([
+    'endpoint',
+    'callerId',
+    'callerIdPool',
+    'callerIdMatch',
+    'startAt',
+    'endAt',
+    'context',
+    'extension',
+    'priority',
+    'timeoutS',
+    'cps',
+    'maxConcurrent',
+    'retry',
+    'window',
+    'maxCallS',
+    'webhook',
+    'asterisks',
+    'maxChannelVars',
+    'amd',
+    'hopperSize',
+    'numberColumn',
+    'allowRowOverrides',
+    'message',
+    'capture',
+    ...RECORD_SETTING_KEYS,
+  ]);
   for (const k of Object.keys(o)) if (!known.has(k)) problems.push(`${k}: unknown setting`);
 
   const str = (k: string, dflt?: string): string | undefined => {
@@ -136,7 +162,8 @@ export function parseSettings(input: unknown): CampaignSettings {
     if (shape !== undefined) problems.push(`endpoint: ${shape}`);
   }
   const pool = o.callerIdPool;
-  if (pool !== undefined && (!Array.isArray(pool) || pool.some((x) => typeof x !== 'string' || !x))) problems.push('callerIdPool: must be a list of caller ids');
+  if (pool !== undefined && (!Array.isArray(pool) || pool.some((x) => typeof x !== 'string' || !x)))
+    problems.push('callerIdPool: must be a list of caller ids');
 
   const settings: CampaignSettings = {
     endpoint: endpoint ?? '',
@@ -207,7 +234,13 @@ export function parseSettings(input: unknown): CampaignSettings {
   const record = parseRecordSetting(o, problems);
   if (record) settings.record = record;
   if (o.asterisks !== undefined && o.asterisks !== null) {
-    const list = typeof o.asterisks === 'string' ? o.asterisks.split(',').map((x) => x.trim()).filter(Boolean) : o.asterisks;
+    const list =
+      typeof o.asterisks === 'string'
+        ? o.asterisks
+            .split(',')
+            .map((x) => x.trim())
+            .filter(Boolean)
+        : o.asterisks;
     if (!Array.isArray(list) || !list.length || list.some((x) => typeof x !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(x))) {
       problems.push('asterisks: must be a list of Asterisk server names (letters, digits, _ . -)');
     } else settings.asterisks = list as string[];
@@ -238,7 +271,8 @@ function afterAnswerSettings(o: Record<string, unknown>, settings: CampaignSetti
       const m = parseMessageOptions(messageInputOf(o.message));
       if (m) settings.message = m;
       if (m?.machineMessage && !settings.amd) problems.push('message.machineMessage: needs amd');
-      if (m?.machineMessage && settings.amd?.onMachine.action === 'continue') problems.push('message.machineMessage: leaves the message itself; amd.onMachine must then be hangup');
+      if (m?.machineMessage && settings.amd?.onMachine.action === 'continue')
+        problems.push('message.machineMessage: leaves the message itself; amd.onMachine must then be hangup');
     } catch (e) {
       problems.push(`message: ${(e as Error).message}`);
     }
@@ -260,6 +294,11 @@ export function messageInputOf(v: unknown): MessageInput {
   const noPress = m.noPress as { do?: string; place?: { context: string; extension: string; priority: number } } | string | undefined;
   return {
     ...m,
-    noPress: typeof noPress === 'object' && noPress !== null ? (noPress.do === 'continue' && noPress.place ? `${noPress.place.context},${noPress.place.extension},${noPress.place.priority}` : noPress.do) : noPress,
+    noPress:
+      typeof noPress === 'object' && noPress !== null
+        ? noPress.do === 'continue' && noPress.place
+          ? `${noPress.place.context},${noPress.place.extension},${noPress.place.priority}`
+          : noPress.do
+        : noPress,
   };
 }

@@ -33,7 +33,8 @@ export function parseRecordSetting(o: Record<string, unknown>, problems: string[
   let keepDays: number | undefined;
   if (keep !== undefined && keep !== null && keep !== '') {
     const n = typeof keep === 'string' ? Number(keep) : keep;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 36_500) problems.push(`recordKeepDays: must be a whole number of days from 1 to 36500, got ${JSON.stringify(keep)}`);
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 36_500)
+      problems.push(`recordKeepDays: must be a whole number of days from 1 to 36500, got ${JSON.stringify(keep)}`);
     else keepDays = n;
   }
   if (!checked) return undefined;

@@ -18,7 +18,8 @@ const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?
 
 /** Checks one schedule time; `name` is what the user typed it as (`--start-at`, `startAt`) and is in every error. */
 export function parseScheduleTime(raw: unknown, name: string): string {
-  if (typeof raw !== 'string' || !raw.trim()) throw new BadArgumentError(name, `must be an ISO time with a zone, e.g. 2026-12-01T09:00:00+01:00, got ${JSON.stringify(raw)}`);
+  if (typeof raw !== 'string' || !raw.trim())
+    throw new BadArgumentError(name, `must be an ISO time with a zone, e.g. 2026-12-01T09:00:00+01:00, got ${JSON.stringify(raw)}`);
   const s = raw.trim();
   if (!ISO_WITH_ZONE.test(s)) {
     const hint = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(s) ? ' (it has no offset: add Z or e.g. +01:00)' : '';

@@ -59,7 +59,14 @@ export class AfterAnswerSummaryBuilder {
     if (this.calls === 0) return undefined;
     const by_flow = Object.fromEntries(FLOWS.map((f) => [f, this.flows.get(f) ?? 0])) as MessageSummary['by_flow'];
     const press_rate = Object.fromEntries([...this.firstKeys].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => [k, n / this.calls]));
-    return { calls: this.calls, by_flow, press_rate, optout_rate: this.optOuts / this.calls, opted_out: this.optOuts, avg_heard_s: Math.round(this.heardMs / this.calls) / 1000 };
+    return {
+      calls: this.calls,
+      by_flow,
+      press_rate,
+      optout_rate: this.optOuts / this.calls,
+      opted_out: this.optOuts,
+      avg_heard_s: Math.round(this.heardMs / this.calls) / 1000,
+    };
   }
 
   capturedValues(): Record<string, CapturedSummary> | undefined {

@@ -10,8 +10,16 @@ import { ChannelIds, type Channel } from './channel-model.js';
 import { EventBus } from './event-bus.js';
 import { FaultState, type SimFaults } from './faults.js';
 import {
-  BodyTooLarge, UNAUTHORIZED, ariError, authenticate, htmlErrorPage, rawResponse, readBody, writeHtmlError,
-  writeResult, type RestResult,
+  BodyTooLarge,
+  UNAUTHORIZED,
+  ariError,
+  authenticate,
+  htmlErrorPage,
+  rawResponse,
+  readBody,
+  writeHtmlError,
+  writeResult,
+  type RestResult,
 } from './http-io.js';
 import { Params } from './params.js';
 import { ChannelRegistry } from './registry.js';
@@ -65,7 +73,7 @@ export class AriSim {
 
   private constructor(options: AriSimOptions) {
     this.opts = resolveSimOptions(options);
-        this.log = this.opts.logger.child({ component: 'ari-sim' });
+    this.log = this.opts.logger.child({ component: 'ari-sim' });
     this.bus = new EventBus({ logger: this.log });
     this.faultState = new FaultState({
       dropSockets: () => this.bus.terminateAll(),
@@ -334,4 +342,3 @@ function parseBody(req: IncomingMessage, text: string, query: URLSearchParams): 
     return PARSE_ERROR;
   }
 }
-

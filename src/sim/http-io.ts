@@ -138,11 +138,7 @@ export const UNAUTHORIZED: RestResult = {
  * ari.conf users: HTTP Basic first, else `api_key=user:pass` in the query string (res_ari.c tries both, in this
  * order). Returns the user name, or undefined when neither matches.
  */
-export function authenticate(
-  req: IncomingMessage,
-  query: URLSearchParams,
-  users: Readonly<Record<string, string>>,
-): string | undefined {
+export function authenticate(req: IncomingMessage, query: URLSearchParams, users: Readonly<Record<string, string>>): string | undefined {
   const header = req.headers.authorization;
   if (header?.startsWith('Basic ')) {
     const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');

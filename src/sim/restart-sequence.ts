@@ -61,7 +61,8 @@ export function resolveRestartOptions(input: number | RestartOptions | undefined
     notBootedMs: given.notBootedMs ?? RESTART_DEFAULTS.notBootedMs,
   };
   for (const [name, ms] of Object.entries(resolved)) {
-    if (!(ms >= 0)) throw new BadArgumentError(typeof input === 'number' ? 'restart(downMs)' : `restart(options.${name})`, 'must be >= 0 (Infinity holds the phase)');
+    if (!(ms >= 0))
+      throw new BadArgumentError(typeof input === 'number' ? 'restart(downMs)' : `restart(options.${name})`, 'must be >= 0 (Infinity holds the phase)');
   }
   return resolved;
 }

@@ -28,40 +28,55 @@ const HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
   ['GET asterisk/modules', (d) => d.modules.list()],
   ['GET asterisk/modules/{moduleName}', (d, _p, v) => d.modules.get(v.moduleName!)],
   ['GET applications', (d) => ok(d.bus.listApps())],
-  ['GET applications/{applicationName}', (d, _p, v) => {
-    const app = d.bus.appJson(v.applicationName!);
-    return app ? ok(app) : ariError(404, 'Application not found');
-  }],
+  [
+    'GET applications/{applicationName}',
+    (d, _p, v) => {
+      const app = d.bus.appJson(v.applicationName!);
+      return app ? ok(app) : ariError(404, 'Application not found');
+    },
+  ],
   ['POST applications/{applicationName}/subscription', (d, p, v) => subscription(d, p, v.applicationName!, true)],
   ['DELETE applications/{applicationName}/subscription', (d, p, v) => subscription(d, p, v.applicationName!, false)],
   ['GET channels', (d) => ok(d.registry.snapshot())],
   ['POST channels', (d, p) => originate(d, p)],
   ['POST channels/{channelId}', (d, p, v) => originate(d, p, v.channelId)],
-  ['GET channels/{channelId}', (d, _p, v) => {
-    const entry = d.registry.get(v.channelId!);
-    return entry ? ok(entry.channel.toJSON()) : NOT_FOUND();
-  }],
+  [
+    'GET channels/{channelId}',
+    (d, _p, v) => {
+      const entry = d.registry.get(v.channelId!);
+      return entry ? ok(entry.channel.toJSON()) : NOT_FOUND();
+    },
+  ],
   ['DELETE channels/{channelId}', (d, p, v) => hangup(d, p, v.channelId!)],
   ['POST channels/{channelId}/continue', (d, p, v) => continueInDialplan(d, p, v.channelId!)],
   ['POST channels/{channelId}/variable', (d, p, v) => setVariable(d, p, v.channelId!)],
   ['POST channels/{channelId}/play', (d, p, v) => play(d, p, v.channelId!, p.str('playbackId'))],
   ['POST channels/{channelId}/play/{playbackId}', (d, p, v) => play(d, p, v.channelId!, v.playbackId)],
-  ['GET playbacks/{playbackId}', (d, _p, v) => {
-    const found = d.playbacks.get(v.playbackId!);
-    return found ? ok(playbackJson(found.pb)) : ariError(404, 'Playback not found');
-  }],
-  ['DELETE playbacks/{playbackId}', (d, _p, v) => {
-    const found = d.playbacks.get(v.playbackId!);
-    if (!found) return ariError(404, 'Playback not found');
-    found.queue.stop(found.pb);
-    return NO_CONTENT;
-  }],
-  ['POST channels/{channelId}/answer', (d, _p, v) => {
-    const entry = d.registry.get(v.channelId!);
-    if (!entry) return NOT_FOUND();
-    // Originated channels enter Stasis already answered, so this is the no-op Asterisk makes it.
-    return entry.owner.inStasis(entry.channel) ? NO_CONTENT : ariError(409, 'Channel not in Stasis application');
-  }],
+  [
+    'GET playbacks/{playbackId}',
+    (d, _p, v) => {
+      const found = d.playbacks.get(v.playbackId!);
+      return found ? ok(playbackJson(found.pb)) : ariError(404, 'Playback not found');
+    },
+  ],
+  [
+    'DELETE playbacks/{playbackId}',
+    (d, _p, v) => {
+      const found = d.playbacks.get(v.playbackId!);
+      if (!found) return ariError(404, 'Playback not found');
+      found.queue.stop(found.pb);
+      return NO_CONTENT;
+    },
+  ],
+  [
+    'POST channels/{channelId}/answer',
+    (d, _p, v) => {
+      const entry = d.registry.get(v.channelId!);
+      if (!entry) return NOT_FOUND();
+      // Originated channels enter Stasis already answered, so this is the no-op Asterisk makes it.
+      return entry.owner.inStasis(entry.channel) ? NO_CONTENT : ariError(409, 'Channel not in Stasis application');
+    },
+  ],
 ]);
 
 /** Routes one authenticated ARI request (`path` relative to `/ari/`). */

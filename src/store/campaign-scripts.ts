@@ -2,7 +2,10 @@
 import { luaScript } from './lua-script.js';
 
 /** running|importing → paused (with why, or none); 0 when the campaign was in any other state. */
-export const PAUSE_IF_LIVE = luaScript('ariDialerPauseIfLive', 1, `
+export const PAUSE_IF_LIVE = luaScript(
+  'ariDialerPauseIfLive',
+  1,
+  `
 local s = redis.call('HGET', KEYS[1], 'state')
 if s ~= 'running' and s ~= 'importing' then return 0 end
 redis.call('HSET', KEYS[1], 'state', 'paused')
@@ -12,18 +15,26 @@ else
   redis.call('HDEL', KEYS[1], 'pausedReason', 'pausedBy', 'pausedAt')
 end
 return 1
-`);
+`,
+);
 
 /** Swaps a stored attempt for its marker, only if the attempt is there. */
-export const MARK_SETTLED = luaScript('ariDialerMarkSettled', 1, `
+export const MARK_SETTLED = luaScript(
+  'ariDialerMarkSettled',
+  1,
+  `
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 return 1
-`);
+`,
+);
 
 /** Marks a call in flight answered, only while it is still in flight (its result may already be stored). */
 /** The in-flight mark says ringing, unless the call was answered already. */
-export const MARK_RINGING = luaScript('ariDialerMarkRinging', 1, `
+export const MARK_RINGING = luaScript(
+  'ariDialerMarkRinging',
+  1,
+  `
 local v = redis.call('HGET', KEYS[1], ARGV[1])
 if not v then return 0 end
 local o = cjson.decode(v)
@@ -31,9 +42,13 @@ if o.state == 'answered' then return 0 end
 o.state = 'ringing'
 redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(o))
 return 1
-`);
+`,
+);
 
-export const MARK_ANSWERED = luaScript('ariDialerMarkAnswered', 1, `
+export const MARK_ANSWERED = luaScript(
+  'ariDialerMarkAnswered',
+  1,
+  `
 local v = redis.call('HGET', KEYS[1], ARGV[1])
 if not v then return 0 end
 local o = cjson.decode(v)
@@ -41,7 +56,8 @@ o.state = 'answered'
 o.answeredAt = ARGV[2]
 redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(o))
 return 1
-`);
+`,
+);
 
 /**
  * Stores an attempt once (keyed by channel id), moves it out of "in flight", counts it, and when it is the
@@ -59,7 +75,10 @@ return 1
  * bounded by the calls in flight, however many ended before. Counters are kept once: the attempts total is the sum
  * of the `attempt:X` fields, the outbox's length is the list's own.
  */
-export const RECORD_ATTEMPT = luaScript('ariDialerRecordAttempt', 11, `
+export const RECORD_ATTEMPT = luaScript(
+  'ariDialerRecordAttempt',
+  11,
+  `
 local meta = redis.call('HMGET', KEYS[6], 'state', 'history')
 if not meta[1] then return 0 end
 local hist = meta[2] == 'pg'
@@ -108,10 +127,14 @@ if hist then
   redis.call('RPUSH', KEYS[8], '{"k":"a","w":' .. cjson.encode(worker) .. fs .. ',"r":' .. ARGV[2] .. '}')
 end
 return 1
-`);
+`,
+);
 
 /** Marks a running campaign finished once every number has its final result (after an import or a resume). */
-export const CHECK_FINISHED = luaScript('ariDialerCheckFinished', 2, `
+export const CHECK_FINISHED = luaScript(
+  'ariDialerCheckFinished',
+  2,
+  `
 local state = redis.call('HGET', KEYS[2], 'state')
 if state == ARGV[2] then redis.call('HSET', KEYS[2], 'state', 'running'); state = 'running' end
 local done = tonumber(redis.call('HGET', KEYS[1], 'done') or '0')
@@ -121,10 +144,14 @@ if done >= total and state == 'running' then
   return 'finished'
 end
 return state
-`);
+`,
+);
 
 /** Final result for a number that was never (or never again) dialed, e.g. on cancel. */
-export const RECORD_FINAL_ONLY = luaScript('ariDialerRecordFinalOnly', 4, `
+export const RECORD_FINAL_ONLY = luaScript(
+  'ariDialerRecordFinalOnly',
+  4,
+  `
 local meta = redis.call('HMGET', KEYS[3], 'state', 'history')
 if not meta[1] then return 0 end
 local hist = meta[2] == 'pg'
@@ -137,4 +164,5 @@ if meta[1] == 'running' and done >= tonumber(redis.call('HGET', KEYS[2], 'total'
   redis.call('HSET', KEYS[3], 'state', 'finished', 'finishedAt', ARGV[4])
 end
 return 1
-`);
+`,
+);

@@ -51,7 +51,9 @@ export class CampaignStore {
       createdAt: h.createdAt ?? '',
       ...(h.finishedAt ? { finishedAt: h.finishedAt } : {}),
       ...(h.cancelledAt ? { cancelledAt: h.cancelledAt } : {}),
-      ...(h.state === 'paused' && h.pausedReason ? { paused: { reason: h.pausedReason, by: h.pausedBy === 'breaker' ? 'breaker' : 'operator', at: h.pausedAt ?? '' } } : {}),
+      ...(h.state === 'paused' && h.pausedReason
+        ? { paused: { reason: h.pausedReason, by: h.pausedBy === 'breaker' ? 'breaker' : 'operator', at: h.pausedAt ?? '' } }
+        : {}),
       settings: parseSettings(JSON.parse(h.settings)),
       ...(h.history === 'pg' ? { history: 'pg' as const } : {}),
       ...(h.contacts === 'pg' ? { contacts: 'pg' as const } : {}),
@@ -97,7 +99,10 @@ export class CampaignStore {
   }
 
   /** Adds to the import counters (called per batch, so a large import shows progress). */
-  async addImportCounts(id: string, c: { total?: number; rejected?: number; suppressed?: number; duplicates?: number; done?: number; 'final:CANCELLED'?: number }): Promise<void> {
+  async addImportCounts(
+    id: string,
+    c: { total?: number; rejected?: number; suppressed?: number; duplicates?: number; done?: number; 'final:CANCELLED'?: number },
+  ): Promise<void> {
     const m = this.redis.multi();
     for (const [k, v] of Object.entries(c)) if (v) m.hincrby(this.keys.counters(id), k, v);
     await m.exec();
@@ -211,7 +216,19 @@ export class CampaignStore {
     const res = await runLua(
       this.redis,
       RECORD_ATTEMPT,
-      [k.attemptIds(id), k.attempts(id), k.counters(id), k.inflight(id), k.finals(id), k.campaign(id), k.timeline(id), k.outbox(id), k.causes(id), k.starts(id), k.witnessed(id)],
+      [
+        k.attemptIds(id),
+        k.attempts(id),
+        k.counters(id),
+        k.inflight(id),
+        k.finals(id),
+        k.campaign(id),
+        k.timeline(id),
+        k.outbox(id),
+        k.causes(id),
+        k.starts(id),
+        k.witnessed(id),
+      ],
       [
         rec.channel_id,
         JSON.stringify(rec),
@@ -235,7 +252,12 @@ export class CampaignStore {
   async recordFinalOnly(rec: AttemptRecord): Promise<boolean> {
     const k = this.keys;
     const id = rec.campaignId;
-    const res = await runLua(this.redis, RECORD_FINAL_ONLY, [k.finals(id), k.counters(id), k.campaign(id), k.outbox(id)], [rec.number, JSON.stringify(rec), rec.disposition, new Date().toISOString(), notDialedReason(rec) ?? '']);
+    const res = await runLua(
+      this.redis,
+      RECORD_FINAL_ONLY,
+      [k.finals(id), k.counters(id), k.campaign(id), k.outbox(id)],
+      [rec.number, JSON.stringify(rec), rec.disposition, new Date().toISOString(), notDialedReason(rec) ?? ''],
+    );
     return res === 1;
   }
 
@@ -344,7 +366,17 @@ export class CampaignStore {
   async dropAttemptState(id: string, o: { archivedAt: string; queue: Record<string, number> }): Promise<void> {
     await this.redis
       .multi()
-      .del(this.keys.attemptIds(id), this.keys.attempts(id), this.keys.finals(id), this.keys.numbers(id), this.keys.inflight(id), this.keys.witnessed(id), this.keys.pacer(id), sentKey(this.keys.pacer(id)), this.keys.starts(id))
+      .del(
+        this.keys.attemptIds(id),
+        this.keys.attempts(id),
+        this.keys.finals(id),
+        this.keys.numbers(id),
+        this.keys.inflight(id),
+        this.keys.witnessed(id),
+        this.keys.pacer(id),
+        sentKey(this.keys.pacer(id)),
+        this.keys.starts(id),
+      )
       .hset(this.keys.campaign(id), { archivedAt: o.archivedAt, queueAtArchive: JSON.stringify(o.queue) })
       .exec();
   }
@@ -372,7 +404,8 @@ export class CampaignStore {
 }
 
 /** What a settled attempt leaves in Redis: enough for a re-run to know nothing is left to do. */
-const settledMarker = (rec: Pick<AttemptRecord, 'disposition' | 'final'>): string => JSON.stringify({ settled: true, disposition: rec.disposition, final: rec.final });
+const settledMarker = (rec: Pick<AttemptRecord, 'disposition' | 'final'>): string =>
+  JSON.stringify({ settled: true, disposition: rec.disposition, final: rec.final });
 
 function parseJson<T>(v: string): T | undefined {
   try {

@@ -36,7 +36,13 @@ export function runLua(redis: RedisClient, script: LuaScript, keys: readonly str
 }
 
 /** Queues a script in a pipeline or MULTI of `redis` (defined on `redis` first). */
-export function queueLua<P extends object>(redis: RedisClient, pipeline: P, script: LuaScript, keys: readonly string[], args: ReadonlyArray<string | number> = []): P {
+export function queueLua<P extends object>(
+  redis: RedisClient,
+  pipeline: P,
+  script: LuaScript,
+  keys: readonly string[],
+  args: ReadonlyArray<string | number> = [],
+): P {
   define(redis, script);
   (pipeline as unknown as Record<string, (...a: Array<string | number>) => unknown>)[script.name]!(...keys, ...args);
   return pipeline;

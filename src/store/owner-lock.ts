@@ -1,11 +1,15 @@
 import { luaScript, runLua, type RedisClient } from './lua-script.js';
 
-const ACQUIRE = luaScript('ariDialerOwnerLockHold', 1, `
+const ACQUIRE = luaScript(
+  'ariDialerOwnerLockHold',
+  1,
+  `
 local v = redis.call('GET', KEYS[1])
 if not v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
 if v == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
 return 0
-`);
+`,
+);
 const RELEASE = luaScript('ariDialerOwnerLockRelease', 1, `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`);
 
 /**

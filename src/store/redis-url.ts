@@ -6,7 +6,12 @@ import type { RedisOptions } from 'ioredis';
  */
 export type RedisTarget =
   | { readonly kind: 'standalone'; readonly url: string }
-  | { readonly kind: 'sentinel'; readonly masterName: string; readonly sentinels: ReadonlyArray<{ host: string; port: number }>; readonly options: RedisOptions }
+  | {
+      readonly kind: 'sentinel';
+      readonly masterName: string;
+      readonly sentinels: ReadonlyArray<{ host: string; port: number }>;
+      readonly options: RedisOptions;
+    }
   | { readonly kind: 'cluster'; readonly nodes: ReadonlyArray<{ host: string; port: number }>; readonly options: RedisOptions };
 
 const SENTINEL_PORT = 26379;
@@ -31,7 +36,8 @@ export function parseRedisUrl(url: string): RedisTarget {
     return { kind: 'standalone', url };
   }
   if (scheme === 'redis+cluster') return parseClusterUrl(url);
-  if (scheme !== 'redis+sentinel') throw new RangeError(`must start with redis://, rediss://, redis+sentinel:// or redis+cluster:// (got ${scheme ? `${scheme}://` : 'no scheme'})`);
+  if (scheme !== 'redis+sentinel')
+    throw new RangeError(`must start with redis://, rediss://, redis+sentinel:// or redis+cluster:// (got ${scheme ? `${scheme}://` : 'no scheme'})`);
   // WHATWG URL cannot read a list of hosts ("h1:26379,h2:26379" is no port), so the parts are taken apart here.
   const m = /^redis\+sentinel:\/\/(?:([^@/]*)@)?([^/?#]+)\/([^/?#]+)(?:\/(\d+))?\/?(?:\?([^#]*))?$/i.exec(url);
   if (!m) throw new RangeError('a Sentinel URL looks like redis+sentinel://[:password@]host1:26379,host2:26379/masterName[?db=N]');
@@ -39,7 +45,8 @@ export function parseRedisUrl(url: string): RedisTarget {
   const sentinels = hostList!.split(',').map((h) => hostPort(h, SENTINEL_PORT, 'sentinel'));
   const masterName = decodeURIComponent(rawName!);
   const params = new URLSearchParams(query ?? '');
-  for (const k of params.keys()) if (!SENTINEL_QUERY.has(k)) throw new RangeError(`unknown parameter ${JSON.stringify(k)} (known: ${[...SENTINEL_QUERY].join(', ')})`);
+  for (const k of params.keys())
+    if (!SENTINEL_QUERY.has(k)) throw new RangeError(`unknown parameter ${JSON.stringify(k)} (known: ${[...SENTINEL_QUERY].join(', ')})`);
   const dbText = params.get('db') ?? pathDb;
   const db = dbText === undefined || dbText === null ? 0 : Number(dbText);
   if (!Number.isInteger(db) || db < 0 || db > 10_000) throw new RangeError(`db must be a whole number from 0, got ${JSON.stringify(dbText)}`);

@@ -1,15 +1,7 @@
 import { BlockList, isIP } from 'node:net';
 
 /** Why an address is inside: each a rule the error names. */
-export type AddressClass =
-  | 'loopback'
-  | 'link-local'
-  | 'private'
-  | 'shared (carrier-grade NAT)'
-  | 'unique-local'
-  | 'unspecified'
-  | 'multicast'
-  | 'reserved';
+export type AddressClass = 'loopback' | 'link-local' | 'private' | 'shared (carrier-grade NAT)' | 'unique-local' | 'unspecified' | 'multicast' | 'reserved';
 
 /** The ranges a webhook may not reach unless `webhookAllowHosts` lists them (RFC 6890's special-purpose registry). */
 const RULES: ReadonlyArray<[AddressClass, 'ipv4' | 'ipv6', string, number]> = [
@@ -91,7 +83,10 @@ export class AllowedHosts {
   constructor(entries: readonly string[] = []) {
     const bad: string[] = [];
     for (const raw of entries) {
-      const e = raw.trim().toLowerCase().replace(/^\[|\]$/g, '');
+      const e = raw
+        .trim()
+        .toLowerCase()
+        .replace(/^\[|\]$/g, '');
       const cidr = /^(.+)\/(\d{1,3})$/.exec(e);
       const family = isIP(cidr ? cidr[1]! : e);
       if (cidr && family) {
@@ -112,7 +107,12 @@ export class AllowedHosts {
 
   /** A host name (as in the URL) the list names exactly. */
   allowsName(host: string): boolean {
-    return this.names.has(host.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, ''));
+    return this.names.has(
+      host
+        .toLowerCase()
+        .replace(/^\[|\]$/g, '')
+        .replace(/\.$/, ''),
+    );
   }
 
   /** An address inside one of the listed addresses or blocks. */

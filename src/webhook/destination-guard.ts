@@ -30,7 +30,10 @@ const systemResolve: Resolve = (host) =>
 export class WebhookDestinationGuard {
   readonly allowed: AllowedHosts;
 
-  constructor(allowHosts: readonly string[] = [], private readonly resolve: Resolve = systemResolve) {
+  constructor(
+    allowHosts: readonly string[] = [],
+    private readonly resolve: Resolve = systemResolve,
+  ) {
     this.allowed = new AllowedHosts(allowHosts);
   }
 

@@ -61,7 +61,9 @@ describe('gen-ari-types --from a live ARI', () => {
     expect(r.code, r.output).toBe(0);
     expect(r.output).toContain(`fetched 12 swagger files from ${base}`);
     expect(requested[0]).toBe('/ari/api-docs/resources.json');
-    const committed = readdirSync(DEFAULT_DOCS_DIR).filter((f) => f.endsWith('.json')).sort();
+    const committed = readdirSync(DEFAULT_DOCS_DIR)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
     expect(readdirSync(docs).sort()).toEqual(committed);
     for (const f of committed) expect(readFileSync(join(docs, f), 'utf8')).toBe(readFileSync(join(DEFAULT_DOCS_DIR, f), 'utf8'));
     expect(readFileSync(out, 'utf8')).toBe(readFileSync(OUTPUT_FILE, 'utf8'));

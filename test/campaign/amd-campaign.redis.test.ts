@@ -34,7 +34,15 @@ describe('a campaign with --amd and machine=1@...', () => {
     const machines = ['+15550002004', '+15550002014'];
     const r = await svc.create({
       name: 'amd',
-      settings: { endpoint: 'SIP/trunk/{number}', cps: 100, maxConcurrent: 10, timeoutS: 5, retry: 'busy=1@20ms,machine=1@30ms', amd: { onMachine: 'hangup' }, webhook: { url: hooks.url, attempts: 1, ratePerSecond: 100 } },
+      settings: {
+        endpoint: 'SIP/trunk/{number}',
+        cps: 100,
+        maxConcurrent: 10,
+        timeoutS: 5,
+        retry: 'busy=1@20ms,machine=1@30ms',
+        amd: { onMachine: 'hangup' },
+        webhook: { url: hooks.url, attempts: 1, ratePerSecond: 100 },
+      },
       open: () => Readable.from([`number\n${[...humans, ...machines].join('\n')}\n`]),
     });
     expect(r).toMatchObject({ created: true, accepted: 5 });
@@ -50,7 +58,10 @@ describe('a campaign with --amd and machine=1@...', () => {
     }
     for (const n of machines) {
       const mine = attempts.filter((a) => a.number === n).sort((a, b) => a.attempt - b.attempt);
-      expect(mine.map((a) => [a.attempt, a.amd_status, a.continued, a.final]), n).toEqual([
+      expect(
+        mine.map((a) => [a.attempt, a.amd_status, a.continued, a.final]),
+        n,
+      ).toEqual([
         [1, 'MACHINE', false, false],
         [2, 'MACHINE', false, true],
       ]);

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  formatCallingWindow,
-  isInsideWindow,
-  msUntilWindowOpens,
-  parseCallingWindow,
-  type CallingWindow,
-} from '../../src/policy/calling-window.js';
+import { formatCallingWindow, isInsideWindow, msUntilWindowOpens, parseCallingWindow, type CallingWindow } from '../../src/policy/calling-window.js';
 import { BadArgumentError } from '../../src/errors.js';
 
 const H = 3_600_000;
@@ -23,7 +17,10 @@ describe('parseCallingWindow', () => {
     ['monday-wednesday,friday 08:00-12:00 UTC', { days: [1, 2, 3, 5], start: '08:00', end: '12:00', timezone: 'UTC' }],
     ['daily 00:00-24:00 Asia/Kolkata', { days: [0, 1, 2, 3, 4, 5, 6], start: '00:00', end: '24:00', timezone: 'Asia/Kolkata' }],
     ['10:00-18:00 UTC', { days: [0, 1, 2, 3, 4, 5, 6], start: '10:00', end: '18:00', timezone: 'UTC' }],
-    [{ days: [5, 1, 1, 'wed'], start: '9:05', end: '17:00', timezone: 'Europe/Paris' }, { days: [1, 3, 5], start: '09:05', end: '17:00', timezone: 'Europe/Paris' }],
+    [
+      { days: [5, 1, 1, 'wed'], start: '9:05', end: '17:00', timezone: 'Europe/Paris' },
+      { days: [1, 3, 5], start: '09:05', end: '17:00', timezone: 'Europe/Paris' },
+    ],
     ['{"days":[1],"start":"08:00","end":"09:00","timezone":"UTC"}', { days: [1], start: '08:00', end: '09:00', timezone: 'UTC' }],
   ];
   for (const [input, expected] of good) {
@@ -137,7 +134,12 @@ describe('msUntilWindowOpens', () => {
     // 02:00-02:45 does not exist at all that day: the next opening is Monday 02:00 CEST (00:00Z).
     ['a window swallowed by the spring change is skipped', parseCallingWindow('daily 02:00-02:45 Europe/Berlin'), '2025-03-29T02:00:00Z', 46 * H],
     // 02:30 happens twice on 2025-10-26 in Berlin: the first (00:30Z, summer time) counts.
-    ['an opening time repeated by the autumn change opens the first time', parseCallingWindow('daily 02:30-02:45 Europe/Berlin'), '2025-10-25T23:00:00Z', 1.5 * H],
+    [
+      'an opening time repeated by the autumn change opens the first time',
+      parseCallingWindow('daily 02:30-02:45 Europe/Berlin'),
+      '2025-10-25T23:00:00Z',
+      1.5 * H,
+    ],
     // Lord Howe Island shifts by 30 minutes: 02:00 → 02:30 on 2025-10-05.
     ['a half-hour DST shift', parseCallingWindow('daily 02:10-03:00 Australia/Lord_Howe'), '2025-10-04T15:00:00Z', 0.5 * H],
   ];

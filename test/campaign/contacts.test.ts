@@ -4,14 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import {
-  CsvFormatError,
-  dedupeKey,
-  readContacts,
-  readContactsInBatches,
-  type ContactItem,
-  type ContactRow,
-} from '../../src/campaign/import/contacts.js';
+import { CsvFormatError, dedupeKey, readContacts, readContactsInBatches, type ContactItem, type ContactRow } from '../../src/campaign/import/contacts.js';
 import { BadArgumentError } from '../../src/errors.js';
 
 /** Feeds `data` in pieces of `chunkSize` bytes (0 = one piece), so every case also runs across chunk borders. */
@@ -94,7 +87,12 @@ describe('readContacts: whole-file errors', () => {
     },
     { name: 'UTF-16 with BOM', data: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('number\n123\n', 'utf16le')]), message: /UTF-16/ },
     { name: 'UTF-16 without BOM', data: Buffer.from('number,name\n123,Ann\n', 'utf16le'), message: /UTF-16/ },
-    { name: 'UTF-8 cut off at the end', data: Buffer.concat([Buffer.from('number,name\n123,J'), Buffer.from([0xc3])]), message: /not UTF-8 \(line 2\)/, line: 2 },
+    {
+      name: 'UTF-8 cut off at the end',
+      data: Buffer.concat([Buffer.from('number,name\n123,J'), Buffer.from([0xc3])]),
+      message: /not UTF-8 \(line 2\)/,
+      line: 2,
+    },
     { name: 'a 10 MB line', data: `number,name\n123,${'x'.repeat(10 * 1024 * 1024)}\n`, message: /^line 2 is longer than 65536 bytes$/, line: 2 },
   ];
 
@@ -335,7 +333,11 @@ describe('readContacts: per-row errors', () => {
     { row: '123,,,+01:00,a', reason: 'timezone "+01:00" is not an IANA time zone (e.g. Europe/Berlin)' },
     { row: '123,1,30', reason: 'expected 5 columns, found 3' },
     { row: '123,1,30,UTC,a,extra', reason: 'expected 5 columns, found 6' },
-    { row: 'abc,0,9999,Nowhere,a', reason: 'number "abc" has letters; column 2 (priority): "0" is not a priority (a whole number from 1 to 999999); timeout "9999" is not a whole number of seconds from 1 to 600; timezone "Nowhere" is not an IANA time zone (e.g. Europe/Berlin)' },
+    {
+      row: 'abc,0,9999,Nowhere,a',
+      reason:
+        'number "abc" has letters; column 2 (priority): "0" is not a priority (a whole number from 1 to 999999); timeout "9999" is not a whole number of seconds from 1 to 600; timezone "Nowhere" is not an IANA time zone (e.g. Europe/Berlin)',
+    },
   ];
   for (const { row, reason } of cases) {
     it(`${row} → ${reason}`, async () => {
@@ -374,9 +376,7 @@ describe('readContactsInBatches', () => {
   });
 
   it('rejects a bad batch size', async () => {
-    await expect(collect(readContactsInBatches(chunked('number\n111\n', 0), { batchSize: 0 }))).rejects.toThrow(
-      /batchSize: must be a positive integer/,
-    );
+    await expect(collect(readContactsInBatches(chunked('number\n111\n', 0), { batchSize: 0 }))).rejects.toThrow(/batchSize: must be a positive integer/);
   });
 
   it('passes whole-file errors through', async () => {

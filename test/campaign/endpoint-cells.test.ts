@@ -13,7 +13,13 @@ async function read(csv: string, options: Parameters<typeof readContacts>[1] = {
 }
 
 describe('endpoint shape: any technology, TECH/resource only', () => {
-  it.each(['AudioSocket/127.0.0.1:9092/5f1c2a4e-8b0d-4c1e-9a7f-3d2b1c0e9f87', 'MulticastRTP/basic/239.0.0.1:5004', 'Dongle/dongle0/+4930123456', 'chan_x-2/a', 'PJSIP/{number}@{trunk}'])('%s is well shaped', (endpoint) => {
+  it.each([
+    'AudioSocket/127.0.0.1:9092/5f1c2a4e-8b0d-4c1e-9a7f-3d2b1c0e9f87',
+    'MulticastRTP/basic/239.0.0.1:5004',
+    'Dongle/dongle0/+4930123456',
+    'chan_x-2/a',
+    'PJSIP/{number}@{trunk}',
+  ])('%s is well shaped', (endpoint) => {
     expect(endpointShapeProblem(endpoint)).toBeUndefined();
   });
 
@@ -64,7 +70,11 @@ describe('renderEndpoint: defense for job data read back from Redis', () => {
   });
 
   it.each([
-    [{ trunk: 'evil@10.0.0.1:5060' }, '+4930123', 'endpoint: placeholder {trunk}: "evil@10.0.0.1:5060" may hold only letters, digits and _ . + - (found "@" ":")'],
+    [
+      { trunk: 'evil@10.0.0.1:5060' },
+      '+4930123',
+      'endpoint: placeholder {trunk}: "evil@10.0.0.1:5060" may hold only letters, digits and _ . + - (found "@" ":")',
+    ],
     [{ trunk: 'a/b' }, '+4930123', 'endpoint: placeholder {trunk}: "a/b" may hold only letters, digits and _ . + - (found "/")'],
     [{ trunk: 'pstn-1' }, '123@evil', 'endpoint: placeholder {number}: "123@evil" may hold only letters, digits and _ . + - (found "@")'],
     [{}, '+4930123', 'endpoint: placeholder {trunk} has no column of that name'],

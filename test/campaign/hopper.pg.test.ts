@@ -105,7 +105,8 @@ describe('importing a list into PostgreSQL', () => {
     const n = 6000;
     const nums = numbersOf(n, 20_000);
     const pad = 'x'.repeat(1500);
-    const file = () => csv(`number,name,pad\n${nums.map((x, i) => `${x},first-${i},`).join('\n')}\n${nums.map((x, i) => `${x},second-${i},${pad}`).join('\n')}\n`);
+    const file = () =>
+      csv(`number,name,pad\n${nums.map((x, i) => `${x},first-${i},`).join('\n')}\n${nums.map((x, i) => `${x},second-${i},${pad}`).join('\n')}\n`);
     const r = await svc.create({ name: 'repeats', settings: { endpoint: 'SIP/{number}' }, open: file() });
     expect(r).toMatchObject({ created: true, rows: 2 * n, accepted: n, duplicates: n });
     const rows = await contactRows(r.id!);
@@ -122,7 +123,11 @@ describe('importing a list into PostgreSQL', () => {
       [more[2], 6, 'c'],
     ]);
     // Strict with a bad row: nothing stored, the counts as a kept import would have them.
-    const strict = await svc.create({ name: 'repeats-strict', settings: { endpoint: 'SIP/{number}' }, open: csv(`number\n${more[0]}\n${more[0]}\nbad\n${more[1]}\n`) });
+    const strict = await svc.create({
+      name: 'repeats-strict',
+      settings: { endpoint: 'SIP/{number}' },
+      open: csv(`number\n${more[0]}\n${more[0]}\nbad\n${more[1]}\n`),
+    });
     expect(strict).toMatchObject({ created: false, rows: 4, accepted: 2, duplicates: 1, rejected: 1 });
   });
 
@@ -150,7 +155,11 @@ describe('the hopper', () => {
 
   it('feeds lead_priority first then row order, at most hopperSize jobs, and one feeder at a time', async () => {
     const rows = ['+15550000031,0', '+15550000032,5', '+15550000033,', '+15550000034,5', '+15550000035,9'];
-    const r = await svc.create({ name: 'order', settings: { endpoint: 'SIP/{number}', hopperSize: 3 }, open: csv(`number,lead_priority\n${rows.join('\n')}\n`) });
+    const r = await svc.create({
+      name: 'order',
+      settings: { endpoint: 'SIP/{number}', hopperSize: 3 },
+      open: csv(`number,lead_priority\n${rows.join('\n')}\n`),
+    });
     const id = r.id!;
     await svc.pause(id); // jobs stay put where the test can read them
     await svc.resume(id);
@@ -163,7 +172,13 @@ describe('the hopper', () => {
     const queued = (await svc.dialQueue(id).getJobs(['paused', 'waiting'], 0, -1)).map((j) => j.data.number).sort();
     expect(queued).toEqual(['+15550000032', '+15550000034', '+15550000035'].sort());
     const states = Object.fromEntries((await contactRows(id)).map((c) => [c.number, c.state]));
-    expect(states).toEqual({ '+15550000031': 'waiting', '+15550000032': 'queued', '+15550000033': 'waiting', '+15550000034': 'queued', '+15550000035': 'queued' });
+    expect(states).toEqual({
+      '+15550000031': 'waiting',
+      '+15550000032': 'queued',
+      '+15550000033': 'waiting',
+      '+15550000034': 'queued',
+      '+15550000035': 'queued',
+    });
     // a dies (stops renewing): b takes over once the lock lapses, and sees the hopper full.
     await new Promise((res) => setTimeout(res, 350));
     expect(await b.feed(id)).toBe(0);
@@ -206,7 +221,12 @@ describe('the hopper', () => {
     const finals = await history.pool.query(`SELECT number, record FROM finals WHERE campaign_id = $1`, [id]);
     // 45 written by the statement; the 5 fed ones go through the outbox (no archiver runs here).
     expect(finals.rowCount).toBe(45);
-    expect(finals.rows[0].record).toMatchObject({ disposition: 'CANCELLED', final: true, campaignId: id, message: 'campaign cancelled before this number was dialed' });
+    expect(finals.rows[0].record).toMatchObject({
+      disposition: 'CANCELLED',
+      final: true,
+      campaignId: id,
+      message: 'campaign cancelled before this number was dialed',
+    });
     expect((await svc.contacts!.counts(id)).waiting).toBe(0);
   });
 });
@@ -237,7 +257,15 @@ describe('a whole campaign from PostgreSQL on the simulator', () => {
   let archiver: HistoryArchiver;
   beforeAll(async () => {
     sim = await AriSim.start({ users: { dialer: 'pw' }, timeScale: 0.01 });
-    worker = new CampaignWorker({ redisUrl: REDIS_URL, prefix, history, ari: { url: sim.url, user: 'dialer', password: 'pw' }, channelCap: 100, pollMs: 100, feedEveryMs: 50 });
+    worker = new CampaignWorker({
+      redisUrl: REDIS_URL,
+      prefix,
+      history,
+      ari: { url: sim.url, user: 'dialer', password: 'pw' },
+      channelCap: 100,
+      pollMs: 100,
+      feedEveryMs: 50,
+    });
     await worker.start();
     archiver = svc.historyArchiver({ idleMs: 50, archiveEveryMs: 100, purge: false });
     archiver.start();
@@ -250,13 +278,23 @@ describe('a whole campaign from PostgreSQL on the simulator', () => {
 
   it('dials every number once with at most hopperSize jobs ready, every contact done, retries as delayed jobs', async () => {
     const numbers = numbersOf(300, 400);
-    const r = await svc.create({ name: 'run', settings: { endpoint: 'SIP/trunk/{number}', cps: 300, maxConcurrent: 20, hopperSize: 25, timeoutS: 5, retry: 'busy=1@20ms' }, open: numbersCsv(numbers) });
+    const r = await svc.create({
+      name: 'run',
+      settings: { endpoint: 'SIP/trunk/{number}', cps: 300, maxConcurrent: 20, hopperSize: 25, timeoutS: 5, retry: 'busy=1@20ms' },
+      open: numbersCsv(numbers),
+    });
     const id = r.id!;
     let peak = 0;
     const sampler = setInterval(() => {
-      void svc.dialQueue(id).getJobCounts('waiting', 'paused', 'prioritized', 'active').then((c) => {
-        peak = Math.max(peak, Object.values(c).reduce((a, b) => a + b, 0));
-      });
+      void svc
+        .dialQueue(id)
+        .getJobCounts('waiting', 'paused', 'prioritized', 'active')
+        .then((c) => {
+          peak = Math.max(
+            peak,
+            Object.values(c).reduce((a, b) => a + b, 0),
+          );
+        });
     }, 10);
     try {
       await waitUntil('campaign finished', async () => (await svc.store.get(id))?.state === 'finished', 40_000);
@@ -275,9 +313,13 @@ describe('a whole campaign from PostgreSQL on the simulator', () => {
     expect(finals.rows[0]).toEqual({ n: '300', d: '300' });
   }, 60_000);
 
-  it("drops the Redis marks of numbers final in PostgreSQL whose jobs are gone, never those of a number with a job left", async () => {
+  it('drops the Redis marks of numbers final in PostgreSQL whose jobs are gone, never those of a number with a job left', async () => {
     const numbers = numbersOf(40, 900);
-    const r = await svc.create({ name: 'sweep', settings: { endpoint: 'SIP/trunk/{number}', cps: 300, maxConcurrent: 20, timeoutS: 5, retry: 'busy=1@20ms' }, open: numbersCsv(numbers) });
+    const r = await svc.create({
+      name: 'sweep',
+      settings: { endpoint: 'SIP/trunk/{number}', cps: 300, maxConcurrent: 20, timeoutS: 5, retry: 'busy=1@20ms' },
+      open: numbersCsv(numbers),
+    });
     const id = r.id!;
     await waitUntil('finished', async () => (await svc.store.get(id))?.state === 'finished', 20_000);
     await waitUntil('contacts done', async () => (await svc.contacts!.counts(id)).done === 40, 20_000);
@@ -289,7 +331,8 @@ describe('a whole campaign from PostgreSQL on the simulator', () => {
       await redis.hset(svc.keys.finals(id), n, '1');
       for (const a of busy(n) ? [1, 2] : [1]) await redis.hset(svc.keys.attemptIds(id), ch(n, a), '{"settled":1}');
     }
-    for (const n of numbers.slice(0, 20)) await svc.dialQueue(id).add('dial', { campaignId: id, number: n, row: 1, attempt: 1 }, { jobId: dialJobId(id, n, 1), delay: 600_000 });
+    for (const n of numbers.slice(0, 20))
+      await svc.dialQueue(id).add('dial', { campaignId: id, number: n, row: 1, attempt: 1 }, { jobId: dialJobId(id, n, 1), delay: 600_000 });
     const marks = async () => ({ finals: await redis.hlen(svc.keys.finals(id)), ids: await redis.hlen(svc.keys.attemptIds(id)) });
     const idsOf = (ns: string[]) => ns.reduce((x, n) => x + (busy(n) ? 2 : 1), 0);
     expect(await sweepSettled({ redis, keys: svc.keys, contacts: svc.contacts! }, id)).toBe(20);
@@ -306,7 +349,11 @@ describe('a whole campaign from PostgreSQL on the simulator', () => {
   }, 40_000);
 
   it('appending to a finished campaign runs it again until the new numbers are done', async () => {
-    const r = await svc.create({ name: 'again', settings: { endpoint: 'SIP/trunk/{number}', cps: 300, maxConcurrent: 20, timeoutS: 5, retry: 'busy=1@20ms,no_answer=1@20ms,congestion=1@20ms' }, open: numbersCsv(numbersOf(10, 800)) });
+    const r = await svc.create({
+      name: 'again',
+      settings: { endpoint: 'SIP/trunk/{number}', cps: 300, maxConcurrent: 20, timeoutS: 5, retry: 'busy=1@20ms,no_answer=1@20ms,congestion=1@20ms' },
+      open: numbersCsv(numbersOf(10, 800)),
+    });
     const id = r.id!;
     await waitUntil('finished', async () => (await svc.store.get(id))?.state === 'finished', 20_000);
     const added = await svc.add(id, { open: numbersCsv(numbersOf(15, 805)) });

@@ -17,7 +17,10 @@ const prefix = testPrefix('press1');
 beforeAll(async () => {
   // 0.05: the 1 s message plays 50 ms, callees press 1.5 s (75 ms) after the answer (in the wait for a key) and
   // listen 10 s (the rule only lengthens the call: keys come from the numbers).
-  rig = await startCampaignRig(prefix, { webhookAllowHosts: ['127.0.0.1'], sim: { timeScale: 0.05, sounds: { promo: 1000 }, rules: [{ match: '5550003', outcome: 'answer', talkMs: 10_000 }] } });
+  rig = await startCampaignRig(prefix, {
+    webhookAllowHosts: ['127.0.0.1'],
+    sim: { timeScale: 0.05, sounds: { promo: 1000 }, rules: [{ match: '5550003', outcome: 'answer', talkMs: 10_000 }] },
+  });
   ({ redis, svc } = rig);
   hooks = await startJsonReceiver();
 });
@@ -63,7 +66,11 @@ describe('a press-1 campaign', () => {
     expect(row.message).toMatchObject({ calls: 3, opted_out: 1, press_rate: { '1': 1 / 3, '9': 1 / 3 }, by_flow: { pressed: 1, optout: 1, no_press: 1 } });
 
     // The next campaign's import checks the list: the number that opted out is not dialed again.
-    const again = await svc.create({ name: 'again', settings: { endpoint: 'SIP/trunk/{number}' }, open: () => Readable.from([`number\n${optout}\n${sales}\n`]) });
+    const again = await svc.create({
+      name: 'again',
+      settings: { endpoint: 'SIP/trunk/{number}' },
+      open: () => Readable.from([`number\n${optout}\n${sales}\n`]),
+    });
     expect(again.accepted).toBe(1);
   });
 
@@ -86,9 +93,15 @@ describe('a press-1 campaign', () => {
   });
 
   it('rejects a message setting naming the bad field', async () => {
-    await expect(svc.create({ name: 'bad', settings: { endpoint: 'SIP/trunk/{number}', message: { media: 'sound:a', press: ['1=x'] } }, open: () => Readable.from(['number\n+15550003011\n']) })).rejects.toThrow(
-      /message: --press: "1=x"/,
-    );
-    await expect(svc.create({ name: 'bad2', settings: { endpoint: 'SIP/trunk/{number}', capture: 'A,B C' }, open: () => Readable.from(['number\n+15550003011\n']) })).rejects.toThrow(/capture: "B C"/);
+    await expect(
+      svc.create({
+        name: 'bad',
+        settings: { endpoint: 'SIP/trunk/{number}', message: { media: 'sound:a', press: ['1=x'] } },
+        open: () => Readable.from(['number\n+15550003011\n']),
+      }),
+    ).rejects.toThrow(/message: --press: "1=x"/);
+    await expect(
+      svc.create({ name: 'bad2', settings: { endpoint: 'SIP/trunk/{number}', capture: 'A,B C' }, open: () => Readable.from(['number\n+15550003011\n']) }),
+    ).rejects.toThrow(/capture: "B C"/);
   });
 });

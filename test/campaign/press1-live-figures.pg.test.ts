@@ -26,7 +26,10 @@ beforeAll(async () => {
   // 0.05: the 1 s message plays 50 ms; callees press 1.5 s (75 ms) after the answer, in the wait for a key; the
   // survey's Read() gives up after 6 s (300 ms); they listen 60 s (3 s: the rule only lengthens the call, and leaves
   // a loaded machine room to time the Read() out before the callee hangs up, which would make it ERROR).
-  rig = await startCampaignRig(prefix, { history, sim: { timeScale: 0.05, sounds: { promo: 1000 }, rules: [{ match: '55500050', outcome: 'answer', talkMs: 60_000 }] } });
+  rig = await startCampaignRig(prefix, {
+    history,
+    sim: { timeScale: 0.05, sounds: { promo: 1000 }, rules: [{ match: '55500050', outcome: 'answer', talkMs: 60_000 }] },
+  });
   svc = rig.svc;
   archiver = svc.historyArchiver({ idleMs: 50, purge: false });
   archiver.start();
@@ -62,7 +65,11 @@ describe('live figures of a campaign whose history is in PostgreSQL', () => {
     expect((await stats.row(await svc.status(id))).message).toBeUndefined();
 
     await waitUntil('campaign finished', async () => (await svc.get(id)).state === 'finished', 30_000);
-    await waitUntil('attempts archived', async () => (await history.pool.query(`SELECT count(*)::int AS n FROM attempts WHERE campaign_id = $1`, [id])).rows[0].n === 4, 15_000);
+    await waitUntil(
+      'attempts archived',
+      async () => (await history.pool.query(`SELECT count(*)::int AS n FROM attempts WHERE campaign_id = $1`, [id])).rows[0].n === 4,
+      15_000,
+    );
     const row = await stats.row(await svc.status(id));
     expect(row.message).toEqual({
       calls: 4,

@@ -36,9 +36,7 @@ describe('DEFAULT_RETRY_POLICY', () => {
   ];
   for (const [disposition, soFar, delayMs] of expected) {
     it(`${disposition} after ${soFar} → ${delayMs === undefined ? 'final' : `retry in ${delayMs / MIN} min`}`, () => {
-      expect(nextAttempt(DEFAULT_RETRY_POLICY, disposition, soFar)).toEqual(
-        delayMs === undefined ? { retry: false } : { retry: true, delayMs },
-      );
+      expect(nextAttempt(DEFAULT_RETRY_POLICY, disposition, soFar)).toEqual(delayMs === undefined ? { retry: false } : { retry: true, delayMs });
     });
   }
 
@@ -94,13 +92,21 @@ describe('parseRetryPolicy', () => {
   });
 
   const forms: Array<[string, unknown, RetryPolicy]> = [
-    ['names in any case, - for _, spaces', ' BUSY = 1@90s , No-Answer=2@1.5h ', { BUSY: { retries: 1, delayMs: 90_000 }, NO_ANSWER: { retries: 2, delayMs: 5_400_000 } }],
+    [
+      'names in any case, - for _, spaces',
+      ' BUSY = 1@90s , No-Answer=2@1.5h ',
+      { BUSY: { retries: 1, delayMs: 90_000 }, NO_ANSWER: { retries: 2, delayMs: 5_400_000 } },
+    ],
     ["Asterisk's NOANSWER", 'noanswer=1@500ms', { NO_ANSWER: { retries: 1, delayMs: 500 } }],
     ['zero retries need no delay', 'busy=0', { BUSY: { retries: 0, delayMs: 0 } }],
     ['none', 'none', {}],
     ['empty', '', {}],
     ['an object', { busy: { retries: 2, delayMs: 1000 } }, { BUSY: { retries: 2, delayMs: 1000 } }],
-    ['an object with delay strings', { CONGESTION: { retries: 3, delay: '1m' }, failed: '1@2h' }, { CONGESTION: { retries: 3, delayMs: MIN }, FAILED: { retries: 1, delayMs: 7_200_000 } }],
+    [
+      'an object with delay strings',
+      { CONGESTION: { retries: 3, delay: '1m' }, failed: '1@2h' },
+      { CONGESTION: { retries: 3, delayMs: MIN }, FAILED: { retries: 1, delayMs: 7_200_000 } },
+    ],
     ['JSON text', '{"REJECTED":{"retries":1,"delayMs":5}}', { REJECTED: { retries: 1, delayMs: 5 } }],
   ];
   for (const [name, input, expected] of forms) {

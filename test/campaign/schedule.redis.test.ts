@@ -28,14 +28,19 @@ async function finals(id: string): Promise<AttemptRecord[]> {
   for await (const f of svc.finals(id)) out.push(f);
   return out;
 }
-const originatesOf = (area: string) => sim.stats.originateTimestamps.length && [...sim.stats.originatesByEndpoint.keys()].filter((e) => e.includes(`/+1${area}`));
+const originatesOf = (area: string) =>
+  sim.stats.originateTimestamps.length && [...sim.stats.originatesByEndpoint.keys()].filter((e) => e.includes(`/+1${area}`));
 const finished = (id: string, ms = 30_000) => waitUntil(`${id} finished`, async () => (await svc.get(id)).state === 'finished', ms, 100);
 
 describe('scheduled campaigns against the simulator', () => {
   it('dials nothing before its start, then everything; status says it waits for its start', async () => {
     sim.resetStats();
     const startAt = inSeconds(2);
-    const r = await svc.create({ name: 'later', settings: { endpoint: 'SIP/trunk/{number}', cps: 20, startAt, retry: 'none' }, open: csvOf(numbersFor('301', 5)) });
+    const r = await svc.create({
+      name: 'later',
+      settings: { endpoint: 'SIP/trunk/{number}', cps: 20, startAt, retry: 'none' },
+      open: csvOf(numbersFor('301', 5)),
+    });
     await new Promise((res) => setTimeout(res, 500));
     const waiting = await svc.status(r.id!);
     expect(waiting.holdingBack).toContainEqual(expect.objectContaining({ reason: 'schedule', detail: `starts at ${startAt}` }));
@@ -49,7 +54,11 @@ describe('scheduled campaigns against the simulator', () => {
     const endAt = inSeconds(2.5);
     // Last digit 6 is busy; its retry (in an hour) would come after the end.
     const numbers = numbersFor('302', 40);
-    const r = await svc.create({ name: 'until', settings: { endpoint: 'SIP/trunk/{number}', cps: 5, endAt, timeoutS: 8, retry: 'busy=2@1h' }, open: csvOf(numbers) });
+    const r = await svc.create({
+      name: 'until',
+      settings: { endpoint: 'SIP/trunk/{number}', cps: 5, endAt, timeoutS: 8, retry: 'busy=2@1h' },
+      open: csvOf(numbers),
+    });
     await finished(r.id!);
     const all = await finals(r.id!);
     expect(all).toHaveLength(40);
@@ -65,12 +74,17 @@ describe('scheduled campaigns against the simulator', () => {
     // A busy number dialed before the end does not wait an hour for a retry after it: it ends now, saying why.
     const busy = dialed.filter((f) => f.number.endsWith('6'));
     expect(busy.length).toBeGreaterThan(0);
-    for (const f of busy) expect(f).toMatchObject({ disposition: 'CANCELLED', attempt: 1, message: `campaign ended at ${endAt} before this number was dialed again` });
+    for (const f of busy)
+      expect(f).toMatchObject({ disposition: 'CANCELLED', attempt: 1, message: `campaign ended at ${endAt} before this number was dialed again` });
   }, 40_000);
 
   it('the schedule is editable while the campaign waits: an earlier start dials now', async () => {
     sim.resetStats();
-    const r = await svc.create({ name: 'moved', settings: { endpoint: 'SIP/trunk/{number}', cps: 20, startAt: inSeconds(3600), retry: 'none' }, open: csvOf(numbersFor('303', 4)) });
+    const r = await svc.create({
+      name: 'moved',
+      settings: { endpoint: 'SIP/trunk/{number}', cps: 20, startAt: inSeconds(3600), retry: 'none' },
+      open: csvOf(numbersFor('303', 4)),
+    });
     await new Promise((res) => setTimeout(res, 700)); // the worker has deferred its jobs to the old start
     expect(sim.stats.originateTimestamps).toHaveLength(0);
     await expect(svc.schedule(r.id!, { startAt: null, endAt: '2020-01-01T00:00:00Z' })).rejects.toThrow(/endAt: 2020-01-01T00:00:00Z has already passed/);

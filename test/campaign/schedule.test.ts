@@ -10,7 +10,9 @@ describe('schedule times', () => {
   });
 
   it('refuses a time without an offset, naming the flag', () => {
-    expect(() => parseScheduleTime('2026-12-01T09:00:00', '--start-at')).toThrow(/^--start-at: .*got "2026-12-01T09:00:00" \(it has no offset: add Z or e.g. \+01:00\)$/);
+    expect(() => parseScheduleTime('2026-12-01T09:00:00', '--start-at')).toThrow(
+      /^--start-at: .*got "2026-12-01T09:00:00" \(it has no offset: add Z or e.g. \+01:00\)$/,
+    );
     expect(() => parseScheduleTime('tomorrow', '--end-at')).toThrow(/^--end-at: must be an ISO time with a zone/);
     expect(() => parseScheduleTime('2026-13-45T09:00:00Z', '--end-at')).toThrow(/^--end-at: "2026-13-45T09:00:00Z" is not a real date and time$/);
   });

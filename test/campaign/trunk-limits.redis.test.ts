@@ -26,7 +26,16 @@ beforeAll(async () => {
   svc = new CampaignService({ redis, prefix });
   // Two workers, as two processes would be: the trunk's limits hold over both.
   workers = ['trunk-a', 'trunk-b'].map(
-    (app) => new CampaignWorker({ redisUrl: REDIS_URL, prefix, app, ari: { url: sim.url, user: 'dialer', password: 'pw' }, channelCap: 50, pollMs: 100, trunks: [TRUNK] }),
+    (app) =>
+      new CampaignWorker({
+        redisUrl: REDIS_URL,
+        prefix,
+        app,
+        ari: { url: sim.url, user: 'dialer', password: 'pw' },
+        channelCap: 50,
+        pollMs: 100,
+        trunks: [TRUNK],
+      }),
   );
   await Promise.all(workers.map((w) => w.start()));
 });

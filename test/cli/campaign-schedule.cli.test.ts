@@ -36,12 +36,36 @@ describe('ari-dialer campaign create --start-at/--end-at/--callerid-pool, and ca
     const noOffset = await run(['campaign', 'create', '--csv', csv, '--endpoint', 'SIP/trunk/{number}', '--start-at', '2026-12-01T09:00:00']);
     expect(noOffset.code).toBe(2);
     expect(noOffset.stderr).toMatch(/--start-at: must be an ISO time with a zone.*\(it has no offset: add Z or e\.g\. \+01:00\)/);
-    const backwards = await run(['campaign', 'create', '--csv', csv, '--endpoint', 'SIP/trunk/{number}', '--start-at', '2030-01-02T00:00:00Z', '--end-at', '2030-01-01T00:00:00Z']);
+    const backwards = await run([
+      'campaign',
+      'create',
+      '--csv',
+      csv,
+      '--endpoint',
+      'SIP/trunk/{number}',
+      '--start-at',
+      '2030-01-02T00:00:00Z',
+      '--end-at',
+      '2030-01-01T00:00:00Z',
+    ]);
     expect(backwards.code).toBe(2);
     expect(backwards.stderr).toMatch(/--end-at: must be after --start-at/);
 
     const startAt = new Date(Date.now() + 3_600_000).toISOString();
-    const created = await run(['campaign', 'create', '--csv', csv, '--endpoint', 'SIP/trunk/{number}', '--callerid-pool', pool, '--start-at', startAt, '--name', 'later']);
+    const created = await run([
+      'campaign',
+      'create',
+      '--csv',
+      csv,
+      '--endpoint',
+      'SIP/trunk/{number}',
+      '--callerid-pool',
+      pool,
+      '--start-at',
+      startAt,
+      '--name',
+      'later',
+    ]);
     expect(created.code, created.stderr).toBe(0);
     const id = created.stdout.trim();
     const jobs = await svc.dialQueue(id).getJobs(['waiting', 'delayed', 'paused', 'prioritized']);

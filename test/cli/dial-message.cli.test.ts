@@ -12,7 +12,10 @@ const ARGS = ['Local/press9@sim', '111', 'default', 's', '1', '30'];
 
 describe('dial with a message, press rules and --capture', () => {
   it('9 opts out: the result says so, and that dial could not store it', async () => {
-    const r = await dial([...ARGS, '--message', 'sound:hello-world', '--press', '1=sales,s,1', '--press', '9=optout', '--no-press', 'hangup', '--capture', 'SURVEY_ANSWER'], ari());
+    const r = await dial(
+      [...ARGS, '--message', 'sound:hello-world', '--press', '1=sales,s,1', '--press', '9=optout', '--no-press', 'hangup', '--capture', 'SURVEY_ANSWER'],
+      ari(),
+    );
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ keys: '9', flow: 'optout', opted_out: true, optout_stored: false, captured: {} });
   });
@@ -20,7 +23,11 @@ describe('dial with a message, press rules and --capture', () => {
   it('a recording: Asterisk never finishes is given up after --message-item-max, with the reason', async () => {
     const r = await dial(['Local/listens@sim', ...ARGS.slice(1), '--message', 'recording:gone', '--message-item-max', '0.5'], ari());
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ flow: 'not_played', continued: true, message_reason: expect.stringMatching(/no PlaybackFinished for recording:gone within 0.5 s/) });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      flow: 'not_played',
+      continued: true,
+      message_reason: expect.stringMatching(/no PlaybackFinished for recording:gone within 0.5 s/),
+    });
   });
 
   it.each([

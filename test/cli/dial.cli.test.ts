@@ -54,7 +54,7 @@ describe('the dial CLI as a child process', () => {
     expect(r.stdout).toContain('\n  "status"');
   });
 
-  it('an endpoint Asterisk cannot allocate: exit 3 with Asterisk\'s message', async () => {
+  it("an endpoint Asterisk cannot allocate: exit 3 with Asterisk's message", async () => {
     // Motif is a real technology name, but this Asterisk (the simulator) has no driver loaded for it.
     const r = await dial(['Motif/nobody', '1', 'default', 's', '1', '5'], ari());
     expect(r.code).toBe(3);
@@ -99,7 +99,7 @@ describe('the dial CLI as a child process', () => {
     expect(JSON.parse(r.stdout).message).toContain('http://127.0.0.1:1/ari');
   });
 
-  it('-h prints the seed\'s usage', async () => {
+  it("-h prints the seed's usage", async () => {
     const r = await dial(['-h']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/endpoint\s+Endpoint, e\.g\. SIP\/operator/);
@@ -121,7 +121,7 @@ describe('dial: any channel technology Asterisk has loaded; the shape alone is c
     expect(JSON.parse(r.stdout).disposition).toBe('ANSWERED');
   });
 
-  it('Dongle (chan_dongle not loaded, as in a stock Asterisk): exit 3 with Asterisk\'s reason and what to check', async () => {
+  it("Dongle (chan_dongle not loaded, as in a stock Asterisk): exit 3 with Asterisk's reason and what to check", async () => {
     const before = sim.stats.originates;
     const r = await dial(['Dongle/dongle0/+4930123456', '1', 'default', 's', '1', '5'], ari());
     expect(r.code, r.stderr).toBe(3);
@@ -136,8 +136,16 @@ describe('dial: any channel technology Asterisk has loaded; the shape alone is c
 
   it.each([
     ['a space in the technology', 'Dongle 0/x', /^dial: endpoint: the channel technology "Dongle 0" may hold only letters, digits, _ and -/m],
-    ['a space in the resource', 'PJSIP/1001 @trunk', /^dial: endpoint: the resource after "PJSIP\/" must not contain whitespace or control characters, got "PJSIP\/1001 @trunk"$/m],
-    ['a control character', 'PJSIP/1001\u0007', /^dial: endpoint: the resource after "PJSIP\/" must not contain whitespace or control characters, got "PJSIP\/1001\\u0007"$/m],
+    [
+      'a space in the resource',
+      'PJSIP/1001 @trunk',
+      /^dial: endpoint: the resource after "PJSIP\/" must not contain whitespace or control characters, got "PJSIP\/1001 @trunk"$/m,
+    ],
+    [
+      'a control character',
+      'PJSIP/1001\u0007',
+      /^dial: endpoint: the resource after "PJSIP\/" must not contain whitespace or control characters, got "PJSIP\/1001\\u0007"$/m,
+    ],
     ['no technology', '/1001', /^dial: endpoint: must look like TECH\/resource/m],
   ])('a shape error (%s): exit 2 naming the argument, nothing dialed', async (_name, endpoint, message) => {
     const before = sim.stats.originates;

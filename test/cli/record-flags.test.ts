@@ -26,7 +26,11 @@ describe('recording flags', () => {
   });
 
   it('--record-notice takes a media URI, and needs --record', () => {
-    expect(recordFromFlags({ record: true, recordFormat: 'wav', recordNotice: 'sound:recording-notice' })).toEqual({ mode: 'answered', format: 'wav', notice: 'sound:recording-notice' });
+    expect(recordFromFlags({ record: true, recordFormat: 'wav', recordNotice: 'sound:recording-notice' })).toEqual({
+      mode: 'answered',
+      format: 'wav',
+      notice: 'sound:recording-notice',
+    });
     expect(refusal({ record: true, recordFormat: 'wav', recordNotice: 'http://x/y.wav' }).message).toMatch(/^--record-notice: must be a media URI/);
     expect(refusal({ recordFormat: 'wav', recordNotice: 'sound:recording-notice' }).message).toMatch(/--record-notice.*needs --record/);
   });

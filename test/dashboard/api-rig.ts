@@ -31,7 +31,11 @@ export function auth(who: Who, extra: Record<string, string> = {}): Record<strin
 
 /** As our own page asks: with the X-Ari-Dialer header that API writes need (see test/security/cross-site.test.ts). */
 export function req(path: string, who: Who, init: RequestInit = {}): Promise<Response> {
-  return fetch(`${dash.url}${path}`, { redirect: 'manual', ...init, headers: { 'X-Ari-Dialer': '1', ...auth(who), ...(init.headers as Record<string, string> | undefined) } });
+  return fetch(`${dash.url}${path}`, {
+    redirect: 'manual',
+    ...init,
+    headers: { 'X-Ari-Dialer': '1', ...auth(who), ...(init.headers as Record<string, string> | undefined) },
+  });
 }
 
 export function csvForm(csv: string, options: unknown, filename = 'numbers.csv'): FormData {
@@ -53,7 +57,15 @@ export function useApiDashboard(): void {
     prefix = testPrefix();
     // hooks.example: a campaign below keeps credentials in its webhook URL, to prove the page never shows them.
     ({ redis, service } = newService(prefix, ['hooks.example']));
-    dash = await startDashboard({ service, redisUrl: REDIS_URL, port: 0, operatorToken: OPERATOR, viewerToken: VIEWER, maxUploadBytes: MAX_UPLOAD, guessLimits: { perAddress: 10_000, overall: 10_000 } });
+    dash = await startDashboard({
+      service,
+      redisUrl: REDIS_URL,
+      port: 0,
+      operatorToken: OPERATOR,
+      viewerToken: VIEWER,
+      maxUploadBytes: MAX_UPLOAD,
+      guessLimits: { perAddress: 10_000, overall: 10_000 },
+    });
     const created = await service.create({
       name: 'seeded',
       settings: SETTINGS,

@@ -6,14 +6,20 @@ useApiDashboard();
 describe('upload', () => {
   it('previews a good CSV without creating anything', async () => {
     const before = await service.store.ids();
-    const res = await req('/api/campaigns?preview=1', 'operator', { method: 'POST', body: csvForm('number\n4930141\n4930142\n4930142\n', { settings: SETTINGS }) });
+    const res = await req('/api/campaigns?preview=1', 'operator', {
+      method: 'POST',
+      body: csvForm('number\n4930141\n4930142\n4930142\n', { settings: SETTINGS }),
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ preview: true, rows: 3, accepted: 2, duplicates: 1, rejected: 0, errors: [] });
     expect(await service.store.ids()).toEqual(before);
   });
 
   it('creates a campaign from a multipart upload, named after the file by default', async () => {
-    const res = await req('/api/campaigns', 'operator', { method: 'POST', body: csvForm('number\n4930151\n4930152\n', { settings: SETTINGS }, 'spring list.csv') });
+    const res = await req('/api/campaigns', 'operator', {
+      method: 'POST',
+      body: csvForm('number\n4930151\n4930152\n', { settings: SETTINGS }, 'spring list.csv'),
+    });
     expect(res.status).toBe(201);
     const body = (await res.json()) as { id: string; accepted: number };
     expect(body.accepted).toBe(2);
@@ -25,7 +31,11 @@ describe('upload', () => {
 
   it('takes a text/csv body with the options in the query', async () => {
     const options = encodeURIComponent(JSON.stringify({ name: 'raw body', settings: SETTINGS }));
-    const res = await req(`/api/campaigns?options=${options}`, 'operator', { method: 'POST', body: 'number\n4930161\n', headers: { 'Content-Type': 'text/csv' } });
+    const res = await req(`/api/campaigns?options=${options}`, 'operator', {
+      method: 'POST',
+      body: 'number\n4930161\n',
+      headers: { 'Content-Type': 'text/csv' },
+    });
     expect(res.status).toBe(201);
     const { id } = (await res.json()) as { id: string };
     expect((await service.get(id)).name).toBe('raw body');
@@ -49,7 +59,10 @@ describe('upload', () => {
   });
 
   it('takes only the good rows when asked to', async () => {
-    const res = await req('/api/campaigns', 'operator', { method: 'POST', body: csvForm('number\n4930181\nnope\n', { settings: SETTINGS, skipInvalid: true }) });
+    const res = await req('/api/campaigns', 'operator', {
+      method: 'POST',
+      body: csvForm('number\n4930181\nnope\n', { settings: SETTINGS, skipInvalid: true }),
+    });
     expect(res.status).toBe(201);
     const body = (await res.json()) as { id: string; accepted: number; rejected: number; errors: Array<{ line: number }> };
     expect(body).toMatchObject({ accepted: 1, rejected: 1, errors: [expect.objectContaining({ line: 3 })] });
@@ -90,7 +103,10 @@ describe('upload', () => {
       tunables: { greeting: 2500, maximumNumberOfWords: 4, initialSilence: 3000 },
     });
     await service.cancel(id);
-    const bad = await req('/api/campaigns?preview=1', 'operator', { method: 'POST', body: csvForm('number\n4930172\n', { settings: { ...SETTINGS, amd: { greeting: -5, onMachine: 'nowhere' } } }) });
+    const bad = await req('/api/campaigns?preview=1', 'operator', {
+      method: 'POST',
+      body: csvForm('number\n4930172\n', { settings: { ...SETTINGS, amd: { greeting: -5, onMachine: 'nowhere' } } }),
+    });
     expect(bad.status).toBe(400);
     const err = await errorOf(bad);
     expect(err.message).toMatch(/amd: .*greeting: must be a whole number/);
@@ -98,7 +114,10 @@ describe('upload', () => {
   });
 
   it('answers bad settings with 400 naming the field', async () => {
-    const res = await req('/api/campaigns?preview=1', 'operator', { method: 'POST', body: csvForm('number\n4930191\n', { settings: { endpoint: 'nonsense', cps: -1 } }) });
+    const res = await req('/api/campaigns?preview=1', 'operator', {
+      method: 'POST',
+      body: csvForm('number\n4930191\n', { settings: { endpoint: 'nonsense', cps: -1 } }),
+    });
     expect(res.status).toBe(400);
     const err = await errorOf(res);
     expect(err.code).toBe('BAD_ARGUMENT');

@@ -65,7 +65,12 @@ describe('authentication and roles', () => {
 
   it('whoami tells the role and the token name', async () => {
     expect(await (await req('/api/whoami', 'viewer')).json()).toEqual({ role: 'viewer', name: 'viewer', open: false, maxUploadBytes: expect.any(Number) });
-    expect(await (await req('/api/whoami', 'operator')).json()).toEqual({ role: 'operator', name: 'operator', open: false, maxUploadBytes: expect.any(Number) });
+    expect(await (await req('/api/whoami', 'operator')).json()).toEqual({
+      role: 'operator',
+      name: 'operator',
+      open: false,
+      maxUploadBytes: expect.any(Number),
+    });
   });
 
   it('never takes a token from the URL', async () => {
@@ -137,7 +142,13 @@ describe('campaign API', () => {
   });
 
   it('gives one campaign with outcomes, causes, timeline and calls in flight', async () => {
-    const d = (await (await req(`/api/campaigns/${seeded}`, 'viewer')).json()) as { campaign: { id: string }; final: unknown; causes: unknown; timeline: { attempts: number }[]; inflight: unknown };
+    const d = (await (await req(`/api/campaigns/${seeded}`, 'viewer')).json()) as {
+      campaign: { id: string };
+      final: unknown;
+      causes: unknown;
+      timeline: { attempts: number }[];
+      inflight: unknown;
+    };
     expect(d.campaign.id).toBe(seeded);
     expect(d.final).toEqual({ ANSWERED: 1, BUSY: 1, NO_ANSWER: 1 });
     expect(d.causes).toEqual(expect.arrayContaining([{ cause: 'User busy (17)', count: 2 }]));
@@ -164,7 +175,10 @@ describe('campaign API', () => {
   });
 
   it('pages the latest results and filters them by disposition', async () => {
-    const all = (await (await req(`/api/campaigns/${seeded}/attempts?limit=2`, 'viewer')).json()) as { total: number; items: Array<{ number: string; disposition: string }> };
+    const all = (await (await req(`/api/campaigns/${seeded}/attempts?limit=2`, 'viewer')).json()) as {
+      total: number;
+      items: Array<{ number: string; disposition: string }>;
+    };
     expect(all.total).toBe(4);
     expect(all.items.map((a) => a.number)).toEqual(['4930107', '4930106']);
     const next = (await (await req(`/api/campaigns/${seeded}/attempts?limit=2&offset=2`, 'viewer')).json()) as typeof all;
@@ -194,7 +208,10 @@ describe('campaign API', () => {
   it('downloads every attempt as NDJSON and a JSON report with its summary', async () => {
     const nd = await req(`/api/campaigns/${seeded}/report?format=ndjson&attempts=1`, 'viewer');
     expect(nd.headers.get('content-disposition')).toBe(`attachment; filename="${seeded}-attempts.ndjson"`);
-    const lines = (await nd.text()).trim().split('\n').map((l) => JSON.parse(l) as { number: string });
+    const lines = (await nd.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { number: string });
     expect(lines).toHaveLength(4);
     const json = await req(`/api/campaigns/${seeded}/report?format=json`, 'viewer');
     expect(json.headers.get('content-type')).toMatch(/^application\/json/);
@@ -227,9 +244,12 @@ describe('campaign API', () => {
   it('sets and clears a waiting campaign’s schedule; a time without an offset is refused, naming the field', async () => {
     const startAt = new Date(Date.now() + 3_600_000).toISOString();
     const c = await service.create({ name: 'scheduled', settings: { ...SETTINGS, startAt }, open: () => Readable.from(['number\n4930141\n']) });
-    const post = (body: string) => req(`/api/campaigns/${c.id}/schedule`, 'operator', { method: 'POST', body, headers: { 'Content-Type': 'application/json' } });
+    const post = (body: string) =>
+      req(`/api/campaigns/${c.id}/schedule`, 'operator', { method: 'POST', body, headers: { 'Content-Type': 'application/json' } });
     const endAt = new Date(Date.now() + 7_200_000).toISOString().replace('Z', '+00:00');
-    const ok = (await (await post(JSON.stringify({ endAt }))).json()) as { campaign: { settings: { startAt?: string; endAt?: string }; holdingBack: Array<{ reason: string; detail: string }> } };
+    const ok = (await (await post(JSON.stringify({ endAt }))).json()) as {
+      campaign: { settings: { startAt?: string; endAt?: string }; holdingBack: Array<{ reason: string; detail: string }> };
+    };
     expect(ok.campaign.settings).toMatchObject({ startAt, endAt });
     expect(ok.campaign.holdingBack).toContainEqual(expect.objectContaining({ reason: 'schedule', detail: `starts at ${startAt}` }));
     const bad = await post(JSON.stringify({ startAt: '2026-12-01T09:00:00' }));

@@ -16,8 +16,17 @@ const SETTINGS = { endpoint: 'SIP/trunk/{number}', cps: 100, maxConcurrent: 20, 
 
 type Json = Record<string, unknown> & { error?: { code: string; message: string; problems?: Array<{ path: string; message: string }> } };
 
-async function call(base: string, body: unknown, headers: Record<string, string> = {}, token = OPERATOR): Promise<{ status: number; body: Json; headers: Headers }> {
-  const res = await fetch(`${base}/api/calls`, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}`, ...headers } });
+async function call(
+  base: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+  token = OPERATOR,
+): Promise<{ status: number; body: Json; headers: Headers }> {
+  const res = await fetch(`${base}/api/calls`, {
+    method: 'POST',
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}`, ...headers },
+  });
   return { status: res.status, body: (await res.json()) as Json, headers: res.headers };
 }
 
@@ -34,8 +43,17 @@ describe('one call now (list in Redis, worker, simulator)', () => {
 
   beforeAll(async () => {
     // +4930555900…: rings 0.4 s and talks 0.5 s (real time), long enough to see each state.
-    rig = await startCampaignRig(prefix, { sim: { timeScale: 0.01, rules: [{ match: '+493055590', outcome: 'answer', ringMs: 40_000, talkMs: 50_000 }], dialplanMs: 50_000 } });
-    dash = await startDashboard({ service: rig.svc, redisUrl: REDIS_URL, port: 0, operatorToken: OPERATOR, viewerToken: VIEWER, guessLimits: { perAddress: 10_000, overall: 10_000 } });
+    rig = await startCampaignRig(prefix, {
+      sim: { timeScale: 0.01, rules: [{ match: '+493055590', outcome: 'answer', ringMs: 40_000, talkMs: 50_000 }], dialplanMs: 50_000 },
+    });
+    dash = await startDashboard({
+      service: rig.svc,
+      redisUrl: REDIS_URL,
+      port: 0,
+      operatorToken: OPERATOR,
+      viewerToken: VIEWER,
+      guessLimits: { perAddress: 10_000, overall: 10_000 },
+    });
   });
   afterAll(async () => {
     await dash?.close();
@@ -45,14 +63,25 @@ describe('one call now (list in Redis, worker, simulator)', () => {
   it('creates the named campaign on first use, answers 202 with the channel id and a status URL, which ends with the result', async () => {
     const r = await call(dash.url, { number: '+4930555000', campaign: 'web-leads', settings: SETTINGS, variables: { LEAD_ID: 'crm-7' } });
     expect(r.status).toBe(202);
-    expect(r.body).toMatchObject({ campaignId: 'web-leads', number: '+4930555000', state: 'queued', campaignCreated: true, channelId: 'dlr-web-leads-_4930555000-a1' });
+    expect(r.body).toMatchObject({
+      campaignId: 'web-leads',
+      number: '+4930555000',
+      state: 'queued',
+      campaignCreated: true,
+      channelId: 'dlr-web-leads-_4930555000-a1',
+    });
     expect(r.headers.get('location')).toBe(r.body.statusUrl);
     let last: Json = {};
     await waitUntil('the call ended', async () => {
       last = (await status(dash.url, String(r.body.statusUrl))).body;
       return last.state === 'ended';
     });
-    expect(last).toMatchObject({ channelId: r.body.channelId, campaignId: 'web-leads', attempt: 1, result: { disposition: 'ANSWERED', final: true, channel_id: r.body.channelId } });
+    expect(last).toMatchObject({
+      channelId: r.body.channelId,
+      campaignId: 'web-leads',
+      attempt: 1,
+      result: { disposition: 'ANSWERED', final: true, channel_id: r.body.channelId },
+    });
     expect(originates('+4930555000')).toBe(1);
     // The next call through it: the campaign exists, its settings are its own.
     const next = await call(dash.url, { number: '+4930555001', campaign: 'web-leads' });
@@ -64,11 +93,15 @@ describe('one call now (list in Redis, worker, simulator)', () => {
     const r = await call(dash.url, { number: '+4930555900', campaign: 'ring-states', settings: { ...SETTINGS, timeoutS: 90 } });
     expect(r.status).toBe(202);
     const seen: string[] = [];
-    await waitUntil('the call ended', async () => {
-      const st = String((await status(dash.url, String(r.body.statusUrl))).body.state);
-      if (seen.at(-1) !== st) seen.push(st);
-      return st === 'ended';
-    }, 15_000);
+    await waitUntil(
+      'the call ended',
+      async () => {
+        const st = String((await status(dash.url, String(r.body.statusUrl))).body.state);
+        if (seen.at(-1) !== st) seen.push(st);
+        return st === 'ended';
+      },
+      15_000,
+    );
     expect(seen).toContain('ringing');
     expect(seen).toContain('answered');
     expect(seen.indexOf('ringing')).toBeLessThan(seen.indexOf('answered'));
@@ -76,34 +109,59 @@ describe('one call now (list in Redis, worker, simulator)', () => {
     await rig.svc.add('ring-states', { open: () => Readable.from(['number\n+4930555901\n']) });
     const listCall = 'dlr-ring-states-_4930555901-a1';
     const states: string[] = [];
-    await waitUntil('the list call ended', async () => {
-      const b = (await status(dash.url, `/api/calls/${listCall}`)).body;
-      if (b.state && states.at(-1) !== b.state) states.push(String(b.state));
-      return b.state === 'ended';
-    }, 15_000);
+    await waitUntil(
+      'the list call ended',
+      async () => {
+        const b = (await status(dash.url, `/api/calls/${listCall}`)).body;
+        if (b.state && states.at(-1) !== b.state) states.push(String(b.state));
+        return b.state === 'ended';
+      },
+      15_000,
+    );
     expect(states).toContain('answered');
     expect(states).not.toContain('ringing');
   }, 40_000);
 
   it('takes amd and message as the campaign settings do, checked by the same parser, for this call only', async () => {
-    const bad = await call(dash.url, { number: '+4930555950', campaign: 'per-call', settings: SETTINGS, amd: { notSureAs: 'maybe' }, message: { press: ['1=optout'] } });
+    const bad = await call(dash.url, {
+      number: '+4930555950',
+      campaign: 'per-call',
+      settings: SETTINGS,
+      amd: { notSureAs: 'maybe' },
+      message: { press: ['1=optout'] },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error?.problems?.map((p) => p.path)).toContain('$.amd');
     const noMedia = await call(dash.url, { number: '+4930555950', campaign: 'per-call', settings: SETTINGS, message: { press: ['1=optout'] } });
     expect(noMedia.status).toBe(400);
     expect(noMedia.body.error?.problems?.[0]?.path).toBe('$.message');
-    const machine = await call(dash.url, { number: '+4930555950', campaign: 'per-call', settings: SETTINGS, message: { media: 'sound:hello', machineMessage: 'sound:vm' } });
+    const machine = await call(dash.url, {
+      number: '+4930555950',
+      campaign: 'per-call',
+      settings: SETTINGS,
+      message: { media: 'sound:hello', machineMessage: 'sound:vm' },
+    });
     expect(machine.status).toBe(400);
     expect(machine.body.error?.problems?.[0]).toMatchObject({ path: '$.message', message: expect.stringMatching(/needs amd/) });
     expect(originates('+4930555950')).toBe(0);
 
-    const r = await call(dash.url, { number: '+4930555951', campaign: 'per-call', settings: SETTINGS, amd: true, message: { media: 'sound:hello', press: ['1=default,s,1'] } });
+    const r = await call(dash.url, {
+      number: '+4930555951',
+      campaign: 'per-call',
+      settings: SETTINGS,
+      amd: true,
+      message: { media: 'sound:hello', press: ['1=default,s,1'] },
+    });
     expect(r.status).toBe(202);
     let last: Json = {};
-    await waitUntil('the call ended', async () => {
-      last = (await status(dash.url, String(r.body.statusUrl))).body;
-      return last.state === 'ended';
-    }, 15_000);
+    await waitUntil(
+      'the call ended',
+      async () => {
+        last = (await status(dash.url, String(r.body.statusUrl))).body;
+        return last.state === 'ended';
+      },
+      15_000,
+    );
     const result = last.result as Record<string, unknown>;
     expect(result.amd_status).toBeDefined();
     expect(result.flow).toBeDefined();
@@ -118,7 +176,8 @@ describe('one call now (list in Redis, worker, simulator)', () => {
   it('the same Idempotency-Key 10 times: one call, the same answer each time; the key with another body is 422', async () => {
     const body = { number: '+4930555100', campaign: 'web-leads', timeoutS: 5 };
     const answers: Array<Awaited<ReturnType<typeof call>>> = [];
-    for (let i = 0; i < 10; i++) answers.push(await call(dash.url, i % 2 ? { timeoutS: 5, campaign: 'web-leads', number: '+4930555100' } : body, { 'Idempotency-Key': 'order-4711' }));
+    for (let i = 0; i < 10; i++)
+      answers.push(await call(dash.url, i % 2 ? { timeoutS: 5, campaign: 'web-leads', number: '+4930555100' } : body, { 'Idempotency-Key': 'order-4711' }));
     expect(answers.map((a) => a.status)).toEqual(Array(10).fill(202));
     for (const a of answers) expect(a.body).toEqual(answers[0]!.body);
     expect(answers.slice(1).every((a) => a.headers.get('idempotent-replayed') === 'true')).toBe(true);
@@ -135,7 +194,9 @@ describe('one call now (list in Redis, worker, simulator)', () => {
     const dup = await call(dash.url, { number: '+4930555000', campaign: 'web-leads' });
     expect(dup.status).toBe(409);
     expect(dup.body.error).toMatchObject({ code: 'CONFLICT', channelId: 'dlr-web-leads-_4930555000-a1' });
-    const together = await Promise.all(Array.from({ length: 5 }, () => call(dash.url, { number: '+4930555200', campaign: 'web-leads' }, { 'Idempotency-Key': 'burst-1' })));
+    const together = await Promise.all(
+      Array.from({ length: 5 }, () => call(dash.url, { number: '+4930555200', campaign: 'web-leads' }, { 'Idempotency-Key': 'burst-1' })),
+    );
     expect(together.map((t) => t.status)).toEqual(Array(5).fill(202));
     await waitUntil('the call ended', async () => (await status(dash.url, String(together[0]!.body.statusUrl))).body.state === 'ended');
     expect(originates('+4930555200')).toBe(1);
@@ -145,7 +206,9 @@ describe('one call now (list in Redis, worker, simulator)', () => {
     const bad = await call(dash.url, { number: 4930, campaign: 'new one!', timeoutS: 0, variables: { '1x': 'a', ok: 5 }, colour: 'red' });
     expect(bad.status).toBe(400);
     expect(bad.body.error?.code).toBe('BAD_ARGUMENT');
-    expect(bad.body.error?.problems?.map((p) => p.path).sort()).toEqual(['$.campaign', '$.colour', '$.number', '$.timeoutS', '$.variables["1x"]', '$.variables.ok'].sort());
+    expect(bad.body.error?.problems?.map((p) => p.path).sort()).toEqual(
+      ['$.campaign', '$.colour', '$.number', '$.timeoutS', '$.variables["1x"]', '$.variables.ok'].sort(),
+    );
     const noSettings = await call(dash.url, { number: '+4930555300', campaign: 'not-yet' });
     expect(noSettings.status).toBe(400);
     expect(noSettings.body.error?.problems?.[0]?.path).toBe('$.settings');
@@ -161,15 +224,24 @@ describe('one call now (list in Redis, worker, simulator)', () => {
     expect(originates('+4930555300')).toBe(0);
   });
 
-  it('callerId, context, extension, priority only where the campaign allows overrides, each checked as a list\'s cell', async () => {
+  it("callerId, context, extension, priority only where the campaign allows overrides, each checked as a list's cell", async () => {
     const refused = await call(dash.url, { number: '+4930555500', campaign: 'web-leads', callerId: '+4930999' });
     expect(refused.status).toBe(400);
     expect(refused.body.error?.problems).toEqual([{ path: '$.callerId', message: expect.stringMatching(/allowRowOverrides/) }]);
-    const bad = await call(dash.url, { number: '+4930555500', campaign: 'open-lines', settings: { ...SETTINGS, allowRowOverrides: true }, callerId: '=HYPERLINK("x")' });
+    const bad = await call(dash.url, {
+      number: '+4930555500',
+      campaign: 'open-lines',
+      settings: { ...SETTINGS, allowRowOverrides: true },
+      callerId: '=HYPERLINK("x")',
+    });
     expect(bad.body.error?.problems?.[0]?.path).toBe('$.callerId');
     const ok = await call(dash.url, { number: '+4930555500', campaign: 'open-lines', callerId: '"Sales" <+4930999>', context: 'leads', extension: 's' });
     expect(ok.status).toBe(202);
-    expect((await rig.svc.dialQueue('open-lines').getJob('open-lines|+4930555500|a1'))?.data).toMatchObject({ callerId: '"Sales" <+4930999>', context: 'leads', extension: 's' });
+    expect((await rig.svc.dialQueue('open-lines').getJob('open-lines|+4930555500|a1'))?.data).toMatchObject({
+      callerId: '"Sales" <+4930999>',
+      context: 'leads',
+      extension: 's',
+    });
     expect(originates('+4930555500')).toBeLessThanOrEqual(1);
   });
 
@@ -219,7 +291,14 @@ describe('one call now (list in PostgreSQL)', () => {
     const list = `number\n${Array.from({ length: 20 }, (_, i) => `+1555000${String(i).padStart(4, '0')}`).join('\n')}\n`;
     const c = await svc.create({ name: 'pg list', settings: SETTINGS, open: () => Readable.from([list]) });
     const id = c.id!;
-    const feeder = new HopperFeeder({ redis: svc.redis, keys: svc.keys, contacts: svc.contacts!, queue: (x) => svc.dialQueue(x), campaign: (x) => svc.get(x), owner: 't' });
+    const feeder = new HopperFeeder({
+      redis: svc.redis,
+      keys: svc.keys,
+      contacts: svc.contacts!,
+      queue: (x) => svc.dialQueue(x),
+      campaign: (x) => svc.get(x),
+      owner: 't',
+    });
     await svc.dialQueue(id).pause(); // no worker here; keep what is fed where it is
     expect(await feeder.feed(id)).toBe(20);
     const now = await call(dash.url, { number: '+4930777000', campaign: id });

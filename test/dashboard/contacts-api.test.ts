@@ -32,7 +32,14 @@ const csvCampaign = async (svc: CampaignService, csv = 'number,name\n4930100,Ada
 beforeAll(async () => {
   prefix = testPrefix();
   ({ redis, service } = newService(prefix));
-  dash = await startDashboard({ service, redisUrl: REDIS_URL, port: 0, operatorToken: OPERATOR, viewerToken: VIEWER, guessLimits: { perAddress: 10_000, overall: 10_000 } });
+  dash = await startDashboard({
+    service,
+    redisUrl: REDIS_URL,
+    port: 0,
+    operatorToken: OPERATOR,
+    viewerToken: VIEWER,
+    guessLimits: { perAddress: 10_000, overall: 10_000 },
+  });
   pg = await testHistory('contacts_api');
   pgService = new CampaignService({ redis, prefix: `${prefix}pg`, history: pg.history });
   pgDash = await startDashboard({ service: pgService, redisUrl: REDIS_URL, port: 0, operatorToken: OPERATOR });
@@ -50,7 +57,12 @@ describe('POST /api/campaigns/:id/contacts (list in Redis)', () => {
   it('a CSV body with a Bearer token: added, deduplicated against the campaign, suppressed numbers dropped', async () => {
     const id = await csvCampaign(service);
     await redis.sadd(service.keys.suppression, '4930199');
-    const res = await post(dash.url, `/api/campaigns/${id}/contacts`, 'number,name\n4930100,Ada again\n4930101,Bo\n4930199,Do not call\n4930102,Cy\n', 'text/csv');
+    const res = await post(
+      dash.url,
+      `/api/campaigns/${id}/contacts`,
+      'number,name\n4930100,Ada again\n4930101,Bo\n4930199,Do not call\n4930102,Cy\n',
+      'text/csv',
+    );
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ id, stored: true, rows: 4, accepted: 2, rejected: 0, suppressed: 1, duplicates: 1, errors: [] });
     expect((await service.store.counters(id)).total).toBe(3);
@@ -59,13 +71,20 @@ describe('POST /api/campaigns/:id/contacts (list in Redis)', () => {
 
   it('a JSON array with a bad object: 422 naming its line and path, nothing added; ?skipInvalid=1 adds the good ones', async () => {
     const id = await csvCampaign(service);
-    const body = '[\n  {"number": "4930200", "name": "Ada"},\n  {"number": "12", "name": "short"},\n  {"phone": 4930202, "lead_priority": 3, "vip": true},\n  {"number": "4930203", "name": {"first": "x"}},\n  "4930204"\n]';
+    const body =
+      '[\n  {"number": "4930200", "name": "Ada"},\n  {"number": "12", "name": "short"},\n  {"phone": 4930202, "lead_priority": 3, "vip": true},\n  {"number": "4930203", "name": {"first": "x"}},\n  "4930204"\n]';
     const strict = await post(dash.url, `/api/campaigns/${id}/contacts`, body, 'application/json');
     expect(strict.status).toBe(422);
-    const e = ((await strict.json()) as { error: { code: string; rejected: number; accepted: number; errors: Array<{ line: number; path: string; reason: string }> } }).error;
+    const e = (
+      (await strict.json()) as { error: { code: string; rejected: number; accepted: number; errors: Array<{ line: number; path: string; reason: string }> } }
+    ).error;
     expect(e.code).toBe('ROWS_REJECTED');
     expect(e.rejected).toBe(3);
-    expect(e.errors.map((x) => [x.line, x.path])).toEqual([[3, '$[1]'], [5, '$[3].name'], [6, '$[4]']]);
+    expect(e.errors.map((x) => [x.line, x.path])).toEqual([
+      [3, '$[1]'],
+      [5, '$[3].name'],
+      [6, '$[4]'],
+    ]);
     expect(e.errors[0]!.reason).toMatch(/^\$\[1\]: number "12" is too short/);
     expect(e.errors[2]!.reason).toMatch(/must be an object/);
     expect((await service.store.counters(id)).total).toBe(1);
@@ -79,17 +98,29 @@ describe('POST /api/campaigns/:id/contacts (list in Redis)', () => {
 
   it('NDJSON: each line an object, errors by line; a body that is not an array or not UTF-8 is refused as a whole', async () => {
     const id = await csvCampaign(service);
-    const res = await post(dash.url, `/api/campaigns/${id}/contacts?skipInvalid=true`, '{"number":"4930300"}\n\n{"number":"x"}\n{"number":"4930301",\n', 'application/x-ndjson');
+    const res = await post(
+      dash.url,
+      `/api/campaigns/${id}/contacts?skipInvalid=true`,
+      '{"number":"4930300"}\n\n{"number":"x"}\n{"number":"4930301",\n',
+      'application/x-ndjson',
+    );
     expect(res.status).toBe(200);
     const r = (await res.json()) as { accepted: number; errors: Array<{ line: number; path: string; reason: string }> };
     expect(r.accepted).toBe(1);
-    expect(r.errors.map((x) => [x.line, x.path])).toEqual([[3, '$[1]'], [4, '$[2]']]);
+    expect(r.errors.map((x) => [x.line, x.path])).toEqual([
+      [3, '$[1]'],
+      [4, '$[2]'],
+    ]);
     expect(r.errors[1]!.reason).toMatch(/not valid JSON/);
 
     const notArray = await post(dash.url, `/api/campaigns/${id}/contacts`, '{"number":"4930300"}', 'application/json');
     expect(notArray.status).toBe(400);
     expect(((await notArray.json()) as { error: { code: string } }).error.code).toBe('BAD_CSV');
-    const latin1 = await fetch(`${dash.url}/api/campaigns/${id}/contacts`, { method: 'POST', body: Buffer.from('{"number":"4930300","name":"J\xfcrgen"}\n', 'latin1'), headers: { 'Content-Type': 'application/x-ndjson', Authorization: `Bearer ${OPERATOR}` } });
+    const latin1 = await fetch(`${dash.url}/api/campaigns/${id}/contacts`, {
+      method: 'POST',
+      body: Buffer.from('{"number":"4930300","name":"J\xfcrgen"}\n', 'latin1'),
+      headers: { 'Content-Type': 'application/x-ndjson', Authorization: `Bearer ${OPERATOR}` },
+    });
     expect(latin1.status).toBe(400);
     expect(((await latin1.json()) as { error: { message: string } }).error.message).toMatch(/not UTF-8/);
   });
@@ -112,9 +143,17 @@ describe('POST /api/campaigns/:id/contacts (list in Redis)', () => {
     const id = await csvCampaign(service);
     const path = `${dash.url}/api/campaigns/${id}/contacts`;
     // What a no-cors fetch or a form can send: a "simple" type, the cookie, no Authorization.
-    const simple = await fetch(path, { method: 'POST', body: 'number\n4930500\n', headers: { 'Content-Type': 'text/plain', Cookie: `dialer_token=${OPERATOR}` } });
+    const simple = await fetch(path, {
+      method: 'POST',
+      body: 'number\n4930500\n',
+      headers: { 'Content-Type': 'text/plain', Cookie: `dialer_token=${OPERATOR}` },
+    });
     expect(simple.status).toBe(403);
-    const foreign = await fetch(path, { method: 'POST', body: 'number\n4930500\n', headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${OPERATOR}`, Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site' } });
+    const foreign = await fetch(path, {
+      method: 'POST',
+      body: 'number\n4930500\n',
+      headers: { 'Content-Type': 'text/csv', Authorization: `Bearer ${OPERATOR}`, Origin: 'https://evil.example', 'Sec-Fetch-Site': 'cross-site' },
+    });
     expect(foreign.status).toBe(403);
     expect((await service.store.counters(id)).total).toBe(1);
   });

@@ -41,13 +41,28 @@ let dash: Dashboard;
 
 beforeAll(async () => {
   ({ redis, service } = newService(prefix));
-  dash = await startDashboard({ service, redisUrl: REDIS_URL, port: 0, operatorToken: 'op-openapi-0123456789abcdef', viewerToken: 'view-openapi-0123456789abcdef' });
+  dash = await startDashboard({
+    service,
+    redisUrl: REDIS_URL,
+    port: 0,
+    operatorToken: 'op-openapi-0123456789abcdef',
+    viewerToken: 'view-openapi-0123456789abcdef',
+  });
 });
 afterAll(() => closeAll(prefix, { dash, service, redis }));
 
 describe('the OpenAPI document', () => {
   it('has every route of the API, and only those', () => {
-    const routes = routesOf(apiRoutes({ service, stats: new CampaignStats(service), maxUploadBytes: 1024, open: false, audit: new DashboardAudit(new RedisAuditLog(redis, service.keys), () => '-', silentLogger), log: silentLogger }));
+    const routes = routesOf(
+      apiRoutes({
+        service,
+        stats: new CampaignStats(service),
+        maxUploadBytes: 1024,
+        open: false,
+        audit: new DashboardAudit(new RedisAuditLog(redis, service.keys), () => '-', silentLogger),
+        log: silentLogger,
+      }),
+    );
     // The pause/resume/cancel routes are registered in a loop; all must be there.
     expect(routes).toContain('POST /campaigns/:id/cancel');
     expect(routes).toContain('POST /calls');
@@ -55,7 +70,9 @@ describe('the OpenAPI document', () => {
     expect(documented).toEqual(routes);
     const doc = openApiDocument() as { openapi: string; paths: Record<string, Record<string, unknown>> };
     expect(doc.openapi).toBe('3.1.0');
-    const inDoc = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p.replace(/^\/api/, '').replace(/\{(\w+)\}/g, ':$1')}`));
+    const inDoc = Object.entries(doc.paths).flatMap(([p, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${p.replace(/^\/api/, '').replace(/\{(\w+)\}/g, ':$1')}`),
+    );
     expect(inDoc.sort()).toEqual(routes);
   });
 
@@ -77,10 +94,17 @@ describe('the OpenAPI document', () => {
   });
 
   it('names the request and response schemas of the new routes, strict where the routes are', () => {
-    const doc = openApiDocument() as { paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: unknown }> }; responses: Record<string, unknown> }>>; components: { schemas: Record<string, { additionalProperties?: unknown; required?: string[] }> } };
+    const doc = openApiDocument() as {
+      paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: unknown }> }; responses: Record<string, unknown> }>>;
+      components: { schemas: Record<string, { additionalProperties?: unknown; required?: string[] }> };
+    };
     expect(doc.paths['/api/calls']!.post!.requestBody!.content['application/json']!.schema).toEqual({ $ref: '#/components/schemas/CallRequest' });
     expect(Object.keys(doc.paths['/api/calls']!.post!.responses)).toEqual(expect.arrayContaining(['202', '400', '401', '403', '409', '422']));
-    expect(Object.keys(doc.paths['/api/campaigns/{id}/contacts']!.post!.requestBody!.content).sort()).toEqual(['application/json', 'application/x-ndjson', 'text/csv']);
+    expect(Object.keys(doc.paths['/api/campaigns/{id}/contacts']!.post!.requestBody!.content).sort()).toEqual([
+      'application/json',
+      'application/x-ndjson',
+      'text/csv',
+    ]);
     const call = doc.components.schemas.CallRequest!;
     expect(call.additionalProperties).toBe(false);
     expect(call.required).toEqual(['number']);

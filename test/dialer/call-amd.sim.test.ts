@@ -32,7 +32,10 @@ async function call(endpoint: string, amd: AmdOptions = parseAmdOptions(true), e
   });
   const before = { continues: sim.stats.continues, rejected: sim.stats.rejectedContinues };
   try {
-    const r = await runCall({ ari, events }, { channelId, endpoint, callerId: '11111', context: 'default', extension: 's', priority: 1, timeoutS: 30, graceMs: 200, amd, ...extra });
+    const r = await runCall(
+      { ari, events },
+      { channelId, endpoint, callerId: '11111', context: 'default', extension: 's', priority: 1, timeoutS: 30, graceMs: 200, amd, ...extra },
+    );
     return { r, places, stasisArgs, continues: sim.stats.continues - before.continues, rejected: sim.stats.rejectedContinues - before.rejected };
   } finally {
     off();
@@ -92,12 +95,32 @@ describe('AMD against the simulator', () => {
     await dead.start();
     try {
       const channelId = oneOffChannelId();
-      await ari.originate({ endpoint: 'SIP/trunk/5550101', app: 'amd-dead-worker', callerId: '1', timeout: 30, channelId, variables: { ARIDIALER_AMD: '', ARIDIALER_APP: 'amd-dead-worker' } });
+      await ari.originate({
+        endpoint: 'SIP/trunk/5550101',
+        app: 'amd-dead-worker',
+        callerId: '1',
+        timeout: 30,
+        channelId,
+        variables: { ARIDIALER_AMD: '', ARIDIALER_APP: 'amd-dead-worker' },
+      });
       for (let i = 0; (await ari.getChannel(channelId)).state !== 'Up'; i++) {
         if (i > 200) throw new Error('never answered');
         await new Promise((r) => setTimeout(r, 5));
       }
-      const r = await runCall({ ari, events }, { channelId, endpoint: 'SIP/trunk/5550101', callerId: '1', context: 'default', extension: 's', priority: 1, timeoutS: 30, resume: true, amd: parseAmdOptions(true) });
+      const r = await runCall(
+        { ari, events },
+        {
+          channelId,
+          endpoint: 'SIP/trunk/5550101',
+          callerId: '1',
+          context: 'default',
+          extension: 's',
+          priority: 1,
+          timeoutS: 30,
+          resume: true,
+          amd: parseAmdOptions(true),
+        },
+      );
       expect(r).toMatchObject({ disposition: 'ANSWERED', continued: true, amd_status: 'HUMAN' });
     } finally {
       await dead.close();
@@ -107,7 +130,19 @@ describe('AMD against the simulator', () => {
   it('without app_amd the call ends in the AMD context, and the result says why', async () => {
     const bare = await startEngineRig('amd-missing-test', { timeScale: 0.03, missingModules: ['app_amd.so'] });
     try {
-      const r = await runCall({ ari: bare.ari, events: bare.events }, { channelId: oneOffChannelId(), endpoint: 'SIP/trunk/5550101', callerId: '1', context: 'default', extension: 's', priority: 1, timeoutS: 30, amd: parseAmdOptions(true) });
+      const r = await runCall(
+        { ari: bare.ari, events: bare.events },
+        {
+          channelId: oneOffChannelId(),
+          endpoint: 'SIP/trunk/5550101',
+          callerId: '1',
+          context: 'default',
+          extension: 's',
+          priority: 1,
+          timeoutS: 30,
+          amd: parseAmdOptions(true),
+        },
+      );
       expect(r.amd_status).toBeUndefined();
       expect(r.reason).toMatch(/no AMD verdict.*ari-dialer-amd/);
     } finally {

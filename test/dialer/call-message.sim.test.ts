@@ -36,7 +36,21 @@ afterEach(() => {
 
 const msg = (m: MessageInput) => parseMessageOptions(m)!;
 const call = (endpoint: string, extra: Partial<CallParams> = {}, deps: Partial<CallDeps> = {}) =>
-  runCall({ ari, events, ...deps }, { channelId: oneOffChannelId(), endpoint, callerId: '11111', context: 'default', extension: 's', priority: 1, timeoutS: 30, graceMs: 500, maxCallS: 30, ...extra });
+  runCall(
+    { ari, events, ...deps },
+    {
+      channelId: oneOffChannelId(),
+      endpoint,
+      callerId: '11111',
+      context: 'default',
+      extension: 's',
+      priority: 1,
+      timeoutS: 30,
+      graceMs: 500,
+      maxCallS: 30,
+      ...extra,
+    },
+  );
 
 describe('keys and captured variables in every result', () => {
   it('keys pressed in the dialplan and the survey answer the dialplan set', async () => {
@@ -102,7 +116,7 @@ describe('a message with press-1 in Stasis', () => {
     expect(r).toMatchObject({ keys: '1', flow: 'no_press', message_done: true });
   });
 
-  it('a missing sound is not_played with Asterisk\'s reason, and the call follows --no-press', async () => {
+  it("a missing sound is not_played with Asterisk's reason, and the call follows --no-press", async () => {
     const r = await call('Local/silent@sim', { message: msg({ media: ['sound:no-such-sound'], press: ['1=humandest,s,1'], noPress: 'destination' }) });
     expect(r).toMatchObject({ flow: 'not_played', message_done: false, continued: true });
     expect(r.message_reason).toMatch(/PlaybackFinished state failed for sound:no-such-sound/);
@@ -110,7 +124,9 @@ describe('a message with press-1 in Stasis', () => {
 
   it('an item Asterisk never finishes (a missing recording: PlaybackStarted and nothing else) fails after its bound, and the call follows --no-press', async () => {
     const started = Date.now();
-    const r = await call('Local/silent@sim', { message: msg({ media: ['sound:beep', 'recording:gone'], press: ['1=humandest,s,1'], noPress: 'destination', itemMaxS: 0.5 }) });
+    const r = await call('Local/silent@sim', {
+      message: msg({ media: ['sound:beep', 'recording:gone'], press: ['1=humandest,s,1'], noPress: 'destination', itemMaxS: 0.5 }),
+    });
     expect(r).toMatchObject({ flow: 'not_played', message_done: false, continued: true });
     expect(r.message_reason).toMatch(/no PlaybackFinished for recording:gone within 0\.5 s/);
     // The callee listens 3 s (60 s simulated): the call went on long before.
@@ -128,14 +144,20 @@ describe('a message with press-1 in Stasis', () => {
 describe('voicemail drop by the dialer', () => {
   it('with AMD, a machine gets the machine message once its greeting ended (TALK_DETECT), then a hangup', async () => {
     const amd = parseAmdOptions(true);
-    const r = await call('SIP/vm', { amd, message: msg({ media: ['sound:beep'], press: ['1=humandest,s,1'], machineMessage: 'sound:vm-goodbye', beepWaitS: 20 }) });
+    const r = await call('SIP/vm', {
+      amd,
+      message: msg({ media: ['sound:beep'], press: ['1=humandest,s,1'], machineMessage: 'sound:vm-goodbye', beepWaitS: 20 }),
+    });
     expect(r).toMatchObject({ amd_status: 'MACHINE', continued: false });
     expect(r.machine_message_s).toBeGreaterThan(0.04);
     expect(r.flow).toBeUndefined();
   });
 
   it('a person under AMD hears the human message', async () => {
-    const r = await call('Local/early-human@sim', { amd: parseAmdOptions(true), message: msg({ media: ['sound:lab/human-hello'], press: ['1=humandest,s,1'] }) });
+    const r = await call('Local/early-human@sim', {
+      amd: parseAmdOptions(true),
+      message: msg({ media: ['sound:lab/human-hello'], press: ['1=humandest,s,1'] }),
+    });
     expect(r).toMatchObject({ amd_status: 'HUMAN', flow: 'pressed', continued: true });
   });
 });

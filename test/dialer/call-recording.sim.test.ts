@@ -38,7 +38,15 @@ afterEach(() => {
 });
 
 const params = (endpoint: string, extra: Partial<CallParams> = {}): CallParams => ({
-  channelId: oneOffChannelId(), endpoint, callerId: '1', context: 'default', extension: 's', priority: 1, timeoutS: 30, graceMs: 300, ...extra,
+  channelId: oneOffChannelId(),
+  endpoint,
+  callerId: '1',
+  context: 'default',
+  extension: 's',
+  priority: 1,
+  timeoutS: 30,
+  graceMs: 300,
+  ...extra,
 });
 
 async function wavSeconds(name: string): Promise<number> {
@@ -81,12 +89,20 @@ describe('recording a call (--record)', () => {
     sim.recordingFaults.snoopRefused = true;
     const a = await runCall({ ari, events }, params('SIP/talk/4', { record: record() }));
     expect(a).toMatchObject({ disposition: 'ANSWERED', continued: true });
-    expect(a.recording).toMatchObject({ state: 'failed', duration_s: 0, reason: 'Asterisk refused the snoop channel: Snoop channel could not be created (HTTP 500)' });
+    expect(a.recording).toMatchObject({
+      state: 'failed',
+      duration_s: 0,
+      reason: 'Asterisk refused the snoop channel: Snoop channel could not be created (HTTP 500)',
+    });
     sim.recordingFaults.snoopRefused = false;
 
     const b = await runCall({ ari, events }, params('SIP/talk/5', { record: record({ format: 'mp3' }) }));
     expect(b).toMatchObject({ disposition: 'ANSWERED', continued: true });
-    expect(b.recording).toMatchObject({ state: 'failed', format: 'mp3', reason: 'Asterisk refused to record (format mp3): specified format is unknown on this system (HTTP 422)' });
+    expect(b.recording).toMatchObject({
+      state: 'failed',
+      format: 'mp3',
+      reason: 'Asterisk refused to record (format mp3): specified format is unknown on this system (HTTP 422)',
+    });
     // The refused recording's snoop was hung up, not left in our app.
     expect(sim.liveChannels().filter((c) => c.name.startsWith('Snoop/'))).toEqual([]);
 
@@ -147,7 +163,11 @@ describe('recording a call (--record)', () => {
   it('a notice that cannot play: the call goes on, nothing is recorded, the result says why', async () => {
     const r = await runCall({ ari, events }, params('SIP/talk/10', { record: record({ notice: 'sound:no-such-notice' }) }));
     expect(r).toMatchObject({ disposition: 'ANSWERED', continued: true });
-    expect(r.recording).toMatchObject({ state: 'failed', duration_s: 0, reason: 'not recorded: the notice sound:no-such-notice did not play (PlaybackFinished failed)' });
+    expect(r.recording).toMatchObject({
+      state: 'failed',
+      duration_s: 0,
+      reason: 'not recorded: the notice sound:no-such-notice did not play (PlaybackFinished failed)',
+    });
     expect(sim.recording.store.has(r.channel_id)).toBe(false);
   });
 });

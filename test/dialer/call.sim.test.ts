@@ -27,14 +27,17 @@ afterEach(() => {
 });
 
 async function waitFor(ok: () => boolean, ms = 10_000): Promise<void> {
-  for (const end = Date.now() + ms; !ok(); ) {
+  for (const end = Date.now() + ms; !ok();) {
     if (Date.now() > end) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 10));
   }
 }
 
 const call = (endpoint: string, extra: Partial<CallParams> = {}) =>
-  runCall({ ari, events }, { channelId: oneOffChannelId(), endpoint, callerId: '11111', context: 'default', extension: 's', priority: 1, timeoutS: 30, graceMs: 200, ...extra });
+  runCall(
+    { ari, events },
+    { channelId: oneOffChannelId(), endpoint, callerId: '11111', context: 'default', extension: 's', priority: 1, timeoutS: 30, graceMs: 200, ...extra },
+  );
 
 describe('one call against the simulator', () => {
   it('answers, continues exactly once after StasisStart, and reports Normal Clearing', async () => {
@@ -52,8 +55,14 @@ describe('one call against the simulator', () => {
   it('tells its observer once when the callee answers, never for an unanswered call', async () => {
     const answered: string[] = [];
     const observer = { answered: ({ channelId }: { channelId: string }) => answered.push(channelId) };
-    const r = await runCall({ ari, events, observer }, { channelId: oneOffChannelId(), endpoint: 'Local/answer@sim', callerId: '1', context: 'default', extension: 's', priority: 1, timeoutS: 30 });
-    await runCall({ ari, events, observer }, { channelId: oneOffChannelId(), endpoint: 'SIP/operator/busy', callerId: '1', context: 'default', extension: 's', priority: 1, timeoutS: 30 });
+    const r = await runCall(
+      { ari, events, observer },
+      { channelId: oneOffChannelId(), endpoint: 'Local/answer@sim', callerId: '1', context: 'default', extension: 's', priority: 1, timeoutS: 30 },
+    );
+    await runCall(
+      { ari, events, observer },
+      { channelId: oneOffChannelId(), endpoint: 'SIP/operator/busy', callerId: '1', context: 'default', extension: 's', priority: 1, timeoutS: 30 },
+    );
     expect(answered).toEqual([r.channel_id]);
   });
 
@@ -71,7 +80,16 @@ describe('one call against the simulator', () => {
     ['SIP/trunk/unavail', 'FAILED', 20, 'Subscriber absent'],
   ])('%s ends %s with cause %i', async (endpoint, disposition, cause, text) => {
     const r = await call(endpoint);
-    expect(r).toMatchObject({ status: 'success', answered: false, disposition, cause, cause_txt: text, message: `${text} (${cause})`, talk_s: 0, answered_at: null });
+    expect(r).toMatchObject({
+      status: 'success',
+      answered: false,
+      disposition,
+      cause,
+      cause_txt: text,
+      message: `${text} (${cause})`,
+      talk_s: 0,
+      answered_at: null,
+    });
   });
 
   it('Local busy: cause 0 on the ;1 channel is resolved from the Dial status', async () => {
@@ -95,7 +113,10 @@ describe('one call against the simulator', () => {
 
   it('continue before StasisStart is refused with 409 by Asterisk (why the engine waits for both)', async () => {
     const id = oneOffChannelId();
-    const pending = runCall({ ari, events }, { channelId: id, endpoint: 'Local/noanswer@sim', callerId: '1', context: 'default', extension: 's', priority: 1, timeoutS: 1, graceMs: 200 });
+    const pending = runCall(
+      { ari, events },
+      { channelId: id, endpoint: 'Local/noanswer@sim', callerId: '1', context: 'default', extension: 's', priority: 1, timeoutS: 1, graceMs: 200 },
+    );
     await new Promise((r) => setTimeout(r, 5));
     const err = await ari.continueInDialplan(id, { context: 'default', extension: 's', priority: 1 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AriHttpError);
@@ -203,7 +224,19 @@ describe('connection problems', () => {
     let reconnected = 0;
     stream.on('reconnected', () => reconnected++);
     const calls = Array.from({ length: 20 }, (_, i) =>
-      runCall({ ari, events: stream }, { channelId: oneOffChannelId(), endpoint: `SIP/trunk/555000${i % 6}`, callerId: '1', context: 'default', extension: 's', priority: 1, timeoutS: 30, graceMs: 100 }),
+      runCall(
+        { ari, events: stream },
+        {
+          channelId: oneOffChannelId(),
+          endpoint: `SIP/trunk/555000${i % 6}`,
+          callerId: '1',
+          context: 'default',
+          extension: 's',
+          priority: 1,
+          timeoutS: 30,
+          graceMs: 100,
+        },
+      ),
     );
     await new Promise((r) => setTimeout(r, 5));
     sim.faults.dropSockets();

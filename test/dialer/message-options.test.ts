@@ -15,7 +15,12 @@ describe('message options', () => {
   it('reads media, press rules, no-press and defaults', () => {
     const o = parseMessageOptions({ media: 'sound:promo,digits:123', press: ['1=sales,s,1', '9=optout', '*=replay', '#=hangup'] })!;
     expect(o.media).toEqual(['sound:promo', 'digits:123']);
-    expect(o.press).toEqual({ '1': { do: 'continue', place: { context: 'sales', extension: 's', priority: 1 } }, '9': { do: 'optout' }, '*': { do: 'replay' }, '#': { do: 'hangup' } });
+    expect(o.press).toEqual({
+      '1': { do: 'continue', place: { context: 'sales', extension: 's', priority: 1 } },
+      '9': { do: 'optout' },
+      '*': { do: 'replay' },
+      '#': { do: 'hangup' },
+    });
     expect([o.repeat, o.pressWaitS, o.beepWaitS, o.noPress]).toEqual([1, 5, 20, { do: 'hangup' }]);
     expect(parseMessageOptions({ media: 'sound:promo' })!.noPress).toEqual({ do: 'destination' });
     expect(parseMessageOptions({})).toBeUndefined();

@@ -83,7 +83,7 @@ describe('call transitions with AMD', () => {
     expect(s.amdVerdict).toEqual({ status: 'HANGUP', cause: '', ms: 900 });
   });
 
-  it('leaves alone a re-entry that is not AMD\'s, and AMD args when the call was not sent to AMD', () => {
+  it("leaves alone a re-entry that is not AMD's, and AMD args when the call was not sent to AMD", () => {
     const s = initialCallState(HANGUP_ON_MACHINE);
     answer(s, 'up-first');
     transition(s, stasisEnd, 12, ID);

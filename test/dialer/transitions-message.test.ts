@@ -15,7 +15,8 @@ const started = (): CallState => {
   ]);
   return s;
 };
-const playback = (type: string, state: string) => ({ type, playback: { id: 'c1-pb1', target_uri: 'channel:c1', state, media_uri: 'sound:promo' } }) as unknown as AriEvent;
+const playback = (type: string, state: string) =>
+  ({ type, playback: { id: 'c1-pb1', target_uri: 'channel:c1', state, media_uri: 'sound:promo' } }) as unknown as AriEvent;
 
 describe('the message in the state table', () => {
   it('a key stops the playback and does its one action; a second key changes nothing', () => {
@@ -48,9 +49,11 @@ describe('the message in the state table', () => {
     expect(deadlinePassed(refused, 5)).toEqual([]);
   });
 
-  it('the end of the message waits for a key, then --no-press; another channel\'s playback is not ours', () => {
+  it("the end of the message waits for a key, then --no-press; another channel's playback is not ours", () => {
     const s = started();
-    expect(transition(s, { type: 'PlaybackFinished', playback: { id: 'c1-pb1', target_uri: 'channel:other', state: 'done' } } as unknown as AriEvent, 50, 'c1')).toEqual([]);
+    expect(
+      transition(s, { type: 'PlaybackFinished', playback: { id: 'c1-pb1', target_uri: 'channel:other', state: 'done' } } as unknown as AriEvent, 50, 'c1'),
+    ).toEqual([]);
     transition(s, playback('PlaybackStarted', 'playing'), 100, 'c1');
     expect(transition(s, playback('PlaybackFinished', 'done'), 3100, 'c1')).toEqual([{ type: 'deadline', ms: 5000 }]);
     expect(deadlinePassed(s, 8100)).toEqual([{ type: 'hangup', why: 'no key pressed after the message' }]);
@@ -102,7 +105,10 @@ describe('the message in the state table', () => {
     ]);
     expect(messageDeadline(c, 24_000)).toEqual([
       { type: 'stopPlayback', playbackId: 'c1-pb1' },
-      { type: 'hangup', why: 'machine message not played (no PlaybackFinished for recording:gone within 20 s (Asterisk never ends a missing recording: or an unknown scheme))' },
+      {
+        type: 'hangup',
+        why: 'machine message not played (no PlaybackFinished for recording:gone within 20 s (Asterisk never ends a missing recording: or an unknown scheme))',
+      },
     ]);
     expect(c.msg).toMatchObject({ stage: 'over', machineMs: 20_000 });
     expect(messageDeadline(c, 25_000)).toEqual([]);

@@ -11,7 +11,10 @@ import { createLogger } from '../../src/log.js';
 import { maxPerSecond, REDIS_URL, testPrefix, waitUntil } from '../helpers/redis-test.js';
 import { startCampaignRig, type CampaignRig } from '../helpers/campaign-rig.js';
 
-const csvOf = (numbers: string[], header = 'number,name') => () => Readable.from([`${header}\n${numbers.map((n, i) => `${n},N${i}`).join('\n')}\n`]);
+const csvOf =
+  (numbers: string[], header = 'number,name') =>
+  () =>
+    Readable.from([`${header}\n${numbers.map((n, i) => `${n},N${i}`).join('\n')}\n`]);
 
 let sim: AriSim;
 let redis: Redis;
@@ -21,7 +24,9 @@ let svc: CampaignService;
 let rig: CampaignRig;
 
 beforeAll(async () => {
-  rig = await startCampaignRig(prefix, { worker: { channelCap: 200, logger: process.env.TEST_LOG ? createLogger({ level: process.env.TEST_LOG }) : undefined } });
+  rig = await startCampaignRig(prefix, {
+    worker: { channelCap: 200, logger: process.env.TEST_LOG ? createLogger({ level: process.env.TEST_LOG }) : undefined },
+  });
   ({ sim, redis, svc } = rig);
 });
 
@@ -90,13 +95,23 @@ describe('pacing', () => {
 });
 
 describe('several Asterisk servers', () => {
-  it('a campaign pinned to one server is dialed only by that server\'s worker', async () => {
+  it("a campaign pinned to one server is dialed only by that server's worker", async () => {
     const east = await AriSim.start({ users: { dialer: 'pw' }, timeScale: 0.01 });
-    const eastWorker = new CampaignWorker({ redisUrl: REDIS_URL, prefix, ari: { url: east.url, user: 'dialer', password: 'pw' }, asterisk: 'east', pollMs: 100 });
+    const eastWorker = new CampaignWorker({
+      redisUrl: REDIS_URL,
+      prefix,
+      ari: { url: east.url, user: 'dialer', password: 'pw' },
+      asterisk: 'east',
+      pollMs: 100,
+    });
     await eastWorker.start();
     try {
       const numbers = Array.from({ length: 20 }, (_, i) => `+1333${String(400000 + i * 10).padStart(7, '0')}`);
-      const r = await svc.create({ name: 'pinned', settings: { endpoint: 'SIP/trunk/{number}', cps: 100, maxConcurrent: 10, timeoutS: 5, asterisks: ['east'] }, open: csvOf(numbers) });
+      const r = await svc.create({
+        name: 'pinned',
+        settings: { endpoint: 'SIP/trunk/{number}', cps: 100, maxConcurrent: 10, timeoutS: 5, asterisks: ['east'] },
+        open: csvOf(numbers),
+      });
       await finished(r.id!);
       for (const n of numbers) {
         expect(east.stats.originatesByEndpoint.get(`SIP/trunk/${n}`)).toBe(1);
@@ -192,7 +207,13 @@ describe('invalid CSVs enqueue nothing', () => {
 
   it('with skipInvalid the good rows are taken and the bad one reported', async () => {
     const rejected: number[] = [];
-    const r = await svc.create({ name: 'skip', settings: { ...settings, cps: 1, maxConcurrent: 1 }, open: big, skipInvalid: true, onRejected: (e) => rejected.push(e.line) });
+    const r = await svc.create({
+      name: 'skip',
+      settings: { ...settings, cps: 1, maxConcurrent: 1 },
+      open: big,
+      skipInvalid: true,
+      onRejected: (e) => rejected.push(e.line),
+    });
     expect(r).toMatchObject({ created: true, accepted: 3998, rejected: 1 });
     expect(rejected).toEqual([3012]);
     await svc.cancel(r.id!);

@@ -132,7 +132,7 @@ describe('states, times and roles', () => {
     await context.close();
   });
 
-  it('hides the schedule form on a finished campaign, and keeps a started campaign\'s confirmation', async () => {
+  it("hides the schedule form on a finished campaign, and keeps a started campaign's confirmation", async () => {
     const { context, page } = await newContext(rig);
     await page.goto(`${rig.dash.url}/#/c/${finished}`);
     await page.locator('#c-state', { hasText: 'finished' }).waitFor();

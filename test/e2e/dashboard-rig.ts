@@ -49,7 +49,10 @@ export async function startRig(webhookAllowHosts?: string[]): Promise<Rig> {
 }
 
 /** A logged-in browser context (through the login form, whose session cookie the context keeps) with page errors collected. */
-export async function newContext(rig: Rig, o: { token?: string; width?: number; timezoneId?: string } & BrowserContextOptions = {}): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+export async function newContext(
+  rig: Rig,
+  o: { token?: string; width?: number; timezoneId?: string } & BrowserContextOptions = {},
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const { token = OPERATOR, width = 1366, ...rest } = o;
   const context = await rig.browser.newContext({ viewport: { width, height: 900 }, acceptDownloads: true, ...rest });
   context.setDefaultTimeout(10_000);
@@ -77,7 +80,14 @@ export async function createCampaign(rig: Rig, name: string, nums: string[], set
 }
 
 /** Stores one attempt as a worker would (row = index + 2: the header is line 1). */
-export async function storeAttempt(rig: Rig, id: string, nums: string[], i: number, disposition: Disposition, extra: Partial<AttemptRecord> = {}): Promise<void> {
+export async function storeAttempt(
+  rig: Rig,
+  id: string,
+  nums: string[],
+  i: number,
+  disposition: Disposition,
+  extra: Partial<AttemptRecord> = {},
+): Promise<void> {
   const rec = { ...attemptRecord(id, nums[i]!, i + 2, disposition), ...extra };
   await rig.service.store.recordAttempt(rec);
 }
@@ -102,9 +112,21 @@ export async function axeViolations(page: Page): Promise<string[]> {
   // Evaluated through the DevTools protocol: the page's CSP (script-src 'self') refuses an inline <script>.
   await page.evaluate(await AXE_SOURCE);
   const found = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: unknown, o: unknown): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: { run(ctx: unknown, o: unknown): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> };
+      }
+    ).axe;
     const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+    return r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map(
+        (v) =>
+          `${v.id} (${v.impact}): ${v.nodes
+            .slice(0, 3)
+            .map((n) => n.target.join(' '))
+            .join(', ')}`,
+      );
   });
   return found;
 }

@@ -4,7 +4,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { CampaignWorker } from '../../jobs/campaign-worker.js';
 import { AriSim } from '../../src/sim/index.js';
-import { axeViolations, createCampaign, MAX_UPLOAD_BYTES, newContext, numbers, overflow, REDIS_URL, shot, startRig, storeAttempt, type Rig } from './dashboard-rig.js';
+import {
+  axeViolations,
+  createCampaign,
+  MAX_UPLOAD_BYTES,
+  newContext,
+  numbers,
+  overflow,
+  REDIS_URL,
+  shot,
+  startRig,
+  storeAttempt,
+  type Rig,
+} from './dashboard-rig.js';
 
 /**
  * Issue 20, in a real Chromium: rates an operator can trust (a cancelled campaign's answer rate counts only numbers
@@ -40,10 +52,21 @@ async function startHook(): Promise<{ server: Server; url: string }> {
 /** A campaign with a webhook dialed for real (simulator, worker): 6 answered numbers, 3 deliveries refused. */
 async function dialWebhookCampaign(): Promise<string> {
   const sim = await AriSim.start({ users: { dialer: 'pw-trust' }, timeScale: 0.01 });
-  const worker = new CampaignWorker({ redisUrl: REDIS_URL, prefix: rig.prefix, ari: { url: sim.url, user: 'dialer', password: 'pw-trust' }, pollMs: 100, webhookAllowHosts: ['127.0.0.1'], webhookBackoffMs: 10 });
+  const worker = new CampaignWorker({
+    redisUrl: REDIS_URL,
+    prefix: rig.prefix,
+    ari: { url: sim.url, user: 'dialer', password: 'pw-trust' },
+    pollMs: 100,
+    webhookAllowHosts: ['127.0.0.1'],
+    webhookBackoffMs: 10,
+  });
   await worker.start();
   try {
-    const id = await createCampaign(rig, 'with webhook', numbers(6, 4930_200_0000), { endpoint: 'SIP/trunk/{number}', cps: 50, webhook: { url: hook.url, attempts: 1 } });
+    const id = await createCampaign(rig, 'with webhook', numbers(6, 4930_200_0000), {
+      endpoint: 'SIP/trunk/{number}',
+      cps: 50,
+      webhook: { url: hook.url, attempts: 1 },
+    });
     for (const until = Date.now() + 30_000; Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
       const c = (await rig.service.status(id)).counters;
       if (c.done === 6 && c.webhookDelivered + c.webhookFailed >= 6) return id;
@@ -123,7 +146,9 @@ describe('honest rates', () => {
     const { context, page } = await newContext(rig);
     await page.goto(`${rig.dash.url}/#/c/${searched}`);
     // 8 numbers left at the pace of the 2 done in its first seconds.
-    await figure(page, 'Time left at this pace').filter({ hasText: /^(about \d.*|under a minute)$/ }).waitFor();
+    await figure(page, 'Time left at this pace')
+      .filter({ hasText: /^(about \d.*|under a minute)$/ })
+      .waitFor();
     expect(await page.locator('#cps-note').textContent()).toBe('cps now: calls started in the last 10 s ÷ 10.');
     expect(await page.locator('#timeline-note').textContent()).toMatch(/^Each point: calls that ended in that 10-second bucket/);
     await context.close();
@@ -208,7 +233,8 @@ describe('upload', () => {
 });
 
 describe('search', () => {
-  const hits = async (page: Page) => page.locator('#search-results tbody tr').evaluateAll((rows) => rows.map((r) => [r.children[1]?.textContent, r.children[3]?.textContent]));
+  const hits = async (page: Page) =>
+    page.locator('#search-results tbody tr').evaluateAll((rows) => rows.map((r) => [r.children[1]?.textContent, r.children[3]?.textContent]));
 
   for (const typed of ['+49 30 555 1000', '0049 30 5551000', '030 5551000', '5551000']) {
     it(`finds +49305551000 typed as "${typed}"`, async () => {
@@ -261,7 +287,11 @@ async function firstLoadBytes(page: Page, url: string, ready: () => Promise<unkn
 
 /** The upload page with a file checked: its preview's tables are on the page too. */
 async function checkedUpload(page: Page): Promise<void> {
-  await page.getByLabel('CSV file').setInputFiles({ name: 'three.csv', mimeType: 'text/csv', buffer: Buffer.from('number,name,account\n+4930700001,Ada Lovelace,ACC-1\n+4930700002,Bob,ACC-2\n') });
+  await page.getByLabel('CSV file').setInputFiles({
+    name: 'three.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from('number,name,account\n+4930700001,Ada Lovelace,ACC-1\n+4930700002,Bob,ACC-2\n'),
+  });
   await page.getByRole('button', { name: 'Check file' }).click();
   await page.getByText('The file is fine.').waitFor();
 }
@@ -295,7 +325,9 @@ describe('every page at 1366 and 360 px', () => {
         const axe = await axeViolations(page);
         const o = await overflow(page);
         const header = (await page.locator('header.top').boundingBox())!.height;
-        process.stderr.write(`${pg.name} @${width}: axe serious+critical ${axe.length}, page width ${o.scrollWidth}/${o.innerWidth}, header ${Math.round(header)} px, first load ${(bytes / 1024).toFixed(1)} KB\n`);
+        process.stderr.write(
+          `${pg.name} @${width}: axe serious+critical ${axe.length}, page width ${o.scrollWidth}/${o.innerWidth}, header ${Math.round(header)} px, first load ${(bytes / 1024).toFixed(1)} KB\n`,
+        );
         await shot(page, `trust-${pg.name}-${width}`);
         expect(axe).toEqual([]);
         expect(o.scrollWidth, o.culprit).toBeLessThanOrEqual(o.innerWidth);

@@ -19,7 +19,18 @@ const VIEWER = 'viewer-e2e-token-3a9e21b7d4';
 const ARI_PASSWORD = 'ari-pw-e2e-77c1';
 const ARTIFACTS = new URL('../artifacts/', import.meta.url);
 /** The simulator's rule: the last digit decides (0-5 answer, 6 busy, 7 no answer, 8 congestion, 9 rejected). */
-const EXPECTED: Record<string, string> = { '0': 'ANSWERED', '1': 'ANSWERED', '2': 'ANSWERED', '3': 'ANSWERED', '4': 'ANSWERED', '5': 'ANSWERED', '6': 'BUSY', '7': 'NO_ANSWER', '8': 'CONGESTION', '9': 'REJECTED' };
+const EXPECTED: Record<string, string> = {
+  '0': 'ANSWERED',
+  '1': 'ANSWERED',
+  '2': 'ANSWERED',
+  '3': 'ANSWERED',
+  '4': 'ANSWERED',
+  '5': 'ANSWERED',
+  '6': 'BUSY',
+  '7': 'NO_ANSWER',
+  '8': 'CONGESTION',
+  '9': 'REJECTED',
+};
 const NUMBERS = Array.from({ length: 40 }, (_, i) => String(4930100000 + i));
 
 let prefix: string;
@@ -62,7 +73,10 @@ afterEach(async (ctx) => {
   await mkdir(ARTIFACTS, { recursive: true });
   const name = ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
   await page.screenshot({ path: new URL(`failed-${name}.png`, ARTIFACTS).pathname, fullPage: true }).catch(() => undefined);
-  const text = await page.locator('#flash, #u-result').allTextContents().catch(() => []);
+  const text = await page
+    .locator('#flash, #u-result')
+    .allTextContents()
+    .catch(() => []);
   process.stderr.write(`page at failure: ${page.url()}\n  ${text.join('\n  ')}\n  ${pageErrors.join('\n  ')}\n`);
 });
 
@@ -107,9 +121,9 @@ describe('dashboard in Chromium', () => {
     await page.getByRole('link', { name: 'New campaign' }).click();
     await page.getByRole('heading', { name: 'New campaign' }).waitFor();
     // Every field of the form has a label.
-    const unlabelled = await page.locator('#upload-form').evaluate((form) =>
-      [...form.querySelectorAll('input, select')].filter((el) => !(el as HTMLInputElement).labels?.length).map((el) => el.id),
-    );
+    const unlabelled = await page
+      .locator('#upload-form')
+      .evaluate((form) => [...form.querySelectorAll('input, select')].filter((el) => !(el as HTMLInputElement).labels?.length).map((el) => el.id));
     expect(unlabelled).toEqual([]);
 
     const csv = `number,name\n${NUMBERS.map((n, i) => `${n},person ${i}`).join('\n')}\n`;
@@ -201,7 +215,7 @@ describe('dashboard in Chromium', () => {
   it('downloads the CSV report: one row per number, dispositions by the last digit', async () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'CSV, one row per number' }).click()]);
     expect(download.suggestedFilename()).toBe(`${campaignId}-final.csv`);
-    const [header, ...rows] = parseCsv(await readFile((await download.path()), 'utf8'));
+    const [header, ...rows] = parseCsv(await readFile(await download.path(), 'utf8'));
     const num = header!.indexOf('number');
     const disp = header!.indexOf('disposition');
     expect(rows).toHaveLength(NUMBERS.length);
@@ -224,7 +238,9 @@ describe('dashboard in Chromium', () => {
 
   it('shows the line of a bad row inline and starts nothing', async () => {
     await page.goto(`${dash.url}/#/new`);
-    await page.getByLabel('CSV file').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('number\n4930109990\nnot a number\n4930109991\n') });
+    await page
+      .getByLabel('CSV file')
+      .setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('number\n4930109990\nnot a number\n4930109991\n') });
     await page.getByLabel('Endpoint').fill('SIP/trunk/{number}');
     await page.getByRole('button', { name: 'Check file' }).click();
     const errors = page.getByRole('list', { name: 'Rows with errors' });

@@ -21,7 +21,9 @@ const pageErrors: string[] = [];
 beforeAll(async () => {
   browser = await launchChromium();
   // Calls of ~3 s of audio (the continued dialplan's 60 s at x0.05).
-  rig = await startCampaignRig(testPrefix('recui'), { sim: { timeScale: 0.05, dialplanMs: 60_000, rules: [{ match: '555000', outcome: 'answer', ringMs: 500, talkMs: 60_000 }] } });
+  rig = await startCampaignRig(testPrefix('recui'), {
+    sim: { timeScale: 0.05, dialplanMs: 60_000, rules: [{ match: '555000', outcome: 'answer', ringMs: 500, talkMs: 60_000 }] },
+  });
   dash = await startDashboard({
     service: rig.svc,
     redisUrl: REDIS_URL,

@@ -18,7 +18,12 @@ describe('fault: `core restart now` with ~100 calls live (the sequence in test/s
     // Interrupted attempts are retried by default after 1 min; here after 300 ms so the test sees the retry.
     const id = await rig.campaign('restart', numbers, { ...BUSY_CAMPAIGN, retry: `${BUSY_CAMPAIGN.retry},interrupted=2@300ms` });
     await rig.inFlight(100);
-    const ringing = new Set(rig.sim.liveChannels().filter((c) => c.state !== 'Up').map((c) => c.id));
+    const ringing = new Set(
+      rig.sim
+        .liveChannels()
+        .filter((c) => c.state !== 'Up')
+        .map((c) => c.id),
+    );
     const restartedAt = Date.now();
     await rig.sim.restart();
     await waitUntil('socket back', () => worker.events.connected, 15_000, 10);

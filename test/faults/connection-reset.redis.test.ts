@@ -15,7 +15,7 @@ describe('fault: a network blip resets every TCP connection to ARI (REST and Web
   it('reconnects at once; calls whose end fell into a gap are UNKNOWN with what was known, never FAILED; no number lost or dialed twice', async () => {
     const worker = await rig.worker();
     const gaps: number[] = [];
-    worker.events.on("reconnected", ({ downMs }: { downMs: number }) => gaps.push(downMs));
+    worker.events.on('reconnected', ({ downMs }: { downMs: number }) => gaps.push(downMs));
     const numbers = numbersFor(600, 110);
     const id = await rig.campaign('conn-reset', numbers, { ...BUSY_CAMPAIGN, cps: 50 });
     // At 40 % of the numbers dialed, as in the issue's measurement against Asterisk 20.

@@ -41,12 +41,16 @@ afterAll(async () => {
   await db?.drop();
 });
 
-describe('fault: the worker holding a hopper\'s feeder lock is killed with SIGKILL mid-feed', () => {
-  it('another worker takes the feeder over within 15 s (the lock\'s 10 s TTL); every contact done once, none dialed twice, none forgotten', async () => {
+describe("fault: the worker holding a hopper's feeder lock is killed with SIGKILL mid-feed", () => {
+  it("another worker takes the feeder over within 15 s (the lock's 10 s TTL); every contact done once, none dialed twice, none forgotten", async () => {
     const env = { DATABASE_URL: db.directUrl };
     const a = await rig.spawnWorker('child', [...FAST_STALL, '--app', 'feeder-a'], env);
     const numbers = numbersFor(NUMBERS, 211);
-    const r = await svc.create({ name: 'feeder-kill', settings: { endpoint: ENDPOINT, cps: 100, maxConcurrent: 60, hopperSize: 80, timeoutS: 3, retry: 'busy=1@300ms' }, open: csvOf(numbers) });
+    const r = await svc.create({
+      name: 'feeder-kill',
+      settings: { endpoint: ENDPOINT, cps: 100, maxConcurrent: 60, hopperSize: 80, timeoutS: 3, retry: 'busy=1@300ms' },
+      open: csvOf(numbers),
+    });
     expect(r).toMatchObject({ created: true, accepted: NUMBERS });
     const id = r.id!;
     expect((await svc.get(id)).contacts).toBe('pg');
@@ -69,21 +73,37 @@ describe('fault: the worker holding a hopper\'s feeder lock is killed with SIGKI
     // Nothing forgotten: every contact done, none left waiting or queued.
     expect(await svc.contacts!.counts(id)).toEqual({ waiting: 0, queued: 0, done: NUMBERS });
     // Every number final exactly once, in PostgreSQL (the archiver drains the outbox a moment after).
-    const finals = async () => (await history.pool.query<{ n: string; d: string }>('SELECT count(*) AS n, count(DISTINCT number) AS d FROM finals WHERE campaign_id = $1', [id])).rows[0]!;
+    const finals = async () =>
+      (await history.pool.query<{ n: string; d: string }>('SELECT count(*) AS n, count(DISTINCT number) AS d FROM finals WHERE campaign_id = $1', [id]))
+        .rows[0]!;
     await waitUntil('every final archived', async () => Number((await finals()).n) >= NUMBERS, 30_000, 200);
     expect(await finals()).toEqual({ n: String(NUMBERS), d: String(NUMBERS) });
     // Nothing dialed twice: each channel id once (the simulator's count), at most one first attempt per number, and
     // every channel placed has its attempt stored.
     const ours = [...rig.sim.stats.originatesByChannelId].filter(([ch]) => ch.startsWith(`dlr-${id}-`));
-    expect(ours.filter(([, n]) => n > 1), 'channels originated twice').toEqual([]);
+    expect(
+      ours.filter(([, n]) => n > 1),
+      'channels originated twice',
+    ).toEqual([]);
     const firstAttempts = ours.filter(([ch]) => ch.endsWith('-a1')).length;
     expect(firstAttempts).toBeLessThanOrEqual(NUMBERS);
-    const stored = new Set((await history.pool.query<{ channel_id: string }>('SELECT channel_id FROM attempts WHERE campaign_id = $1', [id])).rows.map((x) => x.channel_id));
-    await waitUntil('every attempt archived', async () => {
-      for (const x of (await history.pool.query<{ channel_id: string }>('SELECT channel_id FROM attempts WHERE campaign_id = $1', [id])).rows) stored.add(x.channel_id);
-      return ours.every(([ch]) => stored.has(ch));
-    }, 30_000, 200).catch(() => undefined);
-    expect(ours.filter(([ch]) => !stored.has(ch)).map(([ch]) => ch), 'originated without a stored attempt').toEqual([]);
+    const stored = new Set(
+      (await history.pool.query<{ channel_id: string }>('SELECT channel_id FROM attempts WHERE campaign_id = $1', [id])).rows.map((x) => x.channel_id),
+    );
+    await waitUntil(
+      'every attempt archived',
+      async () => {
+        for (const x of (await history.pool.query<{ channel_id: string }>('SELECT channel_id FROM attempts WHERE campaign_id = $1', [id])).rows)
+          stored.add(x.channel_id);
+        return ours.every(([ch]) => stored.has(ch));
+      },
+      30_000,
+      200,
+    ).catch(() => undefined);
+    expect(
+      ours.filter(([ch]) => !stored.has(ch)).map(([ch]) => ch),
+      'originated without a stored attempt',
+    ).toEqual([]);
     process.stderr.write(`feeder-sigkill: takeover ${takeoverMs} ms after SIGKILL; ${before.done} done at the kill, ${ours.length} channels, 0 twice\n`);
     await waitUntil('survivor alive', () => b.child.exitCode === null, 100);
   }, 180_000);

@@ -93,7 +93,16 @@ export class Rig {
   }
 
   async worker(opts: Partial<CampaignWorkerOptions> = {}): Promise<CampaignWorker> {
-    const w = new CampaignWorker({ redisUrl: this.redisUrl, prefix: this.prefix, ari: this.ari, channelCap: 300, pollMs: 100, logger: testLogger(), webhookAllowHosts: this.webhookAllowHosts, ...opts });
+    const w = new CampaignWorker({
+      redisUrl: this.redisUrl,
+      prefix: this.prefix,
+      ari: this.ari,
+      channelCap: 300,
+      pollMs: 100,
+      logger: testLogger(),
+      webhookAllowHosts: this.webhookAllowHosts,
+      ...opts,
+    });
     this.workers.push(w);
     await w.start();
     return w;
@@ -118,9 +127,11 @@ export class Rig {
 
   /** Waits for `n` channels alive on the simulated Asterisk: the moment a fault should hit. */
   async inFlight(n = 100, timeoutMs = 20_000): Promise<void> {
-    await waitUntil(`${n} calls in flight (peak so far ${this.sim.stats.peakActiveChannels})`, () => this.sim.stats.activeChannels >= n, timeoutMs, 10).catch((err: Error) => {
-      throw new Error(`${err.message}; peak ${this.sim.stats.peakActiveChannels}, originates ${this.sim.stats.originates}`);
-    });
+    await waitUntil(`${n} calls in flight (peak so far ${this.sim.stats.peakActiveChannels})`, () => this.sim.stats.activeChannels >= n, timeoutMs, 10).catch(
+      (err: Error) => {
+        throw new Error(`${err.message}; peak ${this.sim.stats.peakActiveChannels}, originates ${this.sim.stats.originates}`);
+      },
+    );
   }
 
   async finished(id: string, timeoutMs = 60_000): Promise<void> {
@@ -143,8 +154,19 @@ export class Rig {
     expect(a.lostNumbers, 'numbers without a final result').toEqual([]);
     expect(a.unrecordedChannels, 'originated channels without a stored attempt').toEqual([]);
     expect(a.doubleDialed, 'double dials').toEqual([]);
-    expect(a.phantomResults.map((r) => `${r.number} a${r.attempt} ${r.disposition} ${r.reason ?? ''}`), 'results for calls never placed').toEqual([]);
-    expect({ ...a.queue, inflight: a.inflight }, 'jobs left behind').toEqual({ waiting: 0, active: 0, delayed: 0, paused: 0, prioritized: 0, failed: 0, inflight: 0 });
+    expect(
+      a.phantomResults.map((r) => `${r.number} a${r.attempt} ${r.disposition} ${r.reason ?? ''}`),
+      'results for calls never placed',
+    ).toEqual([]);
+    expect({ ...a.queue, inflight: a.inflight }, 'jobs left behind').toEqual({
+      waiting: 0,
+      active: 0,
+      delayed: 0,
+      paused: 0,
+      prioritized: 0,
+      failed: 0,
+      inflight: 0,
+    });
     expect(a.finals).toBe(numbers.length);
     const counters = (await this.svc.status(id)).counters;
     expect(counters).toMatchObject({ total: numbers.length, done: numbers.length, attempts: a.attempts });
@@ -181,7 +203,9 @@ export function startWorkerChild(kind: 'cli' | 'child' | 'serve', args: string[]
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   // The CLI logs "worker started" or "serve started" (JSON on stderr); the soak child prints "ready" on stdout.
   const ready = new Promise<void>((resolve, reject) => {
     const timer = setInterval(() => {
@@ -213,5 +237,7 @@ export function startWorkerChild(kind: 'cli' | 'child' | 'serve', args: string[]
 export function report(name: string, a: CampaignAudit, extra: Record<string, unknown> = {}): void {
   if (!process.env.FAULT_REPORT) return;
   const { lostNumbers, unrecordedChannels, doubleDialed, phantomResults, ...figures } = a;
-  process.stderr.write(`${name}: ${JSON.stringify({ ...figures, lost: lostNumbers.length + unrecordedChannels.length, doubleDialed: doubleDialed.length, phantom: phantomResults.length, ...extra })}\n`);
+  process.stderr.write(
+    `${name}: ${JSON.stringify({ ...figures, lost: lostNumbers.length + unrecordedChannels.length, doubleDialed: doubleDialed.length, phantom: phantomResults.length, ...extra })}\n`,
+  );
 }

@@ -39,7 +39,12 @@ describe('fault: SIGTERM on a worker whose Redis is gone', () => {
     expect(marks.length).toBeLessThanOrEqual(notStored + Number(stopped?.unfinished) + Number(stopped?.notDialed));
     // A live worker takes them over: each ends with an attempt, nothing is left marked in flight.
     await rig.spawnWorker('cli');
-    await waitUntil('marks settled by takeover', async () => (await rig.svc.store.inflight(id)).every((c) => !marks.some((d) => d.channelId === c.channelId)), 15_000, 200);
+    await waitUntil(
+      'marks settled by takeover',
+      async () => (await rig.svc.store.inflight(id)).every((c) => !marks.some((d) => d.channelId === c.channelId)),
+      15_000,
+      200,
+    );
     const attempts = await attemptsOf(rig, id);
     for (const c of marks) expect(attempts.get(c.channelId), c.channelId).toBeDefined();
   });

@@ -78,7 +78,10 @@ export function expectWithinBound(name: string, m: StopMeasure, worker: WorkerCh
   if (process.env.FAULT_REPORT) {
     process.stderr.write(`${name}: SIGTERM → exit ${m.ms} ms, exit code ${m.code} (bound ${BOUND_MS} ms)\n`);
     // FAULT_REPORT=log also shows what the worker said while it stopped.
-    const said = worker.stderr().split('\n').filter((l) => /draining|grace over|not stored|could not be stored|did not|worker stopped|still stopping/.test(l));
+    const said = worker
+      .stderr()
+      .split('\n')
+      .filter((l) => /draining|grace over|not stored|could not be stored|did not|worker stopped|still stopping/.test(l));
     if (process.env.FAULT_REPORT === 'log') writeFileSync(`/tmp/ari-dialer-${name.replace(/\W+/g, '-')}.log`, worker.stderr());
     if (process.env.FAULT_REPORT === 'log') process.stderr.write(`${said.filter((l) => !/result not stored/.test(l)).join('\n')}\n`);
   }

@@ -83,7 +83,10 @@ describe('fault: SIGTERM on serve with its Redis and PostgreSQL up', () => {
     const stop = sigterm(serve);
     await waitUntil('readyz stopping', async () => (await readyz(health).catch(() => ({ status: 0 }))).status === 503, 5000, 20);
     const during = await readyz(health);
-    expect(during.report).toEqual({ ready: false, checks: { stopping: { ok: false, detail: 'stopping: draining 1 requests in flight' }, redis: expect.objectContaining({ ok: true }) } });
+    expect(during.report).toEqual({
+      ready: false,
+      checks: { stopping: { ok: false, detail: 'stopping: draining 1 requests in flight' }, redis: expect.objectContaining({ ok: true }) },
+    });
     expect(metric(parseMetrics((await getText(`${health}/metrics`)).body), 'ari_dialer_stopping')).toBe(1);
     const m = await stop;
     upload.destroy();

@@ -58,7 +58,10 @@ describe('fault: SIGTERM on a worker whose webhook receiver hangs', () => {
     await waitUntil('readyz stopping', async () => (await getText(`${health}/readyz`).catch(() => ({ status: 0 }))).status === 503, 5000, 20);
     const ready = JSON.parse((await getText(`${health}/readyz`)).body) as ReadyReport;
     expect(ready.ready).toBe(false);
-    expect(ready.checks.stopping).toEqual({ ok: false, detail: expect.stringMatching(/^stopping: draining \d+ calls in flight, [1-9]\d* webhook deliveries$/) });
+    expect(ready.checks.stopping).toEqual({
+      ok: false,
+      detail: expect.stringMatching(/^stopping: draining \d+ calls in flight, [1-9]\d* webhook deliveries$/),
+    });
     const metrics = parseMetrics((await getText(`${health}/metrics`)).body);
     expect(metric(metrics, 'ari_dialer_stopping')).toBe(1);
     expect(metric(metrics, 'ari_dialer_webhook_deliveries_in_flight')).toBeGreaterThanOrEqual(1);
@@ -79,6 +82,9 @@ describe('fault: SIGTERM on a worker whose webhook receiver hangs', () => {
     expect(finals.length).toBeGreaterThan(0);
     const queue = rig.svc.webhookQueue(id);
     const left = await Promise.all(finals.map(async (a) => (await queue.getJob(`wh|${id}|${a.number}`))?.getState()));
-    expect(left.filter((s) => s === undefined || s === 'completed' || s === 'failed' || s === 'unknown'), 'finals whose delivery is lost').toEqual([]);
+    expect(
+      left.filter((s) => s === undefined || s === 'completed' || s === 'failed' || s === 'unknown'),
+      'finals whose delivery is lost',
+    ).toEqual([]);
   });
 });

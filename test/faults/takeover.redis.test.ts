@@ -38,7 +38,14 @@ async function killOne(rig: Rig, numbers: string[], settings: Record<string, unk
   expect(signal).toBe('SIGKILL');
   await rig.finished(id, 40_000).catch(async (err) => {
     const a = await rig.audit(id, numbers);
-    process.stderr.write(`${name} stuck: ${JSON.stringify({ ...a, lostNumbers: a.lostNumbers.length, counters: (await rig.svc.status(id)).counters, inflight: await rig.svc.store.inflight(id) }).slice(0, 3000)}\n${survivor.stderr().split('\n').filter((l) => /warn|error|takeover|died/i.test(l)).slice(-15).join('\n')}\n`);
+    process.stderr.write(
+      `${name} stuck: ${JSON.stringify({ ...a, lostNumbers: a.lostNumbers.length, counters: (await rig.svc.status(id)).counters, inflight: await rig.svc.store.inflight(id) }).slice(0, 3000)}\n${survivor
+        .stderr()
+        .split('\n')
+        .filter((l) => /warn|error|takeover|died/i.test(l))
+        .slice(-15)
+        .join('\n')}\n`,
+    );
     throw err;
   });
   const a = await rig.expectClean(id, numbers);

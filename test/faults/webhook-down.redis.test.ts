@@ -74,7 +74,9 @@ describe('fault: the webhook receiver is down for a while', () => {
     await rig.finished(id, 60_000);
     await waitUntil('every final delivered', () => receiver.deliveries.length >= numbers.length, 60_000, 100).catch(async (err: Error) => {
       const q = await rig.svc.webhookQueue(id).getJobCounts();
-      throw new Error(`${err.message}: ${receiver.deliveries.length} received; webhook queue ${JSON.stringify(q)}; counters ${JSON.stringify((await rig.svc.status(id)).counters)}`);
+      throw new Error(
+        `${err.message}: ${receiver.deliveries.length} received; webhook queue ${JSON.stringify(q)}; counters ${JSON.stringify((await rig.svc.status(id)).counters)}`,
+      );
     });
     await new Promise((r) => setTimeout(r, 500)); // a late duplicate would show up here
     const a = await rig.expectClean(id, numbers);

@@ -27,7 +27,8 @@ describe('fault: a worker process is killed with SIGKILL mid-campaign', () => {
     // The dead worker's calls were settled by the survivor, never dialed again: followed to their end (takeover),
     // read from what a peer witnessed, or, with no evidence, UNKNOWN "not dialed again".
     const settled = [];
-    for await (const r of rig.svc.attempts(id)) if (r.source === 'takeover' || r.source === 'witness' || /not dialed again/.test(r.reason ?? '')) settled.push(r);
+    for await (const r of rig.svc.attempts(id))
+      if (r.source === 'takeover' || r.source === 'witness' || /not dialed again/.test(r.reason ?? '')) settled.push(r);
     expect(settled.length).toBeGreaterThan(0);
     await waitUntil('survivor still alive', () => survivor.child.exitCode === null, 100);
   }, 120_000);

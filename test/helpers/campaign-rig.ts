@@ -33,7 +33,16 @@ export async function startCampaignRig(
   const sim = await AriSim.start({ users: { dialer: password }, timeScale: 0.01, ...o.sim });
   const redis = testRedis();
   const svc = new CampaignService({ redis, prefix, webhookAllowHosts: o.webhookAllowHosts, ...(o.history ? { history: o.history } : {}) });
-  const worker = new CampaignWorker({ redisUrl: REDIS_URL, prefix, ari: { url: sim.url, user: 'dialer', password }, channelCap: 50, pollMs: 100, webhookAllowHosts: o.webhookAllowHosts, ...(o.history ? { history: o.history } : {}), ...o.worker });
+  const worker = new CampaignWorker({
+    redisUrl: REDIS_URL,
+    prefix,
+    ari: { url: sim.url, user: 'dialer', password },
+    channelCap: 50,
+    pollMs: 100,
+    webhookAllowHosts: o.webhookAllowHosts,
+    ...(o.history ? { history: o.history } : {}),
+    ...o.worker,
+  });
   await worker.start();
   return {
     sim,

@@ -26,7 +26,10 @@ export async function requirePostgres(url = DATABASE_URL): Promise<void> {
 }
 
 /** A migrated history store in a fresh schema; `drop()` removes the schema and closes the pool. */
-export async function testHistory(name: string, extra: Partial<HistoryStoreOptions> = {}): Promise<{ history: HistoryStore; schema: string; drop: () => Promise<void> }> {
+export async function testHistory(
+  name: string,
+  extra: Partial<HistoryStoreOptions> = {},
+): Promise<{ history: HistoryStore; schema: string; drop: () => Promise<void> }> {
   await requirePostgres();
   const schema = testSchema(name);
   const history = new HistoryStore({ url: DATABASE_URL, schema, ...extra });

@@ -28,15 +28,25 @@ export class RedisClusterSet {
       set.children.push(spawn('redis-server', [...args, '--cluster-node-timeout', '2000', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }));
     }
     for (const port of ports) await waitUntil(`redis-server on ${port}`, () => redisAnswers(`redis://127.0.0.1:${port}`), 10_000, 50);
-    const create = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8' });
+    const create = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], {
+      encoding: 'utf8',
+    });
     if (create.status !== 0) throw new Error(`redis-cli --cluster create failed: ${create.stdout}${create.stderr}`);
-    await waitUntil('every node to see the cluster ok', async () => (await Promise.all(ports.map((p) => set.info(p)))).every((s) => s.includes('cluster_state:ok')), 20_000, 100);
+    await waitUntil(
+      'every node to see the cluster ok',
+      async () => (await Promise.all(ports.map((p) => set.info(p)))).every((s) => s.includes('cluster_state:ok')),
+      20_000,
+      100,
+    );
     return set;
   }
 
   /** `redis+cluster://127.0.0.1:<first>,127.0.0.1:<second>`: two nodes named, the third found from them. */
   get url(): string {
-    return `redis+cluster://${this.ports.slice(0, 2).map((p) => `127.0.0.1:${p}`).join(',')}`;
+    return `redis+cluster://${this.ports
+      .slice(0, 2)
+      .map((p) => `127.0.0.1:${p}`)
+      .join(',')}`;
   }
 
   /** Every key on one node (SCAN on that node alone), with a pattern. */

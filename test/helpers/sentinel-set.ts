@@ -42,13 +42,18 @@ export class SentinelSet {
       ].join('\n'),
     );
     set.spawn([conf, '--sentinel']);
-    await waitUntil('the sentinel to see the replica', async () => {
-      const replicas = (await set.sentinel('REPLICAS', masterName).catch(() => [])) as string[][];
-      return replicas.some((r) => {
-        const f = Object.fromEntries(r.flatMap((v, i) => (i % 2 ? [] : [[v, r[i + 1]]])));
-        return f.flags === 'slave' && f['master-link-status'] === 'ok';
-      });
-    }, 20_000, 200);
+    await waitUntil(
+      'the sentinel to see the replica',
+      async () => {
+        const replicas = (await set.sentinel('REPLICAS', masterName).catch(() => [])) as string[][];
+        return replicas.some((r) => {
+          const f = Object.fromEntries(r.flatMap((v, i) => (i % 2 ? [] : [[v, r[i + 1]]])));
+          return f.flags === 'slave' && f['master-link-status'] === 'ok';
+        });
+      },
+      20_000,
+      200,
+    );
     return set;
   }
 

@@ -53,7 +53,11 @@ describe.concurrent('dial: bad arguments → exit 2, the message names the argum
     ['non-numeric timeout', ['SIP/trunk/5550001', '111', 'default', 's', '1', '5s'], /^dial: timeout: must be a whole number, got "5s"$/m],
     ['zero timeout', ['SIP/trunk/5550001', '111', 'default', 's', '1', '0'], /^dial: timeout: must be at least 1, got 0$/m],
     ['negative timeout', ['SIP/trunk/5550001', '111', 'default', 's', '1', '-30'], /^dial: timeout: must be at least 1, got -30$/m],
-    ['a technology that is not a driver name', ['FOO BAR/5550001', '111', 'default', 's', '1', '5'], /^dial: endpoint: the channel technology "FOO BAR" may hold only letters, digits, _ and -/m],
+    [
+      'a technology that is not a driver name',
+      ['FOO BAR/5550001', '111', 'default', 's', '1', '5'],
+      /^dial: endpoint: the channel technology "FOO BAR" may hold only letters, digits, _ and -/m,
+    ],
     ['endpoint without a resource', ['SIP/', '111', 'default', 's', '1', '5'], /^dial: endpoint: must look like TECH\/resource/m],
   ])('%s', async (_name, args, message) => {
     const before = sim.stats.originates;
@@ -67,11 +71,36 @@ describe.concurrent('dial: bad arguments → exit 2, the message names the argum
 
 describe.concurrent('dial: ARI says no → exit 3 with a message that says what is wrong', () => {
   const cases: Array<[string, () => Record<string, string>, string[], RegExp]> = [
-    ['401: wrong password', () => ari({ ARI_PASSWORD: 'not-it' }), OK, /^ARI authentication failed for user dialer \(check the \[dialer\] section of ari\.conf and its password\)$/],
-    ['bad endpoint (no such driver): Asterisk\'s own message', () => ari(), ['Motif/nobody', '111', 'default', 's', '1', '5'], /^Asterisk could not allocate a channel for Motif\/nobody \(Asterisk said: Allocation failed\): check that the Motif channel driver is loaded/],
-    ['wrong URL prefix (http.conf prefix missing)', () => ari({ ARI_URL: prefixed.url.replace('/asterisk/ari', '/ari') }), OK, /does not look like ARI .*check the URL and http\.conf's prefix/],
-    ['wrong URL prefix (a prefix that is not there)', () => ari({ ARI_URL: sim.url.replace('/ari', '/asterisk/ari') }), OK, /does not look like ARI .*check the URL and http\.conf's prefix/],
-    ['a web server that is not ARI on the port', () => ari({ ARI_URL: `http://127.0.0.1:${htmlPort}/ari` }), OK, /^http:\/\/127\.0\.0\.1:\d+\/ari does not look like ARI \(GET \/events answered 200 instead of a WebSocket upgrade\)/],
+    [
+      '401: wrong password',
+      () => ari({ ARI_PASSWORD: 'not-it' }),
+      OK,
+      /^ARI authentication failed for user dialer \(check the \[dialer\] section of ari\.conf and its password\)$/,
+    ],
+    [
+      "bad endpoint (no such driver): Asterisk's own message",
+      () => ari(),
+      ['Motif/nobody', '111', 'default', 's', '1', '5'],
+      /^Asterisk could not allocate a channel for Motif\/nobody \(Asterisk said: Allocation failed\): check that the Motif channel driver is loaded/,
+    ],
+    [
+      'wrong URL prefix (http.conf prefix missing)',
+      () => ari({ ARI_URL: prefixed.url.replace('/asterisk/ari', '/ari') }),
+      OK,
+      /does not look like ARI .*check the URL and http\.conf's prefix/,
+    ],
+    [
+      'wrong URL prefix (a prefix that is not there)',
+      () => ari({ ARI_URL: sim.url.replace('/ari', '/asterisk/ari') }),
+      OK,
+      /does not look like ARI .*check the URL and http\.conf's prefix/,
+    ],
+    [
+      'a web server that is not ARI on the port',
+      () => ari({ ARI_URL: `http://127.0.0.1:${htmlPort}/ari` }),
+      OK,
+      /^http:\/\/127\.0\.0\.1:\d+\/ari does not look like ARI \(GET \/events answered 200 instead of a WebSocket upgrade\)/,
+    ],
     ['nothing listening', () => ari({ ARI_URL: 'http://127.0.0.1:1/ari' }), OK, /^cannot reach ARI at http:\/\/127\.0\.0\.1:1\/ari: ECONNREFUSED$/],
   ];
   it.each(cases)('%s', async (_name, env, args, message) => {
@@ -95,11 +124,21 @@ describe.concurrent('ari-dialer campaign create with a bad CSV: exit code, lines
   const keys = new Keys(prefix);
   const env = () => ({ REDIS_URL, DIALER_PREFIX: prefix });
   it.each([
-    ['bad rows', 'number,name\n+15550001,A\nnot-a-number,B\n+15550002,C\n\nalso bad,D\n', 2, [/upload rejected: 2 bad row\(s\); nothing was enqueued/, /^ {2}line 3: number "not-a-number"/m, /^ {2}line 6: number "also bad"/m]],
+    [
+      'bad rows',
+      'number,name\n+15550001,A\nnot-a-number,B\n+15550002,C\n\nalso bad,D\n',
+      2,
+      [/upload rejected: 2 bad row\(s\); nothing was enqueued/, /^ {2}line 3: number "not-a-number"/m, /^ {2}line 6: number "also bad"/m],
+    ],
     ['an unclosed quote', 'number,name\n+15550001,A\n+15550002,"B\n+15550003,C\n', 2, [/^ari-dialer: line 3: unclosed quote/m]],
     ['no number column', 'phone_no,name\n+15550001,A\n', 2, [/^ari-dialer: line 1: no "number" or "phone" column; the header has "phone_no", "name"/m]],
     ['an empty file', '', 2, [/^ari-dialer: the file is empty$/m]],
-    ['more channel-variable columns than the limit', `number,${Array.from({ length: 65 }, (_, i) => `v${i}`).join(',')}\n+15550001,${'x,'.repeat(64)}x\n`, 2, [/^ari-dialer: line 1: 65 columns would become channel variables, more than the limit of 64 .*--max-channel-vars N/m]],
+    [
+      'more channel-variable columns than the limit',
+      `number,${Array.from({ length: 65 }, (_, i) => `v${i}`).join(',')}\n+15550001,${'x,'.repeat(64)}x\n`,
+      2,
+      [/^ari-dialer: line 1: 65 columns would become channel variables, more than the limit of 64 .*--max-channel-vars N/m],
+    ],
   ] as const)('%s', async (name, csv, code, messages) => {
     const file = join(dir, `${name.replace(/\W+/g, '-')}.csv`);
     await writeFile(file, csv);
@@ -116,7 +155,9 @@ describe.concurrent('ari-dialer campaign create with a bad CSV: exit code, lines
     const create = ['campaign', 'create', '--csv', file, '--endpoint', 'PJSIP/{number}@{trunk}', '--preview'];
     const strict = await run(ARI_DIALER, create, env());
     expect(strict.code, strict.stderr).toBe(2);
-    expect(strict.stdout + strict.stderr).toMatch(/^ {2}line 3: column 2 \(trunk, used as \{trunk\} in the endpoint\): "evil@10\.0\.0\.1:5060" may hold only letters, digits and _ \. \+ - \(found "@" ":"\)$/m);
+    expect(strict.stdout + strict.stderr).toMatch(
+      /^ {2}line 3: column 2 \(trunk, used as \{trunk\} in the endpoint\): "evil@10\.0\.0\.1:5060" may hold only letters, digits and _ \. \+ - \(found "@" ":"\)$/m,
+    );
     const capped = await run(ARI_DIALER, [...create, '--max-channel-vars', '1'], env());
     expect(capped.code, capped.stderr).toBe(2);
     expect(capped.stderr).toMatch(/^ari-dialer: line 1: 2 columns would become channel variables, more than the limit of 1 /m);

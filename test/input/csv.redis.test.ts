@@ -47,8 +47,16 @@ describe('bad CSV uploads: a message naming what is wrong, nothing created, noth
     ['text after a closing quote', 'number,name\n+15550001,"Ann"x\n', /^line 2: a closing quote is followed by more text/],
     ['a 10 MB single line', `number,name\n+15550001,${'x'.repeat(10 * 1024 * 1024)}\n`, /^line 2 is longer than 65536 bytes$/],
     ['a binary file', Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(4096)]), /looks like a binary file, not CSV/],
-    ['an Excel workbook', Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), randomBytes(2048)]), /binary file, not CSV \(a ZIP archive, e\.g\. an Excel \.xlsx workbook: export it as "CSV UTF-8"\)/],
-    ['Latin-1 text', Buffer.from('number,name\n+15550001,Ann\n+15550002,Jürgen Müller\n', 'latin1'), /^the file is not UTF-8 \(line 3\); save it as UTF-8 — it looks like Latin-1\/Windows-1252$/],
+    [
+      'an Excel workbook',
+      Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), randomBytes(2048)]),
+      /binary file, not CSV \(a ZIP archive, e\.g\. an Excel \.xlsx workbook: export it as "CSV UTF-8"\)/,
+    ],
+    [
+      'Latin-1 text',
+      Buffer.from('number,name\n+15550001,Ann\n+15550002,Jürgen Müller\n', 'latin1'),
+      /^the file is not UTF-8 \(line 3\); save it as UTF-8 — it looks like Latin-1\/Windows-1252$/,
+    ],
   ];
   it.each(cases)('%s', async (_name, data, message) => {
     const before = await snapshot();

@@ -23,7 +23,13 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-const mixed = ['number,trunk,note', '+15550101,pstn-1,call @ 5pm / ask for Ann', '+15550102,evil@10.0.0.1:5060,x', '+15550103,a/b,x', '+15550104,pstn-2,x'].join('\n');
+const mixed = [
+  'number,trunk,note',
+  '+15550101,pstn-1,call @ 5pm / ask for Ann',
+  '+15550102,evil@10.0.0.1:5060,x',
+  '+15550103,a/b,x',
+  '+15550104,pstn-2,x',
+].join('\n');
 
 describe('a spreadsheet cell cannot add a host or a destination to the endpoint', () => {
   it('one bad placeholder cell rejects the upload: every bad line with its column, nothing enqueued', async () => {
@@ -31,7 +37,12 @@ describe('a spreadsheet cell cannot add a host or a destination to the endpoint'
     const r = await svc.create({ name: 'evil-trunk', settings, open: from(mixed) });
     expect(r.created).toBe(false);
     expect(r.errors).toEqual([
-      { line: 3, reason: expect.stringMatching(/^column 2 \(trunk, used as \{trunk\} in the endpoint\): "evil@10\.0\.0\.1:5060" may hold only letters, digits and _ \. \+ -/) },
+      {
+        line: 3,
+        reason: expect.stringMatching(
+          /^column 2 \(trunk, used as \{trunk\} in the endpoint\): "evil@10\.0\.0\.1:5060" may hold only letters, digits and _ \. \+ -/,
+        ),
+      },
       { line: 4, reason: expect.stringMatching(/^column 2 \(trunk, used as \{trunk\} in the endpoint\): "a\/b" may hold only/) },
     ]);
     expect(await svc.store.ids()).toEqual(before);
@@ -74,7 +85,9 @@ describe('the cap on columns that become channel variables', () => {
     const plain = { ...settings, endpoint: 'PJSIP/{number}@pstn' };
     await expect(svc.create({ name: 'over-cap', settings: plain, open: file(65), skipInvalid })).rejects.toMatchObject({
       code: 'BAD_CSV',
-      message: expect.stringMatching(/^line 1: 65 columns would become channel variables, more than the limit of 64 .*raise the limit \(campaign create --max-channel-vars N/),
+      message: expect.stringMatching(
+        /^line 1: 65 columns would become channel variables, more than the limit of 64 .*raise the limit \(campaign create --max-channel-vars N/,
+      ),
     });
     expect(await svc.store.ids()).toEqual(before);
   });

@@ -30,7 +30,16 @@ function problemsOf(fn: () => unknown): readonly string[] {
 describe('loadConfig: defaults, environment, file, flags', () => {
   it('has the documented defaults, each marked as such', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ ariUser: 'asterisk', ariPassword: '', prefix: 'ari-dialer', channelCap: 100, logLevel: 'info', logPretty: false, metricsHost: '127.0.0.1', shutdownGraceS: 30 });
+    expect(c).toMatchObject({
+      ariUser: 'asterisk',
+      ariPassword: '',
+      prefix: 'ari-dialer',
+      channelCap: 100,
+      logLevel: 'info',
+      logPretty: false,
+      metricsHost: '127.0.0.1',
+      shutdownGraceS: 30,
+    });
     expect(c.ariUrl).toBeUndefined();
     expect(c.metricsPort).toBeUndefined();
     expect(c.asterisks).toEqual([]);
@@ -65,7 +74,9 @@ describe('loadConfig: defaults, environment, file, flags', () => {
 describe('loadConfig: every problem at once, each naming where it came from', () => {
   it('bad values from the environment, flags and the file', () => {
     const yaml = file('bad.yaml', 'dashboardPort: 99999\nlogPretty: maybe\n');
-    const problems = problemsOf(() => loadConfig({ CHANNEL_CAP: 'lots', ARI_URL: 'not a url', LOG_LEVEL: 'loud' }, { file: yaml, flags: { metricsPort: '-1' } }));
+    const problems = problemsOf(() =>
+      loadConfig({ CHANNEL_CAP: 'lots', ARI_URL: 'not a url', LOG_LEVEL: 'loud' }, { file: yaml, flags: { metricsPort: '-1' } }),
+    );
     expect(problems).toEqual(
       expect.arrayContaining([
         'CHANNEL_CAP: must be a whole number from 1 to 100000, got "lots"',
@@ -128,7 +139,10 @@ describe('several Asterisk servers', () => {
       'asterisk: no server named "pbx-z" in the config file (configured: pbx-a, pbx-b)',
     ]);
     expect(problemsOf(() => loadConfig({}, { file: servers }))).toEqual([`${servers}: asterisks[1].passwordEnv: the variable PBX_B_PASSWORD is not set`]);
-    const bad = file('bad-servers.yaml', 'asterisks:\n  - { name: "a b", url: "ftp://x", channelCap: 0, port: 1 }\n  - { name: pbx, url: "http://x/ari" }\n  - { name: pbx, url: "http://y/ari" }\n');
+    const bad = file(
+      'bad-servers.yaml',
+      'asterisks:\n  - { name: "a b", url: "ftp://x", channelCap: 0, port: 1 }\n  - { name: pbx, url: "http://x/ari" }\n  - { name: pbx, url: "http://y/ari" }\n',
+    );
     expect(problemsOf(() => loadConfig({}, { file: bad }))).toEqual([
       `${bad}: asterisks[0]: unknown key "port" (known: name, url, user, password, passwordEnv, channelCap)`,
       `${bad}: asterisks[0].name: must be a name of letters, digits, ".", "_" or "-", got "a b"`,
@@ -139,7 +153,10 @@ describe('several Asterisk servers', () => {
   });
 
   it('dashboardTokens: each bad entry is named by index and field, never echoing a token', () => {
-    const bad = file('bad-tokens.yaml', 'dashboardTokens:\n  - { name: alice, role: admin, token: secret-token-value-0123456789 }\n  - { name: bob, role: viewer }\n  - { name: carol, role: viewer, sha256: "12ab" }\n');
+    const bad = file(
+      'bad-tokens.yaml',
+      'dashboardTokens:\n  - { name: alice, role: admin, token: secret-token-value-0123456789 }\n  - { name: bob, role: viewer }\n  - { name: carol, role: viewer, sha256: "12ab" }\n',
+    );
     const problems = problemsOf(() => loadConfig({}, { file: bad }));
     expect(problems).toEqual([
       `${bad}: dashboardTokens[0].role: must be operator or viewer, got "admin"`,
@@ -150,7 +167,12 @@ describe('several Asterisk servers', () => {
   });
 
   it('ARI_URL alone, or nothing at all (the simulator)', () => {
-    expect(ariTarget(loadConfig({ ARI_URL: 'http://h:8088/ari', ARI_PASSWORD: 'p' }))).toEqual({ url: 'http://h:8088/ari', user: 'asterisk', password: 'p', channelCap: 100 });
+    expect(ariTarget(loadConfig({ ARI_URL: 'http://h:8088/ari', ARI_PASSWORD: 'p' }))).toEqual({
+      url: 'http://h:8088/ari',
+      user: 'asterisk',
+      password: 'p',
+      channelCap: 100,
+    });
     expect(ariTarget(loadConfig({})).url).toBeUndefined();
   });
 });
@@ -164,7 +186,13 @@ describe('config print', () => {
     );
     const c = applyFlags(
       loadConfig(
-        { ARI_PASSWORD: 'envpass', REDIS_URL: 'redis://:redispass@10.0.0.5:6379', DASHBOARD_TOKEN: 'tok-operator', WEBHOOK_SECRET: 'hooksecret', CHANNEL_CAP: '9' },
+        {
+          ARI_PASSWORD: 'envpass',
+          REDIS_URL: 'redis://:redispass@10.0.0.5:6379',
+          DASHBOARD_TOKEN: 'tok-operator',
+          WEBHOOK_SECRET: 'hooksecret',
+          CHANNEL_CAP: '9',
+        },
         { file: yaml },
       ),
       { logLevel: 'debug' },

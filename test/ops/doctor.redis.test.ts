@@ -48,18 +48,35 @@ function byId(r: DoctorReport, id: CheckId) {
 }
 
 /** The line the operator reads for a check: its symbol, title and detail. */
-const lineOf = (r: DoctorReport, title: string) => renderDoctor(r).split('\n').find((l) => l.slice(2).startsWith(title)) ?? '';
+const lineOf = (r: DoctorReport, title: string) =>
+  renderDoctor(r)
+    .split('\n')
+    .find((l) => l.slice(2).startsWith(title)) ?? '';
 
 describe('doctor against a healthy simulator and Redis', () => {
   it('passes every check, test call included, and says so', async () => {
     const r = await doctor({ probe: { endpoint: 'SIP/operator', timeoutS: 5 } });
     expect(r.checks.filter((c) => c.status === 'fail')).toEqual([]);
     expect(r.ok).toBe(true);
-    for (const id of ['ari.reachable', 'ari.auth', 'ari.version', 'ari.app', 'ari.websocket', 'ari.probe', 'ari.clock', 'redis.reachable', 'redis.version', 'redis.maxmemory'] as const) {
+    for (const id of [
+      'ari.reachable',
+      'ari.auth',
+      'ari.version',
+      'ari.app',
+      'ari.websocket',
+      'ari.probe',
+      'ari.clock',
+      'redis.reachable',
+      'redis.version',
+      'redis.maxmemory',
+    ] as const) {
       expect(byId(r, id).status, id).toBe('pass');
     }
     expect(byId(r, 'ari.version').detail).toMatch(/^Asterisk 20\./);
-    expect(byId(r, 'ari.amd')).toMatchObject({ status: 'pass', detail: expect.stringMatching(/^app_amd\.so is loaded \(Running\)\. ARI cannot read the dialplan/) });
+    expect(byId(r, 'ari.amd')).toMatchObject({
+      status: 'pass',
+      detail: expect.stringMatching(/^app_amd\.so is loaded \(Running\)\. ARI cannot read the dialplan/),
+    });
     expect(byId(r, 'ari.probe').detail).toMatch(/answered after .* sent on to default,s,1; ended Normal Clearing \(16\)/);
     expect(byId(r, 'ari.clock').detail).toMatch(/^within 0\.\d{3} s \(from \/asterisk\/ping\)/);
     // Persistence is the shared test Redis's business: a warning at worst, never a failure.
@@ -73,7 +90,11 @@ describe('doctor and answering machine detection', () => {
     const bare = await AriSim.start({ users: { dialer: 'pw' }, timeScale: 0.01, missingModules: ['app_amd.so'] });
     try {
       const r = await doctor({ url: bare.url });
-      expect(byId(r, 'ari.amd')).toMatchObject({ status: 'warn', detail: expect.stringContaining('app_amd.so is not loaded'), fix: expect.stringContaining('module load app_amd.so') });
+      expect(byId(r, 'ari.amd')).toMatchObject({
+        status: 'warn',
+        detail: expect.stringContaining('app_amd.so is not loaded'),
+        fix: expect.stringContaining('module load app_amd.so'),
+      });
       expect(r.checks.filter((c) => c.status === 'fail')).toEqual([]);
     } finally {
       await bare.stop();
@@ -172,7 +193,11 @@ describe('doctor in each failing state prints the right ✗', () => {
     expect(r.ok).toBe(false);
     expect(byId(r, 'ari.probe')).toMatchObject({ status: 'fail', detail: 'BUSY: User busy (17)' });
     const cong = await doctor({ probe: { endpoint: 'SIP/trunk/5551238' } });
-    expect(byId(cong, 'ari.probe')).toMatchObject({ status: 'fail', detail: 'CONGESTION: Circuit/channel congestion (34)', fix: expect.stringContaining('trunk') });
+    expect(byId(cong, 'ari.probe')).toMatchObject({
+      status: 'fail',
+      detail: 'CONGESTION: Circuit/channel congestion (34)',
+      fix: expect.stringContaining('trunk'),
+    });
   });
 
   it('test call to a driver Asterisk has not loaded (any well-shaped technology gets this far): fail with the fix', async () => {

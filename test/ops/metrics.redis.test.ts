@@ -27,7 +27,15 @@ beforeAll(async () => {
   redis = testRedis();
   svc = new CampaignService({ redis, prefix, webhookAllowHosts: ['127.0.0.1'] });
   metrics = new DialerMetrics({ processMetrics: false });
-  worker = new CampaignWorker({ redisUrl: REDIS_URL, prefix, ari: { url: sim.url, user: 'dialer', password: 'pw' }, pollMs: 100, webhookAllowHosts: ['127.0.0.1'], observer: metrics.callObserver(), onBreaker: metrics.breakerObserver() });
+  worker = new CampaignWorker({
+    redisUrl: REDIS_URL,
+    prefix,
+    ari: { url: sim.url, user: 'dialer', password: 'pw' },
+    pollMs: 100,
+    webhookAllowHosts: ['127.0.0.1'],
+    observer: metrics.callObserver(),
+    onBreaker: metrics.breakerObserver(),
+  });
   metrics.watchStream(worker.events);
   metrics.watchHealth(worker);
   metrics.watchInFlight(() => worker.callsInFlight);
@@ -74,7 +82,14 @@ describe('/metrics during a small campaign', () => {
     const numbers = ['+15550001003', '+15550001000', '+15550001001', '+15550001002', '+15550001006', '+15550001008', '+15550001009'];
     const r = await svc.create({
       name: 'metrics',
-      settings: { endpoint: 'SIP/trunk/{number}', cps: 100, maxConcurrent: 1, timeoutS: 5, retry: 'none', webhook: { url: hookUrl, attempts: 1, ratePerSecond: 100 } },
+      settings: {
+        endpoint: 'SIP/trunk/{number}',
+        cps: 100,
+        maxConcurrent: 1,
+        timeoutS: 5,
+        retry: 'none',
+        webhook: { url: hookUrl, attempts: 1, ratePerSecond: 100 },
+      },
       open: () => Readable.from([`number\n${numbers.join('\n')}\n`]),
     });
     const id = r.id!;

@@ -8,9 +8,13 @@ describe('--log-pretty: one human line per pino entry', () => {
     let out = '';
     const sink = { write: (s: string) => ((out += s), true) } as unknown as NodeJS.WritableStream;
     const log = createLogger({ level: 'info', destination: prettyDestination(sink) });
-    log.child({ channelId: 'dial-1', campaignId: 'spring-1a2b', jobId: 'spring-1a2b|+15550100|a1' }).info({ cause: 16, password: 'hunter2', note: 'two words' }, 'attempt ended');
+    log
+      .child({ channelId: 'dial-1', campaignId: 'spring-1a2b', jobId: 'spring-1a2b|+15550100|a1' })
+      .info({ cause: 16, password: 'hunter2', note: 'two words' }, 'attempt ended');
     log.debug('not at info');
-    expect(out).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO {2}attempt ended campaignId=spring-1a2b jobId=spring-1a2b\|\+15550100\|a1 channelId=dial-1 cause=16 password=\[redacted\] note="two words"\n$/);
+    expect(out).toMatch(
+      /^\d\d:\d\d:\d\d\.\d{3} INFO {2}attempt ended campaignId=spring-1a2b jobId=spring-1a2b\|\+15550100\|a1 channelId=dial-1 cause=16 password=\[redacted\] note="two words"\n$/,
+    );
     expect(out).not.toContain('hunter2');
   });
 

@@ -18,7 +18,13 @@ let health: HealthServer;
 beforeAll(async () => {
   sim = await AriSim.start({ users: { dialer: 'pw' }, timeScale: 0.01 });
   metrics = new DialerMetrics({ processMetrics: false });
-  worker = new CampaignWorker({ redisUrl: REDIS_URL, prefix, ari: { url: sim.url, user: 'dialer', password: 'pw' }, app: `readyz-${process.pid}`, pollMs: 200 });
+  worker = new CampaignWorker({
+    redisUrl: REDIS_URL,
+    prefix,
+    ari: { url: sim.url, user: 'dialer', password: 'pw' },
+    app: `readyz-${process.pid}`,
+    pollMs: 200,
+  });
   metrics.watchStream(worker.events);
   health = await startHealthServer({ metrics, port: 0, checks: [ariSocketCheck(worker.events), redisCheck(worker.service.redis)] });
 });

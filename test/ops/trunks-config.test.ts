@@ -17,18 +17,26 @@ const file = (name: string, text: string) => {
 
 describe('config file: trunks', () => {
   it('reads match and prefix entries, in order', () => {
-    const path = file('t.yaml', 'trunks:\n  - { name: pstn, match: "PJSIP/*@pstn", cps: 20, maxChannels: 60 }\n  - { name: old, prefix: "SIP/trunk/", cps: 2.5 }\n');
+    const path = file(
+      't.yaml',
+      'trunks:\n  - { name: pstn, match: "PJSIP/*@pstn", cps: 20, maxChannels: 60 }\n  - { name: old, prefix: "SIP/trunk/", cps: 2.5 }\n',
+    );
     const c = loadConfig({}, { file: path });
     expect(c.trunks).toEqual([
       { name: 'pstn', match: 'PJSIP/*@pstn', cps: 20, maxChannels: 60 },
       { name: 'old', match: 'SIP/trunk/', cps: 2.5 },
     ]);
     expect(Object.isFrozen(c.trunks[0])).toBe(true);
-    expect(renderConfig(describeConfig(c))).toMatch(/trunks +2 trunks .*\n {2}- pstn: match=PJSIP\/\*@pstn cps=20 maxChannels=60\n {2}- old: match=SIP\/trunk\/ cps=2.5/);
+    expect(renderConfig(describeConfig(c))).toMatch(
+      /trunks +2 trunks .*\n {2}- pstn: match=PJSIP\/\*@pstn cps=20 maxChannels=60\n {2}- old: match=SIP\/trunk\/ cps=2.5/,
+    );
   });
 
   it('names every bad entry and field at once', () => {
-    const path = file('bad.yaml', 'trunks:\n  - { name: "a b", match: "x", cps: 0, port: 1 }\n  - { name: t, match: "SIP/*", prefix: "SIP/" , maxChannels: 1.5 }\n  - { name: u, prefix: "SIP/*" , cps: 1 }\n  - { name: v, match: "SIP/v/" }\n');
+    const path = file(
+      'bad.yaml',
+      'trunks:\n  - { name: "a b", match: "x", cps: 0, port: 1 }\n  - { name: t, match: "SIP/*", prefix: "SIP/" , maxChannels: 1.5 }\n  - { name: u, prefix: "SIP/*" , cps: 1 }\n  - { name: v, match: "SIP/v/" }\n',
+    );
     let problems: readonly string[] = [];
     try {
       loadConfig({}, { file: path });

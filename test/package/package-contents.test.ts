@@ -33,7 +33,8 @@ describe('the npm package', () => {
   it('ships no tests, sources, scripts or vendored files; ships the bins, the docs, the licence, the changelog and the demo sample', async () => {
     const files = await packList();
     expect(files.filter((f) => /^(test|src|scripts|vendor|jobs)\/|\.test\.|^tsconfig|^vitest/.test(f))).toEqual([]);
-    for (const f of ['bin/ari-dialer.js', 'bin/dial.js', 'examples/sample-numbers.csv', 'README.md', 'LICENSE', 'CHANGELOG.md', 'package.json']) expect(files).toContain(f);
+    for (const f of ['bin/ari-dialer.js', 'bin/dial.js', 'examples/sample-numbers.csv', 'README.md', 'LICENSE', 'CHANGELOG.md', 'package.json'])
+      expect(files).toContain(f);
     expect(files.every((f) => /^(dist|bin|docs|examples)\/|^(README\.md|LICENSE|CHANGELOG\.md|package\.json)$/.test(f))).toBe(true);
   });
 

@@ -7,17 +7,21 @@ const ch = (state: string) => ({ id: ID, state, name: 'PJSIP/trunk-00000001' });
 const ev = (type: string, extra: Record<string, unknown>) => ({ type, timestamp: '', application: 'dialer', ...extra }) as unknown as AriEvent;
 const up = ev('ChannelStateChange', { channel: ch('Up') });
 const stasisStart = (args: string[] = []) => ev('StasisStart', { args, channel: ch('Up') });
-const finished = (id: string, state = 'done') => ev('PlaybackFinished', { playback: { id, state, target_uri: `channel:${ID}`, media_uri: 'sound:recording-notice' } });
+const finished = (id: string, state = 'done') =>
+  ev('PlaybackFinished', { playback: { id, state, target_uri: `channel:${ID}`, media_uri: 'sound:recording-notice' } });
 const NOTICE = { type: 'notice', playbackId: `${ID}-notice`, media: 'sound:recording-notice' };
 
-describe('the recording notice in the call\'s state table', () => {
+describe("the recording notice in the call's state table", () => {
   it('plays once answered and in Stasis; the call goes on only when it is over', () => {
     const s = initialCallState(undefined, { notice: 'sound:recording-notice' });
     expect([...transition(s, up, 10, ID), ...transition(s, stasisStart(), 11, ID)]).toEqual([NOTICE]);
     // Nothing else while it plays: a repeated Up asks for nothing, a foreign playback is not ours.
     expect(transition(s, up, 12, ID)).toEqual([]);
     expect(transition(s, finished('other'), 13, ID)).toEqual([]);
-    expect(transition(s, finished(`${ID}-notice`), 2000, ID)).toEqual([{ type: 'noticeOver', ok: true }, { type: 'continue', to: 'destination' }]);
+    expect(transition(s, finished(`${ID}-notice`), 2000, ID)).toEqual([
+      { type: 'noticeOver', ok: true },
+      { type: 'continue', to: 'destination' },
+    ]);
     expect(transition(s, finished(`${ID}-notice`), 2001, ID)).toEqual([]);
   });
 
@@ -44,11 +48,16 @@ describe('the recording notice in the call\'s state table', () => {
     transition(s, up, 10, ID);
     expect(transition(s, stasisStart(), 11, ID)).toEqual([{ type: 'continue', to: 'amd' }]);
     expect(transition(s, stasisStart(['amd', 'HUMAN', 'HUMAN-800-800']), 1200, ID)).toEqual([NOTICE]);
-    expect(transition(s, finished(`${ID}-notice`), 3000, ID)).toEqual([{ type: 'noticeOver', ok: true }, { type: 'continue', to: 'destination' }]);
+    expect(transition(s, finished(`${ID}-notice`), 3000, ID)).toEqual([
+      { type: 'noticeOver', ok: true },
+      { type: 'continue', to: 'destination' },
+    ]);
 
     const m = initialCallState(amd, { notice: 'sound:recording-notice' });
     transition(m, up, 10, ID);
     transition(m, stasisStart(), 11, ID);
-    expect(transition(m, stasisStart(['amd', 'MACHINE', 'LONGGREETING-2000-2000']), 1200, ID)).toEqual([{ type: 'hangup', why: 'answering machine (AMD MACHINE)' }]);
+    expect(transition(m, stasisStart(['amd', 'MACHINE', 'LONGGREETING-2000-2000']), 1200, ID)).toEqual([
+      { type: 'hangup', why: 'answering machine (AMD MACHINE)' },
+    ]);
   });
 });

@@ -17,7 +17,17 @@ const prefix = testPrefix('reccamp');
 beforeAll(async () => {
   // A named Asterisk: the result says which config entry holds the file. Calls of 0.5 s: long enough for the snoop to
   // start under load (a call that ends first is, rightly, reported not recorded).
-  rig = await startCampaignRig(prefix, { webhookAllowHosts: ['127.0.0.1'], sim: { timeScale: 0.05, rules: [{ match: '5550009', outcome: 'busy' }, { match: '5550001', outcome: 'answer', talkMs: 10_000 }] }, worker: { asterisk: 'pbx1' } });
+  rig = await startCampaignRig(prefix, {
+    webhookAllowHosts: ['127.0.0.1'],
+    sim: {
+      timeScale: 0.05,
+      rules: [
+        { match: '5550009', outcome: 'busy' },
+        { match: '5550001', outcome: 'answer', talkMs: 10_000 },
+      ],
+    },
+    worker: { asterisk: 'pbx1' },
+  });
   ({ svc } = rig);
   hooks = await startJsonReceiver();
 });
@@ -35,7 +45,11 @@ async function report(format: ReportFormat): Promise<string> {
 }
 
 async function runCampaign(settings: Record<string, unknown>, numbers: string[]): Promise<Map<string, AttemptRecord>> {
-  const r = await svc.create({ name: 'rec', settings: { endpoint: 'SIP/trunk/{number}', cps: 100, timeoutS: 5, retry: 'none', ...settings }, open: () => Readable.from([`number\n${numbers.join('\n')}\n`]) });
+  const r = await svc.create({
+    name: 'rec',
+    settings: { endpoint: 'SIP/trunk/{number}', cps: 100, timeoutS: 5, retry: 'none', ...settings },
+    open: () => Readable.from([`number\n${numbers.join('\n')}\n`]),
+  });
   expect(r.created).toBe(true);
   lastId = r.id!;
   await waitUntil('campaign finished', async () => (await svc.get(r.id!)).state === 'finished', 20_000);
@@ -43,7 +57,7 @@ async function runCampaign(settings: Record<string, unknown>, numbers: string[])
 }
 
 describe('a campaign with the record setting', () => {
-  it('records each answered call on the worker\'s Asterisk; the result names the file, its Asterisk and format', async () => {
+  it("records each answered call on the worker's Asterisk; the result names the file, its Asterisk and format", async () => {
     const byNumber = await runCampaign({ record: 'answered', recordFormat: 'gsm' }, ['+15550001001', '+15550009001']);
     const answered = byNumber.get('+15550001001')!;
     expect(answered.disposition).toBe('ANSWERED');
@@ -63,12 +77,25 @@ describe('a campaign with the record setting', () => {
     const at = (line: string, col: string) => line.split(',')[header.indexOf(col)];
     expect(header.slice(-5)).toEqual(['recording_name', 'recording_asterisk', 'recording_format', 'recording_duration_s', 'recording_state']);
     const rec = csv.find((l) => l.includes(answered.channel_id))!;
-    expect([at(rec, 'recording_name'), at(rec, 'recording_asterisk'), at(rec, 'recording_format'), at(rec, 'recording_state')]).toEqual([answered.channel_id, 'pbx1', 'gsm', 'done']);
+    expect([at(rec, 'recording_name'), at(rec, 'recording_asterisk'), at(rec, 'recording_format'), at(rec, 'recording_state')]).toEqual([
+      answered.channel_id,
+      'pbx1',
+      'gsm',
+      'done',
+    ]);
     expect(Number(at(rec, 'recording_duration_s'))).toBe(answered.recording!.duration_s);
-    expect(at(csv.find((l) => l.includes('+15550009001'))!, 'recording_state')).toBe('');
+    expect(
+      at(
+        csv.find((l) => l.includes('+15550009001'))!,
+        'recording_state',
+      ),
+    ).toBe('');
     const json = JSON.parse(await report('json')) as { records: AttemptRecord[] };
     expect(json.records.find((x) => x.number === '+15550001001')!.recording).toEqual(answered.recording);
-    const nd = (await report('ndjson')).trim().split('\n').map((l) => JSON.parse(l) as AttemptRecord);
+    const nd = (await report('ndjson'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as AttemptRecord);
     expect(nd.find((x) => x.number === '+15550001001')!.recording).toEqual(answered.recording);
   });
 

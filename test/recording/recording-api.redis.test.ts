@@ -52,7 +52,8 @@ afterAll(async () => {
   await rig?.close();
 });
 
-const get = (path: string, headers: Record<string, string> = {}, token = VIEWER) => fetch(`${dash.url}${path}`, { headers: { authorization: `Bearer ${token}`, ...headers } });
+const get = (path: string, headers: Record<string, string> = {}, token = VIEWER) =>
+  fetch(`${dash.url}${path}`, { headers: { authorization: `Bearer ${token}`, ...headers } });
 const path = (channelId = recorded.channel_id, cid = campaignId) => `/api/campaigns/${cid}/attempts/${channelId}/recording`;
 
 describe('GET /api/campaigns/:id/attempts/:channelId/recording', () => {
@@ -71,7 +72,12 @@ describe('GET /api/campaigns/:id/attempts/:channelId/recording', () => {
 
   it('honours Range itself (Asterisk answers every request with the whole file): 206 and only those bytes', async () => {
     const size = whole.length;
-    for (const [range, start, end] of [['bytes=0-43', 0, 43], ['bytes=1000-', 1000, size - 1], ['bytes=-100', size - 100, size - 1], [`bytes=${size >> 1}-${size + 99}`, size >> 1, size - 1]] as const) {
+    for (const [range, start, end] of [
+      ['bytes=0-43', 0, 43],
+      ['bytes=1000-', 1000, size - 1],
+      ['bytes=-100', size - 100, size - 1],
+      [`bytes=${size >> 1}-${size + 99}`, size >> 1, size - 1],
+    ] as const) {
       const res = await get(path(), { range });
       expect(res.status, range).toBe(206);
       expect(res.headers.get('content-range')).toBe(`bytes ${start}-${end}/${size}`);
@@ -90,7 +96,7 @@ describe('GET /api/campaigns/:id/attempts/:channelId/recording', () => {
     expect(Buffer.from(await multi.arrayBuffer()).length).toBe(whole.length);
   });
 
-  it('needs the dashboard\'s auth; 404 for an attempt that is not there or was not recorded', async () => {
+  it("needs the dashboard's auth; 404 for an attempt that is not there or was not recorded", async () => {
     expect((await fetch(`${dash.url}${path()}`)).status).toBe(401);
     expect((await get(path('no-such-channel'))).status).toBe(404);
     const other = (await collect(rig.svc.attempts(campaignId))).find((a) => a.number === '+15550002002')!;
@@ -102,12 +108,20 @@ describe('GET /api/campaigns/:id/attempts/:channelId/recording', () => {
   });
 
   it('an Asterisk that refuses the credentials is a 502 naming it by its config name; no password in a message or a log line', async () => {
-    await rig.redis.hset(rig.svc.keys.attemptIds(campaignId), recorded.channel_id, JSON.stringify({ ...recorded, recording: { ...recorded.recording, asterisk: 'badcreds' } }));
+    await rig.redis.hset(
+      rig.svc.keys.attemptIds(campaignId),
+      recorded.channel_id,
+      JSON.stringify({ ...recorded, recording: { ...recorded.recording, asterisk: 'badcreds' } }),
+    );
     const res = await get(path());
     expect(res.status).toBe(502);
     const text = await res.text();
     expect(text).toContain('Asterisk \\"badcreds\\" refused');
-    await rig.redis.hset(rig.svc.keys.attemptIds(campaignId), recorded.channel_id, JSON.stringify({ ...recorded, recording: { ...recorded.recording, asterisk: 'pbx9' } }));
+    await rig.redis.hset(
+      rig.svc.keys.attemptIds(campaignId),
+      recorded.channel_id,
+      JSON.stringify({ ...recorded, recording: { ...recorded.recording, asterisk: 'pbx9' } }),
+    );
     expect((await get(path())).status).toBe(404);
     await rig.redis.hset(rig.svc.keys.attemptIds(campaignId), recorded.channel_id, JSON.stringify(recorded));
     const all = logLines.join('');

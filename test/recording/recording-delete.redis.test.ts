@@ -18,7 +18,9 @@ let sources: RecordingSources;
 const onSim = () => rig.sim.recording.store;
 
 beforeAll(async () => {
-  rig = await startCampaignRig(prefix, { sim: { timeScale: 0.05, dialplanMs: 10_000, rules: [{ match: '555000', outcome: 'answer', ringMs: 200, talkMs: 10_000 }] } });
+  rig = await startCampaignRig(prefix, {
+    sim: { timeScale: 0.05, dialplanMs: 10_000, rules: [{ match: '555000', outcome: 'answer', ringMs: 200, talkMs: 10_000 }] },
+  });
   sources = (name) => (name === 'default' ? { url: rig.sim.url, user: 'dialer', password: 'pw' } : undefined);
 });
 afterAll(() => rig.close());
@@ -39,7 +41,7 @@ async function recordedCampaign(numbers: string[], extra: Record<string, unknown
 const env = () => ({ REDIS_URL, DIALER_PREFIX: prefix, ARI_URL: rig.sim.url, ARI_USER: 'dialer', ARI_PASSWORD: 'pw' });
 
 describe('deleting recordings', () => {
-  it('campaign delete deletes the campaign\'s recordings on Asterisk', async () => {
+  it("campaign delete deletes the campaign's recordings on Asterisk", async () => {
     const { id, recs } = await recordedCampaign(['+15550001001', '+15550001002']);
     const r = await deleteCampaign(rig.svc, id, { recordings: sources });
     expect(r.recordings).toEqual({ deleted: 2, missing: 0, failed: [] });
@@ -67,7 +69,13 @@ describe('deleting recordings', () => {
     const name = recs[0]!.recording!.name;
     const sweepAt = async (days: number) => {
       await rig.redis.del(rig.svc.keys.retentionLock);
-      await new RetentionSweeper({ service: rig.svc, retentionDays: 0, owner: 't', recordings: sources, now: () => new Date(Date.now() + days * 86_400_000) }).sweep();
+      await new RetentionSweeper({
+        service: rig.svc,
+        retentionDays: 0,
+        owner: 't',
+        recordings: sources,
+        now: () => new Date(Date.now() + days * 86_400_000),
+      }).sweep();
     };
     await sweepAt(1);
     expect(onSim().has(name)).toBe(true);

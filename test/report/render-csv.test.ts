@@ -3,15 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { readContacts } from '../../src/campaign/import/contacts.js';
 import { BadArgumentError } from '../../src/errors.js';
-import {
-  CSV_EOL,
-  REPORT_COLUMNS,
-  csvCell,
-  renderCsv,
-  renderCsvHeader,
-  renderCsvRow,
-  reportColumns,
-} from '../../src/report/render-csv.js';
+import { CSV_EOL, REPORT_COLUMNS, csvCell, renderCsv, renderCsvHeader, renderCsvRow, reportColumns } from '../../src/report/render-csv.js';
 import type { AttemptRecord } from '../../src/report/summarize.js';
 import { attempt } from './attempt-fixture.js';
 
@@ -51,7 +43,7 @@ describe('csvCell', () => {
 });
 
 describe('renderCsvHeader / renderCsvRow', () => {
-  it('carries AMD\'s verdict, cause and detection time in amd_status, amd_cause, amd_ms', () => {
+  it("carries AMD's verdict, cause and detection time in amd_status, amd_cause, amd_ms", () => {
     const record = attempt({ disposition: 'ANSWERED', amd_status: 'MACHINE', amd_cause: 'MAXWORDS-4-3', amd_ms: 2210 });
     const [cells] = parse(renderCsvRow(reportColumns(), record));
     const at = (c: string) => cells![REPORT_COLUMNS.indexOf(c as (typeof REPORT_COLUMNS)[number])];
@@ -129,11 +121,27 @@ describe('renderCsvHeader / renderCsvRow', () => {
   });
 
   it('renders what happened after the answer, a column per captured variable', () => {
-    const record = attempt({ keys: '19', first_key_s: 1.5, flow: 'pressed', heard_s: 2.25, message_done: false, opted_out: false, captured: { SURVEY_ANSWER: '1' } });
+    const record = attempt({
+      keys: '19',
+      first_key_s: 1.5,
+      flow: 'pressed',
+      heard_s: 2.25,
+      message_done: false,
+      opted_out: false,
+      captured: { SURVEY_ANSWER: '1' },
+    });
     const columns = reportColumns([], ['SURVEY_ANSWER', 'QUEUESTATUS']);
     const [cells] = parse(renderCsvRow(columns, record));
     const byColumn = Object.fromEntries(columns.map((c, i) => [c, cells![i]]));
-    expect(byColumn).toMatchObject({ keys: '19', first_key_s: '1.5', flow: 'pressed', heard_s: '2.25', message_done: 'false', captured_SURVEY_ANSWER: '1', captured_QUEUESTATUS: '' });
+    expect(byColumn).toMatchObject({
+      keys: '19',
+      first_key_s: '1.5',
+      flow: 'pressed',
+      heard_s: '2.25',
+      message_done: 'false',
+      captured_SURVEY_ANSWER: '1',
+      captured_QUEUESTATUS: '',
+    });
     expect(renderCsvRow(['captured_constructor'], attempt({ captured: {} }))).toBe(CSV_EOL);
   });
 

@@ -73,13 +73,43 @@ describe('summarize', () => {
   it('leaves numbers never dialed out of the answer rate (cancel, schedule end) but not one cancelled before a retry', () => {
     // The cancelled campaign: 35 of 51 dialed numbers answered, 349 never dialed → 68.6 %, not 35 / 400.
     const records: AttemptRecord[] = [];
-    for (let row = 1; row <= 51; row++) records.push(attempt({ row, attempt: 1, final: true, ...(row <= 35 ? { disposition: 'ANSWERED' as const } : { disposition: 'NO_ANSWER', answered: false, cause: 19 }) }));
+    for (let row = 1; row <= 51; row++)
+      records.push(
+        attempt({
+          row,
+          attempt: 1,
+          final: true,
+          ...(row <= 35 ? { disposition: 'ANSWERED' as const } : { disposition: 'NO_ANSWER', answered: false, cause: 19 }),
+        }),
+      );
     for (let row = 52; row <= 400; row++) {
-      records.push(attempt({ row, attempt: 0, disposition: 'CANCELLED', channel_id: '', answered: false, cause: 0, final: true, message: row <= 300 ? 'campaign cancelled before this number was dialed' : 'campaign ended at 2026-12-01T18:00:00.000Z before this number was dialed' }));
+      records.push(
+        attempt({
+          row,
+          attempt: 0,
+          disposition: 'CANCELLED',
+          channel_id: '',
+          answered: false,
+          cause: 0,
+          final: true,
+          message: row <= 300 ? 'campaign cancelled before this number was dialed' : 'campaign ended at 2026-12-01T18:00:00.000Z before this number was dialed',
+        }),
+      );
     }
     // A number busy once, then cancelled before its retry: it was dialed, and counts as not answered.
     records.push(attempt({ row: 401, attempt: 1, disposition: 'BUSY', answered: false, cause: 17 }));
-    records.push(attempt({ row: 401, attempt: 1, disposition: 'CANCELLED', channel_id: '', answered: false, cause: 0, final: true, message: 'campaign cancelled before this number was dialed again' }));
+    records.push(
+      attempt({
+        row: 401,
+        attempt: 1,
+        disposition: 'CANCELLED',
+        channel_id: '',
+        answered: false,
+        cause: 0,
+        final: true,
+        message: 'campaign cancelled before this number was dialed again',
+      }),
+    );
     const s = summarize(records);
     expect(s).toMatchObject({ numbers: 401, answered: 35, dialed: 52, not_dialed: { cancelled: 249, ended_by_schedule: 100 }, attempts: 52 });
     expect(s.asr).toBeCloseTo(35 / 52, 10);

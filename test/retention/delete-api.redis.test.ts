@@ -60,7 +60,9 @@ describe('DELETE /api/campaigns/:id', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ deleted: { id, state: 'cancelled', history: { deleted: false } } });
     expect((await fetch(`${dash.url}/api/campaigns/${id}`, { headers: { Authorization: `Bearer ${OPERATOR}` } })).status).toBe(404);
-    const list = (await (await fetch(`${dash.url}/api/campaigns`, { headers: { Authorization: `Bearer ${OPERATOR}` } })).json()) as { campaigns: Array<{ id: string }> };
+    const list = (await (await fetch(`${dash.url}/api/campaigns`, { headers: { Authorization: `Bearer ${OPERATOR}` } })).json()) as {
+      campaigns: Array<{ id: string }>;
+    };
     expect(list.campaigns.map((c) => c.id)).not.toContain(id);
   });
 

@@ -47,14 +47,25 @@ describe('campaign delete', () => {
     const numbers = numbersFrom(200_000, 400);
     const r = await svc.create({
       name: 'to delete',
-      settings: { endpoint: 'SIP/trunk/{number}', cps: 400, maxConcurrent: 100, timeoutS: 5, retry: 'busy=1@20ms', webhook: { url: hookUrl, ratePerSecond: 2000 } },
+      settings: {
+        endpoint: 'SIP/trunk/{number}',
+        cps: 400,
+        maxConcurrent: 100,
+        timeoutS: 5,
+        retry: 'busy=1@20ms',
+        webhook: { url: hookUrl, ratePerSecond: 2000 },
+      },
       open: csvOf(numbers),
     });
     const id = r.id!;
-    await waitUntil('finished with every webhook delivered', async () => {
-      const s = await svc.status(id);
-      return s.state === 'finished' && s.counters.webhookDelivered === s.counters.done;
-    }, 60_000);
+    await waitUntil(
+      'finished with every webhook delivered',
+      async () => {
+        const s = await svc.status(id);
+        return s.state === 'finished' && s.counters.webhookDelivered === s.counters.done;
+      },
+      60_000,
+    );
     const own = await campaignFootprint(svc, id);
     const withIt = await installationBytes();
     expect(own.keys).toBeGreaterThan(10);
@@ -117,7 +128,15 @@ describe('campaign delete', () => {
     const id = r.id!;
     await svc.cancel(id);
     await deleteCampaign(svc, id);
-    const rec = { campaignId: id, number: '+15550500000', channel_id: 'late-1', disposition: 'ANSWERED', final: true, answered: true, ended_at: new Date().toISOString() };
+    const rec = {
+      campaignId: id,
+      number: '+15550500000',
+      channel_id: 'late-1',
+      disposition: 'ANSWERED',
+      final: true,
+      answered: true,
+      ended_at: new Date().toISOString(),
+    };
     expect(await svc.store.recordAttempt(rec as never)).toBe(false);
     expect(await campaignFootprint(svc, id)).toMatchObject({ keys: 0 });
   });

@@ -60,15 +60,24 @@ async function audit(query: string, token = ALICE): Promise<AuditEntry[]> {
 
 describe('the dashboard puts every action on record', () => {
   it('who (the token name), when, from where, what, which campaign, the outcome; a viewer’s try is refused and recorded', async () => {
-    const created = await call('/api/campaigns', ALICE, { method: 'POST', body: form('number\n+4930100\n+4930101\n', { name: 'audited', settings: SETTINGS }) });
+    const created = await call('/api/campaigns', ALICE, {
+      method: 'POST',
+      body: form('number\n+4930100\n+4930101\n', { name: 'audited', settings: SETTINGS }),
+    });
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as { id: string };
     expect(await status(call(`/api/campaigns/${id}/pause`, ALICE, { method: 'POST' }))).toBe(200);
     expect(await status(call(`/api/campaigns/${id}/pause`, BOB, { method: 'POST' }))).toBe(403);
     expect(await status(call(`/api/campaigns/${id}/resume`, ALICE, { method: 'POST' }))).toBe(200);
     const endAt = new Date(Date.now() + 7200_000).toISOString();
-    expect(await status(call(`/api/campaigns/${id}/schedule`, ALICE, { method: 'POST', body: JSON.stringify({ endAt }), headers: { 'Content-Type': 'application/json' } }))).toBe(200);
-    expect(await status(call(`/api/campaigns/${id}/contacts`, ALICE, { method: 'POST', body: 'number\n+4930102\n', headers: { 'Content-Type': 'text/csv' } }))).toBe(200);
+    expect(
+      await status(
+        call(`/api/campaigns/${id}/schedule`, ALICE, { method: 'POST', body: JSON.stringify({ endAt }), headers: { 'Content-Type': 'application/json' } }),
+      ),
+    ).toBe(200);
+    expect(
+      await status(call(`/api/campaigns/${id}/contacts`, ALICE, { method: 'POST', body: 'number\n+4930102\n', headers: { 'Content-Type': 'text/csv' } })),
+    ).toBe(200);
     expect(await status(call(`/api/campaigns/${id}/cancel`, ALICE, { method: 'POST' }))).toBe(200);
     expect(await status(call(`/api/campaigns/${id}?confirm=${id}`, ALICE, { method: 'DELETE' }))).toBe(200);
 
@@ -94,9 +103,19 @@ describe('the dashboard puts every action on record', () => {
   });
 
   it('logins and wrong tokens are on record (the name, never a token); viewers cannot read the record', async () => {
-    const ok = await fetch(`${dash.url}/login`, { method: 'POST', redirect: 'manual', headers: { Origin: dash.url }, body: new URLSearchParams({ token: ALICE }) });
+    const ok = await fetch(`${dash.url}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { Origin: dash.url },
+      body: new URLSearchParams({ token: ALICE }),
+    });
     expect(ok.status).toBe(303);
-    const bad = await fetch(`${dash.url}/login`, { method: 'POST', redirect: 'manual', headers: { Origin: dash.url }, body: new URLSearchParams({ token: 'guess-guess-guess-guess-guess' }) });
+    const bad = await fetch(`${dash.url}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { Origin: dash.url },
+      body: new URLSearchParams({ token: 'guess-guess-guess-guess-guess' }),
+    });
     expect(bad.status).toBe(401);
     await bad.body?.cancel();
     let entries: AuditEntry[] = [];
@@ -112,14 +131,33 @@ describe('the dashboard puts every action on record', () => {
 
 describe('the CLI puts its actions on record as user@host', () => {
   it('campaign pause and a failed cancel, then `ari-dialer audit --campaign ID`', async () => {
-    const r = await service.create({ name: 'cli-audited', settings: SETTINGS, open: () => (async function* () { yield 'number\n+4930200\n'; })() as never });
+    const r = await service.create({
+      name: 'cli-audited',
+      settings: SETTINGS,
+      open: () =>
+        (async function* () {
+          yield 'number\n+4930200\n';
+        })() as never,
+    });
     const env = { REDIS_URL, DIALER_PREFIX: prefix };
     expect((await runCli(ARI_DIALER, ['campaign', 'pause', r.id!], env)).code).toBe(0);
     expect((await runCli(ARI_DIALER, ['campaign', 'pause', 'no-such-campaign'], env)).code).not.toBe(0);
     const out = await runCli(ARI_DIALER, ['audit', '--campaign', r.id!, '--json'], env);
     expect(out.code).toBe(0);
-    const entries = out.stdout.trim().split('\n').map((l) => JSON.parse(l) as AuditEntry);
-    expect(entries).toEqual([expect.objectContaining({ via: 'cli', action: 'campaign.pause', campaignId: r.id, outcome: 'ok', from: hostname(), who: expect.stringMatching(new RegExp(`@${hostname()}$`)) })]);
+    const entries = out.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as AuditEntry);
+    expect(entries).toEqual([
+      expect.objectContaining({
+        via: 'cli',
+        action: 'campaign.pause',
+        campaignId: r.id,
+        outcome: 'ok',
+        from: hostname(),
+        who: expect.stringMatching(new RegExp(`@${hostname()}$`)),
+      }),
+    ]);
     expect((await runCli(ARI_DIALER, ['suppress', 'add', '+4930999', '+4930998'], env)).code).toBe(0);
     const all = await runCli(ARI_DIALER, ['audit', '--since', '10m'], env);
     expect(all.stdout).toMatch(/campaign\.pause {2}no-such-campaign {2}refused {2}error=NOT_FOUND/);

@@ -29,14 +29,22 @@ beforeAll(async () => {
   prefix = testPrefix();
   ({ redis, service } = newService(prefix));
   dash = await startDashboard({ service, redisUrl: REDIS_URL, port: 0, operatorToken: OPERATOR, viewerToken: VIEWER });
-  const r = await service.create({ name: 'board', settings: { endpoint: 'PJSIP/{number}@trunk', cps: 1 }, open: () => Readable.from(['number\n+4930100\n+4930101\n']) });
+  const r = await service.create({
+    name: 'board',
+    settings: { endpoint: 'PJSIP/{number}@trunk', cps: 1 },
+    open: () => Readable.from(['number\n+4930100\n+4930101\n']),
+  });
   campaignId = r.id!;
   // Two failed jobs, so the board offers Retry all and Clean all.
   const queue = service.dialQueue(campaignId);
   queueName = queue.name;
-  const worker = new Worker(queue.name, async () => {
-    throw new Error('made to fail by the test');
-  }, { connection: redis.duplicate(), prefix: queue.opts.prefix });
+  const worker = new Worker(
+    queue.name,
+    async () => {
+      throw new Error('made to fail by the test');
+    },
+    { connection: redis.duplicate(), prefix: queue.opts.prefix },
+  );
   await waitUntil('jobs failed', async () => (await queue.getFailedCount()) === 2, 10_000);
   await worker.close();
   browser = await launchChromium();
@@ -64,8 +72,14 @@ describe('bull-board under /queues', () => {
     const { context, page, requests } = await loggedIn(OPERATOR);
     const res = await page.goto(`${dash.url}/queues/queue/${encodeURIComponent(queueName)}?status=failed`);
     expect(res?.headers()['content-security-policy']).toMatch(/default-src 'self'; script-src 'self'/);
-    await page.getByRole('button', { name: /Retry all/i }).first().waitFor();
-    await page.getByRole('button', { name: /Clean all/i }).first().waitFor();
+    await page
+      .getByRole('button', { name: /Retry all/i })
+      .first()
+      .waitFor();
+    await page
+      .getByRole('button', { name: /Clean all/i })
+      .first()
+      .waitFor();
     await page.waitForLoadState('networkidle');
     expect(requests.length).toBeGreaterThan(3);
     expect(loopbackOnly(requests)).toEqual([]);
@@ -80,7 +94,9 @@ describe('bull-board under /queues', () => {
     await page.waitForLoadState('networkidle');
     for (const name of [/Retry all/i, /Clean all/i, /^Retry$/i, /Promote/i]) expect(await page.getByRole('button', { name }).count(), String(name)).toBe(0);
     expect(loopbackOnly(requests)).toEqual([]);
-    const retry = await context.request.put(`${dash.url}/queues/api/queues/${encodeURIComponent(queueName)}/retry/failed`, { headers: { Origin: dash.url, 'Content-Type': 'application/json' } });
+    const retry = await context.request.put(`${dash.url}/queues/api/queues/${encodeURIComponent(queueName)}/retry/failed`, {
+      headers: { Origin: dash.url, 'Content-Type': 'application/json' },
+    });
     expect(retry.status()).toBe(403);
     expect(await service.dialQueue(campaignId).getFailedCount()).toBe(2);
     await context.close();
@@ -110,15 +126,22 @@ describe('the upload form and row overrides', () => {
   it('a file with a context column is refused naming the column and the setting, until the override box is ticked', async () => {
     const { context, page } = await loggedIn(OPERATOR);
     await page.goto(`${dash.url}/#/new`);
-    await page.getByLabel('CSV file').setInputFiles({ name: 'ctx.csv', mimeType: 'text/csv', buffer: Buffer.from('number,context\n4930109990,from-internal\n4930109991,bad context!\n') });
+    await page
+      .getByLabel('CSV file')
+      .setInputFiles({ name: 'ctx.csv', mimeType: 'text/csv', buffer: Buffer.from('number,context\n4930109990,from-internal\n4930109991,bad context!\n') });
     await page.getByLabel('Endpoint').fill('SIP/trunk/{number}');
     await page.getByRole('button', { name: 'Check file' }).click();
-    await page.getByText(/column 2 \(context\) would override the campaign's context.*allowRowOverrides/).first().waitFor();
+    await page
+      .getByText(/column 2 \(context\) would override the campaign's context.*allowRowOverrides/)
+      .first()
+      .waitFor();
     await page.getByLabel(/override these settings per row/).check();
     await page.getByRole('button', { name: 'Check file' }).click();
     const errors = page.getByRole('list', { name: 'Rows with errors' });
     await errors.waitFor();
-    expect(await errors.locator('li').allTextContents()).toEqual([expect.stringMatching(/^Line 3: column 2 \(context\): "bad context!" is not a dial plan context/)]);
+    expect(await errors.locator('li').allTextContents()).toEqual([
+      expect.stringMatching(/^Line 3: column 2 \(context\): "bad context!" is not a dial plan context/),
+    ]);
     await context.close();
   });
 });

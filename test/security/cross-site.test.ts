@@ -60,8 +60,13 @@ describe('a page on another site cannot act through the operator’s browser (no
     expect(res.status).toBe(403);
     expect(res.text).toContain('cross-site request refused');
     // Older browsers send only Origin; some privacy setups only Sec-Fetch-Site: either alone is enough.
-    expect((await send('POST', `/api/campaigns/${target}/pause`, { 'Content-Type': 'application/x-www-form-urlencoded', Origin: EVIL }, 'x=1')).status).toBe(403);
-    expect((await send('POST', `/api/campaigns/${target}/pause`, { 'Content-Type': 'application/x-www-form-urlencoded', 'Sec-Fetch-Site': 'cross-site' }, 'x=1')).status).toBe(403);
+    expect((await send('POST', `/api/campaigns/${target}/pause`, { 'Content-Type': 'application/x-www-form-urlencoded', Origin: EVIL }, 'x=1')).status).toBe(
+      403,
+    );
+    expect(
+      (await send('POST', `/api/campaigns/${target}/pause`, { 'Content-Type': 'application/x-www-form-urlencoded', 'Sec-Fetch-Site': 'cross-site' }, 'x=1'))
+        .status,
+    ).toBe(403);
     // Another port of localhost is "same-site", but not us.
     expect((await send('POST', `/api/campaigns/${target}/pause`, { Origin: 'http://127.0.0.1:1', 'Sec-Fetch-Site': 'same-site' })).status).toBe(403);
     expect(await stateOf(target)).toBe(before);
@@ -120,7 +125,12 @@ describe('DNS rebinding: a Host the dashboard does not serve is 421', () => {
     expect((await send('GET', '/', rebind())).status).toBe(421);
     expect((await send('GET', '/queues/api/queues', rebind())).status).toBe(421);
     // "Same-origin" by the browser's reckoning (the attacker's own name), JSON too: still not ours.
-    const w = await send('POST', `/api/campaigns/${target}/cancel`, { ...rebind(), Origin: `http://rebind.attacker.example:${dash.port}`, 'Sec-Fetch-Site': 'same-origin', 'Content-Type': 'application/json' }, '{}');
+    const w = await send(
+      'POST',
+      `/api/campaigns/${target}/cancel`,
+      { ...rebind(), Origin: `http://rebind.attacker.example:${dash.port}`, 'Sec-Fetch-Site': 'same-origin', 'Content-Type': 'application/json' },
+      '{}',
+    );
     expect(w.status).toBe(421);
     expect(await stateOf(target)).not.toBe('cancelled');
     expect((await send('GET', '/api/campaigns', { Host: 'bad host!' })).status).toBe(421);

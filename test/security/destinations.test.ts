@@ -113,7 +113,9 @@ describe('import and dial time', () => {
 
   it('call-now refuses a blocked number before anything is created', async () => {
     const { placeCall } = await import('../../src/campaign/calls/call-now.js');
-    await expect(placeCall(guarded, { number: '+19005550100', campaign: 'premium-now', settings: SETTINGS })).rejects.toThrow(/number: \+19005550100 is in blockedDestinations \(\+1900\)/);
+    await expect(placeCall(guarded, { number: '+19005550100', campaign: 'premium-now', settings: SETTINGS })).rejects.toThrow(
+      /number: \+19005550100 is in blockedDestinations \(\+1900\)/,
+    );
     expect(await guarded.store.get('premium-now').catch(() => undefined)).toBeUndefined();
   });
 

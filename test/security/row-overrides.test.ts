@@ -95,7 +95,9 @@ describe('a campaign takes override columns only with allowRowOverrides', () => 
     expect(r).toMatchObject({ created: true, accepted: 1, rejected: 5 });
     const queue: Queue = service.dialQueue(r.id!);
     const jobs = await queue.getJobs(['waiting', 'delayed', 'prioritized']);
-    expect(jobs.map((j) => j.data)).toEqual([expect.objectContaining({ number: '+4930105', context: 'from-internal', extension: '100', priority: 2, callerId: '"Sales" <+4930999>' })]);
+    expect(jobs.map((j) => j.data)).toEqual([
+      expect.objectContaining({ number: '+4930105', context: 'from-internal', extension: '100', priority: 2, callerId: '"Sales" <+4930999>' }),
+    ]);
     await service.cancel(r.id!);
   });
 
@@ -109,6 +111,8 @@ describe('a campaign takes override columns only with allowRowOverrides', () => 
   });
 
   it('refuses allowRowOverrides that is not a boolean', async () => {
-    await expect(service.preview({ settings: { ...SETTINGS, allowRowOverrides: 'maybe' }, open: csv('number\n+4930100\n') })).rejects.toThrow(/allowRowOverrides: must be true or false/);
+    await expect(service.preview({ settings: { ...SETTINGS, allowRowOverrides: 'maybe' }, open: csv('number\n+4930100\n') })).rejects.toThrow(
+      /allowRowOverrides: must be true or false/,
+    );
   });
 });

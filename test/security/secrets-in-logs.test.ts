@@ -39,7 +39,9 @@ const ARI_DIALER = fileURLToPath(new URL('../../bin/ari-dialer.js', import.meta.
 
 function run(bin: string, args: string[], env: Record<string, string>): Promise<string> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 }, (_err, stdout, stderr) => resolve(`${stdout}\n${stderr}`));
+    execFile(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 }, (_err, stdout, stderr) =>
+      resolve(`${stdout}\n${stderr}`),
+    );
   });
 }
 
@@ -99,7 +101,14 @@ describe('secrets never reach a log line or an error message', () => {
       const numbers = numbersFor(40, 201);
       const r = await svc.create({
         name: 'secrets',
-        settings: { endpoint: 'SIP/trunk/{number}', cps: 50, maxConcurrent: 20, timeoutS: 2, retry: 'none', webhook: { url: `http://127.0.0.1:${hookPort}/hook`, secret: CAMPAIGN_HOOK_SECRET, ratePerSecond: 50 } },
+        settings: {
+          endpoint: 'SIP/trunk/{number}',
+          cps: 50,
+          maxConcurrent: 20,
+          timeoutS: 2,
+          retry: 'none',
+          webhook: { url: `http://127.0.0.1:${hookPort}/hook`, secret: CAMPAIGN_HOOK_SECRET, ratePerSecond: 50 },
+        },
         open: csvOf(numbers),
       });
       await waitUntil('calls', () => sim.stats.originates > 5);
@@ -141,7 +150,11 @@ describe('secrets never reach a log line or an error message', () => {
       run(DIAL, ['SIP/trunk/5550001', '1', 'default', 's', '1', '2', '--verbose'], env()),
       run(DIAL, ['SIP/trunk/5550002', '1', 'default', 's', '1', '2', '--verbose', '--password', ARI_PASSWORD], env({ ARI_PASSWORD: undefined })),
       run(DIAL, ['SIP/trunk/5550003', '1', 'default', 's', '1', '2', '--verbose'], env({ ARI_PASSWORD: WRONG_PASSWORD })),
-      run(DIAL, ['SIP/trunk/5550004', '1', 'default', 's', '1', '2', '--verbose'], env({ ARI_URL: urlWithCreds, ARI_USER: undefined, ARI_PASSWORD: undefined })),
+      run(
+        DIAL,
+        ['SIP/trunk/5550004', '1', 'default', 's', '1', '2', '--verbose'],
+        env({ ARI_URL: urlWithCreds, ARI_USER: undefined, ARI_PASSWORD: undefined }),
+      ),
     ]);
     expect(captured.dialEnv).toMatch(/"status":"success"/);
     expect(captured.dialFlag).toMatch(/"status":"success"/);

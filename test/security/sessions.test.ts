@@ -59,7 +59,8 @@ describe('the login cookie', () => {
     expect(r.status).toBe(303);
     const set = r.headers.get('set-cookie') ?? '';
     expect(set).toMatch(/^dialer_session=[A-Za-z0-9_-]{24}\.\d+\.[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=43200$/);
-    for (const form of [OPERATOR, encodeURIComponent(OPERATOR), hex(OPERATOR), createHash('sha256').update(OPERATOR).digest('base64url')]) expect(set).not.toContain(form);
+    for (const form of [OPERATOR, encodeURIComponent(OPERATOR), hex(OPERATOR), createHash('sha256').update(OPERATOR).digest('base64url')])
+      expect(set).not.toContain(form);
     const value = set.split(';')[0]!.split('=')[1]!;
     const expires = Number(value.split('.')[1]) * 1000;
     expect(expires - Date.now()).toBeGreaterThan(12 * 3600_000 - 60_000);
@@ -132,7 +133,9 @@ describe('tokens', () => {
     const e1 = resolve({ operatorToken: short });
     expect(e1).toMatch(/dashboardToken \(DASHBOARD_TOKEN\): the token is 9 characters long, at least 24 are required/);
     expect(e1).not.toContain(short);
-    expect(resolve({ operatorToken: OPERATOR, viewerToken: 'x'.repeat(23) })).toMatch(/dashboardViewerToken \(DASHBOARD_VIEWER_TOKEN\): the token is 23 characters long/);
+    expect(resolve({ operatorToken: OPERATOR, viewerToken: 'x'.repeat(23) })).toMatch(
+      /dashboardViewerToken \(DASHBOARD_VIEWER_TOKEN\): the token is 23 characters long/,
+    );
     expect(resolve({ tokens: [{ name: 'carol', role: 'operator', token: 'short-one', setting: 'dashboardTokens[0] (carol)' }] })).toMatch(
       /dashboardTokens\[0\] \(carol\): the token is 9 characters long/,
     );
@@ -176,7 +179,9 @@ describe('tokens', () => {
 
 describe('trustProxy', () => {
   const guess = (d: Dashboard, from?: string) =>
-    fetch(`${d.url}/api/whoami`, { headers: { Authorization: 'Bearer wrong-token-0123456789abcdef', ...(from ? { 'X-Forwarded-For': from } : {}) } }).then(async (r) => (await r.body?.cancel(), r.status));
+    fetch(`${d.url}/api/whoami`, { headers: { Authorization: 'Bearer wrong-token-0123456789abcdef', ...(from ? { 'X-Forwarded-For': from } : {}) } }).then(
+      async (r) => (await r.body?.cancel(), r.status),
+    );
 
   it('off: X-Forwarded-For is not believed, so a guesser cannot pick a fresh address for each try', async () => {
     const d = await dashboard();
@@ -198,12 +203,17 @@ describe('trustProxy', () => {
   it('on: the origin check uses the Host the browser sent through the proxy (X-Forwarded-Host)', async () => {
     const d = await dashboard({ trustProxy: 'loopback', publicUrl: 'https://dialer.example.test' });
     const post = (headers: Record<string, string>) =>
-      fetch(`${d.url}/api/campaigns/nope/pause`, { method: 'POST', headers: { Authorization: `Bearer ${OPERATOR}`, ...headers } }).then(async (r) => (await r.body?.cancel(), r.status));
+      fetch(`${d.url}/api/campaigns/nope/pause`, { method: 'POST', headers: { Authorization: `Bearer ${OPERATOR}`, ...headers } }).then(
+        async (r) => (await r.body?.cancel(), r.status),
+      );
     expect(await post({ 'X-Forwarded-Host': 'dialer.example.test', 'X-Forwarded-Proto': 'https', Origin: 'https://dialer.example.test' })).toBe(404);
     expect(await post({ 'X-Forwarded-Host': 'rebind.attacker.example', Origin: 'http://rebind.attacker.example' })).toBe(421);
     // Without trustProxy the same header is ignored (the Host is ours): the foreign Origin is what refuses it.
     const plain = await dashboard();
-    const r = await fetch(`${plain.url}/api/campaigns/nope/pause`, { method: 'POST', headers: { Authorization: `Bearer ${OPERATOR}`, 'X-Forwarded-Host': 'dialer.example.test', Origin: 'https://dialer.example.test' } });
+    const r = await fetch(`${plain.url}/api/campaigns/nope/pause`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${OPERATOR}`, 'X-Forwarded-Host': 'dialer.example.test', Origin: 'https://dialer.example.test' },
+    });
     expect(r.status).toBe(403);
     await r.body?.cancel();
   });

@@ -82,7 +82,10 @@ describe('the URLs of the issue are refused at creation, naming the rule and the
   ];
   for (const [url, rule] of refused) {
     it(url, async () => {
-      const err = await guard.check(url).then(() => undefined, (e: unknown) => e);
+      const err = await guard.check(url).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(WebhookDestinationError);
       expect((err as WebhookDestinationError).rule).toBe(rule);
       expect((err as Error).message).toContain(`rule: ${rule}`);
@@ -111,7 +114,10 @@ describe('the URLs of the issue are refused at creation, naming the rule and the
 
 describe('at delivery, after DNS: a name resolving to 127.0.0.1 is refused when it connects', () => {
   const job = (url: string): Job<WebhookJobData> =>
-    ({ id: 'wh-1', data: { url, idempotencyKey: 'c:1', event: { event: 'campaign.paused', campaign_id: 'c', reason: 'test', by: 'breaker', at: new Date().toISOString() } } }) as Job<WebhookJobData>;
+    ({
+      id: 'wh-1',
+      data: { url, idempotencyKey: 'c:1', event: { event: 'campaign.paused', campaign_id: 'c', reason: 'test', by: 'breaker', at: new Date().toISOString() } },
+    }) as Job<WebhookJobData>;
 
   it('a rebinding name (outside at creation, loopback at delivery) never reaches the listener', async () => {
     let calls = 0;
@@ -121,7 +127,10 @@ describe('at delivery, after DNS: a name resolving to 127.0.0.1 is refused when 
     const url = `http://crm.rebind.test:${port}/rebound`;
     await guard.check(url);
     const before = received.length;
-    const err = await reportResult({ log: (await import('../../src/log.js')).silentLogger, guard })(job(url)).then(() => undefined, (e: Error) => e);
+    const err = await reportResult({ log: (await import('../../src/log.js')).silentLogger, guard })(job(url)).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(err?.name).toBe('UnrecoverableError');
     expect(err?.message).toMatch(/crm\.rebind\.test resolves to 127\.0\.0\.1, a loopback address \(rule: loopback;.*webhookAllowHosts/);
     expect(received.length).toBe(before);
@@ -147,8 +156,15 @@ describe('a campaign whose webhook points inside', () => {
     const { CampaignService } = await import('../../src/campaign/campaign-service.js');
     const strict = new CampaignService({ redis: rig.redis, prefix: rig.svc.keys.prefix });
     const err = await strict
-      .create({ name: 'ssrf', settings: { endpoint: 'SIP/trunk/{number}', webhook: `http://127.0.0.1:${port}/hook` }, open: () => Readable.from(['number\n4930100\n']) })
-      .then(() => undefined, (e: Error & { code?: string }) => e);
+      .create({
+        name: 'ssrf',
+        settings: { endpoint: 'SIP/trunk/{number}', webhook: `http://127.0.0.1:${port}/hook` },
+        open: () => Readable.from(['number\n4930100\n']),
+      })
+      .then(
+        () => undefined,
+        (e: Error & { code?: string }) => e,
+      );
     expect(err?.code).toBe('WEBHOOK_REFUSED');
     expect((await strict.list()).length).toBe(0);
   });

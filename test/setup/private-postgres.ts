@@ -50,7 +50,20 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres | undefine
     throw new Error(`tests: initdb failed (exit ${r.status}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' / ')}`);
   }
   const port = await freePort();
-  const start = run('postgres', ['-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dir}`, '-c', 'fsync=off', '-c', 'max_connections=200']);
+  const start = run('postgres', [
+    '-D',
+    data,
+    '-p',
+    String(port),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    `unix_socket_directories=${dir}`,
+    '-c',
+    'fsync=off',
+    '-c',
+    'max_connections=200',
+  ]);
   const child: ChildProcess = spawn(start.exe, start.args, { stdio: 'ignore' });
   const base = `postgres://postgres@127.0.0.1:${port}`;
   const stop = async () => {

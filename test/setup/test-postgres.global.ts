@@ -17,7 +17,8 @@ export const DEFAULT_TEST_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/tes
 export default async function setup(): Promise<(() => Promise<void>) | undefined> {
   const forced = process.env.ARI_DIALER_TEST_POSTGRES === 'private';
   if (process.env.TEST_DATABASE_URL && !forced) {
-    if (!(await answers(process.env.TEST_DATABASE_URL))) process.stdout.write('tests: PostgreSQL does not answer at TEST_DATABASE_URL: the *.pg.test.ts files will fail\n');
+    if (!(await answers(process.env.TEST_DATABASE_URL)))
+      process.stdout.write('tests: PostgreSQL does not answer at TEST_DATABASE_URL: the *.pg.test.ts files will fail\n');
     return undefined;
   }
   if (!forced && (await answers(DEFAULT_TEST_DATABASE_URL))) {

@@ -15,7 +15,7 @@ describe('test Redis setup (vitest globalSetup)', () => {
     process.env = saved;
   });
 
-  it("hands its choice to every test file (and so to the workers they spawn) through TEST_REDIS_URL", () => {
+  it('hands its choice to every test file (and so to the workers they spawn) through TEST_REDIS_URL', () => {
     expect(saved.TEST_REDIS_URL).toBeDefined();
     expect(REDIS_URL).toBe(saved.TEST_REDIS_URL);
     if (saved.ARI_DIALER_TEST_REDIS === 'private') expect(REDIS_URL).not.toBe('redis://127.0.0.1:6379');
@@ -42,7 +42,10 @@ describe('test Redis setup (vitest globalSetup)', () => {
     process.env = { ...saved, REDIS_URL: 'redis://:s3cret@127.0.0.1:1' };
     delete process.env.TEST_REDIS_URL;
     delete process.env.ARI_DIALER_TEST_REDIS;
-    const err = await setupTestRedis().then(() => undefined, (e: Error) => e);
+    const err = await setupTestRedis().then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(err?.message).toMatch(/nothing answers at REDIS_URL/);
     expect(err?.message).not.toContain('s3cret');
   });

@@ -11,7 +11,9 @@ const pressOf = (endpoint: string): string =>
 
 describe('callee keys and media plans', () => {
   it('presses by rule, keyword, lab context and next-to-last digit', () => {
-    expect(calleeScriptFor({ endpoint: parseEndpoint('SIP/x/5551230011') as ParsedEndpoint, endpointText: 'SIP/x/5551230011', amd: 'HUMAN', rulePress: '' }).press).toBe('');
+    expect(
+      calleeScriptFor({ endpoint: parseEndpoint('SIP/x/5551230011') as ParsedEndpoint, endpointText: 'SIP/x/5551230011', amd: 'HUMAN', rulePress: '' }).press,
+    ).toBe('');
     expect(pressOf('Local/press1@sim')).toBe('1');
     expect(pressOf('SIP/trunk/press9')).toBe('9');
     expect(pressOf('Local/press12#@sim')).toBe('12#');
@@ -89,7 +91,9 @@ describe('after the answer, through the simulator', () => {
     await rest(sim.url, 'POST', '/channels/s2/continue?context=survey&extension=s&priority=1');
     await log.until(() => log.events.filter((e) => e.type === 'ChannelDestroyed').length === 4, 3000, 'both calls ended');
     const vars = (id: string): string[] =>
-      log.ofChannel(id).flatMap((e: AriEvent) => (e.type === 'ChannelVarset' && e.variable !== 'STASISSTATUS' ? [`${String(e.variable)}=${String(e.value)}`] : []));
+      log
+        .ofChannel(id)
+        .flatMap((e: AriEvent) => (e.type === 'ChannelVarset' && e.variable !== 'STASISSTATUS' ? [`${String(e.variable)}=${String(e.value)}`] : []));
     expect(vars('s1')).toEqual(['SURVEY_STARTED=yes', 'READSTATUS=ERROR', 'SURVEY_ANSWER=2', 'READSTATUS=OK', 'SURVEY_DONE=OK']);
     expect(vars('s2')).toEqual(['SURVEY_STARTED=yes', 'READSTATUS=ERROR', 'SURVEY_ANSWER=', 'READSTATUS=TIMEOUT', 'SURVEY_DONE=TIMEOUT']);
     log.close();

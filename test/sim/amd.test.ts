@@ -12,7 +12,7 @@ describe('simulated AMD: the documented rule', () => {
     expect(simAmdStatus('SIP/trunk/5550104', 'HUMAN')).toBe('HUMAN');
   });
 
-  it('times and causes follow AMD()\'s arguments, app_amd.c defaults for empty ones', () => {
+  it("times and causes follow AMD()'s arguments, app_amd.c defaults for empty ones", () => {
     const dflt = simAmdTunables('');
     expect(simAmdRun('HUMAN', dflt)).toEqual({ status: 'HUMAN', cause: 'HUMAN-800-800', ms: 1300 });
     expect(simAmdRun('MACHINE', dflt)).toEqual({ status: 'MACHINE', cause: 'LONGGREETING-1500-1500', ms: 1700 });
@@ -36,7 +36,13 @@ describe('GET /asterisk/modules/{moduleName}', () => {
   it('answers the Module model for a loaded module, as resource_asterisk.c does', async () => {
     const a = await rest(sim.url, 'GET', '/asterisk/modules/app_amd.so');
     expect(a.status).toBe(200);
-    expect(a.body).toEqual({ name: 'app_amd.so', description: 'Answering Machine Detection Application', use_count: 0, status: 'Running', support_level: 'extended' });
+    expect(a.body).toEqual({
+      name: 'app_amd.so',
+      description: 'Answering Machine Detection Application',
+      use_count: 0,
+      status: 'Running',
+      support_level: 'extended',
+    });
     // Found by its base name (loader.c), but the details need the exact resource name.
     expect((await rest(sim.url, 'GET', '/asterisk/modules/app_amd')).status).toBe(409);
     const list = await rest(sim.url, 'GET', '/asterisk/modules');

@@ -38,7 +38,10 @@ describe('faults', () => {
     const inFlight = rest(sim.url, 'POST', '/channels?endpoint=SIP/slow&app=dialer&channelId=r2');
     await sleep(100);
     sim.faults.resetConnections();
-    const failure = await inFlight.then(() => undefined, (err: unknown) => err);
+    const failure = await inFlight.then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(failure).toBeInstanceOf(Error);
     sim.faults.setRestDelay(0);
     await log.until(() => log.closed, 2000, 'close');
@@ -134,7 +137,10 @@ describe('faults', () => {
       expect((await rest(sim.url, 'POST', `/channels?endpoint=SIP/carrier-a/5551230001&app=dialer&channelId=${id}`)).status).toBe(200);
       const destroyed = await log.next((e) => e.type === 'ChannelDestroyed' && (e.channel as { id: string }).id === id);
       expect(destroyed.cause).toBe(cause);
-      const dial = log.ofChannel(id).filter((e) => e.type === 'Dial').at(-1)!;
+      const dial = log
+        .ofChannel(id)
+        .filter((e) => e.type === 'Dial')
+        .at(-1)!;
       expect(dial.dialstatus).toBe(cause === 34 ? 'CONGESTION' : 'NOANSWER');
       sim.faults.trunkUp();
     }

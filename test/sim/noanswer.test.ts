@@ -62,7 +62,12 @@ describe('no answer and the originate timeout', () => {
     const { sim, log } = await start({});
     await rest(sim.url, 'POST', '/channels?endpoint=Local/noanswer@sim&app=dialer&timeout=-1&channelId=forever');
     await sleep(300); // longer than the default 30 s × 0.05
-    expect(sim.liveChannels().map((c) => c.id).sort()).toEqual(['forever', 'forever;2']);
+    expect(
+      sim
+        .liveChannels()
+        .map((c) => c.id)
+        .sort(),
+    ).toEqual(['forever', 'forever;2']);
     expect((await rest(sim.url, 'DELETE', '/channels/forever?reason=nonsense')).status).toBe(400);
     expect((await rest(sim.url, 'DELETE', '/channels/forever?reason=busy')).status).toBe(204);
     await log.until(() => log.events.filter((e) => e.type === 'ChannelDestroyed').length === 2, 1000, 'destroy');

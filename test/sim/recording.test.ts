@@ -27,7 +27,12 @@ describe('simulator: snoop channels and recordings (snoop_record_whole_call.json
   };
 
   beforeEach(async () => {
-    sim = await AriSim.start({ users: { dialer: 'pw' }, timeScale: 1, dialplanMs: 1500, rules: [{ match: '5580001', outcome: 'answer', ringMs: 0, talkMs: 60_000 }] });
+    sim = await AriSim.start({
+      users: { dialer: 'pw' },
+      timeScale: 1,
+      dialplanMs: 1500,
+      rules: [{ match: '5580001', outcome: 'answer', ringMs: 0, talkMs: 60_000 }],
+    });
     log = await EventLog.open(`${sim.url.replace('http', 'ws')}/events?app=${app}&api_key=dialer:pw`);
   });
   afterEach(async () => {
@@ -58,7 +63,9 @@ describe('simulator: snoop channels and recordings (snoop_record_whole_call.json
     // Whole seconds written (main/app.c: samples / 8000; a real Asterisk said 4 for its 4.86 s file).
     expect(finished.recording).toEqual({ name: 'tr-rec', format: 'wav', state: 'done', target_uri: 'channel:tr-rec-snoop', duration: 1 });
     await log.next((e) => e.type === 'ChannelDestroyed' && (e.channel as { id: string }).id === 'tr-rec');
-    const order = log.events.filter((e) => ['RecordingFinished', 'StasisEnd', 'ChannelDestroyed'].includes(e.type)).map((e) => `${e.type}:${(e.channel as { id?: string } | undefined)?.id ?? ''}`);
+    const order = log.events
+      .filter((e) => ['RecordingFinished', 'StasisEnd', 'ChannelDestroyed'].includes(e.type))
+      .map((e) => `${e.type}:${(e.channel as { id?: string } | undefined)?.id ?? ''}`);
     expect(order.filter((o) => !o.endsWith(';2')).slice(-3)).toEqual(['RecordingFinished:', 'StasisEnd:tr-rec-snoop', 'ChannelDestroyed:tr-rec']);
     expect(log.ofChannel('tr-rec-snoop').map((e) => e.type)).toEqual(['StasisStart', 'StasisEnd']);
 
@@ -79,20 +86,41 @@ describe('simulator: snoop channels and recordings (snoop_record_whole_call.json
     expect(await rest(sim.url, 'DELETE', '/recordings/stored/tr-rec', { auth: AUTH })).toMatchObject({ status: 404, body: { message: 'Recording not found' } });
     expect((await rest(sim.url, 'GET', '/recordings/stored/tr-rec/file', { auth: AUTH })).status).toBe(404);
     // Snoop on a channel that is gone; record on a channel that never was.
-    expect(await rest(sim.url, 'POST', '/channels/tr-rec/snoop?spy=both&app=dialer', { auth: AUTH })).toMatchObject({ status: 404, body: { message: 'Provided channel was not found' } });
-    expect(await rest(sim.url, 'POST', '/channels/nosuch-snoop/record?name=x&format=wav', { auth: AUTH })).toMatchObject({ status: 404, body: { message: 'Channel not found' } });
+    expect(await rest(sim.url, 'POST', '/channels/tr-rec/snoop?spy=both&app=dialer', { auth: AUTH })).toMatchObject({
+      status: 404,
+      body: { message: 'Provided channel was not found' },
+    });
+    expect(await rest(sim.url, 'POST', '/channels/nosuch-snoop/record?name=x&format=wav', { auth: AUTH })).toMatchObject({
+      status: 404,
+      body: { message: 'Channel not found' },
+    });
   });
 
   it('refuses an unknown format (422) and a name in use (409), as record_bad_format_and_name_in_use.json shows', async () => {
     await call('tr-recbad');
-    expect(await rest(sim.url, 'POST', '/channels/tr-recbad/record?name=tr-recbad&format=nosuchformat', { auth: AUTH })).toMatchObject({ status: 422, body: { message: 'specified format is unknown on this system' } });
+    expect(await rest(sim.url, 'POST', '/channels/tr-recbad/record?name=tr-recbad&format=nosuchformat', { auth: AUTH })).toMatchObject({
+      status: 422,
+      body: { message: 'specified format is unknown on this system' },
+    });
     expect((await rest(sim.url, 'POST', '/channels/tr-recbad/record?name=tr-recbad&format=wav', { auth: AUTH })).status).toBe(201);
     for (const q of ['', '&ifExists=fail']) {
-      expect(await rest(sim.url, 'POST', `/channels/tr-recbad/record?name=tr-recbad&format=wav${q}`, { auth: AUTH })).toMatchObject({ status: 409, body: { message: "Recording 'tr-recbad' already exists and can not be overwritten" } });
+      expect(await rest(sim.url, 'POST', `/channels/tr-recbad/record?name=tr-recbad&format=wav${q}`, { auth: AUTH })).toMatchObject({
+        status: 409,
+        body: { message: "Recording 'tr-recbad' already exists and can not be overwritten" },
+      });
     }
-    expect(await rest(sim.url, 'POST', '/channels/tr-recbad/snoop?app=dialer', { auth: AUTH })).toMatchObject({ status: 400, body: { message: 'Direction must be specified for at least spy or whisper' } });
-    expect(await rest(sim.url, 'POST', '/channels/tr-recbad/snoop?spy=both', { auth: AUTH })).toMatchObject({ status: 400, body: { message: 'Application name is required' } });
-    expect(await rest(sim.url, 'POST', '/channels/tr-recbad/record?name=x&format=wav&ifExists=never', { auth: AUTH })).toMatchObject({ status: 400, body: { message: 'ifExists invalid' } });
+    expect(await rest(sim.url, 'POST', '/channels/tr-recbad/snoop?app=dialer', { auth: AUTH })).toMatchObject({
+      status: 400,
+      body: { message: 'Direction must be specified for at least spy or whisper' },
+    });
+    expect(await rest(sim.url, 'POST', '/channels/tr-recbad/snoop?spy=both', { auth: AUTH })).toMatchObject({
+      status: 400,
+      body: { message: 'Application name is required' },
+    });
+    expect(await rest(sim.url, 'POST', '/channels/tr-recbad/record?name=x&format=wav&ifExists=never', { auth: AUTH })).toMatchObject({
+      status: 400,
+      body: { message: 'ifExists invalid' },
+    });
     await log.next((e) => e.type === 'RecordingStarted');
     expect((await rest(sim.url, 'DELETE', '/channels/tr-recbad', { auth: AUTH })).status).toBe(204);
     const finished = await log.next((e) => e.type === 'RecordingFinished');
@@ -103,7 +131,10 @@ describe('simulator: snoop channels and recordings (snoop_record_whole_call.json
   it('faults: a refused snoop is 500; a full disk finishes the recording with 0 s and writes no file', async () => {
     await call('tr-full');
     sim.recordingFaults.snoopRefused = true;
-    expect(await rest(sim.url, 'POST', '/channels/tr-full/snoop?spy=both&app=dialer', { auth: AUTH })).toMatchObject({ status: 500, body: { message: 'Snoop channel could not be created' } });
+    expect(await rest(sim.url, 'POST', '/channels/tr-full/snoop?spy=both&app=dialer', { auth: AUTH })).toMatchObject({
+      status: 500,
+      body: { message: 'Snoop channel could not be created' },
+    });
     sim.recordingFaults.snoopRefused = false;
     sim.recordingFaults.diskFull = true;
     const snoop = await rest(sim.url, 'POST', '/channels/tr-full/snoop?spy=both&app=dialer&snoopId=tr-full-snoop', { auth: AUTH });

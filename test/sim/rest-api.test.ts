@@ -84,7 +84,12 @@ describe('REST surface', () => {
     expect(list.map((c) => c.id).sort()).toEqual(['L', 'L2']);
     expect((await rest(sim.url, 'GET', '/channels/L2')).body).toMatchObject({ name: expect.stringMatching(/;2$/), state: 'Ring' });
     expect((await rest(sim.url, 'DELETE', '/channels/L')).status).toBe(204);
-    for (const [method, path] of [['GET', '/channels/L'], ['DELETE', '/channels/L'], ['POST', '/channels/L/continue'], ['POST', '/channels/L/answer']]) {
+    for (const [method, path] of [
+      ['GET', '/channels/L'],
+      ['DELETE', '/channels/L'],
+      ['POST', '/channels/L/continue'],
+      ['POST', '/channels/L/answer'],
+    ]) {
       expect(await rest(sim.url, method!, path!)).toMatchObject({ status: 404, body: { message: 'Channel not found' } });
     }
   });

@@ -100,7 +100,10 @@ describe('restart ("core restart now", as real Asterisk 20.20.1 goes through it)
       ['ChannelVarset', 'SUCCESS'],
       ['ChannelDestroyed', 0],
     ]);
-    expect(of('continued;2')).toEqual([['ChannelHangupRequest', 4], ['ChannelDestroyed', 0]]);
+    expect(of('continued;2')).toEqual([
+      ['ChannelHangupRequest', 4],
+      ['ChannelDestroyed', 0],
+    ]);
   });
 
   it('while refusing channels only originates fail; a held phase lasts until released; then a fresh Asterisk', async () => {
@@ -130,7 +133,11 @@ describe('restart ("core restart now", as real Asterisk 20.20.1 goes through it)
     const { url } = sim;
     const hold = { refusingChannelsMs: 0, shuttingDownMs: Infinity, downMs: Infinity, notRegisteredMs: Infinity, notBootedMs: Infinity };
     const restarting = sim.restart(hold);
-    const upgrade = () => EventLog.open(wsUrl(url, `app=dialer&${KEY}`)).then(() => 101, (err: { status?: number }) => err.status ?? 0);
+    const upgrade = () =>
+      EventLog.open(wsUrl(url, `app=dialer&${KEY}`)).then(
+        () => 101,
+        (err: { status?: number }) => err.status ?? 0,
+      );
 
     await waitForPhase(sim, 'shuttingDown');
     const shutting = await rest(url, 'GET', '/asterisk/info');

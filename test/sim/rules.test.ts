@@ -102,7 +102,10 @@ describe('rules through the simulator', () => {
     const call = async (endpoint: string, id: string): Promise<void> => {
       await rest(sim.url, 'POST', `/channels?endpoint=${encodeURIComponent(endpoint)}&app=dialer&channelId=${id}`);
       const last = await log.next((e) => channelOf(e)?.id === id && (e.type === 'ChannelDestroyed' || e.type === 'StasisStart'));
-      const dial = log.ofChannel(id).filter((e) => e.type === 'Dial').pop();
+      const dial = log
+        .ofChannel(id)
+        .filter((e) => e.type === 'Dial')
+        .pop();
       ends.set(id, `${last.type}:${String(last.cause ?? '')}:${String(dial?.dialstatus)}`);
     };
     await call('SIP/trunk/5551230006', 'n6');

@@ -16,12 +16,7 @@ export function basic(user: string, password: string): string {
 }
 
 /** One REST call; `auth` is a ready Authorization header value, or null for none. */
-export async function rest(
-  base: string,
-  method: string,
-  path: string,
-  options: { auth?: string | null; body?: unknown } = {},
-): Promise<RestAnswer> {
+export async function rest(base: string, method: string, path: string, options: { auth?: string | null; body?: unknown } = {}): Promise<RestAnswer> {
   const headers: Record<string, string> = {};
   const auth = options.auth === undefined ? basic('asterisk', 'asterisk') : options.auth;
   if (auth) headers.authorization = auth;

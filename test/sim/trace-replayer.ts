@@ -30,10 +30,7 @@ interface TraceRes {
   status: number;
   body?: unknown;
 }
-type TraceEntry =
-  | { t_ms: number; dir: 'req'; data: TraceReq }
-  | { t_ms: number; dir: 'res'; data: TraceRes }
-  | { t_ms: number; dir: 'ws'; data: AriEvent };
+type TraceEntry = { t_ms: number; dir: 'req'; data: TraceReq } | { t_ms: number; dir: 'res'; data: TraceRes } | { t_ms: number; dir: 'ws'; data: AriEvent };
 
 type ChannelJson = { id: string; name: string; state: string; protocol_id: string } & Record<string, unknown>;
 
@@ -99,7 +96,7 @@ function projectEvent(e: AriEvent): Record<string, unknown> {
 /** App data may name a channel (NoOp(HUMANDEST ${CHANNEL})): its numeric suffix is Asterisk's counter. */
 function unnumbered(v: unknown): unknown {
   if (typeof v === 'string') return v.replace(/-[0-9a-f]{8}(;[12])/g, '-N$1');
-  if (typeof v === 'object' && v !== null && 'app_data' in v) return { ...v, app_data: unnumbered((v).app_data) };
+  if (typeof v === 'object' && v !== null && 'app_data' in v) return { ...v, app_data: unnumbered(v.app_data) };
   return v;
 }
 
@@ -254,8 +251,8 @@ export async function replayTrace(entries: TraceEntry[], sim: AriSim, options: R
   try {
     await Promise.all(tasks);
     const streams = [...new Set(traceStreams)];
-    await waitFor(() => streams.every((s) => simStreamCount(s) >= traceStreams.filter((x) => x === s).length), 'all events').catch(
-      (err: unknown) => problems.push(String(err)),
+    await waitFor(() => streams.every((s) => simStreamCount(s) >= traceStreams.filter((x) => x === s).length), 'all events').catch((err: unknown) =>
+      problems.push(String(err)),
     );
     await waitFor(() => sim.liveChannels().length === 0, 'all channels to be gone').catch((err: unknown) => problems.push(String(err)));
     await sleep(30); // anything extra the simulator would send
@@ -268,12 +265,7 @@ export async function replayTrace(entries: TraceEntry[], sim: AriSim, options: R
   return problems;
 }
 
-function compareAnswers(
-  entries: TraceEntry[],
-  resOf: Map<number, number>,
-  answers: Map<number, { status: number; body: unknown }>,
-  problems: string[],
-): void {
+function compareAnswers(entries: TraceEntry[], resOf: Map<number, number>, answers: Map<number, { status: number; body: unknown }>, problems: string[]): void {
   for (const [reqIndex, resIndex] of resOf) {
     const req = entries[reqIndex]!.data as TraceReq;
     const expected = entries[resIndex]!.data as TraceRes;

@@ -44,7 +44,14 @@ beforeAll(async () => {
   svc = new CampaignService({ redis, prefix, history: viaProxy });
   archiver = svc.historyArchiver({ idleMs: 50, retryMaxMs: 200, archiveEveryMs: 100, batchSize: 100 });
   // The same DATABASE_URL as everyone: the worker feeds the list (in PostgreSQL) into its hopper.
-  worker = new CampaignWorker({ redisUrl: REDIS_URL, prefix, history: viaProxy, ari: { url: sim.url, user: 'dialer', password: 'pw' }, channelCap: 200, pollMs: 100 });
+  worker = new CampaignWorker({
+    redisUrl: REDIS_URL,
+    prefix,
+    history: viaProxy,
+    ari: { url: sim.url, user: 'dialer', password: 'pw' },
+    channelCap: 200,
+    pollMs: 100,
+  });
   await worker.start();
 });
 
@@ -81,7 +88,12 @@ describe('a campaign with history in PostgreSQL', () => {
     });
     const id = r.id!;
     expect((await svc.get(id)).history).toBe('pg');
-    await waitUntil('some attempts archived', async () => Number((await direct.pool.query(`SELECT count(*)::int AS n FROM attempts WHERE campaign_id = $1`, [id])).rows[0].n) > 20, 30_000, 20);
+    await waitUntil(
+      'some attempts archived',
+      async () => Number((await direct.pool.query(`SELECT count(*)::int AS n FROM attempts WHERE campaign_id = $1`, [id])).rows[0].n) > 20,
+      30_000,
+      20,
+    );
 
     await proxy.cut();
     const atCut = (await svc.status(id)).counters.attempts;
@@ -121,7 +133,10 @@ describe('a campaign with history in PostgreSQL', () => {
     expect(page.total).toBe(s.counters.attempt.BUSY);
     expect(page.items).toHaveLength(5);
     let csv = '';
-    await writeReport(svc, id, { format: 'csv', attempts: false }, { write: (c: string) => ((csv += c), true), once: () => undefined } as unknown as NodeJS.WritableStream);
+    await writeReport(svc, id, { format: 'csv', attempts: false }, {
+      write: (c: string) => ((csv += c), true),
+      once: () => undefined,
+    } as unknown as NodeJS.WritableStream);
     expect(csv.trim().split('\n')).toHaveLength(401);
     // The queue's counts survive the queue (finished dial jobs are removed at once: nothing completed is kept).
     expect(await svc.store.queueAtArchive(id)).toMatchObject({ completed: 0, failed: 0, waiting: 0 });

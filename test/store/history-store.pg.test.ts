@@ -49,7 +49,11 @@ describe('writing attempts', () => {
     const batch = [
       entry({ campaignId: 'w1', row: 2, attempt: 1, disposition: 'BUSY' }, { w: 'worker-a' }),
       entry({ campaignId: 'w1', row: 2, attempt: 2, disposition: 'ANSWERED', final: true }, { fs: 1, w: 'worker-b' }),
-      { k: 'f', fs: 1, r: attempt({ campaignId: 'w1', row: 3, number: '+4930111', channel_id: '', disposition: 'CANCELLED', final: true }) } satisfies OutboxEntry,
+      {
+        k: 'f',
+        fs: 1,
+        r: attempt({ campaignId: 'w1', row: 3, number: '+4930111', channel_id: '', disposition: 'CANCELLED', final: true }),
+      } satisfies OutboxEntry,
     ];
     expect(await history.write(batch)).toEqual({ attempts: 2, finals: 2 });
     expect(await history.write(batch)).toEqual({ attempts: 0, finals: 0 });

@@ -39,7 +39,17 @@ beforeAll(async () => {
   svc = new CampaignService({ redis, prefix, history });
   workers = ['cl-a', 'cl-b'].map(
     (app) =>
-      new CampaignWorker({ redisUrl: cluster.url, prefix, app, ari: { url: sim.url, user: 'dialer', password: 'pw' }, channelCap: 50, pollMs: 100, trunks: [TRUNK], history, feedEveryMs: 100 }),
+      new CampaignWorker({
+        redisUrl: cluster.url,
+        prefix,
+        app,
+        ari: { url: sim.url, user: 'dialer', password: 'pw' },
+        channelCap: 50,
+        pollMs: 100,
+        trunks: [TRUNK],
+        history,
+        feedEveryMs: 100,
+      }),
   );
   await Promise.all(workers.map((w) => w.start()));
 }, 60_000);
@@ -79,7 +89,12 @@ describe('Redis Cluster (3 masters, started by the test)', () => {
     }
     expect(Date.now(), 'the three were found before their start').toBeLessThan(Date.parse(startAt));
     const ids = [...kept.values()];
-    await waitUntil('the three campaigns finished', async () => (await Promise.all(ids.map((id) => svc.get(id)))).every((m) => m.state === 'finished'), 60_000, 200);
+    await waitUntil(
+      'the three campaigns finished',
+      async () => (await Promise.all(ids.map((id) => svc.get(id)))).every((m) => m.state === 'finished'),
+      60_000,
+      200,
+    );
 
     // Every number final once, one attempt each (its record in PostgreSQL, below), nothing dialed for the cancelled.
     for (const id of ids) {
@@ -112,7 +127,12 @@ describe('Redis Cluster (3 masters, started by the test)', () => {
     const archiver = svc.historyArchiver({ archiveEveryMs: 100, idleMs: 50 });
     archiver.start();
     try {
-      await waitUntil('the three archived', async () => (await Promise.all(ids.map((id) => svc.get(id)))).every((m) => m.archivedAt !== undefined), 30_000, 100);
+      await waitUntil(
+        'the three archived',
+        async () => (await Promise.all(ids.map((id) => svc.get(id)))).every((m) => m.archivedAt !== undefined),
+        30_000,
+        100,
+      );
     } finally {
       await archiver.stop();
     }

@@ -64,10 +64,15 @@ describe('Redis through Sentinel (redis+sentinel://)', () => {
     // The old master keeps taking writes until Sentinel demotes it, and then resyncs from the new one, losing them
     // (replication is asynchronous): wait for the demotion, then for our client to be on the new master.
     await waitUntil('the old master demoted', async () => (await set.role(set.ports.master).catch(() => '')) === 'slave', 30_000, 200);
-    await waitUntil('the client on the new master', async () => {
-      await redis.set(`${prefix}:probe`, '1').catch(() => null);
-      return redis.stream?.remotePort === set.ports.replica;
-    }, 30_000, 200);
+    await waitUntil(
+      'the client on the new master',
+      async () => {
+        await redis.set(`${prefix}:probe`, '1').catch(() => null);
+        return redis.stream?.remotePort === set.ports.replica;
+      },
+      30_000,
+      200,
+    );
     await runCampaign('after failover', 200_000, 60);
     expect(await set.masterPort()).toBe(set.ports.replica);
   }, 90_000);

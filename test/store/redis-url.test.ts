@@ -26,7 +26,9 @@ describe('parseRedisUrl', () => {
       },
     });
     expect(parseRedisUrl('redis+sentinel://app:pw@h1/m/5')).toMatchObject({ options: { username: 'app', password: 'pw', db: 5 } });
-    expect(parseRedisUrl('redis+sentinel://h1:26379/m').kind === 'sentinel' && parseRedisUrl('redis+sentinel://h1:26379/m')).toMatchObject({ options: { db: 0 } });
+    expect(parseRedisUrl('redis+sentinel://h1:26379/m').kind === 'sentinel' && parseRedisUrl('redis+sentinel://h1:26379/m')).toMatchObject({
+      options: { db: 0 },
+    });
   });
 
   it('says what is wrong', () => {
@@ -60,7 +62,7 @@ describe('parseRedisUrl', () => {
     expect(() => loadConfig({ REDIS_URL: 'http://x' })).toThrow(/REDIS_URL: must start with/);
   });
 
-  it('masks passwords, the sentinels\' too', () => {
+  it("masks passwords, the sentinels' too", () => {
     expect(maskRedisUrl('redis+sentinel://:pw@h1,h2/m?db=1&sentinelPassword=sp')).toBe('redis+sentinel://:***@h1,h2/m?db=1&sentinelPassword=***');
   });
 });

@@ -67,7 +67,8 @@ export async function placeCall(service: CampaignService, input: CallNowInput): 
   const campaignId = input.campaign ?? DEFAULT_CALLS_CAMPAIGN;
   let campaignCreated = false;
   if (!(await service.store.get(campaignId))) {
-    if (input.settings === undefined) throw new BadArgumentError('settings', `campaign ${campaignId} does not exist yet: give its settings (at least endpoint) to create it`);
+    if (input.settings === undefined)
+      throw new BadArgumentError('settings', `campaign ${campaignId} does not exist yet: give its settings (at least endpoint) to create it`);
     campaignCreated = await service.createNamed(campaignId, input.settings);
   }
   const meta = await service.get(campaignId);
@@ -116,15 +117,28 @@ function afterAnswerOf(input: CallNowInput, s: CampaignSettings): Pick<ContactDa
   if (input.amd === undefined && input.message === undefined) return {};
   let parsed: CampaignSettings;
   try {
-    parsed = parseSettings({ ...s, ...(input.amd !== undefined ? { amd: input.amd } : {}), ...(input.message !== undefined ? { message: input.message } : {}) });
+    parsed = parseSettings({
+      ...s,
+      ...(input.amd !== undefined ? { amd: input.amd } : {}),
+      ...(input.message !== undefined ? { message: input.message } : {}),
+    });
   } catch (err) {
     if (!(err instanceof BadArgumentError)) throw err;
     // One field named (the first with a problem): the route turns it into the problem's JSON path.
     const problems = err.message.slice(err.argument.length + 2).split('; ');
     const field = problems[0]!.startsWith('message') ? 'message' : 'amd';
-    throw new BadArgumentError(field, problems.filter((p) => p.startsWith(field)).map((p) => p.replace(/^(amd|message)[:.]\s*/, '')).join('; '));
+    throw new BadArgumentError(
+      field,
+      problems
+        .filter((p) => p.startsWith(field))
+        .map((p) => p.replace(/^(amd|message)[:.]\s*/, ''))
+        .join('; '),
+    );
   }
-  return { ...(input.amd !== undefined && parsed.amd ? { amd: parsed.amd } : {}), ...(input.message !== undefined && parsed.message ? { callMessage: parsed.message } : {}) };
+  return {
+    ...(input.amd !== undefined && parsed.amd ? { amd: parsed.amd } : {}),
+    ...(input.message !== undefined && parsed.message ? { callMessage: parsed.message } : {}),
+  };
 }
 
 /**
@@ -140,7 +154,11 @@ function checkOverrides(input: CallNowInput, allowed: boolean): void {
   ];
   for (const [field, column, v] of given) {
     if (v === undefined) continue;
-    if (!allowed) throw new BadArgumentError(field, `would override the campaign's ${column}, which it does not allow: set allowRowOverrides in its settings or leave ${field} out`);
+    if (!allowed)
+      throw new BadArgumentError(
+        field,
+        `would override the campaign's ${column}, which it does not allow: set allowRowOverrides in its settings or leave ${field} out`,
+      );
     const problem = overrideCellProblem(column, String(v));
     if (problem) throw new BadArgumentError(field, problem);
   }

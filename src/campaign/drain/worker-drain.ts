@@ -76,9 +76,15 @@ export async function drainWorker(p: DrainParts, t: DrainTimings): Promise<Drain
     const { calls, webhooks, jobs } = p.tracker;
     const waiting = p.tracker.resultsWaiting.length;
     const held = jobs - calls - waiting;
-    const extra = [waiting ? `${count(waiting, 'result')} waiting to be stored` : '', held ? `${count(held, 'job')} not dialed, going back to the queue` : ''].filter(Boolean);
+    const extra = [
+      waiting ? `${count(waiting, 'result')} waiting to be stored` : '',
+      held ? `${count(held, 'job')} not dialed, going back to the queue` : '',
+    ].filter(Boolean);
     const msg = `draining: ${count(calls, 'call')} in flight, ${webhooks} webhook deliver${webhooks === 1 ? 'y' : 'ies'}`;
-    p.log.info({ calls, webhooks, resultsWaiting: waiting, notDialed: held, elapsedMs: Date.now() - started }, extra.length ? `${msg} (${extra.join(', ')})` : msg);
+    p.log.info(
+      { calls, webhooks, resultsWaiting: waiting, notDialed: held, elapsedMs: Date.now() - started },
+      extra.length ? `${msg} (${extra.join(', ')})` : msg,
+    );
   };
   p.tracker.startDraining();
   p.stopDialing.abort('shutdown');
@@ -105,7 +111,10 @@ export async function drainWorker(p: DrainParts, t: DrainTimings): Promise<Drain
     const waiting = p.tracker.resultsWaiting;
     for (const r of waiting) {
       // What the call was, so that nothing is silently dropped: its mark in Redis lets a takeover settle it later.
-      p.log.error({ channelId: r.channel_id, disposition: r.disposition, cause: r.cause, reason: r.reason, endedAt: r.ended_at }, 'result not stored: Redis unreachable');
+      p.log.error(
+        { channelId: r.channel_id, disposition: r.disposition, cause: r.cause, reason: r.reason, endedAt: r.ended_at },
+        'result not stored: Redis unreachable',
+      );
     }
     const report: DrainReport = {
       unknown: p.tracker.unknown,

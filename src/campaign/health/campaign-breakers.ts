@@ -38,7 +38,9 @@ export class CampaignBreakers {
 
   /** Every campaign's breaker that is not closed, for status and metrics. */
   states(): Array<{ campaignId: string; state: BreakerState; reason: string; trips: number }> {
-    return [...this.breakers].filter(([, b]) => b.state !== 'closed').map(([campaignId, b]) => ({ campaignId, state: b.state, reason: b.reason, trips: b.tripsInARow }));
+    return [...this.breakers]
+      .filter(([, b]) => b.state !== 'closed')
+      .map(([campaignId, b]) => ({ campaignId, state: b.state, reason: b.reason, trips: b.tripsInARow }));
   }
 
   admit(campaignId: string): Admission {
@@ -69,7 +71,10 @@ export class CampaignBreakers {
     }
     const trip = b.record(v, Date.now(), trial, placedAt);
     if (trip) {
-      this.log.warn({ campaignId, run: trip.run, trips: trip.trips, reason: trip.reason, endpoint }, 'circuit breaker open: holding the campaign’s attempts back');
+      this.log.warn(
+        { campaignId, run: trip.run, trips: trip.trips, reason: trip.reason, endpoint },
+        'circuit breaker open: holding the campaign’s attempts back',
+      );
       this.opts.onChange?.({ campaignId, state: 'open', trip });
       if (trip.pause) {
         const what = v.networkCause ? 'calls in a row ended with a network cause' : 'originates in a row failed';

@@ -52,7 +52,10 @@ export class ContactTable {
   /** Queued contacts whose job vanished go back to waiting: the feeder takes them again, with the same job id. */
   async requeue(campaignId: string, numbers: readonly string[]): Promise<number> {
     if (!numbers.length) return 0;
-    const r = await this.pool.query(`UPDATE contacts SET state = 'waiting' WHERE campaign_id = $1 AND state = 'queued' AND number = ANY($2)`, [campaignId, numbers]);
+    const r = await this.pool.query(`UPDATE contacts SET state = 'waiting' WHERE campaign_id = $1 AND state = 'queued' AND number = ANY($2)`, [
+      campaignId,
+      numbers,
+    ]);
     return r.rowCount ?? 0;
   }
 
@@ -115,13 +118,18 @@ export class ContactTable {
    */
   async finalAttempts(campaignId: string, numbers: readonly string[]): Promise<Map<string, number>> {
     if (!numbers.length) return new Map();
-    const r = await this.pool.query<{ number: string; attempt: number }>(`SELECT number, attempt FROM finals WHERE campaign_id = $1 AND number = ANY($2)`, [campaignId, numbers]);
+    const r = await this.pool.query<{ number: string; attempt: number }>(`SELECT number, attempt FROM finals WHERE campaign_id = $1 AND number = ANY($2)`, [
+      campaignId,
+      numbers,
+    ]);
     return new Map(r.rows.map((x) => [x.number, x.attempt]));
   }
 
   /** How many contacts are in each state. */
   async counts(campaignId: string): Promise<Record<ContactState, number>> {
-    const r = await this.pool.query<{ state: ContactState; n: string }>(`SELECT state, count(*) AS n FROM contacts WHERE campaign_id = $1 GROUP BY state`, [campaignId]);
+    const r = await this.pool.query<{ state: ContactState; n: string }>(`SELECT state, count(*) AS n FROM contacts WHERE campaign_id = $1 GROUP BY state`, [
+      campaignId,
+    ]);
     const out: Record<ContactState, number> = { waiting: 0, queued: 0, done: 0 };
     for (const x of r.rows) out[x.state] = Number(x.n);
     return out;
@@ -137,7 +145,10 @@ export class ContactTable {
    * Adds one contact (a call asked for over HTTP), ahead of the list by `leadPriority`. Returns false when the
    * campaign already has that number.
    */
-  async insertOne(campaignId: string, c: { number: string; data: ContactData; leadPriority: number; state: ContactState }): Promise<{ added: boolean; row: number }> {
+  async insertOne(
+    campaignId: string,
+    c: { number: string; data: ContactData; leadPriority: number; state: ContactState },
+  ): Promise<{ added: boolean; row: number }> {
     const r = await this.pool.query<{ row: number }>(
       `INSERT INTO contacts (campaign_id, number, row, seq, lead_priority, state, data)
        SELECT $1, $2, coalesce(max(seq), 0) + 1, coalesce(max(seq), 0) + 1, $3, $4, $5::jsonb FROM contacts WHERE campaign_id = $1

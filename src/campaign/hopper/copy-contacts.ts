@@ -58,7 +58,9 @@ export async function copyContacts(o: CopyContactsOptions): Promise<CopyContacts
     open = true;
     await client.query(`CREATE TEMP TABLE contacts_in (number text, line integer, lead_priority integer, data jsonb, maybe_seen boolean) ON COMMIT DROP`);
     const direct = o.fresh === true && o.mode !== 'preview';
-    const mainCopy = direct ? 'COPY contacts (campaign_id, number, row, seq, lead_priority, data) FROM STDIN' : 'COPY contacts_in (number, line, lead_priority, data, maybe_seen) FROM STDIN';
+    const mainCopy = direct
+      ? 'COPY contacts (campaign_id, number, row, seq, lead_priority, data) FROM STDIN'
+      : 'COPY contacts_in (number, line, lead_priority, data, maybe_seen) FROM STDIN';
     let main = startCopy(client, mainCopy);
     let copiedDirect = 0;
     let repeats: string[] = [];

@@ -48,7 +48,10 @@ const ATTEMPTS_LOOKED_AT = 64;
  * Returns 1 per number that has, 0 per number whose job vanished.
  */
 // The job keys it reads share the campaign's slot (BullMQ's prefix carries the campaign's hash tag, see Keys).
-const STILL_THERE = luaScript('ariDialerStillThere', 1, `
+const STILL_THERE = luaScript(
+  'ariDialerStillThere',
+  1,
+  `
 local out = {}
 for i = 2, #ARGV do
   local n = ARGV[i]
@@ -61,7 +64,8 @@ for i = 2, #ARGV do
   out[#out + 1] = found
 end
 return out
-`);
+`,
+);
 
 /**
  * The hopper of every campaign whose list is in PostgreSQL that this worker serves: keeps at most `hopperSize` dial
@@ -161,7 +165,7 @@ export class HopperFeeder {
     const ready = (c.waiting ?? 0) + (c.paused ?? 0) + (c.prioritized ?? 0) + (c.active ?? 0);
     const want = hopperSizeFor(meta.settings) - ready;
     let added = 0;
-    for (let left = want; left > 0; ) {
+    for (let left = want; left > 0;) {
       const batch = await this.o.contacts.take(campaignId, Math.min(left, 1000));
       if (!batch.length) break;
       await queue.addBulk(batch.map((b) => ({ name: 'dial', data: b.data, opts: { jobId: b.jobId } })));
@@ -175,12 +179,15 @@ export class HopperFeeder {
   async reconcile(campaignId: string): Promise<number> {
     const jobPrefix = `${this.o.keys.bullPrefixFor(campaignId)}:${this.o.keys.dialQueue(campaignId)}:${campaignId}|`;
     let lost = 0;
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const page = await this.o.contacts.queued(campaignId, after, 1000);
       if (!page.length) return lost;
       after = page.at(-1)!.seq;
       const there = (await runLua(this.o.redis, STILL_THERE, [this.o.keys.finals(campaignId)], [jobPrefix, ...page.map((p) => p.number)])) as number[];
-      lost += await this.o.contacts.requeue(campaignId, page.filter((_, i) => there[i] === 0).map((p) => p.number));
+      lost += await this.o.contacts.requeue(
+        campaignId,
+        page.filter((_, i) => there[i] === 0).map((p) => p.number),
+      );
     }
   }
 }

@@ -9,7 +9,10 @@ import type { ContactTable } from './contact-table.js';
  * the attempt digits, the attempt that ended it. Returns how many numbers were dropped.
  */
 // The job keys it reads share the campaign's slot (BullMQ's prefix carries the campaign's hash tag, see Keys).
-const SWEEP_SETTLED = luaScript('ariDialerSweepSettled', 2, `
+const SWEEP_SETTLED = luaScript(
+  'ariDialerSweepSettled',
+  2,
+  `
 local finals, ids = {}, {}
 for i = 2, #ARGV, 3 do
   local n, ch, last = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
@@ -23,7 +26,8 @@ end
 if #finals > 0 then redis.call('HDEL', KEYS[1], unpack(finals)) end
 if #ids > 0 then redis.call('HDEL', KEYS[2], unpack(ids)) end
 return #finals
-`);
+`,
+);
 
 /**
  * A campaign whose history and list are in PostgreSQL keeps, per number dialed, a mark of its final in `finals` and

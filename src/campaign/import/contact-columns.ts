@@ -75,10 +75,7 @@ export function planColumns(header: readonly string[], line: number, options: Pl
   if (number === undefined) {
     const found = header.map((name) => JSON.stringify(name.trim())).slice(0, 20);
     const more = header.length > 20 ? `, … (${header.length} in all)` : '';
-    throw new CsvFormatError(
-      `line ${line}: no "number" or "phone" column; the header has ${found.join(', ')}${more}`,
-      { line },
-    );
+    throw new CsvFormatError(`line ${line}: no "number" or "phone" column; the header has ${found.join(', ')}${more}`, { line });
   }
   const known: Partial<Record<OptionalColumn, number>> = {};
   // A report read back (its `disposition` and `cause_txt` columns give it away) has a `message` column of its own:
@@ -95,7 +92,7 @@ export function planColumns(header: readonly string[], line: number, options: Pl
       const list = used.map((c) => `column ${known[c]! + 1} (${c})`).join(', ');
       throw new CsvFormatError(
         `line ${line}: ${list} would override the campaign's ${used.map((c) => (c === 'callerid' ? 'callerId' : c)).join(', ')} for each row, ` +
-          'which this campaign does not allow: set allowRowOverrides (campaign create --allow-row-overrides, or the upload form\'s override box) or drop the column',
+          "which this campaign does not allow: set allowRowOverrides (campaign create --allow-row-overrides, or the upload form's override box) or drop the column",
         { line },
       );
     }
@@ -124,7 +121,14 @@ export function planColumns(header: readonly string[], line: number, options: Pl
   }
   const wanted = new Set((options.placeholderColumns ?? []).map((name) => name.toLowerCase()));
   const placeholders = vars.filter((v) => wanted.has(v.name.toLowerCase()));
-  return { width: header.length, number, known, vars, placeholders, ...(options.destinations && !options.destinations.open ? { destinations: options.destinations } : {}) };
+  return {
+    width: header.length,
+    number,
+    known,
+    vars,
+    placeholders,
+    ...(options.destinations && !options.destinations.open ? { destinations: options.destinations } : {}),
+  };
 }
 
 /**

@@ -77,10 +77,7 @@ interface LocatedRecord {
  * no number column, binary, not UTF-8, broken quoting, a line over `maxLineBytes`. That can happen after rows were
  * yielded; the import must then be abandoned as a whole.
  */
-export async function* readContacts(
-  input: ContactsInput,
-  options: ReadContactsOptions = {},
-): AsyncGenerator<ContactItem, void, undefined> {
+export async function* readContacts(input: ContactsInput, options: ReadContactsOptions = {}): AsyncGenerator<ContactItem, void, undefined> {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   if (!Number.isSafeInteger(maxLineBytes) || maxLineBytes < 1) {
     throw new BadArgumentError('maxLineBytes', `must be a positive integer, got ${String(maxLineBytes)}`);
@@ -157,7 +154,13 @@ export async function* readContacts(
       }
       if (plan === undefined) {
         options.onHeader?.(record, line);
-        plan = planColumns(record, line, { placeholderColumns: options.placeholderColumns, maxChannelVars: options.maxChannelVars, numberColumn: options.numberColumn, rowOverrides: options.rowOverrides, destinations: options.destinations });
+        plan = planColumns(record, line, {
+          placeholderColumns: options.placeholderColumns,
+          maxChannelVars: options.maxChannelVars,
+          numberColumn: options.numberColumn,
+          rowOverrides: options.rowOverrides,
+          destinations: options.destinations,
+        });
         continue;
       }
       rows++;
@@ -177,10 +180,7 @@ export async function* readContacts(
  * {@link readContacts} in arrays of up to `batchSize` items, for queueing with one `addBulk` per batch. Rows and
  * row errors stay in file order within and across batches.
  */
-export async function* readContactsInBatches(
-  input: ContactsInput,
-  options: ReadContactsInBatchesOptions = {},
-): AsyncGenerator<ContactItem[], void, undefined> {
+export async function* readContactsInBatches(input: ContactsInput, options: ReadContactsInBatchesOptions = {}): AsyncGenerator<ContactItem[], void, undefined> {
   const { batchSize = DEFAULT_BATCH_SIZE, ...readOptions } = options;
   if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
     throw new BadArgumentError('batchSize', `must be a positive integer, got ${String(batchSize)}`);
@@ -210,8 +210,7 @@ function lineBreaksIn(record: readonly string[]): number {
 /** What csv-parse's error codes mean to someone who has to fix the file in a spreadsheet or editor. */
 const PARSE_PROBLEMS: Record<string, string> = {
   CSV_QUOTE_NOT_CLOSED: 'unclosed quote: a quoted field never ends',
-  CSV_INVALID_CLOSING_QUOTE:
-    'a closing quote is followed by more text; a quote inside a quoted field must be doubled ("")',
+  CSV_INVALID_CLOSING_QUOTE: 'a closing quote is followed by more text; a quote inside a quoted field must be doubled ("")',
   INVALID_OPENING_QUOTE: 'a quote in the middle of an unquoted field; quote the whole field and double inner quotes ("")',
   CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: 'text after a closing quote',
 };
@@ -224,10 +223,7 @@ function translateParseError(error: unknown, nextLine: number, emptyBefore: numb
   // The record being parsed starts after the last one returned and the empty lines skipped since.
   const line = nextLine + (typeof emptyLines === 'number' ? Math.max(0, emptyLines - emptyBefore) : 0);
   if (code === 'CSV_MAX_RECORD_SIZE') {
-    return new CsvFormatError(
-      `line ${line}: the record starting here runs past the size limit; probably an unclosed quote`,
-      { line, cause: error },
-    );
+    return new CsvFormatError(`line ${line}: the record starting here runs past the size limit; probably an unclosed quote`, { line, cause: error });
   }
   const problem = PARSE_PROBLEMS[code] ?? error.message;
   return new CsvFormatError(`line ${line}: ${problem}`, { line, cause: error });

@@ -31,10 +31,7 @@ const SAMPLE_BYTES = 8000;
  * non-UTF-8 text, and lines longer than `maxLineBytes`. Throws {@link CsvFormatError} naming the line.
  * Chunks come out validated, never split inside a UTF-8 sequence.
  */
-export async function* guardCsvText(
-  input: AsyncIterable<Buffer | string | Uint8Array>,
-  options: CsvTextGuardOptions,
-): AsyncGenerator<Buffer, void, undefined> {
+export async function* guardCsvText(input: AsyncIterable<Buffer | string | Uint8Array>, options: CsvTextGuardOptions): AsyncGenerator<Buffer, void, undefined> {
   const lines = new LineTracker(options.maxLineBytes);
   let head: Buffer | undefined = Buffer.alloc(0); // bytes held until the start of the file has been judged
   let carry: Buffer = Buffer.alloc(0); // an incomplete UTF-8 sequence waiting for the next chunk
@@ -49,8 +46,7 @@ export async function* guardCsvText(
   };
 
   for await (const piece of input) {
-    const bytes =
-      typeof piece === 'string' ? Buffer.from(piece, 'utf8') : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+    const bytes = typeof piece === 'string' ? Buffer.from(piece, 'utf8') : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
     if (bytes.length === 0) continue;
     if (head !== undefined) {
       head = Buffer.concat([head, bytes]);
@@ -128,10 +124,7 @@ function scan(bytes: Buffer, lines: LineTracker): void {
 function notUtf8(line: number): CsvFormatError {
   // Any invalid byte in a file that passed the binary sniff is almost always an accented letter saved by Excel or
   // an old system in Windows-1252/Latin-1: say so, since "not UTF-8" alone leaves users guessing.
-  return new CsvFormatError(
-    `the file is not UTF-8 (line ${line}); save it as UTF-8 — it looks like Latin-1/Windows-1252`,
-    { line },
-  );
+  return new CsvFormatError(`the file is not UTF-8 (line ${line}); save it as UTF-8 — it looks like Latin-1/Windows-1252`, { line });
 }
 
 /**

@@ -45,7 +45,13 @@ export const newCounts = (): ImportCounts => ({ rows: 0, accepted: 0, rejected: 
  * A validation pass: counts rows and bad rows without touching RedisClient queues. Duplicates and suppression are
  * counted against a scratch set so the preview says "9,812 to dial, 188 suppressed, 3 duplicates".
  */
-export async function previewContacts(redis: RedisClient, suppressionKey: string, scratchKey: string, opts: ImportOptions, settings?: CampaignSettings): Promise<ImportCounts> {
+export async function previewContacts(
+  redis: RedisClient,
+  suppressionKey: string,
+  scratchKey: string,
+  opts: ImportOptions,
+  settings?: CampaignSettings,
+): Promise<ImportCounts> {
   const counts = newCounts();
   try {
     for await (const batch of readBatches(opts, settings)) {
@@ -104,9 +110,14 @@ export async function enqueueContacts(
 }
 
 /** The list's checked rows in batches, whatever its format: every import reads through here. */
-export function readBatches(opts: Pick<ImportOptions, 'open' | 'format' | 'batchSize' | 'destinations'>, settings: CampaignSettings | undefined): AsyncGenerator<ContactItem[]> {
+export function readBatches(
+  opts: Pick<ImportOptions, 'open' | 'format' | 'batchSize' | 'destinations'>,
+  settings: CampaignSettings | undefined,
+): AsyncGenerator<ContactItem[]> {
   const format = opts.format ?? 'csv';
-  return format === 'csv' ? readContactsInBatches(opts.open(), readOptions(opts, settings)) : readJsonContactsInBatches(opts.open(), format, readOptions(opts, settings));
+  return format === 'csv'
+    ? readContactsInBatches(opts.open(), readOptions(opts, settings))
+    : readJsonContactsInBatches(opts.open(), format, readOptions(opts, settings));
 }
 
 /** What the campaign's settings ask of the file: safe placeholder cells, a bounded number of channel variables. */
@@ -115,7 +126,9 @@ export function readOptions(opts: Pick<ImportOptions, 'batchSize' | 'destination
     batchSize: opts.batchSize ?? 1000,
     ...(opts.destinations ? { destinations: opts.destinations } : {}),
     ...(s ? { rowOverrides: s.allowRowOverrides === true } : {}),
-    ...(s ? { placeholderColumns: placeholderColumns(s.endpoint), maxChannelVars: s.maxChannelVars, ...(s.numberColumn ? { numberColumn: s.numberColumn } : {}) } : {}),
+    ...(s
+      ? { placeholderColumns: placeholderColumns(s.endpoint), maxChannelVars: s.maxChannelVars, ...(s.numberColumn ? { numberColumn: s.numberColumn } : {}) }
+      : {}),
   };
 }
 

@@ -52,7 +52,11 @@ function objectItem(text: string, line: number, path: string, plans: Map<string,
   const record: string[] = [];
   for (const [k, v] of Object.entries(value)) {
     const cell = cellOf(k, v);
-    if (cell === undefined) return fail(k.toLowerCase() === 'message' ? 'must be a string or a list of media URIs' : 'must be a string, a number, a boolean or null', `${path}${member(k)}`);
+    if (cell === undefined)
+      return fail(
+        k.toLowerCase() === 'message' ? 'must be a string or a list of media URIs' : 'must be a string, a number, a boolean or null',
+        `${path}${member(k)}`,
+      );
     header.push(k);
     record.push(cell);
   }
@@ -60,10 +64,19 @@ function objectItem(text: string, line: number, path: string, plans: Map<string,
   let plan = plans.get(signature);
   if (plan === undefined) {
     try {
-      plan = planColumns(header, line, { placeholderColumns: o.placeholderColumns, maxChannelVars: o.maxChannelVars, numberColumn: o.numberColumn, rowOverrides: o.rowOverrides, destinations: o.destinations });
+      plan = planColumns(header, line, {
+        placeholderColumns: o.placeholderColumns,
+        maxChannelVars: o.maxChannelVars,
+        numberColumn: o.numberColumn,
+        rowOverrides: o.rowOverrides,
+        destinations: o.destinations,
+      });
     } catch (err) {
       // What makes a CSV header unusable makes only this object so: said of its fields, not of a header line.
-      plan = (err as Error).message.replace(/^line \d+: /, '').replace(/\bcolumns?\b/g, (w) => (w === 'column' ? 'field' : 'fields')).replace('the header has', 'the object has');
+      plan = (err as Error).message
+        .replace(/^line \d+: /, '')
+        .replace(/\bcolumns?\b/g, (w) => (w === 'column' ? 'field' : 'fields'))
+        .replace('the header has', 'the object has');
     }
     if (plans.size >= PLAN_CACHE) plans.clear();
     plans.set(signature, plan);

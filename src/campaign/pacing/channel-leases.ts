@@ -5,7 +5,10 @@ import { luaScript, runLua, type RedisClient } from '../../store/lua-script.js';
  * score = expiry on Redis's clock). A live worker renews its leases; a worker that dies stops renewing, and its
  * leases lapse after `ttlMs`, so a crash cannot eat the trunk's channels for good.
  */
-const ACQUIRE = luaScript('ariDialerLeaseAcquire', 1, `
+const ACQUIRE = luaScript(
+  'ariDialerLeaseAcquire',
+  1,
+  `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local ttl = tonumber(ARGV[3])
@@ -14,22 +17,31 @@ if not redis.call('ZSCORE', KEYS[1], ARGV[1]) and redis.call('ZCARD', KEYS[1]) >
 redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ttl * 2)
 return 1
-`);
+`,
+);
 
-const RENEW = luaScript('ariDialerLeaseRenew', 1, `
+const RENEW = luaScript(
+  'ariDialerLeaseRenew',
+  1,
+  `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local ttl = tonumber(ARGV[2])
 redis.call('ZADD', KEYS[1], 'XX', now + ttl, ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ttl * 2)
 return 1
-`);
+`,
+);
 
-const COUNT = luaScript('ariDialerLeaseCount', 1, `
+const COUNT = luaScript(
+  'ariDialerLeaseCount',
+  1,
+  `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 return redis.call('ZCOUNT', KEYS[1], now, '+inf')
-`);
+`,
+);
 
 export interface ChannelLeasesOptions {
   /** A lease lapses this long after its last renewal (renewed every third of it). @defaultValue 30000 */
@@ -70,9 +82,12 @@ export class ChannelLeases {
       if (Number(await runLua(this.redis, ACQUIRE, [key], [id, String(max), String(this.ttlMs)])) === 1) break;
       await new Promise((r) => setTimeout(r, this.pollMs + Math.floor(Math.random() * this.pollMs)));
     }
-    const renew = setInterval(() => {
-      runLua(this.redis, RENEW, [key], [id, String(this.ttlMs)]).catch(() => undefined);
-    }, Math.max(50, Math.floor(this.ttlMs / 3)));
+    const renew = setInterval(
+      () => {
+        runLua(this.redis, RENEW, [key], [id, String(this.ttlMs)]).catch(() => undefined);
+      },
+      Math.max(50, Math.floor(this.ttlMs / 3)),
+    );
     renew.unref();
     let released = false;
     return {

@@ -7,7 +7,10 @@ import { luaScript, runLua, type RedisClient } from '../../store/lua-script.js';
  * nothing: the rate stays exact (BullMQ's limiter, which sleeps until a window expires, loses the sleep's overhead
  * on every job: ~7 % at 50 cps), and any one-second window holds at most cps + 1 originates.
  */
-const TAKE_SLOT = luaScript('ariDialerTakeSlot', 1, `
+const TAKE_SLOT = luaScript(
+  'ariDialerTakeSlot',
+  1,
+  `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local gap = tonumber(ARGV[1])
@@ -15,7 +18,8 @@ local nextSlot = tonumber(redis.call('GET', KEYS[1]) or '0')
 local slot = math.max(now, nextSlot)
 redis.call('SET', KEYS[1], tostring(slot + gap), 'PX', math.ceil(gap + 60000))
 return slot - now
-`);
+`,
+);
 
 /**
  * The last guard right before an originate: no more than N sends in any W ms (N = cps rounded down, at least 1;
@@ -27,7 +31,10 @@ return slot - now
  * No TTL: the list never holds more than N entries, and a campaign's goes with its attempt state (archive) or the
  * campaign; a TTL renewed on every send was a command per attempt (at 1,000 cps: 1,000 PEXPIREs a second).
  */
-const SPACE = luaScript('ariDialerSpace', 1, `
+const SPACE = luaScript(
+  'ariDialerSpace',
+  1,
+  `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local n = tonumber(ARGV[1])
@@ -41,7 +48,8 @@ end
 redis.call('LPUSH', KEYS[1], tostring(now))
 redis.call('LTRIM', KEYS[1], 0, n - 1)
 return 0
-`);
+`,
+);
 
 export class Pacer {
   constructor(private readonly redis: RedisClient) {}

@@ -35,7 +35,10 @@ export interface TakeoverOptions {
 }
 
 /** Takes a call mark from a dead worker for this one, only if it is still that worker's (one taker wins). */
-const CLAIM = luaScript('ariDialerClaimCall', 1, `
+const CLAIM = luaScript(
+  'ariDialerClaimCall',
+  1,
+  `
 local v = redis.call('HGET', KEYS[1], ARGV[1])
 if not v then return 0 end
 local o = cjson.decode(v)
@@ -44,7 +47,8 @@ o.worker = ARGV[3]
 o.takenOverFrom = ARGV[2]
 redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(o))
 return 1
-`);
+`,
+);
 
 /**
  * Follows the calls of a worker that died (heartbeat expired) on the same Asterisk, seconds after its death rather
@@ -103,7 +107,7 @@ export class Takeover {
     try {
       const job = await this.o.dialQueue(campaignId).getJob(dialJobId(campaignId, mark.number, mark.attempt));
       if (!job) {
-        log.warn('no job for a dead worker\'s call; left to the stalled-job check');
+        log.warn("no job for a dead worker's call; left to the stalled-job check");
         return;
       }
       const data = assertDialJobData(job.data);
@@ -126,7 +130,7 @@ export class Takeover {
         },
       );
       const rec = await recordAttemptResult({ store: this.o.store, campaign: this.o.campaign }, data, { ...result, source: result.source ?? 'takeover' });
-      log.info({ disposition: rec.disposition, final: rec.final }, 'dead worker\'s call settled');
+      log.info({ disposition: rec.disposition, final: rec.final }, "dead worker's call settled");
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'takeover of a call failed; left to the stalled-job check');
     } finally {

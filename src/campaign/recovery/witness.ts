@@ -37,11 +37,15 @@ interface Watched {
  * Keeps a peer's witnessed end only while the call's in-flight mark is there: the owner's stored result deletes the
  * mark and the witness in one step, so a witness that comes later would never be read and must not stay behind.
  */
-const KEEP_WITNESS = luaScript('ariDialerKeepWitness', 2, `
+const KEEP_WITNESS = luaScript(
+  'ariDialerKeepWitness',
+  2,
+  `
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 return 1
-`);
+`,
+);
 
 /** A channel still watched after this long lost its end in a gap of our own socket: forgotten. */
 const FORGET_AFTER_MS = 6 * 3_600_000;

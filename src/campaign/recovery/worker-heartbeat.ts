@@ -50,7 +50,12 @@ export class WorkerHeartbeat {
   /** Graceful stop: gone from the registry at once (its calls ended or were handed back). */
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await this.o.redis.multi().del(this.o.keys.alive(this.o.name)).hdel(this.o.keys.workers, this.o.name).exec().catch(() => undefined);
+    await this.o.redis
+      .multi()
+      .del(this.o.keys.alive(this.o.name))
+      .hdel(this.o.keys.workers, this.o.name)
+      .exec()
+      .catch(() => undefined);
   }
 
   /** Live workers on the same Asterisk, other than this one, as of the last beat (sorted by name). */

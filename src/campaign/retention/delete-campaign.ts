@@ -54,7 +54,9 @@ export async function deletionBlockers(service: CampaignService, meta: CampaignM
   const [inflight, dial, hook] = await Promise.all([
     service.redis.hlen(service.keys.inflight(meta.id)),
     service.dialQueue(meta.id).getJobCounts('active'),
-    meta.settings.webhook ? service.webhookQueue(meta.id).getJobCounts('waiting', 'active', 'delayed', 'paused', 'prioritized') : Promise.resolve({} as Record<string, number>),
+    meta.settings.webhook
+      ? service.webhookQueue(meta.id).getJobCounts('waiting', 'active', 'delayed', 'paused', 'prioritized')
+      : Promise.resolve({} as Record<string, number>),
   ]);
   const calls = Math.max(inflight, dial.active ?? 0);
   if (calls > 0) out.push(`${calls} call(s) in flight`);
@@ -73,7 +75,10 @@ export async function deleteCampaign(service: CampaignService, id: string, opts:
   const meta = await service.get(id);
   const blockers = await deletionBlockers(service, meta);
   if (blockers.length && !opts.force) {
-    throw new CampaignActiveError(id, `campaign ${id} not deleted: ${blockers.join('; ')}. Delete anyway with --force (it cancels the campaign and drops what is under way)`);
+    throw new CampaignActiveError(
+      id,
+      `campaign ${id} not deleted: ${blockers.join('; ')}. Delete anyway with --force (it cancels the campaign and drops what is under way)`,
+    );
   }
   let cancelled = false;
   if (LIVE_STATES.includes(meta.state)) {
@@ -94,7 +99,8 @@ export async function deleteCampaign(service: CampaignService, id: string, opts:
     await service.webhookQueue(id).obliterate({ force: opts.force === true });
   } catch (err) {
     // BullMQ refuses while a job is active: one was taken between our check and now.
-    if (/active jobs/i.test((err as Error).message)) throw new CampaignActiveError(id, `campaign ${id} not deleted: a job became active meanwhile; try again or use --force`);
+    if (/active jobs/i.test((err as Error).message))
+      throw new CampaignActiveError(id, `campaign ${id} not deleted: a job became active meanwhile; try again or use --force`);
     throw err;
   }
   const keys = await deleteKeysStartingWith(service.redis, service.keys.campaignScope(id));

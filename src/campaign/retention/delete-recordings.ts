@@ -29,7 +29,12 @@ interface Pending {
 const field = (r: StoredRecordingRef): string => `${r.asterisk}/${r.name}`;
 
 /** The recordings a campaign's results reference (only a campaign that recorded is read through). */
-export async function campaignRecordings(service: CampaignService, id: string, recorded: boolean, endedBefore?: number): Promise<Array<StoredRecordingRef & { endedAt: number }>> {
+export async function campaignRecordings(
+  service: CampaignService,
+  id: string,
+  recorded: boolean,
+  endedBefore?: number,
+): Promise<Array<StoredRecordingRef & { endedAt: number }>> {
   if (!recorded) return [];
   const out: Array<StoredRecordingRef & { endedAt: number }> = [];
   for await (const a of service.attempts(id)) {
@@ -46,7 +51,13 @@ export async function campaignRecordings(service: CampaignService, id: string, r
  * Asterisk is never flooded. Never throws for a recording: what could not be deleted is reported and kept in
  * Redis (`recordingsToDelete`) for the retention sweep to try again; what was deleted is taken off that list.
  */
-export async function deleteRecordings(service: CampaignService, campaignId: string, list: readonly StoredRecordingRef[], sources: RecordingSources | undefined, log: Logger): Promise<DeleteRecordingsResult> {
+export async function deleteRecordings(
+  service: CampaignService,
+  campaignId: string,
+  list: readonly StoredRecordingRef[],
+  sources: RecordingSources | undefined,
+  log: Logger,
+): Promise<DeleteRecordingsResult> {
   const result: DeleteRecordingsResult = { deleted: 0, missing: 0, failed: [] };
   const key = service.keys.recordingsToDelete;
   for (const r of list) {
@@ -67,12 +78,21 @@ export async function deleteRecordings(service: CampaignService, campaignId: str
     const pending: Pending = { campaignId, since: prev.since ?? new Date().toISOString(), tries: (prev.tries ?? 0) + 1, error: reason };
     await service.redis.hset(key, field(r), JSON.stringify(pending));
   }
-  if (result.failed.length) log.warn({ campaignId, failed: result.failed.length, first: result.failed[0] }, 'recordings not deleted from Asterisk; the retention sweep tries them again');
+  if (result.failed.length)
+    log.warn(
+      { campaignId, failed: result.failed.length, first: result.failed[0] },
+      'recordings not deleted from Asterisk; the retention sweep tries them again',
+    );
   return result;
 }
 
 /** Tries again every recording a delete could not remove (the retention sweep, hourly); at most `max` at a time. */
-export async function retryRecordingDeletes(service: CampaignService, sources: RecordingSources | undefined, log: Logger, max = 1000): Promise<DeleteRecordingsResult> {
+export async function retryRecordingDeletes(
+  service: CampaignService,
+  sources: RecordingSources | undefined,
+  log: Logger,
+  max = 1000,
+): Promise<DeleteRecordingsResult> {
   const all = await service.redis.hgetall(service.keys.recordingsToDelete);
   const total: DeleteRecordingsResult = { deleted: 0, missing: 0, failed: [] };
   for (const [f, v] of Object.entries(all).slice(0, max)) {
@@ -96,7 +116,14 @@ export async function retryRecordingDeletes(service: CampaignService, sources: R
  * `recordKeepDays`: deletes from Asterisk each recording of the campaign whose call ended more than that many days
  * ago, once (the names deleted are kept with the campaign, so a later sweep does not ask Asterisk again).
  */
-export async function expireRecordings(service: CampaignService, id: string, keepDays: number, now: number, sources: RecordingSources | undefined, log: Logger): Promise<DeleteRecordingsResult> {
+export async function expireRecordings(
+  service: CampaignService,
+  id: string,
+  keepDays: number,
+  now: number,
+  sources: RecordingSources | undefined,
+  log: Logger,
+): Promise<DeleteRecordingsResult> {
   const old = await campaignRecordings(service, id, true, now - keepDays * 86_400_000);
   const doneKey = service.keys.recordingsDeleted(id);
   const gone = old.length ? new Set(await service.redis.smembers(doneKey)) : new Set<string>();

@@ -81,7 +81,8 @@ export async function purgeCampaigns(service: CampaignService, opts: PurgeOption
     if (!dryRun) {
       try {
         const d = await deleteCampaign(service, id, { history: opts.history, recordings: opts.recordings, logger: log });
-        if (d.recordings.deleted || d.recordings.failed.length) Object.assign(candidate, { recordingsDeleted: d.recordings.deleted, recordingsFailed: d.recordings.failed.length });
+        if (d.recordings.deleted || d.recordings.failed.length)
+          Object.assign(candidate, { recordingsDeleted: d.recordings.deleted, recordingsFailed: d.recordings.failed.length });
       } catch (err) {
         result.skipped.push({ ...candidate, reason: (err as Error).message });
         continue;

@@ -76,7 +76,10 @@ export class RetentionSweeper {
     if (retentionDays > 0) {
       r = await purgeCampaigns(service, { olderThanMs: retentionDays * DAY_MS, dryRun: false, now: () => now, recordings, logger: this.log });
       if (r.deleted.length || r.skipped.length) {
-        this.log.info({ retentionDays, deleted: r.deleted.map((c) => c.id), skipped: r.skipped.map((c) => ({ id: c.id, reason: c.reason })) }, 'retention: old campaigns deleted from Redis');
+        this.log.info(
+          { retentionDays, deleted: r.deleted.map((c) => c.id), skipped: r.skipped.map((c) => ({ id: c.id, reason: c.reason })) },
+          'retention: old campaigns deleted from Redis',
+        );
       }
     }
     if (recordings) await this.sweepRecordings(recordings, now.getTime());
@@ -89,9 +92,12 @@ export class RetentionSweeper {
     for (const id of await service.store.ids()) {
       const keepDays = (await service.store.get(id))?.settings.record?.keepDays;
       if (keepDays === undefined) continue;
-      await expireRecordings(service, id, keepDays, now, sources, this.log).catch((err: Error) => this.log.warn({ campaignId: id, err: err.message }, 'recording expiry failed; will try again'));
+      await expireRecordings(service, id, keepDays, now, sources, this.log).catch((err: Error) =>
+        this.log.warn({ campaignId: id, err: err.message }, 'recording expiry failed; will try again'),
+      );
     }
     const again = await retryRecordingDeletes(service, sources, this.log);
-    if (again.deleted || again.missing || again.failed.length) this.log.info({ deleted: again.deleted, missing: again.missing, stillFailing: again.failed.length }, 'retention: recordings an earlier delete left');
+    if (again.deleted || again.missing || again.failed.length)
+      this.log.info({ deleted: again.deleted, missing: again.missing, stillFailing: again.failed.length }, 'retention: recordings an earlier delete left');
   }
 }

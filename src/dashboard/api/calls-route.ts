@@ -36,8 +36,10 @@ export function callsRoutes(service: CampaignService, log: Logger, audit: Dashbo
     const fp = IdempotencyStore.fingerprint(req.body);
     if (key !== undefined) {
       const c = await idempotency.claim(key, fp);
-      if (c.kind === 'mismatch') throw new HttpError('IDEMPOTENCY_MISMATCH', 'this Idempotency-Key was used for a different request: use a new key for a new call');
-      if (c.kind === 'pending') throw new HttpError('IDEMPOTENCY_IN_PROGRESS', 'the first request with this Idempotency-Key is still being handled: repeat it in a moment');
+      if (c.kind === 'mismatch')
+        throw new HttpError('IDEMPOTENCY_MISMATCH', 'this Idempotency-Key was used for a different request: use a new key for a new call');
+      if (c.kind === 'pending')
+        throw new HttpError('IDEMPOTENCY_IN_PROGRESS', 'the first request with this Idempotency-Key is still being handled: repeat it in a moment');
       if (c.kind === 'replay') {
         res.setHeader('Idempotent-Replayed', 'true');
         return void res.status(c.status).json(c.body);
@@ -49,10 +51,21 @@ export function callsRoutes(service: CampaignService, log: Logger, audit: Dashbo
       log.info({ campaignId: p.campaignId, channelId: p.channelId, created: p.campaignCreated }, 'call placed over the API');
       res.locals.campaignId = p.campaignId;
       res.locals.auditDetail = { channelId: p.channelId, campaignCreated: p.campaignCreated };
-      answer = { status: 202, body: { channelId: p.channelId, campaignId: p.campaignId, number: p.number, state: 'queued', statusUrl: callStatusUrl(p.channelId), campaignCreated: p.campaignCreated } };
+      answer = {
+        status: 202,
+        body: {
+          channelId: p.channelId,
+          campaignId: p.campaignId,
+          number: p.number,
+          state: 'queued',
+          statusUrl: callStatusUrl(p.channelId),
+          campaignCreated: p.campaignCreated,
+        },
+      };
     } catch (err) {
       if (key !== undefined) await idempotency.abandon(key);
-      if (err instanceof DuplicateCallError) throw new HttpError('CONFLICT', err.message, { channelId: err.channelId, statusUrl: callStatusUrl(err.channelId) });
+      if (err instanceof DuplicateCallError)
+        throw new HttpError('CONFLICT', err.message, { channelId: err.channelId, statusUrl: callStatusUrl(err.channelId) });
       if (err instanceof BadArgumentError) throw badRequest(problemsOf(err));
       throw err;
     }

@@ -18,7 +18,13 @@ const wholeNumber = (min: number, max: number, dflt: number, description: string
     .string()
     .optional()
     .transform((v) => (v === undefined || v === '' ? dflt : /^\d{1,10}$/.test(v) ? Number(v) : NaN))
-    .pipe(z.number({ error: `must be a whole number from ${min} to ${max}` }).int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
+    .pipe(
+      z
+        .number({ error: `must be a whole number from ${min} to ${max}` })
+        .int()
+        .min(min, `must be at least ${min}`)
+        .max(max, `must be at most ${max}`),
+    )
     .meta({ description: `${description} (${min} to ${max}, default ${dflt}).` });
 
 const disposition = z
@@ -57,7 +63,7 @@ export const DeleteQuery = z.strictObject({
 
 export const ReportQuery = z.strictObject({
   format: z.enum(['csv', 'json', 'ndjson']).default('csv'),
-  attempts: flag('Every attempt, not only each number\'s final result.'),
+  attempts: flag("Every attempt, not only each number's final result."),
 });
 
 export const AttemptsQuery = z.strictObject({
@@ -96,6 +102,10 @@ export const AttemptsPage = z
   .object({ total: z.int(), offset: z.int(), limit: z.int(), disposition: z.enum(DISPOSITIONS).optional(), items: z.array(z.looseObject({})) })
   .meta({ id: 'AttemptsPage' });
 export const Inflight = z.object({ now: z.string(), calls: z.array(z.looseObject({ channelId: z.string(), number: z.string() })) }).meta({ id: 'Inflight' });
-export const Timeline = z.object({ bucketS: z.int(), buckets: z.array(z.object({ t: z.number(), attempts: z.int(), answered: z.int() })) }).meta({ id: 'Timeline' });
+export const Timeline = z
+  .object({ bucketS: z.int(), buckets: z.array(z.object({ t: z.number(), attempts: z.int(), answered: z.int() })) })
+  .meta({ id: 'Timeline' });
 export const SearchResult = z.object({ query: z.string(), matched: z.int(), results: z.array(z.looseObject({})) }).meta({ id: 'SearchResult' });
-export const WhoAmI = z.object({ role: z.enum(['viewer', 'operator']), name: z.string().optional(), open: z.boolean(), maxUploadBytes: z.int() }).meta({ id: 'WhoAmI' });
+export const WhoAmI = z
+  .object({ role: z.enum(['viewer', 'operator']), name: z.string().optional(), open: z.boolean(), maxUploadBytes: z.int() })
+  .meta({ id: 'WhoAmI' });

@@ -31,15 +31,30 @@ export function contactsRoute(service: CampaignService, maxBytes: number, log: L
     const mime = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     const format = CONTACTS_TYPES[mime];
     if (!format) {
-      throw new HttpError('UNSUPPORTED_MEDIA_TYPE', `send the contacts as text/csv, application/json (an array of objects) or application/x-ndjson, not ${mime || 'an untyped body'}`);
+      throw new HttpError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        `send the contacts as text/csv, application/json (an array of objects) or application/x-ndjson, not ${mime || 'an untyped body'}`,
+      );
     }
     await service.get(id); // 404 before the body is read
     const upload = await spoolUpload(req, { maxBytes, types: new Set([mime]) });
     try {
       const skipInvalid = q.skipInvalid === '1' || q.skipInvalid === 'true';
       const r = await service.add(id, { open: () => createReadStream(upload.path), format, skipInvalid });
-      const counts = { rows: r.rows, accepted: r.accepted, rejected: r.rejected, suppressed: r.suppressed, duplicates: r.duplicates, errors: r.errors.slice(0, MAX_LISTED_ERRORS) };
-      if (!r.stored) throw new HttpError('ROWS_REJECTED', `${r.rejected} bad row(s): nothing was added (fix them, or send ?skipInvalid=1 to add only the good rows)`, counts);
+      const counts = {
+        rows: r.rows,
+        accepted: r.accepted,
+        rejected: r.rejected,
+        suppressed: r.suppressed,
+        duplicates: r.duplicates,
+        errors: r.errors.slice(0, MAX_LISTED_ERRORS),
+      };
+      if (!r.stored)
+        throw new HttpError(
+          'ROWS_REJECTED',
+          `${r.rejected} bad row(s): nothing was added (fix them, or send ?skipInvalid=1 to add only the good rows)`,
+          counts,
+        );
       log.info({ campaignId: id, format, added: r.accepted, bytes: upload.bytes }, 'contacts added over the API');
       res.locals.auditDetail = { added: r.accepted, rejected: r.rejected };
       res.json({ id, stored: true, ...counts });

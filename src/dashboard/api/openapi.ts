@@ -46,7 +46,13 @@ const csvExample = 'number,name\n+493012345678,Ada\n+493012345679,Bob\n';
 export const API_OPERATIONS: readonly ApiOperation[] = [
   { method: 'get', path: '/whoami', summary: 'Who the token is', role: 'viewer', responses: { 200: { description: 'Role and limits.', schema: WhoAmI } } },
   { method: 'get', path: '/openapi.json', summary: 'This document', role: 'viewer', responses: { 200: { description: 'OpenAPI 3.1.' } } },
-  { method: 'get', path: '/campaigns', summary: 'List campaigns', role: 'viewer', responses: { 200: { description: 'Every campaign, with its figures.', schema: CampaignList } } },
+  {
+    method: 'get',
+    path: '/campaigns',
+    summary: 'List campaigns',
+    role: 'viewer',
+    responses: { 200: { description: 'Every campaign, with its figures.', schema: CampaignList } },
+  },
   {
     method: 'post',
     path: '/campaigns',
@@ -54,7 +60,9 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     role: 'operator',
     query: UploadQuery,
     body: {
-      'multipart/form-data': { schema: z.object({ options: z.string().meta({ description: 'UploadOptions as JSON.' }), file: z.string().meta({ format: 'binary' }) }) },
+      'multipart/form-data': {
+        schema: z.object({ options: z.string().meta({ description: 'UploadOptions as JSON.' }), file: z.string().meta({ format: 'binary' }) }),
+      },
       'text/csv': { schema: TEXT, examples: [csvExample] },
     },
     responses: {
@@ -71,26 +79,49 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     query: ContactsQuery,
     body: {
       'text/csv': { schema: TEXT, examples: [csvExample] },
-      'application/json': { schema: z.array(ContactObject), examples: [[{ number: '+493012345678', name: 'Ada', lead_priority: 5 }, { phone: '+493012345679', crm_id: 'A-17' }]] },
+      'application/json': {
+        schema: z.array(ContactObject),
+        examples: [
+          [
+            { number: '+493012345678', name: 'Ada', lead_priority: 5 },
+            { phone: '+493012345679', crm_id: 'A-17' },
+          ],
+        ],
+      },
       'application/x-ndjson': { schema: TEXT, examples: ['{"number":"+493012345678","name":"Ada"}\n{"number":"+493012345679"}\n'] },
     },
     responses: {
-      200: { description: 'Added: the import\'s report.', schema: ContactsAdded },
+      200: { description: "Added: the import's report.", schema: ContactsAdded },
       422: { description: 'Bad rows (strict): nothing added; every bad line (and JSON path) listed.', schema: ContactsRejected },
       415: { description: 'A content type it does not read.', schema: ErrorBody },
     },
   },
-  { method: 'get', path: '/campaigns/:id', summary: 'One campaign in detail', role: 'viewer', responses: { 200: { description: 'Its row, counts, causes, settings.', schema: CampaignDetail } } },
+  {
+    method: 'get',
+    path: '/campaigns/:id',
+    summary: 'One campaign in detail',
+    role: 'viewer',
+    responses: { 200: { description: 'Its row, counts, causes, settings.', schema: CampaignDetail } },
+  },
   { method: 'post', path: '/campaigns/:id/pause', summary: 'Pause', role: 'operator', responses: campaignOne },
   { method: 'post', path: '/campaigns/:id/resume', summary: 'Resume', role: 'operator', responses: campaignOne },
   { method: 'post', path: '/campaigns/:id/cancel', summary: 'Cancel: numbers not yet dialed end CANCELLED', role: 'operator', responses: campaignOne },
-  { method: 'delete', path: '/campaigns/:id', summary: 'Delete a campaign', role: 'operator', query: DeleteQuery, responses: { 200: { description: 'What was deleted.', schema: Deleted } } },
+  {
+    method: 'delete',
+    path: '/campaigns/:id',
+    summary: 'Delete a campaign',
+    role: 'operator',
+    query: DeleteQuery,
+    responses: { 200: { description: 'What was deleted.', schema: Deleted } },
+  },
   {
     method: 'post',
     path: '/campaigns/:id/schedule',
     summary: 'Set or clear its start and end',
     role: 'operator',
-    body: { 'application/json': { schema: ScheduleRequest, examples: [{ startAt: '2026-12-01T09:00:00+01:00', endAt: null }, { endAt: '2026-12-24T18:00:00Z' }] } },
+    body: {
+      'application/json': { schema: ScheduleRequest, examples: [{ startAt: '2026-12-01T09:00:00+01:00', endAt: null }, { endAt: '2026-12-24T18:00:00Z' }] },
+    },
     responses: campaignOne,
   },
   {
@@ -101,16 +132,32 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     query: ReportQuery,
     responses: { 200: { description: 'CSV, JSON or NDJSON, as an attachment.', type: 'text/csv' } },
   },
-  { method: 'get', path: '/campaigns/:id/attempts', summary: 'Attempts, newest first', role: 'viewer', query: AttemptsQuery, responses: { 200: { description: 'A page.', schema: AttemptsPage } } },
+  {
+    method: 'get',
+    path: '/campaigns/:id/attempts',
+    summary: 'Attempts, newest first',
+    role: 'viewer',
+    query: AttemptsQuery,
+    responses: { 200: { description: 'A page.', schema: AttemptsPage } },
+  },
   {
     method: 'get',
     path: '/campaigns/:id/attempts/:channelId/recording',
-    summary: 'An attempt\'s recording (Range requests served)',
+    summary: "An attempt's recording (Range requests served)",
     role: 'viewer',
-    responses: { 200: { description: 'The audio, in the format it was recorded in (WAV by default).', type: 'audio/wav' }, 206: { description: 'A byte range of it.', type: 'audio/wav' } },
+    responses: {
+      200: { description: 'The audio, in the format it was recorded in (WAV by default).', type: 'audio/wav' },
+      206: { description: 'A byte range of it.', type: 'audio/wav' },
+    },
   },
   { method: 'get', path: '/campaigns/:id/inflight', summary: 'Calls in flight', role: 'viewer', responses: { 200: { description: 'Now.', schema: Inflight } } },
-  { method: 'get', path: '/campaigns/:id/timeline', summary: 'Attempts and answers per 10 s', role: 'viewer', responses: { 200: { description: 'Buckets.', schema: Timeline } } },
+  {
+    method: 'get',
+    path: '/campaigns/:id/timeline',
+    summary: 'Attempts and answers per 10 s',
+    role: 'viewer',
+    responses: { 200: { description: 'Buckets.', schema: Timeline } },
+  },
   {
     method: 'post',
     path: '/calls',
@@ -120,20 +167,52 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
       'application/json': {
         schema: CallRequest,
         examples: [
-          { number: '+493012345678', campaign: 'web-leads', settings: { endpoint: 'PJSIP/{number}@trunk', cps: 5, allowRowOverrides: true }, variables: { LEAD_ID: 'crm-4711' } },
+          {
+            number: '+493012345678',
+            campaign: 'web-leads',
+            settings: { endpoint: 'PJSIP/{number}@trunk', cps: 5, allowRowOverrides: true },
+            variables: { LEAD_ID: 'crm-4711' },
+          },
           { number: '+493012345679', campaign: 'web-leads', callerId: '+4930999', timeoutS: 20 },
         ],
       },
     },
     responses: {
-      202: { description: 'Queued: its channel id and where to follow it (also in Location). With an Idempotency-Key header, a repeat answers the same (header Idempotent-Replayed).', schema: CallAccepted },
-      409: { description: 'The campaign already has this number (its channelId given), or the first request with this Idempotency-Key is still running.', schema: ErrorBody },
+      202: {
+        description:
+          'Queued: its channel id and where to follow it (also in Location). With an Idempotency-Key header, a repeat answers the same (header Idempotent-Replayed).',
+        schema: CallAccepted,
+      },
+      409: {
+        description: 'The campaign already has this number (its channelId given), or the first request with this Idempotency-Key is still running.',
+        schema: ErrorBody,
+      },
       422: { description: 'IDEMPOTENCY_MISMATCH: the key was used for another request.', schema: ErrorBody },
     },
   },
-  { method: 'get', path: '/calls/:channelId', summary: 'Where a call stands, then its result', role: 'viewer', responses: { 200: { description: 'queued, dialing, answered or ended (with the result).', schema: CallStatus } } },
-  { method: 'get', path: '/audit', summary: 'Who did what: operator actions and logins, newest first', role: 'operator', query: AuditQuery, responses: { 200: { description: 'Entries.', schema: AuditEntries } } },
-  { method: 'get', path: '/search', summary: 'Find a number (or job id) across campaigns', role: 'viewer', query: SearchQuery, responses: { 200: { description: 'Matches.', schema: SearchResult } } },
+  {
+    method: 'get',
+    path: '/calls/:channelId',
+    summary: 'Where a call stands, then its result',
+    role: 'viewer',
+    responses: { 200: { description: 'queued, dialing, answered or ended (with the result).', schema: CallStatus } },
+  },
+  {
+    method: 'get',
+    path: '/audit',
+    summary: 'Who did what: operator actions and logins, newest first',
+    role: 'operator',
+    query: AuditQuery,
+    responses: { 200: { description: 'Entries.', schema: AuditEntries } },
+  },
+  {
+    method: 'get',
+    path: '/search',
+    summary: 'Find a number (or job id) across campaigns',
+    role: 'viewer',
+    query: SearchQuery,
+    responses: { 200: { description: 'Matches.', schema: SearchResult } },
+  },
 ];
 
 /** Schemas that exist for clients to read only (not attached to a route above). */
@@ -158,7 +237,11 @@ export function openApiDocument(): Record<string, unknown> {
     ];
     const responses: Record<string, unknown> = {};
     for (const [status, r] of Object.entries(op.responses)) {
-      const content = r.schema ? { 'application/json': { schema: toSchema(r.schema, 'output') } } : r.type ? { [r.type]: { schema: { type: 'string' } } } : { 'application/json': {} };
+      const content = r.schema
+        ? { 'application/json': { schema: toSchema(r.schema, 'output') } }
+        : r.type
+          ? { [r.type]: { schema: { type: 'string' } } }
+          : { 'application/json': {} };
       responses[status] = { description: r.description, content };
     }
     responses['400'] ??= errorResponse('Bad request: every problem by JSON path (body) or name (query).');
@@ -171,7 +254,20 @@ export function openApiDocument(): Record<string, unknown> {
       'x-role': op.role,
       ...(parameters.length ? { parameters } : {}),
       ...(op.body
-        ? { requestBody: { required: true, content: Object.fromEntries(Object.entries(op.body).map(([type, b]) => [type, { schema: toSchema(b.schema, 'input'), ...(b.examples ? { examples: Object.fromEntries(b.examples.map((e, i) => [`example${i + 1}`, { value: e }])) } : {}) }])) } }
+        ? {
+            requestBody: {
+              required: true,
+              content: Object.fromEntries(
+                Object.entries(op.body).map(([type, b]) => [
+                  type,
+                  {
+                    schema: toSchema(b.schema, 'input'),
+                    ...(b.examples ? { examples: Object.fromEntries(b.examples.map((e, i) => [`example${i + 1}`, { value: e }])) } : {}),
+                  },
+                ]),
+              ),
+            },
+          }
         : {}),
       responses,
     };
@@ -180,7 +276,11 @@ export function openApiDocument(): Record<string, unknown> {
   toSchema(ErrorBody, 'output');
   cached = {
     openapi: '3.1.0',
-    info: { title: 'ari-dialer HTTP API', version: packageVersion(), description: 'Campaigns, contacts and calls over HTTP (docs/http-api.md). Generated from the routes\' zod schemas.' },
+    info: {
+      title: 'ari-dialer HTTP API',
+      version: packageVersion(),
+      description: "Campaigns, contacts and calls over HTTP (docs/http-api.md). Generated from the routes' zod schemas.",
+    },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }, { cookie: [] }],
     paths,
@@ -188,7 +288,12 @@ export function openApiDocument(): Record<string, unknown> {
       schemas: components,
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'DASHBOARD_TOKEN (operator) or DASHBOARD_VIEWER_TOKEN (viewer).' },
-        cookie: { type: 'apiKey', in: 'cookie', name: 'dialer_token', description: 'Set by the login form; writes with it also need the X-Ari-Dialer header or a JSON type.' },
+        cookie: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'dialer_token',
+          description: 'Set by the login form; writes with it also need the X-Ari-Dialer header or a JSON type.',
+        },
       },
     },
   };
@@ -200,8 +305,20 @@ type Json = Record<string, unknown>;
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
 
 function operationId(op: ApiOperation): string {
-  const words = op.path.split('/').filter(Boolean).map((p) => (p.startsWith(':') ? `by-${p.slice(1)}` : p.replace('.json', '')));
-  return [op.method, ...words].map((w, i) => (i === 0 ? w : w.split(/[-_]/).map((x) => x[0]!.toUpperCase() + x.slice(1)).join(''))).join('');
+  const words = op.path
+    .split('/')
+    .filter(Boolean)
+    .map((p) => (p.startsWith(':') ? `by-${p.slice(1)}` : p.replace('.json', '')));
+  return [op.method, ...words]
+    .map((w, i) =>
+      i === 0
+        ? w
+        : w
+            .split(/[-_]/)
+            .map((x) => x[0]!.toUpperCase() + x.slice(1))
+            .join(''),
+    )
+    .join('');
 }
 
 /** Moves a generated schema's `$defs` into the components and points its refs there; drops `$schema`. */
@@ -210,7 +327,9 @@ function hoist(schema: Json, components: Json): Json {
   const fix = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(fix);
     if (typeof v !== 'object' || v === null) return v;
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, k === '$ref' && typeof x === 'string' ? x.replace('#/$defs/', '#/components/schemas/') : fix(x)]));
+    return Object.fromEntries(
+      Object.entries(v).map(([k, x]) => [k, k === '$ref' && typeof x === 'string' ? x.replace('#/$defs/', '#/components/schemas/') : fix(x)]),
+    );
   };
   for (const [id, def] of Object.entries($defs ?? {})) components[id] ??= fix(def);
   return fix(rest) as Json;

@@ -22,7 +22,8 @@ export function recordingRoute(service: CampaignService, sources: RecordingSourc
   return async (req: Request, res: Response): Promise<void> => {
     const id = campaignId(req);
     const channelId = req.params.channelId;
-    if (typeof channelId !== 'string' || !CHANNEL_ID.test(channelId)) throw new HttpError('NOT_FOUND', `no attempt with channel id ${JSON.stringify(channelId)}`);
+    if (typeof channelId !== 'string' || !CHANNEL_ID.test(channelId))
+      throw new HttpError('NOT_FOUND', `no attempt with channel id ${JSON.stringify(channelId)}`);
     await service.get(id);
     const rec = await recordingOf(service, id, channelId);
     const src = sources?.(rec.asterisk);
@@ -75,7 +76,8 @@ export function recordingRoute(service: CampaignService, sources: RecordingSourc
 async function recordingOf(service: CampaignService, campaignId: string, channelId: string): Promise<RecordingInfo> {
   const live = await service.store.attemptByChannel(campaignId, channelId);
   const rec = live?.disposition !== undefined && live.channel_id ? live : ((await service.history?.attemptByChannel(channelId)) ?? live);
-  if (!rec || (rec.campaignId !== undefined && rec.campaignId !== campaignId)) throw new HttpError('NOT_FOUND', `campaign ${campaignId} has no attempt ${channelId}`);
+  if (!rec || (rec.campaignId !== undefined && rec.campaignId !== campaignId))
+    throw new HttpError('NOT_FOUND', `campaign ${campaignId} has no attempt ${channelId}`);
   const info = parseRecordingInfo(rec.recording);
   if (!info) throw new HttpError('NOT_FOUND', `attempt ${channelId} was not recorded`);
   if (info.state !== 'done') throw new HttpError('NOT_FOUND', `attempt ${channelId} has no recording: ${info.reason ?? 'recording failed'}`);

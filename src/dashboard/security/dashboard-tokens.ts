@@ -63,7 +63,10 @@ export function tokenProblems(list: readonly NamedToken[], { shortAllowed = fals
 export function shortTokenNotes(list: readonly NamedToken[]): string[] {
   return list
     .filter((t) => t.token !== undefined && t.token.length < MIN_TOKEN_LENGTH)
-    .map((t) => `${t.setting ?? `token ${JSON.stringify(t.name)}`}: the token is ${t.token!.length} characters long, at least ${MIN_TOKEN_LENGTH} are required (make one with: openssl rand -hex 16)`);
+    .map(
+      (t) =>
+        `${t.setting ?? `token ${JSON.stringify(t.name)}`}: the token is ${t.token!.length} characters long, at least ${MIN_TOKEN_LENGTH} are required (make one with: openssl rand -hex 16)`,
+    );
 }
 
 /** The tokens a dashboard accepts, kept only as SHA-256 digests. */

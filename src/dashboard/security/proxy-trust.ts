@@ -19,13 +19,18 @@ export class ProxyTrust {
     const s = setting?.trim() ?? '';
     if (s === '' || s === 'false') this.expressValue = false;
     else if (/^\d+$/.test(s)) this.expressValue = Number(s);
-    else if (s === 'true') throw new RangeError('trustProxy: "true" would believe X-Forwarded-For from anyone; name the proxy ("loopback", its address or CIDR) or give a hop count');
+    else if (s === 'true')
+      throw new RangeError(
+        'trustProxy: "true" would believe X-Forwarded-For from anyone; name the proxy ("loopback", its address or CIDR) or give a hop count',
+      );
     else this.expressValue = s;
     try {
       // Express compiles it (proxy-addr): one parser, the same answers as req.ip and req.secure.
       this.trust = express().set('trust proxy', this.expressValue).get('trust proxy fn') as TrustFn;
     } catch (err) {
-      throw new RangeError(`trustProxy: ${JSON.stringify(s)} is not "loopback", a hop count or a list of addresses/CIDRs (${(err as Error).message})`, { cause: err });
+      throw new RangeError(`trustProxy: ${JSON.stringify(s)} is not "loopback", a hop count or a list of addresses/CIDRs (${(err as Error).message})`, {
+        cause: err,
+      });
     }
   }
 

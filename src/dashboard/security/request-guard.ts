@@ -64,7 +64,8 @@ export class RequestGuard {
     const raw = this.hostHeader(req);
     if (typeof raw !== 'string' || raw === '') return 'a Host header is required';
     const name = hostOf(raw);
-    if (name === undefined || !this.hosts.has(name)) return `Host ${JSON.stringify(raw.slice(0, 100))} is not served here (served: ${this.servedHosts.join(', ')}; set dashboardPublicUrl for a proxy's name)`;
+    if (name === undefined || !this.hosts.has(name))
+      return `Host ${JSON.stringify(raw.slice(0, 100))} is not served here (served: ${this.servedHosts.join(', ')}; set dashboardPublicUrl for a proxy's name)`;
     return undefined;
   }
 

@@ -21,7 +21,8 @@ function route() {
   let m;
   if ((m = /^#\/c\/([A-Za-z0-9_-]+)$/.exec(hash))) show('campaign', m[1]);
   else if (hash === '#/new') show('new');
-  else if ((m = /^#\/search\/([^?]+)(?:\?(.*))?$/.exec(hash))) show('search', undefined, { q: decodeURIComponent(m[1]), filters: new URLSearchParams(m[2] || '') });
+  else if ((m = /^#\/search\/([^?]+)(?:\?(.*))?$/.exec(hash)))
+    show('search', undefined, { q: decodeURIComponent(m[1]), filters: new URLSearchParams(m[2] || '') });
   else show('list');
 }
 

@@ -119,7 +119,8 @@ export function parseAmdOptions(input: unknown): AmdOptions {
     if (raw === undefined || raw === null || raw === '') continue;
     const v = typeof raw === 'string' ? Number(raw) : raw;
     const [min, max] = LIMITS[k];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) problems.push(`${k}: must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+      problems.push(`${k}: must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
     else tunables[k] = v;
   }
   let onMachine: OnMachine = { action: 'hangup' };

@@ -51,7 +51,16 @@ export interface MessageCall {
   msg?: MessageRun;
 }
 
-const newRun = (stage: Stage, channelId: string): MessageRun => ({ stage, channelId, item: 0, seq: 0, heardMs: 0, done: false, optedOut: false, hungUp: false });
+const newRun = (stage: Stage, channelId: string): MessageRun => ({
+  stage,
+  channelId,
+  item: 0,
+  seq: 0,
+  heardMs: 0,
+  done: false,
+  optedOut: false,
+  hungUp: false,
+});
 
 /**
  * Plays one item, and arms the message's one timer with the item's bound: Asterisk never sends PlaybackFinished

@@ -104,7 +104,12 @@ function parsePlace(text: string, flag: string, what: string): DialplanPlace {
 
 /** `KEY=ACTION` (or `{key, action}`). */
 export function parsePressRule(input: unknown): [string, PressAction] {
-  const text = typeof input === 'string' ? input : typeof input === 'object' && input !== null ? `${String((input as { key?: unknown }).key)}=${String((input as { action?: unknown }).action)}` : '';
+  const text =
+    typeof input === 'string'
+      ? input
+      : typeof input === 'object' && input !== null
+        ? `${String((input as { key?: unknown }).key)}=${String((input as { action?: unknown }).action)}`
+        : '';
   const eq = text.indexOf('=');
   if (eq < 0) throw new BadArgumentError('--press', `"${text}": must be KEY=ACTION (e.g. 1=sales,s,1 or 9=optout)`);
   const key = text.slice(0, eq).trim();
@@ -156,7 +161,13 @@ export function parseMessageOptions(input: MessageInput | undefined): MessageOpt
   if (!input) return undefined;
   const has = (v: unknown): boolean => v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0);
   if (!has(input.media) && !has(input.machineMessage)) {
-    for (const [field, flag] of [['press', '--press'], ['noPress', '--no-press'], ['repeat', '--message-repeat'], ['optoutMessage', '--optout-message'], ['pressWaitS', '--press-wait']] as const) {
+    for (const [field, flag] of [
+      ['press', '--press'],
+      ['noPress', '--no-press'],
+      ['repeat', '--message-repeat'],
+      ['optoutMessage', '--optout-message'],
+      ['pressWaitS', '--press-wait'],
+    ] as const) {
       if (has(input[field])) throw new BadArgumentError(flag, 'needs --message');
     }
     if (has(input.beepWaitS)) throw new BadArgumentError('--beep-wait', 'needs --machine-message');
@@ -165,14 +176,22 @@ export function parseMessageOptions(input: MessageInput | undefined): MessageOpt
   }
   const media = has(input.media) ? parseMediaList(input.media, '--message') : [];
   const press: Record<string, PressAction> = {};
-  const rules = input.press === undefined || input.press === null ? [] : Array.isArray(input.press) ? input.press : typeof input.press === 'object' ? Object.entries(input.press).map(([key, action]) => `${key}=${pressText(action)}`) : [input.press];
+  const rules =
+    input.press === undefined || input.press === null
+      ? []
+      : Array.isArray(input.press)
+        ? input.press
+        : typeof input.press === 'object'
+          ? Object.entries(input.press).map(([key, action]) => `${key}=${pressText(action)}`)
+          : [input.press];
   if (rules.length && !media.length) throw new BadArgumentError('--press', 'needs --message');
   for (const rule of rules) {
     const [key, action] = parsePressRule(rule);
     if (Object.hasOwn(press, key)) throw new BadArgumentError('--press', `key ${key} is listed twice`);
     press[key] = action;
   }
-  if (has(input.optoutMessage) && !Object.values(press).some((a) => a.do === 'optout')) throw new BadArgumentError('--optout-message', 'needs a --press KEY=optout rule');
+  if (has(input.optoutMessage) && !Object.values(press).some((a) => a.do === 'optout'))
+    throw new BadArgumentError('--optout-message', 'needs a --press KEY=optout rule');
   const noPress = has(input.noPress) ? parseNoPress(input.noPress) : rules.length ? { do: 'hangup' as const } : { do: 'destination' as const };
   return {
     media,

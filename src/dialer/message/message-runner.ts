@@ -84,7 +84,9 @@ export class MessageRunner {
     try {
       await this.h.ari.play(this.h.channelId, playbackId, media);
     } catch (err) {
-      const reason = isAriHttpError(err) ? `Asterisk answered ${err.status} to play ${media}: ${err.ariMessage}` : `could not play ${media}: ${(err as Error).message}`;
+      const reason = isAriHttpError(err)
+        ? `Asterisk answered ${err.status} to play ${media}: ${err.ariMessage}`
+        : `could not play ${media}: ${(err as Error).message}`;
       this.h.log.warn({ playbackId, reason }, 'playback refused');
       this.h.playRefused(playbackId, reason, isAriHttpError(err, 409) || isAriHttpError(err, 404));
     }

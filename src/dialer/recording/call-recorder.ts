@@ -73,11 +73,16 @@ export class CallRecorder {
    */
   notice(a: NoticeAction, refused: (reason: string) => void): void {
     if (a.type === 'notice') {
-      this.noticeTimer = setTimeout(() => {
-        refused(`no PlaybackFinished for the notice ${a.media} within ${itemBoundMs(a.media, NOTICE_MAX_S) / 1000} s`);
-        void this.deps.ari.stopPlayback(a.playbackId).catch(() => undefined);
-      }, itemBoundMs(a.media, NOTICE_MAX_S));
-      this.deps.ari.play(this.channelId, a.playbackId, a.media).catch((err: unknown) => refused(`Asterisk refused to play the notice ${a.media}: ${messageOf(err)}`));
+      this.noticeTimer = setTimeout(
+        () => {
+          refused(`no PlaybackFinished for the notice ${a.media} within ${itemBoundMs(a.media, NOTICE_MAX_S) / 1000} s`);
+          void this.deps.ari.stopPlayback(a.playbackId).catch(() => undefined);
+        },
+        itemBoundMs(a.media, NOTICE_MAX_S),
+      );
+      this.deps.ari
+        .play(this.channelId, a.playbackId, a.media)
+        .catch((err: unknown) => refused(`Asterisk refused to play the notice ${a.media}: ${messageOf(err)}`));
       return;
     }
     clearTimeout(this.noticeTimer);
@@ -119,7 +124,7 @@ export class CallRecorder {
     try {
       await ari.snoop(this.channelId, { app: events.app, spy: 'both', snoopId: this.snoopId });
     } catch (err) {
-      if (isAriHttpError(err, 404)) return this.fail('the call\'s channel was gone before recording could start');
+      if (isAriHttpError(err, 404)) return this.fail("the call's channel was gone before recording could start");
       this.fail(`Asterisk refused the snoop channel: ${messageOf(err)}`);
     }
   }
@@ -214,7 +219,11 @@ export class CallRecorder {
     const heardS = this.startedAt !== undefined ? Math.max(0, Math.floor((callEndedAt - this.startedAt) / 1000)) : 0;
     if (this.phase === 'recording') {
       // No RecordingFinished (our socket or Asterisk went away): what was written so far is on disk, if anything.
-      return this.confirmFile(base, heardS, 'RecordingFinished never arrived (Asterisk restarted or our event socket dropped); the file recorded so far is kept');
+      return this.confirmFile(
+        base,
+        heardS,
+        'RecordingFinished never arrived (Asterisk restarted or our event socket dropped); the file recorded so far is kept',
+      );
     }
     const duration = this.durationS ?? heardS;
     if (this.following && this.durationS === undefined) {

@@ -29,12 +29,18 @@ const FORMAT = /^[a-z0-9]{1,16}$/i;
 const MEDIA = /^(sound|recording|number|digits|characters|tone):[^\s]{1,200}$/;
 
 /** Checks what a flag, a setting or stored data says about recording; every problem names its field. */
-export function checkRecordOptions(raw: { mode?: unknown; format?: unknown; notice?: unknown }, asterisk: string, problems: string[], prefix = 'record'): RecordOptions | undefined {
+export function checkRecordOptions(
+  raw: { mode?: unknown; format?: unknown; notice?: unknown },
+  asterisk: string,
+  problems: string[],
+  prefix = 'record',
+): RecordOptions | undefined {
   const before = problems.length;
   const mode = raw.mode ?? 'answered';
   if (!RECORD_MODES.includes(mode as RecordMode)) problems.push(`${prefix}: must be answered or all, got ${JSON.stringify(mode)}`);
   const format = raw.format ?? 'wav';
-  if (typeof format !== 'string' || !FORMAT.test(format)) problems.push(`${prefix}Format: must be a format name Asterisk writes (wav, gsm, ulaw, alaw, sln, wav49…), got ${JSON.stringify(format)}`);
+  if (typeof format !== 'string' || !FORMAT.test(format))
+    problems.push(`${prefix}Format: must be a format name Asterisk writes (wav, gsm, ulaw, alaw, sln, wav49…), got ${JSON.stringify(format)}`);
   const notice = raw.notice;
   if (notice !== undefined && (typeof notice !== 'string' || !MEDIA.test(notice))) {
     problems.push(`${prefix}Notice: must be a media URI such as sound:recording-notice, got ${JSON.stringify(notice)}`);

@@ -26,5 +26,8 @@ const FORMATS: Readonly<Record<string, RecordingFormatInfo>> = {
 
 /** The format's type and extension; an unknown one is served as bytes under its own name. */
 export function recordingFormat(format: string): RecordingFormatInfo {
-  return FORMATS[format] ?? FORMATS[format.toLowerCase()] ?? { contentType: 'application/octet-stream', ext: format.replace(/[^A-Za-z0-9]/g, '') || 'bin', browserPlays: false };
+  return (
+    FORMATS[format] ??
+    FORMATS[format.toLowerCase()] ?? { contentType: 'application/octet-stream', ext: format.replace(/[^A-Za-z0-9]/g, '') || 'bin', browserPlays: false }
+  );
 }

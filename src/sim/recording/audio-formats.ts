@@ -77,14 +77,7 @@ function wav49Header(dataBytes: number): Buffer {
   return h;
 }
 
-const FORMATS: readonly AudioFormat[] = [
-  WAV,
-  WAV49,
-  GSM,
-  RAW('ulaw', 'ulaw', 1, 0xff),
-  RAW('alaw', 'alaw', 1, 0xd5),
-  RAW('sln', 'sln', 2, 0x00),
-];
+const FORMATS: readonly AudioFormat[] = [WAV, WAV49, GSM, RAW('ulaw', 'ulaw', 1, 0xff), RAW('alaw', 'alaw', 1, 0xd5), RAW('sln', 'sln', 2, 0x00)];
 
 /** Other extensions of the same formats (format_pcm.c: "pcm|ulaw|ul|mu|ulw", "alaw|al|alw"; format_sln.c "sln|raw"). */
 const ALIASES: Readonly<Record<string, string>> = { WAV: 'wav49', pcm: 'ulaw', ul: 'ulaw', mu: 'ulaw', ulw: 'ulaw', al: 'alaw', alw: 'alaw', raw: 'sln' };

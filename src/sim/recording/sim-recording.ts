@@ -79,16 +79,22 @@ export class SimRecording {
       ['POST recordings/live/{recordingName}/stop', (_p, v) => live.control(v.recordingName!, 'stop')],
       ['DELETE recordings/live/{recordingName}', (_p, v) => live.control(v.recordingName!, 'cancel')],
       ['GET recordings/stored', () => ok(store.list())],
-      ['GET recordings/stored/{recordingName}', (_p, v) => {
-        const e = store.get(v.recordingName!);
-        return e ? ok(toJson(e)) : notFound();
-      }],
+      [
+        'GET recordings/stored/{recordingName}',
+        (_p, v) => {
+          const e = store.get(v.recordingName!);
+          return e ? ok(toJson(e)) : notFound();
+        },
+      ],
       ['DELETE recordings/stored/{recordingName}', (_p, v) => (store.delete(v.recordingName!) ? NO_CONTENT : notFound())],
       // Served from an fd by ast_http_send: 200 and the whole file, whatever Range says (no 206 in main/http.c).
-      ['GET recordings/stored/{recordingName}/file', (_p, v) => {
-        const file = store.file(v.recordingName!);
-        return file ? { status: 200, file } : notFound();
-      }],
+      [
+        'GET recordings/stored/{recordingName}/file',
+        (_p, v) => {
+          const file = store.file(v.recordingName!);
+          return file ? { status: 200, file } : notFound();
+        },
+      ],
     ];
   }
 }

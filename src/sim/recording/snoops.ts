@@ -52,7 +52,16 @@ export class Snoops {
     // ast_channel_alloc refuses a unique id in use; the snoop then "could not be created".
     if (this.env.refused() || this.env.registry.has(id)) return ariError(500, 'Snoop channel could not be created');
     const name = `Snoop/${spied.channel.id}-${this.env.ids.nextNameSuffix('Snoop')}`;
-    const channel = new SimChannel(id, name, 'Up', '', { name: '', number: '' }, { context: 'default', exten: 's', priority: 1, app_name: '', app_data: '' }, Date.now(), false);
+    const channel = new SimChannel(
+      id,
+      name,
+      'Up',
+      '',
+      { name: '', number: '' },
+      { context: 'default', exten: 's', priority: 1, app_name: '', app_data: '' },
+      Date.now(),
+      false,
+    );
     const snoop = new Snoop(this.env, channel, app, params.str('appArgs'), () => this.alive.delete(snoop));
     this.alive.add(snoop);
     this.env.registry.add(channel, snoop);

@@ -6,10 +6,16 @@ export class PgAuditLog implements AuditLog {
   constructor(private readonly pool: pg.Pool) {}
 
   async record(e: AuditEntry): Promise<void> {
-    await this.pool.query(
-      'INSERT INTO audit (at, who, source, via, action, campaign_id, outcome, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
-      [e.at, e.who, e.from, e.via, e.action, e.campaignId ?? null, e.outcome, e.detail ? JSON.stringify(e.detail) : null],
-    );
+    await this.pool.query('INSERT INTO audit (at, who, source, via, action, campaign_id, outcome, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
+      e.at,
+      e.who,
+      e.from,
+      e.via,
+      e.action,
+      e.campaignId ?? null,
+      e.outcome,
+      e.detail ? JSON.stringify(e.detail) : null,
+    ]);
   }
 
   async list(q: AuditQuery = {}): Promise<AuditEntry[]> {

@@ -36,11 +36,15 @@ export interface HistoryArchiverOptions {
 }
 
 /** Drops what was written, only while this archiver still holds the lock (else another may have written more). */
-const ACK = luaScript('ariDialerArchiverAck', 2, `
+const ACK = luaScript(
+  'ariDialerArchiverAck',
+  2,
+  `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('LTRIM', KEYS[2], ARGV[2], -1)
 return 1
-`);
+`,
+);
 
 /**
  * Moves call history from Redis to PostgreSQL. The campaign store's Lua scripts append each result to the

@@ -86,7 +86,19 @@ function afterAnswerColumns(r: AttemptRecord): Record<string, unknown> {
     const v = (r as unknown as Record<string, unknown>)[f.name];
     const type = f.pg!.type;
     out[f.name] =
-      type === 'text' ? strOrNull(v) : type === 'boolean' ? (typeof v === 'boolean' ? v : null) : type === 'jsonb' ? (typeof v === 'object' && v !== null ? v : null) : typeof v === 'number' && Number.isFinite(v) ? v : null;
+      type === 'text'
+        ? strOrNull(v)
+        : type === 'boolean'
+          ? typeof v === 'boolean'
+            ? v
+            : null
+          : type === 'jsonb'
+            ? typeof v === 'object' && v !== null
+              ? v
+              : null
+            : typeof v === 'number' && Number.isFinite(v)
+              ? v
+              : null;
   }
   return out;
 }
@@ -115,7 +127,10 @@ export function finalRow(e: OutboxEntry): Record<string, unknown> {
 }
 
 export const FINAL_COLUMNS =
-  'campaign_id text, number text, channel_id text, row integer, attempt integer, disposition text, answered boolean, ' +
-  'ended_at timestamptz, record jsonb';
+  'campaign_id text, number text, channel_id text, row integer, attempt integer, disposition text, answered boolean, ' + 'ended_at timestamptz, record jsonb';
 
-export const columnNames = (typed: string): string => typed.split(',').map((c) => c.trim().split(' ')[0]).join(', ');
+export const columnNames = (typed: string): string =>
+  typed
+    .split(',')
+    .map((c) => c.trim().split(' ')[0])
+    .join(', ');

@@ -160,10 +160,12 @@ export class HistoryStore implements DeletableHistory {
   /** A page of a campaign's attempts, newest first (the caller knows the total from the counters). */
   async latestAttempts(campaignId: string, o: { offset: number; limit: number; disposition?: string }): Promise<AttemptRecord[]> {
     const r = o.disposition
-      ? await this.pool.query(
-          `SELECT record FROM attempts WHERE campaign_id = $1 AND disposition = $2 ORDER BY seq DESC OFFSET $3 LIMIT $4`,
-          [campaignId, o.disposition, o.offset, o.limit],
-        )
+      ? await this.pool.query(`SELECT record FROM attempts WHERE campaign_id = $1 AND disposition = $2 ORDER BY seq DESC OFFSET $3 LIMIT $4`, [
+          campaignId,
+          o.disposition,
+          o.offset,
+          o.limit,
+        ])
       : await this.pool.query(`SELECT record FROM attempts WHERE campaign_id = $1 ORDER BY seq DESC OFFSET $2 LIMIT $3`, [campaignId, o.offset, o.limit]);
     return r.rows.flatMap((row: { record: unknown }) => asAttemptRecord(row.record) ?? []);
   }
@@ -174,7 +176,11 @@ export class HistoryStore implements DeletableHistory {
    * record does not check out comes back without it, so that the reader still moves past it.
    */
   async attemptsAfter(campaignId: string, afterSeq: number, limit: number): Promise<Array<{ seq: number; record?: AttemptRecord }>> {
-    const r = await this.pool.query(`SELECT seq, record FROM attempts WHERE campaign_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, [campaignId, afterSeq, limit]);
+    const r = await this.pool.query(`SELECT seq, record FROM attempts WHERE campaign_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, [
+      campaignId,
+      afterSeq,
+      limit,
+    ]);
     return (r.rows as Array<{ seq: string; record: unknown }>).map((row) => ({ seq: Number(row.seq), record: asAttemptRecord(row.record) }));
   }
 

@@ -22,7 +22,9 @@ export async function migrate(pool: Pool, schema: string): Promise<MigrateResult
     try {
       // Under the lock: CREATE SCHEMA IF NOT EXISTS itself races (a unique violation) when two run at once.
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
-      await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
       const from = await versionOf(client);
       if (from > LATEST_VERSION) throw newerSchema(from);
       const applied: Migration[] = [];

@@ -131,7 +131,7 @@ CREATE INDEX attempts_opted_out ON attempts (campaign_id, seq) WHERE opted_out;
   },
   {
     version: 4,
-    name: 'attempts: the call\'s recording',
+    name: "attempts: the call's recording",
     sql: `
 -- {"name", "asterisk", "format", "duration_s", "state", "reason"?}: where the file is and how it went
 ALTER TABLE attempts ADD COLUMN recording jsonb;

@@ -26,7 +26,10 @@ export async function openHistory(o: OpenHistoryOptions): Promise<HistoryStore> 
     }
     const v = await history.schemaVersion();
     if (v < LATEST_VERSION) {
-      throw new DialerError('HISTORY', `the history schema in PostgreSQL is at version ${v}, this ari-dialer needs ${LATEST_VERSION}: run "ari-dialer db migrate" (or start with --migrate)`);
+      throw new DialerError(
+        'HISTORY',
+        `the history schema in PostgreSQL is at version ${v}, this ari-dialer needs ${LATEST_VERSION}: run "ari-dialer db migrate" (or start with --migrate)`,
+      );
     }
     return history;
   } catch (err) {

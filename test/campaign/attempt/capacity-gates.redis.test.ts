@@ -58,7 +58,17 @@ describe('reRunGate and inFlightGate', () => {
     const meta = await rig.campaign();
     const a = rig.attempt(meta);
     await inFlightGate({ store: rig.store, workerName: 'w1' })(a);
-    const rec = { campaignId: 'c1', channel_id: a.channelId, number: '4930123', row: 2, attempt: 1, disposition: 'ANSWERED', final: true, created_at: new Date().toISOString(), ended_at: new Date().toISOString() };
+    const rec = {
+      campaignId: 'c1',
+      channel_id: a.channelId,
+      number: '4930123',
+      row: 2,
+      attempt: 1,
+      disposition: 'ANSWERED',
+      final: true,
+      created_at: new Date().toISOString(),
+      ended_at: new Date().toISOString(),
+    };
     expect(await rig.store.recordAttempt(rec as never)).toBe(true);
     const found = await rig.store.attemptFound('c1', a.channelId);
     expect(found.stored?.disposition).toBe('ANSWERED');

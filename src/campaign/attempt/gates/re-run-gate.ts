@@ -7,6 +7,7 @@ import { GO, type Gate } from '../gate.js';
  */
 export const reRunGate: Gate = (a) => {
   a.previous = a.markFound;
-  if (a.previous) a.log.warn({ previousWorker: a.previous.worker, since: a.previous.since }, 'attempt re-run after its worker stopped: following it, not dialing again');
+  if (a.previous)
+    a.log.warn({ previousWorker: a.previous.worker, since: a.previous.since }, 'attempt re-run after its worker stopped: following it, not dialing again');
   return GO;
 };

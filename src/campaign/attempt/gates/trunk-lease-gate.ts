@@ -16,7 +16,11 @@ export const trunkLeaseGate =
     if (!lease) return pastEnd(a) ?? { kind: 'wait', ms: 500, why: 'the worker stopped dialing' };
     a.onExit(() => lease.release().catch((err: Error) => a.log.warn({ err: err.message }, 'trunk channel lease not released; it lapses by itself')));
     if (lease.waitedMs > 0) {
-      deps.holds.note(a.campaignId, { reason: 'trunk-channels', detail: `trunk ${trunk.name} at its ${trunk.maxChannels} channels`, waitMs: lease.waitedMs }, a.now());
+      deps.holds.note(
+        a.campaignId,
+        { reason: 'trunk-channels', detail: `trunk ${trunk.name} at its ${trunk.maxChannels} channels`, waitMs: lease.waitedMs },
+        a.now(),
+      );
     }
     return GO;
   };

@@ -42,7 +42,9 @@ export function actionBar(box) {
 
 /** Deleting cannot be undone: the operator types the campaign's id, and the server checks it again (?confirm=). */
 async function remove(c) {
-  const typed = prompt(`Delete "${c.name}" for good? Its results, attempts, counters and queues leave Redis (download its report first if you need it).\n\nType the campaign id to confirm: ${c.id}`);
+  const typed = prompt(
+    `Delete "${c.name}" for good? Its results, attempts, counters and queues leave Redis (download its report first if you need it).\n\nType the campaign id to confirm: ${c.id}`,
+  );
   if (typed === null) return;
   if (typed.trim() !== c.id) {
     flash(`${c.name}: not deleted (the id typed did not match ${c.id})`);

@@ -16,7 +16,15 @@ export async function loadAudit(id) {
     if (!entries.length) return emptyRow(tbody, 5, 'No actions on record yet.');
     tbody.replaceChildren(
       ...entries.map((e) =>
-        h('tr', {}, h('td', { class: 'nowrap' }, timeEl(e.at)), h('td', {}, e.who, h('span', { class: 'sub' }, ` (${e.via})`)), h('td', { class: 'sub' }, e.from), h('td', {}, e.action.replace(/^campaign\./, '')), h('td', {}, OUTCOME[e.outcome] ?? e.outcome)),
+        h(
+          'tr',
+          {},
+          h('td', { class: 'nowrap' }, timeEl(e.at)),
+          h('td', {}, e.who, h('span', { class: 'sub' }, ` (${e.via})`)),
+          h('td', { class: 'sub' }, e.from),
+          h('td', {}, e.action.replace(/^campaign\./, '')),
+          h('td', {}, OUTCOME[e.outcome] ?? e.outcome),
+        ),
       ),
     );
   } catch (e) {

@@ -87,7 +87,10 @@ function renderFigures(d) {
   const q = c.queue;
   const nd = c.notDialed.cancelled + c.notDialed.schedule;
   const over = c.state === 'finished' || c.state === 'cancelled';
-  fig('numbers', `${c.total}${c.rejected || c.duplicates || c.suppressed ? ` (import: ${c.rejected} rejected, ${c.duplicates} duplicates, ${c.suppressed} suppressed)` : ''}`);
+  fig(
+    'numbers',
+    `${c.total}${c.rejected || c.duplicates || c.suppressed ? ` (import: ${c.rejected} rejected, ${c.duplicates} duplicates, ${c.suppressed} suppressed)` : ''}`,
+  );
   fig('dialed', `${c.dialed} numbers, ${c.attempts} calls`);
   fig('notdialed', `${nd}: ${c.notDialed.cancelled} cancelled, ${c.notDialed.schedule} ended by schedule`, nd > 0);
   fig('left', c.remaining);
@@ -136,14 +139,23 @@ function setTimeIn(dd, iso) {
 
 /** Press rate per key, opt-out rate and what callees heard of the message, live. */
 function messageText(m) {
-  const keys = Object.entries(m.press_rate).map(([k, r]) => `${k}: ${pct(r)}`).join(', ') || 'no key yet';
+  const keys =
+    Object.entries(m.press_rate)
+      .map(([k, r]) => `${k}: ${pct(r)}`)
+      .join(', ') || 'no key yet';
   return `${m.calls} heard it; pressed ${keys}; opt-outs ${pct(m.optout_rate)} (${m.opted_out}); heard ${m.avg_heard_s.toFixed(1)} s on average`;
 }
 
 /** Each captured variable's most frequent values so far: "SURVEY_ANSWER: 1 23.0 %, 2 61.0 % (of 80)". */
 function capturedText(captured) {
   return Object.entries(captured)
-    .map(([name, v]) => `${name}: ${Object.entries(v.values).slice(0, 5).map(([value, x]) => `${value === '' ? '(empty)' : value} ${pct(x.share)}`).join(', ')} (of ${v.calls})`)
+    .map(
+      ([name, v]) =>
+        `${name}: ${Object.entries(v.values)
+          .slice(0, 5)
+          .map(([value, x]) => `${value === '' ? '(empty)' : value} ${pct(x.share)}`)
+          .join(', ')} (of ${v.calls})`,
+    )
     .join('; ');
 }
 
@@ -156,7 +168,11 @@ function amdText(amd) {
 /** The schedule form: only for operators, only while the campaign can still wait; filled until the user types. */
 function renderSchedule(c) {
   const form = $('#c-schedule');
-  const open = state.role === 'operator' && c.state !== 'finished' && c.state !== 'cancelled' && !(c.settings.endAt && Date.parse(c.settings.endAt) <= Date.now() + state.clockSkew);
+  const open =
+    state.role === 'operator' &&
+    c.state !== 'finished' &&
+    c.state !== 'cancelled' &&
+    !(c.settings.endAt && Date.parse(c.settings.endAt) <= Date.now() + state.clockSkew);
   form.hidden = !open;
   if (form.dataset.dirty) return;
   form.dataset.campaign = c.id;
@@ -199,9 +215,22 @@ function renderInflight() {
   setText($('#inflight-count'), `(${d.campaign.inflight})`);
   const tbody = $('#inflight tbody');
   if (!d.inflight.length) return emptyRow(tbody, 5, 'No calls in flight.');
-  keyedRows(tbody, d.inflight, (call) => call.channelId,
-    (call) => h('tr', {}, h('td', { class: 'nowrap' }, call.number), h('td', { class: 'num' }, call.attempt), h('td', {}), h('td', { class: 'num running', 'data-since': call.since }), h('td', { class: 'sub' }, call.worker)),
-    (tr, call) => setText(tr.children[2], call.state ?? 'dialing'));
+  keyedRows(
+    tbody,
+    d.inflight,
+    (call) => call.channelId,
+    (call) =>
+      h(
+        'tr',
+        {},
+        h('td', { class: 'nowrap' }, call.number),
+        h('td', { class: 'num' }, call.attempt),
+        h('td', {}),
+        h('td', { class: 'num running', 'data-since': call.since }),
+        h('td', { class: 'sub' }, call.worker),
+      ),
+    (tr, call) => setText(tr.children[2], call.state ?? 'dialing'),
+  );
   tickDurations();
 }
 

@@ -49,8 +49,19 @@ function renderOutcomes(d) {
   // Causes are many and long: bars with their words and counts read better than a ring of colours.
   const legend = $('#outcomes-legend');
   setAttr(legend, 'class', byCause ? 'legend bars' : 'legend');
-  keyedRows(legend, empty ? [] : rows, (r) => `${byCause ? 'c' : 'd'}:${r.key}`,
-    (r) => h('tr', {}, h('td', {}, byCause ? r.label : dispBadge(r.label)), h('td', { class: 'num' }), h('td', { class: 'num' }), h('td', { class: 'barcell' }, h('span', { class: 'hbar' }))),
+  keyedRows(
+    legend,
+    empty ? [] : rows,
+    (r) => `${byCause ? 'c' : 'd'}:${r.key}`,
+    (r) =>
+      h(
+        'tr',
+        {},
+        h('td', {}, byCause ? r.label : dispBadge(r.label)),
+        h('td', { class: 'num' }),
+        h('td', { class: 'num' }),
+        h('td', { class: 'barcell' }, h('span', { class: 'hbar' })),
+      ),
     (tr, r) => {
       setText(tr.children[1], r.count);
       setText(tr.children[2], pct(r.count / total));
@@ -58,19 +69,25 @@ function renderOutcomes(d) {
       const w = `${Math.max(1, Math.round((r.count / rows[0].count) * 100))}%`;
       if (bar.style.width !== w) bar.style.width = w;
       if (r.color && bar.style.background !== r.color) bar.style.background = r.color;
-    });
+    },
+  );
   if (empty || byCause) return;
   const canvas = $('#chart-outcomes');
   setAttr(canvas, 'aria-label', `Final result of ${total} numbers: ${rows.map((r) => `${r.label} ${r.count}`).join(', ')}`);
-  draw('outcomes', canvas, () => ({
-    type: 'doughnut',
-    data: { labels: rows.map((r) => r.label), datasets: [{ data: rows.map((r) => r.count), backgroundColor: rows.map((r) => r.color), borderWidth: 1 }] },
-    options: { animation: false, maintainAspectRatio: false, plugins: { legend: { display: false } } },
-  }), (ch) => {
-    ch.data.labels = rows.map((r) => r.label);
-    ch.data.datasets[0].data = rows.map((r) => r.count);
-    ch.data.datasets[0].backgroundColor = rows.map((r) => r.color);
-  });
+  draw(
+    'outcomes',
+    canvas,
+    () => ({
+      type: 'doughnut',
+      data: { labels: rows.map((r) => r.label), datasets: [{ data: rows.map((r) => r.count), backgroundColor: rows.map((r) => r.color), borderWidth: 1 }] },
+      options: { animation: false, maintainAspectRatio: false, plugins: { legend: { display: false } } },
+    }),
+    (ch) => {
+      ch.data.labels = rows.map((r) => r.label);
+      ch.data.datasets[0].data = rows.map((r) => r.count);
+      ch.data.datasets[0].backgroundColor = rows.map((r) => r.color);
+    },
+  );
 }
 
 function renderTimeline(d) {
@@ -87,42 +104,62 @@ function renderTimeline(d) {
   setText($('#timeline-totals'), `${calls} calls ended, ${answered} answered`);
   const table = $('#timeline-table tbody');
   if (empty) emptyRow(table, 3, 'No calls have ended yet.');
-  else keyedRows(table, d.timeline.slice(-60).reverse(), (b) => b.t, () => h('tr', {}, h('td', {}), h('td', { class: 'num' }), h('td', { class: 'num' })), (tr, b) => {
-    setText(tr.children[0], fmt(b.t * 1000));
-    setText(tr.children[1], b.attempts);
-    setText(tr.children[2], b.answered);
-  });
+  else
+    keyedRows(
+      table,
+      d.timeline.slice(-60).reverse(),
+      (b) => b.t,
+      () => h('tr', {}, h('td', {}), h('td', { class: 'num' }), h('td', { class: 'num' })),
+      (tr, b) => {
+        setText(tr.children[0], fmt(b.t * 1000));
+        setText(tr.children[1], b.attempts);
+        setText(tr.children[2], b.answered);
+      },
+    );
   if (empty) return;
   const canvas = $('#chart-timeline');
   setAttr(canvas, 'aria-label', `Calls ended per ${step} seconds: ${calls} calls, ${answered} answered, from ${fmt(d.timeline[0].t * 1000)}`);
   const labels = tl.map((b) => fmt(b.t * 1000).slice(11, 19));
   const series = (k) => tl.map((b) => b[k]);
-  draw('timeline', canvas, () => ({
-    type: 'line',
-    data: {
-      labels,
-      datasets: [
-        { label: 'Calls ended', data: series('attempts'), borderColor: '#37474f', backgroundColor: '#37474f', tension: 0.2 },
-        { label: 'Answered', data: series('answered'), borderColor: colorOf('ANSWERED'), backgroundColor: colorOf('ANSWERED'), tension: 0.2 },
-      ],
+  draw(
+    'timeline',
+    canvas,
+    () => ({
+      type: 'line',
+      data: {
+        labels,
+        datasets: [
+          { label: 'Calls ended', data: series('attempts'), borderColor: '#37474f', backgroundColor: '#37474f', tension: 0.2 },
+          { label: 'Answered', data: series('answered'), borderColor: colorOf('ANSWERED'), backgroundColor: colorOf('ANSWERED'), tension: 0.2 },
+        ],
+      },
+      options: {
+        animation: false,
+        maintainAspectRatio: false,
+        scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
+        plugins: { legend: { labels: { boxWidth: 12 } } },
+      },
+    }),
+    (ch) => {
+      ch.data.labels = labels;
+      ch.data.datasets[0].data = series('attempts');
+      ch.data.datasets[1].data = series('answered');
     },
-    options: { animation: false, maintainAspectRatio: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } }, plugins: { legend: { labels: { boxWidth: 12 } } } },
-  }), (ch) => {
-    ch.data.labels = labels;
-    ch.data.datasets[0].data = series('attempts');
-    ch.data.datasets[1].data = series('answered');
-  });
+  );
 }
 
 function draw(key, canvas, create, update) {
   const id = state.campaignId;
-  chartJs().then((Chart) => {
-    if (state.campaignId !== id || state.view !== 'campaign') return;
-    const ch = charts[key];
-    if (!ch) charts[key] = new Chart(canvas, create());
-    else {
-      update(ch);
-      ch.update('none');
-    }
-  }, () => undefined);
+  chartJs().then(
+    (Chart) => {
+      if (state.campaignId !== id || state.view !== 'campaign') return;
+      const ch = charts[key];
+      if (!ch) charts[key] = new Chart(canvas, create());
+      else {
+        update(ch);
+        ch.update('none');
+      }
+    },
+    () => undefined,
+  );
 }

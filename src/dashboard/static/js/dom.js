@@ -87,7 +87,13 @@ export function emptyRow(tbody, colspan, text) {
 
 export const pct = (x) => `${(Math.round(x * 1000) / 10).toFixed(1)} %`;
 export const secs = (s) =>
-  s >= 86400 ? `${Math.floor(s / 86400)}d ${Math.floor((s % 86400) / 3600)}h` : s >= 3600 ? `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m` : s >= 60 ? `${Math.floor(s / 60)}m ${Math.floor(s % 60)}s` : `${Math.floor(s)}s`;
+  s >= 86400
+    ? `${Math.floor(s / 86400)}d ${Math.floor((s % 86400) / 3600)}h`
+    : s >= 3600
+      ? `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`
+      : s >= 60
+        ? `${Math.floor(s / 60)}m ${Math.floor(s % 60)}s`
+        : `${Math.floor(s)}s`;
 export const mb = (bytes) => `${(bytes / (1024 * 1024)).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0).replace(/\.0$/, '')} MB`;
 
 let flashTimer;
@@ -119,7 +125,12 @@ export const viewSignal = () => viewAbort.signal;
 /** JSON API call with the login cookie; a 401 sends the browser to the login form. Errors carry the body. */
 export async function api(path, init) {
   // X-Ari-Dialer: the server takes API writes only with it (or JSON): a cross-site form or no-cors fetch cannot send it.
-  const res = await fetch(path, { credentials: 'same-origin', signal: viewSignal(), ...init, headers: { Accept: 'application/json', 'X-Ari-Dialer': '1', ...(init && init.headers) } });
+  const res = await fetch(path, {
+    credentials: 'same-origin',
+    signal: viewSignal(),
+    ...init,
+    headers: { Accept: 'application/json', 'X-Ari-Dialer': '1', ...(init && init.headers) },
+  });
   if (res.status === 401) {
     location.href = '/login';
     throw new Error('not logged in');

@@ -59,9 +59,12 @@ export function stateBadge(el, c) {
  * schedule's end), numbers left; the words say the same for those who do not read colours.
  */
 export function progressBar() {
-  return h('div', { class: 'progress' },
+  return h(
+    'div',
+    { class: 'progress' },
     h('div', { class: 'bar', 'aria-hidden': 'true' }, h('span', { class: 'seg dialed' }), h('span', { class: 'seg notdialed' })),
-    h('span', { class: 'words' }));
+    h('span', { class: 'words' }),
+  );
 }
 
 export function updateProgress(el, c) {

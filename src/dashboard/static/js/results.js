@@ -54,7 +54,9 @@ export async function loadResults(force) {
 }
 
 function createRow(a) {
-  return h('tr', {},
+  return h(
+    'tr',
+    {},
     h('td', { class: 'nowrap' }, timeEl(a.ended_at)),
     h('td', { class: 'nowrap' }, a.number),
     h('td', { class: 'num' }, a.attempt),
@@ -66,7 +68,8 @@ function createRow(a) {
     h('td', { class: 'num' }),
     h('td', {}),
     h('td', {}),
-    h('td', { class: 'rec' }));
+    h('td', { class: 'rec' }),
+  );
 }
 
 function updateRow(tr, a) {
@@ -100,7 +103,16 @@ function recordingCell(td, a) {
   }
   const src = `/api/campaigns/${encodeURIComponent(a.campaignId ?? state.campaignId)}/attempts/${encodeURIComponent(a.channel_id)}/recording`;
   const label = `${rec.duration_s} s`;
-  const play = h('button', { type: 'button', class: 'play', 'aria-label': `Play the recording of ${a.number}, attempt ${a.attempt} (${label})`, title: `${rec.format} on ${rec.asterisk}` }, `▶ ${label}`);
+  const play = h(
+    'button',
+    {
+      type: 'button',
+      class: 'play',
+      'aria-label': `Play the recording of ${a.number}, attempt ${a.attempt} (${label})`,
+      title: `${rec.format} on ${rec.asterisk}`,
+    },
+    `▶ ${label}`,
+  );
   play.addEventListener('click', () => {
     const audio = h('audio', { controls: true, preload: 'metadata', src, 'aria-label': `Recording of ${a.number}, attempt ${a.attempt}` });
     td.replaceChildren(audio);

@@ -19,22 +19,29 @@ export async function runSearch(q, filters = new URLSearchParams()) {
     for (const r of results) {
       const list = r.attempts.length ? r.attempts : r.final ? [r.final] : [];
       for (const a of list) {
-        rows.push(h('tr', {},
-          h('td', {}, h('a', { href: `#/c/${encodeURIComponent(r.campaignId)}` }, r.campaignId)),
-          h('td', { class: 'nowrap' }, a.number),
-          h('td', { class: 'num' }, a.attempt),
-          h('td', {}, dispBadge(a.disposition)),
-          h('td', {}, a.channel_id ? a.cause_txt || String(a.cause) : a.message || 'not dialed'),
-          h('td', { class: 'nowrap' }, timeEl(a.ended_at)),
-          h('td', {}, a.final ? 'yes' : 'retry'),
-          h('td', {}, a.callerid || '')));
+        rows.push(
+          h(
+            'tr',
+            {},
+            h('td', {}, h('a', { href: `#/c/${encodeURIComponent(r.campaignId)}` }, r.campaignId)),
+            h('td', { class: 'nowrap' }, a.number),
+            h('td', { class: 'num' }, a.attempt),
+            h('td', {}, dispBadge(a.disposition)),
+            h('td', {}, a.channel_id ? a.cause_txt || String(a.cause) : a.message || 'not dialed'),
+            h('td', { class: 'nowrap' }, timeEl(a.ended_at)),
+            h('td', {}, a.final ? 'yes' : 'retry'),
+            h('td', {}, a.callerid || ''),
+          ),
+        );
       }
     }
     const body = $('#search-results tbody');
     if (rows.length) body.replaceChildren(...rows);
     else emptyRow(body, 8, 'No attempts match.');
     const numbers = matched && matched.length ? ` (${matched.slice(0, 5).join(', ')}${matched.length > 5 ? ', …' : ''})` : '';
-    $('#search-summary').textContent = rows.length ? `${rows.length} attempt(s) in ${results.length} campaign(s) for “${q}”${numbers}.` : `Nothing found for “${q}”.`;
+    $('#search-summary').textContent = rows.length
+      ? `${rows.length} attempt(s) in ${results.length} campaign(s) for “${q}”${numbers}.`
+      : `Nothing found for “${q}”.`;
   } catch (e) {
     if (!isAbort(e)) $('#search-summary').textContent = `Search failed: ${e.message}`;
   }

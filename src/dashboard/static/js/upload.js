@@ -21,7 +21,9 @@ function uploadBody() {
   const file = $('#u-file').files[0];
   if (!file) throw new Error('Pick a CSV file first.');
   if (state.maxUploadBytes && file.size > state.maxUploadBytes) {
-    throw new Error(`The file is ${mb(file.size)}; the largest file this dashboard accepts is ${mb(state.maxUploadBytes)}. Split it, or ask the administrator to raise the limit.`);
+    throw new Error(
+      `The file is ${mb(file.size)}; the largest file this dashboard accepts is ${mb(state.maxUploadBytes)}. Split it, or ask the administrator to raise the limit.`,
+    );
   }
   const v = (name) => f.elements[name].value.trim();
   const settings = { endpoint: v('endpoint') };
@@ -37,7 +39,10 @@ function uploadBody() {
   if (v('message')) settings.message = { media: v('message'), ...(v('press') ? { press: v('press').split(/\s+/).filter(Boolean) } : {}) };
   else if (v('press')) settings.message = { press: v('press').split(/\s+/).filter(Boolean) };
   if (v('capture')) settings.capture = v('capture');
-  if (v('callerIdPool')) settings.callerIdPool = v('callerIdPool').split(/[\s,;]+/).filter(Boolean);
+  if (v('callerIdPool'))
+    settings.callerIdPool = v('callerIdPool')
+      .split(/[\s,;]+/)
+      .filter(Boolean);
   // datetime-local has no zone: it is read in the zone the page shows (the header's switch), sent as UTC.
   for (const k of ['startAt', 'endAt']) if (v(k)) settings[k] = fromInput(v(k));
   // Off by default: the server then refuses a file with one of these columns, naming it and this box.
@@ -52,9 +57,22 @@ function uploadBody() {
 
 function showResult(kind, title, counts, errors) {
   const parts = [h('p', { class: `summary ${kind}`, role: kind === 'error' ? 'alert' : undefined }, title)];
-  if (counts) parts.push(h('p', {}, `${counts.rows} rows: ${counts.accepted} to dial, ${counts.rejected} rejected, ${counts.duplicates} duplicates, ${counts.suppressed} suppressed.`));
+  if (counts)
+    parts.push(
+      h(
+        'p',
+        {},
+        `${counts.rows} rows: ${counts.accepted} to dial, ${counts.rejected} rejected, ${counts.duplicates} duplicates, ${counts.suppressed} suppressed.`,
+      ),
+    );
   if (errors && errors.length) {
-    parts.push(h('ul', { class: 'row-errors', 'aria-label': 'Rows with errors' }, errors.map((e) => h('li', {}, h('strong', {}, `Line ${e.line}:`), ` ${e.reason}`))));
+    parts.push(
+      h(
+        'ul',
+        { class: 'row-errors', 'aria-label': 'Rows with errors' },
+        errors.map((e) => h('li', {}, h('strong', {}, `Line ${e.line}:`), ` ${e.reason}`)),
+      ),
+    );
     if (counts && counts.rejected > errors.length) parts.push(h('p', {}, `… and ${counts.rejected - errors.length} more.`));
   }
   $('#u-result').replaceChildren(...parts);
@@ -71,15 +89,49 @@ function showPreview(c) {
   const box = $('#u-peek');
   box.hidden = !c.columns;
   if (!c.columns) return;
-  offerColumns(c.columns.map((x) => x.name), $('#u-number-col').value || c.columns.find((x) => x.role === 'number')?.name);
-  $('#u-columns tbody').replaceChildren(...c.columns.map((col) => h('tr', {},
-    h('th', { scope: 'row' }, col.name),
-    h('td', {}, col.role === 'variable' ? `channel variable ${col.variable}${col.placeholder ? ' (fills {' + col.variable + '} in the endpoint)' : ''}` : ROLE_TEXT[col.role] || col.role))));
+  offerColumns(
+    c.columns.map((x) => x.name),
+    $('#u-number-col').value || c.columns.find((x) => x.role === 'number')?.name,
+  );
+  $('#u-columns tbody').replaceChildren(
+    ...c.columns.map((col) =>
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'row' }, col.name),
+        h(
+          'td',
+          {},
+          col.role === 'variable'
+            ? `channel variable ${col.variable}${col.placeholder ? ' (fills {' + col.variable + '} in the endpoint)' : ''}`
+            : ROLE_TEXT[col.role] || col.role,
+        ),
+      ),
+    ),
+  );
   const vars = c.columns.filter((x) => x.role === 'variable').map((x) => x.variable);
-  $('#u-sample thead').replaceChildren(h('tr', {}, h('th', { scope: 'col', class: 'num' }, 'Line'), h('th', { scope: 'col' }, 'Number'), h('th', { scope: 'col' }, 'Caller id'), ...vars.map((v) => h('th', { scope: 'col' }, v))));
-  $('#u-sample tbody').replaceChildren(...c.sample.map((r) => h('tr', {},
-    h('td', { class: 'num' }, r.line),
-    r.error ? h('td', { colspan: 2 + vars.length, class: 'bad' }, r.error) : [h('td', { class: 'nowrap' }, r.number), h('td', {}, r.callerid || ''), ...vars.map((v) => h('td', {}, r.vars?.[v] ?? ''))])));
+  $('#u-sample thead').replaceChildren(
+    h(
+      'tr',
+      {},
+      h('th', { scope: 'col', class: 'num' }, 'Line'),
+      h('th', { scope: 'col' }, 'Number'),
+      h('th', { scope: 'col' }, 'Caller id'),
+      ...vars.map((v) => h('th', { scope: 'col' }, v)),
+    ),
+  );
+  $('#u-sample tbody').replaceChildren(
+    ...c.sample.map((r) =>
+      h(
+        'tr',
+        {},
+        h('td', { class: 'num' }, r.line),
+        r.error
+          ? h('td', { colspan: 2 + vars.length, class: 'bad' }, r.error)
+          : [h('td', { class: 'nowrap' }, r.number), h('td', {}, r.callerid || ''), ...vars.map((v) => h('td', {}, r.vars?.[v] ?? ''))],
+      ),
+    ),
+  );
 }
 
 async function preview(ev) {
