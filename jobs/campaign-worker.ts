@@ -10,6 +10,7 @@ import type { CallObserver } from '../src/dialer/call-options.js';
 import { silentLogger, type Logger } from '../src/log.js';
 import { CampaignService } from '../src/campaign/campaign-service.js';
 import { startCampaignQueueWorkers } from './campaign-queue-workers.js';
+import { CampaignRoster } from './campaign-roster.js';
 import { WebhookDeliveries } from '../src/campaign/webhook-deliveries.js';
 import { AsteriskHealth } from '../src/campaign/health/asterisk-health.js';
 import { CampaignBreakers } from '../src/campaign/health/campaign-breakers.js';
@@ -21,7 +22,6 @@ import type { RedisClient } from '../src/store/lua-script.js';
 import { HopperFeeder } from '../src/campaign/hopper/hopper-feeder.js';
 import { HoldBacks } from '../src/campaign/pacing/hold-backs.js';
 import { Semaphore } from '../src/campaign/pacing/semaphore.js';
-import { schedulePhase } from '../src/policy/schedule.js';
 import { Takeover } from '../src/campaign/recovery/takeover.js';
 import { Witness } from '../src/campaign/recovery/witness.js';
 import { WorkerHeartbeat } from '../src/campaign/recovery/worker-heartbeat.js';
@@ -32,7 +32,6 @@ import type { CampaignWorkerOptions } from '../src/campaign/campaign-worker-opti
 
 export type { CampaignWorkerOptions, DrainReport };
 
-const RELEASE_AFTER_MS = 5_000;
 /** A call's own wait after its hangup before it ends UNKNOWN (CallParams.hangupWaitMs, left at its default). */
 const HANGUP_WAIT_MS = 3_000;
 
@@ -55,10 +54,8 @@ export class CampaignWorker {
   private readonly hangupAll = new AbortController();
   /** Aborted first on stop: calls waiting for their originate slot go back to the queue instead of dialing. */
   private readonly stopDialing = new AbortController();
-  private readonly workers = new Map<string, Worker[]>();
-  private readonly startedAt = new Map<string, number>();
-  /** Finished campaigns seen with nothing left to do (no webhook backlog): not looked at again. */
-  private readonly drained = new Set<string>();
+  /** The campaigns served here and their BullMQ workers. */
+  private readonly roster: CampaignRoster;
   private readonly metaCache: CampaignMetaCache;
   private readonly heartbeat: WorkerHeartbeat;
   private readonly witness: Witness | undefined;
@@ -75,12 +72,9 @@ export class CampaignWorker {
   }
   /** Tops up the hopper of campaigns whose list is in PostgreSQL (with `history`). */
   readonly feeder: HopperFeeder | undefined;
-  /** When this process last swept each ended campaign's queue. */
-  private readonly swept = new Map<string, number>();
   private pollTimer: NodeJS.Timeout | undefined;
   private stopped: Promise<DrainReport> | undefined;
   private readonly tracker = new DrainTracker();
-  private syncing: Promise<void> | undefined;
 
   constructor(private readonly opts: CampaignWorkerOptions) {
     this.name = opts.app ?? `ari-dialer-${hostname()}-${process.pid}`;
@@ -125,8 +119,8 @@ export class CampaignWorker {
     this.health = new AsteriskHealth({ ari: this.ari, events: this.events, logger: this.log });
     // While Asterisk is away, or a campaign's breaker is open, this worker takes none of those jobs: the ones it
     // holds go back to the queue untouched (see dial-contact), and fetching stops until it is healthy again.
-    this.health.on('down', () => this.holdDialing(() => true));
-    this.health.on('up', () => this.resumeDialing((id) => this.breakers.state(id) !== 'open'));
+    this.health.on('down', () => this.roster.holdDialing(() => true));
+    this.health.on('up', () => this.roster.resumeDialing((id) => this.breakers.state(id) !== 'open'));
     this.breakers = new CampaignBreakers({
       ari: this.ari,
       health: this.health,
@@ -134,11 +128,21 @@ export class CampaignWorker {
       logger: this.log,
       onChange: (change) => {
         this.noteBreaker(change.campaignId, change.state, change.trip);
-        if (change.state === 'open') this.holdDialing((id) => id === change.campaignId);
-        else if (this.health.up) this.resumeDialing((id) => id === change.campaignId);
+        if (change.state === 'open') this.roster.holdDialing((id) => id === change.campaignId);
+        else if (this.health.up) this.roster.resumeDialing((id) => id === change.campaignId);
         opts.onBreaker?.(change);
       },
       onPause: (id, reason) => this.autoPause(id, reason),
+    });
+    this.roster = new CampaignRoster({
+      service: this.service,
+      breakers: this.breakers,
+      feeder: this.feeder,
+      asterisk: opts.asterisk ?? '',
+      campaign: (id) => this.campaign(id),
+      startCampaign: (meta) => this.startCampaign(meta),
+      stopping: () => this.stopping,
+      log: this.log,
     });
     // Every call in flight listens on this one signal.
     setMaxListeners(0, this.hangupAll.signal, this.stopDialing.signal);
@@ -167,7 +171,7 @@ export class CampaignWorker {
     };
     if (opts.witness ?? true) {
       // Peers on one Asterisk serve the same campaigns: the owner's campaign is one of this worker's.
-      const campaignOf = (channelId: string) => campaignOfChannel(channelId, this.workers.keys());
+      const campaignOf = (channelId: string) => campaignOfChannel(channelId, this.roster.ids());
       const witness = new Witness({
         redis,
         keys,
@@ -215,25 +219,25 @@ export class CampaignWorker {
     this.events.on('replaced', () => this.log.error('ARI app name taken by another process; stop this worker'));
     await this.sub.subscribe(this.service.keys.events);
     this.sub.on('message', (_ch: string, msg: string) => {
-      if (msg.includes('"change":"created"') || msg.includes('"change":"resumed"')) void this.sync();
+      if (msg.includes('"change":"created"') || msg.includes('"change":"resumed"')) void this.roster.sync();
       // Numbers added to a campaign this worker had seen finished: serve it again.
       if (msg.includes('"change":"contacts-added"')) {
-        this.drained.delete(/"id":"([^"]+)"/.exec(msg)?.[1] ?? '');
-        void this.sync();
+        this.roster.reopen(/"id":"([^"]+)"/.exec(msg)?.[1] ?? '');
+        void this.roster.sync();
       }
       // Paused for everyone (an operator, or any worker's breaker): every worker's breaker starts afresh on resume.
       if (msg.includes('"change":"paused"')) this.breakers.forget(/"id":"([^"]+)"/.exec(msg)?.[1] ?? '');
       // A schedule edit: the next job must not go by the old times.
       if (msg.includes('"change":"scheduled"')) this.metaCache.forget(/"id":"([^"]+)"/.exec(msg)?.[1] ?? '');
     });
-    await this.sync();
+    await this.roster.sync();
     this.feeder?.start();
-    this.pollTimer = setInterval(() => void this.sync(), this.opts.pollMs ?? 1000);
+    this.pollTimer = setInterval(() => void this.roster.sync(), this.opts.pollMs ?? 1000);
   }
 
   /** Campaign ids this worker is serving now. */
   get campaigns(): string[] {
-    return [...this.workers.keys()];
+    return [...this.roster.ids()];
   }
 
   get callsInFlight(): number {
@@ -267,10 +271,10 @@ export class CampaignWorker {
       {
         log: this.log,
         tracker: this.tracker,
-        queueWorkers: () => [...this.workers.values()].flat(),
+        queueWorkers: () => this.roster.queueWorkers(),
         stopDialing: this.stopDialing,
         hangupAll: this.hangupAll,
-        syncing: () => this.syncing,
+        syncing: () => this.roster.pending,
         closers: [
           ['heartbeat', () => this.heartbeat.stop(), 'redis'],
           ['ARI event socket', () => this.events.close()],
@@ -283,7 +287,7 @@ export class CampaignWorker {
       },
       { graceMs, hangupWaitMs: HANGUP_WAIT_MS },
     );
-    this.workers.clear();
+    this.roster.clear();
     this.breakers.close();
     this.health.close();
     this.witness?.close();
@@ -300,76 +304,6 @@ export class CampaignWorker {
     return inTime;
   }
 
-  private sync(): Promise<void> {
-    if (this.stopping) return Promise.resolve();
-    this.syncing ??= this.doSync()
-      .catch((err) => this.log.warn({ err: (err as Error).message }, 'campaign discovery failed; will retry'))
-      .finally(() => {
-        this.syncing = undefined;
-      });
-    return this.syncing;
-  }
-
-  private async doSync(): Promise<void> {
-    const ids = await this.service.store.ids();
-    for (const id of ids) {
-      if (this.workers.has(id) || this.stopping) continue;
-      if (this.drained.has(id)) continue;
-      const meta = await this.service.store.get(id);
-      if (!meta) continue;
-      // Pinned to other Asterisk servers: their workers dial it.
-      if (meta.settings.asterisks && !meta.settings.asterisks.includes(this.opts.asterisk ?? '')) {
-        this.drained.add(id);
-        continue;
-      }
-      // A finished campaign may still owe webhook deliveries (the receiver was down, or the rate limit lags).
-      if (meta.state === 'finished' && (await this.webhookBacklog(meta)) === 0) {
-        this.drained.add(id);
-        continue;
-      }
-      this.workers.set(id, this.startCampaign(meta));
-      if (meta.contacts === 'pg') this.feeder?.serve(id);
-      this.startedAt.set(id, Date.now());
-      this.log.info({ campaignId: id }, 'serving campaign');
-    }
-    await this.endCampaignsPastTheirEnd();
-    for (const [id, ws] of this.workers) {
-      // A BullMQ worker closed while its blocking connection is still starting leaves a rejected promise behind
-      // ("Connection is closed"): let it settle first.
-      if (Date.now() - (this.startedAt.get(id) ?? 0) < RELEASE_AFTER_MS) continue;
-      const meta = await this.service.store.get(id);
-      if (meta && meta.state !== 'finished' && meta.state !== 'cancelled') continue;
-      const c = await this.service.queueCounts(id);
-      if (c.active + c.waiting + c.delayed + c.paused + c.prioritized > 0) continue;
-      if (meta && (await this.webhookBacklog(meta)) > 0) continue;
-      // A cancelled list in PostgreSQL with contacts still open: its feeder ends them (see HopperFeeder.feed).
-      if (meta?.contacts === 'pg' && meta.state === 'cancelled' && (await this.service.history?.contactsOpen(id))) continue;
-      this.workers.delete(id);
-      this.startedAt.delete(id);
-      this.breakers.forget(id);
-      await this.feeder?.forget(id);
-      await Promise.all(ws.map((w) => w.close()));
-      this.log.info({ campaignId: id }, 'campaign done; worker released');
-    }
-  }
-
-  /**
-   * Campaigns whose end time passed: the numbers still queued (waiting, delayed for a retry or the window) end now,
-   * CANCELLED "campaign ended at …", instead of each waiting for its own due time. Every second, by any worker
-   * (idempotent: a number's final result is stored once), since calls in flight may still add retries.
-   */
-  private async endCampaignsPastTheirEnd(): Promise<void> {
-    for (const id of this.workers.keys()) {
-      const meta = await this.campaign(id).catch(() => undefined);
-      if (!meta || meta.state === 'finished' || meta.state === 'cancelled') continue;
-      if (schedulePhase(meta.settings, Date.now()).kind !== 'ended') continue;
-      if (Date.now() - (this.swept.get(id) ?? 0) < 1000) continue;
-      this.swept.set(id, Date.now());
-      const ended = await this.service.endBySchedule(id);
-      if (ended > 0) this.log.info({ campaignId: id, ended, endAt: meta.settings.endAt }, 'campaign end passed: numbers not yet dialed ended');
-    }
-  }
-
   /** Breakers are per worker: each notes its own, so status shows every worker's open breaker while it lives. */
   private noteBreaker(campaignId: string, state: BreakerState, trip?: BreakerTrip): void {
     const field = `breaker:${this.name}`;
@@ -379,13 +313,6 @@ export class CampaignWorker {
     }
     const why = trip ? `: ${trip.reason}` : '';
     this.holdBacks.note(campaignId, { reason: 'breaker', detail: `circuit breaker ${state} in worker ${this.name}${why}` }, Date.now(), field);
-  }
-
-  /** Webhook deliveries not yet done (waiting, retrying, running) of a campaign that has a webhook. */
-  private async webhookBacklog(meta: CampaignMeta): Promise<number> {
-    if (!meta.settings.webhook) return 0;
-    const c = await this.service.webhookQueue(meta.id).getJobCounts('waiting', 'active', 'delayed', 'paused', 'prioritized');
-    return Object.values(c).reduce((a, b) => a + b, 0);
   }
 
   private startCampaign(meta: CampaignMeta): Worker[] {
@@ -421,17 +348,6 @@ export class CampaignWorker {
         holdBacks: this.holdBacks,
       },
     });
-  }
-
-  /** Stops fetching the dial jobs of the campaigns `which` picks (calls in flight go on). */
-  private holdDialing(which: (campaignId: string) => boolean): void {
-    if (this.stopping) return;
-    for (const [id, ws] of this.workers) if (which(id)) void ws[0]?.pause(true).catch(() => undefined);
-  }
-
-  private resumeDialing(which: (campaignId: string) => boolean): void {
-    if (this.stopping) return;
-    for (const [id, ws] of this.workers) if (which(id) && ws[0]?.isPaused()) ws[0].resume();
   }
 
   /** The breaker's verdict: the trunk or the endpoint is dead, not Asterisk. Paused for every worker, with why. */
