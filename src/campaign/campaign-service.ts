@@ -2,14 +2,14 @@ import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { BadArgumentError, DialerError } from '../errors.js';
 import type { CampaignMeta } from '../store/campaign-store.js';
-import { HistoryArchiver, type CampaignQueues, type HistoryArchiverOptions } from '../store/history/history-archiver.js';
+import { HistoryArchiver, type HistoryArchiverOptions } from '../store/history/history-archiver.js';
 import { CampaignReads } from './campaign-reads.js';
-import { cancelledRecord } from './cancelled-record.js';
+import { archiveQueues } from './archive-queues.js';
 import { copyContacts, type CopyContactsOptions, type CopyContactsResult } from './hopper/copy-contacts.js';
 import { checkFileStart, enqueueContacts, previewContacts, type ImportCounts } from './import/import-contacts.js';
 import type { RowError } from './import/contact-row.js';
 import type { ContactsFormat } from './import/json-contacts.js';
-import { assertDialJobData, type DialJobData } from './job-data.js';
+import { endQueued, endWaiting } from './end-queued.js';
 import { endedMessage, scheduleProblems, type CampaignSchedule } from '../policy/schedule.js';
 import { parseSettings, type CampaignSettings } from '../policy/campaign-settings.js';
 import { WebhookDestinationGuard } from '../webhook/destination-guard.js';
@@ -71,7 +71,7 @@ export class CampaignService extends CampaignReads {
   /** The archiver that moves this installation's history to PostgreSQL (start() it in a worker or `serve`). */
   historyArchiver(o: Omit<HistoryArchiverOptions, 'store' | 'history' | 'queues'> = {}): HistoryArchiver {
     const history = this.requireHistory('archiving');
-    return new HistoryArchiver({ logger: this.log, ...o, store: this.store, history, queues: this.queuesForArchive() });
+    return new HistoryArchiver({ logger: this.log, ...o, store: this.store, history, queues: archiveQueues(this) });
   }
 
   /** Validates a CSV against settings without creating anything: the upload preview. */
@@ -291,20 +291,8 @@ export class CampaignService extends CampaignReads {
     const meta = await this.get(id);
     const endAt = meta.settings.endAt;
     if (!endAt || Date.now() < Date.parse(endAt)) return 0;
-    const ended = await this.endQueued(id, meta, (d) => endedMessage(endAt, d.attempt > 1));
-    return ended + (await this.endWaiting(id, meta, endedMessage(endAt, false)));
-  }
-
-  /**
-   * A list in PostgreSQL: every contact not yet fed ends CANCELLED in one statement, and the counters follow (those
-   * never had a job, so no script counted them).
-   */
-  private async endWaiting(id: string, meta: CampaignMeta, message = 'campaign cancelled before this number was dialed'): Promise<number> {
-    if (meta.contacts !== 'pg' || !this.contacts) return 0;
-    const n = await this.contacts.cancelWaiting(id, { endpoint: meta.settings.endpoint, message, at: new Date().toISOString() });
-    if (n > 0) await this.store.addImportCounts(id, { done: n, 'final:CANCELLED': n });
-    await this.store.settle(id);
-    return n;
+    const ended = await endQueued(this.dialQueue(id), this.store, meta, (d) => endedMessage(endAt, d.attempt > 1));
+    return ended + (await endWaiting(this.contacts, this.store, id, meta, endedMessage(endAt, false)));
   }
 
   /**
@@ -314,7 +302,7 @@ export class CampaignService extends CampaignReads {
   async endCancelled(id: string): Promise<number> {
     const meta = await this.get(id);
     if (meta.state !== 'cancelled') return 0;
-    return (await this.endQueued(id, meta)) + (await this.endWaiting(id, meta));
+    return (await endQueued(this.dialQueue(id), this.store, meta)) + (await endWaiting(this.contacts, this.store, id, meta));
   }
 
   /**
@@ -353,51 +341,10 @@ export class CampaignService extends CampaignReads {
     if (meta.state === 'finished' || meta.state === 'cancelled') return meta;
     await this.store.setState(id, 'cancelled');
     await this.dialQueue(id).pause();
-    await this.endQueued(id, meta);
-    await this.endWaiting(id, meta);
+    await endQueued(this.dialQueue(id), this.store, meta);
+    await endWaiting(this.contacts, this.store, id, meta);
     await this.store.publish({ type: 'campaign', id, change: 'cancelled' });
     return this.get(id);
-  }
-
-  /** Removes every queued dial job and gives its number a final CANCELLED saying why. */
-  private async endQueued(id: string, meta: CampaignMeta, message?: (d: DialJobData) => string): Promise<number> {
-    const queue = this.dialQueue(id);
-    let ended = 0;
-    for (;;) {
-      const jobs = await queue.getJobs(['waiting', 'paused', 'delayed', 'prioritized'], 0, 499);
-      if (!jobs.length) break;
-      let removed = 0;
-      for (const job of jobs) {
-        const data = assertDialJobData(job.data);
-        try {
-          await job.remove();
-        } catch {
-          // Taken by a worker meanwhile: that worker records its result (and sees the cancelled state or the end).
-          continue;
-        }
-        removed++;
-        if (await this.store.recordFinalOnly(cancelledRecord(data, meta.settings.endpoint, Date.now(), message?.(data)))) ended++;
-      }
-      if (!removed) break;
-    }
-    return ended;
-  }
-
-  private queuesForArchive(): CampaignQueues {
-    return {
-      pending: async (id) => {
-        const [d, w] = await Promise.all([
-          this.dialQueue(id).getJobCounts('waiting', 'active', 'delayed', 'paused', 'prioritized', 'waiting-children'),
-          this.webhookQueue(id).getJobCounts('waiting', 'active', 'delayed', 'paused', 'prioritized', 'waiting-children'),
-        ]);
-        return [...Object.values(d), ...Object.values(w)].reduce((a, b) => a + b, 0);
-      },
-      counts: async (id) => ({ ...(await this.queueCounts(id)) }),
-      remove: async (id) => {
-        await this.dialQueue(id).obliterate({ force: true });
-        await this.webhookQueue(id).obliterate({ force: true });
-      },
-    };
   }
 
   /**

@@ -49,7 +49,7 @@ export function endStasisFailed(cause: number, causeTxt: string, seenBy: string)
   };
 }
 
-/** A too-early cause-0 end followed by Asterisk going away (see LiveCall.awaitShutdownEvidence). */
+/** A too-early cause-0 end followed by Asterisk going away (see SettlingCall.awaitShutdownEvidence). */
 export function endInterrupted(cause: number, causeTxt: string, techCause: number | undefined, ringS: number, timeoutS: number): CallEnd {
   return {
     status: 'success',

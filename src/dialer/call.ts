@@ -1,27 +1,23 @@
 import { AriUnreachableError, isAriHttpError } from '../ari/errors.js';
 import type { AriEvent, Channel } from '../ari/types.generated.js';
-import { silentLogger, type Logger } from '../log.js';
-import type { CallResult, Disposition, LastKnownState } from './call-result.js';
-import type { CallDeps, CallParams, WitnessedEnd } from './call-options.js';
-import { applyWitnessed, assembleResult, endFromCause, endFromError, endInterrupted, endStasisFailed, endWithout } from './call-end.js';
-import { endLostSight, endedTooEarlyToTell, gapSince, lastState, originateNeverTaken, secs, type CallEnd } from './call-end.js';
-import { CallRecorder } from './recording/call-recorder.js';
+import type { CallResult } from './call-result.js';
+import type { CallDeps, CallParams } from './call-options.js';
+import { lastState, originateNeverTaken } from './call-end.js';
 import { AMD_APP_VAR } from './amd/amd-options.js';
 import { originateVariables, placeOf } from './call-places.js';
 import {
   actOnFoundInStasis,
   applySnapshot,
   deadlinePassed,
-  initialCallState,
   noticeRefused,
   playRefused,
   transition,
   type CallAction,
-  type CallState,
   type ContinueTarget,
 } from './transitions.js';
 import { MessageRunner } from './message/message-runner.js';
 import type { DialplanPlace } from './message/message-options.js';
+import { SettlingCall } from './settling-call.js';
 
 /**
  * Places one call and follows it to its end: originate with our channelId → ringing → Up and in Stasis →
@@ -32,60 +28,23 @@ export function runCall(deps: CallDeps, params: CallParams): Promise<CallResult>
 }
 
 const POLL_MS = 5_000;
-/**
- * How long a cause-0 end that came too early is held while we watch for Asterisk going away. At `core restart now`
- * Asterisk hangs ringing calls up with cause 0 and Dial NOANSWER, then closes the socket within milliseconds
- * (test/sim/traces/restart/live-calls-at-restart.json): the events alone read like a callee who did not answer.
- */
-const SHUTDOWN_EVIDENCE_MS = 2_000;
 
-class LiveCall {
-  private readonly s: CallState;
-  private readonly now: () => number;
-  private readonly log: Logger;
-  private readonly createdAt: number;
+class LiveCall extends SettlingCall {
   private readonly hardCapAt: number;
   private readonly ringCapAt: number;
-  /** Asterisk accepted our `continue` (204). */
-  private continueAccepted = false;
-  private unlisten: (() => void) | undefined;
-  private unreconnect: (() => void) | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  /** A verdict held back for evidence (see awaitShutdownEvidence). */
-  private timerHeld: NodeJS.Timeout | undefined;
-  /** Armed by an abort: a call that does not end in time is given up (see giveUp). */
-  private timerGiveUp: NodeJS.Timeout | undefined;
   /** The last ARI request of this call that could not reach Asterisk, while no later one did. */
   private unreachable: string | undefined;
   private originated = false;
-  private cancelled = false;
-  private done = false;
   private checking = false;
-  /** Why we asked Asterisk to hang up; kept so a hangup that failed is asked again until the channel is gone. */
-  private hangupWhy: string | undefined;
-  /** Set when the result comes from someone else's sight of the call (a peer's witness). */
-  private source: CallResult['source'];
   /** Following a call another process placed (adopt): its AMD context would send the call back to that app. */
   private adopted = false;
   /** STASISSTATUS=FAILED seen: answered while the app it was originated into had no socket. */
   private stasisFailed = false;
-  /** Records the call beside it (`record`); never part of the call's state table. */
-  private readonly recorder: CallRecorder | undefined;
-  /** Plays the message and keeps its timer, once there is one. */
-  private runner: MessageRunner | undefined;
 
-  constructor(
-    private readonly deps: CallDeps,
-    private readonly p: CallParams,
-    private readonly resolve: (r: CallResult) => void,
-  ) {
-    this.s = initialCallState(p.amd, { capture: p.capture?.length ? new Set(p.capture) : undefined, message: p.message, notice: p.record?.notice });
-    this.now = deps.now ?? Date.now;
-    this.log = deps.log ?? silentLogger;
-    this.createdAt = this.now();
+  constructor(deps: CallDeps, p: CallParams, resolve: (r: CallResult) => void) {
+    super(deps, p, resolve);
     this.hardCapAt = this.createdAt + (p.hardCapS ?? 14_400) * 1000;
     this.ringCapAt = this.createdAt + p.timeoutS * 1000 + 3 * (p.graceMs ?? 5_000);
-    this.recorder = p.record && new CallRecorder({ ari: deps.ari, events: deps.events, log: this.log, now: this.now }, p.channelId, p.record);
   }
 
   start(): void {
@@ -230,7 +189,7 @@ class LiveCall {
     }
   }
 
-  private readonly onAbort = (): void => {
+  protected readonly onAbort = (): void => {
     if (this.done) return;
     this.cancelled = true;
     if (this.originated) void this.hangup('cancelled');
@@ -306,41 +265,6 @@ class LiveCall {
     }
   }
 
-  /**
-   * The channel is gone and its ChannelDestroyed never reached us. A peer's witness may have seen the end; if not,
-   * say what we know. A gap in our socket during the call means we LOST SIGHT of it, which is not "it failed":
-   * UNKNOWN with the last state we saw (Asterisk hangs up a call answered while its app has no socket, so a call
-   * last seen ringing may have been answered in that gap; see res/res_stasis.c stasis_app_exec).
-   */
-  private async lostSight(why: string): Promise<void> {
-    const seen = await this.witnessed();
-    if (this.done) return;
-    if (seen) return this.finishWitnessed(seen);
-    this.finish(endLostSight(this.s, this.cancelled, gapSince(this.deps.events, this.createdAt, this.now()), why));
-  }
-
-  /** How long the event socket was down since this call started, if it was. */
-  private async witnessed(): Promise<WitnessedEnd | undefined> {
-    try {
-      return await this.deps.witnessed?.(this.p.channelId);
-    } catch (err) {
-      this.log.warn({ err: (err as Error).message }, 'could not read the witnessed end of the call');
-      return undefined;
-    }
-  }
-
-  /** Settles the call from what a peer's app saw, exactly as our own events would have (same outcome rules). */
-  private finishWitnessed(seen: WitnessedEnd): void {
-    this.source = 'witness';
-    applyWitnessed(this.s, seen);
-    if (seen.stasisFailed) return this.finishStasisFailed(seen.cause, seen.cause_txt, seen.app, seen.endedAt);
-    this.finishWithCause(seen.cause, seen.cause_txt, seen.tech_cause, seen.endedAt);
-  }
-
-  private finishStasisFailed(cause: number, causeTxt: string, seenBy: string, endedAt: number): void {
-    this.finish(endStasisFailed(cause, causeTxt, seenBy), endedAt);
-  }
-
   private applyChannel(ch: Channel, adopting: boolean): void {
     this.run(applySnapshot(this.s, ch.state, this.now()));
     // An Up channel we never continued (we were away when it answered) still needs to go on to the dialplan.
@@ -351,82 +275,5 @@ class LiveCall {
     if (isAriHttpError(err)) {
       this.deps.observer?.restError?.({ channelId: this.p.channelId, status: err.status, method: err.method, path: err.path });
     }
-  }
-
-  private finishDestroyed(cause: number, causeTxt: string, techCause: number | undefined): void {
-    const early =
-      !this.cancelled && this.hangupWhy === undefined && endedTooEarlyToTell(this.s, cause, this.now() - (this.s.ringingAt ?? this.createdAt), this.p.timeoutS);
-    if (early) {
-      this.awaitShutdownEvidence(cause, causeTxt, techCause);
-      return;
-    }
-    this.finishWithCause(cause, causeTxt, techCause);
-  }
-
-  /** Asterisk going away right after (its socket closing) makes the call INTERRUPTED; otherwise the usual verdict. */
-  private awaitShutdownEvidence(cause: number, causeTxt: string, techCause: number | undefined): void {
-    const endedAt = this.now();
-    const ringS = secs(endedAt - (this.s.ringingAt ?? endedAt));
-    let off = (): void => undefined;
-    const interrupted = (): void => {
-      off();
-      this.finish(endInterrupted(cause, causeTxt, techCause, ringS, this.p.timeoutS), endedAt);
-    };
-    if (!this.deps.events.connected) return interrupted();
-    off = this.deps.events.on('disconnected', interrupted);
-    this.timerHeld = setTimeout(() => {
-      off();
-      this.finishWithCause(cause, causeTxt, techCause, endedAt);
-    }, SHUTDOWN_EVIDENCE_MS);
-  }
-
-  private finishWithCause(cause: number, causeTxt: string, techCause: number | undefined, endedAt?: number): void {
-    this.finish(endFromCause(this.s, this.cancelled, cause, causeTxt, techCause), endedAt);
-  }
-
-  private finishWithout(disposition: Disposition, reason: string, status: CallResult['status'], lastState?: LastKnownState): void {
-    this.finish(endWithout(disposition, reason, status, lastState));
-  }
-
-  /** `neverPlaced`: Asterisk certainly did not take our originate (see originateNeverTaken). */
-  private finishError(err: unknown, neverPlaced = false): void {
-    this.finish(endFromError(err, this.cancelled, neverPlaced));
-  }
-
-  private finish(end: CallEnd, endedAt?: number): void {
-    if (this.done) return;
-    this.done = true;
-    clearTimeout(this.timer);
-    clearTimeout(this.timerHeld);
-    clearTimeout(this.timerGiveUp);
-    this.unlisten?.();
-    this.unreconnect?.();
-    this.runner?.close();
-    this.p.signal?.removeEventListener('abort', this.onAbort);
-    const at = endedAt ?? this.now();
-    // An opt-out still being stored: the result says whether it was.
-    if (this.runner?.optOutDone) void this.runner.optOutDone.then(() => this.complete(end, at));
-    else this.complete(end, at);
-  }
-
-  private complete(end: CallEnd, endedAt: number): void {
-    const result = assembleResult(this.s, end, {
-      channelId: this.p.channelId,
-      endpoint: this.p.endpoint,
-      callerId: this.p.callerId,
-      createdAt: this.createdAt,
-      endedAt,
-      continued: this.continueAccepted,
-      amdContext: this.p.amd?.context,
-      source: this.source,
-      optOut: this.runner?.optOutNote ?? {},
-    });
-    if (!this.recorder) return this.deliver(result);
-    void this.recorder.settle(endedAt).then((recording) => this.deliver(recording ? { ...result, recording } : result));
-  }
-
-  private deliver(result: CallResult): void {
-    this.deps.observer?.ended?.(result);
-    this.resolve(result);
   }
 }

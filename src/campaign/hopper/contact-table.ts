@@ -62,7 +62,7 @@ export class ContactTable {
   /**
    * Every waiting contact ends CANCELLED in one statement: marked done and given its final row (what
    * cancelledRecord gives a job in Redis; the endpoint with `{number}` filled, other placeholders as the template).
-   * Returns how many were ended. Queued ones are ended where their jobs are (CampaignService.endQueued).
+   * Returns how many were ended. Queued ones are ended where their jobs are (endQueued in src/campaign/end-queued.ts).
    */
   async cancelWaiting(campaignId: string, o: { endpoint: string; message: string; at: string }): Promise<number> {
     // One at a time per campaign (the cancel itself, a feeder finding waiting contacts meanwhile): a second one would
