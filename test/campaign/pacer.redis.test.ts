@@ -50,7 +50,9 @@ describe('Pacer (slots and the last spacing guard, in Redis)', () => {
     );
     sent.sort((a, b) => a - b);
     expect(sent[9]! - sent[0]!).toBeLessThan(300);
-    expect(maxPerSecond(sent)).toBeLessThanOrEqual(10);
+    // The guard holds N per window on Redis's clock; these times are taken when each reply is read here, so a reply
+    // delayed on a loaded machine can bring one more into a second (as in the test above: N + 1).
+    expect(maxPerSecond(sent)).toBeLessThanOrEqual(11);
     expect(sent[29]! - sent[0]!).toBeGreaterThanOrEqual(1900);
     // The guard's list holds the last N sends and no more, with no TTL to renew on every send.
     expect(await redis.llen(sentKey(key))).toBe(10);
