@@ -70,7 +70,9 @@ describe("fault: the worker holding a hopper's feeder lock is killed with SIGKIL
     expect(takeoverMs).toBeLessThan(15_000);
 
     await waitUntil(`campaign ${id} finished`, async () => (await svc.get(id)).state === 'finished', 120_000, 200);
-    // Nothing forgotten: every contact done, none left waiting or queued.
+    // Nothing forgotten: every contact done, none left waiting or queued. A contact is marked done in PostgreSQL when
+    // the archiver stores its final, a moment after the campaign finished in Redis.
+    await waitUntil('every contact done', async () => (await svc.contacts!.counts(id)).done >= NUMBERS, 30_000, 200);
     expect(await svc.contacts!.counts(id)).toEqual({ waiting: 0, queued: 0, done: NUMBERS });
     // Every number final exactly once, in PostgreSQL (the archiver drains the outbox a moment after).
     const finals = async () =>
