@@ -15,7 +15,7 @@ import type { RedisClient } from '../../src/store/lua-script.js';
 import { connectRedis } from '../../src/store/redis-connection.js';
 import { adminQuery, prefixBytes } from './bench-support.js';
 import { startSimWithStats } from './sim-process.js';
-import { runCampaign, startWorkers, stopWorkers } from './worker-processes.js';
+import { runCampaign, startWorkers, stopWorkers, workersUp } from './worker-processes.js';
 
 export interface HopperRunOptions {
   databaseUrl: string;
@@ -281,19 +281,6 @@ export function hopperRunTable(h: Record<string, number | string>): string[][] {
     ],
     ['  each run', `${h.attempts_per_s_runs}`, ''],
   ];
-}
-
-/** Until `n` workers have a heartbeat (each registers itself when its ARI socket is up). */
-async function workersUp(svc: CampaignService, n: number): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    const names = await svc.redis.hkeys(svc.keys.workers);
-    if (names.length >= n) {
-      const alive = await svc.redis.mget(...names.map((w) => svc.keys.alive(w)));
-      if (alive.filter((v) => v !== null).length >= n) return;
-    }
-    await sleep(100);
-  }
-  throw new Error(`${n} workers did not start within 60 s`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

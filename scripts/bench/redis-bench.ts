@@ -14,7 +14,7 @@ import { HistoryStore } from '../../src/store/history/history-store.js';
 import { connectRedis } from '../../src/store/redis-connection.js';
 import { adminQuery, prefixBytes } from './bench-support.js';
 import { startSimProcess } from './sim-process.js';
-import { runCampaign, startWorkers, stopWorkers } from './worker-processes.js';
+import { runCampaign, startWorkers, stopWorkers, workersUp } from './worker-processes.js';
 
 export interface RedisBenchOptions {
   databaseUrl: string;
@@ -144,19 +144,6 @@ export async function benchRedis(o: RedisBenchOptions): Promise<RedisFigures> {
     await sim.stop();
     await own.stop();
   }
-}
-
-/** Until `n` workers have a heartbeat (each registers itself when its ARI socket is up). */
-async function workersUp(svc: CampaignService, n: number): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    const names = await svc.redis.hkeys(svc.keys.workers);
-    if (names.length >= n) {
-      const alive = await svc.redis.mget(...names.map((w) => svc.keys.alive(w)));
-      if (alive.filter((v) => v !== null).length >= n) return;
-    }
-    await sleep(100);
-  }
-  throw new Error(`${n} workers did not start within 60 s`);
 }
 
 async function redisInfo(redis: RedisClient): Promise<{ cpuS: number; commands: Map<string, { calls: number; usec: number }> }> {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { CampaignService } from '../../src/campaign/campaign-service.js';
 
@@ -39,4 +40,17 @@ export async function runCampaign(
     await new Promise((res) => setTimeout(res, 100));
   }
   return { id: r.id!, seconds: (performance.now() - t0) / 1000, finishedAt: Date.now() };
+}
+
+/** Until `n` workers have a heartbeat (each registers itself when its ARI socket is up). */
+export async function workersUp(svc: CampaignService, n: number): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const names = await svc.redis.hkeys(svc.keys.workers);
+    if (names.length >= n) {
+      const alive = await svc.redis.mget(...names.map((w) => svc.keys.alive(w)));
+      if (alive.filter((v) => v !== null).length >= n) return;
+    }
+    await sleep(100);
+  }
+  throw new Error(`${n} workers did not start within 60 s`);
 }
