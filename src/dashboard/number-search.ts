@@ -13,6 +13,8 @@ export interface SearchFilters {
 
 export interface SearchHit {
   campaignId: string;
+  /** The campaign's name, as its pages show it (absent when the campaign is gone from Redis and PostgreSQL). */
+  campaignName?: string;
   number: string;
   final?: AttemptRecord;
   attempts: AttemptRecord[];
@@ -40,7 +42,7 @@ export async function searchNumbers(
   filters: SearchFilters = {},
 ): Promise<{ matched: string[]; results: SearchHit[] }> {
   const q = query.trim();
-  if (q.split('|').length === 3) return { matched: [], results: filter(await service.search(q), filters) };
+  if (q.split('|').length === 3) return { matched: [], results: await named(service, filter(await service.search(q), filters)) };
   const plus = q.startsWith('+');
   const digits = q.replace(/\D/g, '');
   const tail = digits.replace(/^0+/, '');
@@ -57,8 +59,25 @@ export async function searchNumbers(
       results.push(hit);
     }
   }
-  const kept = filter(results, filters);
+  const kept = await named(service, filter(results, filters));
   return { matched: [...new Set(kept.map((r) => r.number))], results: kept };
+}
+
+/** Each hit with its campaign's name: one read per campaign found, not per hit. */
+async function named(service: CampaignService, hits: SearchHit[]): Promise<SearchHit[]> {
+  const names = new Map<string, string | undefined>();
+  for (const id of new Set(hits.map((h) => h.campaignId)))
+    names.set(
+      id,
+      await service.get(id).then(
+        (m) => m.name,
+        () => undefined,
+      ),
+    );
+  return hits.map((h) => {
+    const name = names.get(h.campaignId);
+    return name === undefined ? h : { ...h, campaignName: name };
+  });
 }
 
 async function numbersEndingWith(service: CampaignService, tail: string): Promise<string[]> {

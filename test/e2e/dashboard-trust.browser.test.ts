@@ -256,6 +256,10 @@ describe('search', () => {
     await page.locator('#search-summary', { hasText: '2 attempt(s) in 1 campaign(s)' }).waitFor();
     const cells = await page.locator('#search-results tbody tr').evaluateAll((rows) => rows.map((r) => r.children.length));
     expect(cells).toEqual([8, 8]);
+    // The campaign by its name (its id in the link's title), linking to its page.
+    const campaign = page.locator('#search-results tbody tr').first().locator('td').first().getByRole('link');
+    expect(await campaign.textContent()).toBe('search me');
+    expect(await campaign.getAttribute('href')).toBe(`#/c/${encodeURIComponent(searched)}`);
     expect(await page.locator('#search-results thead th').count()).toBe(8);
     const view = page.getByRole('region', { name: 'Search' });
     await view.getByLabel('Disposition').selectOption('BUSY');

@@ -23,7 +23,7 @@ export async function runSearch(q, filters = new URLSearchParams()) {
           h(
             'tr',
             {},
-            h('td', {}, h('a', { href: `#/c/${encodeURIComponent(r.campaignId)}` }, r.campaignId)),
+            h('td', {}, h('a', { href: `#/c/${encodeURIComponent(r.campaignId)}`, title: r.campaignId }, r.campaignName || r.campaignId)),
             h('td', { class: 'nowrap' }, a.number),
             h('td', { class: 'num' }, a.attempt),
             h('td', {}, dispBadge(a.disposition)),
