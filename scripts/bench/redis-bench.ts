@@ -14,7 +14,7 @@ import { HistoryStore } from '../../src/store/history/history-store.js';
 import { connectRedis } from '../../src/store/redis-connection.js';
 import { adminQuery, prefixBytes } from './bench-support.js';
 import { startSimProcess } from './sim-process.js';
-import { runCampaign, startWorkers, stopWorkers, workersUp } from './worker-processes.js';
+import { cpuSeconds, runCampaign, startWorkers, stopWorkers, workersUp } from './worker-processes.js';
 
 export interface RedisBenchOptions {
   databaseUrl: string;
@@ -41,6 +41,10 @@ export interface RedisFigures {
   workers: number;
   /** Redis CPU (user + sys, all threads) over the campaign, per attempt. */
   redis_cpu_us_per_attempt: number;
+  /** CPU of the worker processes (all of them, user + sys) over the campaign, per attempt: what bounds attempts/s here. */
+  worker_cpu_us_per_attempt: number;
+  /** CPU of the simulator's process, per attempt (it shares the machine's cores with the workers). */
+  sim_cpu_us_per_attempt: number;
   /** Every command Redis ran (those inside Lua scripts included, as commandstats counts them), per attempt. */
   commands_per_attempt: number;
   /** The costliest commands by time. */
@@ -92,8 +96,10 @@ export async function benchRedis(o: RedisBenchOptions): Promise<RedisFigures> {
     await workersUp(svc, nWorkers);
     const settings = { endpoint: 'SIP/trunk/{number}', timeoutS: 30, cps: 1000, maxConcurrent: 1000, retry: 'busy=1@50ms' };
     const before = await redisInfo(redis);
+    const cpuBefore = { workers: cpuSeconds(workers.map((w) => w.pid)), sim: cpuSeconds([sim.child.pid]) };
     const measured = await runCampaign(svc, 'redis-cost', numbers(o.numbers, '2'), settings);
     const after = await redisInfo(redis);
+    const cpuAfter = { workers: cpuSeconds(workers.map((w) => w.pid)), sim: cpuSeconds([sim.child.pid]) };
     const attempts = (await svc.status(measured.id)).counters.attempts;
 
     const per = (v: number) => Math.round((v / attempts) * 10) / 10;
@@ -121,6 +127,8 @@ export async function benchRedis(o: RedisBenchOptions): Promise<RedisFigures> {
       attempts,
       workers: nWorkers,
       redis_cpu_us_per_attempt: Math.round(((after.cpuS - before.cpuS) * 1e6) / attempts),
+      worker_cpu_us_per_attempt: Math.round(((cpuAfter.workers - cpuBefore.workers) * 1e6) / attempts),
+      sim_cpu_us_per_attempt: Math.round(((cpuAfter.sim - cpuBefore.sim) * 1e6) / attempts),
       commands_per_attempt: per(allCalls),
       top_commands: costs.slice(0, 12).map((c) => ({ ...c, calls_per_attempt: per(c.calls) })),
       top_scripts,
@@ -234,6 +242,7 @@ export function redisTable(r: RedisFigures): string[][] {
       `${r.redis_cpu_us_per_attempt} µs`,
       '<= 200 µs',
     ],
+    ['  worker processes / simulator CPU per attempt (same campaign)', `${r.worker_cpu_us_per_attempt} / ${r.sim_cpu_us_per_attempt} µs`, ''],
     ['Redis commands per attempt (those run inside Lua scripts included)', `${r.commands_per_attempt}`, '<= 30'],
     ...r.top_commands.slice(0, 8).map((c) => [`  ${c.command}: ${c.calls} calls (${c.calls_per_attempt} per attempt)`, `${Math.round(c.usec / 1000)} ms`, '']),
     ['  time per attempt by script (its commands included) and command (SLOWLOG, a second campaign):', '', ''],

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -9,11 +10,41 @@ const RUN = fileURLToPath(new URL('../../src/cli/run.ts', import.meta.url));
 /** Worker processes, as in production: `ari-dialer worker` with its own Stasis app each. */
 export function startWorkers(n: number, env: Record<string, string>): ChildProcess[] {
   return Array.from({ length: n }, () =>
-    spawn(process.execPath, ['--import', 'tsx', RUN, 'worker', '--channel-cap', '1000', '--grace', '5'], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, ...env, LOG_LEVEL: 'error' },
-    }),
+    spawn(
+      process.execPath,
+      [
+        ...(process.env.WORKER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.WORKER_PROF}`] : []),
+        '--import',
+        'tsx',
+        RUN,
+        'worker',
+        '--channel-cap',
+        '1000',
+        '--grace',
+        '5',
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+        env: { ...process.env, ...env, LOG_LEVEL: 'error' },
+      },
+    ),
   );
+}
+
+/** CPU seconds (user + system) the processes have used so far, from /proc (Linux). */
+export function cpuSeconds(pids: ReadonlyArray<number | undefined>): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    if (pid === undefined) continue;
+    try {
+      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+      const rest = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(rest[11]) + Number(rest[12]);
+    } catch {
+      // exited
+    }
+  }
+  return ticks / 100;
 }
 
 /** SIGTERM to each and wait for its exit (one that already exited is not waited for). */
