@@ -31,9 +31,11 @@ export interface CampaignFigures {
   endedAt?: string;
   /** Seconds from `startedAt` to `endedAt` (or to now while it runs), to 0.1 s; 0 before it starts. */
   durationS: number;
+  /** Of `durationS`, the seconds it was paused (the pause going on now included), to 0.1 s. */
+  pausedS: number;
   /**
-   * Seconds left at the pace so far (numbers finished per second since it began), or null when there is no pace to
-   * go by (nothing finished yet, paused, scheduled, over).
+   * Seconds left at the pace so far (numbers finished per second of dialing: paused time left out), or null when
+   * there is no pace to go by (nothing finished yet, paused, scheduled, over).
    */
   timeLeftS: number | null;
 }
@@ -50,8 +52,12 @@ export function campaignFigures(status: CampaignStatus, now: number): CampaignFi
   const endedAt = status.state === 'finished' ? status.finishedAt : status.state === 'cancelled' ? status.cancelledAt : undefined;
   const endMs = endedAt ? Date.parse(endedAt) : now;
   const durationS = Math.max(0, Math.round((endMs - startMs) / 100) / 10);
+  const p = status.pausedTime;
+  const pausedMs = (p?.ms ?? 0) + (p?.since && status.state === 'paused' ? Math.max(0, endMs - Date.parse(p.since)) : 0);
+  const pausedS = Math.min(durationS, Math.round(pausedMs / 100) / 10);
+  const dialingS = durationS - pausedS;
   const remaining = Math.max(0, c.total - c.done);
-  const pacing = phase === 'running' && dialed > 0 && durationS > 0;
+  const pacing = phase === 'running' && dialed > 0 && dialingS > 0;
   const f: CampaignFigures = {
     phase,
     ...(detail ? { phaseDetail: detail } : {}),
@@ -63,7 +69,8 @@ export function campaignFigures(status: CampaignStatus, now: number): CampaignFi
     startedAt,
     ...(endedAt ? { endedAt } : {}),
     durationS,
-    timeLeftS: pacing ? Math.round(remaining / (c.done / durationS)) : null,
+    pausedS,
+    timeLeftS: pacing ? Math.round(remaining / (c.done / dialingS)) : null,
   };
   if (s.amd) {
     const v = c.finalAmd ?? {};

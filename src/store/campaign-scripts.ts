@@ -1,19 +1,41 @@
 // The campaign store's Lua: each script one atomic step of the store (see CampaignStore for when each runs).
 import { luaScript } from './lua-script.js';
 
-/** running|importing → paused (with why, or none); 0 when the campaign was in any other state. */
+/**
+ * running|importing → paused (with why, or none), noting when (`pausedSince`, epoch ms) for the paused time that
+ * LEAVE_STATE adds up; 0 when the campaign was in any other state.
+ */
 export const PAUSE_IF_LIVE = luaScript(
   'ariDialerPauseIfLive',
   1,
   `
 local s = redis.call('HGET', KEYS[1], 'state')
 if s ~= 'running' and s ~= 'importing' then return 0 end
-redis.call('HSET', KEYS[1], 'state', 'paused')
+redis.call('HSET', KEYS[1], 'state', 'paused', 'pausedSince', ARGV[4])
 if ARGV[1] ~= '' then
   redis.call('HSET', KEYS[1], 'pausedReason', ARGV[1], 'pausedBy', ARGV[2], 'pausedAt', ARGV[3])
 else
   redis.call('HDEL', KEYS[1], 'pausedReason', 'pausedBy', 'pausedAt')
 end
+return 1
+`,
+);
+
+/**
+ * Sets a state other than paused (resume, cancel, a finished campaign given more numbers): forgets why it was
+ * paused and adds the pause that ends now to `pausedMs`; a cancel notes when (ARGV[3]).
+ */
+export const SET_STATE = luaScript(
+  'ariDialerSetState',
+  1,
+  `
+local since = redis.call('HGET', KEYS[1], 'pausedSince')
+if since then
+  redis.call('HINCRBY', KEYS[1], 'pausedMs', math.max(0, tonumber(ARGV[2]) - tonumber(since)))
+end
+redis.call('HDEL', KEYS[1], 'pausedReason', 'pausedBy', 'pausedAt', 'pausedSince')
+redis.call('HSET', KEYS[1], 'state', ARGV[1])
+if ARGV[1] == 'cancelled' then redis.call('HSET', KEYS[1], 'cancelledAt', ARGV[3]) end
 return 1
 `,
 );

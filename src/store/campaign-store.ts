@@ -5,7 +5,7 @@ import { causeLabel } from '../report/cause-label.js';
 import { notDialedReason, type NotDialedReason } from '../report/not-dialed.js';
 import { asAttemptRecord } from './history/history-rows.js';
 import { parseSettings, type CampaignSettings } from '../policy/campaign-settings.js';
-import { CHECK_FINISHED, MARK_ANSWERED, MARK_RINGING, MARK_SETTLED, PAUSE_IF_LIVE, RECORD_ATTEMPT, RECORD_FINAL_ONLY } from './campaign-scripts.js';
+import { CHECK_FINISHED, MARK_ANSWERED, MARK_RINGING, MARK_SETTLED, PAUSE_IF_LIVE, RECORD_ATTEMPT, RECORD_FINAL_ONLY, SET_STATE } from './campaign-scripts.js';
 import { ActivityNotices } from './activity-notices.js';
 import { runLua, type RedisClient } from './lua-script.js';
 import { CAMPAIGN_STATES, type CampaignCounters, type CampaignMeta, type CampaignState, type InflightCall, type PauseInfo } from './campaign-types.js';
@@ -54,6 +54,7 @@ export class CampaignStore {
       ...(h.state === 'paused' && h.pausedReason
         ? { paused: { reason: h.pausedReason, by: h.pausedBy === 'breaker' ? 'breaker' : 'operator', at: h.pausedAt ?? '' } }
         : {}),
+      ...pausedTime(h),
       settings: parseSettings(JSON.parse(h.settings)),
       ...(h.history === 'pg' ? { history: 'pg' as const } : {}),
       ...(h.contacts === 'pg' ? { contacts: 'pg' as const } : {}),
@@ -83,19 +84,17 @@ export class CampaignStore {
    * several workers' breakers ask for at once is announced once. `paused` keeps why.
    */
   async pauseIfLive(id: string, paused?: PauseInfo): Promise<boolean> {
-    const r = await runLua(this.redis, PAUSE_IF_LIVE, [this.keys.campaign(id)], [paused?.reason ?? '', paused?.by ?? '', paused?.at ?? '']);
+    const r = await runLua(this.redis, PAUSE_IF_LIVE, [this.keys.campaign(id)], [paused?.reason ?? '', paused?.by ?? '', paused?.at ?? '', String(Date.now())]);
     return r === 1;
   }
 
-  /** Sets the state; `paused` keeps why (a state other than paused forgets it); `cancelled` notes when. */
-  async setState(id: string, state: CampaignState, paused?: PauseInfo): Promise<void> {
-    const key = this.keys.campaign(id);
-    if (paused) await this.redis.hset(key, { state, pausedReason: paused.reason, pausedBy: paused.by, pausedAt: paused.at });
-    else {
-      const fields: Record<string, string> = { state };
-      if (state === 'cancelled') fields.cancelledAt = new Date().toISOString();
-      await this.redis.multi().hset(key, fields).hdel(key, 'pausedReason', 'pausedBy', 'pausedAt').exec();
-    }
+  /**
+   * Sets a state other than paused (pausing is {@link pauseIfLive}'s): forgets why it was paused, adds the pause that
+   * ends now to the campaign's paused time; `cancelled` notes when.
+   */
+  async setState(id: string, state: Exclude<CampaignState, 'paused'>): Promise<void> {
+    const now = Date.now();
+    await runLua(this.redis, SET_STATE, [this.keys.campaign(id)], [state, String(now), new Date(now).toISOString()]);
   }
 
   /** Adds to the import counters (called per batch, so a large import shows progress). */
@@ -413,4 +412,12 @@ function parseJson<T>(v: string): T | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The campaign hash's paused time (see CampaignMeta.pausedTime). */
+function pausedTime(h: Record<string, string>): Pick<CampaignMeta, 'pausedTime'> {
+  const ms = Number(h.pausedMs ?? 0);
+  const since = h.state === 'paused' && h.pausedSince ? new Date(Number(h.pausedSince)).toISOString() : undefined;
+  if (!(ms > 0) && !since) return {};
+  return { pausedTime: { ms: ms > 0 ? ms : 0, ...(since ? { since } : {}) } };
 }

@@ -17,6 +17,11 @@ export interface CampaignMeta {
   cancelledAt?: string;
   /** Why a paused campaign is paused, when not by an operator's plain pause (its circuit breaker, with the reason). */
   paused?: PauseInfo;
+  /**
+   * Time spent paused, for figures that measure dialing (pace, time left): `ms` over pauses already resumed (or ended
+   * by a cancel), `since` when the pause going on now began. Absent when it was never paused.
+   */
+  pausedTime?: { ms: number; since?: string };
   settings: CampaignSettings;
   /** `pg`: its attempts and finals go to PostgreSQL (through the outbox); reads of them follow. */
   history?: 'pg';

@@ -86,6 +86,9 @@ beforeAll(async () => {
   const many = numbers(400, 4930_300_0000);
   cancelled = await createCampaign(rig, 'cancelled early', many);
   for (let i = 0; i < 51; i++) await storeAttempt(rig, cancelled, many, i, i < 35 ? 'ANSWERED' : 'NO_ANSWER');
+  // Paused a while before the cancel: its duration says how much of it was paused.
+  await rig.service.pause(cancelled);
+  await new Promise((r) => setTimeout(r, 1100));
   await rig.service.cancel(cancelled);
   const a = numbers(10, 4930_400_0000);
   amd = await createCampaign(rig, 'with amd', a, { amd: { onMachine: 'hangup' } });
@@ -125,7 +128,7 @@ describe('honest rates', () => {
     expect(await page.locator('#c-progress').textContent()).not.toContain('100');
     // Start, end and how long it ran; no "time left" for a campaign that is over.
     for (const f of ['Created', 'Started', 'Cancelled']) expect(await figure(page, f).textContent()).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \S+$/);
-    expect(await figure(page, 'Duration').textContent()).toMatch(/^\d+\.\ds$/);
+    expect(await figure(page, 'Duration').textContent()).toMatch(/^\d+\.\ds, 1s of it paused$/);
     expect(await figure(page, 'Time left at this pace').isVisible()).toBe(false);
     expect(errors).toEqual([]);
     await context.close();

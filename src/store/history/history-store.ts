@@ -94,9 +94,10 @@ export class HistoryStore implements DeletableHistory {
     // The webhook's signing secret stays in Redis: SQL readers get its URL and rate only.
     const publicSettings = webhook ? { ...settings, webhook: { ...webhook, secret: undefined } } : settings;
     await this.pool.query(
-      `INSERT INTO campaigns (id, name, state, created_at, finished_at, settings, counters, queue, causes, archived_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+      `INSERT INTO campaigns (id, name, state, created_at, finished_at, settings, counters, queue, causes, archived_at, cancelled_at, paused_ms)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
        ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, state = EXCLUDED.state, finished_at = EXCLUDED.finished_at,
+         cancelled_at = EXCLUDED.cancelled_at, paused_ms = EXCLUDED.paused_ms,
          counters = coalesce(EXCLUDED.counters, campaigns.counters), queue = coalesce(EXCLUDED.queue, campaigns.queue),
          causes = coalesce(EXCLUDED.causes, campaigns.causes), archived_at = coalesce(EXCLUDED.archived_at, campaigns.archived_at)`,
       [
@@ -110,6 +111,8 @@ export class HistoryStore implements DeletableHistory {
         snapshot.queue ? JSON.stringify(snapshot.queue) : null,
         snapshot.causes ? JSON.stringify(snapshot.causes) : null,
         archivedAt ?? null,
+        meta.cancelledAt ?? null,
+        meta.pausedTime?.ms ?? 0,
       ],
     );
   }
@@ -266,6 +269,8 @@ function toCampaign(row: Record<string, unknown>): StoredCampaign | undefined {
     state: (['importing', 'running', 'paused', 'cancelled', 'finished'].includes(state) ? state : 'finished') as CampaignMeta['state'],
     createdAt: iso(row.created_at) ?? '',
     ...(iso(row.finished_at) ? { finishedAt: iso(row.finished_at) } : {}),
+    ...(iso(row.cancelled_at) ? { cancelledAt: iso(row.cancelled_at) } : {}),
+    ...(Number(row.paused_ms) > 0 ? { pausedTime: { ms: Number(row.paused_ms) } } : {}),
     settings,
   };
   const snapshot: CampaignSnapshot = {

@@ -161,6 +161,16 @@ CREATE INDEX audit_campaign ON audit (campaign_id, id) WHERE campaign_id IS NOT 
 CREATE INDEX audit_at ON audit (at);
 `,
   },
+  {
+    version: 6,
+    name: 'campaigns: when cancelled, and the time spent paused',
+    sql: `
+-- an archived campaign's end when an operator cancelled it (finished_at is for one that finished)
+ALTER TABLE campaigns ADD COLUMN cancelled_at timestamptz;
+-- milliseconds it spent paused: its pace and duration of dialing leave them out
+ALTER TABLE campaigns ADD COLUMN paused_ms bigint NOT NULL DEFAULT 0;
+`,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

@@ -139,7 +139,7 @@ describe('stillWantedGate', () => {
     const meta = await rig.campaign({ endAt: END });
     const a = rig.attempt(meta, { now: Date.parse(START) });
     expect(await gate(a)).toEqual(GO);
-    await rig.store.setState('c1', 'paused');
+    await rig.store.pauseIfLive('c1');
     expect(await gate(a)).toEqual({ kind: 'wait', ms: 500, why: 'the campaign is paused' });
     expect(await gate(rig.attempt(meta, { now: Date.parse(END) }))).toMatchObject({ kind: 'end', as: 'cancelled', message: expect.stringContaining(END) });
     await rig.store.setState('c1', 'cancelled');

@@ -112,7 +112,9 @@ function renderFigures(d) {
   fig('ended', (dd) => setTimeIn(dd, end), Boolean(end));
   setText($('#c-figures [data-l="ended"]'), c.endedAt ? (c.state === 'cancelled' ? 'Cancelled' : 'Finished') : 'Ends');
   // A short campaign says 0.6s rather than 0s next to start and end times a second apart.
-  fig('duration', c.durationS < 10 ? `${c.durationS.toFixed(1)}s` : secs(c.durationS), started);
+  // Paused time is part of it, said next to it (the time left leaves it out).
+  const paused = c.pausedS >= 1 ? `, ${secs(c.pausedS)} of it paused` : '';
+  fig('duration', `${c.durationS < 10 ? `${c.durationS.toFixed(1)}s` : secs(c.durationS)}${paused}`, started);
   // A pace measured over seconds is no promise to the second: below a minute it says so.
   fig('timeleft', c.timeLeftS === null ? '–' : c.timeLeftS < 60 ? 'under a minute' : `about ${secs(c.timeLeftS)}`, !over);
   fig('endpoint', (dd) => setBreakable(dd, s.endpoint));
