@@ -194,6 +194,15 @@ log('\nthe list run (scripts/bench/hopper-run-bench.ts: a redis-server and a dat
   log(table(hopperRunTable(h)));
 }
 
+log('\npacing at the far end (scripts/bench/receiver-pacing-bench.ts: 2 worker processes, originates counted on the simulator)');
+{
+  const { benchReceiverPacing, receiverPacingRates, receiverPacingTable } = await import('./bench/receiver-pacing-bench.js');
+  const { rates, secondsEach } = receiverPacingRates(quick);
+  const rows = await benchReceiverPacing(rates, secondsEach);
+  figures.receiver_pacing = rows;
+  log(table(receiverPacingTable(rows)));
+}
+
 log('\nCSV import (scripts/bench-csv.ts)');
 const csv = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench-csv.ts', '--json', '--rows', quick ? '200000' : '1000000'], { encoding: 'utf8' });
 const csvFigures = JSON.parse(csv.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, number>;

@@ -33,3 +33,20 @@ export async function adminQuery(url: string, sql: string): Promise<void> {
     await c.end();
   }
 }
+
+/** The most timestamps in any one calendar second (12:00:01.000–12:00:01.999). */
+export function maxInCalendarSecond(ts: readonly number[]): number {
+  const per = new Map<number, number>();
+  for (const t of ts) per.set(Math.floor(t / 1000), (per.get(Math.floor(t / 1000)) ?? 0) + 1);
+  return Math.max(0, ...per.values());
+}
+
+/** The most timestamps in any sliding one-second window. */
+export function maxInOneSecond(sorted: readonly number[]): number {
+  let best = 0;
+  for (let hi = 0, lo = 0; hi < sorted.length; hi++) {
+    while (sorted[hi]! - sorted[lo]! >= 1000) lo++;
+    best = Math.max(best, hi - lo + 1);
+  }
+  return best;
+}

@@ -6,6 +6,7 @@ import { dropPrefix } from '../../src/store/drop-prefix.js';
 import { CampaignService } from '../../src/campaign/campaign-service.js';
 import { connectRedis } from '../../src/store/redis-connection.js';
 import { runCampaign, startWorkers, stopWorkers } from './worker-processes.js';
+import { maxInCalendarSecond, maxInOneSecond } from './bench-support.js';
 
 export interface CampaignFigures {
   attempts: number;
@@ -26,23 +27,6 @@ export interface CampaignFigures {
   /** Both campaigns' originates per second over the run. */
   trunk_measured_cps: number;
   trunk_seconds: number;
-}
-
-/** The most timestamps in any one calendar second (12:00:01.000–12:00:01.999). */
-function maxInCalendarSecond(ts: readonly number[]): number {
-  const per = new Map<number, number>();
-  for (const t of ts) per.set(Math.floor(t / 1000), (per.get(Math.floor(t / 1000)) ?? 0) + 1);
-  return Math.max(0, ...per.values());
-}
-
-/** The most timestamps in any sliding one-second window. */
-function maxInOneSecond(sorted: readonly number[]): number {
-  let best = 0;
-  for (let hi = 0, lo = 0; hi < sorted.length; hi++) {
-    while (sorted[hi]! - sorted[lo]! >= 1000) lo++;
-    best = Math.max(best, hi - lo + 1);
-  }
-  return best;
 }
 
 const numbers = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `+1${prefix}${String(i * 10 + (i % 6)).padStart(8, '0')}`);

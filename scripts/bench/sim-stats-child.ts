@@ -2,6 +2,7 @@
 // bench can count originates per channel id (double dials) without sharing the dialer's CPU.
 // Started by startSimWithStats; argv: the time scale.
 import { AriSim } from '../../src/sim/index.js';
+import { maxInCalendarSecond, maxInOneSecond } from './bench-support.js';
 
 export interface SimStatsReply {
   originates: number;
@@ -15,6 +16,8 @@ export interface SimStatsReply {
   peakActiveChannels: number;
   /** Originates in the busiest calendar second. */
   maxInCalendarSecond: number;
+  /** Originates in the busiest sliding one-second window. */
+  maxInSlidingSecond: number;
 }
 
 const sim = await AriSim.start({ port: 0, users: { bench: 'bench' }, timeScale: Number(process.argv[2] ?? '0.05') });
@@ -22,8 +25,6 @@ process.send!({ url: sim.url });
 process.on('message', (m: unknown) => {
   if (m === 'stats') {
     const s = sim.stats;
-    const perSecond = new Map<number, number>();
-    for (const t of s.originateTimestamps) perSecond.set(Math.floor(t / 1000), (perSecond.get(Math.floor(t / 1000)) ?? 0) + 1);
     const reply: SimStatsReply = {
       originates: s.originates,
       repeated: [...s.originatesByChannelId].filter(([, n]) => n > 1),
@@ -31,7 +32,8 @@ process.on('message', (m: unknown) => {
       firstAt: s.originateTimestamps[0] ?? 0,
       lastAt: s.originateTimestamps.at(-1) ?? 0,
       peakActiveChannels: s.peakActiveChannels,
-      maxInCalendarSecond: Math.max(0, ...perSecond.values()),
+      maxInCalendarSecond: maxInCalendarSecond(s.originateTimestamps),
+      maxInSlidingSecond: maxInOneSecond(s.originateTimestamps),
     };
     process.send!(reply);
   } else if (m === 'reset') {

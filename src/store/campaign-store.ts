@@ -186,11 +186,9 @@ export class CampaignStore {
    * result stored between the two reads (a takeover settling the call) shows as the result, never as neither.
    */
   async attemptFound(id: string, channelId: string): Promise<{ stored?: AttemptRecord; mark?: InflightCall }> {
-    const replies = (await this.redis.pipeline().hget(this.keys.inflight(id), channelId).hget(this.keys.attemptIds(id), channelId).exec()) ?? [];
-    const [mark, stored] = replies.map(([err, v]) => {
-      if (err) throw err;
-      return typeof v === 'string' ? v : undefined;
-    });
+    // Two commands sent back to back on one connection run in that order. Not a pipeline(): building one binds every
+    // script defined on the connection (ours and BullMQ's), which cost this read ~3 % of a worker's CPU.
+    const [mark, stored] = await Promise.all([this.redis.hget(this.keys.inflight(id), channelId), this.redis.hget(this.keys.attemptIds(id), channelId)]);
     const rec = stored ? parseJson<AttemptRecord>(stored) : undefined;
     if (rec) return { stored: rec };
     const m = mark ? parseJson<InflightCall>(mark) : undefined;
