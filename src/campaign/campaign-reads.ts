@@ -30,6 +30,17 @@ export interface CampaignStatus extends CampaignMeta {
 }
 
 /**
+ * With its list in PostgreSQL: numbers not fed to Redis yet (still in the `contacts` table). Each number without a
+ * final result has at most one job in Redis (ready, running or delayed) or none yet, so no query is needed; a
+ * list kept in Redis has none (undefined). The queue's counts alone would show only the hopper as waiting.
+ */
+export function notFedYet(s: Pick<CampaignStatus, 'contacts' | 'counters' | 'queue'>): number | undefined {
+  if (s.contacts !== 'pg') return undefined;
+  const q = s.queue;
+  return Math.max(0, s.counters.total - s.counters.done - (q.waiting + q.paused + q.prioritized + q.active + q.delayed));
+}
+
+/**
  * What users read about campaigns (state, counts, results, search) and the cached BullMQ queues both reads and
  * commands use. {@link CampaignService} adds the commands; the CLI and the dashboard hold a CampaignService.
  */

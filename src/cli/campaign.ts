@@ -3,6 +3,7 @@ import type { CliAudit } from './audit.js';
 import { basename } from 'node:path';
 import { Command } from 'commander';
 import type { CampaignService, CampaignStatus } from '../campaign/campaign-service.js';
+import { notFedYet } from '../campaign/campaign-reads.js';
 import { normalizeNumber } from '../campaign/import/phone-number.js';
 import { DEFAULT_MAX_CHANNEL_VARS } from '../policy/campaign-settings.js';
 import { CALLER_ID_MATCHES, parseCallerIdPool } from '../policy/caller-id.js';
@@ -332,7 +333,7 @@ function describe(s: CampaignStatus): string {
     `  numbers ${c.total}, done ${c.done}, in flight ${c.inflight}, attempts ${c.attempts}`,
     `  final: ${finals || '-'}`,
     `  imported: rejected ${c.rejected}, suppressed ${c.suppressed}, duplicates ${c.duplicates}`,
-    `  queue: waiting ${s.queue.waiting}, active ${s.queue.active}, delayed ${s.queue.delayed}, paused ${s.queue.paused}, failed ${s.queue.failed}`,
+    `  queue: ${notFedYet(s) !== undefined ? `in the list (PostgreSQL) ${notFedYet(s)}, ` : ''}waiting ${s.queue.waiting}, active ${s.queue.active}, delayed ${s.queue.delayed}, paused ${s.queue.paused}, failed ${s.queue.failed}`,
     ...(s.settings.startAt || s.settings.endAt ? [`  schedule: starts ${s.settings.startAt ?? 'at once'}, ends ${s.settings.endAt ?? 'never'}`] : []),
     ...(s.holdingBack.length
       ? [`  held back by: ${s.holdingBack.map((h) => `${h.reason} (${h.detail}${h.waitMs ? `, waited ${(h.waitMs / 1000).toFixed(1)} s` : ''})`).join('; ')}`]

@@ -1,4 +1,5 @@
 import type { CampaignStatus } from '../campaign/campaign-service.js';
+import { notFedYet } from '../campaign/campaign-reads.js';
 import { isInsideWindow } from '../policy/calling-window.js';
 import { schedulePhase } from '../policy/schedule.js';
 
@@ -29,6 +30,8 @@ export interface CampaignFigures {
   startedAt: string;
   /** When it ended: finished, or cancelled by an operator; absent while it can still dial. */
   endedAt?: string;
+  /** With its list in PostgreSQL: numbers still there, not fed to Redis's hopper yet (see notFedYet). */
+  inList?: number;
   /** Seconds from `startedAt` to `endedAt` (or to now while it runs), to 0.1 s; 0 before it starts. */
   durationS: number;
   /** Of `durationS`, the seconds it was paused (the pause going on now included), to 0.1 s. */
@@ -68,6 +71,7 @@ export function campaignFigures(status: CampaignStatus, now: number): CampaignFi
     attemptAnswerRate: c.attempts > 0 ? (c.attempt.ANSWERED ?? 0) / c.attempts : 0,
     startedAt,
     ...(endedAt ? { endedAt } : {}),
+    ...(notFedYet(status) !== undefined ? { inList: notFedYet(status) } : {}),
     durationS,
     pausedS,
     timeLeftS: pacing ? Math.round(remaining / (c.done / dialingS)) : null,

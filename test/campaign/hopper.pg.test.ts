@@ -2,6 +2,8 @@ import { Readable } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CampaignService } from '../../src/campaign/campaign-service.js';
+import { notFedYet } from '../../src/campaign/campaign-reads.js';
+import { campaignFigures } from '../../src/dashboard/campaign-figures.js';
 import { CampaignWorker } from '../../jobs/campaign-worker.js';
 import { HopperFeeder } from '../../src/campaign/hopper/hopper-feeder.js';
 import { hopperSizeFor } from '../../src/campaign/hopper/hopper-size.js';
@@ -179,6 +181,11 @@ describe('the hopper', () => {
       '+15550000034': 'queued',
       '+15550000035': 'queued',
     });
+    // Status counts the numbers still in PostgreSQL, not only the hopper's jobs as waiting.
+    const status = await svc.status(id);
+    expect(status.queue.paused + status.queue.waiting).toBe(3);
+    expect(notFedYet(status)).toBe(2);
+    expect(campaignFigures(status, Date.now()).inList).toBe(2);
     // a dies (stops renewing): b takes over once the lock lapses, and sees the hopper full.
     await new Promise((res) => setTimeout(res, 350));
     expect(await b.feed(id)).toBe(0);

@@ -89,6 +89,8 @@ describe('campaign figures', () => {
     expect(f.timeLeftS).toBe(90 * 60);
     // Never paused: the whole duration is dialing.
     expect(campaignFigures(status({}), t0 + 10 * 60_000)).toMatchObject({ pausedS: 0, timeLeftS: 90 * 60 });
+    // A list kept in Redis has no "in the list" figure: its queue's waiting jobs are the list.
+    expect(campaignFigures(status({}), t0).inList).toBeUndefined();
   });
 
   it('a pause going on counts up to now; it stops at the cancel for a cancelled campaign', async () => {

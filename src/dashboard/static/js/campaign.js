@@ -102,7 +102,14 @@ function renderFigures(d) {
   fig('acd', c.answered ? `${c.acdS.toFixed(1)} s` : '–');
   fig('cps', over ? '–' : c.cpsNow.toFixed(1));
   fig('inflight', c.inflight);
-  fig('queue', `${q.waiting + q.paused + q.prioritized} waiting, ${q.delayed} delayed, ${q.failed} failed`);
+  // A list in PostgreSQL: most numbers wait there; the queue holds only the hopper's next ones.
+  const ready = q.waiting + q.paused + q.prioritized;
+  fig(
+    'queue',
+    c.inList === undefined
+      ? `${ready} waiting, ${q.delayed} delayed, ${q.failed} failed`
+      : `${c.inList} in the list (PostgreSQL), ${ready} ready in Redis, ${q.delayed} delayed, ${q.failed} failed`,
+  );
   fig('created', (dd) => setTimeIn(dd, c.createdAt));
   const started = Date.parse(c.startedAt) <= Date.parse(d.now);
   fig('started', (dd) => setTimeIn(dd, c.startedAt));
