@@ -334,6 +334,7 @@ export class CampaignWorker {
           const hook = (await this.campaign(rec.campaignId)).settings.webhook;
           if (hook) await this.deliveries.final(hook, rec);
         },
+        ...(this.service.contacts ? { parkRetry: this.service.contacts.park.bind(this.service.contacts) } : {}),
         channelCap: this.cap,
         hangupAll: this.hangupAll.signal,
         stopDialing: this.stopDialing.signal,

@@ -57,6 +57,8 @@ export interface DialJobDeps {
   campaign: (id: string) => Promise<CampaignMeta>;
   /** Adds the next attempt (a new job) to the campaign's queue. */
   enqueueRetry: (data: DialJobData, jobId: string, delayMs: number) => Promise<void>;
+  /** With lists in PostgreSQL: parks the next attempt there until due (see AttemptNextStepDeps). */
+  parkRetry?: (next: DialJobData, delayMs: number) => Promise<boolean>;
   /** Hands a final result to the webhook queue, when the campaign has one. */
   enqueueWebhook: (rec: AttemptRecord) => Promise<void>;
   /** This worker's cap on channels in flight on its Asterisk. */

@@ -9,7 +9,7 @@ import { HopperFeeder } from '../../src/campaign/hopper/hopper-feeder.js';
 import { hopperSizeFor } from '../../src/campaign/hopper/hopper-size.js';
 import { sweepSettled } from '../../src/campaign/hopper/settled-sweep.js';
 import { callStatus } from '../../src/campaign/calls/call-status.js';
-import { dialJobId } from '../../src/campaign/job-data.js';
+import { dialJobId, type DialJobData } from '../../src/campaign/job-data.js';
 import { channelIdFor } from '../../src/dialer/channel-id.js';
 import { AriSim } from '../../src/sim/index.js';
 import type { HistoryStore } from '../../src/store/history/history-store.js';
@@ -194,6 +194,44 @@ describe('the hopper', () => {
     await svc.cancel(id);
   });
 
+  it('parks a retry in the list: idempotent, due first, its job id; a vanished retry job is fed again as that attempt', async () => {
+    const numbers = numbersOf(4, 150);
+    const r = await svc.create({ name: 'park', settings: { endpoint: 'SIP/{number}', hopperSize: 2 }, open: numbersCsv(numbers) });
+    const id = r.id!;
+    await svc.dialQueue(id).pause();
+    const f = feederAs('p');
+    expect(await f.feed(id)).toBe(2);
+    const [first] = await svc.dialQueue(id).getJobs(['paused', 'waiting'], 0, 0);
+    const data = first!.data as DialJobData;
+    const next: DialJobData = { ...data, attempt: 2, tries: { BUSY: 1 } };
+    // Its first job done (a busy call): the retry waits in PostgreSQL, a second park of it changes nothing.
+    await first!.remove();
+    expect(await svc.contacts!.park(next, 60_000)).toBe(true);
+    expect(await svc.contacts!.park(next, 0)).toBe(true);
+    const parked = (await contactRows(id)).find((c) => c.number === data.number)!;
+    expect(parked).toMatchObject({ state: 'retry', data: expect.objectContaining({ tries: { BUSY: 1 } }) });
+    expect(await svc.contacts!.stateOf(id, data.number)).toEqual({ state: 'retry', attempt: 2 });
+    // Not due: the feeder takes the waiting numbers, not the parked retry.
+    expect(await f.feed(id)).toBe(1);
+    expect((await svc.dialQueue(id).getJobs(['paused', 'waiting'], 0, -1)).map((j) => j.id)).not.toContain(dialJobId(id, data.number, 2));
+    // Due now: taken first, as its second attempt's job.
+    await history.pool.query(`UPDATE contacts SET not_before = now() WHERE campaign_id = $1 AND number = $2`, [id, data.number]);
+    for (const j of await svc.dialQueue(id).getJobs(['paused', 'waiting'], 0, -1)) if (j.data.number !== data.number) await j.remove();
+    expect(await f.feed(id)).toBe(2);
+    const retryJob = await svc.dialQueue(id).getJob(dialJobId(id, data.number, 2));
+    expect(retryJob?.data).toMatchObject({ number: data.number, attempt: 2, tries: { BUSY: 1 } });
+    // Redis loses it: back to a retry due now, fed again with the same job id (the two jobs removed above to make
+    // room are found too, and go back to waiting).
+    await retryJob!.remove();
+    expect(await f.reconcile(id)).toBe(3);
+    expect(await svc.contacts!.stateOf(id, data.number)).toEqual({ state: 'retry', attempt: 2 });
+    expect(await f.feed(id)).toBeGreaterThanOrEqual(1);
+    expect(await svc.dialQueue(id).getJob(dialJobId(id, data.number, 2))).toBeDefined();
+    // A number the list does not have is not parked: the caller keeps the retry as a delayed job.
+    expect(await svc.contacts!.park({ ...next, number: '+15550009999' }, 60_000)).toBe(false);
+    await svc.cancel(id);
+  });
+
   it('feeds a queued contact whose job vanished again, with the same job id; dialed once', async () => {
     const r = await svc.create({ name: 'vanish', settings: { endpoint: 'SIP/{number}', hopperSize: 4 }, open: numbersCsv(numbersOf(6, 100)) });
     const id = r.id!;
@@ -318,6 +356,57 @@ describe('a whole campaign from PostgreSQL on the simulator', () => {
     await waitUntil('contacts done', async () => (await svc.contacts!.counts(id)).done === 300, 20_000);
     const finals = await history.pool.query(`SELECT count(*) AS n, count(DISTINCT number) AS d FROM finals WHERE campaign_id = $1`, [id]);
     expect(finals.rows[0]).toEqual({ n: '300', d: '300' });
+  }, 60_000);
+
+  it('retries due later wait in PostgreSQL, not as delayed jobs in Redis; fed when due, each attempt dialed once', async () => {
+    const numbers = numbersOf(20, 1200);
+    const busy = numbers.filter((n) => n.endsWith('6'));
+    const r = await svc.create({
+      name: 'parked',
+      settings: { endpoint: 'SIP/trunk/{number}', cps: 300, maxConcurrent: 20, timeoutS: 5, retry: 'busy=1@6s' },
+      open: numbersCsv(numbers),
+    });
+    const id = r.id!;
+    const retries = async () => (await contactRows(id)).filter((c) => c.state === 'retry');
+    await waitUntil('busy numbers parked', async () => (await retries()).length === busy.length, 20_000);
+    expect((await retries()).map((c) => c.number).sort()).toEqual(busy.sort());
+    expect((await svc.dialQueue(id).getJobCounts('delayed')).delayed).toBe(0);
+    const status = await svc.status(id);
+    expect(notFedYet(status)).toBe(busy.length);
+    const second = channelIdFor({ campaignId: id, contactKey: busy[0]!, attempt: 2 });
+    expect((await callStatus(svc, second))?.state).toBe('queued');
+
+    await waitUntil('campaign finished', async () => (await svc.store.get(id))?.state === 'finished', 30_000);
+    for (const n of numbers) {
+      const perChannel = [1, 2].map((a) => sim.stats.originatesByChannelId.get(channelIdFor({ campaignId: id, contactKey: n, attempt: a })) ?? 0);
+      expect(perChannel).toEqual(busy.includes(n) ? [1, 1] : [1, 0]);
+    }
+    await waitUntil('contacts done', async () => (await svc.contacts!.counts(id)).done === 20, 20_000);
+    const finals = await history.pool.query(`SELECT number, attempt, disposition FROM finals WHERE campaign_id = $1 AND number = ANY($2)`, [id, busy]);
+    expect(finals.rows.map((x) => [x.attempt, x.disposition])).toEqual(busy.map(() => [2, 'BUSY']));
+  }, 60_000);
+
+  it('a cancel ends the retries parked in PostgreSQL CANCELLED, with the attempts they had', async () => {
+    const numbers = numbersOf(10, 1300);
+    const busy = numbers.filter((n) => n.endsWith('6'));
+    const r = await svc.create({
+      name: 'parked-cancel',
+      settings: { endpoint: 'SIP/trunk/{number}', cps: 300, maxConcurrent: 20, timeoutS: 5, retry: 'busy=1@10m' },
+      open: numbersCsv(numbers),
+    });
+    const id = r.id!;
+    await waitUntil('busy numbers parked', async () => (await contactRows(id)).filter((c) => c.state === 'retry').length === busy.length, 20_000);
+    await waitUntil('the others done', async () => (await svc.status(id)).counters.done === numbers.length - busy.length, 20_000);
+    await svc.cancel(id);
+    expect((await svc.contacts!.counts(id)).retry).toBe(0);
+    const finals = await history.pool.query(`SELECT attempt, disposition, record->>'attempt' AS rec FROM finals WHERE campaign_id = $1 AND number = ANY($2)`, [
+      id,
+      busy,
+    ]);
+    expect(finals.rows).toEqual(busy.map(() => ({ attempt: 1, disposition: 'CANCELLED', rec: '1' })));
+    expect((await svc.status(id)).counters.done).toBe(numbers.length);
+    // Over for PostgreSQL too: every contact done, so the campaign is archived.
+    await waitUntil('archived', async () => Boolean((await history.campaign(id))?.archivedAt), 20_000);
   }, 60_000);
 
   it('drops the Redis marks of numbers final in PostgreSQL whose jobs are gone, never those of a number with a job left', async () => {

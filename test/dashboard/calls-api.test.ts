@@ -306,11 +306,11 @@ describe('one call now (list in PostgreSQL)', () => {
     // Oldest first is the order workers take them in.
     const [first] = await svc.dialQueue(id).getJobs(['paused', 'waiting'], 0, 0, true);
     expect(first?.id).toBe(`${id}|+4930777000|a1`);
-    expect(await svc.contacts!.stateOf(id, '+4930777000')).toBe('queued');
+    expect(await svc.contacts!.stateOf(id, '+4930777000')).toEqual({ state: 'queued', attempt: 1 });
     expect((await status(dash.url, String(now.body.statusUrl), OPERATOR)).body).toMatchObject({ state: 'queued', attempt: 1 });
     const later = await call(dash.url, { number: '+4930777001', campaign: id, ahead: false });
     expect(later.status).toBe(202);
-    expect(await svc.contacts!.stateOf(id, '+4930777001')).toBe('waiting');
+    expect(await svc.contacts!.stateOf(id, '+4930777001')).toEqual({ state: 'waiting', attempt: 1 });
     expect((await status(dash.url, String(later.body.statusUrl), OPERATOR)).body.state).toBe('queued');
     expect((await svc.store.counters(id)).total).toBe(22);
     const blocked = await call(dash.url, { number: '+19005550100', campaign: id });

@@ -169,7 +169,7 @@ describe('POST /api/campaigns/:id/contacts (list in PostgreSQL)', () => {
     const ms = performance.now() - t0;
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ accepted: 10_000, rejected: 0, duplicates: 0 });
-    expect(await pgService.contacts!.counts(id)).toEqual({ waiting: 10_001, queued: 0, done: 0 });
+    expect(await pgService.contacts!.counts(id)).toEqual({ waiting: 10_001, queued: 0, retry: 0, done: 0 });
     expect(ms).toBeLessThan(2000);
     // Sent again: every one a duplicate of the campaign's own.
     const again = await post(pgDash.url, `/api/campaigns/${id}/contacts`, body.split('\n').slice(0, 100).join('\n'), 'application/x-ndjson');

@@ -73,7 +73,7 @@ describe("fault: the worker holding a hopper's feeder lock is killed with SIGKIL
     // Nothing forgotten: every contact done, none left waiting or queued. A contact is marked done in PostgreSQL when
     // the archiver stores its final, a moment after the campaign finished in Redis.
     await waitUntil('every contact done', async () => (await svc.contacts!.counts(id)).done >= NUMBERS, 30_000, 200);
-    expect(await svc.contacts!.counts(id)).toEqual({ waiting: 0, queued: 0, done: NUMBERS });
+    expect(await svc.contacts!.counts(id)).toEqual({ waiting: 0, queued: 0, retry: 0, done: NUMBERS });
     // Every number final exactly once, in PostgreSQL (the archiver drains the outbox a moment after).
     const finals = async () =>
       (await history.pool.query<{ n: string; d: string }>('SELECT count(*) AS n, count(DISTINCT number) AS d FROM finals WHERE campaign_id = $1', [id]))

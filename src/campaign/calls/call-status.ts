@@ -52,10 +52,14 @@ export async function callStatus(service: CampaignService, channelId: string): P
     if (JOB_QUEUED.has(st)) return { ...base, state: 'queued' };
     if (st === 'active') return { ...base, state: 'dialing' };
   }
+  const meta = await service.store.get(campaignId);
+  if (meta?.contacts === 'pg' && service.contacts) {
+    // Waiting in a list in PostgreSQL: not fed yet, or a retry parked there until it is due.
+    const c = await service.contacts.stateOf(campaignId, number);
+    if (c && c.attempt === attempt && (c.state === 'waiting' || c.state === 'retry')) return { ...base, state: 'queued' };
+  }
   if (attempt === 1) {
-    // Never dialed: waiting in a list in PostgreSQL, or ended without a call (cancelled, the campaign's end).
-    const meta = await service.store.get(campaignId);
-    if (meta?.contacts === 'pg' && service.contacts && (await service.contacts.stateOf(campaignId, number)) === 'waiting') return { ...base, state: 'queued' };
+    // Never dialed: ended without a call (cancelled, the campaign's end).
     const final = meta?.history === 'pg' ? await service.history?.finalFor(campaignId, number) : await service.store.finalFor(campaignId, number);
     if (final && final.channel_id === '') return { ...base, state: 'ended', result: final };
   }

@@ -1,10 +1,20 @@
 import type pg from 'pg';
 import { dialJobId, type DialJobData } from '../job-data.js';
 
-/** What a contact's dial job carries besides campaign, number, row and attempt (stored as `contacts.data`). */
-export type ContactData = Omit<DialJobData, 'campaignId' | 'number' | 'row' | 'attempt' | 'tries' | 'refusals'>;
+/**
+ * What a contact's dial job carries besides campaign, number, row and attempt (stored as `contacts.data`); a parked
+ * retry's also has its tries so far.
+ */
+export type ContactData = Omit<DialJobData, 'campaignId' | 'number' | 'row' | 'attempt' | 'refusals'>;
 
-export type ContactState = 'waiting' | 'queued' | 'done';
+/**
+ * waiting: not fed yet; queued: its job is (or was) in Redis; retry: its next attempt is parked here until
+ * `not_before`; done: its final result is recorded.
+ */
+export type ContactState = 'waiting' | 'queued' | 'retry' | 'done';
+
+/** Retries due at least this far ahead are parked in the list (a row) rather than kept in Redis (a delayed job, ~1 KB). */
+export const PARK_RETRY_MIN_MS = 5000;
 
 /** A contact taken for the hopper: its first attempt's job. */
 export interface FedContact {
@@ -21,23 +31,51 @@ export class ContactTable {
   constructor(readonly pool: pg.Pool) {}
 
   /**
-   * Takes up to `n` waiting contacts, highest lead_priority first then row order, and marks them queued in the same
-   * statement (SKIP LOCKED: two feeders at once would take different rows, though the feeder lock allows one).
+   * Takes up to `n` contacts: retries parked here that are due first, then waiting ones, highest lead_priority first
+   * then row order; marks them queued in the same statement (SKIP LOCKED: two feeders at once would take different
+   * rows, though the feeder lock allows one). Each comes back as the job of its next attempt.
    */
   async take(campaignId: string, n: number): Promise<FedContact[]> {
     if (n <= 0) return [];
-    const r = await this.pool.query<{ number: string; row: number; data: ContactData | null }>(
-      `UPDATE contacts c SET state = 'queued'
-       FROM (SELECT number FROM contacts WHERE campaign_id = $1 AND state = 'waiting'
-             ORDER BY lead_priority DESC, seq LIMIT $2 FOR UPDATE SKIP LOCKED) next
+    const due = await this.takeWhere(campaignId, `state = 'retry' AND not_before <= now()`, 'not_before', n);
+    return due.length >= n ? due : [...due, ...(await this.takeWhere(campaignId, `state = 'waiting'`, 'lead_priority DESC, seq', n - due.length))];
+  }
+
+  private async takeWhere(campaignId: string, where: string, order: string, n: number): Promise<FedContact[]> {
+    const r = await this.pool.query<{ number: string; row: number; data: ContactData | null; lead_priority: number; seq: string; attempt: number }>(
+      `UPDATE contacts c SET state = 'queued', not_before = NULL
+       FROM (SELECT number FROM contacts WHERE campaign_id = $1 AND ${where}
+             ORDER BY ${order} LIMIT $2 FOR UPDATE SKIP LOCKED) next
        WHERE c.campaign_id = $1 AND c.number = next.number
-       RETURNING c.number, c.row, c.data, c.lead_priority, c.seq`,
+       RETURNING c.number, c.row, c.data, c.lead_priority, c.seq, c.attempt`,
       [campaignId, n],
     );
-    const rows = r.rows as Array<{ number: string; row: number; data: ContactData | null; lead_priority: number; seq: string }>;
+    const rows = r.rows;
     // RETURNING has no order of its own: the hopper keeps the list's.
     rows.sort((a, b) => b.lead_priority - a.lead_priority || Number(a.seq) - Number(b.seq));
-    return rows.map((c) => ({ jobId: dialJobId(campaignId, c.number, 1), data: { ...(c.data ?? {}), campaignId, number: c.number, row: c.row, attempt: 1 } }));
+    return rows.map((c) => ({
+      jobId: dialJobId(campaignId, c.number, c.attempt),
+      data: { ...(c.data ?? {}), campaignId, number: c.number, row: c.row, attempt: c.attempt },
+    }));
+  }
+
+  /**
+   * Parks a number's next attempt here until `delayMs` from now (PostgreSQL's clock): the contact leaves `queued`
+   * for `retry` with that attempt and its data (tries so far). Idempotent: an attempt already parked (or taken
+   * again since) is left as it is. False when the contact is in no state to park it (no such row, or its attempt
+   * is ahead): the caller keeps the retry as a delayed job instead.
+   */
+  async park(next: DialJobData, delayMs: number): Promise<boolean> {
+    const { campaignId, number, row: _row, attempt, refusals: _r, ...data } = next;
+    const r = await this.pool.query<{ parked: boolean }>(
+      `WITH p AS (
+         UPDATE contacts SET state = 'retry', attempt = $3, not_before = now() + $4 * interval '1 millisecond', data = $5::jsonb
+         WHERE campaign_id = $1 AND number = $2 AND state = 'queued' AND attempt < $3 RETURNING 1
+       )
+       SELECT EXISTS (SELECT 1 FROM p) OR EXISTS (SELECT 1 FROM contacts WHERE campaign_id = $1 AND number = $2 AND attempt >= $3) AS parked`,
+      [campaignId, number, attempt, Math.max(0, Math.round(delayMs)), JSON.stringify(data)],
+    );
+    return r.rows[0]?.parked === true;
   }
 
   /** A page of queued contacts (their jobs should be in Redis), by seq after `afterSeq`. */
@@ -49,18 +87,22 @@ export class ContactTable {
     return r.rows.map((x) => ({ number: x.number, seq: Number(x.seq) }));
   }
 
-  /** Queued contacts whose job vanished go back to waiting: the feeder takes them again, with the same job id. */
+  /**
+   * Queued contacts whose job vanished go back to waiting (a first attempt) or to a retry due now: the feeder takes
+   * them again, with the same job id.
+   */
   async requeue(campaignId: string, numbers: readonly string[]): Promise<number> {
     if (!numbers.length) return 0;
-    const r = await this.pool.query(`UPDATE contacts SET state = 'waiting' WHERE campaign_id = $1 AND state = 'queued' AND number = ANY($2)`, [
-      campaignId,
-      numbers,
-    ]);
+    const r = await this.pool.query(
+      `UPDATE contacts SET state = CASE WHEN attempt > 1 THEN 'retry' ELSE 'waiting' END, not_before = CASE WHEN attempt > 1 THEN now() END
+       WHERE campaign_id = $1 AND state = 'queued' AND number = ANY($2)`,
+      [campaignId, numbers],
+    );
     return r.rowCount ?? 0;
   }
 
   /**
-   * Every waiting contact ends CANCELLED in one statement: marked done and given its final row (what
+   * Every waiting contact (and retry parked here) ends CANCELLED in one statement: marked done and given its final row (what
    * cancelledRecord gives a job in Redis; the endpoint with `{number}` filled, other placeholders as the template).
    * Returns how many were ended. Queued ones are ended where their jobs are (endQueued in src/campaign/end-queued.ts).
    */
@@ -89,16 +131,16 @@ export class ContactTable {
   private async cancelWaitingIn(client: pg.PoolClient, campaignId: string, o: { endpoint: string; message: string; at: string }): Promise<number> {
     const r = await client.query(
       `WITH c AS (
-         UPDATE contacts SET state = 'done' WHERE campaign_id = $1 AND state = 'waiting' RETURNING number, row, data
+         UPDATE contacts SET state = 'done', not_before = NULL WHERE campaign_id = $1 AND state IN ('waiting', 'retry') RETURNING number, row, data, attempt
        )
        INSERT INTO finals (campaign_id, number, channel_id, row, attempt, disposition, answered, ended_at, record)
-       SELECT $1, c.number, '', c.row, 0, 'CANCELLED', false, $4::timestamptz,
+       SELECT $1, c.number, '', c.row, c.attempt - 1, 'CANCELLED', false, $4::timestamptz,
          jsonb_strip_nulls(jsonb_build_object(
            'status', 'success', 'answered', false, 'cause', 0, 'cause_txt', 'Unknown', 'message', $3::text,
            'disposition', 'CANCELLED', 'channel_id', '', 'endpoint', replace($2::text, '{number}', c.number),
            'callerid', coalesce(c.data->>'callerId', ''), 'created_at', $4::text, 'answered_at', null, 'ended_at', $4::text,
            'ring_s', 0, 'talk_s', 0, 'duration', 0, 'campaignId', $1::text, 'row', c.row, 'number', c.number,
-           'attempt', 0, 'final', true, 'vars', c.data->'vars'))
+           'attempt', c.attempt - 1, 'final', true, 'vars', c.data->'vars'))
        FROM c
        ON CONFLICT DO NOTHING`,
       [campaignId, o.endpoint, o.message, o.at],
@@ -106,9 +148,12 @@ export class ContactTable {
     return r.rowCount ?? 0;
   }
 
-  /** Whether any contact is still waiting (not fed yet). Cheap: the partial index of waiting rows. */
+  /** Whether any contact is still waiting (not fed yet, or a retry parked). Cheap: the partial indexes of those rows. */
   async anyWaiting(campaignId: string): Promise<boolean> {
-    const r = await this.pool.query<{ x: boolean }>(`SELECT EXISTS (SELECT 1 FROM contacts WHERE campaign_id = $1 AND state = 'waiting') AS x`, [campaignId]);
+    const r = await this.pool.query<{ x: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM contacts WHERE campaign_id = $1 AND state = 'waiting') OR EXISTS (SELECT 1 FROM contacts WHERE campaign_id = $1 AND state = 'retry') AS x`,
+      [campaignId],
+    );
     return r.rows[0]?.x === true;
   }
 
@@ -130,15 +175,18 @@ export class ContactTable {
     const r = await this.pool.query<{ state: ContactState; n: string }>(`SELECT state, count(*) AS n FROM contacts WHERE campaign_id = $1 GROUP BY state`, [
       campaignId,
     ]);
-    const out: Record<ContactState, number> = { waiting: 0, queued: 0, done: 0 };
+    const out: Record<ContactState, number> = { waiting: 0, queued: 0, retry: 0, done: 0 };
     for (const x of r.rows) out[x.state] = Number(x.n);
     return out;
   }
 
-  /** Where one contact stands, or undefined when the campaign has no such number. */
-  async stateOf(campaignId: string, number: string): Promise<ContactState | undefined> {
-    const r = await this.pool.query<{ state: ContactState }>(`SELECT state FROM contacts WHERE campaign_id = $1 AND number = $2`, [campaignId, number]);
-    return r.rows[0]?.state;
+  /** Where one contact stands and the attempt its next job is, or undefined when the campaign has no such number. */
+  async stateOf(campaignId: string, number: string): Promise<{ state: ContactState; attempt: number } | undefined> {
+    const r = await this.pool.query<{ state: ContactState; attempt: number }>(`SELECT state, attempt FROM contacts WHERE campaign_id = $1 AND number = $2`, [
+      campaignId,
+      number,
+    ]);
+    return r.rows[0];
   }
 
   /**

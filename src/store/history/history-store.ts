@@ -139,12 +139,13 @@ export class HistoryStore implements DeletableHistory {
   }
 
   /**
-   * Whether a campaign whose list is here has a contact not done yet: waiting, or queued with its final not written
-   * here yet. Such a campaign is not over for PostgreSQL, whatever Redis says (the partial indexes make it cheap).
+   * Whether a campaign whose list is here has a contact not done yet: waiting, a retry parked here, or queued with
+   * its final not written here yet. Such a campaign is not over for PostgreSQL, whatever Redis says (the partial indexes make it cheap).
    */
   async contactsOpen(campaignId: string): Promise<boolean> {
     const r = await this.pool.query<{ x: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM contacts WHERE campaign_id = $1 AND state = 'waiting') OR EXISTS (SELECT 1 FROM contacts WHERE campaign_id = $1 AND state = 'queued') AS x`,
+      `SELECT EXISTS (SELECT 1 FROM contacts WHERE campaign_id = $1 AND state = 'waiting') OR EXISTS (SELECT 1 FROM contacts WHERE campaign_id = $1 AND state = 'queued')
+         OR EXISTS (SELECT 1 FROM contacts WHERE campaign_id = $1 AND state = 'retry') AS x`,
       [campaignId],
     );
     return r.rows[0]?.x === true;

@@ -171,6 +171,19 @@ ALTER TABLE campaigns ADD COLUMN cancelled_at timestamptz;
 ALTER TABLE campaigns ADD COLUMN paused_ms bigint NOT NULL DEFAULT 0;
 `,
   },
+  {
+    version: 7,
+    name: 'contacts: retries parked in the list',
+    sql: `
+-- retry: its next attempt waits here until not_before (not as a delayed job in Redis)
+ALTER TABLE contacts DROP CONSTRAINT contacts_state_check;
+ALTER TABLE contacts ADD CONSTRAINT contacts_state_check CHECK (state IN ('waiting', 'queued', 'retry', 'done'));
+-- the attempt its next job is: 1 until a retry is parked
+ALTER TABLE contacts ADD COLUMN attempt integer NOT NULL DEFAULT 1;
+ALTER TABLE contacts ADD COLUMN not_before timestamptz;
+CREATE INDEX contacts_retry ON contacts (campaign_id, not_before) WHERE state = 'retry';
+`,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;
