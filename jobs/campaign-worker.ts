@@ -19,6 +19,7 @@ import type { CampaignMeta } from '../src/store/campaign-store.js';
 import { campaignOfChannel } from '../src/dialer/channel-id.js';
 import { connectRedis, connectSubscriber } from '../src/store/redis-connection.js';
 import type { RedisClient } from '../src/store/lua-script.js';
+import { RetryParking } from '../src/campaign/hopper/retry-parking.js';
 import { HopperFeeder } from '../src/campaign/hopper/hopper-feeder.js';
 import { HoldBacks } from '../src/campaign/pacing/hold-backs.js';
 import { Semaphore } from '../src/campaign/pacing/semaphore.js';
@@ -72,6 +73,8 @@ export class CampaignWorker {
   }
   /** Tops up the hopper of campaigns whose list is in PostgreSQL (with `history`). */
   readonly feeder: HopperFeeder | undefined;
+  /** Retries of lists in PostgreSQL, parked there in batches. */
+  private readonly parking: RetryParking | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private stopped: Promise<DrainReport> | undefined;
   private readonly tracker = new DrainTracker();
@@ -98,6 +101,7 @@ export class CampaignWorker {
       ...(opts.history ? { history: opts.history } : {}),
     });
     this.metaCache = new CampaignMetaCache((id) => this.service.get(id));
+    this.parking = this.service.contacts ? new RetryParking(this.service.contacts) : undefined;
     this.feeder = this.service.contacts
       ? new HopperFeeder({
           redis: this.redis,
@@ -334,7 +338,7 @@ export class CampaignWorker {
           const hook = (await this.campaign(rec.campaignId)).settings.webhook;
           if (hook) await this.deliveries.final(hook, rec);
         },
-        ...(this.service.contacts ? { parkRetry: this.service.contacts.park.bind(this.service.contacts) } : {}),
+        ...(this.parking ? { parkRetry: (next, delayMs) => this.parking!.park(next, delayMs) } : {}),
         channelCap: this.cap,
         hangupAll: this.hangupAll.signal,
         stopDialing: this.stopDialing.signal,

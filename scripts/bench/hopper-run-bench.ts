@@ -104,7 +104,7 @@ export async function benchHopperRun(o: HopperRunOptions): Promise<Record<string
     // Redis at 40 % and 80 % of the way (used_memory, the retry backlog), and where its bytes are at 80 %: what grows
     // with the numbers dialed. Measured in passing, so the measure does not delay the cancel.
     const kinds: Record<string, number> = {};
-    const at: Array<{ attempts: number; delayed: number; jobs: number; marks: number; kinds: Record<string, number> }> = [];
+    const at: Array<{ attempts: number; delayed: number; parked: number; jobs: number; marks: number; kinds: Record<string, number> }> = [];
     let running = 0;
     for (;;) {
       const s = await svc.status(id);
@@ -116,6 +116,7 @@ export async function benchHopperRun(o: HopperRunOptions): Promise<Record<string
         at.push({
           attempts: s.counters.attempts,
           delayed: q.delayed ?? 0,
+          parked: (await svc.contacts!.counts(id)).retry,
           jobs: Object.values(q).reduce((a, b) => a + b, 0),
           marks: await redis.hlen(svc.keys.attemptIds(id)),
           kinds: k,
@@ -154,9 +155,9 @@ export async function benchHopperRun(o: HopperRunOptions): Promise<Record<string
       .map(([k, v]) => `${k} ${mb(v)} MB`)
       .join(', ');
     // What grows with the list. Waiting numbers cost nothing (PostgreSQL); a number dialed leaves marks that go once
-    // its final is archived (sweepSettled); a number waiting for its retry holds a BullMQ delayed job, its place in
-    // the delayed set and the mark of its attempt so far: that retry backlog is bounded by cps x the retry delays, not
-    // by the list (the growth of those kinds between 40 % and 80 % matches the delayed jobs added, see the table).
+    // its final is archived (sweepSettled); a number waiting for its retry is parked in PostgreSQL (a retry due in
+    // less than 5 s, or one PostgreSQL could not take, is a BullMQ delayed job) and keeps the mark of its attempt so
+    // far in Redis: that retry backlog is bounded by cps x the retry delays, not by the list.
     // So: the growth per number dialed of every other kind of key, projected over 10M numbers on top of the peak.
     const [a40, a80] = at as [(typeof at)[0], (typeof at)[0]];
     const RETRY_KINDS = new Set(['bull job', 'bull delayed', 'attempt-ids']);
@@ -164,7 +165,9 @@ export async function benchHopperRun(o: HopperRunOptions): Promise<Record<string
     const kindsSeen = [...new Set([...Object.keys(a40.kinds), ...Object.keys(a80.kinds)])];
     const grew = kindsSeen.filter((k) => !RETRY_KINDS.has(k)).reduce((x, k) => x + per(k), 0);
     const retryGrew = kindsSeen.filter((k) => RETRY_KINDS.has(k)).reduce((x, k) => x + per(k), 0);
-    const jobBytes = retryGrew / Math.max(1e-9, (a80.delayed - a40.delayed) / (a80.attempts - a40.attempts));
+    const waiting = (x: (typeof at)[0]) => x.delayed + x.parked;
+    const retriesPer = (waiting(a80) - waiting(a40)) / (a80.attempts - a40.attempts);
+    const jobBytes = retriesPer > 0 ? retryGrew / retriesPer : 0;
     out.redis_growth_by_kind = kindsSeen
       .map((k) => [k, Math.round(per(k))] as const)
       .filter(([, b]) => b !== 0)
@@ -172,8 +175,9 @@ export async function benchHopperRun(o: HopperRunOptions): Promise<Record<string
       .map(([k, b]) => `${k} ${b}`)
       .join(', ');
     out.retry_backlog_jobs = a80.delayed;
+    out.retry_backlog_parked = a80.parked;
     out.redis_bytes_per_retry = Math.round(jobBytes);
-    out.retries_per_dialed_number = Math.round(((a80.delayed - a40.delayed) / (a80.attempts - a40.attempts)) * 100) / 100;
+    out.retries_per_dialed_number = Math.round(retriesPer * 100) / 100;
     out.redis_growth_bytes_per_dialed_number = Math.round(grew);
     out.redis_bytes_per_number_left = Math.round((left / o.list) * 10) / 10;
     out.redis_mb_10m_projected = mb(peak - baseline + Math.max(0, grew) * (10_000_000 - o.dial));
@@ -256,8 +260,8 @@ export function hopperRunTable(h: Record<string, number | string>): string[][] {
     ['  Redis peak over the whole run (used_memory minus the baseline)', `${h.redis_peak_mb} MB`, '<= 64 MB'],
     ['    where, at 80 % of the dialing', `${h.redis_while_dialing_by_kind}`, ''],
     [
-      `    retry backlog then (${h.retries_per_dialed_number} per number dialed, ~${h.redis_bytes_per_retry} B each: job, delayed set, mark; bounded by cps x retry delays)`,
-      `${h.retry_backlog_jobs} jobs`,
+      `    retry backlog then (${h.retries_per_dialed_number} per number dialed, ~${h.redis_bytes_per_retry} B of Redis each; bounded by cps x retry delays): parked in PostgreSQL / delayed jobs in Redis`,
+      `${h.retry_backlog_parked} / ${h.retry_backlog_jobs}`,
       '',
     ],
     [

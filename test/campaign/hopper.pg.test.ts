@@ -6,6 +6,8 @@ import { notFedYet } from '../../src/campaign/campaign-reads.js';
 import { campaignFigures } from '../../src/dashboard/campaign-figures.js';
 import { CampaignWorker } from '../../jobs/campaign-worker.js';
 import { HopperFeeder } from '../../src/campaign/hopper/hopper-feeder.js';
+import type { ContactTable } from '../../src/campaign/hopper/contact-table.js';
+import { RetryParking } from '../../src/campaign/hopper/retry-parking.js';
 import { hopperSizeFor } from '../../src/campaign/hopper/hopper-size.js';
 import { sweepSettled } from '../../src/campaign/hopper/settled-sweep.js';
 import { callStatus } from '../../src/campaign/calls/call-status.js';
@@ -229,6 +231,23 @@ describe('the hopper', () => {
     expect(await svc.dialQueue(id).getJob(dialJobId(id, data.number, 2))).toBeDefined();
     // A number the list does not have is not parked: the caller keeps the retry as a delayed job.
     expect(await svc.contacts!.park({ ...next, number: '+15550009999' }, 60_000)).toBe(false);
+    await svc.cancel(id);
+  });
+
+  it("a worker's retries of one window are parked together, each answered for itself", async () => {
+    const numbers = numbersOf(3, 170);
+    const r = await svc.create({ name: 'park-batch', settings: { endpoint: 'SIP/{number}', hopperSize: 3 }, open: numbersCsv(numbers) });
+    const id = r.id!;
+    await svc.dialQueue(id).pause();
+    expect(await feederAs('pb').feed(id)).toBe(3);
+    const parking = new RetryParking(svc.contacts!, 50);
+    const next = (number: string): DialJobData => ({ campaignId: id, number, row: 2, attempt: 2, tries: { NO_ANSWER: 1 } });
+    const parked = await Promise.all([...numbers, '+15550009998'].map((n) => parking.park(next(n), 60_000)));
+    expect(parked).toEqual([true, true, true, false]);
+    expect((await contactRows(id)).map((c) => c.state)).toEqual(['retry', 'retry', 'retry']);
+    // A batch PostgreSQL refuses fails each of its parks (each caller then keeps its retry as a delayed job).
+    const broken = new RetryParking({ parkMany: () => Promise.reject(new Error('connection terminated')) } as unknown as ContactTable, 10);
+    await expect(Promise.all([broken.park(next(numbers[0]!), 1), broken.park(next(numbers[1]!), 1)])).rejects.toThrow('connection terminated');
     await svc.cancel(id);
   });
 

@@ -60,22 +60,34 @@ export class ContactTable {
   }
 
   /**
-   * Parks a number's next attempt here until `delayMs` from now (PostgreSQL's clock): the contact leaves `queued`
-   * for `retry` with that attempt and its data (tries so far). Idempotent: an attempt already parked (or taken
-   * again since) is left as it is. False when the contact is in no state to park it (no such row, or its attempt
-   * is ahead): the caller keeps the retry as a delayed job instead.
+   * Parks numbers' next attempts here until `delayMs` from now (PostgreSQL's clock), in one statement: each contact
+   * leaves `queued` for `retry` with that attempt and its data (tries so far). Idempotent: an attempt already parked
+   * (or taken again since) is left as it is and counts as parked. Returns, per number, false when its contact is in
+   * no state to park it (no such row, or its attempt is ahead): the caller keeps that retry as a delayed job.
    */
-  async park(next: DialJobData, delayMs: number): Promise<boolean> {
-    const { campaignId, number, row: _row, attempt, refusals: _r, ...data } = next;
-    const r = await this.pool.query<{ parked: boolean }>(
-      `WITH p AS (
-         UPDATE contacts SET state = 'retry', attempt = $3, not_before = now() + $4 * interval '1 millisecond', data = $5::jsonb
-         WHERE campaign_id = $1 AND number = $2 AND state = 'queued' AND attempt < $3 RETURNING 1
+  async parkMany(campaignId: string, items: ReadonlyArray<{ next: DialJobData; delayMs: number }>): Promise<Map<string, boolean>> {
+    if (!items.length) return new Map();
+    const rows = items.map(({ next, delayMs }) => {
+      const { campaignId: _c, number, row: _row, attempt, refusals: _r, ...data } = next;
+      return { number, attempt, delay_ms: Math.max(0, Math.round(delayMs)), data };
+    });
+    const r = await this.pool.query<{ number: string; parked: boolean }>(
+      `WITH x AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(number text, attempt integer, delay_ms bigint, data jsonb)),
+       p AS (
+         UPDATE contacts c SET state = 'retry', attempt = x.attempt, not_before = now() + x.delay_ms * interval '1 millisecond', data = x.data
+         FROM x WHERE c.campaign_id = $1 AND c.number = x.number AND c.state = 'queued' AND c.attempt < x.attempt RETURNING c.number
        )
-       SELECT EXISTS (SELECT 1 FROM p) OR EXISTS (SELECT 1 FROM contacts WHERE campaign_id = $1 AND number = $2 AND attempt >= $3) AS parked`,
-      [campaignId, number, attempt, Math.max(0, Math.round(delayMs)), JSON.stringify(data)],
+       SELECT x.number, EXISTS (SELECT 1 FROM p WHERE p.number = x.number)
+         OR EXISTS (SELECT 1 FROM contacts c WHERE c.campaign_id = $1 AND c.number = x.number AND c.attempt >= x.attempt) AS parked
+       FROM x`,
+      [campaignId, JSON.stringify(rows)],
     );
-    return r.rows[0]?.parked === true;
+    return new Map(r.rows.map((x) => [x.number, x.parked]));
+  }
+
+  /** {@link parkMany} for one number. */
+  async park(next: DialJobData, delayMs: number): Promise<boolean> {
+    return (await this.parkMany(next.campaignId, [{ next, delayMs }])).get(next.number) === true;
   }
 
   /** A page of queued contacts (their jobs should be in Redis), by seq after `afterSeq`. */
