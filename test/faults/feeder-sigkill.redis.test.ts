@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CampaignService } from '../../src/campaign/campaign-service.js';
+import { channelIdFor } from '../../src/dialer/channel-id.js';
 import type { SimRule } from '../../src/sim/index.js';
 import type { HistoryArchiver } from '../../src/store/history/history-archiver.js';
 import { HistoryStore } from '../../src/store/history/history-store.js';
@@ -48,7 +49,7 @@ describe("fault: the worker holding a hopper's feeder lock is killed with SIGKIL
     const numbers = numbersFor(NUMBERS, 211);
     const r = await svc.create({
       name: 'feeder-kill',
-      settings: { endpoint: ENDPOINT, cps: 100, maxConcurrent: 60, hopperSize: 80, timeoutS: 3, retry: 'busy=1@300ms' },
+      settings: { endpoint: ENDPOINT, cps: 100, maxConcurrent: 60, hopperSize: 80, timeoutS: 3, retry: 'busy=1@5s' },
       open: csvOf(numbers),
     });
     expect(r).toMatchObject({ created: true, accepted: NUMBERS });
@@ -61,6 +62,8 @@ describe("fault: the worker holding a hopper's feeder lock is killed with SIGKIL
     expect(await rig.redis.get(lock), 'b only waits while a feeds').toBe('feeder-a');
     const before = await svc.contacts!.counts(id);
     expect(before.waiting, 'killed mid-feed: numbers still waiting in PostgreSQL').toBeGreaterThan(NUMBERS / 2);
+    // Busy numbers' retries (5 s) wait in PostgreSQL: the survivor's feeder must take them when due.
+    expect(before.retry, 'killed with retries parked in PostgreSQL').toBeGreaterThan(0);
 
     const { signal } = await a.kill('SIGKILL');
     const killedAt = Date.now();
@@ -89,6 +92,17 @@ describe("fault: the worker holding a hopper's feeder lock is killed with SIGKIL
     ).toEqual([]);
     const firstAttempts = ours.filter(([ch]) => ch.endsWith('-a1')).length;
     expect(firstAttempts).toBeLessThanOrEqual(NUMBERS);
+    // Every busy number dialed a second time (its parked retry, fed whichever worker held the feeder); any other
+    // number dialed twice had its first call cut by the kill (taken over and dialed again, as a restart does).
+    const busy = new Set(numbers.filter((n) => n.endsWith('6')));
+    const second = new Set(
+      ours.filter(([ch]) => ch.endsWith('-a2')).map(([ch]) => numbers.find((n) => ch === channelIdFor({ campaignId: id, contactKey: n, attempt: 2 }))!),
+    );
+    for (const n of busy) expect(second.has(n), `busy ${n} dialed again`).toBe(true);
+    const firstOf = async (n: string) =>
+      (await history.pool.query<{ d: string }>('SELECT disposition AS d FROM attempts WHERE campaign_id = $1 AND number = $2 AND attempt = 1', [id, n])).rows[0]
+        ?.d;
+    for (const n of [...second].filter((x) => !busy.has(x))) expect(await firstOf(n), `${n}: why a second call`).toBe('INTERRUPTED');
     const stored = new Set(
       (await history.pool.query<{ channel_id: string }>('SELECT channel_id FROM attempts WHERE campaign_id = $1', [id])).rows.map((x) => x.channel_id),
     );
