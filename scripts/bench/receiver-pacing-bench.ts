@@ -61,7 +61,7 @@ export function receiverPacingTable(rows: readonly ReceiverPacing[]): string[][]
     `  ${r.cps_target} cps asked: achieved / busiest calendar second / busiest sliding second (${r.originates} originates)`,
     `${r.cps_achieved} / ${r.max_in_calendar_second} / ${r.max_in_sliding_second}`,
     // A campaign's cps has no slack (a trunk's, the carrier's hard limit, has 30 ms: see TRUNK_SLACK_MS).
-    r.cps_achieved >= r.cps_target * 0.95 ? `calendar second <= ${Math.ceil(r.cps_target * 1.03)} (rate sustained)` : '(machine saturated: not sustained)',
+    r.cps_achieved >= r.cps_target * 0.9 ? `calendar second <= ${Math.ceil(r.cps_target * 1.03)} (rate sustained)` : '(machine saturated: not sustained)',
   ]);
 }
 
