@@ -11,7 +11,7 @@ export interface AttemptNextStepDeps {
   /** Adds the next attempt (a new job) to the campaign's queue. */
   enqueueRetry: (data: DialJobData, jobId: string, delayMs: number) => Promise<void>;
   /**
-   * With lists in PostgreSQL: parks the next attempt in the campaign's list until it is due (see ContactTable.park);
+   * With lists in PostgreSQL: parks the next attempt in the campaign's list until it is due (see RetryParking);
    * false when it could not, and the retry is then a delayed job. @defaultValue none (always a job)
    */
   parkRetry?: (next: DialJobData, delayMs: number) => Promise<boolean>;

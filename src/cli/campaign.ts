@@ -328,12 +328,13 @@ function describe(s: CampaignStatus): string {
   const finals = Object.entries(c.final)
     .map(([k, v]) => `${k.toLowerCase()} ${v}`)
     .join(', ');
+  const inList = notFedYet(s);
   return [
     `${s.id} (${s.name}): ${s.state}${s.paused ? ` by its ${s.paused.by === 'breaker' ? 'circuit breaker' : 'operator'} at ${s.paused.at}: ${s.paused.reason}` : ''}`,
     `  numbers ${c.total}, done ${c.done}, in flight ${c.inflight}, attempts ${c.attempts}`,
     `  final: ${finals || '-'}`,
     `  imported: rejected ${c.rejected}, suppressed ${c.suppressed}, duplicates ${c.duplicates}`,
-    `  queue: ${notFedYet(s) !== undefined ? `in the list (PostgreSQL) ${notFedYet(s)}, ` : ''}waiting ${s.queue.waiting}, active ${s.queue.active}, delayed ${s.queue.delayed}, paused ${s.queue.paused}, failed ${s.queue.failed}`,
+    `  queue: ${inList !== undefined ? `in the list (PostgreSQL) ${inList}, ` : ''}waiting ${s.queue.waiting}, active ${s.queue.active}, delayed ${s.queue.delayed}, paused ${s.queue.paused}, failed ${s.queue.failed}`,
     ...(s.settings.startAt || s.settings.endAt ? [`  schedule: starts ${s.settings.startAt ?? 'at once'}, ends ${s.settings.endAt ?? 'never'}`] : []),
     ...(s.holdingBack.length
       ? [`  held back by: ${s.holdingBack.map((h) => `${h.reason} (${h.detail}${h.waitMs ? `, waited ${(h.waitMs / 1000).toFixed(1)} s` : ''})`).join('; ')}`]

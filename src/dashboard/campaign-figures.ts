@@ -60,6 +60,7 @@ export function campaignFigures(status: CampaignStatus, now: number): CampaignFi
   const pausedS = Math.min(durationS, Math.round(pausedMs / 100) / 10);
   const dialingS = durationS - pausedS;
   const remaining = Math.max(0, c.total - c.done);
+  const inList = notFedYet(status);
   const pacing = phase === 'running' && dialed > 0 && dialingS > 0;
   const f: CampaignFigures = {
     phase,
@@ -71,7 +72,7 @@ export function campaignFigures(status: CampaignStatus, now: number): CampaignFi
     attemptAnswerRate: c.attempts > 0 ? (c.attempt.ANSWERED ?? 0) / c.attempts : 0,
     startedAt,
     ...(endedAt ? { endedAt } : {}),
-    ...(notFedYet(status) !== undefined ? { inList: notFedYet(status) } : {}),
+    ...(inList !== undefined ? { inList } : {}),
     durationS,
     pausedS,
     timeLeftS: pacing ? Math.round(remaining / (c.done / dialingS)) : null,

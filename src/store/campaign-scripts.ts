@@ -3,7 +3,7 @@ import { luaScript } from './lua-script.js';
 
 /**
  * running|importing → paused (with why, or none), noting when (`pausedSince`, epoch ms) for the paused time that
- * LEAVE_STATE adds up; 0 when the campaign was in any other state.
+ * SET_STATE adds up; 0 when the campaign was in any other state.
  */
 export const PAUSE_IF_LIVE = luaScript(
   'ariDialerPauseIfLive',

@@ -206,10 +206,11 @@ describe('the hopper', () => {
     const [first] = await svc.dialQueue(id).getJobs(['paused', 'waiting'], 0, 0);
     const data = first!.data as DialJobData;
     const next: DialJobData = { ...data, attempt: 2, tries: { BUSY: 1 } };
+    const park = async (n: DialJobData, delayMs: number) => (await svc.contacts!.parkMany(id, [{ next: n, delayMs }])).get(n.number);
     // Its first job done (a busy call): the retry waits in PostgreSQL, a second park of it changes nothing.
     await first!.remove();
-    expect(await svc.contacts!.park(next, 60_000)).toBe(true);
-    expect(await svc.contacts!.park(next, 0)).toBe(true);
+    expect(await park(next, 60_000)).toBe(true);
+    expect(await park(next, 0)).toBe(true);
     const parked = (await contactRows(id)).find((c) => c.number === data.number)!;
     expect(parked).toMatchObject({ state: 'retry', data: expect.objectContaining({ tries: { BUSY: 1 } }) });
     expect(await svc.contacts!.stateOf(id, data.number)).toEqual({ state: 'retry', attempt: 2 });
@@ -230,7 +231,7 @@ describe('the hopper', () => {
     expect(await f.feed(id)).toBeGreaterThanOrEqual(1);
     expect(await svc.dialQueue(id).getJob(dialJobId(id, data.number, 2))).toBeDefined();
     // A number the list does not have is not parked: the caller keeps the retry as a delayed job.
-    expect(await svc.contacts!.park({ ...next, number: '+15550009999' }, 60_000)).toBe(false);
+    expect(await park({ ...next, number: '+15550009999' }, 60_000)).toBe(false);
     await svc.cancel(id);
   });
 

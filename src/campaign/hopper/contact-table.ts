@@ -85,11 +85,6 @@ export class ContactTable {
     return new Map(r.rows.map((x) => [x.number, x.parked]));
   }
 
-  /** {@link parkMany} for one number. */
-  async park(next: DialJobData, delayMs: number): Promise<boolean> {
-    return (await this.parkMany(next.campaignId, [{ next, delayMs }])).get(next.number) === true;
-  }
-
   /** A page of queued contacts (their jobs should be in Redis), by seq after `afterSeq`. */
   async queued(campaignId: string, afterSeq: number, limit: number): Promise<Array<{ number: string; seq: number }>> {
     const r = await this.pool.query<{ number: string; seq: string }>(
